@@ -1,0 +1,108 @@
+package dev.cromwell.kernels;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * GGML Q4_0: blocks of 32 weights, an F16 scale {@code d} then 16 bytes of nibbles. Byte j holds
+ * weight j in its low nibble and weight j+16 in its high nibble; weight = d × (nibble − 8).
+ */
+public final class Q4_0Format implements WeightFormat {
+  static final Q4_0Format INSTANCE = new Q4_0Format();
+  static final int BLOCK = 32;
+  static final int BLOCK_BYTES = 18;
+  private static final VectorSpecies<Float> F = VectorWidth.FLOAT;
+  private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
+  /** How many float vectors one 16-lane byte vector widens into. */
+  private static final int PARTS = 16 / F.length();
+
+  private Q4_0Format() {}
+
+  @Override
+  public GgmlType type() {
+    return GgmlType.Q4_0;
+  }
+
+  @Override
+  public float dot(MemorySegment w, long offset, float[] x, int xOffset, int n) {
+    int lanes = F.length();
+    int blocks = n / BLOCK;
+    FloatVector acc = FloatVector.zero(F);
+    long block = offset;
+    int xi = xOffset;
+    for (int b = 0; b < blocks; b++, block += BLOCK_BYTES, xi += BLOCK) {
+      float scale = Bytes.half(w, block);
+      ByteVector packed = ByteVector.fromMemorySegment(B16, w, block + 2, ByteOrder.LITTLE_ENDIAN);
+      ByteVector low = packed.and((byte) 0x0f).sub((byte) 8);
+      ByteVector high = packed.lanewise(VectorOperators.LSHR, 4).sub((byte) 8);
+      FloatVector blockSum = FloatVector.zero(F);
+      for (int part = 0; part < PARTS; part++) {
+        FloatVector lo = (FloatVector) low.convertShape(VectorOperators.B2F, F, part);
+        FloatVector hi = (FloatVector) high.convertShape(VectorOperators.B2F, F, part);
+        blockSum = lo.fma(FloatVector.fromArray(F, x, xi + part * lanes), blockSum);
+        blockSum = hi.fma(FloatVector.fromArray(F, x, xi + 16 + part * lanes), blockSum);
+      }
+      acc = blockSum.fma(FloatVector.broadcast(F, scale), acc);
+    }
+    return acc.reduceLanes(VectorOperators.ADD);
+  }
+
+  @Override
+  public float dotReference(MemorySegment w, long offset, float[] x, int xOffset, int n) {
+    float sum = 0f;
+    float[] block = new float[BLOCK];
+    for (int b = 0; b < n / BLOCK; b++) {
+      dequantize(w, offset + (long) b * BLOCK_BYTES, block, 0, BLOCK);
+      for (int j = 0; j < BLOCK; j++) {
+        sum += block[j] * x[xOffset + b * BLOCK + j];
+      }
+    }
+    return sum;
+  }
+
+  @Override
+  public void dequantize(MemorySegment w, long offset, float[] out, int outOffset, int n) {
+    for (int b = 0; b < n / BLOCK; b++) {
+      long block = offset + (long) b * BLOCK_BYTES;
+      float scale = Bytes.half(w, block);
+      int base = outOffset + b * BLOCK;
+      for (int j = 0; j < 16; j++) {
+        int packed = w.get(ValueLayout.JAVA_BYTE, block + 2 + j) & 0xff;
+        out[base + j] = scale * ((packed & 0x0f) - 8);
+        out[base + j + 16] = scale * ((packed >>> 4) - 8);
+      }
+    }
+  }
+
+  @Override
+  public byte[] quantize(float[] values) {
+    Q8_0Format.requireBlocks(values.length);
+    byte[] bytes = new byte[values.length / BLOCK * BLOCK_BYTES];
+    MemorySegment out = MemorySegment.ofArray(bytes);
+    for (int b = 0; b < values.length / BLOCK; b++) {
+      // GGML keeps the sign of the largest-magnitude weight so that it maps exactly to -8.
+      float extreme = 0f;
+      for (int j = 0; j < BLOCK; j++) {
+        float v = values[b * BLOCK + j];
+        if (Math.abs(v) > Math.abs(extreme)) {
+          extreme = v;
+        }
+      }
+      float scale = extreme / -8f;
+      float inverse = scale != 0f ? 1f / scale : 0f;
+      int block = b * BLOCK_BYTES;
+      out.set(Bytes.SHORT, block, Half.fromFloat(scale));
+      for (int j = 0; j < 16; j++) {
+        int lo = Math.min(15, (int) (values[b * BLOCK + j] * inverse + 8.5f));
+        int hi = Math.min(15, (int) (values[b * BLOCK + j + 16] * inverse + 8.5f));
+        bytes[block + 2 + j] = (byte) (lo | (hi << 4));
+      }
+    }
+    return bytes;
+  }
+}

@@ -1,0 +1,103 @@
+package dev.cromwell.kernels;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * GGML Q8_0: blocks of 32 weights, each an F16 scale {@code d} followed by 32 signed bytes;
+ * weight = d × q.
+ */
+public final class Q8_0Format implements WeightFormat {
+  static final Q8_0Format INSTANCE = new Q8_0Format();
+  static final int BLOCK = 32;
+  static final int BLOCK_BYTES = 34;
+  private static final VectorSpecies<Float> F = VectorWidth.FLOAT;
+  private static final VectorSpecies<Byte> B = VectorWidth.BYTE_PER_FLOAT;
+
+  private Q8_0Format() {}
+
+  @Override
+  public GgmlType type() {
+    return GgmlType.Q8_0;
+  }
+
+  @Override
+  public float dot(MemorySegment w, long offset, float[] x, int xOffset, int n) {
+    int lanes = F.length();
+    int blocks = n / BLOCK;
+    FloatVector acc = FloatVector.zero(F);
+    long block = offset;
+    int xi = xOffset;
+    for (int b = 0; b < blocks; b++, block += BLOCK_BYTES, xi += BLOCK) {
+      float scale = Bytes.half(w, block);
+      FloatVector blockSum = FloatVector.zero(F);
+      for (int j = 0; j < BLOCK; j += lanes) {
+        ByteVector q = ByteVector.fromMemorySegment(B, w, block + 2 + j, ByteOrder.LITTLE_ENDIAN);
+        FloatVector qf = (FloatVector) q.convertShape(VectorOperators.B2F, F, 0);
+        blockSum = qf.fma(FloatVector.fromArray(F, x, xi + j), blockSum);
+      }
+      acc = blockSum.fma(FloatVector.broadcast(F, scale), acc);
+    }
+    return acc.reduceLanes(VectorOperators.ADD);
+  }
+
+  @Override
+  public float dotReference(MemorySegment w, long offset, float[] x, int xOffset, int n) {
+    float sum = 0f;
+    for (int b = 0; b < n / BLOCK; b++) {
+      long block = offset + (long) b * BLOCK_BYTES;
+      float scale = Bytes.half(w, block);
+      float blockSum = 0f;
+      for (int j = 0; j < BLOCK; j++) {
+        blockSum += w.get(ValueLayout.JAVA_BYTE, block + 2 + j) * x[xOffset + b * BLOCK + j];
+      }
+      sum += scale * blockSum;
+    }
+    return sum;
+  }
+
+  @Override
+  public void dequantize(MemorySegment w, long offset, float[] out, int outOffset, int n) {
+    for (int b = 0; b < n / BLOCK; b++) {
+      long block = offset + (long) b * BLOCK_BYTES;
+      float scale = Bytes.half(w, block);
+      for (int j = 0; j < BLOCK; j++) {
+        out[outOffset + b * BLOCK + j] =
+            scale * w.get(ValueLayout.JAVA_BYTE, block + 2 + j);
+      }
+    }
+  }
+
+  @Override
+  public byte[] quantize(float[] values) {
+    requireBlocks(values.length);
+    byte[] bytes = new byte[values.length / BLOCK * BLOCK_BYTES];
+    MemorySegment out = MemorySegment.ofArray(bytes);
+    for (int b = 0; b < values.length / BLOCK; b++) {
+      float amax = 0f;
+      for (int j = 0; j < BLOCK; j++) {
+        amax = Math.max(amax, Math.abs(values[b * BLOCK + j]));
+      }
+      float scale = amax / 127f;
+      float inverse = scale != 0f ? 1f / scale : 0f;
+      long block = (long) b * BLOCK_BYTES;
+      out.set(Bytes.SHORT, block, Half.fromFloat(scale));
+      for (int j = 0; j < BLOCK; j++) {
+        bytes[(int) block + 2 + j] = (byte) Math.round(values[b * BLOCK + j] * inverse);
+      }
+    }
+    return bytes;
+  }
+
+  static void requireBlocks(int length) {
+    if (length % BLOCK != 0) {
+      throw new IllegalArgumentException(
+          "length " + length + " is not a multiple of the block size " + BLOCK);
+    }
+  }
+}

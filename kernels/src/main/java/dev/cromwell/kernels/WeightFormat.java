@@ -1,0 +1,54 @@
+package dev.cromwell.kernels;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * One GGML weight encoding: how a row of {@code n} weights is laid out in bytes, and how to compute
+ * with it.
+ *
+ * <p>Each implementation has a vectorized {@link #dot} and a plain scalar {@link #dotReference};
+ * tests hold the first to the second. Rows are addressed by a byte offset into a (usually
+ * memory-mapped) segment, so weights are never copied.
+ */
+public sealed interface WeightFormat
+    permits F32Format, SixteenBitFormat, Q8_0Format, Q4_0Format {
+
+  /** The GGML type this format reads. */
+  GgmlType type();
+
+  /** Dot product of the {@code n} weights at {@code offset} with {@code x[xOffset..xOffset+n)}. */
+  float dot(MemorySegment weights, long offset, float[] x, int xOffset, int n);
+
+  /** Scalar reference of {@link #dot}: straightforward, obviously correct, slow. */
+  float dotReference(MemorySegment weights, long offset, float[] x, int xOffset, int n);
+
+  /** Decodes {@code n} weights at {@code offset} into {@code out[outOffset..]}. */
+  void dequantize(MemorySegment weights, long offset, float[] out, int outOffset, int n);
+
+  /** Encodes {@code values} (length a multiple of the block size) into this format's bytes. */
+  byte[] quantize(float[] values);
+
+  /** Bytes a row of {@code n} weights occupies. */
+  default long rowBytes(int n) {
+    long bytes = type().bytesFor(n);
+    if (bytes < 0) {
+      throw new IllegalArgumentException(
+          "row length " + n + " is not a multiple of " + type() + "'s block size " + type().blockSize());
+    }
+    return bytes;
+  }
+
+  /** The format for a GGML type, or an exception naming the type if Cromwell cannot compute with it. */
+  static WeightFormat of(GgmlType type) {
+    return switch (type) {
+      case F32 -> F32Format.INSTANCE;
+      case F16 -> F16Format.INSTANCE;
+      case BF16 -> Bf16Format.INSTANCE;
+      case Q8_0 -> Q8_0Format.INSTANCE;
+      case Q4_0 -> Q4_0Format.INSTANCE;
+      default ->
+          throw new UnsupportedOperationException(
+              "tensor type " + type + " is not supported yet; supported: F32, F16, BF16, Q8_0, Q4_0");
+    };
+  }
+}
