@@ -1,0 +1,221 @@
+package dev.cromwell.engine.gguf;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A GGUF file mapped into memory once. Metadata is parsed eagerly; tensors are views of the
+ * mapping, so opening a multi-gigabyte model costs milliseconds and resident memory is only what
+ * the model touches. Closing the file unmaps it: tensors must not be used afterwards.
+ */
+public final class GgufFile implements AutoCloseable {
+  private final Path path;
+  private final Arena arena;
+  private final MemorySegment mapping;
+  private final int version;
+  private final Map<String, MetadataValue> metadata;
+  private final Map<String, GgufTensor> tensors;
+  private final int alignment;
+  private final long dataOffset;
+
+  private GgufFile(Path path, Arena arena, MemorySegment mapping, GgufReader.Header header) {
+    this.path = path;
+    this.arena = arena;
+    this.mapping = mapping;
+    this.version = header.version();
+    this.metadata = Collections.unmodifiableMap(header.metadata());
+    this.tensors = Collections.unmodifiableMap(header.tensors());
+    this.alignment = header.alignment();
+    this.dataOffset = header.dataOffset();
+  }
+
+  /**
+   * Maps and parses {@code path}.
+   *
+   * @throws GgufFormatException if the file is not a valid GGUF file
+   * @throws UncheckedIOException if it cannot be read
+   */
+  public static GgufFile open(Path path) {
+    if (!Files.exists(path)) {
+      throw new UncheckedIOException(
+          new NoSuchFileException(path.toString(), null, "model file not found"));
+    }
+    if (Files.isDirectory(path)) {
+      throw new UncheckedIOException(
+          new IOException(path + " is a directory; pass the path of a .gguf file"));
+    }
+    Arena arena = Arena.ofShared();
+    try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+      long size = channel.size();
+      MemorySegment mapping =
+          size == 0 ? MemorySegment.NULL : channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+      GgufReader.Header header = new GgufReader(path, mapping).read();
+      return new GgufFile(path, arena, mapping, header);
+    } catch (IOException e) {
+      arena.close();
+      throw new UncheckedIOException(path + ": cannot read: " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      arena.close();
+      throw e;
+    }
+  }
+
+  public Path path() {
+    return path;
+  }
+
+  public int version() {
+    return version;
+  }
+
+  public int alignment() {
+    return alignment;
+  }
+
+  /** Byte offset of the tensor data section. */
+  public long dataOffset() {
+    return dataOffset;
+  }
+
+  /** Size of the file in bytes. */
+  public long size() {
+    return mapping.byteSize();
+  }
+
+  public Map<String, MetadataValue> metadata() {
+    return metadata;
+  }
+
+  public Map<String, GgufTensor> tensors() {
+    return tensors;
+  }
+
+  public Optional<GgufTensor> tensor(String name) {
+    return Optional.ofNullable(tensors.get(name));
+  }
+
+  public Optional<MetadataValue> get(String key) {
+    return Optional.ofNullable(metadata.get(key));
+  }
+
+  /** A string value, or empty if absent. A value of another type is an error naming the key. */
+  public Optional<String> string(String key) {
+    return get(key)
+        .map(
+            v -> {
+              if (v instanceof MetadataValue.Str(String s)) {
+                return s;
+              }
+              throw wrongType(key, v, "a string");
+            });
+  }
+
+  /** An integer value (of any integer type), or empty. */
+  public Optional<Long> integer(String key) {
+    return get(key)
+        .map(
+            v -> {
+              if (v instanceof MetadataValue.Int(var t, long n)) {
+                return n;
+              }
+              throw wrongType(key, v, "an integer");
+            });
+  }
+
+  /** A float value (FLOAT32 or FLOAT64; integers are accepted too), or empty. */
+  public Optional<Double> number(String key) {
+    return get(key)
+        .map(
+            v ->
+                switch (v) {
+                  case MetadataValue.Float32(float f) -> (double) f;
+                  case MetadataValue.Float64(double d) -> d;
+                  case MetadataValue.Int(var t, long n) -> (double) n;
+                  default -> throw wrongType(key, v, "a number");
+                });
+  }
+
+  public Optional<Boolean> bool(String key) {
+    return get(key)
+        .map(
+            v -> {
+              if (v instanceof MetadataValue.Bool(boolean b)) {
+                return b;
+              }
+              throw wrongType(key, v, "a boolean");
+            });
+  }
+
+  /** An array of strings, or empty. */
+  public Optional<List<String>> strings(String key) {
+    return array(key, GgufValueType.STRING)
+        .map(items -> items.stream().map(i -> ((MetadataValue.Str) i).value()).toList());
+  }
+
+  /** An array of integers as ints, or empty. */
+  public Optional<int[]> ints(String key) {
+    return get(key)
+        .map(
+            v -> {
+              if (v instanceof MetadataValue.Array(var t, var items) && t.isInteger()) {
+                int[] out = new int[items.size()];
+                for (int i = 0; i < out.length; i++) {
+                  out[i] = (int) ((MetadataValue.Int) items.get(i)).value();
+                }
+                return out;
+              }
+              throw wrongType(key, v, "an array of integers");
+            });
+  }
+
+  /** An array of float32 values, or empty. */
+  public Optional<float[]> floats(String key) {
+    return array(key, GgufValueType.FLOAT32)
+        .map(
+            items -> {
+              float[] out = new float[items.size()];
+              for (int i = 0; i < out.length; i++) {
+                out[i] = ((MetadataValue.Float32) items.get(i)).value();
+              }
+              return out;
+            });
+  }
+
+  private Optional<List<MetadataValue>> array(String key, GgufValueType elementType) {
+    return get(key)
+        .map(
+            v -> {
+              if (v instanceof MetadataValue.Array(var t, var items) && t == elementType) {
+                return items;
+              }
+              throw wrongType(key, v, "an array of " + elementType);
+            });
+  }
+
+  /** Keys in file order, for listings. */
+  public List<String> keys() {
+    return new ArrayList<>(metadata.keySet());
+  }
+
+  private GgufFormatException wrongType(String key, MetadataValue v, String expected) {
+    return new GgufFormatException(
+        path, key, 0, "expected " + expected + " but the file stores " + v.type());
+  }
+
+  @Override
+  public void close() {
+    arena.close();
+  }
+}
