@@ -78,6 +78,9 @@ public final class GgufWriter {
   public void write(Path path) throws IOException {
     int alignment = GgufReader.DEFAULT_ALIGNMENT;
     if (metadata.get("general.alignment") instanceof MetadataValue.Int(var t, long a)) {
+      if (a <= 0 || a > (1 << 20) || Long.bitCount(a) != 1) {
+        throw new IllegalArgumentException("general.alignment must be a power of two, got " + a);
+      }
       alignment = (int) a;
     }
     Path parent = path.toAbsolutePath().getParent();

@@ -20,6 +20,10 @@ public final class IntList {
     }
   }
 
+  public void clear() {
+    size = 0;
+  }
+
   public int size() {
     return size;
   }

@@ -1,0 +1,35 @@
+package dev.cromwell.engine.generate;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What to generate.
+ *
+ * @param prompt prompt token ids (including BOS if the model wants one)
+ * @param maxTokens the most tokens to generate
+ * @param stopTokens extra token ids that end generation (besides the model's end tokens)
+ * @param stopStrings texts that end generation; they are not included in the output
+ * @param timeLimitNanos wall-time cap for generation after the prompt, 0 for none
+ */
+public record GenerationRequest(
+    int[] prompt,
+    int maxTokens,
+    SamplerSettings sampler,
+    Set<Integer> stopTokens,
+    List<String> stopStrings,
+    long timeLimitNanos) {
+
+  public GenerationRequest {
+    prompt = prompt.clone();
+    stopTokens = Set.copyOf(stopTokens);
+    stopStrings = stopStrings.stream().filter(s -> !s.isEmpty()).toList();
+    if (maxTokens < 0) {
+      throw new IllegalArgumentException("max tokens must not be negative, got " + maxTokens);
+    }
+  }
+
+  public static GenerationRequest of(int[] prompt, int maxTokens, SamplerSettings sampler) {
+    return new GenerationRequest(prompt, maxTokens, sampler, Set.of(), List.of(), 0);
+  }
+}

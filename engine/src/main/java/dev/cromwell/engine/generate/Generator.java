@@ -1,0 +1,114 @@
+package dev.cromwell.engine.generate;
+
+import dev.cromwell.engine.model.Session;
+import dev.cromwell.engine.tokenizer.IntList;
+import dev.cromwell.engine.tokenizer.Tokenizer;
+import dev.cromwell.engine.tokenizer.Utf8Stream;
+import dev.cromwell.engine.tokenizer.Vocabulary;
+import java.util.concurrent.CancellationException;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Runs the decode loop: prefill the prompt (reusing the session's cache), then sample tokens one
+ * at a time, streaming complete UTF-8 text to a listener, until an end token, a stop string, the
+ * token or time limit, a full context or cancellation.
+ */
+public final class Generator {
+  /** Receives text as it is generated. Text that might begin a stop string is held back. */
+  @FunctionalInterface
+  public interface Listener {
+    void onText(String piece);
+
+    /** Called for every sampled token, before its text (if any) is released. */
+    default void onToken(int token) {}
+  }
+
+  private Generator() {}
+
+  public static GenerationResult generate(
+      Session session, GenerationRequest request, Listener listener, BooleanSupplier cancelled) {
+    Tokenizer tokenizer = session.model().tokenizer();
+    Vocabulary vocabulary = tokenizer.vocabulary();
+    Sampler sampler = new Sampler(request.sampler());
+    long start = System.nanoTime();
+    float[] logits;
+    try {
+      logits = session.prefill(request.prompt(), cancelled);
+    } catch (CancellationException e) {
+      long now = System.nanoTime();
+      return new GenerationResult(
+          "",
+          new int[0],
+          StopReason.CANCELLED,
+          new GenerationStats(request.prompt().length, session.lastReused(), now - start, 0, 0, 0));
+    }
+    long promptDone = System.nanoTime();
+    long firstToken = 0;
+    IntList generated = new IntList();
+    Utf8Stream utf8 = tokenizer.newStream();
+    StopStringMatcher stops = new StopStringMatcher(request.stopStrings());
+    StringBuilder text = new StringBuilder();
+    StopReason reason = StopReason.MAX_TOKENS;
+
+    while (true) {
+      if (generated.size() >= request.maxTokens()) {
+        reason = StopReason.MAX_TOKENS;
+        break;
+      }
+      if (cancelled.getAsBoolean()) {
+        reason = StopReason.CANCELLED;
+        break;
+      }
+      if (request.timeLimitNanos() > 0 && System.nanoTime() - promptDone > request.timeLimitNanos()) {
+        reason = StopReason.TIME_LIMIT;
+        break;
+      }
+      int token = sampler.sample(logits, session.tokens());
+      if (firstToken == 0) {
+        firstToken = System.nanoTime() - start;
+      }
+      if (vocabulary.isEndOfGeneration(token)) {
+        reason = StopReason.END_OF_TEXT;
+        break;
+      }
+      if (request.stopTokens().contains(token)) {
+        reason = StopReason.STOP_SEQUENCE;
+        break;
+      }
+      generated.add(token);
+      listener.onToken(token);
+      String piece = utf8.push(tokenizer.tokenBytes(token, false));
+      StopStringMatcher.Result r = stops.accept(piece);
+      text.append(r.released());
+      if (!r.released().isEmpty()) {
+        listener.onText(r.released());
+      }
+      if (r.stopped()) {
+        reason = StopReason.STOP_SEQUENCE;
+        break;
+      }
+      if (session.length() >= session.model().contextLength()) {
+        reason = StopReason.CONTEXT_FULL;
+        break;
+      }
+      logits = session.next(token);
+    }
+    if (reason != StopReason.STOP_SEQUENCE) {
+      String rest = stops.finish(utf8.finish());
+      text.append(rest);
+      if (!rest.isEmpty()) {
+        listener.onText(rest);
+      }
+    }
+    long end = System.nanoTime();
+    GenerationStats stats =
+        new GenerationStats(
+            request.prompt().length,
+            session.lastReused(),
+            promptDone - start,
+            generated.size(),
+            end - promptDone,
+            firstToken);
+    return new GenerationResult(text.toString(), generated.toArray(), reason, stats);
+  }
+}

@@ -1,0 +1,23 @@
+package dev.cromwell.engine.model;
+
+import dev.cromwell.kernels.MatVec;
+import dev.cromwell.kernels.WeightFormat;
+import dev.cromwell.kernels.WorkerPool;
+import java.lang.foreign.MemorySegment;
+
+/** A weight matrix of {@code rows × cols} viewed in place inside the model file. */
+public record Matrix(String name, WeightFormat format, MemorySegment data, int rows, int cols) {
+  /** {@code out = W · x}. */
+  public void multiply(float[] x, float[] out, WorkerPool pool) {
+    MatVec.matvec(format, data, 0, x, out, rows, cols, pool);
+  }
+
+  /** Decodes row {@code row} into {@code out} (an embedding lookup). */
+  public void row(int row, float[] out) {
+    format.dequantize(data, row * format.rowBytes(cols), out, 0, cols);
+  }
+
+  public long bytes() {
+    return data.byteSize();
+  }
+}

@@ -1,0 +1,101 @@
+package dev.cromwell.engine.model;
+
+import dev.cromwell.engine.gguf.GgufFile;
+import dev.cromwell.engine.tokenizer.Tokenizer;
+import dev.cromwell.engine.tokenizer.TokenizerLoader;
+import dev.cromwell.kernels.WorkerPool;
+import java.nio.file.Path;
+
+/**
+ * A loaded model: the mapped GGUF file, its configuration, weights, tokenizer and the worker pool
+ * that runs it. Closing it releases the threads and unmaps the file.
+ */
+public final class Model implements AutoCloseable {
+  /** Load options. {@code contextLength} 0 means the model's own (capped to 32768). */
+  public record Options(int threads, int contextLength) {
+    public static Options defaults() {
+      return new Options(WorkerPool.defaultThreads(), 0);
+    }
+  }
+
+  private static final int DEFAULT_CONTEXT_CAP = 32768;
+
+  private final GgufFile file;
+  private final ModelConfig config;
+  private final ModelWeights weights;
+  private final Tokenizer tokenizer;
+  private final WorkerPool pool;
+  private final Transformer transformer;
+  private final int contextLength;
+
+  private Model(GgufFile file, Options options) {
+    this.file = file;
+    this.config = ModelConfig.from(file);
+    this.weights = ModelWeights.from(file, config);
+    this.tokenizer = TokenizerLoader.load(file);
+    if (tokenizer.vocabulary().size() > config.vocabularySize()) {
+      throw new IllegalArgumentException(
+          file.path()
+              + ": the tokenizer has "
+              + tokenizer.vocabulary().size()
+              + " tokens but token_embd.weight only "
+              + config.vocabularySize()
+              + " rows");
+    }
+    int requested = options.contextLength() > 0 ? options.contextLength() : DEFAULT_CONTEXT_CAP;
+    this.contextLength = Math.min(requested, config.contextLength());
+    this.pool = new WorkerPool(options.threads());
+    this.transformer = new Transformer(config, weights, pool);
+  }
+
+  /** Maps and validates the model at {@code path}. */
+  public static Model load(Path path, Options options) {
+    GgufFile file = GgufFile.open(path);
+    try {
+      return new Model(file, options);
+    } catch (RuntimeException e) {
+      file.close();
+      throw e;
+    }
+  }
+
+  public ModelConfig config() {
+    return config;
+  }
+
+  public ModelWeights weights() {
+    return weights;
+  }
+
+  public Tokenizer tokenizer() {
+    return tokenizer;
+  }
+
+  public GgufFile file() {
+    return file;
+  }
+
+  public int threads() {
+    return pool.threads();
+  }
+
+  /** Positions a session can hold. */
+  public int contextLength() {
+    return contextLength;
+  }
+
+  Transformer transformer() {
+    return transformer;
+  }
+
+  /** A new, empty session with its own KV cache. */
+  public Session newSession() {
+    return new Session(this);
+  }
+
+  @Override
+  public void close() {
+    pool.close();
+    file.close();
+  }
+}

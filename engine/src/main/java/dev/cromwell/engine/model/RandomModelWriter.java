@@ -1,0 +1,148 @@
+package dev.cromwell.engine.model;
+
+import dev.cromwell.engine.gguf.GgufFile;
+import dev.cromwell.engine.gguf.GgufWriter;
+import dev.cromwell.engine.gguf.MetadataValue;
+import dev.cromwell.kernels.GgmlType;
+import dev.cromwell.kernels.WeightFormat;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Writes GGUF models with random weights and a real vocabulary: the fixtures of tests and the
+ * models of benchmarks (exact shapes of real models, without their weights).
+ */
+public final class RandomModelWriter {
+  /**
+   * The model to write. Matrices get {@code matrixType}; norms stay F32 (as in real files).
+   *
+   * @param weightStd standard deviation of matrix weights (small, so nothing overflows)
+   */
+  public record Spec(
+      String architecture,
+      int embeddingLength,
+      int blockCount,
+      int headCount,
+      int headCountKv,
+      int feedForwardLength,
+      boolean tiedEmbeddings,
+      boolean qkvBias,
+      GgmlType matrixType,
+      double ropeBase,
+      float rmsEpsilon,
+      int contextLength,
+      float weightStd,
+      long seed) {
+
+    /** A tiny model that runs in milliseconds. */
+    public static Spec tiny(String architecture, GgmlType type, long seed) {
+      boolean qwen = architecture.equals("qwen2");
+      return new Spec(
+          architecture, 64, 2, 4, 2, 96, qwen, qwen, type, qwen ? 1_000_000.0 : 10_000.0,
+          1e-6f, 512, 0.08f, seed);
+    }
+  }
+
+  private RandomModelWriter() {}
+
+  /**
+   * Writes a model whose tokenizer (every {@code tokenizer.*} key) is copied from {@code
+   * vocabularySource}.
+   */
+  public static void write(Spec spec, GgufFile vocabularySource, Path out) throws IOException {
+    GgufWriter w = new GgufWriter();
+    String a = spec.architecture();
+    w.putString("general.architecture", a);
+    w.putString("general.name", "cromwell-random-" + a);
+    w.putUInt32("general.alignment", 32);
+    w.putUInt32(a + ".context_length", spec.contextLength());
+    w.putUInt32(a + ".embedding_length", spec.embeddingLength());
+    w.putUInt32(a + ".block_count", spec.blockCount());
+    w.putUInt32(a + ".feed_forward_length", spec.feedForwardLength());
+    w.putUInt32(a + ".attention.head_count", spec.headCount());
+    w.putUInt32(a + ".attention.head_count_kv", spec.headCountKv());
+    w.putFloat32(a + ".attention.layer_norm_rms_epsilon", spec.rmsEpsilon());
+    w.putFloat32(a + ".rope.freq_base", (float) spec.ropeBase());
+    for (Map.Entry<String, MetadataValue> e : vocabularySource.metadata().entrySet()) {
+      if (e.getKey().startsWith("tokenizer.")) {
+        w.put(e.getKey(), e.getValue());
+      }
+    }
+    int vocab = vocabularySource.strings("tokenizer.ggml.tokens").orElseThrow().size();
+
+    SplittableRandom random = new SplittableRandom(spec.seed());
+    int dim = spec.embeddingLength();
+    int headDim = dim / spec.headCount();
+    int kvDim = spec.headCountKv() * headDim;
+    int ffn = spec.feedForwardLength();
+    matrix(w, "token_embd.weight", vocab, dim, spec, random);
+    for (int l = 0; l < spec.blockCount(); l++) {
+      String p = "blk." + l + ".";
+      norm(w, p + "attn_norm.weight", dim, random);
+      matrix(w, p + "attn_q.weight", dim, dim, spec, random);
+      matrix(w, p + "attn_k.weight", kvDim, dim, spec, random);
+      matrix(w, p + "attn_v.weight", kvDim, dim, spec, random);
+      if (spec.qkvBias()) {
+        bias(w, p + "attn_q.bias", dim, random);
+        bias(w, p + "attn_k.bias", kvDim, random);
+        bias(w, p + "attn_v.bias", kvDim, random);
+      }
+      matrix(w, p + "attn_output.weight", dim, dim, spec, random);
+      norm(w, p + "ffn_norm.weight", dim, random);
+      matrix(w, p + "ffn_gate.weight", ffn, dim, spec, random);
+      matrix(w, p + "ffn_up.weight", ffn, dim, spec, random);
+      matrix(w, p + "ffn_down.weight", dim, ffn, spec, random);
+    }
+    norm(w, "output_norm.weight", dim, random);
+    if (!spec.tiedEmbeddings()) {
+      matrix(w, "output.weight", vocab, dim, spec, random);
+    }
+    w.write(out);
+  }
+
+  private static void matrix(
+      GgufWriter w, String name, int rows, int cols, Spec spec, SplittableRandom random) {
+    // Each matrix draws from its own seed so that writing rows lazily stays deterministic.
+    long seed = random.nextLong();
+    WeightFormat format = WeightFormat.of(spec.matrixType());
+    w.addTensor(
+        name,
+        spec.matrixType(),
+        new long[] {cols, rows},
+        out -> {
+          SplittableRandom rows_ = new SplittableRandom(seed);
+          float[] row = new float[cols];
+          for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+              row[c] = (float) (gaussian(rows_) * spec.weightStd());
+            }
+            out.write(format.quantize(row));
+          }
+        });
+  }
+
+  private static void norm(GgufWriter w, String name, int n, SplittableRandom random) {
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = (float) (1.0 + 0.1 * gaussian(random));
+    }
+    w.addTensor(name, GgmlType.F32, new long[] {n}, WeightFormat.of(GgmlType.F32).quantize(v));
+  }
+
+  private static void bias(GgufWriter w, String name, int n, SplittableRandom random) {
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = (float) (0.05 * gaussian(random));
+    }
+    w.addTensor(name, GgmlType.F32, new long[] {n}, WeightFormat.of(GgmlType.F32).quantize(v));
+  }
+
+  private static double gaussian(SplittableRandom random) {
+    // Box–Muller: SplittableRandom has no nextGaussian of its own in every JDK we target.
+    double u = 1.0 - random.nextDouble();
+    double v = random.nextDouble();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  }
+}

@@ -1,0 +1,33 @@
+package dev.cromwell.engine.model;
+
+import dev.cromwell.engine.TestData;
+import dev.cromwell.engine.gguf.GgufFile;
+import dev.cromwell.kernels.GgmlType;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+
+/** Tiny random-weight models over the real test vocabularies, written on demand. */
+public final class TinyModels {
+  private TinyModels() {}
+
+  /** A tiny qwen2 model (Qwen2 vocabulary, tied embeddings, Q/K/V bias, NeoX RoPE). */
+  public static Path qwen2(Path dir, GgmlType type) {
+    return write(dir, RandomModelWriter.Spec.tiny("qwen2", type, 1), "ggml-vocab-qwen2.gguf");
+  }
+
+  /** A tiny llama model (Llama 2 SentencePiece vocabulary, untied output, normal RoPE). */
+  public static Path llama(Path dir, GgmlType type) {
+    return write(dir, RandomModelWriter.Spec.tiny("llama", type, 2), "ggml-vocab-llama-spm.gguf");
+  }
+
+  public static Path write(Path dir, RandomModelWriter.Spec spec, String vocabulary) {
+    Path out = dir.resolve(spec.architecture() + "-" + spec.matrixType() + "-" + spec.seed() + ".gguf");
+    try (GgufFile vocab = GgufFile.open(TestData.tokenizers().resolve(vocabulary))) {
+      RandomModelWriter.write(spec, vocab, out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,111 @@
+package dev.cromwell.engine.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cromwell.engine.gguf.GgufFile;
+import dev.cromwell.kernels.GgmlType;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The engine's logits against the naive double-precision oracle, at every position. */
+class TransformerReferenceTest {
+  @TempDir static Path dir;
+
+  static Stream<Arguments> models() {
+    return Stream.of(
+        Arguments.of("qwen2", GgmlType.F32),
+        Arguments.of("qwen2", GgmlType.Q8_0),
+        Arguments.of("llama", GgmlType.F16),
+        Arguments.of("llama", GgmlType.Q4_0),
+        Arguments.of("llama", GgmlType.BF16));
+  }
+
+  static Path model(String arch, GgmlType type) {
+    return arch.equals("qwen2") ? TinyModels.qwen2(dir, type) : TinyModels.llama(dir, type);
+  }
+
+  /**
+   * Tolerance: 1e-4 of the largest logit. The engine accumulates in float and the oracle in double
+   * over the same decoded weights, so differences are float rounding (~1e-6 relative per op,
+   * growing with depth); a wrong op (mask, rope pair, bias, norm) shows up as differences of the
+   * order of the logits themselves.
+   */
+  @ParameterizedTest
+  @MethodSource("models")
+  void logitsMatchTheNaiveOracleAtEveryPosition(String arch, GgmlType type) {
+    Path path = model(arch, type);
+    int[] tokens = {1, 450, 4996, 17354, 29871, 13, 1678, 2, 31999, 100, 7, 42};
+    try (Model model = Model.load(path, new Model.Options(2, 0));
+        GgufFile file = GgufFile.open(path)) {
+      double[][] expected = new NaiveTransformer(file).logits(tokens);
+      Session session = model.newSession();
+      for (int t = 0; t < tokens.length; t++) {
+        float[] actual = t == 0 ? session.prefill(new int[] {tokens[0]}, () -> false) : session.next(tokens[t]);
+        double max = 0;
+        for (double v : expected[t]) {
+          max = Math.max(max, Math.abs(v));
+        }
+        assertTrue(max > 0.1, "logits are degenerate; the test model is too small to check anything");
+        int worst = 0;
+        double worstDiff = 0;
+        for (int i = 0; i < actual.length; i++) {
+          double diff = Math.abs(actual[i] - expected[t][i]);
+          if (diff > worstDiff) {
+            worstDiff = diff;
+            worst = i;
+          }
+        }
+        assertTrue(
+            worstDiff <= 1e-4 * max,
+            arch + " " + type + " position " + t + ": logit " + worst + " differs by " + worstDiff
+                + " (engine " + actual[worst] + ", oracle " + expected[t][worst] + ", max |logit| " + max + ")");
+      }
+    }
+  }
+
+  @Test
+  void prefillOfAWholePromptEqualsTokenByTokenAndReusesTheCommonPrefix() {
+    Path path = TinyModels.qwen2(dir, GgmlType.F32);
+    try (Model model = Model.load(path, new Model.Options(2, 0))) {
+      int[] prompt = {9707, 1879, 11, 1052, 374, 264, 1273};
+      Session a = model.newSession();
+      float[] whole = a.prefill(prompt, () -> false).clone();
+      assertEquals(prompt.length, a.lastComputed());
+
+      Session b = model.newSession();
+      b.prefill(new int[] {9707, 1879, 11, 999}, () -> false);
+      float[] reused = b.prefill(prompt, () -> false);
+      assertEquals(3, b.lastReused(), "the common prefix of 3 tokens is reused");
+      assertEquals(4, b.lastComputed());
+      assertArrayEquals(whole, reused, 1e-5f);
+
+      float[] again = b.prefill(prompt, () -> false);
+      assertEquals(prompt.length - 1, b.lastReused(), "an identical prompt recomputes only its last token");
+      assertArrayEquals(whole, again, 1e-5f);
+    }
+  }
+
+  @Test
+  void configIsReadFromMetadata() {
+    Path path = TinyModels.qwen2(dir, GgmlType.F32);
+    try (Model model = Model.load(path, new Model.Options(1, 0))) {
+      ModelConfig c = model.config();
+      assertEquals("qwen2", c.architecture());
+      assertEquals(64, c.embeddingLength());
+      assertEquals(4, c.headCount());
+      assertEquals(2, c.headCountKv());
+      assertEquals(16, c.headDim());
+      assertTrue(c.tiedEmbeddings());
+      assertTrue(c.qkvBias());
+      assertTrue(c.ropeNeox());
+      assertEquals(model.tokenizer().vocabulary().size(), c.vocabularySize());
+    }
+  }
+}
