@@ -30,7 +30,8 @@ public final class F32Format implements WeightFormat {
       long at = offset + (long) i * Float.BYTES;
       FloatVector w0 = FloatVector.fromMemorySegment(F, w, at, ByteOrder.LITTLE_ENDIAN);
       FloatVector w1 =
-          FloatVector.fromMemorySegment(F, w, at + (long) lanes * Float.BYTES, ByteOrder.LITTLE_ENDIAN);
+          FloatVector.fromMemorySegment(
+              F, w, at + (long) lanes * Float.BYTES, ByteOrder.LITTLE_ENDIAN);
       acc0 = w0.fma(FloatVector.fromArray(F, x, xOffset + i), acc0);
       acc1 = w1.fma(FloatVector.fromArray(F, x, xOffset + i + lanes), acc1);
     }

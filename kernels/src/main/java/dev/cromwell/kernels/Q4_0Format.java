@@ -18,6 +18,7 @@ public final class Q4_0Format implements WeightFormat {
   static final int BLOCK_BYTES = 18;
   private static final VectorSpecies<Float> F = VectorWidth.FLOAT;
   private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
+
   /** How many float vectors one 16-lane byte vector widens into. */
   private static final int PARTS = 16 / F.length();
 

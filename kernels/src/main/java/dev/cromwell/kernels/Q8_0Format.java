@@ -9,8 +9,8 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * GGML Q8_0: blocks of 32 weights, each an F16 scale {@code d} followed by 32 signed bytes;
- * weight = d × q.
+ * GGML Q8_0: blocks of 32 weights, each an F16 scale {@code d} followed by 32 signed bytes; weight
+ * = d × q.
  */
 public final class Q8_0Format implements WeightFormat {
   static final Q8_0Format INSTANCE = new Q8_0Format();
@@ -67,8 +67,7 @@ public final class Q8_0Format implements WeightFormat {
       long block = offset + (long) b * BLOCK_BYTES;
       float scale = Bytes.half(w, block);
       for (int j = 0; j < BLOCK; j++) {
-        out[outOffset + b * BLOCK + j] =
-            scale * w.get(ValueLayout.JAVA_BYTE, block + 2 + j);
+        out[outOffset + b * BLOCK + j] = scale * w.get(ValueLayout.JAVA_BYTE, block + 2 + j);
       }
     }
   }

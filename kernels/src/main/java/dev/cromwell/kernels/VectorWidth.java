@@ -10,9 +10,9 @@ import jdk.incubator.vector.VectorSpecies;
  * The vector species every kernel uses, chosen once at class initialisation.
  *
  * <p>By default this is the CPU's preferred width (512 bits on AVX-512 machines, 256 on AVX2).
- * Setting the system property {@value #PROPERTY} to 256 forces narrower vectors so that
- * the AVX2 target can be measured on an AVX-512 machine. The species are {@code static final} so
- * that the JIT compiles them to constants; that is why the choice cannot change after start-up.
+ * Setting the system property {@value #PROPERTY} to 256 forces narrower vectors so that the AVX2
+ * target can be measured on an AVX-512 machine. The species are {@code static final} so that the
+ * JIT compiles them to constants; that is why the choice cannot change after start-up.
  */
 public final class VectorWidth {
   /** System property that forces the vector width in bits. */
@@ -21,7 +21,9 @@ public final class VectorWidth {
   /** Float lanes per vector. */
   public static final VectorSpecies<Float> FLOAT = chooseFloatSpecies();
 
-  /** Bytes species with as many lanes as {@link #FLOAT}: loads quantized bytes one vector at a time. */
+  /**
+   * Bytes species with as many lanes as {@link #FLOAT}: loads quantized bytes one vector at a time.
+   */
   public static final VectorSpecies<Byte> BYTE_PER_FLOAT =
       ByteVector.SPECIES_PREFERRED.withShape(VectorShape.forBitSize(FLOAT.length() * 8));
 

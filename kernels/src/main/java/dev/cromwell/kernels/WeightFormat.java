@@ -10,8 +10,7 @@ import java.lang.foreign.MemorySegment;
  * tests hold the first to the second. Rows are addressed by a byte offset into a (usually
  * memory-mapped) segment, so weights are never copied.
  */
-public sealed interface WeightFormat
-    permits F32Format, SixteenBitFormat, Q8_0Format, Q4_0Format {
+public sealed interface WeightFormat permits F32Format, SixteenBitFormat, Q8_0Format, Q4_0Format {
 
   /** The GGML type this format reads. */
   GgmlType type();
@@ -33,12 +32,19 @@ public sealed interface WeightFormat
     long bytes = type().bytesFor(n);
     if (bytes < 0) {
       throw new IllegalArgumentException(
-          "row length " + n + " is not a multiple of " + type() + "'s block size " + type().blockSize());
+          "row length "
+              + n
+              + " is not a multiple of "
+              + type()
+              + "'s block size "
+              + type().blockSize());
     }
     return bytes;
   }
 
-  /** The format for a GGML type, or an exception naming the type if Cromwell cannot compute with it. */
+  /**
+   * The format for a GGML type, or an exception naming the type if Cromwell cannot compute with it.
+   */
   static WeightFormat of(GgmlType type) {
     return switch (type) {
       case F32 -> F32Format.INSTANCE;
@@ -48,7 +54,9 @@ public sealed interface WeightFormat
       case Q4_0 -> Q4_0Format.INSTANCE;
       default ->
           throw new UnsupportedOperationException(
-              "tensor type " + type + " is not supported yet; supported: F32, F16, BF16, Q8_0, Q4_0");
+              "tensor type "
+                  + type
+                  + " is not supported yet; supported: F32, F16, BF16, Q8_0, Q4_0");
     };
   }
 }

@@ -110,7 +110,8 @@ class FloatOpsTest {
     new Rope(64, 10000, false).apply(y, 0, 1, 0);
     assertClose(x, y, 0, "identity");
     new Rope(64, 10000, true).apply(y, 0, 1, 123);
-    assertEquals(FloatOpsReference.dot(x, 0, x, 0, 64), FloatOpsReference.dot(y, 0, y, 0, 64), 1e-3);
+    assertEquals(
+        FloatOpsReference.dot(x, 0, x, 0, 64), FloatOpsReference.dot(y, 0, y, 0, 64), 1e-3);
   }
 
   @Test
@@ -131,7 +132,8 @@ class FloatOpsTest {
           Attention.attend(
               q, k, v, positions, heads, kvHeads, headDim, out, new float[heads * positions], pool);
           FloatOpsReference.attention(q, k, v, positions, heads, kvHeads, headDim, expected);
-          assertClose(expected, out, 1e-4, "attention " + heads + "/" + kvHeads + " t=" + positions);
+          assertClose(
+              expected, out, 1e-4, "attention " + heads + "/" + kvHeads + " t=" + positions);
         }
       }
     }

@@ -9,9 +9,9 @@ import java.util.concurrent.CancellationException;
 import java.util.function.BooleanSupplier;
 
 /**
- * Runs the decode loop: prefill the prompt (reusing the session's cache), then sample tokens one
- * at a time, streaming complete UTF-8 text to a listener, until an end token, a stop string, the
- * token or time limit, a full context or cancellation.
+ * Runs the decode loop: prefill the prompt (reusing the session's cache), then sample tokens one at
+ * a time, streaming complete UTF-8 text to a listener, until an end token, a stop string, the token
+ * or time limit, a full context or cancellation.
  */
 public final class Generator {
   /** Receives text as it is generated. Text that might begin a stop string is held back. */
@@ -59,7 +59,8 @@ public final class Generator {
         reason = StopReason.CANCELLED;
         break;
       }
-      if (request.timeLimitNanos() > 0 && System.nanoTime() - promptDone > request.timeLimitNanos()) {
+      if (request.timeLimitNanos() > 0
+          && System.nanoTime() - promptDone > request.timeLimitNanos()) {
         reason = StopReason.TIME_LIMIT;
         break;
       }

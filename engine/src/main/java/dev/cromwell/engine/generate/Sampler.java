@@ -4,8 +4,8 @@ import java.util.Arrays;
 import java.util.Random;
 
 /**
- * Picks tokens from logits: repetition penalty, then greedy or top-k → top-p → min-p →
- * temperature → a seeded random draw.
+ * Picks tokens from logits: repetition penalty, then greedy or top-k → top-p → min-p → temperature
+ * → a seeded random draw.
  */
 public final class Sampler {
   private final SamplerSettings settings;
@@ -82,7 +82,9 @@ public final class Sampler {
     }
   }
 
-  /** Index of the largest logit; the lowest index wins ties, so greedy decoding is deterministic. */
+  /**
+   * Index of the largest logit; the lowest index wins ties, so greedy decoding is deterministic.
+   */
   public static int argmax(float[] logits) {
     int best = 0;
     for (int i = 1; i < logits.length; i++) {
@@ -101,7 +103,10 @@ public final class Sampler {
       for (int i = 0; i < n; i++) {
         all[i] = i;
       }
-      Arrays.sort(all, (a, b) -> logits[a] != logits[b] ? Float.compare(logits[b], logits[a]) : Integer.compare(a, b));
+      Arrays.sort(
+          all,
+          (a, b) ->
+              logits[a] != logits[b] ? Float.compare(logits[b], logits[a]) : Integer.compare(a, b));
       return Arrays.stream(all).mapToInt(Integer::intValue).toArray();
     }
     // Insertion into a small sorted array: k is small (tens), n is the vocabulary.

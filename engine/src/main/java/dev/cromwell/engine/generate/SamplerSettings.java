@@ -7,7 +7,8 @@ package dev.cromwell.engine.generate;
  * @param topK keep only the k most likely tokens (0 = all)
  * @param topP keep the smallest set whose probability reaches p (1 = all)
  * @param minP drop tokens less likely than minP × the most likely one (0 = none)
- * @param repeatPenalty divide (or multiply, for negatives) logits of recent tokens by this (1 = off)
+ * @param repeatPenalty divide (or multiply, for negatives) logits of recent tokens by this (1 =
+ *     off)
  * @param repeatWindow how many recent tokens the penalty looks at
  * @param seed random seed, for reproducible sampling
  */

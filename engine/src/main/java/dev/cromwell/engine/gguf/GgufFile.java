@@ -60,7 +60,9 @@ public final class GgufFile implements AutoCloseable {
     try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
       long size = channel.size();
       MemorySegment mapping =
-          size == 0 ? MemorySegment.NULL : channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+          size == 0
+              ? MemorySegment.NULL
+              : channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
       GgufReader.Header header = new GgufReader(path, mapping).read();
       return new GgufFile(path, arena, mapping, header);
     } catch (IOException e) {

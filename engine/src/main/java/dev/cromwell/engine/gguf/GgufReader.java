@@ -92,7 +92,9 @@ final class GgufReader {
         dims[d] = u64("dimension " + d + " of " + name);
         if (dims[d] <= 0) {
           throw error(
-              "dimension " + d + " of " + name, dimOffset, "size " + Long.toUnsignedString(dims[d]));
+              "dimension " + d + " of " + name,
+              dimOffset,
+              "size " + Long.toUnsignedString(dims[d]));
         }
         try {
           elements = Math.multiplyExact(elements, dims[d]);
@@ -110,7 +112,12 @@ final class GgufReader {
         throw error(
             "dimensions of " + name,
             dimsOffset,
-            "row length " + dims[0] + " is not a multiple of " + type + "'s block size " + type.blockSize());
+            "row length "
+                + dims[0]
+                + " is not a multiple of "
+                + type
+                + "'s block size "
+                + type.blockSize());
       }
       long bytes;
       try {
@@ -124,7 +131,10 @@ final class GgufReader {
         throw error(
             "data offset of " + name,
             offsetAt,
-            "offset " + Long.toUnsignedString(offset) + " is not a multiple of the alignment " + alignment);
+            "offset "
+                + Long.toUnsignedString(offset)
+                + " is not a multiple of the alignment "
+                + alignment);
       }
       infos.add(new Info(name, type, dims, offset, bytes, at));
     }

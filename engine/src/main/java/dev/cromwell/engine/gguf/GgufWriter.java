@@ -22,13 +22,16 @@ import java.util.Map;
  * temporary sibling and renamed into place, so a failure never leaves a half-written model.
  */
 public final class GgufWriter {
-  /** Supplies a tensor's bytes when the file is written, so large tensors need not sit in memory. */
+  /**
+   * Supplies a tensor's bytes when the file is written, so large tensors need not sit in memory.
+   */
   @FunctionalInterface
   public interface TensorBytes {
     void writeTo(OutputStream out) throws IOException;
   }
 
-  private record PendingTensor(String name, GgmlType type, long[] dims, long bytes, TensorBytes data) {}
+  private record PendingTensor(
+      String name, GgmlType type, long[] dims, long bytes, TensorBytes data) {}
 
   private final Map<String, MetadataValue> metadata = new LinkedHashMap<>();
   private final List<PendingTensor> tensors = new ArrayList<>();
@@ -89,7 +92,8 @@ public final class GgufWriter {
     try {
       try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
         CountingStream counting =
-            new CountingStream(new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16));
+            new CountingStream(
+                new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16));
         DataOutputStream out = new DataOutputStream(counting);
         writeInt(out, GgufReader.MAGIC);
         writeInt(out, 3);
@@ -118,7 +122,15 @@ public final class GgufWriter {
           long written = counting.count - start;
           if (written != t.bytes) {
             throw new IOException(
-                t.name + ": wrote " + written + " bytes but " + t.type + " " + java.util.Arrays.toString(t.dims) + " needs " + t.bytes);
+                t.name
+                    + ": wrote "
+                    + written
+                    + " bytes but "
+                    + t.type
+                    + " "
+                    + java.util.Arrays.toString(t.dims)
+                    + " needs "
+                    + t.bytes);
           }
           pad(out, counting, alignment);
         }

@@ -80,7 +80,8 @@ public sealed interface MetadataValue {
   }
 
   static MetadataValue strings(List<String> values) {
-    return new Array(GgufValueType.STRING, values.stream().map(s -> (MetadataValue) new Str(s)).toList());
+    return new Array(
+        GgufValueType.STRING, values.stream().map(s -> (MetadataValue) new Str(s)).toList());
   }
 
   static MetadataValue floats(float[] values) {

@@ -37,7 +37,8 @@ public final class KvCache {
   /** Keeps the first {@code positions} entries and forgets the rest (prefix reuse). */
   public void truncate(int positions) {
     if (positions < 0 || positions > length) {
-      throw new IllegalArgumentException("cannot truncate " + length + " positions to " + positions);
+      throw new IllegalArgumentException(
+          "cannot truncate " + length + " positions to " + positions);
     }
     length = positions;
   }

@@ -62,15 +62,19 @@ public record ModelConfig(
           arch + ".attention.head_count_kv",
           kvHeads + " KV heads do not divide " + heads + " query heads");
     }
-    int headDim = file.integer(arch + ".attention.key_length").orElse((long) dim / heads).intValue();
+    int headDim =
+        file.integer(arch + ".attention.key_length").orElse((long) dim / heads).intValue();
     if (headDim <= 0 || headDim % 2 != 0) {
-      throw invalid(file, arch + ".attention.key_length", "head dimension " + headDim + " must be even and positive");
+      throw invalid(
+          file,
+          arch + ".attention.key_length",
+          "head dimension " + headDim + " must be even and positive");
     }
     int ffn = positive(file, arch + ".feed_forward_length");
-    float eps =
-        file.number(arch + ".attention.layer_norm_rms_epsilon").orElse(1e-5).floatValue();
+    float eps = file.number(arch + ".attention.layer_norm_rms_epsilon").orElse(1e-5).floatValue();
     double ropeBase = file.number(arch + ".rope.freq_base").orElse(10000.0);
-    int context = (int) Math.min(Integer.MAX_VALUE, file.integer(arch + ".context_length").orElse(4096L));
+    int context =
+        (int) Math.min(Integer.MAX_VALUE, file.integer(arch + ".context_length").orElse(4096L));
     var embedding =
         file.tensor("token_embd.weight")
             .orElseThrow(() -> invalid(file, "token_embd.weight", "tensor missing"));
@@ -78,8 +82,20 @@ public record ModelConfig(
     boolean tied = file.tensor("output.weight").isEmpty();
     boolean bias = file.tensor("blk.0.attn_q.bias").isPresent();
     return new ModelConfig(
-        arch, dim, layers, heads, kvHeads, headDim, ffn, eps, ropeBase, arch.equals("qwen2"),
-        context, vocab, tied, bias);
+        arch,
+        dim,
+        layers,
+        heads,
+        kvHeads,
+        headDim,
+        ffn,
+        eps,
+        ropeBase,
+        arch.equals("qwen2"),
+        context,
+        vocab,
+        tied,
+        bias);
   }
 
   private static int positive(GgufFile file, String key) {

@@ -69,7 +69,13 @@ public record ModelWeights(
           file.path(),
           name,
           0,
-          "shape " + Arrays.toString(dims) + " does not match the configuration's [" + cols + ", " + rows + "]");
+          "shape "
+              + Arrays.toString(dims)
+              + " does not match the configuration's ["
+              + cols
+              + ", "
+              + rows
+              + "]");
     }
     WeightFormat format;
     try {

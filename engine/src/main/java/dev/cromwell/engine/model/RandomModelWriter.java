@@ -40,8 +40,20 @@ public final class RandomModelWriter {
     public static Spec tiny(String architecture, GgmlType type, long seed) {
       boolean qwen = architecture.equals("qwen2");
       return new Spec(
-          architecture, 64, 2, 4, 2, 96, qwen, qwen, type, qwen ? 1_000_000.0 : 10_000.0,
-          1e-6f, 512, 0.08f, seed);
+          architecture,
+          64,
+          2,
+          4,
+          2,
+          96,
+          qwen,
+          qwen,
+          type,
+          qwen ? 1_000_000.0 : 10_000.0,
+          1e-6f,
+          512,
+          0.08f,
+          seed);
     }
   }
 

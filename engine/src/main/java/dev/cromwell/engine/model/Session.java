@@ -70,7 +70,11 @@ public final class Session {
   private float[] step(int token, boolean wantLogits) {
     if (token < 0 || token >= model.config().vocabularySize()) {
       throw new IllegalArgumentException(
-          "token id " + token + " is outside the vocabulary (0.." + (model.config().vocabularySize() - 1) + ")");
+          "token id "
+              + token
+              + " is outside the vocabulary (0.."
+              + (model.config().vocabularySize() - 1)
+              + ")");
     }
     int pos = history.size();
     float[] logits = model.transformer().forward(state, cache, token, pos, wantLogits);

@@ -8,9 +8,9 @@ import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Byte-level BPE (GPT-2, Llama 3, Qwen2, StarCoder, DeepSeek-Coder vocabularies): pre-tokenize,
- * map each word's UTF-8 bytes to vocabulary characters, then merge adjacent symbols in order of
- * merge rank until no ranked pair remains.
+ * Byte-level BPE (GPT-2, Llama 3, Qwen2, StarCoder, DeepSeek-Coder vocabularies): pre-tokenize, map
+ * each word's UTF-8 bytes to vocabulary characters, then merge adjacent symbols in order of merge
+ * rank until no ranked pair remains.
  */
 final class BpeModel implements TokenModel {
   private static final int CACHE_LIMIT = 200_000;
@@ -74,7 +74,10 @@ final class BpeModel implements TokenModel {
     }
     PriorityQueue<Bigram> queue =
         new PriorityQueue<>(
-            (a, b) -> a.rank != b.rank ? Integer.compare(a.rank, b.rank) : Integer.compare(a.left, b.left));
+            (a, b) ->
+                a.rank != b.rank
+                    ? Integer.compare(a.rank, b.rank)
+                    : Integer.compare(a.left, b.left));
     for (int i = 1; i < n; i++) {
       offer(queue, word, start, length, i - 1, i);
     }

@@ -7,8 +7,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Splits text into words before byte-level BPE, with the regular expressions of each model
- * family (GGUF {@code tokenizer.ggml.pre}).
+ * Splits text into words before byte-level BPE, with the regular expressions of each model family
+ * (GGUF {@code tokenizer.ggml.pre}).
  *
  * <p>A family may have several expressions, applied in turn: each splits every piece from the
  * previous step into its matches and the text between them, which stays a piece of its own.
@@ -22,9 +22,7 @@ public enum PreTokenizer {
       false,
       "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+"
           + "|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+"),
-  GPT2(
-      false,
-      "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+"),
+  GPT2(false, "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+"),
   STARCODER(
       false,
       "\\p{N}",
@@ -56,8 +54,8 @@ public enum PreTokenizer {
   }
 
   /**
-   * Whether a word that is itself a token is taken whole, without merges (Llama 3's tokenizer
-   * does this).
+   * Whether a word that is itself a token is taken whole, without merges (Llama 3's tokenizer does
+   * this).
    */
   public boolean ignoreMerges() {
     return ignoreMerges;
@@ -72,7 +70,15 @@ public enum PreTokenizer {
       case "default" -> DEFAULT;
       case "llama3", "llama-v3", "llama-bpe", "falcon3", "pixtral", "dbrx", "smaug-bpe" -> LLAMA3;
       case "qwen2", "deepseek-r1-qwen", "megrez", "stablelm2" -> QWEN2;
-      case "gpt-2", "gpt2", "phi-2", "jina-es", "jina-de", "jina-v2-es", "jina-v2-de", "mpt", "olmo",
+      case "gpt-2",
+          "gpt2",
+          "phi-2",
+          "jina-es",
+          "jina-de",
+          "jina-v2-es",
+          "jina-v2-de",
+          "mpt",
+          "olmo",
           "jais" ->
           GPT2;
       case "starcoder", "refact", "command-r", "smollm", "codeshell", "exaone", "minerva-7b" ->

@@ -4,9 +4,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.PriorityQueue;
 
 /**
- * SentencePiece-style BPE (Llama 2 vocabularies, GGUF {@code tokenizer.ggml.model = llama}):
- * spaces become "▁", a space is prefixed to text that starts a fragment, adjacent symbols merge
- * highest score first, and characters without a token fall back to {@code <0xXX>} byte tokens.
+ * SentencePiece-style BPE (Llama 2 vocabularies, GGUF {@code tokenizer.ggml.model = llama}): spaces
+ * become "▁", a space is prefixed to text that starts a fragment, adjacent symbols merge highest
+ * score first, and characters without a token fall back to {@code <0xXX>} byte tokens.
  */
 final class SpmModel implements TokenModel {
   static final char SPACE = '\u2581';
@@ -25,8 +25,7 @@ final class SpmModel implements TokenModel {
 
   @Override
   public void encode(String fragment, boolean afterSpecial, IntList out) {
-    String text =
-        ((vocabulary.addSpacePrefix() && afterSpecial) ? " " : "") + fragment;
+    String text = ((vocabulary.addSpacePrefix() && afterSpecial) ? " " : "") + fragment;
     text = text.replace(' ', SPACE);
     if (text.isEmpty()) {
       return;
@@ -47,7 +46,10 @@ final class SpmModel implements TokenModel {
     }
     PriorityQueue<Bigram> queue =
         new PriorityQueue<>(
-            (a, b) -> a.score != b.score ? Float.compare(b.score, a.score) : Integer.compare(a.left, b.left));
+            (a, b) ->
+                a.score != b.score
+                    ? Float.compare(b.score, a.score)
+                    : Integer.compare(a.left, b.left));
     for (int i = 1; i < n; i++) {
       offer(queue, text, start, length, i - 1, i);
     }
@@ -73,12 +75,7 @@ final class SpmModel implements TokenModel {
   }
 
   private void offer(
-      PriorityQueue<Bigram> queue,
-      String text,
-      int[] start,
-      int[] length,
-      int left,
-      int right) {
+      PriorityQueue<Bigram> queue, String text, int[] start, int[] length, int left, int right) {
     if (left < 0 || right < 0) {
       return;
     }
@@ -114,7 +111,10 @@ final class SpmModel implements TokenModel {
     return switch (vocabulary.type(id)) {
       case CONTROL -> renderSpecial ? text.getBytes(StandardCharsets.UTF_8) : new byte[0];
       case BYTE -> new byte[] {(byte) Integer.parseInt(text.substring(3, 5), 16)};
-      case UNKNOWN -> renderSpecial ? text.getBytes(StandardCharsets.UTF_8) : "\u2585".getBytes(StandardCharsets.UTF_8);
+      case UNKNOWN ->
+          renderSpecial
+              ? text.getBytes(StandardCharsets.UTF_8)
+              : "\u2585".getBytes(StandardCharsets.UTF_8);
       default -> text.replace(SPACE, ' ').getBytes(StandardCharsets.UTF_8);
     };
   }

@@ -26,9 +26,12 @@ public final class TokenizerLoader {
   private TokenizerLoader() {}
 
   public static Tokenizer load(GgufFile file) {
-    String kind = file.string("tokenizer.ggml.model").orElseThrow(() -> missing(file, "tokenizer.ggml.model"));
+    String kind =
+        file.string("tokenizer.ggml.model")
+            .orElseThrow(() -> missing(file, "tokenizer.ggml.model"));
     List<String> tokens =
-        file.strings("tokenizer.ggml.tokens").orElseThrow(() -> missing(file, "tokenizer.ggml.tokens"));
+        file.strings("tokenizer.ggml.tokens")
+            .orElseThrow(() -> missing(file, "tokenizer.ggml.tokens"));
     if (tokens.isEmpty()) {
       throw invalid(file, "tokenizer.ggml.tokens", "the vocabulary is empty");
     }
@@ -49,7 +52,9 @@ public final class TokenizerLoader {
       throw invalid(
           file,
           "tokenizer.ggml.model",
-          "tokenizer \"" + kind + "\" is not supported (supported: gpt2 byte-level BPE, llama SentencePiece BPE)");
+          "tokenizer \""
+              + kind
+              + "\" is not supported (supported: gpt2 byte-level BPE, llama SentencePiece BPE)");
     }
     String pre = file.string("tokenizer.ggml.pre").orElse("default");
     PreTokenizer preTokenizer = spm ? null : PreTokenizer.forName(pre);
@@ -63,7 +68,11 @@ public final class TokenizerLoader {
     int bos = (int) id(file, "tokenizer.ggml.bos_token_id", tokens.size(), spm ? 1 : -1);
     int eos = (int) id(file, "tokenizer.ggml.eos_token_id", tokens.size(), spm ? 2 : -1);
     Set<Integer> ends = new LinkedHashSet<>();
-    for (String key : List.of("tokenizer.ggml.eos_token_id", "tokenizer.ggml.eot_token_id", "tokenizer.ggml.eom_token_id")) {
+    for (String key :
+        List.of(
+            "tokenizer.ggml.eos_token_id",
+            "tokenizer.ggml.eot_token_id",
+            "tokenizer.ggml.eom_token_id")) {
       long id = id(file, key, tokens.size(), -1);
       if (id >= 0) {
         ends.add((int) id);
@@ -93,10 +102,14 @@ public final class TokenizerLoader {
             addBos,
             addSpacePrefix);
     if (spm) {
-      return new Tokenizer(vocabulary, new SpmModel(vocabulary), "SentencePiece BPE (llama), " + tokens.size() + " tokens");
+      return new Tokenizer(
+          vocabulary,
+          new SpmModel(vocabulary),
+          "SentencePiece BPE (llama), " + tokens.size() + " tokens");
     }
     List<String> merges =
-        file.strings("tokenizer.ggml.merges").orElseThrow(() -> missing(file, "tokenizer.ggml.merges"));
+        file.strings("tokenizer.ggml.merges")
+            .orElseThrow(() -> missing(file, "tokenizer.ggml.merges"));
     return new Tokenizer(
         vocabulary,
         new BpeModel(vocabulary, merges, preTokenizer),
@@ -113,14 +126,16 @@ public final class TokenizerLoader {
   private static long id(GgufFile file, String key, int vocabularySize, long fallback) {
     long id = file.integer(key).orElse(fallback);
     if (id >= vocabularySize || id < -1) {
-      throw invalid(file, key, "token id " + id + " is outside the vocabulary of " + vocabularySize);
+      throw invalid(
+          file, key, "token id " + id + " is outside the vocabulary of " + vocabularySize);
     }
     return id;
   }
 
   private static void requireLength(GgufFile file, String key, int actual, int expected) {
     if (actual != expected) {
-      throw invalid(file, key, "has " + actual + " entries but the vocabulary has " + expected + " tokens");
+      throw invalid(
+          file, key, "has " + actual + " entries but the vocabulary has " + expected + " tokens");
     }
   }
 

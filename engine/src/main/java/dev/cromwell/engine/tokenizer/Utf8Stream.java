@@ -8,8 +8,8 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Turns a stream of token bytes into text without breaking characters: a character whose bytes
- * span several tokens is held back until its last byte arrives. Invalid bytes become U+FFFD.
+ * Turns a stream of token bytes into text without breaking characters: a character whose bytes span
+ * several tokens is held back until its last byte arrives. Invalid bytes become U+FFFD.
  */
 public final class Utf8Stream {
   private final CharsetDecoder decoder =

@@ -86,7 +86,9 @@ public record Vocabulary(
       }
     }
     result.sort(
-        Comparator.comparingInt((Integer id) -> tokens.get(id).length()).reversed().thenComparingInt(id -> id));
+        Comparator.comparingInt((Integer id) -> tokens.get(id).length())
+            .reversed()
+            .thenComparingInt(id -> id));
     return result;
   }
 }

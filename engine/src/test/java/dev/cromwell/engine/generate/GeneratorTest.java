@@ -40,10 +40,16 @@ class GeneratorTest {
     List<String> pieces = new ArrayList<>();
     GenerationResult first =
         Generator.generate(
-            model.newSession(), GenerationRequest.of(prompt(), 24, SamplerSettings.greedy()), pieces::add, () -> false);
+            model.newSession(),
+            GenerationRequest.of(prompt(), 24, SamplerSettings.greedy()),
+            pieces::add,
+            () -> false);
     GenerationResult second =
         Generator.generate(
-            model.newSession(), GenerationRequest.of(prompt(), 24, SamplerSettings.greedy()), p -> {}, () -> false);
+            model.newSession(),
+            GenerationRequest.of(prompt(), 24, SamplerSettings.greedy()),
+            p -> {},
+            () -> false);
     assertArrayEquals(first.tokens(), second.tokens());
     assertEquals(first.text(), second.text());
     assertEquals(first.text(), String.join("", pieces));
@@ -55,9 +61,18 @@ class GeneratorTest {
   void seededSamplingIsReproducibleAndSeedsDiffer() {
     SamplerSettings a = new SamplerSettings(1.5f, 0, 1f, 0f, 1f, 64, 7);
     SamplerSettings b = new SamplerSettings(1.5f, 0, 1f, 0f, 1f, 64, 8);
-    int[] x = Generator.generate(model.newSession(), GenerationRequest.of(prompt(), 16, a), p -> {}, () -> false).tokens();
-    int[] y = Generator.generate(model.newSession(), GenerationRequest.of(prompt(), 16, a), p -> {}, () -> false).tokens();
-    int[] z = Generator.generate(model.newSession(), GenerationRequest.of(prompt(), 16, b), p -> {}, () -> false).tokens();
+    int[] x =
+        Generator.generate(
+                model.newSession(), GenerationRequest.of(prompt(), 16, a), p -> {}, () -> false)
+            .tokens();
+    int[] y =
+        Generator.generate(
+                model.newSession(), GenerationRequest.of(prompt(), 16, a), p -> {}, () -> false)
+            .tokens();
+    int[] z =
+        Generator.generate(
+                model.newSession(), GenerationRequest.of(prompt(), 16, b), p -> {}, () -> false)
+            .tokens();
     assertArrayEquals(x, y);
     assertTrue(!java.util.Arrays.equals(x, z), "different seeds should give different samples");
   }
@@ -100,14 +115,19 @@ class GeneratorTest {
   @Test
   void stopTokensAndLimitsEndGeneration() {
     GenerationResult free =
-        Generator.generate(model.newSession(), GenerationRequest.of(prompt(), 6, SamplerSettings.greedy()), p -> {}, () -> false);
+        Generator.generate(
+            model.newSession(),
+            GenerationRequest.of(prompt(), 6, SamplerSettings.greedy()),
+            p -> {},
+            () -> false);
     assertEquals(StopReason.MAX_TOKENS, free.stopReason());
     assertEquals(6, free.tokens().length);
     int third = free.tokens()[2];
     GenerationResult stopped =
         Generator.generate(
             model.newSession(),
-            new GenerationRequest(prompt(), 6, SamplerSettings.greedy(), Set.of(third), List.of(), 0),
+            new GenerationRequest(
+                prompt(), 6, SamplerSettings.greedy(), Set.of(third), List.of(), 0),
             p -> {},
             () -> false);
     assertEquals(StopReason.STOP_SEQUENCE, stopped.stopReason());
@@ -117,7 +137,11 @@ class GeneratorTest {
   @Test
   void stopStringsCutTheTextAndAreNotStreamed() {
     GenerationResult free =
-        Generator.generate(model.newSession(), GenerationRequest.of(prompt(), 12, SamplerSettings.greedy()), p -> {}, () -> false);
+        Generator.generate(
+            model.newSession(),
+            GenerationRequest.of(prompt(), 12, SamplerSettings.greedy()),
+            p -> {},
+            () -> false);
     String text = free.text();
     assertTrue(text.length() >= 4, "the fixture must generate some text to cut: " + text);
     String stop = text.substring(text.length() / 2, text.length() / 2 + 2);
@@ -125,7 +149,8 @@ class GeneratorTest {
     GenerationResult cut =
         Generator.generate(
             model.newSession(),
-            new GenerationRequest(prompt(), 12, SamplerSettings.greedy(), Set.of(), List.of(stop), 0),
+            new GenerationRequest(
+                prompt(), 12, SamplerSettings.greedy(), Set.of(), List.of(stop), 0),
             pieces::add,
             () -> false);
     assertEquals(StopReason.STOP_SEQUENCE, cut.stopReason());

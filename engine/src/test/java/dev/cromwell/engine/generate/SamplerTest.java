@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 class SamplerTest {
   @Test
   void greedyTakesTheLargestAndTheLowestIndexOnTies() {
-    assertEquals(2, new Sampler(SamplerSettings.greedy()).sample(new float[] {1, 2, 5, 5, 0}, new int[0]));
+    assertEquals(
+        2, new Sampler(SamplerSettings.greedy()).sample(new float[] {1, 2, 5, 5, 0}, new int[0]));
   }
 
   @Test
@@ -60,7 +61,9 @@ class SamplerTest {
 
   @Test
   void invalidSettingsAreRejectedWithTheirName() {
-    var e = assertThrows(IllegalArgumentException.class, () -> new SamplerSettings(1f, 0, 0f, 0f, 1f, 64, 0));
+    var e =
+        assertThrows(
+            IllegalArgumentException.class, () -> new SamplerSettings(1f, 0, 0f, 0f, 1f, 64, 0));
     assertTrue(e.getMessage().contains("top-p"));
   }
 }

@@ -25,7 +25,11 @@ class GgufCorruptionTest {
   @BeforeEach
   void writeValidFile() throws IOException {
     GgufWriter w = GgufRoundTripTest.everyValueType();
-    w.addTensor("weights", GgmlType.Q8_0, new long[] {64, 2}, WeightFormat.of(GgmlType.Q8_0).quantize(new float[128]));
+    w.addTensor(
+        "weights",
+        GgmlType.Q8_0,
+        new long[] {64, 2},
+        WeightFormat.of(GgmlType.Q8_0).quantize(new float[128]));
     w.addTensor("norm", GgmlType.F32, new long[] {7}, new byte[28]);
     Path p = dir.resolve("valid.gguf");
     w.write(p);
@@ -39,8 +43,12 @@ class GgufCorruptionTest {
       fail(label + ": a corrupt file was accepted (" + g.tensors().size() + " tensors)");
       return null;
     } catch (GgufFormatException e) {
-      assertTrue(e.getMessage().startsWith(p.toString()), label + ": message must name the file: " + e.getMessage());
-      assertTrue(e.getMessage().contains(" at byte "), label + ": message must give the offset: " + e.getMessage());
+      assertTrue(
+          e.getMessage().startsWith(p.toString()),
+          label + ": message must name the file: " + e.getMessage());
+      assertTrue(
+          e.getMessage().contains(" at byte "),
+          label + ": message must give the offset: " + e.getMessage());
       return e;
     }
   }
@@ -152,7 +160,9 @@ class GgufCorruptionTest {
 
   @Test
   void missingFileAndDirectoryGiveIoErrorsNamingThePath() {
-    var e = assertThrows(java.io.UncheckedIOException.class, () -> GgufFile.open(dir.resolve("nope.gguf")));
+    var e =
+        assertThrows(
+            java.io.UncheckedIOException.class, () -> GgufFile.open(dir.resolve("nope.gguf")));
     assertTrue(e.getMessage().contains("nope.gguf"), e.getMessage());
     var d = assertThrows(java.io.UncheckedIOException.class, () -> GgufFile.open(dir));
     assertTrue(d.getMessage().contains("directory"), d.getMessage());

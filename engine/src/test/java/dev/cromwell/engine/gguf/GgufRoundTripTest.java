@@ -35,7 +35,8 @@ class GgufRoundTripTest {
         "nested",
         new MetadataValue.Array(
             GgufValueType.ARRAY,
-            List.of(MetadataValue.floats(new float[] {1f, 2f}), MetadataValue.floats(new float[] {}))));
+            List.of(
+                MetadataValue.floats(new float[] {1f, 2f}), MetadataValue.floats(new float[] {}))));
     return w;
   }
 
@@ -46,7 +47,8 @@ class GgufRoundTripTest {
     for (int i = 0; i < values.length; i++) {
       values[i] = (float) Math.sin(i);
     }
-    for (GgmlType t : new GgmlType[] {GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0}) {
+    for (GgmlType t :
+        new GgmlType[] {GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0}) {
       w.addTensor("t." + t, t, new long[] {64, 3}, WeightFormat.of(t).quantize(values));
     }
     Path file = dir.resolve("all.gguf");
@@ -70,12 +72,16 @@ class GgufRoundTripTest {
       MetadataValue.Array nested = (MetadataValue.Array) g.get("nested").orElseThrow();
       assertEquals(2, nested.items().size());
       assertEquals(MetadataValue.floats(new float[] {1f, 2f}), nested.items().get(0));
-      for (GgmlType t : new GgmlType[] {GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0}) {
+      for (GgmlType t :
+          new GgmlType[] {
+            GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0
+          }) {
         GgufTensor tensor = g.tensor("t." + t).orElseThrow();
         assertEquals(t, tensor.type());
         assertEquals(64, tensor.rowLength());
         assertEquals(3, tensor.rows());
-        assertEquals(0, (tensor.data().address() - g.tensor("t.F32").orElseThrow().data().address()) % 32);
+        assertEquals(
+            0, (tensor.data().address() - g.tensor("t.F32").orElseThrow().data().address()) % 32);
         byte[] expected = WeightFormat.of(t).quantize(values);
         assertArrayEquals(expected, tensor.data().toArray(ValueLayout.JAVA_BYTE));
       }
@@ -87,7 +93,9 @@ class GgufRoundTripTest {
     Path file = dir.resolve("m.gguf");
     everyValueType().write(file);
     try (GgufFile g = GgufFile.open(file)) {
-      var e = org.junit.jupiter.api.Assertions.assertThrows(GgufFormatException.class, () -> g.string("u8"));
+      var e =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              GgufFormatException.class, () -> g.string("u8"));
       org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("u8"), e.getMessage());
     }
   }

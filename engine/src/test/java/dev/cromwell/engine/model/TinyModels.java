@@ -22,7 +22,8 @@ public final class TinyModels {
   }
 
   public static Path write(Path dir, RandomModelWriter.Spec spec, String vocabulary) {
-    Path out = dir.resolve(spec.architecture() + "-" + spec.matrixType() + "-" + spec.seed() + ".gguf");
+    Path out =
+        dir.resolve(spec.architecture() + "-" + spec.matrixType() + "-" + spec.seed() + ".gguf");
     try (GgufFile vocab = GgufFile.open(TestData.tokenizers().resolve(vocabulary))) {
       RandomModelWriter.write(spec, vocab, out);
     } catch (IOException e) {

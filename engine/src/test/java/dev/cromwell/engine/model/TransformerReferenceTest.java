@@ -47,12 +47,14 @@ class TransformerReferenceTest {
       double[][] expected = new NaiveTransformer(file).logits(tokens);
       Session session = model.newSession();
       for (int t = 0; t < tokens.length; t++) {
-        float[] actual = t == 0 ? session.prefill(new int[] {tokens[0]}, () -> false) : session.next(tokens[t]);
+        float[] actual =
+            t == 0 ? session.prefill(new int[] {tokens[0]}, () -> false) : session.next(tokens[t]);
         double max = 0;
         for (double v : expected[t]) {
           max = Math.max(max, Math.abs(v));
         }
-        assertTrue(max > 0.1, "logits are degenerate; the test model is too small to check anything");
+        assertTrue(
+            max > 0.1, "logits are degenerate; the test model is too small to check anything");
         int worst = 0;
         double worstDiff = 0;
         for (int i = 0; i < actual.length; i++) {
@@ -64,8 +66,22 @@ class TransformerReferenceTest {
         }
         assertTrue(
             worstDiff <= 1e-4 * max,
-            arch + " " + type + " position " + t + ": logit " + worst + " differs by " + worstDiff
-                + " (engine " + actual[worst] + ", oracle " + expected[t][worst] + ", max |logit| " + max + ")");
+            arch
+                + " "
+                + type
+                + " position "
+                + t
+                + ": logit "
+                + worst
+                + " differs by "
+                + worstDiff
+                + " (engine "
+                + actual[worst]
+                + ", oracle "
+                + expected[t][worst]
+                + ", max |logit| "
+                + max
+                + ")");
       }
     }
   }
@@ -87,7 +103,8 @@ class TransformerReferenceTest {
       assertArrayEquals(whole, reused, 1e-5f);
 
       float[] again = b.prefill(prompt, () -> false);
-      assertEquals(prompt.length - 1, b.lastReused(), "an identical prompt recomputes only its last token");
+      assertEquals(
+          prompt.length - 1, b.lastReused(), "an identical prompt recomputes only its last token");
       assertArrayEquals(whole, again, 1e-5f);
     }
   }

@@ -32,7 +32,9 @@ class TokenizerVectorsTest {
     for (int i = 0; i < texts.size(); i++) {
       String line = outputs.get(i).trim();
       int[] ids =
-          line.isEmpty() ? new int[0] : Arrays.stream(line.split("\\s+")).mapToInt(Integer::parseInt).toArray();
+          line.isEmpty()
+              ? new int[0]
+              : Arrays.stream(line.split("\\s+")).mapToInt(Integer::parseInt).toArray();
       cases.add(new Case(texts.get(i), ids));
     }
     return cases;
@@ -116,7 +118,8 @@ class TokenizerVectorsTest {
       int endOfText = tokenizer.vocabulary().id("<|endoftext|>").orElseThrow();
       int[] parsed = tokenizer.encode("a<|endoftext|>b", true);
       assertArrayEquals(
-          new int[] {tokenizer.encode("a", false)[0], endOfText, tokenizer.encode("b", false)[0]}, parsed);
+          new int[] {tokenizer.encode("a", false)[0], endOfText, tokenizer.encode("b", false)[0]},
+          parsed);
       int[] plain = tokenizer.encode("a<|endoftext|>b", false);
       for (int id : plain) {
         assertEquals(false, id == endOfText, "plain text produced the control token");
