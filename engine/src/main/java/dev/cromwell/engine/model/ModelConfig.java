@@ -52,6 +52,12 @@ public record ModelConfig(
               + String.join(", ", SUPPORTED)
               + " models (Qwen2.5-Coder, Llama, CodeLlama, DeepSeek-Coder, …)");
     }
+    if (file.tensors().isEmpty()) {
+      throw invalid(
+          file,
+          "tensors",
+          "this is a vocabulary-only file without weights; it can tokenize but not generate");
+    }
     int dim = positive(file, arch + ".embedding_length");
     int layers = positive(file, arch + ".block_count");
     int heads = positive(file, arch + ".attention.head_count");

@@ -1,0 +1,164 @@
+package dev.cromwell.cli;
+
+import dev.cromwell.engine.generate.GenerationRequest;
+import dev.cromwell.engine.generate.GenerationResult;
+import dev.cromwell.engine.generate.Generator;
+import dev.cromwell.engine.generate.SamplerSettings;
+import dev.cromwell.engine.model.Model;
+import dev.cromwell.engine.tokenizer.Tokenizer;
+import dev.cromwell.kernels.VectorWidth;
+import dev.cromwell.kernels.WorkerPool;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(
+    name = "generate",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Generate text from a prompt, streamed as it is produced.",
+      "Text goes to standard output as it is produced.",
+      "One line of statistics (prompt and generation speed, time to first token) goes to",
+      "standard error. Greedy by default; --temp > 0 samples."
+    })
+final class GenerateCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(
+      names = {"-m", "--model"},
+      required = true,
+      paramLabel = "MODEL.gguf",
+      description = "llama or qwen2 GGUF model")
+  Path model;
+
+  @Option(
+      names = {"-p", "--prompt"},
+      required = true,
+      description = "the prompt text")
+  String prompt;
+
+  @Option(
+      names = {"-n", "--max-tokens"},
+      defaultValue = "128",
+      description = "most tokens to generate (default: ${DEFAULT-VALUE})")
+  int maxTokens;
+
+  @Option(
+      names = "--temp",
+      defaultValue = "0",
+      description = "temperature; 0 = greedy (default: ${DEFAULT-VALUE})")
+  float temperature;
+
+  @Option(
+      names = "--top-k",
+      defaultValue = "40",
+      description = "sample among the k most likely tokens, 0 = all (default: ${DEFAULT-VALUE})")
+  int topK;
+
+  @Option(
+      names = "--top-p",
+      defaultValue = "0.95",
+      description = "nucleus sampling threshold (default: ${DEFAULT-VALUE})")
+  float topP;
+
+  @Option(
+      names = "--min-p",
+      defaultValue = "0.05",
+      description = "drop tokens below min-p × the top probability (default: ${DEFAULT-VALUE})")
+  float minP;
+
+  @Option(
+      names = "--repeat-penalty",
+      defaultValue = "1.0",
+      description = "penalty for recent tokens, 1 = off (default: ${DEFAULT-VALUE})")
+  float repeatPenalty;
+
+  @Option(
+      names = "--repeat-window",
+      defaultValue = "64",
+      description = "tokens the repeat penalty looks back (default: ${DEFAULT-VALUE})")
+  int repeatWindow;
+
+  @Option(
+      names = "--seed",
+      defaultValue = "-1",
+      description = "random seed; -1 picks one (default: ${DEFAULT-VALUE})")
+  long seed;
+
+  @Option(
+      names = {"-t", "--threads"},
+      description = "worker threads (default: one per core)")
+  Integer threads;
+
+  @Option(
+      names = {"-c", "--context"},
+      defaultValue = "0",
+      description = "context length; 0 = the model's, at most 32768")
+  int context;
+
+  @Option(
+      names = "--stop",
+      paramLabel = "TEXT",
+      description = "stop when TEXT is generated (repeatable)")
+  List<String> stops = new ArrayList<>();
+
+  @Option(names = "--special", description = "parse special tokens written in the prompt")
+  boolean special;
+
+  @Option(
+      names = "--no-bos",
+      description = "do not add the BOS token even if the model asks for it")
+  boolean noBos;
+
+  @Override
+  public Integer call() {
+    if (maxTokens < 0) {
+      throw new IllegalArgumentException("-n must not be negative");
+    }
+    int threadCount = threads == null ? WorkerPool.defaultThreads() : threads;
+    long actualSeed = seed == -1 ? System.nanoTime() : seed;
+    SamplerSettings sampler =
+        new SamplerSettings(temperature, topK, topP, minP, repeatPenalty, repeatWindow, actualSeed);
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    try (Model m = Model.load(model, new Model.Options(threadCount, context))) {
+      Tokenizer tokenizer = m.tokenizer();
+      int[] encoded = tokenizer.encode(prompt, special);
+      int[] tokens = encoded;
+      if (m.tokenizer().vocabulary().addBos() && !noBos) {
+        tokens = new int[encoded.length + 1];
+        tokens[0] = tokenizer.vocabulary().bosId();
+        System.arraycopy(encoded, 0, tokens, 1, encoded.length);
+      }
+      if (tokens.length == 0) {
+        throw new IllegalArgumentException("the prompt is empty");
+      }
+      GenerationRequest request =
+          new GenerationRequest(tokens, maxTokens, sampler, Set.of(), stops, 0);
+      GenerationResult result =
+          Generator.generate(
+              m.newSession(),
+              request,
+              piece -> {
+                out.print(piece);
+                out.flush();
+              },
+              () -> false);
+      out.println();
+      out.flush();
+      err.printf(
+          "%s | stop: %s | %d threads, %d-bit vectors%n",
+          result.stats().summary(),
+          result.stopReason().name().toLowerCase(java.util.Locale.ROOT),
+          m.threads(),
+          VectorWidth.bits());
+    }
+    return 0;
+  }
+}
