@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       InfoCommand.class,
       TokenizeCommand.class,
       GenerateCommand.class,
+      LogitsCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {
