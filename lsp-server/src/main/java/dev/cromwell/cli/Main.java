@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
       TokenizeCommand.class,
       GenerateCommand.class,
       LogitsCommand.class,
+      ContextCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {
