@@ -10,7 +10,8 @@ import java.lang.foreign.MemorySegment;
  * tests hold the first to the second. Rows are addressed by a byte offset into a (usually
  * memory-mapped) segment, so weights are never copied.
  */
-public sealed interface WeightFormat permits F32Format, SixteenBitFormat, Q8_0Format, Q4_0Format {
+public sealed interface WeightFormat
+    permits F32Format, SixteenBitFormat, Q8_0Format, Q4_0Format, BlockFormat {
 
   /** The GGML type this format reads. */
   GgmlType type();
@@ -52,11 +53,18 @@ public sealed interface WeightFormat permits F32Format, SixteenBitFormat, Q8_0Fo
       case BF16 -> Bf16Format.INSTANCE;
       case Q8_0 -> Q8_0Format.INSTANCE;
       case Q4_0 -> Q4_0Format.INSTANCE;
+      case Q4_1 -> Q4_1Format.INSTANCE;
+      case Q5_0 -> Q5_0Format.INSTANCE;
+      case Q5_1 -> Q5_1Format.INSTANCE;
+      case Q4_K -> Q4_KFormat.INSTANCE;
+      case Q5_K -> Q5_KFormat.INSTANCE;
+      case Q6_K -> Q6_KFormat.INSTANCE;
       default ->
           throw new UnsupportedOperationException(
               "tensor type "
                   + type
-                  + " is not supported yet; supported: F32, F16, BF16, Q8_0, Q4_0");
+                  + " is not supported yet; supported: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1,"
+                  + " Q4_K, Q5_K, Q6_K");
     };
   }
 }

@@ -12,7 +12,17 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 class WeightFormatTest {
   private static final GgmlType[] COMPUTABLE = {
-    GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0
+    GgmlType.F32,
+    GgmlType.F16,
+    GgmlType.BF16,
+    GgmlType.Q8_0,
+    GgmlType.Q4_0,
+    GgmlType.Q4_1,
+    GgmlType.Q5_0,
+    GgmlType.Q5_1,
+    GgmlType.Q4_K,
+    GgmlType.Q5_K,
+    GgmlType.Q6_K
   };
 
   static float[] random(Random rnd, int n, float scale) {
@@ -28,13 +38,18 @@ class WeightFormatTest {
     if (type.blockSize() == 1) {
       return new int[] {1, 3, 7, 8, 15, 16, 17, 31, 33, 63, 65, 100, 257, 896, 1031};
     }
+    if (type.blockSize() == 256) {
+      return new int[] {256, 512, 768, 1280, 4864 / 256 * 256};
+    }
     return new int[] {32, 64, 96, 160, 224, 352, 896, 4864 / 2, 1056};
   }
 
   @ParameterizedTest
   @EnumSource(
       value = GgmlType.class,
-      names = {"F32", "F16", "BF16", "Q8_0", "Q4_0"})
+      names = {
+        "F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K", "Q6_K"
+      })
   void vectorDotMatchesScalarReferenceOnOddSizes(GgmlType type) {
     WeightFormat format = WeightFormat.of(type);
     Random rnd = new Random(42 + type.id());
@@ -64,11 +79,13 @@ class WeightFormatTest {
   @ParameterizedTest
   @EnumSource(
       value = GgmlType.class,
-      names = {"F32", "F16", "BF16", "Q8_0", "Q4_0"})
+      names = {
+        "F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K", "Q6_K"
+      })
   void quantizeThenDequantizeStaysWithinTheFormatsPrecision(GgmlType type) {
     WeightFormat format = WeightFormat.of(type);
     Random rnd = new Random(7);
-    int n = 320;
+    int n = 512;
     float[] weights = random(rnd, n, 1f);
     float[] decoded = new float[n];
     format.dequantize(MemorySegment.ofArray(format.quantize(weights)), 0, decoded, 0, n);
@@ -79,15 +96,22 @@ class WeightFormatTest {
           case BF16 -> 8e-3;
           case Q8_0 -> 1.0 / 127;
           case Q4_0 -> 1.0 / 7;
+          case Q4_1 -> 1.0 / 14; // (max - min) / 15 / 2, with max - min up to 2 amax
+          case Q5_0 -> 1.0 / 15;
+          case Q5_1 -> 1.0 / 30;
+          case Q4_K -> 1.0 / 6; // 6-bit scale rounding on top of 16 levels
+          case Q5_K -> 1.0 / 12;
+          case Q6_K -> 1.0 / 24;
           default -> throw new AssertionError(type);
         };
-    for (int b = 0; b < n / 32; b++) {
+    int group = type.blockSize() == 256 ? 256 : 32;
+    for (int b = 0; b < n / group; b++) {
       float amax = 0;
-      for (int j = 0; j < 32; j++) {
-        amax = Math.max(amax, Math.abs(weights[b * 32 + j]));
+      for (int j = 0; j < group; j++) {
+        amax = Math.max(amax, Math.abs(weights[b * group + j]));
       }
-      for (int j = 0; j < 32; j++) {
-        int i = b * 32 + j;
+      for (int j = 0; j < group; j++) {
+        int i = b * group + j;
         double bound =
             type.blockSize() == 1 ? relative * Math.abs(weights[i]) + 1e-7 : relative * amax;
         assertTrue(
@@ -169,7 +193,7 @@ class WeightFormatTest {
       for (GgmlType type : COMPUTABLE) {
         WeightFormat format = WeightFormat.of(type);
         int rows = 37;
-        int cols = 96;
+        int cols = 768;
         byte[] encoded = format.quantize(random(rnd, rows * cols, 0.3f));
         float[] x = random(rnd, cols, 1f);
         float[] out = new float[rows];
@@ -182,5 +206,72 @@ class WeightFormatTest {
         }
       }
     }
+  }
+
+  /** Hand-built blocks decoded with GGML's formulas, checked element by element. */
+  @Test
+  void q4_1AndQ5LayoutsMatchGgml() {
+    byte[] q41 = new byte[20];
+    MemorySegment s41 = MemorySegment.ofArray(q41);
+    s41.set(Bytes.SHORT, 0, Half.fromFloat(0.5f));
+    s41.set(Bytes.SHORT, 2, Half.fromFloat(-1f));
+    for (int j = 0; j < 16; j++) {
+      q41[4 + j] = (byte) (j | ((15 - j) << 4));
+    }
+    float[] out = new float[32];
+    WeightFormat.of(GgmlType.Q4_1).dequantize(s41, 0, out, 0, 32);
+    for (int j = 0; j < 16; j++) {
+      assertEquals(0.5f * j - 1f, out[j]);
+      assertEquals(0.5f * (15 - j) - 1f, out[j + 16]);
+    }
+    byte[] q50 = new byte[22];
+    MemorySegment s50 = MemorySegment.ofArray(q50);
+    s50.set(Bytes.SHORT, 0, Half.fromFloat(1f));
+    s50.set(Bytes.INT, 2, 0x00010002); // high bit of weight 1 and of weight 16
+    for (int j = 0; j < 16; j++) {
+      q50[6 + j] = (byte) 0x33;
+    }
+    WeightFormat.of(GgmlType.Q5_0).dequantize(s50, 0, out, 0, 32);
+    assertEquals(3 - 16, out[0]);
+    assertEquals(3 + 16 - 16, out[1]);
+    assertEquals(3 + 16 - 16, out[16]);
+    assertEquals(3 - 16, out[17]);
+  }
+
+  @Test
+  void q4_KAndQ6_KLayoutsMatchGgml() {
+    byte[] b = new byte[144];
+    MemorySegment s = MemorySegment.ofArray(b);
+    s.set(Bytes.SHORT, 0, Half.fromFloat(1f)); // d
+    s.set(Bytes.SHORT, 2, Half.fromFloat(0.5f)); // dmin
+    // sub-block 0: scale 2, min 3; sub-block 5: scale 33 (low 1, high 2), min 17 (low 1, high 1)
+    b[4] = 2;
+    b[8] = 3;
+    b[4 + 1] = (byte) (2 << 6); // top bits of scale 5 live in byte 1
+    b[4 + 5] = (byte) (1 << 6); // top bits of min 5 live in byte 5
+    b[4 + 9] = (byte) (1 | (1 << 4)); // low nibbles of scale 5 and min 5
+    b[16] = 0x75; // first chunk: weight 0 = 5, weight 32 = 7
+    b[16 + 2 * 32 + 1] = (byte) 0x90; // third chunk (sub-blocks 4, 5), l = 1: weight 161 = 9
+    float[] out = new float[256];
+    WeightFormat.of(GgmlType.Q4_K).dequantize(s, 0, out, 0, 256);
+    assertEquals(1f * 2 * 5 - 0.5f * 3, out[0]);
+    assertEquals(1f * 33 * 9 - 0.5f * 17, out[128 + 32 + 1]);
+
+    byte[] k6 = new byte[210];
+    MemorySegment s6 = MemorySegment.ofArray(k6);
+    s6.set(Bytes.SHORT, 208, Half.fromFloat(0.25f));
+    for (int i = 0; i < 16; i++) {
+      k6[192 + i] = (byte) (i + 1);
+    }
+    k6[0] = 0x21; // weight 0 low = 1, weight 64 low = 2
+    k6[128] = (byte) 0b11_10_01_00; // highs of weights 0, 32, 64, 96 = 0, 1, 2, 3
+    k6[64 + 40] = 0x0f; // second half, ql index 40 = l 8 of ql[l+32]: weight 128 + 32 + 8 low = 15
+    float[] o6 = new float[256];
+    WeightFormat.of(GgmlType.Q6_K).dequantize(s6, 0, o6, 0, 256);
+    assertEquals(0.25f * 1 * (1 - 32), o6[0]);
+    assertEquals(0.25f * 3 * ((0 | (1 << 4)) - 32), o6[32]);
+    assertEquals(0.25f * 5 * ((2 | (2 << 4)) - 32), o6[64]);
+    assertEquals(0.25f * 7 * ((0 | (3 << 4)) - 32), o6[96]);
+    assertEquals(0.25f * 11 * (15 - 32), o6[128 + 40]);
   }
 }

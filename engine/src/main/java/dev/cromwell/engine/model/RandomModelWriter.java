@@ -118,10 +118,16 @@ public final class RandomModelWriter {
       GgufWriter w, String name, int rows, int cols, Spec spec, SplittableRandom random) {
     // Each matrix draws from its own seed so that writing rows lazily stays deterministic.
     long seed = random.nextLong();
-    WeightFormat format = WeightFormat.of(spec.matrixType());
+    // Like llama.cpp's quantizer: a row that is not a whole number of the type's blocks (e.g.
+    // 896 columns in Q4_K's 256-weight blocks) falls back to Q8_0, or to F16.
+    GgmlType type = spec.matrixType();
+    if (cols % type.blockSize() != 0) {
+      type = cols % 32 == 0 ? GgmlType.Q8_0 : GgmlType.F16;
+    }
+    WeightFormat format = WeightFormat.of(type);
     w.addTensor(
         name,
-        spec.matrixType(),
+        type,
         new long[] {cols, rows},
         out -> {
           SplittableRandom rows_ = new SplittableRandom(seed);

@@ -24,11 +24,26 @@ class TransformerReferenceTest {
         Arguments.of("qwen2", GgmlType.Q8_0),
         Arguments.of("llama", GgmlType.F16),
         Arguments.of("llama", GgmlType.Q4_0),
-        Arguments.of("llama", GgmlType.BF16));
+        Arguments.of("llama", GgmlType.BF16),
+        Arguments.of("llama-256", GgmlType.Q4_K),
+        Arguments.of("llama-256", GgmlType.Q5_K),
+        Arguments.of("llama-256", GgmlType.Q6_K),
+        Arguments.of("llama-256", GgmlType.Q5_0),
+        Arguments.of("llama-256", GgmlType.Q4_1),
+        Arguments.of("llama-256", GgmlType.Q5_1));
   }
 
   static Path model(String arch, GgmlType type) {
-    return arch.equals("qwen2") ? TinyModels.qwen2(dir, type) : TinyModels.llama(dir, type);
+    return switch (arch) {
+      case "qwen2" -> TinyModels.qwen2(dir, type);
+      case "llama-256" ->
+          TinyModels.write(
+              dir,
+              new RandomModelWriter.Spec(
+                  "llama", 256, 1, 4, 2, 512, false, false, type, 10_000.0, 1e-6f, 512, 0.06f, 9),
+              "ggml-vocab-llama-spm.gguf");
+      default -> TinyModels.llama(dir, type);
+    };
   }
 
   /**

@@ -1,0 +1,56 @@
+package dev.cromwell.kernels;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * GGML Q5_0: 32 weights, F16 scale d, 32 high bits (little-endian uint32), 16 bytes of low nibbles;
+ * weight = d·(q − 16) with q = nibble | high bit « 4. Bit j of the high bits belongs to weight j,
+ * bit j+16 to weight j+16.
+ */
+public final class Q5_0Format extends BlockFormat {
+  static final Q5_0Format INSTANCE = new Q5_0Format();
+
+  private Q5_0Format() {}
+
+  @Override
+  public GgmlType type() {
+    return GgmlType.Q5_0;
+  }
+
+  @Override
+  void decodeBlock(MemorySegment w, long at, float[] out) {
+    float d = Bytes.half(w, at);
+    int qh = w.get(Bytes.INT, at + 2);
+    for (int j = 0; j < 16; j++) {
+      int q = u8(w, at + 6 + j);
+      int h0 = ((qh >>> j) << 4) & 0x10;
+      int h1 = (qh >>> (j + 12)) & 0x10;
+      out[j] = d * (((q & 0x0f) | h0) - 16);
+      out[j + 16] = d * (((q >>> 4) | h1) - 16);
+    }
+  }
+
+  @Override
+  void encodeBlock(float[] v, int from, byte[] out, int at) {
+    float extreme = 0;
+    for (int j = 0; j < 32; j++) {
+      if (Math.abs(v[from + j]) > Math.abs(extreme)) {
+        extreme = v[from + j];
+      }
+    }
+    float d = extreme / -16f;
+    float id = d != 0 ? 1f / d : 0f;
+    putHalf(out, at, d);
+    int qh = 0;
+    for (int j = 0; j < 16; j++) {
+      int q0 = Math.min(31, (int) (v[from + j] * id + 16.5f));
+      int q1 = Math.min(31, (int) (v[from + j + 16] * id + 16.5f));
+      out[at + 6 + j] = (byte) ((q0 & 0x0f) | ((q1 & 0x0f) << 4));
+      qh |= ((q0 & 0x10) >>> 4) << j;
+      qh |= ((q1 & 0x10) >>> 4) << (j + 16);
+    }
+    for (int k = 0; k < 4; k++) {
+      out[at + 2 + k] = (byte) (qh >>> (8 * k));
+    }
+  }
+}

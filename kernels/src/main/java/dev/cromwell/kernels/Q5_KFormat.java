@@ -1,0 +1,59 @@
+package dev.cromwell.kernels;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * GGML Q5_K: like Q4_K with a fifth bit per weight: F16 d, dmin, 12 bytes of scales, 32 bytes of
+ * high bits, 128 bytes of nibbles. In the 64-weight chunk c, the high bit of weight l of the first
+ * sub-block is bit 2c of qh[l], of the second bit 2c+1.
+ */
+public final class Q5_KFormat extends BlockFormat {
+  static final Q5_KFormat INSTANCE = new Q5_KFormat();
+
+  private Q5_KFormat() {}
+
+  @Override
+  public GgmlType type() {
+    return GgmlType.Q5_K;
+  }
+
+  @Override
+  void decodeBlock(MemorySegment w, long at, float[] out) {
+    float d = Bytes.half(w, at);
+    float dmin = Bytes.half(w, at + 2);
+    long scales = at + 4;
+    long qh = at + 16;
+    long qs = at + 48;
+    for (int chunk = 0; chunk < 4; chunk++) {
+      int s = chunk * 2;
+      float d1 = d * KScales.scale(w, scales, s);
+      float m1 = dmin * KScales.min(w, scales, s);
+      float d2 = d * KScales.scale(w, scales, s + 1);
+      float m2 = dmin * KScales.min(w, scales, s + 1);
+      int bit1 = 1 << (2 * chunk);
+      int bit2 = 2 << (2 * chunk);
+      for (int l = 0; l < 32; l++) {
+        int q = u8(w, qs + chunk * 32L + l);
+        int h = u8(w, qh + l);
+        out[chunk * 64 + l] = d1 * ((q & 0x0f) + ((h & bit1) != 0 ? 16 : 0)) - m1;
+        out[chunk * 64 + 32 + l] = d2 * ((q >>> 4) + ((h & bit2) != 0 ? 16 : 0)) - m2;
+      }
+    }
+  }
+
+  @Override
+  void encodeBlock(float[] v, int from, byte[] out, int at) {
+    int[] q = KScales.quantize(v, from, 32, out, at);
+    for (int chunk = 0; chunk < 4; chunk++) {
+      for (int l = 0; l < 32; l++) {
+        int a = q[chunk * 64 + l];
+        int b = q[chunk * 64 + 32 + l];
+        out[at + 48 + chunk * 32 + l] = (byte) ((a & 0x0f) | ((b & 0x0f) << 4));
+        int h = out[at + 16 + l] & 0xff;
+        h |= ((a >>> 4) & 1) << (2 * chunk);
+        h |= ((b >>> 4) & 1) << (2 * chunk + 1);
+        out[at + 16 + l] = (byte) h;
+      }
+    }
+  }
+}
