@@ -63,10 +63,12 @@ def make_model(name: str, seed: int) -> CromwellModel:
     return CromwellModel(config).init_random(std=0.6 / hidden ** 0.5, seed=seed).eval()
 
 
-def run_engine(path: str, sequences):
+def run_engine(path: str, sequences, all_positions=True):
     if not os.path.exists(JAR):
         pytest.fail(f"{JAR} is missing: build it first (bin/build, or bin/test which builds it)")
-    command = [CROMWELL, "logits", "--model", path, "--all-positions", "--greedy", str(GREEDY), "--threads", "2", "--json"]
+    command = [CROMWELL, "logits", "--model", path, "--greedy", str(GREEDY), "--threads", "2", "--json"]
+    if all_positions:
+        command.append("--all-positions")
     for s in sequences:
         command += ["--tokens", ",".join(map(str, s))]
     done = subprocess.run(command, capture_output=True, text=True, timeout=240)
@@ -113,6 +115,14 @@ def test_engine_matches_reference(tmp_path, name, tensor_type):
                 if top2[1] - top2[0] > 2 * TOLERANCE * scale:  # not a near tie
                     assert int(actual[position].argmax()) == int(expected[position].argmax()), (
                         f"{name} {tensor_type}: greedy choice differs at position {position} of {len(sequence)}")
+
+        # The long sequence again as one prompt: batched prefill must give the same last logits.
+        batched = np.asarray(run_engine(path, [sequences[2]], all_positions=False)[0]["logits"][0], dtype=np.float64)
+        expected_last = reference(torch.tensor([sequences[2]]))[0, -1].numpy()
+        scale = np.abs(expected_last).max()
+        assert np.abs(batched - expected_last).max() <= TOLERANCE * scale, (
+            f"{name} {tensor_type}: batched prefill of {len(sequences[2])} tokens differs by "
+            f"{np.abs(batched - expected_last).max():.3e}")
 
         prompt = sequences[1]
         expected_greedy = reference.generate_greedy(prompt, GREEDY)

@@ -75,15 +75,20 @@ final class LogitsCommand implements Callable<Integer> {
         writer.name("tokens");
         ints(writer, tokens);
         writer.name("logits").beginArray();
-        float[] logits = null;
-        for (int i = 0; i < tokens.length; i++) {
-          logits =
-              i == 0
-                  ? session.prefill(new int[] {tokens[0]}, () -> false)
-                  : session.next(tokens[i]);
-          if (allPositions || i == tokens.length - 1) {
+        float[] logits;
+        if (allPositions) {
+          logits = null;
+          for (int i = 0; i < tokens.length; i++) {
+            logits =
+                i == 0
+                    ? session.prefill(new int[] {tokens[0]}, () -> false)
+                    : session.next(tokens[i]);
             floats(writer, logits);
           }
+        } else {
+          // The whole sequence as one prompt: exercises batched prefill.
+          logits = session.prefill(tokens, () -> false);
+          floats(writer, logits);
         }
         writer.endArray();
         int[] continuation = new int[greedy];

@@ -1,5 +1,6 @@
 package dev.cromwell.engine.model;
 
+import dev.cromwell.kernels.MatMul;
 import dev.cromwell.kernels.MatVec;
 import dev.cromwell.kernels.WeightFormat;
 import dev.cromwell.kernels.WorkerPool;
@@ -10,6 +11,13 @@ public record Matrix(String name, WeightFormat format, MemorySegment data, int r
   /** {@code out = W · x}. */
   public void multiply(float[] x, float[] out, WorkerPool pool) {
     MatVec.matvec(format, data, 0, x, out, rows, cols, pool);
+  }
+
+  /**
+   * {@code outs[t] = W · xs[t]} for {@code t < count}: the batched product of prompt processing.
+   */
+  public void multiply(float[][] xs, float[][] outs, int count, WorkerPool pool) {
+    MatMul.matmul(format, data, 0, xs, outs, count, rows, cols, pool);
   }
 
   /** Decodes row {@code row} into {@code out} (an embedding lookup). */

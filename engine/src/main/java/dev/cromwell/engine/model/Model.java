@@ -11,12 +11,33 @@ import java.nio.file.Path;
  * that runs it. Closing it releases the threads and unmaps the file.
  */
 public final class Model implements AutoCloseable {
-  /** Load options. {@code contextLength} 0 means the model's own (capped to 32768). */
-  public record Options(int threads, int contextLength) {
+  /**
+   * Load options. {@code contextLength} 0 means the model's own (capped to 32768); {@code
+   * prefillChunk} is how many prompt tokens run as one batch (1 = token by token).
+   */
+  public record Options(int threads, int contextLength, int prefillChunk) {
+    public Options(int threads, int contextLength) {
+      this(threads, contextLength, DEFAULT_PREFILL_CHUNK);
+    }
+
+    public Options {
+      if (threads < 1) {
+        throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+      }
+      if (prefillChunk < 1) {
+        throw new IllegalArgumentException("prefill chunk must be at least 1, got " + prefillChunk);
+      }
+    }
+
     public static Options defaults() {
       return new Options(WorkerPool.defaultThreads(), 0);
     }
   }
+
+  /**
+   * Prompt tokens per batch by default: enough to amortize weight decoding, small enough for L2.
+   */
+  public static final int DEFAULT_PREFILL_CHUNK = 64;
 
   private static final int DEFAULT_CONTEXT_CAP = 32768;
 
@@ -27,6 +48,7 @@ public final class Model implements AutoCloseable {
   private final WorkerPool pool;
   private final Transformer transformer;
   private final int contextLength;
+  private final int prefillChunk;
 
   private Model(GgufFile file, Options options) {
     this.file = file;
@@ -44,6 +66,7 @@ public final class Model implements AutoCloseable {
     }
     int requested = options.contextLength() > 0 ? options.contextLength() : DEFAULT_CONTEXT_CAP;
     this.contextLength = Math.min(requested, config.contextLength());
+    this.prefillChunk = options.prefillChunk();
     this.pool = new WorkerPool(options.threads());
     this.transformer = new Transformer(config, weights, pool);
   }
@@ -82,6 +105,11 @@ public final class Model implements AutoCloseable {
   /** Positions a session can hold. */
   public int contextLength() {
     return contextLength;
+  }
+
+  /** Prompt tokens processed per batch. */
+  public int prefillChunk() {
+    return prefillChunk;
   }
 
   Transformer transformer() {

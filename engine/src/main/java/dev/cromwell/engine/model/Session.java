@@ -15,6 +15,7 @@ public final class Session {
   private final KvCache cache;
   private final ForwardState state;
   private final IntList history = new IntList();
+  private BatchState batch;
   private int lastReused;
   private int lastComputed;
 
@@ -50,11 +51,16 @@ public final class Session {
     lastReused = keep;
     lastComputed = prompt.length - keep;
     float[] logits = null;
-    for (int i = keep; i < prompt.length; i++) {
+    int chunk = model.prefillChunk();
+    for (int i = keep; i < prompt.length; i += chunk) {
       if (cancelled.getAsBoolean()) {
         throw new CancellationException("cancelled during the prompt");
       }
-      logits = step(prompt[i], i == prompt.length - 1);
+      int count = Math.min(chunk, prompt.length - i);
+      logits =
+          count == 1
+              ? step(prompt[i], i + count == prompt.length)
+              : steps(prompt, i, count, i + count == prompt.length);
     }
     return logits;
   }
@@ -67,7 +73,26 @@ public final class Session {
     return step(token, true);
   }
 
-  private float[] step(int token, boolean wantLogits) {
+  /** Runs {@code count} prompt tokens as one batch. */
+  private float[] steps(int[] tokens, int from, int count, boolean wantLogits) {
+    for (int i = from; i < from + count; i++) {
+      checkToken(tokens[i]);
+    }
+    if (batch == null || batch.capacity < count) {
+      batch = new BatchState(model.config(), Math.max(count, model.prefillChunk()));
+    }
+    int start = history.size();
+    float[] logits =
+        model
+            .transformer()
+            .forwardBatch(state, batch, cache, tokens, from, count, start, wantLogits);
+    for (int i = from; i < from + count; i++) {
+      history.add(tokens[i]);
+    }
+    return logits;
+  }
+
+  private void checkToken(int token) {
     if (token < 0 || token >= model.config().vocabularySize()) {
       throw new IllegalArgumentException(
           "token id "
@@ -76,6 +101,10 @@ public final class Session {
               + (model.config().vocabularySize() - 1)
               + ")");
     }
+  }
+
+  private float[] step(int token, boolean wantLogits) {
+    checkToken(token);
     int pos = history.size();
     float[] logits = model.transformer().forward(state, cache, token, pos, wantLogits);
     history.add(token);

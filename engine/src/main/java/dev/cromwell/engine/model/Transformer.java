@@ -82,4 +82,88 @@ public final class Transformer {
     weights.output().multiply(s.x, s.logits, pool);
     return s.logits;
   }
+
+  /**
+   * Runs {@code count} prompt tokens at positions {@code start..start+count) together: every
+   * weight matrix is read once for the whole chunk. Appends their keys and values to the cache and
+   * returns the logits after the last one, or {@code null} when {@code wantLogits} is false.
+   */
+  float[] forwardBatch(
+      ForwardState s,
+      BatchState b,
+      KvCache cache,
+      int[] tokens,
+      int from,
+      int count,
+      int start,
+      boolean wantLogits) {
+    ModelConfig c = config;
+    for (int t = 0; t < count; t++) {
+      weights.tokenEmbedding().row(tokens[from + t], b.x[t]);
+    }
+
+    for (int l = 0; l < c.blockCount(); l++) {
+      LayerWeights layer = weights.layers().get(l);
+
+      // Attention block, every token of the chunk at once; each attends causally to the cache.
+      for (int t = 0; t < count; t++) {
+        FloatOps.rmsnorm(
+            b.normed[t], b.x[t], layer.attentionNorm(), c.embeddingLength(), c.rmsEpsilon());
+      }
+      layer.query().multiply(b.normed, b.query, count, pool);
+      layer.key().multiply(b.normed, b.key, count, pool);
+      layer.value().multiply(b.normed, b.value, count, pool);
+      for (int t = 0; t < count; t++) {
+        if (c.qkvBias()) {
+          FloatOps.add(b.query[t], layer.queryBias(), c.queryDim());
+          FloatOps.add(b.key[t], layer.keyBias(), c.kvDim());
+          FloatOps.add(b.value[t], layer.valueBias(), c.kvDim());
+        }
+        rope.apply(b.query[t], 0, c.headCount(), start + t);
+        rope.apply(b.key[t], 0, c.headCountKv(), start + t);
+        cache.store(l, start + t, b.key[t], b.value[t]);
+      }
+      for (int t = 0; t < count; t++) {
+        int positions = start + t + 1;
+        Attention.attend(
+            b.query[t],
+            cache.keys(l),
+            cache.values(l),
+            positions,
+            c.headCount(),
+            c.headCountKv(),
+            c.headDim(),
+            b.attention[t],
+            s.scores(c.headCount(), positions),
+            pool);
+      }
+      layer.attentionOutput().multiply(b.attention, b.projected, count, pool);
+      for (int t = 0; t < count; t++) {
+        FloatOps.add(b.x[t], b.projected[t], c.embeddingLength());
+      }
+
+      // Feed-forward block.
+      for (int t = 0; t < count; t++) {
+        FloatOps.rmsnorm(
+            b.normed[t], b.x[t], layer.feedForwardNorm(), c.embeddingLength(), c.rmsEpsilon());
+      }
+      layer.gate().multiply(b.normed, b.gate, count, pool);
+      layer.up().multiply(b.normed, b.up, count, pool);
+      for (int t = 0; t < count; t++) {
+        FloatOps.siluMul(b.gate[t], b.up[t], c.feedForwardLength());
+      }
+      layer.down().multiply(b.gate, b.projected, count, pool);
+      for (int t = 0; t < count; t++) {
+        FloatOps.add(b.x[t], b.projected[t], c.embeddingLength());
+      }
+    }
+    cache.commit(start + count - 1);
+    if (!wantLogits) {
+      return null;
+    }
+    FloatOps.rmsnorm(
+        s.x, b.x[count - 1], weights.outputNorm(), c.embeddingLength(), c.rmsEpsilon());
+    weights.output().multiply(s.x, s.logits, pool);
+    return s.logits;
+  }
 }

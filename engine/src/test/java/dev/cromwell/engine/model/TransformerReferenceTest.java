@@ -124,6 +124,37 @@ class TransformerReferenceTest {
     }
   }
 
+  @ParameterizedTest
+  @MethodSource("models")
+  void batchedPrefillGivesTheLogitsOfTokenByTokenPrefill(String arch, GgmlType type) {
+    Path path = model(arch, type);
+    int[] prompt = new int[23];
+    for (int i = 0; i < prompt.length; i++) {
+      prompt[i] = (i * 7919 + 13) % 30000;
+    }
+    try (Model batched = Model.load(path, new Model.Options(2, 0, 8));
+        Model single = Model.load(path, new Model.Options(2, 0, 1))) {
+      float[] expected = single.newSession().prefill(prompt, () -> false).clone();
+      Session session = batched.newSession();
+      float[] actual = session.prefill(prompt, () -> false);
+      double max = 0;
+      for (float v : expected) {
+        max = Math.max(max, Math.abs(v));
+      }
+      for (int i = 0; i < expected.length; i++) {
+        assertEquals(expected[i], actual[i], 1e-4 * max, arch + " " + type + " logit " + i);
+      }
+      // Decoding after a batched prefill continues from the same cache.
+      float[] next = session.next(5).clone();
+      Session reference = single.newSession();
+      reference.prefill(prompt, () -> false);
+      float[] expectedNext = reference.next(5);
+      for (int i = 0; i < expected.length; i++) {
+        assertEquals(expectedNext[i], next[i], 1e-4 * max, "after prefill, logit " + i);
+      }
+    }
+  }
+
   @Test
   void configIsReadFromMetadata() {
     Path path = TinyModels.qwen2(dir, GgmlType.F32);

@@ -1,0 +1,46 @@
+package dev.cromwell.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class MatMulTest {
+  @ParameterizedTest
+  @EnumSource(
+      value = GgmlType.class,
+      names = {
+        "F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K", "Q6_K"
+      })
+  void batchedProductMatchesPerVectorReferenceForOddBatchSizes(GgmlType type) {
+    WeightFormat format = WeightFormat.of(type);
+    Random rnd = new Random(type.id());
+    int rows = 13;
+    int cols = type.blockSize() == 256 ? 512 : 96 + (type.blockSize() == 1 ? 5 : 0);
+    MemorySegment w =
+        MemorySegment.ofArray(format.quantize(WeightFormatTest.random(rnd, rows * cols, 0.2f)));
+    try (WorkerPool pool = new WorkerPool(2)) {
+      for (int count : new int[] {1, 3, 4, 7, 9}) {
+        float[][] xs = new float[count][];
+        for (int t = 0; t < count; t++) {
+          xs[t] = WeightFormatTest.random(rnd, cols, 1f);
+        }
+        float[][] out = new float[count][rows];
+        float[][] expected = new float[count][rows];
+        MatMul.matmul(format, w, 0, xs, out, count, rows, cols, pool);
+        MatMul.matmulReference(format, w, 0, xs, expected, count, rows, cols);
+        for (int t = 0; t < count; t++) {
+          for (int r = 0; r < rows; r++) {
+            assertEquals(
+                expected[t][r],
+                out[t][r],
+                1e-4 * (1 + Math.abs(expected[t][r])),
+                type + " t=" + t + " r=" + r);
+          }
+        }
+      }
+    }
+  }
+}
