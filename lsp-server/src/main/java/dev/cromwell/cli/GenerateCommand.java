@@ -108,6 +108,13 @@ final class GenerateCommand implements Callable<Integer> {
       description = "stop when TEXT is generated (repeatable)")
   List<String> stops = new ArrayList<>();
 
+  @Option(
+      names = "--load",
+      defaultValue = "mmap",
+      description =
+          "mmap: map the file (instant); copy: read it into huge-page memory (faster decoding). Default: ${DEFAULT-VALUE}")
+  String load;
+
   @Option(names = "--special", description = "parse special tokens written in the prompt")
   boolean special;
 
@@ -127,7 +134,11 @@ final class GenerateCommand implements Callable<Integer> {
         new SamplerSettings(temperature, topK, topP, minP, repeatPenalty, repeatWindow, actualSeed);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    try (Model m = Model.load(model, new Model.Options(threadCount, context))) {
+    try (Model m =
+        Model.load(
+            model,
+            new Model.Options(
+                threadCount, context, Model.DEFAULT_PREFILL_CHUNK, LoadOption.parse(load)))) {
       Tokenizer tokenizer = m.tokenizer();
       int[] encoded = tokenizer.encode(prompt, special);
       int[] tokens = encoded;

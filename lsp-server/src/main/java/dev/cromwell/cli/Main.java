@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       GenerateCommand.class,
       LogitsCommand.class,
       ContextCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {

@@ -22,7 +22,8 @@ import java.util.Optional;
  */
 public final class GgufFile implements AutoCloseable {
   private final Path path;
-  private final Arena arena;
+  private final AutoCloseable memory;
+  private final LoadMode mode;
   private final MemorySegment mapping;
   private final int version;
   private final Map<String, MetadataValue> metadata;
@@ -30,9 +31,15 @@ public final class GgufFile implements AutoCloseable {
   private final int alignment;
   private final long dataOffset;
 
-  private GgufFile(Path path, Arena arena, MemorySegment mapping, GgufReader.Header header) {
+  private GgufFile(
+      Path path,
+      AutoCloseable memory,
+      LoadMode mode,
+      MemorySegment mapping,
+      GgufReader.Header header) {
     this.path = path;
-    this.arena = arena;
+    this.memory = memory;
+    this.mode = mode;
     this.mapping = mapping;
     this.version = header.version();
     this.metadata = Collections.unmodifiableMap(header.metadata());
@@ -48,6 +55,16 @@ public final class GgufFile implements AutoCloseable {
    * @throws UncheckedIOException if it cannot be read
    */
   public static GgufFile open(Path path) {
+    return open(path, LoadMode.MMAP);
+  }
+
+  /**
+   * Opens {@code path} by mapping it or by copying it into private memory ({@link LoadMode}).
+   *
+   * @throws GgufFormatException if the file is not a valid GGUF file
+   * @throws UncheckedIOException if it cannot be read
+   */
+  public static GgufFile open(Path path, LoadMode mode) {
     if (!Files.exists(path)) {
       throw new UncheckedIOException(
           new NoSuchFileException(path.toString(), null, "model file not found"));
@@ -56,22 +73,62 @@ public final class GgufFile implements AutoCloseable {
       throw new UncheckedIOException(
           new IOException(path + " is a directory; pass the path of a .gguf file"));
     }
-    Arena arena = Arena.ofShared();
+    AutoCloseable memory = null;
     try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
       long size = channel.size();
-      MemorySegment mapping =
-          size == 0
-              ? MemorySegment.NULL
-              : channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
-      GgufReader.Header header = new GgufReader(path, mapping).read();
-      return new GgufFile(path, arena, mapping, header);
+      MemorySegment bytes;
+      if (size == 0) {
+        bytes = MemorySegment.NULL;
+      } else if (mode == LoadMode.MMAP) {
+        Arena arena = Arena.ofShared();
+        memory = arena;
+        bytes = channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+      } else {
+        AnonymousMemory anonymous = AnonymousMemory.allocate(size);
+        memory = anonymous;
+        bytes = anonymous.segment();
+        readFully(channel, bytes, path);
+      }
+      GgufReader.Header header = new GgufReader(path, bytes).read();
+      return new GgufFile(path, memory, mode, bytes, header);
     } catch (IOException e) {
-      arena.close();
+      closeQuietly(memory);
       throw new UncheckedIOException(path + ": cannot read: " + e.getMessage(), e);
     } catch (RuntimeException e) {
-      arena.close();
+      closeQuietly(memory);
       throw e;
     }
+  }
+
+  private static void readFully(FileChannel channel, MemorySegment target, Path path)
+      throws IOException {
+    long position = 0;
+    long size = target.byteSize();
+    while (position < size) {
+      long chunk = Math.min(size - position, 1L << 30);
+      java.nio.ByteBuffer buffer = target.asSlice(position, chunk).asByteBuffer();
+      while (buffer.hasRemaining()) {
+        if (channel.read(buffer, position + buffer.position()) < 0) {
+          throw new IOException(path + " ended early while being read");
+        }
+      }
+      position += chunk;
+    }
+  }
+
+  private static void closeQuietly(AutoCloseable memory) {
+    if (memory != null) {
+      try {
+        memory.close();
+      } catch (Exception ignored) {
+        // already failing; the first error is the one to report
+      }
+    }
+  }
+
+  /** How the file's bytes are held. */
+  public LoadMode loadMode() {
+    return mode;
   }
 
   public Path path() {
@@ -218,6 +275,6 @@ public final class GgufFile implements AutoCloseable {
 
   @Override
   public void close() {
-    arena.close();
+    closeQuietly(memory);
   }
 }

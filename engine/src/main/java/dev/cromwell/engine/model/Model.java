@@ -1,6 +1,7 @@
 package dev.cromwell.engine.model;
 
 import dev.cromwell.engine.gguf.GgufFile;
+import dev.cromwell.engine.gguf.LoadMode;
 import dev.cromwell.engine.tokenizer.Tokenizer;
 import dev.cromwell.engine.tokenizer.TokenizerLoader;
 import dev.cromwell.kernels.WorkerPool;
@@ -13,11 +14,16 @@ import java.nio.file.Path;
 public final class Model implements AutoCloseable {
   /**
    * Load options. {@code contextLength} 0 means the model's own (capped to 32768); {@code
-   * prefillChunk} is how many prompt tokens run as one batch (1 = token by token).
+   * prefillChunk} is how many prompt tokens run as one batch (1 = token by token); {@code loadMode}
+   * maps the file or copies it into huge-page memory.
    */
-  public record Options(int threads, int contextLength, int prefillChunk) {
+  public record Options(int threads, int contextLength, int prefillChunk, LoadMode loadMode) {
     public Options(int threads, int contextLength) {
-      this(threads, contextLength, DEFAULT_PREFILL_CHUNK);
+      this(threads, contextLength, DEFAULT_PREFILL_CHUNK, LoadMode.MMAP);
+    }
+
+    public Options(int threads, int contextLength, int prefillChunk) {
+      this(threads, contextLength, prefillChunk, LoadMode.MMAP);
     }
 
     public Options {
@@ -73,7 +79,7 @@ public final class Model implements AutoCloseable {
 
   /** Maps and validates the model at {@code path}. */
   public static Model load(Path path, Options options) {
-    GgufFile file = GgufFile.open(path);
+    GgufFile file = GgufFile.open(path, options.loadMode());
     try {
       return new Model(file, options);
     } catch (RuntimeException e) {

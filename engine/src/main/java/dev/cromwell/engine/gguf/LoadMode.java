@@ -1,0 +1,15 @@
+package dev.cromwell.engine.gguf;
+
+/** How a model file's bytes are made available to the engine. */
+public enum LoadMode {
+  /**
+   * Map the file: loading takes milliseconds and memory is shared with the page cache, but weights
+   * stream through 4 KiB pages.
+   */
+  MMAP,
+  /**
+   * Copy the file into private memory backed by huge pages where possible: loading reads the whole
+   * file, and decoding then streams weights faster (see docs/PERFORMANCE.md).
+   */
+  COPY
+}
