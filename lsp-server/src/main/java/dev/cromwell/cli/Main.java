@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
       LogitsCommand.class,
       ContextCommand.class,
       BenchCommand.class,
+      LspCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {

@@ -11,6 +11,8 @@ import java.util.Set;
  * @param stopTokens extra token ids that end generation (besides the model's end tokens)
  * @param stopStrings texts that end generation; they are not included in the output
  * @param timeLimitNanos wall-time cap for generation after the prompt, 0 for none
+ * @param textStop a rule over the text generated so far that can end generation (e.g. at the end of
+ *     a line or block), or {@link TextStop#NEVER}
  */
 public record GenerationRequest(
     int[] prompt,
@@ -18,7 +20,27 @@ public record GenerationRequest(
     SamplerSettings sampler,
     Set<Integer> stopTokens,
     List<String> stopStrings,
-    long timeLimitNanos) {
+    long timeLimitNanos,
+    TextStop textStop) {
+
+  /** Decides from the text generated so far whether to stop, and how much of it to keep. */
+  @FunctionalInterface
+  public interface TextStop {
+    /** Returns -1 to go on, or the length of the text to keep and stop. */
+    int cut(String text);
+
+    TextStop NEVER = text -> -1;
+  }
+
+  public GenerationRequest(
+      int[] prompt,
+      int maxTokens,
+      SamplerSettings sampler,
+      Set<Integer> stopTokens,
+      List<String> stopStrings,
+      long timeLimitNanos) {
+    this(prompt, maxTokens, sampler, stopTokens, stopStrings, timeLimitNanos, TextStop.NEVER);
+  }
 
   public GenerationRequest {
     prompt = prompt.clone();
@@ -30,6 +52,7 @@ public record GenerationRequest(
   }
 
   public static GenerationRequest of(int[] prompt, int maxTokens, SamplerSettings sampler) {
-    return new GenerationRequest(prompt, maxTokens, sampler, Set.of(), List.of(), 0);
+    return new GenerationRequest(
+        prompt, maxTokens, sampler, Set.of(), List.of(), 0, TextStop.NEVER);
   }
 }

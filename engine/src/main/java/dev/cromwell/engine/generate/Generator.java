@@ -88,6 +88,13 @@ public final class Generator {
         reason = StopReason.STOP_SEQUENCE;
         break;
       }
+      int keep = r.released().isEmpty() ? -1 : request.textStop().cut(text.toString());
+      if (keep >= 0) {
+        // The listener may already have seen text past the cut; the result is what counts.
+        text.setLength(Math.min(keep, text.length()));
+        reason = StopReason.STOP_SEQUENCE;
+        break;
+      }
       if (session.length() >= session.model().contextLength()) {
         reason = StopReason.CONTEXT_FULL;
         break;

@@ -1,0 +1,60 @@
+package dev.cromwell.cli;
+
+import com.google.gson.JsonObject;
+import dev.cromwell.lsp.CromwellLanguageServer;
+import dev.cromwell.lsp.LspLauncher;
+import dev.cromwell.lsp.ServerConfig;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(
+    name = "lsp",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run the language server (inline completions) over stdio or TCP.",
+      "Editors start it as \"cromwell lsp\"; settings come from the editor's initializationOptions",
+      "(model, threads, maxTokens, debounceMs, contextBudget, timeLimitMs, disabledLanguages,",
+      "memoryBudgetMb, loadMode); options given here are the defaults under them."
+    })
+final class LspCommand implements Callable<Integer> {
+  @Option(
+      names = {"-m", "--model"},
+      paramLabel = "MODEL.gguf",
+      description = "model to load")
+  Path model;
+
+  @Option(
+      names = {"-t", "--threads"},
+      description = "worker threads (default: one per core)")
+  Integer threads;
+
+  @Option(
+      names = "--port",
+      description = "listen on this TCP port on 127.0.0.1 instead of stdio (0 picks one)")
+  Integer port;
+
+  @Override
+  public Integer call() throws Exception {
+    JsonObject defaults = new JsonObject();
+    if (model != null) {
+      defaults.addProperty("model", model.toAbsolutePath().toString());
+    }
+    if (threads != null) {
+      defaults.addProperty("threads", threads);
+    }
+    ServerConfig.Update update = ServerConfig.defaults().apply(defaults);
+    if (!update.problems().isEmpty()) {
+      throw new IllegalArgumentException(String.join("; ", update.problems()));
+    }
+    CromwellLanguageServer server = CromwellLanguageServer.withModels(update.config());
+    if (port != null) {
+      return LspLauncher.serveTcp(server, port, System.err);
+    }
+    // stdout is the protocol channel: nothing else may write to it.
+    java.io.PrintStream protocolOut = System.out;
+    System.setOut(System.err);
+    return LspLauncher.serve(server, System.in, protocolOut);
+  }
+}

@@ -1,0 +1,45 @@
+package dev.cromwell.lsp;
+
+import dev.cromwell.engine.generate.GenerationRequest.TextStop;
+import dev.cromwell.protocol.FimFormat;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Produces the raw text of a completion from a rendered prompt. The model-backed implementation
+ * runs the engine with a per-document session; tests substitute fixed text.
+ */
+public interface Completer {
+  /**
+   * What one completion cost.
+   *
+   * @param reusedTokens prompt tokens taken from the document's KV cache
+   * @param computedTokens prompt tokens computed
+   */
+  record Output(
+      String text, int reusedTokens, int computedTokens, int generatedTokens, String stopReason) {}
+
+  Output complete(
+      String documentKey,
+      List<FimFormat.Part> prompt,
+      TextStop stop,
+      int maxTokens,
+      long timeLimitNanos,
+      BooleanSupplier cancelled);
+
+  /** The FIM format prompts must be rendered in. */
+  FimFormat format();
+
+  /** Forgets a document's cached state (it was closed). */
+  default void forget(String documentKey) {}
+
+  /** Sessions held, for status. */
+  default int sessions() {
+    return 0;
+  }
+
+  /** Counts a token budget of text with the completer's tokenizer, if it has one. */
+  default int countTokens(String text) {
+    return (text.length() + 2) / 3;
+  }
+}

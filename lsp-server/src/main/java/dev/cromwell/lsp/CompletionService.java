@@ -1,0 +1,337 @@
+package dev.cromwell.lsp;
+
+import dev.cromwell.context.ContextBudget;
+import dev.cromwell.context.PlanPiece;
+import dev.cromwell.context.PromptPlan;
+import dev.cromwell.context.RelevanceWeights;
+import dev.cromwell.context.TokenCounter;
+import dev.cromwell.context.WorkspaceIndex;
+import dev.cromwell.engine.generate.Cancellation;
+import dev.cromwell.protocol.FimFormat;
+import dev.cromwell.protocol.TextDocument;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The completion pipeline shared by inline completions and ordinary completion requests: debounce,
+ * supersession and cancellation per document, the prompt plan from the workspace index, the model's
+ * FIM format, stop rules and post-processing. Generation runs on one model thread; everything else
+ * returns at once.
+ */
+public final class CompletionService implements AutoCloseable {
+  /** Counters for {@code cromwell/status}. */
+  public record Stats(
+      long requests,
+      long completed,
+      long superseded,
+      long cancelled,
+      long reusedTokens,
+      long computedTokens,
+      long accepted,
+      List<Long> lastLatenciesMillis,
+      int lastReused,
+      int lastComputed) {}
+
+  private final ScheduledExecutorService debouncer =
+      Executors.newSingleThreadScheduledExecutor(daemon("cromwell-debounce"));
+  private final ExecutorService modelThread =
+      Executors.newSingleThreadExecutor(daemon("cromwell-model"));
+  private final Map<String, AtomicLong> latest = new ConcurrentHashMap<>();
+  private final Map<String, Cancellation> running = new ConcurrentHashMap<>();
+  private final Deque<Long> latencies = new ArrayDeque<>();
+  private volatile ServerConfig config;
+  private volatile Completer completer;
+  private volatile WorkspaceIndex index;
+  private volatile ContextBudget budget;
+  private long requests;
+  private long completed;
+  private long superseded;
+  private long cancelled;
+  private long reusedTokens;
+  private long computedTokens;
+  private long accepted;
+  private int lastReused;
+  private int lastComputed;
+
+  public CompletionService(ServerConfig config) {
+    this.config = config;
+  }
+
+  public void setConfig(ServerConfig config) {
+    this.config = config;
+  }
+
+  public ServerConfig config() {
+    return config;
+  }
+
+  /** Installs (or removes, with null) the completer once a model is loaded. */
+  public void setCompleter(Completer completer) {
+    this.completer = completer;
+    rebuildBudget();
+  }
+
+  public Completer completer() {
+    return completer;
+  }
+
+  public void setIndex(WorkspaceIndex index) {
+    this.index = index;
+    rebuildBudget();
+  }
+
+  public WorkspaceIndex index() {
+    return index;
+  }
+
+  private void rebuildBudget() {
+    WorkspaceIndex i = index;
+    Completer c = completer;
+    if (i == null) {
+      budget = null;
+      return;
+    }
+    TokenCounter counter =
+        c == null
+            ? TokenCounter.approximate()
+            : new TokenCounter() {
+              @Override
+              public int count(String text) {
+                return c.countTokens(text);
+              }
+
+              @Override
+              public String description() {
+                return "model tokenizer";
+              }
+            };
+    budget = new ContextBudget(i, counter, RelevanceWeights.defaults());
+  }
+
+  /**
+   * A suggestion for the cursor at char {@code offset} of {@code document}, or empty when there is
+   * nothing to suggest (no model yet, language disabled, superseded, cancelled, nothing useful).
+   */
+  public CompletableFuture<Optional<Suggestion>> complete(
+      OpenDocument document, int offset, Cancellation cancellation) {
+    long started = System.nanoTime();
+    ServerConfig cfg = config;
+    synchronized (this) {
+      requests++;
+    }
+    if (completer == null || cfg.disabledLanguages().contains(document.languageId())) {
+      return CompletableFuture.completedFuture(Optional.empty());
+    }
+    String key = document.uri();
+    long id = latest.computeIfAbsent(key, k -> new AtomicLong()).incrementAndGet();
+    Cancellation previous = running.put(key, cancellation);
+    if (previous != null) {
+      previous.cancel(); // a newer request for the same document supersedes the older one
+    }
+    CompletableFuture<Optional<Suggestion>> result = new CompletableFuture<>();
+    debouncer.schedule(
+        () -> {
+          if (latest.get(key).get() != id || cancellation.isCancelled()) {
+            count(true);
+            result.complete(Optional.empty());
+            return;
+          }
+          modelThread.execute(
+              () -> {
+                try {
+                  if (latest.get(key).get() != id || cancellation.isCancelled()) {
+                    count(true);
+                    result.complete(Optional.empty());
+                    return;
+                  }
+                  result.complete(run(document, offset, cancellation, started));
+                } catch (RuntimeException e) {
+                  result.completeExceptionally(e);
+                } finally {
+                  running.remove(key, cancellation);
+                }
+              });
+        },
+        cfg.debounceMillis(),
+        TimeUnit.MILLISECONDS);
+    return result;
+  }
+
+  private void count(boolean supersededRequest) {
+    synchronized (this) {
+      if (supersededRequest) {
+        superseded++;
+      }
+    }
+  }
+
+  private Optional<Suggestion> run(
+      OpenDocument document, int offset, Cancellation cancellation, long started) {
+    Completer c = completer;
+    ServerConfig cfg = config;
+    if (c == null) {
+      return Optional.empty();
+    }
+    TextDocument text = document.text();
+    int cursor = Math.max(0, Math.min(offset, text.text().length()));
+    int line = text.lineOf(cursor);
+    String full = text.text();
+    String linePrefix = full.substring(text.lineStart(line), cursor);
+    String lineSuffix = full.substring(cursor, Math.max(cursor, text.lineEnd(line)));
+    CompletionContext context =
+        new CompletionContext(
+            linePrefix,
+            lineSuffix,
+            full.substring(0, cursor),
+            full.substring(cursor),
+            CompletionContext.detectIndentUnit(full));
+
+    String prefix;
+    String suffix;
+    List<FimFormat.Snippet> snippets = new ArrayList<>();
+    ContextBudget b = budget;
+    String relative =
+        document.path() != null ? document.path().getFileName().toString() : document.uri();
+    if (b != null && document.path() != null && index.file(document.path()).isPresent()) {
+      PromptPlan plan =
+          b.planCompletion(
+              document.path(), line, cursor - text.lineStart(line), cfg.contextBudget());
+      prefix = plan.piece(PlanPiece.Kind.PREFIX).map(PlanPiece::text).orElse("");
+      suffix = plan.piece(PlanPiece.Kind.SUFFIX).map(PlanPiece::text).orElse("");
+      relative = plan.target();
+      // Stable order (by path, then line) keeps the start of the prompt the same across keystrokes.
+      plan.pieces().stream()
+          .filter(p -> p.kind() == PlanPiece.Kind.SNIPPET || p.kind() == PlanPiece.Kind.FILE)
+          .sorted(
+              java.util.Comparator.comparing(PlanPiece::path)
+                  .thenComparingInt(PlanPiece::startLine))
+          .forEach(p -> snippets.add(new FimFormat.Snippet(p.path(), stripHeader(p))));
+    } else {
+      prefix = tail(full.substring(0, cursor), cfg.contextBudget() * 2);
+      suffix = head(full.substring(cursor), cfg.contextBudget() / 2);
+    }
+    List<FimFormat.Part> prompt =
+        c.format().render(relative, prefix, suffix, snippets, commentPrefix(document.languageId()));
+    Completer.Output out =
+        c.complete(
+            document.uri(),
+            prompt,
+            CompletionStops.forContext(context),
+            context.multiLine() ? cfg.maxTokens() : Math.min(cfg.maxTokens(), 48),
+            cfg.timeLimitMillis() * 1_000_000L,
+            cancellation);
+    long millis = (System.nanoTime() - started) / 1_000_000;
+    synchronized (this) {
+      if (cancellation.isCancelled()) {
+        cancelled++;
+      } else {
+        completed++;
+      }
+      reusedTokens += out.reusedTokens();
+      computedTokens += out.computedTokens();
+      lastReused = out.reusedTokens();
+      lastComputed = out.computedTokens();
+      latencies.addLast(millis);
+      while (latencies.size() > 20) {
+        latencies.removeFirst();
+      }
+    }
+    if (cancellation.isCancelled()) {
+      return Optional.empty();
+    }
+    return PostProcessor.process(out.text(), context);
+  }
+
+  private static String stripHeader(PlanPiece p) {
+    String header = ContextBudget.header(p.path());
+    return p.text().startsWith(header) ? p.text().substring(header.length()) : p.text();
+  }
+
+  private static String tail(String s, int chars) {
+    if (s.length() <= chars) {
+      return s;
+    }
+    int cut = s.indexOf('\n', s.length() - chars);
+    return cut < 0 ? s.substring(s.length() - chars) : s.substring(cut + 1);
+  }
+
+  private static String head(String s, int chars) {
+    if (s.length() <= chars) {
+      return s;
+    }
+    int cut = s.lastIndexOf('\n', chars);
+    return cut < 0 ? s.substring(0, chars) : s.substring(0, cut + 1);
+  }
+
+  static String commentPrefix(String languageId) {
+    return switch (languageId == null ? "" : languageId) {
+      case "python", "shellscript", "ruby", "perl", "r", "yaml", "toml", "makefile", "dockerfile" ->
+          "#";
+      case "lua", "sql", "haskell" -> "--";
+      default -> "//";
+    };
+  }
+
+  /** The editor reported that a suggestion was accepted. */
+  public synchronized void accepted() {
+    accepted++;
+  }
+
+  public void documentClosed(String uri) {
+    Completer c = completer;
+    if (c != null) {
+      modelThread.execute(() -> c.forget(uri));
+    }
+    latest.remove(uri);
+  }
+
+  public synchronized Stats stats() {
+    return new Stats(
+        requests,
+        completed,
+        superseded,
+        cancelled,
+        reusedTokens,
+        computedTokens,
+        accepted,
+        List.copyOf(latencies),
+        lastReused,
+        lastComputed);
+  }
+
+  /** Runs {@code task} on the model thread (model swaps must not overlap a generation). */
+  public CompletableFuture<Void> onModelThread(Runnable task) {
+    return CompletableFuture.runAsync(task, modelThread);
+  }
+
+  @Override
+  public void close() {
+    running.values().forEach(Cancellation::cancel);
+    debouncer.shutdownNow();
+    modelThread.shutdown();
+    try {
+      modelThread.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}

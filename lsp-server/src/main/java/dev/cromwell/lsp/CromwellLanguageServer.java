@@ -1,0 +1,424 @@
+package dev.cromwell.lsp;
+
+import com.google.gson.Gson;
+import com.google.gson.JsonElement;
+import dev.cromwell.context.IndexOptions;
+import dev.cromwell.context.IndexProgress;
+import dev.cromwell.context.WorkspaceIndex;
+import dev.cromwell.engine.generate.Cancellation;
+import dev.cromwell.engine.model.Model;
+import dev.cromwell.protocol.PositionEncoding;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import org.eclipse.lsp4j.CompletionItem;
+import org.eclipse.lsp4j.CompletionItemKind;
+import org.eclipse.lsp4j.CompletionList;
+import org.eclipse.lsp4j.CompletionOptions;
+import org.eclipse.lsp4j.CompletionParams;
+import org.eclipse.lsp4j.DidChangeConfigurationParams;
+import org.eclipse.lsp4j.DidChangeTextDocumentParams;
+import org.eclipse.lsp4j.DidChangeWatchedFilesParams;
+import org.eclipse.lsp4j.DidCloseTextDocumentParams;
+import org.eclipse.lsp4j.DidOpenTextDocumentParams;
+import org.eclipse.lsp4j.DidSaveTextDocumentParams;
+import org.eclipse.lsp4j.ExecuteCommandOptions;
+import org.eclipse.lsp4j.ExecuteCommandParams;
+import org.eclipse.lsp4j.InitializeParams;
+import org.eclipse.lsp4j.InitializeResult;
+import org.eclipse.lsp4j.InitializedParams;
+import org.eclipse.lsp4j.InlineCompletionItem;
+import org.eclipse.lsp4j.InlineCompletionList;
+import org.eclipse.lsp4j.InlineCompletionParams;
+import org.eclipse.lsp4j.MessageParams;
+import org.eclipse.lsp4j.MessageType;
+import org.eclipse.lsp4j.Position;
+import org.eclipse.lsp4j.Range;
+import org.eclipse.lsp4j.ServerCapabilities;
+import org.eclipse.lsp4j.ServerInfo;
+import org.eclipse.lsp4j.TextDocumentSyncKind;
+import org.eclipse.lsp4j.TextEdit;
+import org.eclipse.lsp4j.jsonrpc.messages.Either;
+import org.eclipse.lsp4j.jsonrpc.services.JsonRequest;
+import org.eclipse.lsp4j.services.LanguageClient;
+import org.eclipse.lsp4j.services.LanguageClientAware;
+import org.eclipse.lsp4j.services.LanguageServer;
+import org.eclipse.lsp4j.services.TextDocumentService;
+import org.eclipse.lsp4j.services.WorkspaceService;
+
+/**
+ * The LSP front door: thin handlers that keep documents in sync and hand completion requests to the
+ * {@link CompletionService}. Model loading and workspace indexing run in the background and report
+ * work-done progress; until the model is ready, completion requests return nothing.
+ */
+public final class CromwellLanguageServer implements LanguageServer, LanguageClientAware {
+  public static final String ACCEPTED_COMMAND = "cromwell.accepted";
+
+  private final DocumentStore documents = new DocumentStore();
+  private final CompletionService completions;
+  private final ModelLoader loader;
+  private final TextDocuments textDocuments = new TextDocuments();
+  private final Workspace workspace = new Workspace();
+  private volatile LanguageClient client;
+  private volatile boolean progressSupported;
+  private volatile List<Path> roots = List.of();
+  private volatile boolean shutdown;
+  private volatile boolean initializedDone;
+
+  public CromwellLanguageServer(
+      ServerConfig config, Function<ServerConfig, Completer> completerFactory) {
+    this.completions = new CompletionService(config);
+    this.loader = new ModelLoader(completions, completerFactory, this::progress, this::message);
+  }
+
+  /** A server whose completer is a model loaded from the configured path. */
+  public static CromwellLanguageServer withModels(ServerConfig config) {
+    return new CromwellLanguageServer(
+        config,
+        cfg ->
+            new ModelCompleter(
+                Model.load(
+                    cfg.model(),
+                    new Model.Options(
+                        cfg.threads(), 0, Model.DEFAULT_PREFILL_CHUNK, cfg.loadMode())),
+                cfg.memoryBudgetBytes()));
+  }
+
+  @Override
+  public void connect(LanguageClient client) {
+    this.client = client;
+  }
+
+  @Override
+  public CompletableFuture<InitializeResult> initialize(InitializeParams params) {
+    var capabilities = params.getCapabilities();
+    if (capabilities != null && capabilities.getGeneral() != null) {
+      documents.setEncoding(
+          PositionEncoding.negotiate(capabilities.getGeneral().getPositionEncodings()));
+    }
+    progressSupported =
+        capabilities != null
+            && capabilities.getWindow() != null
+            && Boolean.TRUE.equals(capabilities.getWindow().getWorkDoneProgress());
+    List<Path> folders = new ArrayList<>();
+    if (params.getWorkspaceFolders() != null) {
+      params
+          .getWorkspaceFolders()
+          .forEach(
+              f -> Optional.ofNullable(DocumentStore.pathOf(f.getUri())).ifPresent(folders::add));
+    }
+    if (folders.isEmpty() && params.getRootUri() != null) {
+      Optional.ofNullable(DocumentStore.pathOf(params.getRootUri())).ifPresent(folders::add);
+    }
+    roots = folders.stream().filter(Files::isDirectory).toList();
+    applyConfiguration(toJson(params.getInitializationOptions()));
+
+    ServerCapabilities caps = new ServerCapabilities();
+    caps.setTextDocumentSync(TextDocumentSyncKind.Incremental);
+    caps.setInlineCompletionProvider(true);
+    caps.setCompletionProvider(new CompletionOptions(false, List.of()));
+    caps.setExecuteCommandProvider(new ExecuteCommandOptions(List.of(ACCEPTED_COMMAND)));
+    caps.setPositionEncoding(documents.encoding().lspName());
+    return CompletableFuture.completedFuture(
+        new InitializeResult(caps, new ServerInfo("cromwell", "0.1.0")));
+  }
+
+  @Override
+  public void initialized(InitializedParams params) {
+    initializedDone = true;
+    loader.load(completions.config());
+    startIndexing();
+  }
+
+  private void startIndexing() {
+    if (roots.isEmpty()) {
+      return;
+    }
+    WorkspaceIndex index = new WorkspaceIndex(roots, IndexOptions.defaults());
+    completions.setIndex(index);
+    Progress progress = progress("Cromwell: indexing workspace");
+    index.indexInBackground(
+        new IndexProgress() {
+          @Override
+          public void update(int indexed, int skipped, String current) {
+            progress.report(indexed + " files indexed", null);
+          }
+
+          @Override
+          public void done(int indexed, int skipped, long millis) {
+            progress.end(indexed + " files indexed in " + millis + " ms");
+          }
+        });
+  }
+
+  @Override
+  public CompletableFuture<Object> shutdown() {
+    shutdown = true;
+    completions.close();
+    loader.close();
+    return CompletableFuture.completedFuture(null);
+  }
+
+  @Override
+  public void exit() {
+    if (!shutdown) {
+      completions.close();
+      loader.close();
+    }
+    exitHook.run();
+  }
+
+  private Runnable exitHook = () -> {};
+
+  /** What {@code exit} does after releasing resources (the launcher ends the process). */
+  public void onExit(Runnable hook) {
+    this.exitHook = hook;
+  }
+
+  @Override
+  public TextDocumentService getTextDocumentService() {
+    return textDocuments;
+  }
+
+  @Override
+  public WorkspaceService getWorkspaceService() {
+    return workspace;
+  }
+
+  /** {@code cromwell/status}: model, threads, sessions, cache use and recent latencies. */
+  @JsonRequest("cromwell/status")
+  public CompletableFuture<Map<String, Object>> status() {
+    Map<String, Object> s = new LinkedHashMap<>();
+    ServerConfig cfg = completions.config();
+    s.put("model", cfg.model() == null ? null : cfg.model().toString());
+    s.put("modelState", loader.state());
+    s.put("threads", cfg.threads());
+    Completer c = completions.completer();
+    s.put("fimFormat", c == null ? null : c.format().name());
+    s.put("sessions", c == null ? 0 : c.sessions());
+    s.put("openDocuments", documents.size());
+    s.put("positionEncoding", documents.encoding().lspName());
+    s.put("indexedFiles", completions.index() == null ? 0 : completions.index().files().size());
+    s.put("stats", completions.stats());
+    return CompletableFuture.completedFuture(s);
+  }
+
+  private void applyConfiguration(JsonElement json) {
+    ServerConfig.Update update = completions.config().apply(json);
+    for (String key : update.ignored()) {
+      log("ignoring unknown setting \"" + key + "\"");
+    }
+    for (String problem : update.problems()) {
+      message(MessageType.Error, problem);
+    }
+    ServerConfig before = completions.config();
+    completions.setConfig(update.config());
+    if (initializedDone && !java.util.Objects.equals(before.model(), update.config().model())) {
+      loader.load(update.config());
+    }
+  }
+
+  private static JsonElement toJson(Object o) {
+    if (o == null) {
+      return null;
+    }
+    if (o instanceof JsonElement e) {
+      return e;
+    }
+    Gson gson = new Gson();
+    return gson.toJsonTree(o);
+  }
+
+  void message(MessageType type, String text) {
+    LanguageClient c = client;
+    if (c != null) {
+      c.showMessage(new MessageParams(type, text));
+    }
+  }
+
+  void log(String text) {
+    LanguageClient c = client;
+    if (c != null) {
+      c.logMessage(new MessageParams(MessageType.Log, text));
+    }
+  }
+
+  Progress progress(String title) {
+    return Progress.start(client, progressSupported, title);
+  }
+
+  private final class TextDocuments implements TextDocumentService {
+    @Override
+    public void didOpen(DidOpenTextDocumentParams params) {
+      var d = params.getTextDocument();
+      OpenDocument doc = documents.open(d.getUri(), d.getLanguageId(), d.getVersion(), d.getText());
+      indexDocument(doc);
+    }
+
+    @Override
+    public void didChange(DidChangeTextDocumentParams params) {
+      try {
+        OpenDocument doc =
+            documents.change(
+                params.getTextDocument().getUri(),
+                params.getTextDocument().getVersion(),
+                params.getContentChanges());
+        indexDocument(doc);
+      } catch (IllegalArgumentException e) {
+        log("didChange ignored: " + e.getMessage());
+      }
+    }
+
+    @Override
+    public void didClose(DidCloseTextDocumentParams params) {
+      String uri = params.getTextDocument().getUri();
+      documents
+          .get(uri)
+          .ifPresent(
+              d -> {
+                WorkspaceIndex index = completions.index();
+                if (index != null && d.path() != null && index.rootOf(d.path()).isPresent()) {
+                  index.closeDocument(d.path());
+                }
+              });
+      documents.close(uri);
+      completions.documentClosed(uri);
+    }
+
+    @Override
+    public void didSave(DidSaveTextDocumentParams params) {}
+
+    @Override
+    public CompletableFuture<Either<List<InlineCompletionItem>, InlineCompletionList>>
+        inlineCompletion(InlineCompletionParams params) {
+      return suggest(
+          params.getTextDocument().getUri(),
+          params.getPosition(),
+          found -> {
+            List<InlineCompletionItem> items = new ArrayList<>();
+            found.ifPresent(f -> items.add(inlineItem(f)));
+            return Either.forRight(new InlineCompletionList(items));
+          });
+    }
+
+    @Override
+    public CompletableFuture<Either<List<CompletionItem>, CompletionList>> completion(
+        CompletionParams params) {
+      return suggest(
+          params.getTextDocument().getUri(),
+          params.getPosition(),
+          found -> {
+            List<CompletionItem> items = new ArrayList<>();
+            found.ifPresent(f -> items.add(completionItem(f)));
+            return Either.forRight(new CompletionList(false, items));
+          });
+    }
+  }
+
+  /** A suggestion with the range it replaces, in the client's positions. */
+  private record Found(Suggestion suggestion, Range range) {}
+
+  private <T> CompletableFuture<T> suggest(
+      String uri, Position position, Function<Optional<Found>, T> answer) {
+    Optional<OpenDocument> doc = documents.get(uri);
+    if (doc.isEmpty()) {
+      return CompletableFuture.completedFuture(answer.apply(Optional.empty()));
+    }
+    OpenDocument d = doc.get();
+    int offset = documents.offset(d.text(), position);
+    Cancellation cancellation = new Cancellation();
+    CompletableFuture<T> result =
+        completions
+            .complete(d, offset, cancellation)
+            .thenApply(
+                s ->
+                    answer.apply(
+                        s.map(
+                            suggestion -> {
+                              Position start = documents.position(d.text(), offset);
+                              Position end =
+                                  documents.position(d.text(), offset + suggestion.replaceLength());
+                              return new Found(suggestion, new Range(start, end));
+                            })));
+    // $/cancelRequest cancels exactly the future LSP4J holds: stop generating within one token.
+    result.whenComplete(
+        (r, e) -> {
+          if (result.isCancelled()) {
+            cancellation.cancel();
+          }
+        });
+    return result;
+  }
+
+  private static InlineCompletionItem inlineItem(Found f) {
+    InlineCompletionItem item = new InlineCompletionItem();
+    item.setInsertText(f.suggestion().text());
+    item.setRange(f.range());
+    item.setCommand(
+        new org.eclipse.lsp4j.Command("Cromwell: suggestion accepted", ACCEPTED_COMMAND));
+    return item;
+  }
+
+  private static CompletionItem completionItem(Found f) {
+    String text = f.suggestion().text();
+    CompletionItem item = new CompletionItem(firstLine(text));
+    item.setKind(CompletionItemKind.Text);
+    item.setDetail("Cromwell");
+    item.setTextEdit(Either.forLeft(new TextEdit(f.range(), text)));
+    item.setFilterText(text);
+    item.setCommand(
+        new org.eclipse.lsp4j.Command("Cromwell: suggestion accepted", ACCEPTED_COMMAND));
+    return item;
+  }
+
+  private static String firstLine(String text) {
+    int newline = text.indexOf('\n');
+    return newline < 0 ? text : text.substring(0, newline) + " …";
+  }
+
+  private void indexDocument(OpenDocument doc) {
+    WorkspaceIndex index = completions.index();
+    if (index != null && doc.path() != null && index.rootOf(doc.path()).isPresent()) {
+      index.openDocument(doc.path(), doc.text().text());
+    }
+  }
+
+  private final class Workspace implements WorkspaceService {
+    @Override
+    public void didChangeConfiguration(DidChangeConfigurationParams params) {
+      applyConfiguration(toJson(params.getSettings()));
+    }
+
+    @Override
+    public void didChangeWatchedFiles(DidChangeWatchedFilesParams params) {
+      WorkspaceIndex index = completions.index();
+      if (index == null) {
+        return;
+      }
+      for (var change : params.getChanges()) {
+        Path p = DocumentStore.pathOf(change.getUri());
+        if (p == null) {
+          continue;
+        }
+        switch (change.getType()) {
+          case Deleted -> index.fileDeleted(p);
+          default -> index.fileChanged(p);
+        }
+      }
+    }
+
+    @Override
+    public CompletableFuture<Object> executeCommand(ExecuteCommandParams params) {
+      if (ACCEPTED_COMMAND.equals(params.getCommand())) {
+        completions.accepted();
+      }
+      return CompletableFuture.completedFuture(null);
+    }
+  }
+}

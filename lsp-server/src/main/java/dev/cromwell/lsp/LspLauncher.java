@@ -1,0 +1,55 @@
+package dev.cromwell.lsp;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import org.eclipse.lsp4j.jsonrpc.Launcher;
+import org.eclipse.lsp4j.launch.LSPLauncher;
+import org.eclipse.lsp4j.services.LanguageClient;
+
+/** Runs a {@link CromwellLanguageServer} over a pair of streams (stdio) or one TCP connection. */
+public final class LspLauncher {
+  private LspLauncher() {}
+
+  /**
+   * Serves until the client sends {@code exit} or closes the stream (a broken pipe ends the server
+   * cleanly). Returns the process exit code LSP asks for: 0 after shutdown, 1 otherwise.
+   */
+  public static int serve(CromwellLanguageServer server, InputStream in, OutputStream out) {
+    Launcher<LanguageClient> launcher = LSPLauncher.createServerLauncher(server, in, out);
+    server.connect(launcher.getRemoteProxy());
+    Future<Void> listening = launcher.startListening();
+    int[] code = {1};
+    server.onExit(
+        () -> {
+          code[0] = 0;
+          listening.cancel(true);
+        });
+    try {
+      listening.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | java.util.concurrent.CancellationException e) {
+      // stream closed or exit: either way we are done
+    }
+    server.shutdown().join();
+    return code[0];
+  }
+
+  /** Listens on {@code port} on the loopback address and serves the first client. */
+  public static int serveTcp(CromwellLanguageServer server, int port, java.io.PrintStream log)
+      throws IOException {
+    try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+      log.println("cromwell lsp: listening on 127.0.0.1:" + socket.getLocalPort());
+      log.flush();
+      try (Socket client = socket.accept()) {
+        return serve(server, client.getInputStream(), client.getOutputStream());
+      }
+    }
+  }
+}

@@ -1,0 +1,57 @@
+package dev.cromwell.lsp;
+
+import dev.cromwell.engine.generate.GenerationRequest.TextStop;
+import dev.cromwell.protocol.FimFormat;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
+
+/** A deterministic completer: fixed text, cut by the real stop rules; records prompts. */
+final class StubCompleter implements Completer {
+  volatile String text;
+  volatile long delayMillis;
+  final List<String> prompts = new CopyOnWriteArrayList<>();
+  volatile boolean sawCancellation;
+
+  StubCompleter(String text) {
+    this.text = text;
+  }
+
+  @Override
+  public Output complete(
+      String key,
+      List<FimFormat.Part> prompt,
+      TextStop stop,
+      int maxTokens,
+      long timeLimitNanos,
+      BooleanSupplier cancelled) {
+    prompts.add(FimFormat.toText(prompt));
+    long end = System.currentTimeMillis() + delayMillis;
+    while (System.currentTimeMillis() < end) {
+      if (cancelled.getAsBoolean()) {
+        sawCancellation = true;
+        return new Output("", 0, 0, 0, "cancelled");
+      }
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    // Feed the text through the stop rule as the generator would, character by character.
+    String out = text;
+    for (int i = 1; i <= text.length(); i++) {
+      int keep = stop.cut(text.substring(0, i));
+      if (keep >= 0) {
+        out = text.substring(0, keep);
+        break;
+      }
+    }
+    return new Output(out, 0, prompt.size(), out.length(), "stub");
+  }
+
+  @Override
+  public FimFormat format() {
+    return FimFormat.QWEN;
+  }
+}

@@ -1,0 +1,170 @@
+package dev.cromwell.protocol;
+
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * Fill-in-the-middle prompt formats of code models, detected from the special tokens in the
+ * vocabulary. Each renders related snippets, the prefix and the suffix in prefix-suffix-middle
+ * order with snippets first, so that the start of the prompt stays the same while the user types
+ * (the KV cache keeps it).
+ */
+public enum FimFormat {
+  /** Qwen2.5-Coder; also Cromwell's own models. */
+  QWEN(
+      "<|fim_prefix|>",
+      "<|fim_suffix|>",
+      "<|fim_middle|>",
+      "<|file_sep|>",
+      List.of("<|fim_pad|>", "<|endoftext|>", "<|file_sep|>", "<|repo_name|>")),
+  /** StarCoder and StarCoder2. */
+  STARCODER(
+      "<fim_prefix>",
+      "<fim_suffix>",
+      "<fim_middle>",
+      "<file_sep>",
+      List.of("<|endoftext|>", "<file_sep>", "<fim_prefix>")),
+  /** CodeLlama (the GGUF tokens are written without the SentencePiece space). */
+  CODELLAMA("<PRE>", "<SUF>", "<MID>", null, List.of("<EOT>")),
+  /** DeepSeek-Coder. */
+  DEEPSEEK(
+      "<\uff5cfim\u2581begin\uff5c>",
+      "<\uff5cfim\u2581hole\uff5c>",
+      "<\uff5cfim\u2581end\uff5c>",
+      null,
+      List.of("<|EOT|>", "<\uff5cend\u2581of\u2581sentence\uff5c>")),
+  /** No FIM tokens: the model only sees the prefix and continues it. */
+  PREFIX_ONLY(null, null, null, null, List.of());
+
+  private final String prefix;
+  private final String suffix;
+  private final String middle;
+  private final String fileSeparator;
+  private final List<String> stops;
+
+  FimFormat(String prefix, String suffix, String middle, String fileSeparator, List<String> stops) {
+    this.prefix = prefix;
+    this.suffix = suffix;
+    this.middle = middle;
+    this.fileSeparator = fileSeparator;
+    this.stops = stops;
+  }
+
+  /** A snippet of another file to show the model, with its workspace-relative path. */
+  public record Snippet(String path, String text) {}
+
+  /** The first format whose three FIM tokens are all in the vocabulary. */
+  public static FimFormat detect(Predicate<String> hasToken) {
+    for (FimFormat f : values()) {
+      if (f.prefix != null
+          && hasToken.test(f.prefix)
+          && hasToken.test(f.suffix)
+          && hasToken.test(f.middle)) {
+        return f;
+      }
+    }
+    return PREFIX_ONLY;
+  }
+
+  /** Special tokens (as texts) that end a completion in this format. */
+  public List<String> stopTokens() {
+    return stops;
+  }
+
+  /** A piece of a rendered prompt: a special marker token, or plain text tokenized as text. */
+  public sealed interface Part {
+    /** A special token of the vocabulary, given by its text. */
+    record Marker(String token) implements Part {}
+
+    /** Text that must be tokenized without special-token parsing (user code). */
+    record Text(String text) implements Part {}
+  }
+
+  /**
+   * The prompt as parts, so that markers become their special tokens while code that happens to
+   * contain marker text stays plain text.
+   *
+   * @param commentPrefix how the target language starts a line comment (formats without a file
+   *     separator show snippets as comments), e.g. "//" or "#"
+   */
+  public List<Part> render(
+      String path,
+      String prefixText,
+      String suffixText,
+      List<Snippet> snippets,
+      String commentPrefix) {
+    List<Part> context = new java.util.ArrayList<>();
+    if (fileSeparator != null) {
+      for (Snippet s : snippets) {
+        context.add(new Part.Marker(fileSeparator));
+        context.add(
+            new Part.Text(s.path() + "\n" + s.text() + (s.text().endsWith("\n") ? "" : "\n")));
+      }
+      if (!snippets.isEmpty()) {
+        context.add(new Part.Marker(fileSeparator));
+        context.add(new Part.Text(path + "\n"));
+      }
+    } else {
+      String c = commentPrefix == null ? "//" : commentPrefix;
+      StringBuilder sb = new StringBuilder();
+      for (Snippet s : snippets) {
+        sb.append(c).append(" Path: ").append(s.path()).append('\n');
+        for (String line : s.text().split("\n", -1)) {
+          if (!line.isEmpty()) {
+            sb.append(c).append(' ').append(line).append('\n');
+          }
+        }
+      }
+      if (!sb.isEmpty()) {
+        context.add(new Part.Text(sb.toString()));
+      }
+    }
+    List<Part> parts = new java.util.ArrayList<>();
+    switch (this) {
+      case PREFIX_ONLY -> {
+        parts.addAll(context);
+        parts.add(new Part.Text(prefixText));
+      }
+      // Repository-style formats put the other files before the FIM markers.
+      case QWEN, STARCODER -> {
+        parts.addAll(context);
+        parts.add(new Part.Marker(prefix));
+        parts.add(new Part.Text(prefixText));
+        parts.add(new Part.Marker(suffix));
+        parts.add(new Part.Text(suffixText));
+        parts.add(new Part.Marker(middle));
+      }
+      case CODELLAMA -> {
+        parts.add(new Part.Marker(prefix));
+        parts.add(new Part.Text(" "));
+        parts.addAll(context);
+        parts.add(new Part.Text(prefixText + " "));
+        parts.add(new Part.Marker(suffix));
+        parts.add(new Part.Text(suffixText + " "));
+        parts.add(new Part.Marker(middle));
+      }
+      case DEEPSEEK -> {
+        parts.add(new Part.Marker(prefix));
+        parts.addAll(context);
+        parts.add(new Part.Text(prefixText));
+        parts.add(new Part.Marker(suffix));
+        parts.add(new Part.Text(suffixText));
+        parts.add(new Part.Marker(middle));
+      }
+    }
+    parts.removeIf(p -> p instanceof Part.Text t && t.text().isEmpty());
+    return parts;
+  }
+
+  /** The parts joined as text, markers written out (for logs and tests). */
+  public static String toText(List<Part> parts) {
+    StringBuilder sb = new StringBuilder();
+    for (Part p : parts) {
+      switch (p) {
+        case Part.Marker m -> sb.append(m.token());
+        case Part.Text t -> sb.append(t.text());
+      }
+    }
+    return sb.toString();
+  }
+}
