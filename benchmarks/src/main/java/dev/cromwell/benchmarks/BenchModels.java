@@ -173,7 +173,11 @@ public final class BenchModels implements Callable<Integer> {
             out.resolve(
                 shape.label + "-" + type.name().toLowerCase(java.util.Locale.ROOT) + ".gguf");
         long start = System.nanoTime();
-        RandomModelWriter.write(shape.spec(type), vocabulary, file);
+        var tokenizer = RandomModelWriter.tokenizerMetadata(vocabulary);
+        if (shape.vocabulary.equals("ggml-vocab-qwen2.gguf")) {
+          tokenizer = RandomModelWriter.withQwenCoderFimTokens(tokenizer); // as Qwen2.5-Coder
+        }
+        RandomModelWriter.write(shape.spec(type), tokenizer, file);
         System.out.printf(
             "wrote %s (%,d bytes) in %.1f s%n",
             file, Files.size(file), (System.nanoTime() - start) / 1e9);

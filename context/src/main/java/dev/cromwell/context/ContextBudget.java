@@ -22,7 +22,16 @@ public final class ContextBudget {
   static final double PREFIX_SHARE = 0.55;
 
   /** Share of the budget the suffix may take. */
-  static final double SUFFIX_SHARE = 0.2;
+  static final double SUFFIX_SHARE = 0.1;
+
+  /** The suffix shows at most this many lines after the cursor's. */
+  static final int SUFFIX_MAX_LINES = 12;
+
+  /**
+   * The prefix starts on a multiple of this many lines, so that its first line (and with it the
+   * whole start of the prompt, which the KV cache keeps) stays put while the user types.
+   */
+  static final int PREFIX_ALIGN_LINES = 16;
 
   /** Lines around the cursor whose identifiers define "similar code". */
   static final int QUERY_LINES_BEFORE = 30;
@@ -68,7 +77,7 @@ public final class ContextBudget {
     int prefixLimit = (int) Math.round(budget * PREFIX_SHARE);
     int suffixLimit = (int) Math.round(budget * SUFFIX_SHARE);
     String partial = text.substring(lines.start(cursorLine), cursorOffset);
-    int prefixStart = takeBackwards(lines, cursorLine, partial, prefixLimit);
+    int prefixStart = alignUp(takeBackwards(lines, cursorLine, partial, prefixLimit), cursorLine);
     String prefix = text.substring(lines.start(prefixStart), cursorOffset);
     int prefixTokens = counter.count(prefix);
     while (prefixTokens > Math.max(prefixLimit, 0) && prefixStart < cursorLine) {
@@ -290,6 +299,12 @@ public final class ContextBudget {
                         + ", ignored, binary or too large)"));
   }
 
+  /** Rounds a prefix start up to the alignment grid (fewer lines, so still within budget). */
+  static int alignUp(int start, int cursorLine) {
+    int aligned = (start + PREFIX_ALIGN_LINES - 1) / PREFIX_ALIGN_LINES * PREFIX_ALIGN_LINES;
+    return Math.min(aligned, cursorLine);
+  }
+
   /** The first line to include so that lines first..cursor fit in {@code limit} (by line sums). */
   private int takeBackwards(Lines lines, int cursorLine, String partial, int limit) {
     int used = counter.count(partial);
@@ -308,7 +323,7 @@ public final class ContextBudget {
   private int takeForwards(Lines lines, int cursorLine, String rest, int limit) {
     int used = counter.count(rest);
     int last = cursorLine;
-    while (last + 1 < lines.count()) {
+    while (last + 1 < lines.count() && last + 1 - cursorLine <= SUFFIX_MAX_LINES) {
       int cost = counter.count("\n" + lines.line(last + 1));
       if (used + cost > limit) {
         break;

@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       ContextCommand.class,
       BenchCommand.class,
       LspCommand.class,
+      EditCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {

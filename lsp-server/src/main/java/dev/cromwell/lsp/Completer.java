@@ -38,6 +38,11 @@ public interface Completer {
     return 0;
   }
 
+  /** The model for edits, when this completer has one (it runs on the same model thread). */
+  default dev.cromwell.edit.EditModel editModel() {
+    return null;
+  }
+
   /** Counts a token budget of text with the completer's tokenizer, if it has one. */
   default int countTokens(String text) {
     return (text.length() + 2) / 3;

@@ -218,8 +218,12 @@ public final class CompletionService implements AutoCloseable {
                   .thenComparingInt(PlanPiece::startLine))
           .forEach(p -> snippets.add(new FimFormat.Snippet(p.path(), stripHeader(p))));
     } else {
-      prefix = tail(full.substring(0, cursor), cfg.contextBudget() * 2);
-      suffix = head(full.substring(cursor), cfg.contextBudget() / 2);
+      // Outside any workspace: the lines around the cursor, the prefix starting on a 16-line
+      // grid so that it stays the same while the user types (the KV cache keeps it).
+      int first = Math.max(0, line - cfg.contextBudget() / 12);
+      first = Math.min(line, (first + 15) / 16 * 16);
+      prefix = full.substring(text.lineStart(first), cursor);
+      suffix = full.substring(cursor, text.lineEnd(Math.min(text.lineCount() - 1, line + 12)));
     }
     List<FimFormat.Part> prompt =
         c.format().render(relative, prefix, suffix, snippets, commentPrefix(document.languageId()));
@@ -258,22 +262,6 @@ public final class CompletionService implements AutoCloseable {
     return p.text().startsWith(header) ? p.text().substring(header.length()) : p.text();
   }
 
-  private static String tail(String s, int chars) {
-    if (s.length() <= chars) {
-      return s;
-    }
-    int cut = s.indexOf('\n', s.length() - chars);
-    return cut < 0 ? s.substring(s.length() - chars) : s.substring(cut + 1);
-  }
-
-  private static String head(String s, int chars) {
-    if (s.length() <= chars) {
-      return s;
-    }
-    int cut = s.lastIndexOf('\n', chars);
-    return cut < 0 ? s.substring(0, chars) : s.substring(0, cut + 1);
-  }
-
   static String commentPrefix(String languageId) {
     return switch (languageId == null ? "" : languageId) {
       case "python", "shellscript", "ruby", "perl", "r", "yaml", "toml", "makefile", "dockerfile" ->
@@ -308,6 +296,11 @@ public final class CompletionService implements AutoCloseable {
         List.copyOf(latencies),
         lastReused,
         lastComputed);
+  }
+
+  /** Computes {@code task} on the model thread, after any running completion. */
+  public <T> CompletableFuture<T> onModelThread(java.util.function.Supplier<T> task) {
+    return CompletableFuture.supplyAsync(task, modelThread);
   }
 
   /** Runs {@code task} on the model thread (model swaps must not overlap a generation). */

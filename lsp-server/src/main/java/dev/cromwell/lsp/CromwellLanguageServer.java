@@ -65,8 +65,10 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
   private final ModelLoader loader;
   private final TextDocuments textDocuments = new TextDocuments();
   private final Workspace workspace = new Workspace();
+  private final LspEdits edits;
   private volatile LanguageClient client;
   private volatile boolean progressSupported;
+  private volatile boolean applyEditSupported;
   private volatile List<Path> roots = List.of();
   private volatile boolean shutdown;
   private volatile boolean initializedDone;
@@ -75,6 +77,7 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
       ServerConfig config, Function<ServerConfig, Completer> completerFactory) {
     this.completions = new CompletionService(config);
     this.loader = new ModelLoader(completions, completerFactory, this::progress, this::message);
+    this.edits = new LspEdits(documents, completions);
   }
 
   /** A server whose completer is a model loaded from the configured path. */
@@ -87,7 +90,8 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
                     cfg.model(),
                     new Model.Options(
                         cfg.threads(), 0, Model.DEFAULT_PREFILL_CHUNK, cfg.loadMode())),
-                cfg.memoryBudgetBytes()));
+                cfg.memoryBudgetBytes(),
+                cfg.kvReuse()));
   }
 
   @Override
@@ -102,6 +106,10 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
       documents.setEncoding(
           PositionEncoding.negotiate(capabilities.getGeneral().getPositionEncodings()));
     }
+    applyEditSupported =
+        capabilities != null
+            && capabilities.getWorkspace() != null
+            && Boolean.TRUE.equals(capabilities.getWorkspace().getApplyEdit());
     progressSupported =
         capabilities != null
             && capabilities.getWindow() != null
@@ -123,7 +131,15 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
     caps.setTextDocumentSync(TextDocumentSyncKind.Incremental);
     caps.setInlineCompletionProvider(true);
     caps.setCompletionProvider(new CompletionOptions(false, List.of()));
-    caps.setExecuteCommandProvider(new ExecuteCommandOptions(List.of(ACCEPTED_COMMAND)));
+    caps.setExecuteCommandProvider(
+        new ExecuteCommandOptions(List.of(ACCEPTED_COMMAND, LspEdits.EDIT_COMMAND)));
+    org.eclipse.lsp4j.CodeActionOptions actionOptions =
+        new org.eclipse.lsp4j.CodeActionOptions(
+            List.of(
+                org.eclipse.lsp4j.CodeActionKind.RefactorRewrite,
+                org.eclipse.lsp4j.CodeActionKind.QuickFix));
+    actionOptions.setResolveProvider(true);
+    caps.setCodeActionProvider(actionOptions);
     caps.setPositionEncoding(documents.encoding().lspName());
     return CompletableFuture.completedFuture(
         new InitializeResult(caps, new ServerInfo("cromwell", "0.1.0")));
@@ -295,6 +311,27 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
     public void didSave(DidSaveTextDocumentParams params) {}
 
     @Override
+    public CompletableFuture<List<Either<org.eclipse.lsp4j.Command, org.eclipse.lsp4j.CodeAction>>>
+        codeAction(org.eclipse.lsp4j.CodeActionParams params) {
+      return CompletableFuture.completedFuture(edits.actions(params));
+    }
+
+    @Override
+    public CompletableFuture<org.eclipse.lsp4j.CodeAction> resolveCodeAction(
+        org.eclipse.lsp4j.CodeAction action) {
+      Progress p = progress("Cromwell: " + action.getTitle());
+      return edits
+          .resolve(action)
+          .whenComplete(
+              (r, e) -> {
+                p.end(e == null ? "edit ready" : "edit refused");
+                if (e != null) {
+                  message(MessageType.Warning, "Cromwell: " + rootMessage(e));
+                }
+              });
+    }
+
+    @Override
     public CompletableFuture<Either<List<InlineCompletionItem>, InlineCompletionList>>
         inlineCompletion(InlineCompletionParams params) {
       return suggest(
@@ -382,6 +419,60 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
     return newline < 0 ? text : text.substring(0, newline) + " …";
   }
 
+  /** cromwell.edit {uri, range, instruction}: computes the edit and asks the client to apply it. */
+  private CompletableFuture<Object> runEditCommand(List<Object> arguments) {
+    com.google.gson.JsonObject args;
+    try {
+      args = LspEdits.asJson(arguments.get(0));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(
+          new IllegalArgumentException("cromwell.edit takes {uri, range, instruction}"));
+    }
+    String uri = args.get("uri").getAsString();
+    Range range = new Gson().fromJson(args.get("range"), Range.class);
+    String instruction = args.has("instruction") ? args.get("instruction").getAsString() : "";
+    OpenDocument doc = documents.get(uri).orElse(null);
+    if (doc == null || instruction.isBlank()) {
+      return CompletableFuture.failedFuture(
+          new IllegalArgumentException(
+              doc == null ? uri + " is not open" : "the instruction is empty"));
+    }
+    int endLine =
+        range.getEnd().getCharacter() == 0 && range.getEnd().getLine() > range.getStart().getLine()
+            ? range.getEnd().getLine() - 1
+            : range.getEnd().getLine();
+    Progress p = progress("Cromwell: editing");
+    return edits
+        .edit(uri, doc.version(), range.getStart().getLine(), endLine, instruction)
+        .thenCompose(
+            edit -> {
+              p.end("edit ready");
+              if (!applyEditSupported || client == null) {
+                return CompletableFuture.completedFuture((Object) edit);
+              }
+              return client
+                  .applyEdit(new org.eclipse.lsp4j.ApplyWorkspaceEditParams(edit, "Cromwell edit"))
+                  .thenApply(r -> (Object) r);
+            })
+        .whenComplete(
+            (r, e) -> {
+              if (e != null) {
+                p.end("edit refused");
+                message(MessageType.Warning, "Cromwell: " + rootMessage(e));
+              }
+            });
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while ((t instanceof java.util.concurrent.CompletionException
+            || t instanceof java.util.concurrent.ExecutionException)
+        && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t.getMessage();
+  }
+
   private void indexDocument(OpenDocument doc) {
     WorkspaceIndex index = completions.index();
     if (index != null && doc.path() != null && index.rootOf(doc.path()).isPresent()) {
@@ -417,6 +508,10 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
     public CompletableFuture<Object> executeCommand(ExecuteCommandParams params) {
       if (ACCEPTED_COMMAND.equals(params.getCommand())) {
         completions.accepted();
+        return CompletableFuture.completedFuture(null);
+      }
+      if (LspEdits.EDIT_COMMAND.equals(params.getCommand())) {
+        return runEditCommand(params.getArguments());
       }
       return CompletableFuture.completedFuture(null);
     }

@@ -23,8 +23,14 @@ final class ModelCompleter implements Completer {
   private final SessionPool sessions;
   private final FimFormat format;
   private final Set<Integer> stopTokens = new HashSet<>();
+  private final boolean kvReuse;
 
   ModelCompleter(Model model, long memoryBudgetBytes) {
+    this(model, memoryBudgetBytes, true);
+  }
+
+  ModelCompleter(Model model, long memoryBudgetBytes, boolean kvReuse) {
+    this.kvReuse = kvReuse;
     this.model = model;
     this.sessions = new SessionPool(model, memoryBudgetBytes);
     Tokenizer t = model.tokenizer();
@@ -56,6 +62,9 @@ final class ModelCompleter implements Completer {
     if (tokens.length > room) {
       // Keep the end: the cursor is there. (Budgets normally prevent this.)
       tokens = java.util.Arrays.copyOfRange(tokens, tokens.length - room, tokens.length);
+    }
+    if (!kvReuse) {
+      sessions.forget(documentKey); // measure the cost of recomputing every prompt
     }
     Session session = sessions.forDocument(documentKey);
     GenerationRequest request =
@@ -104,6 +113,11 @@ final class ModelCompleter implements Completer {
   @Override
   public int sessions() {
     return sessions.size();
+  }
+
+  @Override
+  public dev.cromwell.edit.EditModel editModel() {
+    return new dev.cromwell.edit.ModelEditModel(model);
   }
 
   @Override

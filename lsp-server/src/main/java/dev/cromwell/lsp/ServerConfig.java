@@ -21,6 +21,7 @@ import java.util.Set;
  * @param timeLimitMillis wall-time cap of one completion; the best text so far is returned
  * @param disabledLanguages LSP language ids that get no completions
  * @param memoryBudgetBytes KV-cache memory for all documents' sessions together
+ * @param kvReuse keep each document's KV cache between requests (off only to measure its worth)
  */
 public record ServerConfig(
     Path model,
@@ -31,11 +32,21 @@ public record ServerConfig(
     int timeLimitMillis,
     Set<String> disabledLanguages,
     long memoryBudgetBytes,
-    LoadMode loadMode) {
+    LoadMode loadMode,
+    boolean kvReuse) {
 
   public static ServerConfig defaults() {
     return new ServerConfig(
-        null, WorkerPool.defaultThreads(), 64, 120, 1536, 1000, Set.of(), 1L << 30, LoadMode.COPY);
+        null,
+        WorkerPool.defaultThreads(),
+        64,
+        120,
+        1536,
+        1000,
+        Set.of(),
+        1L << 30,
+        LoadMode.COPY,
+        true);
   }
 
   /** The result of reading settings: the new config, plus problems to show and keys ignored. */
@@ -65,6 +76,7 @@ public record ServerConfig(
     Set<String> disabled = this.disabledLanguages;
     long memory = this.memoryBudgetBytes;
     LoadMode load = this.loadMode;
+    boolean reuse = this.kvReuse;
     for (var e : o.entrySet()) {
       String key = e.getKey();
       JsonElement v = e.getValue();
@@ -79,6 +91,7 @@ public record ServerConfig(
           case "timeLimitMs" -> timeLimit = positive(key, v, 50, 60_000);
           case "memoryBudgetMb" -> memory = positive(key, v, 16, 1 << 20) * (1L << 20);
           case "loadMode" -> load = LoadMode.valueOf(v.getAsString().toUpperCase(Locale.ROOT));
+          case "kvReuse" -> reuse = bool(v);
           case "disabledLanguages" -> {
             List<String> langs = new ArrayList<>();
             v.getAsJsonArray().forEach(x -> langs.add(x.getAsString()));
@@ -92,7 +105,7 @@ public record ServerConfig(
     }
     return new Update(
         new ServerConfig(
-            model, threads, maxTokens, debounce, budget, timeLimit, disabled, memory, load),
+            model, threads, maxTokens, debounce, budget, timeLimit, disabled, memory, load, reuse),
         problems,
         ignored);
   }
@@ -115,6 +128,16 @@ public record ServerConfig(
       throw new IllegalArgumentException("expected a whole number from " + min + " to " + max);
     }
     return (int) d;
+  }
+
+  private static boolean bool(JsonElement v) {
+    if (v instanceof JsonPrimitive p && (p.isBoolean() || p.isString())) {
+      String t = p.getAsString().trim().toLowerCase(Locale.ROOT);
+      if (t.equals("true") || t.equals("false")) {
+        return Boolean.parseBoolean(t);
+      }
+    }
+    throw new IllegalArgumentException("expected true or false");
   }
 
   private static String describe(RuntimeException e) {

@@ -43,7 +43,8 @@ class LspServerTest {
         1000,
         java.util.Set.of(),
         1L << 28,
-        dev.cromwell.engine.gguf.LoadMode.MMAP);
+        dev.cromwell.engine.gguf.LoadMode.MMAP,
+        true);
   }
 
   static JsonObject options(String... pairs) {
@@ -302,7 +303,8 @@ class LspServerTest {
             5000,
             java.util.Set.of(),
             1L << 28,
-            dev.cromwell.engine.gguf.LoadMode.MMAP);
+            dev.cromwell.engine.gguf.LoadMode.MMAP,
+            true);
     try (LspHarness h =
         new LspHarness(
             cfg,

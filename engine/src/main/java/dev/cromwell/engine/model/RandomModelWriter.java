@@ -1,12 +1,14 @@
 package dev.cromwell.engine.model;
 
 import dev.cromwell.engine.gguf.GgufFile;
+import dev.cromwell.engine.gguf.GgufValueType;
 import dev.cromwell.engine.gguf.GgufWriter;
 import dev.cromwell.engine.gguf.MetadataValue;
 import dev.cromwell.kernels.GgmlType;
 import dev.cromwell.kernels.WeightFormat;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -64,6 +66,56 @@ public final class RandomModelWriter {
    * vocabularySource}.
    */
   public static void write(Spec spec, GgufFile vocabularySource, Path out) throws IOException {
+    write(spec, tokenizerMetadata(vocabularySource), out);
+  }
+
+  /** The {@code tokenizer.*} entries of a GGUF file. */
+  public static Map<String, MetadataValue> tokenizerMetadata(GgufFile file) {
+    Map<String, MetadataValue> tokenizer = new java.util.LinkedHashMap<>();
+    file.metadata()
+        .forEach(
+            (k, v) -> {
+              if (k.startsWith("tokenizer.")) {
+                tokenizer.put(k, v);
+              }
+            });
+    return tokenizer;
+  }
+
+  /**
+   * Qwen2's vocabulary with Qwen2.5-Coder's fill-in-the-middle tokens written over the padding
+   * entries 151659–151664, where Qwen2.5-Coder has them: random models then prompt like the real
+   * coder models do.
+   */
+  public static Map<String, MetadataValue> withQwenCoderFimTokens(
+      Map<String, MetadataValue> tokenizer) {
+    List<MetadataValue> tokens =
+        new java.util.ArrayList<>(
+            ((MetadataValue.Array) tokenizer.get("tokenizer.ggml.tokens")).items());
+    List<MetadataValue> types =
+        new java.util.ArrayList<>(
+            ((MetadataValue.Array) tokenizer.get("tokenizer.ggml.token_type")).items());
+    String[] fim = {
+      "<|fim_prefix|>",
+      "<|fim_middle|>",
+      "<|fim_suffix|>",
+      "<|fim_pad|>",
+      "<|repo_name|>",
+      "<|file_sep|>"
+    };
+    for (int i = 0; i < fim.length; i++) {
+      tokens.set(151659 + i, new MetadataValue.Str(fim[i]));
+      types.set(151659 + i, new MetadataValue.Int(types.get(0).type(), 3)); // CONTROL
+    }
+    Map<String, MetadataValue> patched = new java.util.LinkedHashMap<>(tokenizer);
+    patched.put("tokenizer.ggml.tokens", new MetadataValue.Array(GgufValueType.STRING, tokens));
+    patched.put("tokenizer.ggml.token_type", new MetadataValue.Array(types.get(0).type(), types));
+    return patched;
+  }
+
+  /** Writes a model with the given tokenizer metadata. */
+  public static void write(Spec spec, Map<String, MetadataValue> tokenizer, Path out)
+      throws IOException {
     GgufWriter w = new GgufWriter();
     String a = spec.architecture();
     w.putString("general.architecture", a);
@@ -77,12 +129,8 @@ public final class RandomModelWriter {
     w.putUInt32(a + ".attention.head_count_kv", spec.headCountKv());
     w.putFloat32(a + ".attention.layer_norm_rms_epsilon", spec.rmsEpsilon());
     w.putFloat32(a + ".rope.freq_base", (float) spec.ropeBase());
-    for (Map.Entry<String, MetadataValue> e : vocabularySource.metadata().entrySet()) {
-      if (e.getKey().startsWith("tokenizer.")) {
-        w.put(e.getKey(), e.getValue());
-      }
-    }
-    int vocab = vocabularySource.strings("tokenizer.ggml.tokens").orElseThrow().size();
+    tokenizer.forEach(w::put);
+    int vocab = ((MetadataValue.Array) tokenizer.get("tokenizer.ggml.tokens")).items().size();
 
     SplittableRandom random = new SplittableRandom(spec.seed());
     int dim = spec.embeddingLength();

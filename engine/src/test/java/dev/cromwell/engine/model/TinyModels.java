@@ -26,36 +26,16 @@ public final class TinyModels {
    * padding entries 151659–151664, where Qwen2.5-Coder has them).
    */
   public static Path qwen2Coder(Path dir, GgmlType type) {
-    Path vocab = dir.resolve("vocab-qwen2-coder.gguf");
-    try (GgufFile source = GgufFile.open(TestData.tokenizers().resolve("ggml-vocab-qwen2.gguf"))) {
-      java.util.List<String> tokens =
-          new java.util.ArrayList<>(source.strings("tokenizer.ggml.tokens").orElseThrow());
-      int[] types = source.ints("tokenizer.ggml.token_type").orElseThrow();
-      String[] fim = {
-        "<|fim_prefix|>",
-        "<|fim_middle|>",
-        "<|fim_suffix|>",
-        "<|fim_pad|>",
-        "<|repo_name|>",
-        "<|file_sep|>"
-      };
-      for (int i = 0; i < fim.length; i++) {
-        tokens.set(151659 + i, fim[i]);
-        types[151659 + i] = 3;
-      }
-      dev.cromwell.engine.gguf.GgufWriter w = new dev.cromwell.engine.gguf.GgufWriter();
-      source.metadata().forEach(w::put);
-      w.put("tokenizer.ggml.tokens", dev.cromwell.engine.gguf.MetadataValue.strings(tokens));
-      w.put("tokenizer.ggml.token_type", dev.cromwell.engine.gguf.MetadataValue.int32s(types));
-      w.write(vocab);
-      try (GgufFile coderVocab = GgufFile.open(vocab)) {
-        Path out = dir.resolve("qwen2-coder-" + type + ".gguf");
-        RandomModelWriter.write(RandomModelWriter.Spec.tiny("qwen2", type, 3), coderVocab, out);
-        return out;
-      }
+    Path out = dir.resolve("qwen2-coder-" + type + ".gguf");
+    try (GgufFile vocab = GgufFile.open(TestData.tokenizers().resolve("ggml-vocab-qwen2.gguf"))) {
+      RandomModelWriter.write(
+          RandomModelWriter.Spec.tiny("qwen2", type, 3),
+          RandomModelWriter.withQwenCoderFimTokens(RandomModelWriter.tokenizerMetadata(vocab)),
+          out);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    return out;
   }
 
   public static Path write(Path dir, RandomModelWriter.Spec spec, String vocabulary) {

@@ -1,0 +1,163 @@
+package dev.cromwell.cli;
+
+import com.github.difflib.DiffUtils;
+import com.github.difflib.UnifiedDiffUtils;
+import dev.cromwell.edit.AtomicWriter;
+import dev.cromwell.edit.EditService;
+import dev.cromwell.edit.ModelEditModel;
+import dev.cromwell.edit.TextFile;
+import dev.cromwell.edit.WorkspacePaths;
+import dev.cromwell.engine.model.Model;
+import dev.cromwell.kernels.WorkerPool;
+import dev.cromwell.protocol.edit.EditException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(
+    name = "edit",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Edit lines of a file by instruction; print the diff, and with --apply write it.",
+      "FILE:L1-L2 selects lines (1-based, inclusive; default: the whole file). The diff is",
+      "coloured on a terminal. --apply writes atomically (temporary file, fsync, rename), keeps",
+      "permissions, line endings and encoding, and keeps a backup in .cromwell/backups/ unless",
+      "--no-backup. Files outside the workspace root are refused."
+    })
+final class EditCommand implements Callable<Integer> {
+  private static final Pattern RANGE = Pattern.compile("^(.*?):(\\d+)(?:-(\\d+))?$");
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "FILE[:L1-L2]", description = "the file and lines to edit")
+  String target;
+
+  @Parameters(index = "1", paramLabel = "INSTRUCTION", description = "what to change")
+  String instruction;
+
+  @Option(
+      names = {"-m", "--model"},
+      required = true,
+      paramLabel = "MODEL.gguf",
+      description = "the model")
+  Path model;
+
+  @Option(names = "--apply", description = "write the change to the file")
+  boolean apply;
+
+  @Option(names = "--dry-run", description = "only show the diff (the default)")
+  boolean dryRun;
+
+  @Option(
+      names = "--context",
+      defaultValue = "3",
+      description = "diff context lines (default: ${DEFAULT-VALUE})")
+  int context;
+
+  @Option(names = "--no-backup", description = "do not keep a backup of the original")
+  boolean noBackup;
+
+  @Option(
+      names = "--root",
+      paramLabel = "DIR",
+      description = "workspace root (default: the current folder)")
+  Path root;
+
+  @Option(
+      names = "--color",
+      defaultValue = "auto",
+      description = "auto, always or never (default: ${DEFAULT-VALUE})")
+  String color;
+
+  @Option(
+      names = {"-t", "--threads"},
+      description = "worker threads (default: one per core)")
+  Integer threads;
+
+  @Override
+  public Integer call() throws IOException {
+    if (apply && dryRun) {
+      throw new IllegalArgumentException("choose --apply or --dry-run, not both");
+    }
+    Matcher m = RANGE.matcher(target);
+    String fileName = target;
+    Integer first = null;
+    Integer last = null;
+    if (m.matches() && !Files.exists(Path.of(target))) {
+      fileName = m.group(1);
+      first = Integer.parseInt(m.group(2));
+      last = m.group(3) == null ? first : Integer.parseInt(m.group(3));
+    }
+    Path workspace = (root != null ? root : Path.of("")).toAbsolutePath().normalize();
+    Path file = WorkspacePaths.inside(workspace, Path.of(fileName));
+    TextFile original = TextFile.read(file);
+    int lines = original.text().isEmpty() ? 1 : (int) original.text().lines().count();
+    int from = first == null ? 1 : first;
+    int to = last == null ? lines : last;
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    String updated;
+    int threadCount = threads == null ? WorkerPool.defaultThreads() : threads;
+    try (Model m2 = Model.load(model, new Model.Options(threadCount, 0))) {
+      EditService service = new EditService(new ModelEditModel(m2));
+      String relative = workspace.toRealPath().relativize(file).toString().replace('\\', '/');
+      updated =
+          service.edit(
+              new EditService.Request(relative, original.text(), from, to, instruction),
+              () -> false);
+    } catch (EditException e) {
+      throw new IllegalStateException(
+          "the model's answer was refused: " + e.getMessage() + "; the file is unchanged");
+    }
+    if (updated.equals(original.text())) {
+      err.println("no change");
+      return 0;
+    }
+    printDiff(out, workspace.toRealPath().relativize(file).toString(), original.text(), updated);
+    if (apply) {
+      Path backups =
+          noBackup ? null : workspace.toRealPath().resolve(".cromwell").resolve("backups");
+      Path backup =
+          new AtomicWriter(AtomicWriter.Steps.NONE)
+              .replace(original, original.encode(updated), workspace.toRealPath(), backups);
+      err.println("applied to " + file + (backup == null ? "" : " (backup: " + backup + ")"));
+    }
+    out.flush();
+    return 0;
+  }
+
+  private void printDiff(PrintWriter out, String name, String before, String after) {
+    List<String> a = Arrays.asList(before.split("\n", -1));
+    List<String> b = Arrays.asList(after.split("\n", -1));
+    List<String> diff =
+        UnifiedDiffUtils.generateUnifiedDiff(
+            "a/" + name, "b/" + name, a, DiffUtils.diff(a, b), context);
+    boolean colored =
+        switch (color) {
+          case "always" -> true;
+          case "never" -> false;
+          default -> System.console() != null && System.console().isTerminal();
+        };
+    for (String line : diff) {
+      if (colored && line.startsWith("+") && !line.startsWith("+++")) {
+        out.println("\u001b[32m" + line + "\u001b[0m");
+      } else if (colored && line.startsWith("-") && !line.startsWith("---")) {
+        out.println("\u001b[31m" + line + "\u001b[0m");
+      } else if (colored && line.startsWith("@@")) {
+        out.println("\u001b[36m" + line + "\u001b[0m");
+      } else {
+        out.println(line);
+      }
+    }
+  }
+}

@@ -1,0 +1,16 @@
+package dev.cromwell.edit;
+
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+/** The model behind edits: a loaded GGUF model, or fixed answers in tests. */
+public interface EditModel {
+  /** Generates greedily from {@code prompt} until an end token, a stop string or the limit. */
+  String generate(
+      String prompt, int maxTokens, List<String> stopStrings, BooleanSupplier cancelled);
+
+  /** The model's chat template ({@code tokenizer.chat_template}), or null for base models. */
+  String chatTemplate();
+
+  int countTokens(String text);
+}

@@ -1,0 +1,106 @@
+package dev.cromwell.edit;
+
+import dev.cromwell.protocol.edit.Anchoring;
+import dev.cromwell.protocol.edit.ChatTemplate;
+import dev.cromwell.protocol.edit.EditAnswer;
+import dev.cromwell.protocol.edit.EditAnswerParser;
+import dev.cromwell.protocol.edit.EditException;
+import dev.cromwell.protocol.edit.EditPrompts;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Turns an instruction about lines of a file into the file's new text, for every front door: the
+ * prompt (the mission's region format for base models, the chat template for instruct models),
+ * generation, parsing the answer and anchoring it in the current text. An answer that does not
+ * apply is refused with the reason; nothing is guessed.
+ */
+public final class EditService {
+  /**
+   * One edit: lines {@code firstLine..lastLine} (1-based, inclusive) of {@code text}.
+   *
+   * @param path how the file is named in the prompt (workspace-relative)
+   */
+  public record Request(String path, String text, int firstLine, int lastLine, String instruction) {
+    public Request {
+      if (instruction == null || instruction.isBlank()) {
+        throw new IllegalArgumentException("the instruction is empty");
+      }
+    }
+  }
+
+  private final EditModel model;
+
+  public EditService(EditModel model) {
+    this.model = model;
+  }
+
+  /** The new text of the whole file. */
+  public String edit(Request r, BooleanSupplier cancelled) throws EditException {
+    String[] lines = r.text().split("\n", -1);
+    int lineCount = r.text().endsWith("\n") ? lines.length - 1 : lines.length;
+    if (r.firstLine() < 1
+        || r.lastLine() < r.firstLine()
+        || r.lastLine() > Math.max(1, lineCount)) {
+      throw new EditException(
+          "lines "
+              + r.firstLine()
+              + "-"
+              + r.lastLine()
+              + " are outside "
+              + r.path()
+              + " ("
+              + lineCount
+              + " lines)");
+    }
+    int regionStart = offsetOfLine(r.text(), r.firstLine() - 1);
+    int regionEnd = offsetOfLine(r.text(), r.lastLine());
+    String region = r.text().substring(regionStart, regionEnd);
+
+    String template = model.chatTemplate();
+    String prompt;
+    List<String> stops;
+    if (template != null) {
+      String user =
+          EditPrompts.chatUser(
+              r.path(), r.text(), r.firstLine(), r.lastLine(), region, r.instruction());
+      prompt = ChatTemplate.detect(template).render(EditPrompts.SYSTEM, user);
+      stops = List.of();
+    } else {
+      prompt = EditPrompts.region(r.path(), r.text(), r.firstLine(), r.lastLine(), r.instruction());
+      stops = List.of("<EDIT_END>", "</FILE>", "<FILE=", "<EDIT_START=");
+    }
+    int maxTokens = model.countTokens(region) * 2 + 128;
+    String answer = model.generate(prompt, maxTokens, stops, cancelled);
+    if (cancelled.getAsBoolean()) {
+      throw new EditException("the edit was cancelled");
+    }
+    EditAnswer parsed = EditAnswerParser.parse(answer);
+    return switch (parsed) {
+      case EditAnswer.Region(String newRegion) -> {
+        String body = newRegion;
+        if (region.endsWith("\n") && !body.endsWith("\n")) {
+          body += "\n";
+        } else if (!region.endsWith("\n") && body.endsWith("\n")) {
+          body = body.substring(0, body.length() - 1);
+        }
+        yield r.text().substring(0, regionStart) + body + r.text().substring(regionEnd);
+      }
+      case EditAnswer.SearchReplace(var blocks) -> Anchoring.apply(r.text(), blocks);
+      case EditAnswer.Diff(var hunks) -> Anchoring.apply(r.text(), hunks);
+    };
+  }
+
+  /** Offset of the start of 0-based {@code line} (the text's length past the end). */
+  static int offsetOfLine(String text, int line) {
+    int offset = 0;
+    for (int l = 0; l < line; l++) {
+      int next = text.indexOf('\n', offset);
+      if (next < 0) {
+        return text.length();
+      }
+      offset = next + 1;
+    }
+    return offset;
+  }
+}

@@ -1,0 +1,43 @@
+package dev.cromwell.edit;
+
+import dev.cromwell.engine.generate.GenerationRequest;
+import dev.cromwell.engine.generate.GenerationResult;
+import dev.cromwell.engine.generate.Generator;
+import dev.cromwell.engine.generate.SamplerSettings;
+import dev.cromwell.engine.model.Model;
+import java.util.List;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+
+/** Edits with a loaded model: greedy decoding in a fresh session. */
+public final class ModelEditModel implements EditModel {
+  private final Model model;
+
+  public ModelEditModel(Model model) {
+    this.model = model;
+  }
+
+  @Override
+  public String generate(
+      String prompt, int maxTokens, List<String> stopStrings, BooleanSupplier cancelled) {
+    // Special-token parsing is on so that the chat template's markers become their tokens.
+    int[] tokens = model.tokenizer().encode(prompt, true);
+    int room = Math.max(1, model.contextLength() - tokens.length - 1);
+    GenerationRequest request =
+        new GenerationRequest(
+            tokens, Math.min(maxTokens, room), SamplerSettings.greedy(), Set.of(), stopStrings, 0);
+    GenerationResult result =
+        Generator.generate(model.newSession(), request, piece -> {}, cancelled);
+    return result.text();
+  }
+
+  @Override
+  public String chatTemplate() {
+    return model.file().string("tokenizer.chat_template").orElse(null);
+  }
+
+  @Override
+  public int countTokens(String text) {
+    return model.tokenizer().encode(text, false).length;
+  }
+}

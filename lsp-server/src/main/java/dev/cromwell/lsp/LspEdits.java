@@ -1,0 +1,209 @@
+package dev.cromwell.lsp;
+
+import com.google.gson.JsonObject;
+import dev.cromwell.edit.EditModel;
+import dev.cromwell.edit.EditService;
+import dev.cromwell.edit.TextEdits;
+import dev.cromwell.protocol.edit.EditException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.eclipse.lsp4j.CodeAction;
+import org.eclipse.lsp4j.CodeActionKind;
+import org.eclipse.lsp4j.CodeActionParams;
+import org.eclipse.lsp4j.Command;
+import org.eclipse.lsp4j.Diagnostic;
+import org.eclipse.lsp4j.Range;
+import org.eclipse.lsp4j.TextDocumentEdit;
+import org.eclipse.lsp4j.TextEdit;
+import org.eclipse.lsp4j.VersionedTextDocumentIdentifier;
+import org.eclipse.lsp4j.WorkspaceEdit;
+import org.eclipse.lsp4j.jsonrpc.messages.Either;
+
+/**
+ * Edits as code actions: listing them costs nothing (no model runs until one is resolved), the
+ * result is a versioned {@link TextDocumentEdit} of minimal text edits, and an edit computed for a
+ * version the editor has moved past is refused rather than applied.
+ */
+final class LspEdits {
+  static final String EDIT_COMMAND = "cromwell.edit";
+
+  /** Built-in instructions offered on any selection. */
+  static final Map<String, String> BUILT_IN =
+      Map.of(
+          "Cromwell: add a docstring",
+              "Add a concise docstring or doc comment to the selected code. Change nothing else.",
+          "Cromwell: add error handling",
+              "Add error handling to the selected code: validate inputs and handle failures with clear messages. Keep its behaviour otherwise.");
+
+  private final DocumentStore documents;
+  private final CompletionService completions;
+
+  LspEdits(DocumentStore documents, CompletionService completions) {
+    this.documents = documents;
+    this.completions = completions;
+  }
+
+  /** Actions for a selection or diagnostics; none runs the model yet. */
+  List<Either<Command, CodeAction>> actions(CodeActionParams params) {
+    String uri = params.getTextDocument().getUri();
+    var doc = documents.get(uri);
+    if (doc.isEmpty()
+        || completions.completer() == null
+        || completions.completer().editModel() == null) {
+      return List.of();
+    }
+    int version = doc.get().version();
+    Range range = params.getRange();
+    List<Either<Command, CodeAction>> actions = new ArrayList<>();
+    CodeAction ask = new CodeAction("Cromwell: edit selection…");
+    ask.setKind(CodeActionKind.RefactorRewrite);
+    // LSP has no prompt box: editor plugins collect the instruction and call cromwell.edit.
+    ask.setCommand(new Command("Cromwell: edit selection…", EDIT_COMMAND, List.of(uri, range)));
+    actions.add(Either.forRight(ask));
+    BUILT_IN.entrySet().stream()
+        .sorted(Map.Entry.comparingByKey())
+        .forEach(
+            e ->
+                actions.add(
+                    Either.forRight(
+                        lazy(
+                            e.getKey(),
+                            CodeActionKind.RefactorRewrite,
+                            uri,
+                            version,
+                            range,
+                            e.getValue()))));
+    if (params.getContext() != null && params.getContext().getDiagnostics() != null) {
+      for (Diagnostic d : params.getContext().getDiagnostics()) {
+        String instruction =
+            "Fix this problem reported at lines "
+                + (d.getRange().getStart().getLine() + 1)
+                + "-"
+                + (d.getRange().getEnd().getLine() + 1)
+                + ": "
+                + message(d);
+        actions.add(
+            Either.forRight(
+                lazy(
+                    "Cromwell: fix \"" + shorten(message(d)) + "\"",
+                    CodeActionKind.QuickFix,
+                    uri,
+                    version,
+                    d.getRange(),
+                    instruction)));
+      }
+    }
+    return actions;
+  }
+
+  private static CodeAction lazy(
+      String title, String kind, String uri, int version, Range range, String instruction) {
+    CodeAction action = new CodeAction(title);
+    action.setKind(kind);
+    JsonObject data = new JsonObject();
+    data.addProperty("uri", uri);
+    data.addProperty("version", version);
+    data.addProperty("startLine", range.getStart().getLine());
+    data.addProperty("endLine", range.getEnd().getLine());
+    data.addProperty("endCharacter", range.getEnd().getCharacter());
+    data.addProperty("instruction", instruction);
+    action.setData(data);
+    return action;
+  }
+
+  /** Runs the model for a listed action and attaches its edit (or refuses with a reason). */
+  CompletableFuture<CodeAction> resolve(CodeAction action) {
+    JsonObject data = asJson(action.getData());
+    int endLine = data.get("endLine").getAsInt();
+    // A selection ending at column 0 does not include that line.
+    if (data.get("endCharacter").getAsInt() == 0 && endLine > data.get("startLine").getAsInt()) {
+      endLine--;
+    }
+    return edit(
+            data.get("uri").getAsString(),
+            data.get("version").getAsInt(),
+            data.get("startLine").getAsInt(),
+            endLine,
+            data.get("instruction").getAsString())
+        .thenApply(
+            edit -> {
+              action.setEdit(edit);
+              return action;
+            });
+  }
+
+  /** The edit for lines {@code startLine..endLine} (0-based), computed against {@code version}. */
+  CompletableFuture<WorkspaceEdit> edit(
+      String uri, int version, int startLine, int endLine, String instruction) {
+    OpenDocument before =
+        documents.get(uri).orElseThrow(() -> new IllegalArgumentException(uri + " is not open"));
+    if (before.version() != version) {
+      return CompletableFuture.failedFuture(
+          new IllegalStateException(
+              "the document changed (version "
+                  + before.version()
+                  + ", action computed for "
+                  + version
+                  + "); ask again"));
+    }
+    EditModel model = completions.completer() == null ? null : completions.completer().editModel();
+    if (model == null) {
+      return CompletableFuture.failedFuture(new IllegalStateException("no model is loaded"));
+    }
+    String name = before.path() != null ? before.path().getFileName().toString() : uri;
+    String oldText = before.text().text();
+    return completions
+        .onModelThread(
+            () -> {
+              try {
+                return new EditService(model)
+                    .edit(
+                        new EditService.Request(
+                            name, oldText, startLine + 1, endLine + 1, instruction),
+                        () -> false);
+              } catch (EditException e) {
+                throw new IllegalStateException("the model's edit was refused: " + e.getMessage());
+              }
+            })
+        .thenApply(
+            newText -> {
+              OpenDocument now =
+                  documents
+                      .get(uri)
+                      .orElseThrow(() -> new IllegalStateException(uri + " was closed"));
+              if (now.version() != version) {
+                throw new IllegalStateException(
+                    "the document changed while the edit was generated; it was not applied");
+              }
+              List<Either<TextEdit, org.eclipse.lsp4j.SnippetTextEdit>> edits = new ArrayList<>();
+              for (TextEdits.Edit e : TextEdits.compute(oldText, newText)) {
+                Range range =
+                    new Range(
+                        documents.position(now.text(), e.start()),
+                        documents.position(now.text(), e.end()));
+                edits.add(Either.forLeft(new TextEdit(range, e.text())));
+              }
+              TextDocumentEdit docEdit =
+                  new TextDocumentEdit(new VersionedTextDocumentIdentifier(uri, version), edits);
+              return new WorkspaceEdit(List.of(Either.forLeft(docEdit)));
+            });
+  }
+
+  static JsonObject asJson(Object data) {
+    if (data instanceof JsonObject o) {
+      return o;
+    }
+    return new com.google.gson.Gson().toJsonTree(data).getAsJsonObject();
+  }
+
+  private static String message(Diagnostic d) {
+    var m = d.getMessage();
+    return m == null ? "" : m.isLeft() ? m.getLeft() : m.getRight().getValue();
+  }
+
+  private static String shorten(String s) {
+    return s.length() > 60 ? s.substring(0, 60) + "…" : s;
+  }
+}

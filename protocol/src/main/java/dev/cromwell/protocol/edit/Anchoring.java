@@ -1,0 +1,164 @@
+package dev.cromwell.protocol.edit;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Finds where a block's search text is in the current document — exactly first, then ignoring
+ * trailing whitespace and indentation (re-indenting the replacement by the same amount) — and
+ * refuses, naming the block and the closest text, when it is missing or ambiguous.
+ */
+public final class Anchoring {
+  private Anchoring() {}
+
+  /** Applies blocks in order to {@code text} and returns the new text. */
+  public static String apply(String text, List<EditAnswer.Block> blocks) throws EditException {
+    String current = text;
+    for (EditAnswer.Block b : blocks) {
+      current = applyOne(current, b);
+    }
+    return current;
+  }
+
+  static String applyOne(String text, EditAnswer.Block block) throws EditException {
+    String eol = text.contains("\r\n") ? "\r\n" : "\n";
+    String normalized = text.replace("\r\n", "\n");
+    String search = block.search();
+    String replace = block.replace();
+    int first = normalized.indexOf(search);
+    if (first >= 0) {
+      if (normalized.indexOf(search, first + 1) >= 0) {
+        throw new EditException(
+            "block "
+                + block.index()
+                + " matches more than one place; its SEARCH text must be unique");
+      }
+      String result =
+          normalized.substring(0, first) + replace + normalized.substring(first + search.length());
+      return result.replace("\n", eol);
+    }
+    // Whitespace-tolerant: compare lines without leading/trailing blanks.
+    String[] lines = normalized.split("\n", -1);
+    String[] wanted = trimTrailingEmpty(search.split("\n", -1));
+    List<Integer> matches = new ArrayList<>();
+    for (int start = 0; start + wanted.length <= lines.length; start++) {
+      boolean ok = true;
+      for (int k = 0; k < wanted.length && ok; k++) {
+        ok = lines[start + k].strip().equals(wanted[k].strip());
+      }
+      if (ok) {
+        matches.add(start);
+      }
+    }
+    if (matches.size() > 1) {
+      throw new EditException(
+          "block "
+              + block.index()
+              + " matches "
+              + matches.size()
+              + " places when whitespace is ignored; it must be unique");
+    }
+    if (matches.isEmpty()) {
+      throw new EditException(
+          "block "
+              + block.index()
+              + " does not match the file; closest text: \""
+              + closest(lines, wanted)
+              + "\"");
+    }
+    int start = matches.get(0);
+    // Shift the replacement by the indentation difference of the first non-blank line.
+    String delta = indentationDelta(lines, wanted, start);
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < start; i++) {
+      out.append(lines[i]).append('\n');
+    }
+    String[] replacement = trimTrailingEmpty(replace.split("\n", -1));
+    for (String r : replacement) {
+      out.append(r.isBlank() ? r : delta + r).append('\n');
+    }
+    for (int i = start + wanted.length; i < lines.length; i++) {
+      out.append(lines[i]);
+      if (i < lines.length - 1) {
+        out.append('\n');
+      }
+    }
+    String result = out.toString();
+    if (start + wanted.length == lines.length
+        && result.endsWith("\n")
+        && !normalized.endsWith("\n")) {
+      result = result.substring(0, result.length() - 1);
+    }
+    return result.replace("\n", eol);
+  }
+
+  private static String indentationDelta(String[] lines, String[] wanted, int start) {
+    for (int k = 0; k < wanted.length; k++) {
+      if (!wanted[k].isBlank()) {
+        String have = lead(lines[start + k]);
+        String want = lead(wanted[k]);
+        return have.length() > want.length() && have.startsWith(want)
+            ? have.substring(want.length())
+            : "";
+      }
+    }
+    return "";
+  }
+
+  private static String lead(String s) {
+    int i = 0;
+    while (i < s.length() && (s.charAt(i) == ' ' || s.charAt(i) == '\t')) {
+      i++;
+    }
+    return s.substring(0, i);
+  }
+
+  private static String[] trimTrailingEmpty(String[] lines) {
+    int n = lines.length;
+    while (n > 1 && lines[n - 1].isEmpty()) {
+      n--;
+    }
+    return java.util.Arrays.copyOf(lines, n);
+  }
+
+  /** The window of the file most similar to the wanted lines, for the refusal message. */
+  static String closest(String[] lines, String[] wanted) {
+    String first = "";
+    for (String w : wanted) {
+      if (!w.isBlank()) {
+        first = w.strip();
+        break;
+      }
+    }
+    String best = "";
+    double bestScore = -1;
+    for (String line : lines) {
+      double score = similarity(line.strip(), first);
+      if (score > bestScore) {
+        bestScore = score;
+        best = line.strip();
+      }
+    }
+    return best.length() > 120 ? best.substring(0, 120) + "…" : best;
+  }
+
+  /** Dice coefficient over character bigrams. */
+  static double similarity(String a, String b) {
+    if (a.length() < 2 || b.length() < 2) {
+      return a.equals(b) ? 1 : 0;
+    }
+    java.util.Map<String, Integer> grams = new java.util.HashMap<>();
+    for (int i = 0; i + 2 <= a.length(); i++) {
+      grams.merge(a.substring(i, i + 2), 1, Integer::sum);
+    }
+    int common = 0;
+    for (int i = 0; i + 2 <= b.length(); i++) {
+      Integer n = grams.get(b.substring(i, i + 2));
+      if (n != null && n > 0) {
+        common++;
+        grams.put(b.substring(i, i + 2), n - 1);
+      }
+    }
+    return 2.0 * common / (a.length() - 1 + b.length() - 1);
+  }
+}

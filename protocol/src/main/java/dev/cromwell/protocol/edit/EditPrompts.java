@@ -1,0 +1,64 @@
+package dev.cromwell.protocol.edit;
+
+/**
+ * Prompts for edits. The mission's region format for Cromwell's own and base models; a chat
+ * conversation for instruct models (rendered with their template by {@link ChatTemplate}).
+ */
+public final class EditPrompts {
+  private EditPrompts() {}
+
+  /**
+   * The region format: the file inside {@code <FILE=path>…</FILE>}, then {@code
+   * <EDIT_START=path:l1:l2>} instruction {@code <EDIT_END>}; the model answers with the rewritten
+   * lines l1..l2 (1-based, inclusive).
+   */
+  public static String region(
+      String path, String fileText, int firstLine, int lastLine, String instruction) {
+    return "<FILE="
+        + path
+        + ">\n"
+        + fileText
+        + (fileText.endsWith("\n") ? "" : "\n")
+        + "</FILE>\n"
+        + "<EDIT_START="
+        + path
+        + ":"
+        + firstLine
+        + ":"
+        + lastLine
+        + ">\n"
+        + instruction.strip()
+        + "\n<EDIT_END>\n";
+  }
+
+  /** The system message of chat prompts. */
+  public static final String SYSTEM =
+      "You are Cromwell, a precise code editor. Rewrite only the requested lines. Answer with the"
+          + " rewritten lines in one fenced code block and nothing else.";
+
+  /** The user message of chat prompts: the file, the region and the instruction. */
+  public static String chatUser(
+      String path,
+      String fileText,
+      int firstLine,
+      int lastLine,
+      String region,
+      String instruction) {
+    return "File "
+        + path
+        + ":\n```\n"
+        + fileText
+        + (fileText.endsWith("\n") ? "" : "\n")
+        + "```\n\n"
+        + "Rewrite lines "
+        + firstLine
+        + "-"
+        + lastLine
+        + ":\n```\n"
+        + region
+        + (region.endsWith("\n") ? "" : "\n")
+        + "```\n\n"
+        + "Instruction: "
+        + instruction.strip();
+  }
+}
