@@ -42,11 +42,17 @@ public final class TextEdits {
               == newText.charAt(newText.length() - 1 - suffix)) {
         suffix++;
       }
-      // Never split a surrogate pair at the edges.
-      while (prefix > 0 && Character.isHighSurrogate(oldText.charAt(prefix - 1))) {
+      // Never split a surrogate pair or a "\r\n" at the edges: LSP positions cannot express it.
+      while (prefix > 0
+          && (Character.isHighSurrogate(oldText.charAt(prefix - 1))
+              || oldText.charAt(prefix - 1) == '\r')) {
         prefix--;
       }
-      while (suffix > 0 && Character.isLowSurrogate(oldText.charAt(oldText.length() - suffix))) {
+      while (suffix > 0
+          && (Character.isLowSurrogate(oldText.charAt(oldText.length() - suffix))
+              || (oldText.charAt(oldText.length() - suffix) == '\n'
+                  && oldText.length() - suffix > 0
+                  && oldText.charAt(oldText.length() - suffix - 1) == '\r'))) {
         suffix--;
       }
       edits.add(

@@ -322,12 +322,14 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
       Progress p = progress("Cromwell: " + action.getTitle());
       return edits
           .resolve(action)
-          .whenComplete(
+          .handle(
               (r, e) -> {
                 p.end(e == null ? "edit ready" : "edit refused");
                 if (e != null) {
                   message(MessageType.Warning, "Cromwell: " + rootMessage(e));
+                  throw refusal(e);
                 }
+                return r;
               });
     }
 
@@ -454,13 +456,30 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
                   .applyEdit(new org.eclipse.lsp4j.ApplyWorkspaceEditParams(edit, "Cromwell edit"))
                   .thenApply(r -> (Object) r);
             })
-        .whenComplete(
+        .handle(
             (r, e) -> {
               if (e != null) {
                 p.end("edit refused");
                 message(MessageType.Warning, "Cromwell: " + rootMessage(e));
+                throw refusal(e);
               }
+              return r;
             });
+  }
+
+  /**
+   * An edit failure as an LSP error the client can show: ContentModified when the document moved
+   * on, RequestFailed otherwise.
+   */
+  private static java.util.concurrent.CompletionException refusal(Throwable e) {
+    String message = rootMessage(e);
+    var code =
+        message != null && message.contains("changed")
+            ? org.eclipse.lsp4j.jsonrpc.messages.ResponseErrorCode.ContentModified
+            : org.eclipse.lsp4j.jsonrpc.messages.ResponseErrorCode.RequestFailed;
+    return new java.util.concurrent.CompletionException(
+        new org.eclipse.lsp4j.jsonrpc.ResponseErrorException(
+            new org.eclipse.lsp4j.jsonrpc.messages.ResponseError(code, message, null)));
   }
 
   private static String rootMessage(Throwable e) {

@@ -132,4 +132,44 @@ class CliTest {
       assertTrue(r.out().contains("Usage: cromwell " + command), r.out());
     }
   }
+
+  @Test
+  void editRunsEndToEndWithARealModelAndNeverTouchesTheFileWithoutApply() throws IOException {
+    Path ws = Files.createDirectories(dir.resolve("ws"));
+    Path file = ws.resolve("geo.py");
+    String text = "import math\n\ndef area(r):\n    return 3.14 * r * r\n";
+    Files.writeString(file, text);
+    Run r =
+        run(
+            "edit",
+            file + ":4",
+            "use math.pi",
+            "--model",
+            qwen.toString(),
+            "--root",
+            ws.toString(),
+            "-t",
+            "2");
+    // A random-weight model answers nonsense: either a diff is shown or the answer is refused;
+    // both are clean outcomes, and without --apply the file is untouched.
+    assertTrue(
+        r.code() == 0 || (r.code() == 2 && r.err().contains("refused")), r.code() + " " + r.err());
+    assertTrue(
+        r.code() != 0 || r.out().startsWith("--- a/geo.py") || r.err().contains("no change"),
+        r.out() + r.err());
+    assertEquals(text, Files.readString(file));
+
+    Run outside =
+        run(
+            "edit",
+            dir.resolve("hello.txt") + ":1",
+            "x",
+            "--model",
+            qwen.toString(),
+            "--root",
+            ws.toString(),
+            "--apply");
+    assertEquals(2, outside.code());
+    assertTrue(outside.err().contains("outside the workspace"), outside.err());
+  }
 }

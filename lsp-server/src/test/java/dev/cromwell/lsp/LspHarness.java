@@ -37,6 +37,15 @@ final class LspHarness implements AutoCloseable {
     final List<MessageParams> shown = new CopyOnWriteArrayList<>();
     final List<MessageParams> logged = new CopyOnWriteArrayList<>();
     final List<ProgressParams> progress = new CopyOnWriteArrayList<>();
+    final List<org.eclipse.lsp4j.ApplyWorkspaceEditParams> applied = new CopyOnWriteArrayList<>();
+
+    @Override
+    public CompletableFuture<org.eclipse.lsp4j.ApplyWorkspaceEditResponse> applyEdit(
+        org.eclipse.lsp4j.ApplyWorkspaceEditParams params) {
+      applied.add(params);
+      return CompletableFuture.completedFuture(
+          new org.eclipse.lsp4j.ApplyWorkspaceEditResponse(true));
+    }
 
     @Override
     public void telemetryEvent(Object object) {}
@@ -119,6 +128,10 @@ final class LspHarness implements AutoCloseable {
     WindowClientCapabilities window = new WindowClientCapabilities();
     window.setWorkDoneProgress(true);
     caps.setWindow(window);
+    org.eclipse.lsp4j.WorkspaceClientCapabilities workspace =
+        new org.eclipse.lsp4j.WorkspaceClientCapabilities();
+    workspace.setApplyEdit(true);
+    caps.setWorkspace(workspace);
     params.setCapabilities(caps);
     params.setInitializationOptions(options);
     params.setRootUri(rootUri);

@@ -96,7 +96,7 @@ class LspServerTest {
       assertEquals(
           org.eclipse.lsp4j.TextDocumentSyncKind.Incremental, caps.getTextDocumentSync().getLeft());
       assertEquals(
-          List.of(CromwellLanguageServer.ACCEPTED_COMMAND),
+          List.of(CromwellLanguageServer.ACCEPTED_COMMAND, "cromwell.edit"),
           caps.getExecuteCommandProvider().getCommands());
       assertEquals("utf-8", caps.getPositionEncoding());
     }

@@ -50,6 +50,38 @@ final class StubCompleter implements Completer {
     return new Output(out, 0, prompt.size(), out.length(), "stub");
   }
 
+  volatile String editAnswer = "";
+  volatile long editDelayMillis;
+  final java.util.concurrent.atomic.AtomicInteger editCalls =
+      new java.util.concurrent.atomic.AtomicInteger();
+
+  @Override
+  public dev.cromwell.edit.EditModel editModel() {
+    return new dev.cromwell.edit.EditModel() {
+      @Override
+      public String generate(
+          String prompt, int maxTokens, List<String> stops, BooleanSupplier cancelled) {
+        editCalls.incrementAndGet();
+        try {
+          Thread.sleep(editDelayMillis);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return editAnswer;
+      }
+
+      @Override
+      public String chatTemplate() {
+        return null;
+      }
+
+      @Override
+      public int countTokens(String text) {
+        return text.length() / 3 + 1;
+      }
+    };
+  }
+
   @Override
   public FimFormat format() {
     return FimFormat.QWEN;

@@ -67,15 +67,16 @@ public final class Anchoring {
               + "\"");
     }
     int start = matches.get(0);
-    // Shift the replacement by the indentation difference of the first non-blank line.
-    String delta = indentationDelta(lines, wanted, start);
+    // Re-indent the replacement: the answer's indentation of its first line maps to the file's.
+    String[] leads = indentations(lines, wanted, start);
     StringBuilder out = new StringBuilder();
     for (int i = 0; i < start; i++) {
       out.append(lines[i]).append('\n');
     }
     String[] replacement = trimTrailingEmpty(replace.split("\n", -1));
     for (String r : replacement) {
-      out.append(r.isBlank() ? r : delta + r).append('\n');
+      String shifted = r.startsWith(leads[0]) ? leads[1] + r.substring(leads[0].length()) : r;
+      out.append(r.isBlank() ? r : shifted).append('\n');
     }
     for (int i = start + wanted.length; i < lines.length; i++) {
       out.append(lines[i]);
@@ -92,17 +93,14 @@ public final class Anchoring {
     return result.replace("\n", eol);
   }
 
-  private static String indentationDelta(String[] lines, String[] wanted, int start) {
+  /** {answer's indentation, file's indentation} of the first non-blank matched line. */
+  private static String[] indentations(String[] lines, String[] wanted, int start) {
     for (int k = 0; k < wanted.length; k++) {
       if (!wanted[k].isBlank()) {
-        String have = lead(lines[start + k]);
-        String want = lead(wanted[k]);
-        return have.length() > want.length() && have.startsWith(want)
-            ? have.substring(want.length())
-            : "";
+        return new String[] {lead(wanted[k]), lead(lines[start + k])};
       }
     }
-    return "";
+    return new String[] {"", ""};
   }
 
   private static String lead(String s) {

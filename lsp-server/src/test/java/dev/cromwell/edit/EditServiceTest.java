@@ -1,0 +1,86 @@
+package dev.cromwell.edit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cromwell.protocol.edit.EditException;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+
+class EditServiceTest {
+  /** Answers with fixed text; records the prompt. */
+  static final class FixedAnswer implements EditModel {
+    final String answer;
+    final String template;
+    String prompt;
+
+    FixedAnswer(String answer, String template) {
+      this.answer = answer;
+      this.template = template;
+    }
+
+    @Override
+    public String generate(
+        String prompt, int maxTokens, List<String> stops, BooleanSupplier cancelled) {
+      this.prompt = prompt;
+      return answer;
+    }
+
+    @Override
+    public String chatTemplate() {
+      return template;
+    }
+
+    @Override
+    public int countTokens(String text) {
+      return text.length() / 3 + 1;
+    }
+  }
+
+  static final String FILE = "import math\n\ndef area(r):\n    return 3.14 * r * r\n";
+
+  @Test
+  void aRegionAnswerReplacesExactlyTheSelectedLines() throws EditException {
+    FixedAnswer model = new FixedAnswer("    return math.pi * r * r\n", null);
+    String out =
+        new EditService(model)
+            .edit(new EditService.Request("geo.py", FILE, 4, 4, "use math.pi"), () -> false);
+    assertEquals("import math\n\ndef area(r):\n    return math.pi * r * r\n", out);
+    assertTrue(model.prompt.startsWith("<FILE=geo.py>\n"), model.prompt);
+    assertTrue(
+        model.prompt.contains("<EDIT_START=geo.py:4:4>\nuse math.pi\n<EDIT_END>"), model.prompt);
+  }
+
+  @Test
+  void instructModelsGetTheirChatTemplateAndMayAnswerWithBlocks() throws EditException {
+    FixedAnswer model =
+        new FixedAnswer(
+            "<<<<<<< SEARCH\n    return 3.14 * r * r\n=======\n    return math.pi * r * r\n>>>>>>> REPLACE\n",
+            "{{ '<|im_start|>' }}");
+    String out =
+        new EditService(model)
+            .edit(new EditService.Request("geo.py", FILE, 3, 4, "use math.pi"), () -> false);
+    assertEquals(FILE.replace("3.14", "math.pi"), out);
+    assertTrue(model.prompt.startsWith("<|im_start|>system\n"), model.prompt);
+  }
+
+  @Test
+  void answersThatDoNotApplyAreRefused() {
+    FixedAnswer model =
+        new FixedAnswer("<<<<<<< SEARCH\nnot there\n=======\nx\n>>>>>>> REPLACE\n", null);
+    EditException e =
+        assertThrows(
+            EditException.class,
+            () ->
+                new EditService(model)
+                    .edit(new EditService.Request("geo.py", FILE, 1, 4, "x"), () -> false));
+    assertTrue(e.getMessage().contains("does not match"), e.getMessage());
+    assertThrows(
+        EditException.class,
+        () ->
+            new EditService(model)
+                .edit(new EditService.Request("geo.py", FILE, 3, 9, "x"), () -> false));
+  }
+}

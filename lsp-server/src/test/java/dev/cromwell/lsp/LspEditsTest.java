@@ -1,0 +1,128 @@
+package dev.cromwell.lsp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.lsp4j.CodeAction;
+import org.eclipse.lsp4j.CodeActionContext;
+import org.eclipse.lsp4j.CodeActionParams;
+import org.eclipse.lsp4j.ExecuteCommandParams;
+import org.eclipse.lsp4j.Position;
+import org.eclipse.lsp4j.Range;
+import org.eclipse.lsp4j.TextDocumentEdit;
+import org.eclipse.lsp4j.TextDocumentIdentifier;
+import org.eclipse.lsp4j.TextEdit;
+import org.junit.jupiter.api.Test;
+
+class LspEditsTest {
+  static final String TEXT = "import math\n\ndef area(r):\n    return 3.14 * r * r\n";
+
+  static List<CodeAction> actions(LspHarness h, String uri, Range range) throws Exception {
+    var params =
+        new CodeActionParams(
+            new TextDocumentIdentifier(uri), range, new CodeActionContext(List.of()));
+    return h.server.getTextDocumentService().codeAction(params).get(10, TimeUnit.SECONDS).stream()
+        .map(e -> e.getRight())
+        .toList();
+  }
+
+  @Test
+  void listingActionsRunsNothingAndResolvingGivesAVersionedMinimalEdit() throws Exception {
+    StubCompleter stub = new StubCompleter("x");
+    stub.editAnswer = "```python\n    return math.pi * r * r\n```\n";
+    try (LspHarness h = new LspHarness(LspServerTest.config(0), c -> stub)) {
+      h.initialize(null, null, null);
+      h.awaitStatus("modelState", "ready");
+      LspServerTest.open(h, "untitled:geo.py", "python", TEXT);
+      List<CodeAction> listed =
+          actions(h, "untitled:geo.py", new Range(new Position(3, 0), new Position(4, 0)));
+      assertTrue(listed.size() >= 3, listed.toString());
+      assertEquals(0, stub.editCalls.get(), "listing never runs the model");
+      CodeAction docstring =
+          listed.stream().filter(a -> a.getTitle().contains("docstring")).findFirst().orElseThrow();
+      CodeAction resolved =
+          h.server.getTextDocumentService().resolveCodeAction(docstring).get(10, TimeUnit.SECONDS);
+      assertEquals(1, stub.editCalls.get());
+      TextDocumentEdit edit = resolved.getEdit().getDocumentChanges().get(0).getLeft();
+      assertEquals(1, edit.getTextDocument().getVersion());
+      TextEdit only = edit.getEdits().get(0).getLeft();
+      assertEquals(1, edit.getEdits().size());
+      assertEquals(
+          new Range(new Position(3, 11), new Position(3, 15)),
+          only.getRange(),
+          "just the changed characters");
+      assertEquals("math.pi", only.getNewText());
+    }
+  }
+
+  @Test
+  void anEditComputedForAnOlderVersionIsRefusedNeverApplied() throws Exception {
+    StubCompleter stub = new StubCompleter("x");
+    stub.editAnswer = "    return math.pi * r * r\n";
+    stub.editDelayMillis = 600;
+    try (LspHarness h = new LspHarness(LspServerTest.config(0), c -> stub)) {
+      h.initialize(null, null, null);
+      h.awaitStatus("modelState", "ready");
+      LspServerTest.open(h, "untitled:geo.py", "python", TEXT);
+      CodeAction action =
+          actions(h, "untitled:geo.py", new Range(new Position(3, 0), new Position(3, 10))).stream()
+              .filter(a -> a.getData() != null)
+              .findFirst()
+              .orElseThrow();
+      var pending = h.server.getTextDocumentService().resolveCodeAction(action);
+      Thread.sleep(200); // generating
+      LspServerTest.edit(h, "untitled:geo.py", 2, 0, 0, 0, "# edited meanwhile\n");
+      ExecutionException e =
+          assertThrows(ExecutionException.class, () -> pending.get(10, TimeUnit.SECONDS));
+      assertTrue(e.getMessage().contains("changed while the edit was generated"), e.getMessage());
+      // Resolving the old action again is refused before any generation.
+      int calls = stub.editCalls.get();
+      ExecutionException again =
+          assertThrows(
+              ExecutionException.class,
+              () ->
+                  h.server
+                      .getTextDocumentService()
+                      .resolveCodeAction(action)
+                      .get(10, TimeUnit.SECONDS));
+      assertTrue(again.getMessage().contains("document changed"), again.getMessage());
+      assertEquals(calls, stub.editCalls.get());
+    }
+  }
+
+  @Test
+  void theEditCommandAsksTheClientToApplyTheEdit() throws Exception {
+    StubCompleter stub = new StubCompleter("x");
+    stub.editAnswer =
+        "<<<<<<< SEARCH\n    return 3.14 * r * r\n=======\n    return math.pi * r ** 2\n>>>>>>> REPLACE\n";
+    try (LspHarness h = new LspHarness(LspServerTest.config(0), c -> stub)) {
+      h.initialize(null, null, null);
+      h.awaitStatus("modelState", "ready");
+      LspServerTest.open(h, "untitled:geo.py", "python", TEXT);
+      JsonObject args = new JsonObject();
+      args.addProperty("uri", "untitled:geo.py");
+      args.add(
+          "range",
+          new com.google.gson.Gson()
+              .toJsonTree(new Range(new Position(2, 0), new Position(3, 23))));
+      args.addProperty("instruction", "use math.pi and **");
+      h.server
+          .getWorkspaceService()
+          .executeCommand(new ExecuteCommandParams("cromwell.edit", List.of(args)))
+          .get(10, TimeUnit.SECONDS);
+      assertEquals(1, h.client.applied.size());
+      TextDocumentEdit edit =
+          h.client.applied.get(0).getEdit().getDocumentChanges().get(0).getLeft();
+      StringBuilder newTexts = new StringBuilder();
+      edit.getEdits().forEach(e -> newTexts.append(e.getLeft().getNewText()));
+      assertTrue(
+          newTexts.toString().contains("math.pi") && newTexts.toString().contains("**"),
+          newTexts.toString());
+    }
+  }
+}

@@ -1,0 +1,134 @@
+package dev.cromwell.protocol.edit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class EditAnswerParserTest {
+  static final String FILE =
+      "def area(r):\n    return 3.14 * r * r\n\n\ndef perimeter(r):\n    return 2 * 3.14 * r\n";
+
+  @Test
+  void fencedRegionIsTheCodeInsideTheFirstBlock() throws EditException {
+    var a =
+        EditAnswerParser.parse(
+            "Here it is:\n```python\ndef area(r):\n    return math.pi * r * r\n```\nDone.");
+    assertEquals(new EditAnswer.Region("def area(r):\n    return math.pi * r * r\n"), a);
+    assertEquals(
+        new EditAnswer.Region("x = 1\n"),
+        EditAnswerParser.parse("x = 1\n"),
+        "bare answers are the region");
+  }
+
+  @Test
+  void malformedAnswersAreRefusedWithAReason() {
+    assertTrue(
+        assertThrows(EditException.class, () -> EditAnswerParser.parse("```python\nx = 1\n"))
+            .getMessage()
+            .contains("not closed"));
+    assertTrue(
+        assertThrows(EditException.class, () -> EditAnswerParser.parse("   \n"))
+            .getMessage()
+            .contains("empty"));
+    assertTrue(
+        assertThrows(EditException.class, () -> EditAnswerParser.parse("<<<<<<< SEARCH\nx\n"))
+            .getMessage()
+            .contains("block 1"));
+    assertTrue(
+        assertThrows(
+                EditException.class,
+                () -> EditAnswerParser.parse("<<<<<<< SEARCH\nx\n=======\ny\n"))
+            .getMessage()
+            .contains(">>>>>>> REPLACE"));
+    assertTrue(
+        assertThrows(
+                EditException.class,
+                () -> EditAnswerParser.parse("<<<<<<< SEARCH\n=======\ny\n>>>>>>> REPLACE\n"))
+            .getMessage()
+            .contains("empty SEARCH"));
+    assertTrue(
+        assertThrows(
+                EditException.class, () -> EditAnswerParser.parse("@@ -1,2 +1,2 @@\n+only added\n"))
+            .getMessage()
+            .contains("anchor"));
+  }
+
+  @Test
+  void searchReplaceBlocksApplyInOrderExactlyOrIndentationTolerant() throws EditException {
+    var a =
+        (EditAnswer.SearchReplace)
+            EditAnswerParser.parse(
+                "<<<<<<< SEARCH\n    return 3.14 * r * r\n=======\n    return math.pi * r * r\n>>>>>>> REPLACE\n"
+                    + "<<<<<<< SEARCH\ndef perimeter(r):\n=======\ndef circumference(r):\n>>>>>>> REPLACE\n");
+    assertEquals(2, a.blocks().size());
+    String result = Anchoring.apply(FILE, a.blocks());
+    assertTrue(result.contains("return math.pi * r * r\n"));
+    assertTrue(result.contains("def circumference(r):\n    return 2 * 3.14 * r\n"));
+    // Wrong indentation in the answer: matched ignoring it, replacement shifted to the file's.
+    var shifted =
+        (EditAnswer.SearchReplace)
+            EditAnswerParser.parse(
+                "<<<<<<< SEARCH\nreturn 2 * 3.14 * r\n=======\nreturn 2 * math.pi * r\n>>>>>>> REPLACE\n");
+    assertTrue(Anchoring.apply(FILE, shifted.blocks()).contains("\n    return 2 * math.pi * r\n"));
+  }
+
+  @Test
+  void missingAndAmbiguousSearchTextIsRefusedNamingTheBlockAndTheClosestText()
+      throws EditException {
+    var missing =
+        (EditAnswer.SearchReplace)
+            EditAnswerParser.parse(
+                "<<<<<<< SEARCH\n    return 3.1416 * r * r\n=======\nx\n>>>>>>> REPLACE\n");
+    EditException e =
+        assertThrows(EditException.class, () -> Anchoring.apply(FILE, missing.blocks()));
+    assertTrue(
+        e.getMessage().contains("block 1") && e.getMessage().contains("return 3.14 * r * r"),
+        e.getMessage());
+    var ambiguous =
+        (EditAnswer.SearchReplace)
+            EditAnswerParser.parse("<<<<<<< SEARCH\nx = 1\n=======\nx = 2\n>>>>>>> REPLACE\n");
+    assertTrue(
+        assertThrows(
+                EditException.class,
+                () -> Anchoring.apply("x = 1\ny = 2\nx = 1\n", ambiguous.blocks()))
+            .getMessage()
+            .contains("more than one"));
+  }
+
+  @Test
+  void unifiedDiffHunksAnchorOnContextAndRemovedLines() throws EditException {
+    var d =
+        (EditAnswer.Diff)
+            EditAnswerParser.parse(
+                "```diff\n--- a/x.py\n+++ b/x.py\n@@ -4,3 +4,3 @@\n \n def perimeter(r):\n-    return 2 * 3.14 * r\n+    return 2 * math.pi * r\n```\n");
+    assertEquals(1, d.hunks().size());
+    assertEquals(FILE.replace("2 * 3.14 * r", "2 * math.pi * r"), Anchoring.apply(FILE, d.hunks()));
+  }
+
+  @Test
+  void crlfTabsAndUnicodeSurviveAnchoring() throws EditException {
+    String crlf = "a = 1\r\n\tb = \"héllo 😀\"\r\nc = 3\r\n";
+    var block = new EditAnswer.Block(1, "\tb = \"héllo 😀\"\n", "\tb = \"wörld 😀\"\n");
+    assertEquals("a = 1\r\n\tb = \"wörld 😀\"\r\nc = 3\r\n", Anchoring.apply(crlf, List.of(block)));
+    // Tabs in the file, spaces in the answer: tolerant match keeps the file's tab.
+    var spaces = new EditAnswer.Block(1, "    b = \"héllo 😀\"\n", "    b = 2\n");
+    assertEquals("a = 1\r\n\tb = 2\r\nc = 3\r\n", Anchoring.apply(crlf, List.of(spaces)));
+  }
+
+  @Test
+  void promptsFollowTheMissionsRegionFormatAndChatFamilies() {
+    String p = EditPrompts.region("src/x.py", "x = 1\n", 1, 1, "rename x to y");
+    assertEquals(
+        "<FILE=src/x.py>\nx = 1\n</FILE>\n<EDIT_START=src/x.py:1:1>\nrename x to y\n<EDIT_END>\n",
+        p);
+    assertEquals(
+        ChatTemplate.CHATML,
+        ChatTemplate.detect("{% for m in messages %}<|im_start|>{{ m.role }}..."));
+    assertEquals(
+        ChatTemplate.LLAMA3, ChatTemplate.detect("<|start_header_id|>{{ role }}<|end_header_id|>"));
+    assertTrue(ChatTemplate.CHATML.render("sys", "hi").endsWith("<|im_start|>assistant\n"));
+  }
+}
