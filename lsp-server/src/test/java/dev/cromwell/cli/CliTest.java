@@ -162,7 +162,7 @@ class CliTest {
     Run outside =
         run(
             "edit",
-            dir.resolve("hello.txt") + ":1",
+            Files.writeString(dir.resolve("outside.txt"), "keep out\n") + ":1",
             "x",
             "--model",
             qwen.toString(),
