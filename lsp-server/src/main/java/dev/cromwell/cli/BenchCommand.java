@@ -4,10 +4,8 @@ import com.google.gson.GsonBuilder;
 import dev.cromwell.engine.model.Model;
 import dev.cromwell.engine.model.Session;
 import dev.cromwell.kernels.VectorWidth;
-import dev.cromwell.kernels.WorkerPool;
 import java.io.PrintWriter;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -28,12 +26,7 @@ import picocli.CommandLine.Option;
 final class BenchCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(
-      names = {"-m", "--model"},
-      required = true,
-      paramLabel = "MODEL.gguf",
-      description = "the model")
-  Path model;
+  @CommandLine.Mixin ModelOptions model;
 
   @Option(
       names = {"-p", "--prompt-tokens"},
@@ -46,11 +39,6 @@ final class BenchCommand implements Callable<Integer> {
       defaultValue = "128",
       description = "tokens to generate for tg (default: ${DEFAULT-VALUE}; 0 skips tg)")
   int genTokens;
-
-  @Option(
-      names = {"-t", "--threads"},
-      description = "worker threads (default: one per core)")
-  Integer threads;
 
   @Option(
       names = {"-r", "--repetitions"},
@@ -66,13 +54,6 @@ final class BenchCommand implements Callable<Integer> {
       defaultValue = "" + Model.DEFAULT_PREFILL_CHUNK,
       description = "prompt tokens per batch; 1 = token by token (default: ${DEFAULT-VALUE})")
   int prefillChunk;
-
-  @Option(
-      names = "--load",
-      defaultValue = "mmap",
-      description =
-          "mmap: map the file (instant); copy: read it into huge-page memory (faster decoding). Default: ${DEFAULT-VALUE}")
-  String load;
 
   @Option(names = "--json", description = "machine-readable output")
   boolean json;
@@ -90,16 +71,15 @@ final class BenchCommand implements Callable<Integer> {
     if (repetitions < 1 || promptTokens < 0 || genTokens < 0) {
       throw new IllegalArgumentException("-r must be at least 1 and -p, -n not negative");
     }
-    int threadCount = threads == null ? WorkerPool.defaultThreads() : threads;
     PrintWriter out = spec.commandLine().getOut();
     try (Model m =
         Model.load(
-            model,
+            model.path,
             new Model.Options(
-                threadCount,
+                model.threads(),
                 Math.max(promptTokens, genTokens) + 8,
                 prefillChunk,
-                LoadOption.parse(load)))) {
+                model.loadMode()))) {
       SplittableRandom random = new SplittableRandom(1);
       int vocabulary = m.tokenizer().vocabulary().size();
       int[] prompt = random.ints(promptTokens, 0, vocabulary).toArray();
@@ -129,9 +109,9 @@ final class BenchCommand implements Callable<Integer> {
           }
         }
       }
-      long size = Files.size(model);
+      long size = Files.size(model.path);
       Map<String, Object> result = new LinkedHashMap<>();
-      result.put("model", model.toString());
+      result.put("model", model.path.toString());
       result.put("modelBytes", size);
       result.put("weightBytes", m.weights().bytes());
       result.put("threads", m.threads());
@@ -149,7 +129,7 @@ final class BenchCommand implements Callable<Integer> {
       } else {
         out.printf(
             "model %s (%,d bytes), %d threads, %d-bit vectors, prefill chunk %d, load %s%n",
-            model.getFileName(),
+            model.path.getFileName(),
             size,
             m.threads(),
             VectorWidth.bits(),

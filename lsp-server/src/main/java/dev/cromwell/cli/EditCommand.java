@@ -8,7 +8,6 @@ import dev.cromwell.edit.ModelEditModel;
 import dev.cromwell.edit.TextFile;
 import dev.cromwell.edit.WorkspacePaths;
 import dev.cromwell.engine.model.Model;
-import dev.cromwell.kernels.WorkerPool;
 import dev.cromwell.protocol.edit.EditException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -39,18 +38,13 @@ final class EditCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  @CommandLine.Mixin ModelOptions model;
+
   @Parameters(index = "0", paramLabel = "FILE[:L1-L2]", description = "the file and lines to edit")
   String target;
 
   @Parameters(index = "1", paramLabel = "INSTRUCTION", description = "what to change")
   String instruction;
-
-  @Option(
-      names = {"-m", "--model"},
-      required = true,
-      paramLabel = "MODEL.gguf",
-      description = "the model")
-  Path model;
 
   @Option(names = "--apply", description = "write the change to the file")
   boolean apply;
@@ -79,11 +73,6 @@ final class EditCommand implements Callable<Integer> {
       description = "auto, always or never (default: ${DEFAULT-VALUE})")
   String color;
 
-  @Option(
-      names = {"-t", "--threads"},
-      description = "worker threads (default: one per core)")
-  Integer threads;
-
   @Override
   public Integer call() throws IOException {
     if (apply && dryRun) {
@@ -107,8 +96,10 @@ final class EditCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     String updated;
-    int threadCount = threads == null ? WorkerPool.defaultThreads() : threads;
-    try (Model m2 = Model.load(model, new Model.Options(threadCount, 0))) {
+    try (Model m2 =
+        Model.load(
+            model.path,
+            new Model.Options(model.threads(), 0, Model.DEFAULT_PREFILL_CHUNK, model.loadMode()))) {
       EditService service = new EditService(new ModelEditModel(m2));
       String relative = workspace.toRealPath().relativize(file).toString().replace('\\', '/');
       updated =

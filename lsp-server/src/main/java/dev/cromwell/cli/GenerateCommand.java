@@ -7,9 +7,7 @@ import dev.cromwell.engine.generate.SamplerSettings;
 import dev.cromwell.engine.model.Model;
 import dev.cromwell.engine.tokenizer.Tokenizer;
 import dev.cromwell.kernels.VectorWidth;
-import dev.cromwell.kernels.WorkerPool;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -30,12 +28,7 @@ import picocli.CommandLine.Option;
 final class GenerateCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(
-      names = {"-m", "--model"},
-      required = true,
-      paramLabel = "MODEL.gguf",
-      description = "llama or qwen2 GGUF model")
-  Path model;
+  @CommandLine.Mixin ModelOptions model;
 
   @Option(
       names = {"-p", "--prompt"},
@@ -92,11 +85,6 @@ final class GenerateCommand implements Callable<Integer> {
   long seed;
 
   @Option(
-      names = {"-t", "--threads"},
-      description = "worker threads (default: one per core)")
-  Integer threads;
-
-  @Option(
       names = {"-c", "--context"},
       defaultValue = "0",
       description = "context length; 0 = the model's, at most 32768")
@@ -107,13 +95,6 @@ final class GenerateCommand implements Callable<Integer> {
       paramLabel = "TEXT",
       description = "stop when TEXT is generated (repeatable)")
   List<String> stops = new ArrayList<>();
-
-  @Option(
-      names = "--load",
-      defaultValue = "mmap",
-      description =
-          "mmap: map the file (instant); copy: read it into huge-page memory (faster decoding). Default: ${DEFAULT-VALUE}")
-  String load;
 
   @Option(names = "--special", description = "parse special tokens written in the prompt")
   boolean special;
@@ -128,7 +109,6 @@ final class GenerateCommand implements Callable<Integer> {
     if (maxTokens < 0) {
       throw new IllegalArgumentException("-n must not be negative");
     }
-    int threadCount = threads == null ? WorkerPool.defaultThreads() : threads;
     long actualSeed = seed == -1 ? System.nanoTime() : seed;
     SamplerSettings sampler =
         new SamplerSettings(temperature, topK, topP, minP, repeatPenalty, repeatWindow, actualSeed);
@@ -136,9 +116,9 @@ final class GenerateCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     try (Model m =
         Model.load(
-            model,
+            model.path,
             new Model.Options(
-                threadCount, context, Model.DEFAULT_PREFILL_CHUNK, LoadOption.parse(load)))) {
+                model.threads(), context, Model.DEFAULT_PREFILL_CHUNK, model.loadMode()))) {
       Tokenizer tokenizer = m.tokenizer();
       int[] encoded = tokenizer.encode(prompt, special);
       int[] tokens = encoded;

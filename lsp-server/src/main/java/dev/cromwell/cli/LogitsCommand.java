@@ -6,7 +6,6 @@ import dev.cromwell.engine.model.Model;
 import dev.cromwell.engine.model.Session;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -27,12 +26,7 @@ import picocli.CommandLine.Option;
 final class LogitsCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(
-      names = {"-m", "--model"},
-      required = true,
-      paramLabel = "MODEL.gguf",
-      description = "llama or qwen2 GGUF model")
-  Path model;
+  @CommandLine.Mixin ModelOptions model;
 
   @Option(
       names = "--tokens",
@@ -51,11 +45,6 @@ final class LogitsCommand implements Callable<Integer> {
       description = "greedy continuation length (default: ${DEFAULT-VALUE})")
   int greedy;
 
-  @Option(
-      names = {"-t", "--threads"},
-      description = "worker threads (default: one per core)")
-  Integer threads;
-
   @Option(names = "--json", description = "print JSON (the only format for now)")
   boolean json;
 
@@ -63,8 +52,11 @@ final class LogitsCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     List<int[]> sequences = sequences();
     PrintWriter out = spec.commandLine().getOut();
-    int threadCount = threads == null ? dev.cromwell.kernels.WorkerPool.defaultThreads() : threads;
-    try (Model m = Model.load(model, new Model.Options(threadCount, 0));
+    try (Model m =
+            Model.load(
+                model.path,
+                new Model.Options(
+                    model.threads(), 0, Model.DEFAULT_PREFILL_CHUNK, model.loadMode()));
         JsonWriter writer = new JsonWriter(out)) {
       writer.beginObject();
       writer.name("vocabulary").value(m.config().vocabularySize());
