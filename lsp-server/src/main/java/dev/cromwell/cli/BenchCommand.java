@@ -74,12 +74,7 @@ final class BenchCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     try (Model m =
         Model.load(
-            model.path,
-            new Model.Options(
-                model.threads(),
-                Math.max(promptTokens, genTokens) + 8,
-                prefillChunk,
-                model.loadMode()))) {
+            model.path, model.options(Math.max(promptTokens, genTokens) + 8, prefillChunk))) {
       SplittableRandom random = new SplittableRandom(1);
       int vocabulary = m.tokenizer().vocabulary().size();
       int[] prompt = random.ints(promptTokens, 0, vocabulary).toArray();

@@ -1,6 +1,8 @@
 package dev.cromwell.cli;
 
 import dev.cromwell.engine.gguf.LoadMode;
+import dev.cromwell.engine.model.KvCache;
+import dev.cromwell.engine.model.Model;
 import dev.cromwell.kernels.WorkerPool;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -29,6 +31,24 @@ final class ModelOptions {
       description =
           "mmap: map the file (instant); copy: read it into huge-page memory (faster decoding). Default: ${DEFAULT-VALUE}")
   String load;
+
+  @Option(
+      names = "--kv-cache",
+      defaultValue = "f32",
+      description =
+          "KV cache precision: f32, or f16 (half the memory at long contexts). Default: ${DEFAULT-VALUE}")
+  String kvCache;
+
+  /** Model options for these flags. */
+  Model.Options options(int contextLength, int prefillChunk) {
+    KvCache.Precision precision;
+    try {
+      precision = KvCache.Precision.valueOf(kvCache.trim().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--kv-cache takes f32 or f16, not \"" + kvCache + "\"", e);
+    }
+    return new Model.Options(threads(), contextLength, prefillChunk, loadMode(), precision);
+  }
 
   int threads() {
     return threads == null ? WorkerPool.defaultThreads() : threads;

@@ -1,28 +1,50 @@
 package dev.cromwell.engine.model;
 
+import dev.cromwell.kernels.Attention;
+import dev.cromwell.kernels.AttentionF16;
+import dev.cromwell.kernels.Half;
+import dev.cromwell.kernels.WorkerPool;
 import java.util.Arrays;
 
 /**
  * Keys and values of every layer for the positions seen so far, laid out {@code
- * [layer][position][kvHead · headDim]}. Grows by doubling up to the context length, so a short
- * session does not reserve memory for the whole context.
+ * [layer][position][kvHead · headDim]}, in float32 or (half the memory) IEEE half precision. Grows
+ * by doubling up to the context length, so a short session does not reserve memory for the whole
+ * context.
  */
 public final class KvCache {
+  /** How cached keys and values are stored. */
+  public enum Precision {
+    F32,
+    F16
+  }
+
   private static final int INITIAL_POSITIONS = 256;
 
   private final int kvDim;
   private final int maxPositions;
+  private final Precision precision;
   private final float[][] keys;
   private final float[][] values;
+  private final short[][] halfKeys;
+  private final short[][] halfValues;
   private int capacity;
   private int length;
 
   public KvCache(int layers, int kvDim, int maxPositions) {
+    this(layers, kvDim, maxPositions, Precision.F32);
+  }
+
+  public KvCache(int layers, int kvDim, int maxPositions, Precision precision) {
     this.kvDim = kvDim;
     this.maxPositions = maxPositions;
+    this.precision = precision;
     this.capacity = Math.min(INITIAL_POSITIONS, maxPositions);
-    this.keys = new float[layers][capacity * kvDim];
-    this.values = new float[layers][capacity * kvDim];
+    boolean half = precision == Precision.F16;
+    this.keys = half ? null : new float[layers][capacity * kvDim];
+    this.values = half ? null : new float[layers][capacity * kvDim];
+    this.halfKeys = half ? new short[layers][capacity * kvDim] : null;
+    this.halfValues = half ? new short[layers][capacity * kvDim] : null;
   }
 
   /** Number of positions cached. */
@@ -34,6 +56,10 @@ public final class KvCache {
     return maxPositions;
   }
 
+  public Precision precision() {
+    return precision;
+  }
+
   /** Keeps the first {@code positions} entries and forgets the rest (prefix reuse). */
   public void truncate(int positions) {
     if (positions < 0 || positions > length) {
@@ -43,15 +69,23 @@ public final class KvCache {
     length = positions;
   }
 
-  /** Stores key and value of {@code layer} at position {@code pos} (which must be the next one). */
+  /** Stores key and value of {@code layer} at position {@code pos}. */
   public void store(int layer, int pos, float[] key, float[] value) {
     if (pos >= maxPositions) {
       throw new IllegalStateException(
           "context is full: position " + pos + " is beyond the context length " + maxPositions);
     }
     ensureCapacity(pos + 1);
-    System.arraycopy(key, 0, keys[layer], pos * kvDim, kvDim);
-    System.arraycopy(value, 0, values[layer], pos * kvDim, kvDim);
+    int at = pos * kvDim;
+    if (precision == Precision.F16) {
+      for (int i = 0; i < kvDim; i++) {
+        halfKeys[layer][at + i] = Half.fromFloat(key[i]);
+        halfValues[layer][at + i] = Half.fromFloat(value[i]);
+      }
+    } else {
+      System.arraycopy(key, 0, keys[layer], at, kvDim);
+      System.arraycopy(value, 0, values[layer], at, kvDim);
+    }
   }
 
   /** Marks position {@code pos} as complete in every layer. */
@@ -59,17 +93,40 @@ public final class KvCache {
     length = pos + 1;
   }
 
-  public float[] keys(int layer) {
-    return keys[layer];
-  }
-
-  public float[] values(int layer) {
-    return values[layer];
+  /** Attention of {@code q} (all heads) over the first {@code positions} entries of a layer. */
+  public void attend(
+      int layer,
+      float[] q,
+      int positions,
+      int heads,
+      int kvHeads,
+      int headDim,
+      float[] out,
+      float[] scores,
+      WorkerPool pool) {
+    if (precision == Precision.F16) {
+      AttentionF16.attend(
+          q,
+          halfKeys[layer],
+          halfValues[layer],
+          positions,
+          heads,
+          kvHeads,
+          headDim,
+          out,
+          scores,
+          pool);
+    } else {
+      Attention.attend(
+          q, keys[layer], values[layer], positions, heads, kvHeads, headDim, out, scores, pool);
+    }
   }
 
   /** Bytes currently reserved. */
   public long bytes() {
-    return 2L * keys.length * capacity * kvDim * Float.BYTES;
+    int layers = precision == Precision.F16 ? halfKeys.length : keys.length;
+    int width = precision == Precision.F16 ? 2 : Float.BYTES;
+    return 2L * layers * capacity * kvDim * width;
   }
 
   private void ensureCapacity(int positions) {
@@ -77,9 +134,15 @@ public final class KvCache {
       return;
     }
     int grown = Math.min(maxPositions, Math.max(positions, capacity * 2));
-    for (int l = 0; l < keys.length; l++) {
-      keys[l] = Arrays.copyOf(keys[l], grown * kvDim);
-      values[l] = Arrays.copyOf(values[l], grown * kvDim);
+    int layers = precision == Precision.F16 ? halfKeys.length : keys.length;
+    for (int l = 0; l < layers; l++) {
+      if (precision == Precision.F16) {
+        halfKeys[l] = Arrays.copyOf(halfKeys[l], grown * kvDim);
+        halfValues[l] = Arrays.copyOf(halfValues[l], grown * kvDim);
+      } else {
+        keys[l] = Arrays.copyOf(keys[l], grown * kvDim);
+        values[l] = Arrays.copyOf(values[l], grown * kvDim);
+      }
     }
     capacity = grown;
   }

@@ -17,13 +17,22 @@ public final class Model implements AutoCloseable {
    * prefillChunk} is how many prompt tokens run as one batch (1 = token by token); {@code loadMode}
    * maps the file or copies it into huge-page memory.
    */
-  public record Options(int threads, int contextLength, int prefillChunk, LoadMode loadMode) {
+  public record Options(
+      int threads,
+      int contextLength,
+      int prefillChunk,
+      LoadMode loadMode,
+      KvCache.Precision kvPrecision) {
     public Options(int threads, int contextLength) {
       this(threads, contextLength, DEFAULT_PREFILL_CHUNK, LoadMode.MMAP);
     }
 
     public Options(int threads, int contextLength, int prefillChunk) {
       this(threads, contextLength, prefillChunk, LoadMode.MMAP);
+    }
+
+    public Options(int threads, int contextLength, int prefillChunk, LoadMode loadMode) {
+      this(threads, contextLength, prefillChunk, loadMode, KvCache.Precision.F32);
     }
 
     public Options {
@@ -55,6 +64,7 @@ public final class Model implements AutoCloseable {
   private final Transformer transformer;
   private final int contextLength;
   private final int prefillChunk;
+  private final KvCache.Precision kvPrecision;
 
   private Model(GgufFile file, Options options) {
     this.file = file;
@@ -73,6 +83,7 @@ public final class Model implements AutoCloseable {
     int requested = options.contextLength() > 0 ? options.contextLength() : DEFAULT_CONTEXT_CAP;
     this.contextLength = Math.min(requested, config.contextLength());
     this.prefillChunk = options.prefillChunk();
+    this.kvPrecision = options.kvPrecision();
     this.pool = new WorkerPool(options.threads());
     this.transformer = new Transformer(config, weights, pool);
   }
@@ -111,6 +122,11 @@ public final class Model implements AutoCloseable {
   /** Positions a session can hold. */
   public int contextLength() {
     return contextLength;
+  }
+
+  /** How sessions store their KV caches. */
+  public KvCache.Precision kvPrecision() {
+    return kvPrecision;
   }
 
   /** Prompt tokens processed per batch. */

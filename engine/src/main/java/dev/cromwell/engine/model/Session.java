@@ -22,7 +22,7 @@ public final class Session {
   Session(Model model) {
     this.model = model;
     ModelConfig c = model.config();
-    this.cache = new KvCache(c.blockCount(), c.kvDim(), model.contextLength());
+    this.cache = new KvCache(c.blockCount(), c.kvDim(), model.contextLength(), model.kvPrecision());
     this.state = new ForwardState(c);
   }
 

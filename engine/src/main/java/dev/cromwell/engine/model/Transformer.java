@@ -1,6 +1,5 @@
 package dev.cromwell.engine.model;
 
-import dev.cromwell.kernels.Attention;
 import dev.cromwell.kernels.FloatOps;
 import dev.cromwell.kernels.Rope;
 import dev.cromwell.kernels.WorkerPool;
@@ -52,10 +51,9 @@ public final class Transformer {
       rope.apply(s.query, 0, c.headCount(), pos);
       rope.apply(s.key, 0, c.headCountKv(), pos);
       cache.store(l, pos, s.key, s.value);
-      Attention.attend(
+      cache.attend(
+          l,
           s.query,
-          cache.keys(l),
-          cache.values(l),
           pos + 1,
           c.headCount(),
           c.headCountKv(),
@@ -125,10 +123,9 @@ public final class Transformer {
       }
       for (int t = 0; t < count; t++) {
         int positions = start + t + 1;
-        Attention.attend(
+        cache.attend(
+            l,
             b.query[t],
-            cache.keys(l),
-            cache.values(l),
             positions,
             c.headCount(),
             c.headCountKv(),

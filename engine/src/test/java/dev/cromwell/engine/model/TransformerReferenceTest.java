@@ -156,6 +156,41 @@ class TransformerReferenceTest {
   }
 
   @Test
+  void aHalfPrecisionKvCacheStaysCloseToFloat32AndHalvesTheMemory() {
+    Path path = TinyModels.qwen2(dir, GgmlType.F32);
+    int[] prompt = new int[40];
+    for (int i = 0; i < prompt.length; i++) {
+      prompt[i] = (i * 7919 + 13) % 30000;
+    }
+    try (Model f32 = Model.load(path, new Model.Options(2, 0));
+        Model f16 =
+            Model.load(
+                path,
+                new Model.Options(
+                    2, 0, 8, dev.cromwell.engine.gguf.LoadMode.MMAP, KvCache.Precision.F16))) {
+      Session a = f32.newSession();
+      Session b = f16.newSession();
+      float[] expected = a.prefill(prompt, () -> false).clone();
+      float[] actual = b.prefill(prompt, () -> false).clone();
+      float[] nextA = a.next(17).clone();
+      float[] nextB = b.next(17);
+      double max = 0;
+      double worst = 0;
+      for (int i = 0; i < expected.length; i++) {
+        max = Math.max(max, Math.abs(expected[i]));
+        worst =
+            Math.max(
+                worst, Math.max(Math.abs(expected[i] - actual[i]), Math.abs(nextA[i] - nextB[i])));
+      }
+      // F16 keeps 11 bits of mantissa: keys and values carry ~5e-4 relative error.
+      assertTrue(
+          worst <= 1e-2 * max, "F16 cache differs by " + worst + " (max |logit| " + max + ")");
+      assertTrue(worst > 0, "the F16 cache must actually round");
+      assertEquals(a.cacheBytes(), 2 * b.cacheBytes());
+    }
+  }
+
+  @Test
   void configIsReadFromMetadata() {
     Path path = TinyModels.qwen2(dir, GgmlType.F32);
     try (Model model = Model.load(path, new Model.Options(1, 0))) {

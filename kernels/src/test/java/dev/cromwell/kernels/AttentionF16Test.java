@@ -1,0 +1,58 @@
+package dev.cromwell.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class AttentionF16Test {
+  @Test
+  void attentionOverAHalfPrecisionCacheMatchesTheReferenceOnTheSameValues() {
+    Random rnd = new Random(9);
+    int[][] shapes = {{4, 4}, {6, 2}, {8, 1}};
+    try (WorkerPool pool = new WorkerPool(2)) {
+      for (int[] shape : shapes) {
+        for (int positions : new int[] {1, 7, 40}) {
+          for (int headDim : new int[] {16, 24, 64}) {
+            int heads = shape[0];
+            int kvHeads = shape[1];
+            int n = positions * kvHeads * headDim;
+            float[] q = WeightFormatTest.random(rnd, heads * headDim, 1f);
+            short[] k = new short[n];
+            short[] v = new short[n];
+            float[] kf = new float[n];
+            float[] vf = new float[n];
+            for (int i = 0; i < n; i++) {
+              k[i] = Half.fromFloat((float) rnd.nextGaussian());
+              v[i] = Half.fromFloat((float) rnd.nextGaussian());
+              kf[i] = Half.toFloat(k[i]);
+              vf[i] = Half.toFloat(v[i]);
+            }
+            float[] out = new float[heads * headDim];
+            float[] expected = new float[heads * headDim];
+            AttentionF16.attend(
+                q,
+                k,
+                v,
+                positions,
+                heads,
+                kvHeads,
+                headDim,
+                out,
+                new float[heads * positions],
+                pool);
+            FloatOpsReference.attention(q, kf, vf, positions, heads, kvHeads, headDim, expected);
+            for (int i = 0; i < out.length; i++) {
+              assertEquals(
+                  expected[i],
+                  out[i],
+                  1e-4 * Math.max(1, Math.abs(expected[i])),
+                  "heads " + heads + "/" + kvHeads + " t=" + positions + " d=" + headDim + " i="
+                      + i);
+            }
+          }
+        }
+      }
+    }
+  }
+}
