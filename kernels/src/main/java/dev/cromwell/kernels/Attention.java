@@ -8,6 +8,24 @@ public final class Attention {
   private Attention() {}
 
   /**
+   * Float32 cache: see {@link #attend(float[], KvRows, int, int, int, int, float[], float[],
+   * WorkerPool)}.
+   */
+  public static void attend(
+      float[] q,
+      float[] keys,
+      float[] values,
+      int positions,
+      int heads,
+      int kvHeads,
+      int headDim,
+      float[] out,
+      float[] scores,
+      WorkerPool pool) {
+    attend(q, new KvRows.F32(keys, values), positions, heads, kvHeads, headDim, out, scores, pool);
+  }
+
+  /**
    * Writes the attention output of every head into {@code out[h·headDim ..]}.
    *
    * @param q query vector of all heads, {@code heads · headDim}
@@ -16,8 +34,7 @@ public final class Attention {
    */
   public static void attend(
       float[] q,
-      float[] keys,
-      float[] values,
+      KvRows cache,
       int positions,
       int heads,
       int kvHeads,
@@ -36,12 +53,12 @@ public final class Attention {
             int kvOff = (h / group) * headDim;
             int sOff = h * positions;
             for (int t = 0; t < positions; t++) {
-              scores[sOff + t] = FloatOps.dot(q, qOff, keys, t * kvDim + kvOff, headDim) * scale;
+              scores[sOff + t] = cache.keyDot(q, qOff, t * kvDim + kvOff, headDim) * scale;
             }
             FloatOps.softmax(scores, sOff, positions);
             java.util.Arrays.fill(out, qOff, qOff + headDim, 0f);
             for (int t = 0; t < positions; t++) {
-              FloatOps.axpy(scores[sOff + t], values, t * kvDim + kvOff, out, qOff, headDim);
+              cache.addValue(scores[sOff + t], t * kvDim + kvOff, out, qOff, headDim);
             }
           }
         });

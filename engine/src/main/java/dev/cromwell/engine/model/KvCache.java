@@ -1,8 +1,8 @@
 package dev.cromwell.engine.model;
 
 import dev.cromwell.kernels.Attention;
-import dev.cromwell.kernels.AttentionF16;
 import dev.cromwell.kernels.Half;
+import dev.cromwell.kernels.KvRows;
 import dev.cromwell.kernels.WorkerPool;
 import java.util.Arrays;
 
@@ -104,22 +104,11 @@ public final class KvCache {
       float[] out,
       float[] scores,
       WorkerPool pool) {
-    if (precision == Precision.F16) {
-      AttentionF16.attend(
-          q,
-          halfKeys[layer],
-          halfValues[layer],
-          positions,
-          heads,
-          kvHeads,
-          headDim,
-          out,
-          scores,
-          pool);
-    } else {
-      Attention.attend(
-          q, keys[layer], values[layer], positions, heads, kvHeads, headDim, out, scores, pool);
-    }
+    KvRows rows =
+        precision == Precision.F16
+            ? new KvRows.F16(halfKeys[layer], halfValues[layer])
+            : new KvRows.F32(keys[layer], values[layer]);
+    Attention.attend(q, rows, positions, heads, kvHeads, headDim, out, scores, pool);
   }
 
   /** Bytes currently reserved. */

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-class AttentionF16Test {
+class HalfPrecisionAttentionTest {
   @Test
   void attentionOverAHalfPrecisionCacheMatchesTheReferenceOnTheSameValues() {
     Random rnd = new Random(9);
@@ -30,10 +30,9 @@ class AttentionF16Test {
             }
             float[] out = new float[heads * headDim];
             float[] expected = new float[heads * headDim];
-            AttentionF16.attend(
+            Attention.attend(
                 q,
-                k,
-                v,
+                new KvRows.F16(k, v),
                 positions,
                 heads,
                 kvHeads,
