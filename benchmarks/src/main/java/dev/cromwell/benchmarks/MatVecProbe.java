@@ -17,7 +17,7 @@ public final class MatVecProbe {
   public static void main(String[] args) {
     int threads = args.length > 0 ? Integer.parseInt(args[0]) : 1;
     int rows = 151936 / 4;
-    int cols = 896 * 2;
+    int cols = 2048; // a multiple of 256, so K-quant rows fill their blocks
     Random rnd = new Random(1);
     float[] x = new float[cols];
     for (int i = 0; i < cols; i++) {
@@ -28,7 +28,14 @@ public final class MatVecProbe {
         Arena arena = Arena.ofShared()) {
       for (GgmlType type :
           new GgmlType[] {
-            GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.F16, GgmlType.BF16, GgmlType.F32
+            GgmlType.Q8_0,
+            GgmlType.Q4_0,
+            GgmlType.Q4_K,
+            GgmlType.Q6_K,
+            GgmlType.Q5_0,
+            GgmlType.F16,
+            GgmlType.BF16,
+            GgmlType.F32
           }) {
         WeightFormat f = WeightFormat.of(type);
         long rowBytes = f.rowBytes(cols);

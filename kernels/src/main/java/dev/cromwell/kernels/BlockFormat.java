@@ -33,8 +33,9 @@ abstract sealed class BlockFormat implements WeightFormat
   /** Encodes one block of {@code values[from..from+blockSize)} into {@code out[at..]}. */
   abstract void encodeBlock(float[] values, int from, byte[] out, int at);
 
+  /** Generic vectorized dot; formats with a faster layout-specific kernel override it. */
   @Override
-  public final float dot(MemorySegment w, long offset, float[] x, int xOffset, int n) {
+  public float dot(MemorySegment w, long offset, float[] x, int xOffset, int n) {
     float[] block = SCRATCH.get();
     int size = blockSize();
     int lanes = F.length();

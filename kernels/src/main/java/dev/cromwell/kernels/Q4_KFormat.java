@@ -1,6 +1,12 @@
 package dev.cromwell.kernels;
 
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * GGML Q4_K: super-blocks of 256 weights — F16 d and dmin, 12 bytes of 6-bit scales and mins
@@ -15,6 +21,59 @@ public final class Q4_KFormat extends BlockFormat {
   @Override
   public GgmlType type() {
     return GgmlType.Q4_K;
+  }
+
+  private static final VectorSpecies<Float> F = VectorWidth.FLOAT;
+  private static final VectorSpecies<Integer> I = F.withLanes(int.class);
+  private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
+  private static final int PARTS = 16 / F.length();
+
+  /**
+   * Vectorized without decoding to a buffer: per sub-block, Σ d·scale·q·x − Σ dmin·min·x, with the
+   * nibbles unpacked on 32-bit lanes and the minimum folded into a second accumulator of Σx.
+   */
+  @Override
+  public float dot(MemorySegment w, long offset, float[] x, int xOffset, int n) {
+    int lanes = F.length();
+    FloatVector acc = FloatVector.zero(F);
+    FloatVector mins = FloatVector.zero(F);
+    long block = offset;
+    for (int b = 0; b < n / 256; b++, block += 144) {
+      float d = Bytes.half(w, block);
+      float dmin = Bytes.half(w, block + 2);
+      long scales = block + 4;
+      for (int chunk = 0; chunk < 4; chunk++) {
+        int base = xOffset + b * 256 + chunk * 64;
+        FloatVector qxLow = FloatVector.zero(F);
+        FloatVector qxHigh = FloatVector.zero(F);
+        FloatVector xLow = FloatVector.zero(F);
+        FloatVector xHigh = FloatVector.zero(F);
+        for (int half = 0; half < 2; half++) {
+          ByteVector packed =
+              ByteVector.fromMemorySegment(
+                  B16, w, block + 16 + chunk * 32L + half * 16L, ByteOrder.LITTLE_ENDIAN);
+          for (int part = 0; part < PARTS; part++) {
+            IntVector bytes = (IntVector) packed.castShape(I, part);
+            FloatVector lo = (FloatVector) bytes.and(0x0f).castShape(F, 0);
+            FloatVector hi =
+                (FloatVector) bytes.lanewise(VectorOperators.ASHR, 4).and(0x0f).castShape(F, 0);
+            int at = half * 16 + part * lanes;
+            FloatVector x0 = FloatVector.fromArray(F, x, base + at);
+            FloatVector x1 = FloatVector.fromArray(F, x, base + 32 + at);
+            qxLow = lo.fma(x0, qxLow);
+            qxHigh = hi.fma(x1, qxHigh);
+            xLow = xLow.add(x0);
+            xHigh = xHigh.add(x1);
+          }
+        }
+        int s = chunk * 2;
+        acc = qxLow.fma(FloatVector.broadcast(F, d * KScales.scale(w, scales, s)), acc);
+        acc = qxHigh.fma(FloatVector.broadcast(F, d * KScales.scale(w, scales, s + 1)), acc);
+        mins = xLow.fma(FloatVector.broadcast(F, dmin * KScales.min(w, scales, s)), mins);
+        mins = xHigh.fma(FloatVector.broadcast(F, dmin * KScales.min(w, scales, s + 1)), mins);
+      }
+    }
+    return acc.reduceLanes(VectorOperators.ADD) - mins.reduceLanes(VectorOperators.ADD);
   }
 
   @Override
