@@ -2,6 +2,12 @@ package dev.cromwell.kernels;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * GGML Q6_K: super-blocks of 256 weights — 128 bytes of low nibbles (ql), 64 bytes of 2-bit highs
@@ -17,6 +23,70 @@ public final class Q6_KFormat extends BlockFormat {
   @Override
   public GgmlType type() {
     return GgmlType.Q6_K;
+  }
+
+  private static final VectorSpecies<Float> F = VectorWidth.FLOAT;
+  private static final VectorSpecies<Integer> I = F.withLanes(int.class);
+  private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
+  private static final int PARTS = 16 / F.length();
+
+  /** Vectorized: the 6-bit values assembled from ql and qh on 32-bit lanes, 16 weights a scale. */
+  @Override
+  public float dot(MemorySegment w, long offset, float[] x, int xOffset, int n) {
+    int lanes = F.length();
+    FloatVector acc = FloatVector.zero(F);
+    long block = offset;
+    for (int b = 0; b < n / 256; b++, block += 210) {
+      float d = Bytes.half(w, block + 208);
+      for (int half = 0; half < 2; half++) {
+        long ql = block + half * 64L;
+        long qh = block + 128 + half * 32L;
+        long sc = block + 192 + half * 8L;
+        int base = xOffset + b * 256 + half * 128;
+        for (int group = 0; group < 2; group++) {
+          ByteVector lowA =
+              ByteVector.fromMemorySegment(B16, w, ql + group * 16L, ByteOrder.LITTLE_ENDIAN);
+          ByteVector lowB =
+              ByteVector.fromMemorySegment(B16, w, ql + 32 + group * 16L, ByteOrder.LITTLE_ENDIAN);
+          ByteVector high =
+              ByteVector.fromMemorySegment(B16, w, qh + group * 16L, ByteOrder.LITTLE_ENDIAN);
+          float d1 = d * w.get(ValueLayout.JAVA_BYTE, sc + group);
+          float d2 = d * w.get(ValueLayout.JAVA_BYTE, sc + group + 2);
+          float d3 = d * w.get(ValueLayout.JAVA_BYTE, sc + group + 4);
+          float d4 = d * w.get(ValueLayout.JAVA_BYTE, sc + group + 6);
+          FloatVector s1 = FloatVector.zero(F);
+          FloatVector s2 = FloatVector.zero(F);
+          FloatVector s3 = FloatVector.zero(F);
+          FloatVector s4 = FloatVector.zero(F);
+          for (int part = 0; part < PARTS; part++) {
+            IntVector a = (IntVector) lowA.castShape(I, part);
+            IntVector c = (IntVector) lowB.castShape(I, part);
+            IntVector h = (IntVector) high.castShape(I, part);
+            int at = base + group * 16 + part * lanes;
+            s1 = q(a.and(0x0f), h, 0).fma(FloatVector.fromArray(F, x, at), s1);
+            s2 = q(c.and(0x0f), h, 2).fma(FloatVector.fromArray(F, x, at + 32), s2);
+            s3 =
+                q(a.lanewise(VectorOperators.ASHR, 4).and(0x0f), h, 4)
+                    .fma(FloatVector.fromArray(F, x, at + 64), s3);
+            s4 =
+                q(c.lanewise(VectorOperators.ASHR, 4).and(0x0f), h, 6)
+                    .fma(FloatVector.fromArray(F, x, at + 96), s4);
+          }
+          acc = s1.fma(FloatVector.broadcast(F, d1), acc);
+          acc = s2.fma(FloatVector.broadcast(F, d2), acc);
+          acc = s3.fma(FloatVector.broadcast(F, d3), acc);
+          acc = s4.fma(FloatVector.broadcast(F, d4), acc);
+        }
+      }
+    }
+    return acc.reduceLanes(VectorOperators.ADD);
+  }
+
+  /** (low | two high bits at {@code shift} « 4) − 32, as floats. */
+  private static FloatVector q(IntVector low, IntVector high, int shift) {
+    IntVector top =
+        high.lanewise(VectorOperators.ASHR, shift).and(3).lanewise(VectorOperators.LSHL, 4);
+    return (FloatVector) low.or(top).sub(32).castShape(F, 0);
   }
 
   @Override
