@@ -101,6 +101,17 @@ abstract sealed class BlockFormat implements WeightFormat
     out[at + 1] = (byte) (h >> 8);
   }
 
+  /** {min, max} of {@code values[from..from+n)}. */
+  static float[] range(float[] values, int from, int n) {
+    float min = Float.POSITIVE_INFINITY;
+    float max = Float.NEGATIVE_INFINITY;
+    for (int j = 0; j < n; j++) {
+      min = Math.min(min, values[from + j]);
+      max = Math.max(max, values[from + j]);
+    }
+    return new float[] {min, max};
+  }
+
   /** Nearest integer, clamped to {@code [lo, hi]}. */
   static int clampRound(float v, int lo, int hi) {
     return Math.max(lo, Math.min(hi, Math.round(v)));

@@ -26,12 +26,9 @@ public final class Q4_1Format extends BlockFormat {
 
   @Override
   void encodeBlock(float[] v, int from, byte[] out, int at) {
-    float min = Float.POSITIVE_INFINITY;
-    float max = Float.NEGATIVE_INFINITY;
-    for (int j = 0; j < 32; j++) {
-      min = Math.min(min, v[from + j]);
-      max = Math.max(max, v[from + j]);
-    }
+    float[] range = range(v, from, 32);
+    float min = range[0];
+    float max = range[1];
     float d = (max - min) / 15f;
     float id = d != 0 ? 1f / d : 0f;
     putHalf(out, at, d);

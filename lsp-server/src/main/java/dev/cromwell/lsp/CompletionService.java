@@ -143,7 +143,7 @@ public final class CompletionService implements AutoCloseable {
     debouncer.schedule(
         () -> {
           if (latest.get(key).get() != id || cancellation.isCancelled()) {
-            count(true);
+            countSuperseded();
             result.complete(Optional.empty());
             return;
           }
@@ -151,7 +151,7 @@ public final class CompletionService implements AutoCloseable {
               () -> {
                 try {
                   if (latest.get(key).get() != id || cancellation.isCancelled()) {
-                    count(true);
+                    countSuperseded();
                     result.complete(Optional.empty());
                     return;
                   }
@@ -168,12 +168,8 @@ public final class CompletionService implements AutoCloseable {
     return result;
   }
 
-  private void count(boolean supersededRequest) {
-    synchronized (this) {
-      if (supersededRequest) {
-        superseded++;
-      }
-    }
+  private synchronized void countSuperseded() {
+    superseded++;
   }
 
   private Optional<Suggestion> run(

@@ -275,6 +275,10 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
       var d = params.getTextDocument();
       OpenDocument doc = documents.open(d.getUri(), d.getLanguageId(), d.getVersion(), d.getText());
       indexDocument(doc);
+      WorkspaceIndex index = completions.index();
+      if (index != null && doc.path() != null) {
+        index.recordVisit(doc.path()); // recently opened files rank higher as context
+      }
     }
 
     @Override

@@ -25,12 +25,10 @@ final class AnonymousMemory implements AutoCloseable {
 
   private final MemorySegment segment;
   private final Runnable release;
-  private final boolean hugePages;
 
-  private AnonymousMemory(MemorySegment segment, Runnable release, boolean hugePages) {
+  private AnonymousMemory(MemorySegment segment, Runnable release) {
     this.segment = segment;
     this.release = release;
-    this.hugePages = hugePages;
   }
 
   /** At least {@code size} bytes of zeroed memory. */
@@ -43,15 +41,11 @@ final class AnonymousMemory implements AutoCloseable {
       }
     }
     Arena arena = Arena.ofShared();
-    return new AnonymousMemory(arena.allocate(Math.max(1, size), 64), arena::close, false);
+    return new AnonymousMemory(arena.allocate(Math.max(1, size), 64), arena::close);
   }
 
   MemorySegment segment() {
     return segment;
-  }
-
-  boolean hugePages() {
-    return hugePages;
   }
 
   // Calling libc's mmap/madvise/munmap and wrapping raw addresses is what this class is for; the
@@ -96,7 +90,8 @@ final class AnonymousMemory implements AutoCloseable {
     }
     long start = (raw.address() + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
     MemorySegment usable = MemorySegment.ofAddress(start).reinterpret(rounded);
-    int advised = (int) madvise.invokeExact(usable, rounded, MADV_HUGEPAGE);
+    // A refused madvise only means 4 KiB pages; the memory is still good.
+    int advice = (int) madvise.invokeExact(usable, rounded, MADV_HUGEPAGE);
     MemorySegment whole = MemorySegment.ofAddress(raw.address()).reinterpret(total);
     Runnable release =
         () -> {
@@ -106,7 +101,7 @@ final class AnonymousMemory implements AutoCloseable {
             throw new IllegalStateException("munmap failed", e);
           }
         };
-    return new AnonymousMemory(usable.asSlice(0, Math.max(1, size)), release, advised == 0);
+    return new AnonymousMemory(usable.asSlice(0, Math.max(1, size)), release);
   }
 
   @Override

@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -261,11 +260,6 @@ public final class GgufFile implements AutoCloseable {
               }
               throw wrongType(key, v, "an array of " + elementType);
             });
-  }
-
-  /** Keys in file order, for listings. */
-  public List<String> keys() {
-    return new ArrayList<>(metadata.keySet());
   }
 
   private GgufFormatException wrongType(String key, MetadataValue v, String expected) {

@@ -55,30 +55,6 @@ public sealed interface MetadataValue {
     }
   }
 
-  static MetadataValue uint32(long v) {
-    return new Int(GgufValueType.UINT32, v);
-  }
-
-  static MetadataValue int32(long v) {
-    return new Int(GgufValueType.INT32, v);
-  }
-
-  static MetadataValue uint64(long v) {
-    return new Int(GgufValueType.UINT64, v);
-  }
-
-  static MetadataValue string(String s) {
-    return new Str(s);
-  }
-
-  static MetadataValue float32(float f) {
-    return new Float32(f);
-  }
-
-  static MetadataValue bool(boolean b) {
-    return new Bool(b);
-  }
-
   static MetadataValue strings(List<String> values) {
     return new Array(
         GgufValueType.STRING, values.stream().map(s -> (MetadataValue) new Str(s)).toList());

@@ -81,12 +81,6 @@ public final class Tokenizer {
     return new Utf8Stream();
   }
 
-  /** The vocabulary text of a token, for listings. */
-  public String tokenText(int id) {
-    checkId(id);
-    return vocabulary.text(id);
-  }
-
   private void checkId(int id) {
     if (id < 0 || id >= vocabulary.size()) {
       throw new IllegalArgumentException(
