@@ -11,11 +11,13 @@ import java.util.Random;
 
 /**
  * Quick matvec throughput probe: GB/s of weights streamed per format and thread count, on a matrix
- * larger than the caches. {@code java ... MatVecProbe [threads]}
+ * larger than the caches. {@code java ... MatVecProbe [threads] [TYPE,TYPE...]}
  */
 public final class MatVecProbe {
   public static void main(String[] args) {
     int threads = args.length > 0 ? Integer.parseInt(args[0]) : 1;
+    java.util.Set<String> only =
+        args.length > 1 ? java.util.Set.of(args[1].split(",")) : java.util.Set.of();
     int rows = 151936 / 4;
     int cols = 2048; // a multiple of 256, so K-quant rows fill their blocks
     Random rnd = new Random(1);
@@ -33,10 +35,16 @@ public final class MatVecProbe {
             GgmlType.Q4_K,
             GgmlType.Q6_K,
             GgmlType.Q5_0,
+            GgmlType.Q4_1,
+            GgmlType.Q5_1,
+            GgmlType.Q5_K,
             GgmlType.F16,
             GgmlType.BF16,
             GgmlType.F32
           }) {
+        if (!only.isEmpty() && !only.contains(type.name())) {
+          continue;
+        }
         WeightFormat f = WeightFormat.of(type);
         long rowBytes = f.rowBytes(cols);
         MemorySegment w = arena.allocate(rowBytes * rows, 64);

@@ -1,6 +1,12 @@
 package dev.cromwell.kernels;
 
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * GGML Q5_0: 32 weights, F16 scale d, 32 high bits (little-endian uint32), 16 bytes of low nibbles;
@@ -11,6 +17,42 @@ public final class Q5_0Format extends BlockFormat {
   static final Q5_0Format INSTANCE = new Q5_0Format();
 
   private Q5_0Format() {}
+
+  private static final VectorSpecies<Float> F = VectorWidth.FLOAT;
+  private static final VectorSpecies<Integer> I = F.withLanes(int.class);
+  private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
+  private static final int PARTS = 16 / F.length();
+
+  /** Σ d·(q − 16)·x per block, the fifth bits merged on 32-bit lanes ({@link FiveBits}). */
+  @Override
+  public float dot(MemorySegment w, long offset, float[] x, int xOffset, int n) {
+    int lanes = F.length();
+    FloatVector acc = FloatVector.zero(F);
+    long block = offset;
+    int xi = xOffset;
+    for (int b = 0; b < n / 32; b++, block += 22, xi += 32) {
+      IntVector qh = IntVector.broadcast(I, w.get(Bytes.INT, block + 2));
+      ByteVector packed = ByteVector.fromMemorySegment(B16, w, block + 6, ByteOrder.LITTLE_ENDIAN);
+      FloatVector qx = FloatVector.zero(F);
+      for (int part = 0; part < PARTS; part++) {
+        IntVector bytes = (IntVector) packed.castShape(I, part);
+        FloatVector lo =
+            (FloatVector) bytes.and(0x0f).or(FiveBits.low(qh, part)).sub(16).castShape(F, 0);
+        FloatVector hi =
+            (FloatVector)
+                bytes
+                    .lanewise(VectorOperators.ASHR, 4)
+                    .and(0x0f)
+                    .or(FiveBits.high(qh, part))
+                    .sub(16)
+                    .castShape(F, 0);
+        qx = lo.fma(FloatVector.fromArray(F, x, xi + part * lanes), qx);
+        qx = hi.fma(FloatVector.fromArray(F, x, xi + 16 + part * lanes), qx);
+      }
+      acc = qx.fma(FloatVector.broadcast(F, Bytes.half(w, block)), acc);
+    }
+    return acc.reduceLanes(VectorOperators.ADD);
+  }
 
   @Override
   public GgmlType type() {

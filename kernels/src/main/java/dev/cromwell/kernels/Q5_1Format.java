@@ -1,12 +1,58 @@
 package dev.cromwell.kernels;
 
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /** GGML Q5_1: like Q5_0 with an F16 minimum m after d; weight = d·q + m (q in 0..31). */
 public final class Q5_1Format extends BlockFormat {
   static final Q5_1Format INSTANCE = new Q5_1Format();
 
   private Q5_1Format() {}
+
+  private static final VectorSpecies<Float> F = VectorWidth.FLOAT;
+  private static final VectorSpecies<Integer> I = F.withLanes(int.class);
+  private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
+  private static final int PARTS = 16 / F.length();
+
+  /** Σ d·q·x + m·Σ x per block, the fifth bits merged on 32-bit lanes ({@link FiveBits}). */
+  @Override
+  public float dot(MemorySegment w, long offset, float[] x, int xOffset, int n) {
+    int lanes = F.length();
+    FloatVector acc = FloatVector.zero(F);
+    FloatVector mins = FloatVector.zero(F);
+    long block = offset;
+    int xi = xOffset;
+    for (int b = 0; b < n / 32; b++, block += 24, xi += 32) {
+      IntVector qh = IntVector.broadcast(I, w.get(Bytes.INT, block + 4));
+      ByteVector packed = ByteVector.fromMemorySegment(B16, w, block + 8, ByteOrder.LITTLE_ENDIAN);
+      FloatVector qx = FloatVector.zero(F);
+      FloatVector xs = FloatVector.zero(F);
+      for (int part = 0; part < PARTS; part++) {
+        IntVector bytes = (IntVector) packed.castShape(I, part);
+        FloatVector lo = (FloatVector) bytes.and(0x0f).or(FiveBits.low(qh, part)).castShape(F, 0);
+        FloatVector hi =
+            (FloatVector)
+                bytes
+                    .lanewise(VectorOperators.ASHR, 4)
+                    .and(0x0f)
+                    .or(FiveBits.high(qh, part))
+                    .castShape(F, 0);
+        FloatVector x0 = FloatVector.fromArray(F, x, xi + part * lanes);
+        FloatVector x1 = FloatVector.fromArray(F, x, xi + 16 + part * lanes);
+        qx = lo.fma(x0, qx);
+        qx = hi.fma(x1, qx);
+        xs = xs.add(x0).add(x1);
+      }
+      acc = qx.fma(FloatVector.broadcast(F, Bytes.half(w, block)), acc);
+      mins = xs.fma(FloatVector.broadcast(F, Bytes.half(w, block + 2)), mins);
+    }
+    return acc.reduceLanes(VectorOperators.ADD) + mins.reduceLanes(VectorOperators.ADD);
+  }
 
   @Override
   public GgmlType type() {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cromwell.engine.gguf.GgufFile;
+import dev.cromwell.engine.gguf.LoadMode;
 import dev.cromwell.kernels.GgmlType;
 import java.nio.file.Path;
 import java.util.stream.Stream;
@@ -33,6 +34,15 @@ class TransformerReferenceTest {
         Arguments.of("llama-256", GgmlType.Q5_1));
   }
 
+  /** Every model, mapped and copied into (huge-page) memory. */
+  static Stream<Arguments> modelsAndLoadModes() {
+    return models()
+        .flatMap(
+            m ->
+                Stream.of(LoadMode.MMAP, LoadMode.COPY)
+                    .map(mode -> Arguments.of(m.get()[0], m.get()[1], mode)));
+  }
+
   static Path model(String arch, GgmlType type) {
     return switch (arch) {
       case "qwen2" -> TinyModels.qwen2(dir, type);
@@ -53,11 +63,11 @@ class TransformerReferenceTest {
    * order of the logits themselves.
    */
   @ParameterizedTest
-  @MethodSource("models")
-  void logitsMatchTheNaiveOracleAtEveryPosition(String arch, GgmlType type) {
+  @MethodSource("modelsAndLoadModes")
+  void logitsMatchTheNaiveOracleAtEveryPosition(String arch, GgmlType type, LoadMode load) {
     Path path = model(arch, type);
     int[] tokens = {1, 450, 4996, 17354, 29871, 13, 1678, 2, 31999, 100, 7, 42};
-    try (Model model = Model.load(path, new Model.Options(2, 0));
+    try (Model model = Model.load(path, new Model.Options(2, 0, 8, load, KvCache.Precision.F32));
         GgufFile file = GgufFile.open(path)) {
       double[][] expected = new NaiveTransformer(file).logits(tokens);
       Session session = model.newSession();
@@ -84,6 +94,8 @@ class TransformerReferenceTest {
             arch
                 + " "
                 + type
+                + " "
+                + load
                 + " position "
                 + t
                 + ": logit "
@@ -164,10 +176,7 @@ class TransformerReferenceTest {
     }
     try (Model f32 = Model.load(path, new Model.Options(2, 0));
         Model f16 =
-            Model.load(
-                path,
-                new Model.Options(
-                    2, 0, 8, dev.cromwell.engine.gguf.LoadMode.MMAP, KvCache.Precision.F16))) {
+            Model.load(path, new Model.Options(2, 0, 8, LoadMode.MMAP, KvCache.Precision.F16))) {
       Session a = f32.newSession();
       Session b = f16.newSession();
       float[] expected = a.prefill(prompt, () -> false).clone();
