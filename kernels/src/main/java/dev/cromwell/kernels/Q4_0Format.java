@@ -61,7 +61,7 @@ public final class Q4_0Format implements WeightFormat {
     float sum = 0f;
     float[] block = new float[BLOCK];
     for (int b = 0; b < n / BLOCK; b++) {
-      dequantize(w, offset + (long) b * BLOCK_BYTES, block, 0, BLOCK);
+      dequantizeReference(w, offset + (long) b * BLOCK_BYTES, block, 0, BLOCK);
       for (int j = 0; j < BLOCK; j++) {
         sum += block[j] * x[xOffset + b * BLOCK + j];
       }
@@ -71,6 +71,25 @@ public final class Q4_0Format implements WeightFormat {
 
   @Override
   public void dequantize(MemorySegment w, long offset, float[] out, int outOffset, int n) {
+    int lanes = F.length();
+    long block = offset;
+    int at = outOffset;
+    for (int b = 0; b < n / BLOCK; b++, block += BLOCK_BYTES, at += BLOCK) {
+      FloatVector scale = FloatVector.broadcast(F, Bytes.half(w, block));
+      ByteVector packed = ByteVector.fromMemorySegment(B16, w, block + 2, ByteOrder.LITTLE_ENDIAN);
+      for (int part = 0; part < PARTS; part++) {
+        IntVector bytes = (IntVector) packed.castShape(I, part);
+        FloatVector lo = (FloatVector) bytes.and(0x0f).sub(8).castShape(F, 0);
+        FloatVector hi =
+            (FloatVector) bytes.lanewise(VectorOperators.ASHR, 4).and(0x0f).sub(8).castShape(F, 0);
+        lo.mul(scale).intoArray(out, at + part * lanes);
+        hi.mul(scale).intoArray(out, at + 16 + part * lanes);
+      }
+    }
+  }
+
+  @Override
+  public void dequantizeReference(MemorySegment w, long offset, float[] out, int outOffset, int n) {
     for (int b = 0; b < n / BLOCK; b++) {
       long block = offset + (long) b * BLOCK_BYTES;
       float scale = Bytes.half(w, block);

@@ -63,6 +63,20 @@ public final class Q8_0Format implements WeightFormat {
 
   @Override
   public void dequantize(MemorySegment w, long offset, float[] out, int outOffset, int n) {
+    int lanes = F.length();
+    long block = offset;
+    int at = outOffset;
+    for (int b = 0; b < n / BLOCK; b++, block += BLOCK_BYTES, at += BLOCK) {
+      FloatVector scale = FloatVector.broadcast(F, Bytes.half(w, block));
+      for (int j = 0; j < BLOCK; j += lanes) {
+        ByteVector q = ByteVector.fromMemorySegment(B, w, block + 2 + j, ByteOrder.LITTLE_ENDIAN);
+        ((FloatVector) q.convertShape(VectorOperators.B2F, F, 0)).mul(scale).intoArray(out, at + j);
+      }
+    }
+  }
+
+  @Override
+  public void dequantizeReference(MemorySegment w, long offset, float[] out, int outOffset, int n) {
     for (int b = 0; b < n / BLOCK; b++) {
       long block = offset + (long) b * BLOCK_BYTES;
       float scale = Bytes.half(w, block);

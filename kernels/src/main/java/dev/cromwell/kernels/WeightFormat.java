@@ -25,6 +25,15 @@ public sealed interface WeightFormat
   /** Decodes {@code n} weights at {@code offset} into {@code out[outOffset..]}. */
   void dequantize(MemorySegment weights, long offset, float[] out, int outOffset, int n);
 
+  /**
+   * Scalar reference of {@link #dequantize}, for formats whose {@code dequantize} is vectorized;
+   * the same method otherwise.
+   */
+  default void dequantizeReference(
+      MemorySegment weights, long offset, float[] out, int outOffset, int n) {
+    dequantize(weights, offset, out, outOffset, n);
+  }
+
   /** Encodes {@code values} (length a multiple of the block size) into this format's bytes. */
   byte[] quantize(float[] values);
 

@@ -187,6 +187,25 @@ class WeightFormatTest {
   }
 
   @Test
+  void vectorDequantizeEqualsTheScalarReferenceExactly() {
+    Random rnd = new Random(11);
+    for (GgmlType type : COMPUTABLE) {
+      WeightFormat format = WeightFormat.of(type);
+      for (int n : lengths(type)) {
+        byte[] encoded = format.quantize(random(rnd, n, 0.7f));
+        byte[] padded = new byte[encoded.length + 3];
+        System.arraycopy(encoded, 0, padded, 3, encoded.length);
+        MemorySegment seg = MemorySegment.ofArray(padded);
+        float[] vector = new float[n + 2];
+        float[] reference = new float[n + 2];
+        format.dequantize(seg, 3, vector, 2, n);
+        format.dequantizeReference(seg, 3, reference, 2, n);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(reference, vector, type + " n=" + n);
+      }
+    }
+  }
+
+  @Test
   void matvecMatchesReferenceForEveryComputableType() {
     Random rnd = new Random(3);
     try (WorkerPool pool = new WorkerPool(3)) {
