@@ -2,69 +2,215 @@ package dev.cromwell.kernels;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The cached keys and values of one layer, as {@link Attention} reads them: float32, or IEEE half
  * floats widened lane by lane while they are read (half the memory, never converted whole).
+ *
+ * <p>Keys are stored channel by channel — key channel {@code c} of position {@code p} at {@code c ·
+ * stride + p} — so that the scores of a query against a run of positions are broadcast-FMAs over
+ * contiguous lanes, with no horizontal sum per position. Values are stored position by position —
+ * channel {@code c} of position {@code p} at {@code p · kvDim + c} — so that the weighted sum runs
+ * over contiguous channels.
  */
 public sealed interface KvRows {
-  /** Dot product of {@code q[qOff..qOff+n)} with the key at element offset {@code at}. */
-  float keyDot(float[] q, int qOff, int at, int n);
+  VectorSpecies<Float> F = VectorWidth.FLOAT;
 
-  /** {@code out[outOff..] += weight × value at element offset at}. */
-  void addValue(float weight, int at, float[] out, int outOff, int n);
+  /** Positions a key channel can hold: the distance between two channels. */
+  int stride();
 
-  /** Float32 keys and values. */
-  record F32(float[] keys, float[] values) implements KvRows {
-    @Override
-    public float keyDot(float[] q, int qOff, int at, int n) {
-      return FloatOps.dot(q, qOff, keys, at, n);
+  /** Channels per position (all KV heads): the distance between two positions' values. */
+  int kvDim();
+
+  /** Keys at element index {@code at..at+lanes)}. */
+  FloatVector keys(int at);
+
+  float key(int at);
+
+  /** Values at element index {@code at..at+lanes)}. */
+  FloatVector values(int at);
+
+  float value(int at);
+
+  /**
+   * {@code out[outOff + p] = scale · Σ_d q[qOff + d] · key(channel + d, p)} for {@code p <
+   * positions}, over {@code n} channels.
+   */
+  default void scores(
+      float[] q,
+      int qOff,
+      int channel,
+      int n,
+      int positions,
+      float scale,
+      float[] out,
+      int outOff) {
+    int lanes = F.length();
+    int stride = stride();
+    int p = 0;
+    // Four runs of positions at once: four independent accumulators cover the FMA latency.
+    for (; p + 4 * lanes <= positions; p += 4 * lanes) {
+      FloatVector a0 = FloatVector.zero(F);
+      FloatVector a1 = FloatVector.zero(F);
+      FloatVector a2 = FloatVector.zero(F);
+      FloatVector a3 = FloatVector.zero(F);
+      for (int d = 0; d < n; d++) {
+        FloatVector qd = FloatVector.broadcast(F, q[qOff + d]);
+        int at = (channel + d) * stride + p;
+        a0 = keys(at).fma(qd, a0);
+        a1 = keys(at + lanes).fma(qd, a1);
+        a2 = keys(at + 2 * lanes).fma(qd, a2);
+        a3 = keys(at + 3 * lanes).fma(qd, a3);
+      }
+      a0.mul(scale).intoArray(out, outOff + p);
+      a1.mul(scale).intoArray(out, outOff + p + lanes);
+      a2.mul(scale).intoArray(out, outOff + p + 2 * lanes);
+      a3.mul(scale).intoArray(out, outOff + p + 3 * lanes);
     }
-
-    @Override
-    public void addValue(float weight, int at, float[] out, int outOff, int n) {
-      FloatOps.axpy(weight, values, at, out, outOff, n);
+    for (; p + lanes <= positions; p += lanes) {
+      FloatVector acc = FloatVector.zero(F);
+      for (int d = 0; d < n; d++) {
+        acc = keys((channel + d) * stride + p).fma(FloatVector.broadcast(F, q[qOff + d]), acc);
+      }
+      acc.mul(scale).intoArray(out, outOff + p);
+    }
+    for (; p < positions; p++) {
+      float sum = 0f;
+      for (int d = 0; d < n; d++) {
+        sum += q[qOff + d] * key((channel + d) * stride + p);
+      }
+      out[outOff + p] = sum * scale;
     }
   }
 
-  /** Half-precision keys and values. */
-  record F16(short[] keys, short[] values) implements KvRows {
-    private static final VectorSpecies<Float> F = VectorWidth.FLOAT;
-    private static final VectorSpecies<Short> S = VectorWidth.SHORT_PER_FLOAT;
-
-    @Override
-    public float keyDot(float[] q, int qOff, int at, int n) {
-      int lanes = F.length();
-      int upper = F.loopBound(n);
+  /**
+   * {@code out[outOff + i] = Σ_p weights[wOff + p] · value(p, channel + i)} for {@code i < n}: the
+   * attention output of one head. Channels go four vectors at a time, each with its own accumulator
+   * held in a register across all positions.
+   */
+  default void weightedValues(
+      float[] weights, int wOff, int positions, int channel, int n, float[] out, int outOff) {
+    int lanes = F.length();
+    int kvDim = kvDim();
+    int i = 0;
+    for (; i + 4 * lanes <= n; i += 4 * lanes) {
+      FloatVector a0 = FloatVector.zero(F);
+      FloatVector a1 = FloatVector.zero(F);
+      FloatVector a2 = FloatVector.zero(F);
+      FloatVector a3 = FloatVector.zero(F);
+      for (int p = 0; p < positions; p++) {
+        FloatVector w = FloatVector.broadcast(F, weights[wOff + p]);
+        int at = p * kvDim + channel + i;
+        a0 = values(at).fma(w, a0);
+        a1 = values(at + lanes).fma(w, a1);
+        a2 = values(at + 2 * lanes).fma(w, a2);
+        a3 = values(at + 3 * lanes).fma(w, a3);
+      }
+      a0.intoArray(out, outOff + i);
+      a1.intoArray(out, outOff + i + lanes);
+      a2.intoArray(out, outOff + i + 2 * lanes);
+      a3.intoArray(out, outOff + i + 3 * lanes);
+    }
+    for (; i + lanes <= n; i += lanes) {
       FloatVector acc = FloatVector.zero(F);
-      int i = 0;
-      for (; i < upper; i += lanes) {
-        FloatVector k = Half.toFloatVector(ShortVector.fromArray(S, keys, at + i));
-        acc = FloatVector.fromArray(F, q, qOff + i).fma(k, acc);
+      for (int p = 0; p < positions; p++) {
+        acc = values(p * kvDim + channel + i).fma(FloatVector.broadcast(F, weights[wOff + p]), acc);
       }
-      float sum = acc.reduceLanes(VectorOperators.ADD);
-      for (; i < n; i++) {
-        sum += q[qOff + i] * Half.toFloat(keys[at + i]);
+      acc.intoArray(out, outOff + i);
+    }
+    for (; i < n; i++) {
+      float sum = 0f;
+      for (int p = 0; p < positions; p++) {
+        sum += weights[wOff + p] * value(p * kvDim + channel + i);
       }
-      return sum;
+      out[outOff + i] = sum;
+    }
+  }
+
+  /**
+   * Keys channel by channel ({@code keys[c · stride + p]}) and values position by position ({@code
+   * values[p · kvDim + c]}), float32.
+   */
+  record F32(float[] keys, float[] values, int stride, int kvDim) implements KvRows {
+    /** From keys and values both laid out {@code [position][kvDim]} (tests, small caches). */
+    public static F32 fromRows(float[] keyRows, float[] values, int positions, int kvDim) {
+      return new F32(Transpose.rows(keyRows, positions, kvDim), values, positions, kvDim);
     }
 
     @Override
-    public void addValue(float weight, int at, float[] out, int outOff, int n) {
-      int lanes = F.length();
-      int upper = F.loopBound(n);
-      FloatVector w = FloatVector.broadcast(F, weight);
-      int i = 0;
-      for (; i < upper; i += lanes) {
-        Half.toFloatVector(ShortVector.fromArray(S, values, at + i))
-            .fma(w, FloatVector.fromArray(F, out, outOff + i))
-            .intoArray(out, outOff + i);
+    public FloatVector keys(int at) {
+      return FloatVector.fromArray(F, keys, at);
+    }
+
+    @Override
+    public float key(int at) {
+      return keys[at];
+    }
+
+    @Override
+    public FloatVector values(int at) {
+      return FloatVector.fromArray(F, values, at);
+    }
+
+    @Override
+    public float value(int at) {
+      return values[at];
+    }
+  }
+
+  /** As {@link F32}, with IEEE half-precision keys and values. */
+  record F16(short[] keys, short[] values, int stride, int kvDim) implements KvRows {
+    private static final VectorSpecies<Short> S = VectorWidth.SHORT_PER_FLOAT;
+
+    /** From keys and values both laid out {@code [position][kvDim]} (tests, small caches). */
+    public static F16 fromRows(short[] keyRows, short[] values, int positions, int kvDim) {
+      return new F16(Transpose.rows(keyRows, positions, kvDim), values, positions, kvDim);
+    }
+
+    @Override
+    public FloatVector keys(int at) {
+      return Half.toFloatVector(ShortVector.fromArray(S, keys, at));
+    }
+
+    @Override
+    public float key(int at) {
+      return Half.toFloat(keys[at]);
+    }
+
+    @Override
+    public FloatVector values(int at) {
+      return Half.toFloatVector(ShortVector.fromArray(S, values, at));
+    }
+
+    @Override
+    public float value(int at) {
+      return Half.toFloat(values[at]);
+    }
+  }
+
+  /** Turns {@code [position][channel]} rows into {@code [channel][position]}. */
+  final class Transpose {
+    private Transpose() {}
+
+    static float[] rows(float[] rows, int positions, int channels) {
+      float[] out = new float[rows.length];
+      for (int p = 0; p < positions; p++) {
+        for (int c = 0; c < channels; c++) {
+          out[c * positions + p] = rows[p * channels + c];
+        }
       }
-      for (; i < n; i++) {
-        out[outOff + i] += weight * Half.toFloat(values[at + i]);
+      return out;
+    }
+
+    static short[] rows(short[] rows, int positions, int channels) {
+      short[] out = new short[rows.length];
+      for (int p = 0; p < positions; p++) {
+        for (int c = 0; c < channels; c++) {
+          out[c * positions + p] = rows[p * channels + c];
+        }
       }
+      return out;
     }
   }
 }

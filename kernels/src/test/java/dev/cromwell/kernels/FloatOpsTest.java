@@ -115,12 +115,46 @@ class FloatOpsTest {
   }
 
   @Test
+  void batchedAttentionMatchesTheReferenceForEveryQueryOfTheChunk() {
+    Random rnd = new Random(8);
+    int[][] headShapes = {{4, 4}, {6, 2}, {14, 2}};
+    try (WorkerPool pool = new WorkerPool(2)) {
+      for (int[] shape : headShapes) {
+        for (int headDim : new int[] {24, 64}) {
+          int heads = shape[0];
+          int kvHeads = shape[1];
+          int kvDim = kvHeads * headDim;
+          int start = 37;
+          int count = 70;
+          int positions = start + count;
+          float[] k = random(rnd, positions * kvDim);
+          float[] v = random(rnd, positions * kvDim);
+          float[][] queries = new float[count][];
+          float[][] outs = new float[count][heads * headDim];
+          for (int t = 0; t < count; t++) {
+            queries[t] = random(rnd, heads * headDim);
+          }
+          KvRows rows = KvRows.F32.fromRows(k, v, positions, kvDim);
+          Attention.attendBatch(queries, count, start, rows, heads, kvHeads, headDim, outs, pool);
+          for (int t = 0; t < count; t++) {
+            float[] expected = new float[heads * headDim];
+            FloatOpsReference.attention(
+                queries[t], k, v, start + t + 1, heads, kvHeads, headDim, expected);
+            assertClose(
+                expected, outs[t], 1e-4, "batched " + heads + "/" + kvHeads + " query " + t);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
   void attentionMatchesReferenceForMhaGqaAndMqa() {
     Random rnd = new Random(7);
     int[][] headShapes = {{4, 4}, {6, 2}, {8, 1}, {14, 2}};
     try (WorkerPool pool = new WorkerPool(2)) {
       for (int[] shape : headShapes) {
-        for (int positions : new int[] {1, 5, 33}) {
+        for (int positions : new int[] {1, 5, 33, 64, 100}) {
           int heads = shape[0];
           int kvHeads = shape[1];
           int headDim = 24;

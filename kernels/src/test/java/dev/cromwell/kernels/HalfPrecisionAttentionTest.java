@@ -32,7 +32,7 @@ class HalfPrecisionAttentionTest {
             float[] expected = new float[heads * headDim];
             Attention.attend(
                 q,
-                new KvRows.F16(k, v),
+                KvRows.F16.fromRows(k, v, positions, kvHeads * headDim),
                 positions,
                 heads,
                 kvHeads,

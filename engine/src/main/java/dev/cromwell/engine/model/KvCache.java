@@ -7,10 +7,11 @@ import dev.cromwell.kernels.WorkerPool;
 import java.util.Arrays;
 
 /**
- * Keys and values of every layer for the positions seen so far, laid out {@code
- * [layer][position][kvHead · headDim]}, in float32 or (half the memory) IEEE half precision. Grows
- * by doubling up to the context length, so a short session does not reserve memory for the whole
- * context.
+ * Keys and values of every layer for the positions seen so far, in float32 or (half the memory)
+ * IEEE half precision: keys channel by channel ({@code [layer][kvHead · headDim][position]}, so
+ * attention scores need no horizontal sums) and values position by position ({@code
+ * [layer][position][kvHead · headDim]}); see {@link KvRows}. Grows by doubling up to the context
+ * length, so a short session does not reserve memory for the whole context.
  */
 public final class KvCache {
   /** How cached keys and values are stored. */
@@ -79,11 +80,13 @@ public final class KvCache {
     int at = pos * kvDim;
     if (precision == Precision.F16) {
       for (int i = 0; i < kvDim; i++) {
-        halfKeys[layer][at + i] = Half.fromFloat(key[i]);
+        halfKeys[layer][i * capacity + pos] = Half.fromFloat(key[i]);
         halfValues[layer][at + i] = Half.fromFloat(value[i]);
       }
     } else {
-      System.arraycopy(key, 0, keys[layer], at, kvDim);
+      for (int i = 0; i < kvDim; i++) {
+        keys[layer][i * capacity + pos] = key[i];
+      }
       System.arraycopy(value, 0, values[layer], at, kvDim);
     }
   }
@@ -104,11 +107,30 @@ public final class KvCache {
       float[] out,
       float[] scores,
       WorkerPool pool) {
-    KvRows rows =
-        precision == Precision.F16
-            ? new KvRows.F16(halfKeys[layer], halfValues[layer])
-            : new KvRows.F32(keys[layer], values[layer]);
-    Attention.attend(q, rows, positions, heads, kvHeads, headDim, out, scores, pool);
+    Attention.attend(q, rows(layer), positions, heads, kvHeads, headDim, out, scores, pool);
+  }
+
+  /**
+   * Attention of {@code count} consecutive prompt positions {@code start..start+count)} of a layer,
+   * each over the entries up to its own (their keys and values already stored).
+   */
+  public void attendBatch(
+      int layer,
+      float[][] queries,
+      int count,
+      int start,
+      int heads,
+      int kvHeads,
+      int headDim,
+      float[][] outs,
+      WorkerPool pool) {
+    Attention.attendBatch(queries, count, start, rows(layer), heads, kvHeads, headDim, outs, pool);
+  }
+
+  private KvRows rows(int layer) {
+    return precision == Precision.F16
+        ? new KvRows.F16(halfKeys[layer], halfValues[layer], capacity, kvDim)
+        : new KvRows.F32(keys[layer], values[layer], capacity, kvDim);
   }
 
   /** Bytes currently reserved. */
@@ -125,11 +147,20 @@ public final class KvCache {
     int grown = Math.min(maxPositions, Math.max(positions, capacity * 2));
     int layers = precision == Precision.F16 ? halfKeys.length : keys.length;
     for (int l = 0; l < layers; l++) {
+      // Key channels are `capacity` apart, so each channel moves to its new place.
       if (precision == Precision.F16) {
-        halfKeys[l] = Arrays.copyOf(halfKeys[l], grown * kvDim);
+        short[] moved = new short[grown * kvDim];
+        for (int c = 0; c < kvDim; c++) {
+          System.arraycopy(halfKeys[l], c * capacity, moved, c * grown, capacity);
+        }
+        halfKeys[l] = moved;
         halfValues[l] = Arrays.copyOf(halfValues[l], grown * kvDim);
       } else {
-        keys[l] = Arrays.copyOf(keys[l], grown * kvDim);
+        float[] moved = new float[grown * kvDim];
+        for (int c = 0; c < kvDim; c++) {
+          System.arraycopy(keys[l], c * capacity, moved, c * grown, capacity);
+        }
+        keys[l] = moved;
         values[l] = Arrays.copyOf(values[l], grown * kvDim);
       }
     }

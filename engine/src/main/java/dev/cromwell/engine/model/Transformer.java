@@ -121,19 +121,8 @@ public final class Transformer {
         rope.apply(b.key[t], 0, c.headCountKv(), start + t);
         cache.store(l, start + t, b.key[t], b.value[t]);
       }
-      for (int t = 0; t < count; t++) {
-        int positions = start + t + 1;
-        cache.attend(
-            l,
-            b.query[t],
-            positions,
-            c.headCount(),
-            c.headCountKv(),
-            c.headDim(),
-            b.attention[t],
-            s.scores(c.headCount(), positions),
-            pool);
-      }
+      cache.attendBatch(
+          l, b.query, count, start, c.headCount(), c.headCountKv(), c.headDim(), b.attention, pool);
       layer.attentionOutput().multiply(b.attention, b.projected, count, pool);
       for (int t = 0; t < count; t++) {
         FloatOps.add(b.x[t], b.projected[t], c.embeddingLength());

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** The engine's logits against the naive double-precision oracle, at every position. */
@@ -163,6 +164,34 @@ class TransformerReferenceTest {
       float[] expectedNext = reference.next(5);
       for (int i = 0; i < expected.length; i++) {
         assertEquals(expectedNext[i], next[i], 1e-4 * max, "after prefill, logit " + i);
+      }
+    }
+  }
+
+  /** 300 tokens in chunks of 64 cross the cache's first growth (256 positions) mid-chunk. */
+  @ParameterizedTest
+  @EnumSource(KvCache.Precision.class)
+  void aLongBatchedPrefillGrowsTheCacheWithoutLosingEntries(KvCache.Precision precision) {
+    Path path = TinyModels.qwen2(dir, GgmlType.Q8_0);
+    int[] prompt = new int[300];
+    for (int i = 0; i < prompt.length; i++) {
+      prompt[i] = (i * 7919 + 13) % 30000;
+    }
+    try (Model batched = Model.load(path, new Model.Options(2, 0, 64, LoadMode.MMAP, precision));
+        Model single = Model.load(path, new Model.Options(2, 0, 1, LoadMode.MMAP, precision))) {
+      Session a = batched.newSession();
+      Session b = single.newSession();
+      float[] expected = b.prefill(prompt, () -> false).clone();
+      float[] actual = a.prefill(prompt, () -> false).clone();
+      float[] expectedNext = b.next(9);
+      float[] actualNext = a.next(9);
+      double max = 0;
+      for (float v : expected) {
+        max = Math.max(max, Math.abs(v));
+      }
+      for (int i = 0; i < expected.length; i++) {
+        assertEquals(expected[i], actual[i], 1e-4 * max, precision + " logit " + i);
+        assertEquals(expectedNext[i], actualNext[i], 1e-4 * max, precision + " next logit " + i);
       }
     }
   }
