@@ -89,7 +89,11 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
                 Model.load(
                     cfg.model(),
                     new Model.Options(
-                        cfg.threads(), 0, Model.DEFAULT_PREFILL_CHUNK, cfg.loadMode())),
+                        cfg.threads(),
+                        0,
+                        Model.DEFAULT_PREFILL_CHUNK,
+                        cfg.loadMode(),
+                        cfg.kvCache())),
                 cfg.memoryBudgetBytes(),
                 cfg.kvReuse()));
   }
@@ -235,7 +239,7 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
     }
     ServerConfig before = completions.config();
     completions.setConfig(update.config());
-    if (initializedDone && !java.util.Objects.equals(before.model(), update.config().model())) {
+    if (initializedDone && before.needsReload(update.config())) {
       loader.load(update.config());
     }
   }

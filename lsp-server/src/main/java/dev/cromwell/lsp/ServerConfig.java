@@ -4,6 +4,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
 import dev.cromwell.engine.gguf.LoadMode;
+import dev.cromwell.engine.model.KvCache;
 import dev.cromwell.kernels.WorkerPool;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,6 +22,8 @@ import java.util.Set;
  * @param timeLimitMillis wall-time cap of one completion; the best text so far is returned
  * @param disabledLanguages LSP language ids that get no completions
  * @param memoryBudgetBytes KV-cache memory for all documents' sessions together
+ * @param loadMode how the model file is read (copy: faster decoding; mmap: instant)
+ * @param kvCache precision of the KV cache (f16: half the memory at long contexts)
  * @param kvReuse keep each document's KV cache between requests (off only to measure its worth)
  */
 public record ServerConfig(
@@ -33,6 +36,7 @@ public record ServerConfig(
     Set<String> disabledLanguages,
     long memoryBudgetBytes,
     LoadMode loadMode,
+    KvCache.Precision kvCache,
     boolean kvReuse) {
 
   public static ServerConfig defaults() {
@@ -46,7 +50,19 @@ public record ServerConfig(
         Set.of(),
         1L << 30,
         LoadMode.COPY,
+        KvCache.Precision.F32,
         true);
+  }
+
+  /**
+   * Whether going from this config to {@code next} needs the model loaded again: the settings the
+   * engine is built with differ.
+   */
+  public boolean needsReload(ServerConfig next) {
+    return !java.util.Objects.equals(model, next.model)
+        || threads != next.threads
+        || loadMode != next.loadMode
+        || kvCache != next.kvCache;
   }
 
   /** The result of reading settings: the new config, plus problems to show and keys ignored. */
@@ -76,6 +92,7 @@ public record ServerConfig(
     Set<String> disabled = this.disabledLanguages;
     long memory = this.memoryBudgetBytes;
     LoadMode load = this.loadMode;
+    KvCache.Precision cache = this.kvCache;
     boolean reuse = this.kvReuse;
     for (var e : o.entrySet()) {
       String key = e.getKey();
@@ -91,6 +108,7 @@ public record ServerConfig(
           case "timeLimitMs" -> timeLimit = positive(key, v, 50, 60_000);
           case "memoryBudgetMb" -> memory = positive(key, v, 16, 1 << 20) * (1L << 20);
           case "loadMode" -> load = LoadMode.valueOf(v.getAsString().toUpperCase(Locale.ROOT));
+          case "kvCache" -> cache = precision(v);
           case "kvReuse" -> reuse = bool(v);
           case "disabledLanguages" -> {
             List<String> langs = new ArrayList<>();
@@ -105,7 +123,8 @@ public record ServerConfig(
     }
     return new Update(
         new ServerConfig(
-            model, threads, maxTokens, debounce, budget, timeLimit, disabled, memory, load, reuse),
+            model, threads, maxTokens, debounce, budget, timeLimit, disabled, memory, load, cache,
+            reuse),
         problems,
         ignored);
   }
@@ -128,6 +147,18 @@ public record ServerConfig(
       throw new IllegalArgumentException("expected a whole number from " + min + " to " + max);
     }
     return (int) d;
+  }
+
+  private static KvCache.Precision precision(JsonElement v) {
+    if (v instanceof JsonPrimitive p && p.isString()) {
+      String t = p.getAsString().trim().toUpperCase(Locale.ROOT);
+      for (KvCache.Precision precision : KvCache.Precision.values()) {
+        if (precision.name().equals(t)) {
+          return precision;
+        }
+      }
+    }
+    throw new IllegalArgumentException("expected \"f32\" or \"f16\"");
   }
 
   private static boolean bool(JsonElement v) {

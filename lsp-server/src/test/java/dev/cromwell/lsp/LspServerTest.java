@@ -44,6 +44,7 @@ class LspServerTest {
         java.util.Set.of(),
         1L << 28,
         dev.cromwell.engine.gguf.LoadMode.MMAP,
+        dev.cromwell.engine.model.KvCache.Precision.F32,
         true);
   }
 
@@ -304,6 +305,7 @@ class LspServerTest {
             java.util.Set.of(),
             1L << 28,
             dev.cromwell.engine.gguf.LoadMode.MMAP,
+            dev.cromwell.engine.model.KvCache.Precision.F16,
             true);
     try (LspHarness h =
         new LspHarness(
