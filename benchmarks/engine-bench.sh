@@ -3,7 +3,8 @@
 # for each model × threads × vector width × load mode, in one run so the numbers compare.
 #   benchmarks/engine-bench.sh [MODELS_DIR] [SHAPES] [TYPES]
 #   e.g. benchmarks/engine-bench.sh /tmp/models "QWEN25_CODER_05B" "Q8_0 Q4_0"
-#   env: P (prompt tokens), N (generated tokens), R (repetitions), THREADS (default "1 2")
+#   env: P (prompt tokens), N (generated tokens), R (repetitions), THREADS (default "1 2"),
+#        BITS (vector widths, default "512 256"), LOADS (default "mmap copy")
 # Needs bin/build first. Writes missing models with bin/bench-models. Prints markdown rows.
 set -euo pipefail
 root=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
@@ -28,8 +29,8 @@ for shape in $shapes; do
     file="$models/$label-$(echo "$type" | tr 'A-Z' 'a-z').gguf"
     [ -f "$file" ] || "$root/bin/bench-models" --shape "$shape" --type "$type" -o "$models" >&2
     for threads in ${THREADS:-1 2}; do
-      for bits in 512 256; do
-        for load in mmap copy; do
+      for bits in ${BITS:-512 256}; do
+        for load in ${LOADS:-mmap copy}; do
           json=$("$root/bin/cromwell" bench -m "$file" -p "$P" -n "$N" -r "$R" -t "$threads" --vector-bits "$bits" --load "$load" --json)
           python3 - "$json" <<'PY'
 import json, sys
