@@ -64,8 +64,15 @@ abstract sealed class BlockFormat implements WeightFormat
     return sum;
   }
 
+  /** Decodes block by block with {@link #decodeBlock}; formats used in prefill vectorize it. */
   @Override
-  public final void dequantize(MemorySegment w, long offset, float[] out, int outOffset, int n) {
+  public void dequantize(MemorySegment w, long offset, float[] out, int outOffset, int n) {
+    dequantizeReference(w, offset, out, outOffset, n);
+  }
+
+  @Override
+  public final void dequantizeReference(
+      MemorySegment w, long offset, float[] out, int outOffset, int n) {
     float[] block = new float[blockSize()];
     for (int b = 0; b < n / blockSize(); b++) {
       decodeBlock(w, offset + (long) b * blockBytes(), block);

@@ -76,6 +76,40 @@ public final class Q4_KFormat extends BlockFormat {
     return acc.reduceLanes(VectorOperators.ADD) - mins.reduceLanes(VectorOperators.ADD);
   }
 
+  /** Vectorized {@link #dequantizeReference}: the same products and differences, lane by lane. */
+  @Override
+  public void dequantize(MemorySegment w, long offset, float[] out, int outOffset, int n) {
+    int lanes = F.length();
+    long block = offset;
+    for (int b = 0; b < n / 256; b++, block += 144) {
+      float d = Bytes.half(w, block);
+      float dmin = Bytes.half(w, block + 2);
+      long scales = block + 4;
+      for (int chunk = 0; chunk < 4; chunk++) {
+        int s = chunk * 2;
+        float d1 = d * KScales.scale(w, scales, s);
+        float m1 = dmin * KScales.min(w, scales, s);
+        float d2 = d * KScales.scale(w, scales, s + 1);
+        float m2 = dmin * KScales.min(w, scales, s + 1);
+        int base = outOffset + b * 256 + chunk * 64;
+        for (int half = 0; half < 2; half++) {
+          ByteVector packed =
+              ByteVector.fromMemorySegment(
+                  B16, w, block + 16 + chunk * 32L + half * 16L, ByteOrder.LITTLE_ENDIAN);
+          for (int part = 0; part < PARTS; part++) {
+            IntVector bytes = (IntVector) packed.castShape(I, part);
+            FloatVector lo = (FloatVector) bytes.and(0x0f).castShape(F, 0);
+            FloatVector hi =
+                (FloatVector) bytes.lanewise(VectorOperators.ASHR, 4).and(0x0f).castShape(F, 0);
+            int at = base + half * 16 + part * lanes;
+            lo.mul(d1).sub(m1).intoArray(out, at);
+            hi.mul(d2).sub(m2).intoArray(out, at + 32);
+          }
+        }
+      }
+    }
+  }
+
   @Override
   void decodeBlock(MemorySegment w, long at, float[] out) {
     float d = Bytes.half(w, at);

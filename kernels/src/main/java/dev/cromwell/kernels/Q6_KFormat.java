@@ -89,6 +89,44 @@ public final class Q6_KFormat extends BlockFormat {
     return (FloatVector) low.or(top).sub(32).castShape(F, 0);
   }
 
+  /** Vectorized {@link #dequantizeReference}: the same products, lane by lane. */
+  @Override
+  public void dequantize(MemorySegment w, long offset, float[] out, int outOffset, int n) {
+    int lanes = F.length();
+    long block = offset;
+    for (int b = 0; b < n / 256; b++, block += 210) {
+      float d = Bytes.half(w, block + 208);
+      for (int half = 0; half < 2; half++) {
+        long ql = block + half * 64L;
+        long qh = block + 128 + half * 32L;
+        long sc = block + 192 + half * 8L;
+        int base = outOffset + b * 256 + half * 128;
+        for (int group = 0; group < 2; group++) {
+          ByteVector lowA =
+              ByteVector.fromMemorySegment(B16, w, ql + group * 16L, ByteOrder.LITTLE_ENDIAN);
+          ByteVector lowB =
+              ByteVector.fromMemorySegment(B16, w, ql + 32 + group * 16L, ByteOrder.LITTLE_ENDIAN);
+          ByteVector high =
+              ByteVector.fromMemorySegment(B16, w, qh + group * 16L, ByteOrder.LITTLE_ENDIAN);
+          float d1 = d * w.get(ValueLayout.JAVA_BYTE, sc + group);
+          float d2 = d * w.get(ValueLayout.JAVA_BYTE, sc + group + 2);
+          float d3 = d * w.get(ValueLayout.JAVA_BYTE, sc + group + 4);
+          float d4 = d * w.get(ValueLayout.JAVA_BYTE, sc + group + 6);
+          for (int part = 0; part < PARTS; part++) {
+            IntVector a = (IntVector) lowA.castShape(I, part);
+            IntVector c = (IntVector) lowB.castShape(I, part);
+            IntVector h = (IntVector) high.castShape(I, part);
+            int at = base + group * 16 + part * lanes;
+            q(a.and(0x0f), h, 0).mul(d1).intoArray(out, at);
+            q(c.and(0x0f), h, 2).mul(d2).intoArray(out, at + 32);
+            q(a.lanewise(VectorOperators.ASHR, 4).and(0x0f), h, 4).mul(d3).intoArray(out, at + 64);
+            q(c.lanewise(VectorOperators.ASHR, 4).and(0x0f), h, 6).mul(d4).intoArray(out, at + 96);
+          }
+        }
+      }
+    }
+  }
+
   @Override
   void decodeBlock(MemorySegment w, long at, float[] out) {
     float d = Bytes.half(w, at + 208);
