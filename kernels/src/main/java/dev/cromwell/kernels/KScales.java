@@ -26,6 +26,27 @@ final class KScales {
     return (BlockFormat.u8(w, at + j + 4) >>> 4) | ((BlockFormat.u8(w, at + j) >>> 6) << 4);
   }
 
+  /**
+   * Scale {@code j} from the field read as two words: {@code low} = bytes 0–7, {@code high} = bytes
+   * 8–11 (little-endian). Two loads per super-block instead of two or three per value.
+   */
+  static int scale(long low, int high, int j) {
+    if (j < 4) {
+      return (int) (low >>> (8 * j)) & 63;
+    }
+    int k = j - 4;
+    return ((high >>> (8 * k)) & 0x0f) | (((int) (low >>> (8 * k + 6)) & 3) << 4);
+  }
+
+  /** Minimum {@code j} from the field read as two words (see {@link #scale(long, int, int)}). */
+  static int min(long low, int high, int j) {
+    if (j < 4) {
+      return (int) (low >>> (8 * (j + 4))) & 63;
+    }
+    int k = j - 4;
+    return ((high >>> (8 * k + 4)) & 0x0f) | (((int) (low >>> (8 * j + 6)) & 3) << 4);
+  }
+
   /** Packs 6-bit scales and minimums into {@code out[at..at+12)}. */
   static void pack(int[] scales, int[] mins, byte[] out, int at) {
     for (int j = 0; j < 4; j++) {

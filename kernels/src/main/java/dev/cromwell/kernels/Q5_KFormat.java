@@ -36,7 +36,8 @@ public final class Q5_KFormat extends BlockFormat {
     for (int b = 0; b < n / 256; b++, block += 176) {
       float d = Bytes.half(w, block);
       float dmin = Bytes.half(w, block + 2);
-      long scales = block + 4;
+      long scaleLow = w.get(Bytes.LONG, block + 4);
+      int scaleHigh = w.get(Bytes.INT, block + 12);
       for (int chunk = 0; chunk < 4; chunk++) {
         int base = xOffset + b * 256 + chunk * 64;
         FloatVector qxLow = FloatVector.zero(F);
@@ -74,10 +75,14 @@ public final class Q5_KFormat extends BlockFormat {
           }
         }
         int s = chunk * 2;
-        acc = qxLow.fma(FloatVector.broadcast(F, d * KScales.scale(w, scales, s)), acc);
-        acc = qxHigh.fma(FloatVector.broadcast(F, d * KScales.scale(w, scales, s + 1)), acc);
-        mins = xLow.fma(FloatVector.broadcast(F, dmin * KScales.min(w, scales, s)), mins);
-        mins = xHigh.fma(FloatVector.broadcast(F, dmin * KScales.min(w, scales, s + 1)), mins);
+        acc = qxLow.fma(FloatVector.broadcast(F, d * KScales.scale(scaleLow, scaleHigh, s)), acc);
+        acc =
+            qxHigh.fma(
+                FloatVector.broadcast(F, d * KScales.scale(scaleLow, scaleHigh, s + 1)), acc);
+        mins = xLow.fma(FloatVector.broadcast(F, dmin * KScales.min(scaleLow, scaleHigh, s)), mins);
+        mins =
+            xHigh.fma(
+                FloatVector.broadcast(F, dmin * KScales.min(scaleLow, scaleHigh, s + 1)), mins);
       }
     }
     return acc.reduceLanes(VectorOperators.ADD) - mins.reduceLanes(VectorOperators.ADD);

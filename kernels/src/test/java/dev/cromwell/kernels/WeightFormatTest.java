@@ -187,6 +187,22 @@ class WeightFormatTest {
   }
 
   @Test
+  void kScalesReadAsTwoWordsEqualTheByteByByteDecoding() {
+    Random rnd = new Random(12);
+    for (int trial = 0; trial < 500; trial++) {
+      byte[] field = new byte[12];
+      rnd.nextBytes(field);
+      MemorySegment seg = MemorySegment.ofArray(field);
+      long low = seg.get(Bytes.LONG, 0);
+      int high = seg.get(Bytes.INT, 8);
+      for (int j = 0; j < 8; j++) {
+        assertEquals(KScales.scale(seg, 0, j), KScales.scale(low, high, j), "scale " + j);
+        assertEquals(KScales.min(seg, 0, j), KScales.min(low, high, j), "min " + j);
+      }
+    }
+  }
+
+  @Test
   void vectorDequantizeEqualsTheScalarReferenceExactly() {
     Random rnd = new Random(11);
     for (GgmlType type : COMPUTABLE) {
