@@ -149,7 +149,8 @@ public final class BenchModels implements Callable<Integer> {
       split = ",",
       defaultValue = "Q8_0",
       description =
-          "matrix types, comma-separated: F32, F16, BF16, Q8_0, Q4_0 (default: ${DEFAULT-VALUE})")
+          "matrix types, comma-separated: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K"
+              + " (rows that do not fill a block fall back to Q8_0; default: ${DEFAULT-VALUE})")
   List<GgmlType> types;
 
   @Option(
