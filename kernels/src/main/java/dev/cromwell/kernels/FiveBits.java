@@ -33,6 +33,18 @@ final class FiveBits {
 
   private FiveBits() {}
 
+  /**
+   * The 5-bit values of the weights whose low nibbles are in {@code bytes} (bytes on int lanes).
+   */
+  static IntVector lowValues(IntVector bytes, IntVector qh, int part) {
+    return bytes.and(0x0f).or(low(qh, part));
+  }
+
+  /** The 5-bit values of the weights whose high nibbles are in {@code bytes}. */
+  static IntVector highValues(IntVector bytes, IntVector qh, int part) {
+    return bytes.lanewise(VectorOperators.ASHR, 4).and(0x0f).or(high(qh, part));
+  }
+
   static IntVector low(IntVector qh, int part) {
     return qh.lanewise(VectorOperators.LSHR, LOW[part]).and(1).lanewise(VectorOperators.LSHL, 4);
   }

@@ -36,16 +36,8 @@ public final class Q5_0Format extends BlockFormat {
       FloatVector qx = FloatVector.zero(F);
       for (int part = 0; part < PARTS; part++) {
         IntVector bytes = (IntVector) packed.castShape(I, part);
-        FloatVector lo =
-            (FloatVector) bytes.and(0x0f).or(FiveBits.low(qh, part)).sub(16).castShape(F, 0);
-        FloatVector hi =
-            (FloatVector)
-                bytes
-                    .lanewise(VectorOperators.ASHR, 4)
-                    .and(0x0f)
-                    .or(FiveBits.high(qh, part))
-                    .sub(16)
-                    .castShape(F, 0);
+        FloatVector lo = (FloatVector) FiveBits.lowValues(bytes, qh, part).sub(16).castShape(F, 0);
+        FloatVector hi = (FloatVector) FiveBits.highValues(bytes, qh, part).sub(16).castShape(F, 0);
         qx = lo.fma(FloatVector.fromArray(F, x, xi + part * lanes), qx);
         qx = hi.fma(FloatVector.fromArray(F, x, xi + 16 + part * lanes), qx);
       }
@@ -71,16 +63,8 @@ public final class Q5_0Format extends BlockFormat {
       ByteVector packed = ByteVector.fromMemorySegment(B16, w, block + 6, ByteOrder.LITTLE_ENDIAN);
       for (int part = 0; part < PARTS; part++) {
         IntVector bytes = (IntVector) packed.castShape(I, part);
-        FloatVector lo =
-            (FloatVector) bytes.and(0x0f).or(FiveBits.low(qh, part)).sub(16).castShape(F, 0);
-        FloatVector hi =
-            (FloatVector)
-                bytes
-                    .lanewise(VectorOperators.ASHR, 4)
-                    .and(0x0f)
-                    .or(FiveBits.high(qh, part))
-                    .sub(16)
-                    .castShape(F, 0);
+        FloatVector lo = (FloatVector) FiveBits.lowValues(bytes, qh, part).sub(16).castShape(F, 0);
+        FloatVector hi = (FloatVector) FiveBits.highValues(bytes, qh, part).sub(16).castShape(F, 0);
         lo.mul(d).intoArray(out, at + part * lanes);
         hi.mul(d).intoArray(out, at + 16 + part * lanes);
       }

@@ -34,14 +34,8 @@ public final class Q5_1Format extends BlockFormat {
       FloatVector xs = FloatVector.zero(F);
       for (int part = 0; part < PARTS; part++) {
         IntVector bytes = (IntVector) packed.castShape(I, part);
-        FloatVector lo = (FloatVector) bytes.and(0x0f).or(FiveBits.low(qh, part)).castShape(F, 0);
-        FloatVector hi =
-            (FloatVector)
-                bytes
-                    .lanewise(VectorOperators.ASHR, 4)
-                    .and(0x0f)
-                    .or(FiveBits.high(qh, part))
-                    .castShape(F, 0);
+        FloatVector lo = (FloatVector) FiveBits.lowValues(bytes, qh, part).castShape(F, 0);
+        FloatVector hi = (FloatVector) FiveBits.highValues(bytes, qh, part).castShape(F, 0);
         FloatVector x0 = FloatVector.fromArray(F, x, xi + part * lanes);
         FloatVector x1 = FloatVector.fromArray(F, x, xi + 16 + part * lanes);
         qx = lo.fma(x0, qx);
