@@ -22,6 +22,7 @@ public final class Q5_0Format extends BlockFormat {
   private static final VectorSpecies<Integer> I = F.withLanes(int.class);
   private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
   private static final int PARTS = 16 / F.length();
+  private static final VectorSpecies<Byte> B = VectorWidth.BYTE_PER_FLOAT;
 
   /** Σ d·(q − 16)·x per block, the fifth bits merged on 32-bit lanes ({@link FiveBits}). */
   @Override
@@ -32,10 +33,15 @@ public final class Q5_0Format extends BlockFormat {
     int xi = xOffset;
     for (int b = 0; b < n / 32; b++, block += 22, xi += 32) {
       IntVector qh = IntVector.broadcast(I, w.get(Bytes.INT, block + 2));
-      ByteVector packed = ByteVector.fromMemorySegment(B16, w, block + 6, ByteOrder.LITTLE_ENDIAN);
       FloatVector qx = FloatVector.zero(F);
       for (int part = 0; part < PARTS; part++) {
-        IntVector bytes = (IntVector) packed.castShape(I, part);
+        // A byte vector per part, widened whole: widening a variable part of a wider vector is
+        // not compiled to one instruction when the loop stays rolled (256-bit vectors).
+        IntVector bytes =
+            (IntVector)
+                ByteVector.fromMemorySegment(
+                        B, w, block + 6 + part * lanes, ByteOrder.LITTLE_ENDIAN)
+                    .castShape(I, 0);
         FloatVector lo = (FloatVector) FiveBits.lowValues(bytes, qh, part).sub(16).castShape(F, 0);
         FloatVector hi = (FloatVector) FiveBits.highValues(bytes, qh, part).sub(16).castShape(F, 0);
         qx = lo.fma(FloatVector.fromArray(F, x, xi + part * lanes), qx);

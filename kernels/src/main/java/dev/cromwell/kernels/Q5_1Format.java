@@ -18,6 +18,7 @@ public final class Q5_1Format extends BlockFormat {
   private static final VectorSpecies<Integer> I = F.withLanes(int.class);
   private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
   private static final int PARTS = 16 / F.length();
+  private static final VectorSpecies<Byte> B = VectorWidth.BYTE_PER_FLOAT;
 
   /** Σ d·q·x + m·Σ x per block, the fifth bits merged on 32-bit lanes ({@link FiveBits}). */
   @Override
@@ -29,11 +30,16 @@ public final class Q5_1Format extends BlockFormat {
     int xi = xOffset;
     for (int b = 0; b < n / 32; b++, block += 24, xi += 32) {
       IntVector qh = IntVector.broadcast(I, w.get(Bytes.INT, block + 4));
-      ByteVector packed = ByteVector.fromMemorySegment(B16, w, block + 8, ByteOrder.LITTLE_ENDIAN);
       FloatVector qx = FloatVector.zero(F);
       FloatVector xs = FloatVector.zero(F);
       for (int part = 0; part < PARTS; part++) {
-        IntVector bytes = (IntVector) packed.castShape(I, part);
+        // A byte vector per part, widened whole: widening a variable part of a wider vector is
+        // not compiled to one instruction when the loop stays rolled (256-bit vectors).
+        IntVector bytes =
+            (IntVector)
+                ByteVector.fromMemorySegment(
+                        B, w, block + 8 + part * lanes, ByteOrder.LITTLE_ENDIAN)
+                    .castShape(I, 0);
         FloatVector lo = (FloatVector) FiveBits.lowValues(bytes, qh, part).castShape(F, 0);
         FloatVector hi = (FloatVector) FiveBits.highValues(bytes, qh, part).castShape(F, 0);
         FloatVector x0 = FloatVector.fromArray(F, x, xi + part * lanes);

@@ -44,12 +44,6 @@ public final class Q6_KFormat extends BlockFormat {
         long sc = block + 192 + half * 8L;
         int base = xOffset + b * 256 + half * 128;
         for (int group = 0; group < 2; group++) {
-          ByteVector lowA =
-              ByteVector.fromMemorySegment(B16, w, ql + group * 16L, ByteOrder.LITTLE_ENDIAN);
-          ByteVector lowB =
-              ByteVector.fromMemorySegment(B16, w, ql + 32 + group * 16L, ByteOrder.LITTLE_ENDIAN);
-          ByteVector high =
-              ByteVector.fromMemorySegment(B16, w, qh + group * 16L, ByteOrder.LITTLE_ENDIAN);
           float d1 = d * w.get(ValueLayout.JAVA_BYTE, sc + group);
           float d2 = d * w.get(ValueLayout.JAVA_BYTE, sc + group + 2);
           float d3 = d * w.get(ValueLayout.JAVA_BYTE, sc + group + 4);
@@ -59,9 +53,12 @@ public final class Q6_KFormat extends BlockFormat {
           FloatVector s3 = FloatVector.zero(F);
           FloatVector s4 = FloatVector.zero(F);
           for (int part = 0; part < PARTS; part++) {
-            IntVector a = (IntVector) lowA.castShape(I, part);
-            IntVector c = (IntVector) lowB.castShape(I, part);
-            IntVector h = (IntVector) high.castShape(I, part);
+            // One byte vector per part, widened whole: a widening of a variable part is not
+            // compiled to a single instruction when the loop is not unrolled (256-bit vectors).
+            long at0 = group * 16L + part * lanes;
+            IntVector a = widen(w, ql + at0);
+            IntVector c = widen(w, ql + 32 + at0);
+            IntVector h = widen(w, qh + at0);
             int at = base + group * 16 + part * lanes;
             s1 = q(a.and(0x0f), h, 0).fma(FloatVector.fromArray(F, x, at), s1);
             s2 = q(c.and(0x0f), h, 2).fma(FloatVector.fromArray(F, x, at + 32), s2);
@@ -80,6 +77,14 @@ public final class Q6_KFormat extends BlockFormat {
       }
     }
     return acc.reduceLanes(VectorOperators.ADD);
+  }
+
+  private static final VectorSpecies<Byte> B = VectorWidth.BYTE_PER_FLOAT;
+
+  /** As many bytes as float lanes at {@code at}, sign-extended to int lanes. */
+  private static IntVector widen(MemorySegment w, long at) {
+    return (IntVector)
+        ByteVector.fromMemorySegment(B, w, at, ByteOrder.LITTLE_ENDIAN).castShape(I, 0);
   }
 
   /** (low | two high bits at {@code shift} « 4) − 32, as floats. */
