@@ -27,7 +27,6 @@ public final class Q6_KFormat extends BlockFormat {
 
   private static final VectorSpecies<Float> F = VectorWidth.FLOAT;
   private static final VectorSpecies<Integer> I = F.withLanes(int.class);
-  private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
   private static final int PARTS = 16 / F.length();
 
   /** Vectorized: the 6-bit values assembled from ql and qh on 32-bit lanes, 16 weights a scale. */
@@ -60,14 +59,38 @@ public final class Q6_KFormat extends BlockFormat {
             IntVector c = widen(w, ql + 32 + at0);
             IntVector h = widen(w, qh + at0);
             int at = base + group * 16 + part * lanes;
-            s1 = q(a.and(0x0f), h, 0).fma(FloatVector.fromArray(F, x, at), s1);
-            s2 = q(c.and(0x0f), h, 2).fma(FloatVector.fromArray(F, x, at + 32), s2);
-            s3 =
-                q(a.lanewise(VectorOperators.ASHR, 4).and(0x0f), h, 4)
-                    .fma(FloatVector.fromArray(F, x, at + 64), s3);
-            s4 =
-                q(c.lanewise(VectorOperators.ASHR, 4).and(0x0f), h, 6)
-                    .fma(FloatVector.fromArray(F, x, at + 96), s4);
+            // Written out rather than through q(): this method is large enough that C2 stopped
+            // inlining the fourth q() call (NodeCountInliningCutoff), boxing its vectors.
+            FloatVector v1 =
+                (FloatVector)
+                    a.and(0x0f)
+                        .or(h.lanewise(VectorOperators.LSHL, 4).and(0x30))
+                        .sub(32)
+                        .castShape(F, 0);
+            FloatVector v2 =
+                (FloatVector)
+                    c.and(0x0f)
+                        .or(h.lanewise(VectorOperators.LSHL, 2).and(0x30))
+                        .sub(32)
+                        .castShape(F, 0);
+            FloatVector v3 =
+                (FloatVector)
+                    a.lanewise(VectorOperators.ASHR, 4)
+                        .and(0x0f)
+                        .or(h.and(0x30))
+                        .sub(32)
+                        .castShape(F, 0);
+            FloatVector v4 =
+                (FloatVector)
+                    c.lanewise(VectorOperators.ASHR, 4)
+                        .and(0x0f)
+                        .or(h.lanewise(VectorOperators.ASHR, 2).and(0x30))
+                        .sub(32)
+                        .castShape(F, 0);
+            s1 = v1.fma(FloatVector.fromArray(F, x, at), s1);
+            s2 = v2.fma(FloatVector.fromArray(F, x, at + 32), s2);
+            s3 = v3.fma(FloatVector.fromArray(F, x, at + 64), s3);
+            s4 = v4.fma(FloatVector.fromArray(F, x, at + 96), s4);
           }
           acc = s1.fma(FloatVector.broadcast(F, d1), acc);
           acc = s2.fma(FloatVector.broadcast(F, d2), acc);
@@ -107,20 +130,15 @@ public final class Q6_KFormat extends BlockFormat {
         long sc = block + 192 + half * 8L;
         int base = outOffset + b * 256 + half * 128;
         for (int group = 0; group < 2; group++) {
-          ByteVector lowA =
-              ByteVector.fromMemorySegment(B16, w, ql + group * 16L, ByteOrder.LITTLE_ENDIAN);
-          ByteVector lowB =
-              ByteVector.fromMemorySegment(B16, w, ql + 32 + group * 16L, ByteOrder.LITTLE_ENDIAN);
-          ByteVector high =
-              ByteVector.fromMemorySegment(B16, w, qh + group * 16L, ByteOrder.LITTLE_ENDIAN);
           float d1 = d * w.get(ValueLayout.JAVA_BYTE, sc + group);
           float d2 = d * w.get(ValueLayout.JAVA_BYTE, sc + group + 2);
           float d3 = d * w.get(ValueLayout.JAVA_BYTE, sc + group + 4);
           float d4 = d * w.get(ValueLayout.JAVA_BYTE, sc + group + 6);
           for (int part = 0; part < PARTS; part++) {
-            IntVector a = (IntVector) lowA.castShape(I, part);
-            IntVector c = (IntVector) lowB.castShape(I, part);
-            IntVector h = (IntVector) high.castShape(I, part);
+            long at0 = group * 16L + part * lanes;
+            IntVector a = widen(w, ql + at0);
+            IntVector c = widen(w, ql + 32 + at0);
+            IntVector h = widen(w, qh + at0);
             int at = base + group * 16 + part * lanes;
             q(a.and(0x0f), h, 0).mul(d1).intoArray(out, at);
             q(c.and(0x0f), h, 2).mul(d2).intoArray(out, at + 32);
