@@ -45,11 +45,11 @@ final class FiveBits {
     return bytes.lanewise(VectorOperators.ASHR, 4).and(0x0f).or(high(qh, part));
   }
 
-  static IntVector low(IntVector qh, int part) {
+  private static IntVector low(IntVector qh, int part) {
     return qh.lanewise(VectorOperators.LSHR, LOW[part]).and(1).lanewise(VectorOperators.LSHL, 4);
   }
 
-  static IntVector high(IntVector qh, int part) {
+  private static IntVector high(IntVector qh, int part) {
     return qh.lanewise(VectorOperators.LSHR, HIGH[part]).and(1).lanewise(VectorOperators.LSHL, 4);
   }
 }

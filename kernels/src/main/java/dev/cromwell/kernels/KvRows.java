@@ -15,7 +15,6 @@ import jdk.incubator.vector.VectorSpecies;
  * over contiguous channels.
  */
 public sealed interface KvRows {
-  VectorSpecies<Float> F = VectorWidth.FLOAT;
 
   /** Positions a key channel can hold: the distance between two channels. */
   int stride();
@@ -46,17 +45,18 @@ public sealed interface KvRows {
       float scale,
       float[] out,
       int outOff) {
-    int lanes = F.length();
+    VectorSpecies<Float> species = VectorWidth.FLOAT;
+    int lanes = species.length();
     int stride = stride();
     int p = 0;
     // Four runs of positions at once: four independent accumulators cover the FMA latency.
     for (; p + 4 * lanes <= positions; p += 4 * lanes) {
-      FloatVector a0 = FloatVector.zero(F);
-      FloatVector a1 = FloatVector.zero(F);
-      FloatVector a2 = FloatVector.zero(F);
-      FloatVector a3 = FloatVector.zero(F);
+      FloatVector a0 = FloatVector.zero(species);
+      FloatVector a1 = FloatVector.zero(species);
+      FloatVector a2 = FloatVector.zero(species);
+      FloatVector a3 = FloatVector.zero(species);
       for (int d = 0; d < n; d++) {
-        FloatVector qd = FloatVector.broadcast(F, q[qOff + d]);
+        FloatVector qd = FloatVector.broadcast(species, q[qOff + d]);
         int at = (channel + d) * stride + p;
         a0 = keys(at).fma(qd, a0);
         a1 = keys(at + lanes).fma(qd, a1);
@@ -69,9 +69,10 @@ public sealed interface KvRows {
       a3.mul(scale).intoArray(out, outOff + p + 3 * lanes);
     }
     for (; p + lanes <= positions; p += lanes) {
-      FloatVector acc = FloatVector.zero(F);
+      FloatVector acc = FloatVector.zero(species);
       for (int d = 0; d < n; d++) {
-        acc = keys((channel + d) * stride + p).fma(FloatVector.broadcast(F, q[qOff + d]), acc);
+        acc =
+            keys((channel + d) * stride + p).fma(FloatVector.broadcast(species, q[qOff + d]), acc);
       }
       acc.mul(scale).intoArray(out, outOff + p);
     }
@@ -91,16 +92,17 @@ public sealed interface KvRows {
    */
   default void weightedValues(
       float[] weights, int wOff, int positions, int channel, int n, float[] out, int outOff) {
-    int lanes = F.length();
+    VectorSpecies<Float> species = VectorWidth.FLOAT;
+    int lanes = species.length();
     int kvDim = kvDim();
     int i = 0;
     for (; i + 4 * lanes <= n; i += 4 * lanes) {
-      FloatVector a0 = FloatVector.zero(F);
-      FloatVector a1 = FloatVector.zero(F);
-      FloatVector a2 = FloatVector.zero(F);
-      FloatVector a3 = FloatVector.zero(F);
+      FloatVector a0 = FloatVector.zero(species);
+      FloatVector a1 = FloatVector.zero(species);
+      FloatVector a2 = FloatVector.zero(species);
+      FloatVector a3 = FloatVector.zero(species);
       for (int p = 0; p < positions; p++) {
-        FloatVector w = FloatVector.broadcast(F, weights[wOff + p]);
+        FloatVector w = FloatVector.broadcast(species, weights[wOff + p]);
         int at = p * kvDim + channel + i;
         a0 = values(at).fma(w, a0);
         a1 = values(at + lanes).fma(w, a1);
@@ -113,9 +115,11 @@ public sealed interface KvRows {
       a3.intoArray(out, outOff + i + 3 * lanes);
     }
     for (; i + lanes <= n; i += lanes) {
-      FloatVector acc = FloatVector.zero(F);
+      FloatVector acc = FloatVector.zero(species);
       for (int p = 0; p < positions; p++) {
-        acc = values(p * kvDim + channel + i).fma(FloatVector.broadcast(F, weights[wOff + p]), acc);
+        acc =
+            values(p * kvDim + channel + i)
+                .fma(FloatVector.broadcast(species, weights[wOff + p]), acc);
       }
       acc.intoArray(out, outOff + i);
     }
@@ -133,6 +137,8 @@ public sealed interface KvRows {
    * values[p · kvDim + c]}), float32.
    */
   record F32(float[] keys, float[] values, int stride, int kvDim) implements KvRows {
+    private static final VectorSpecies<Float> F = VectorWidth.FLOAT;
+
     /** From keys and values both laid out {@code [position][kvDim]} (tests, small caches). */
     public static F32 fromRows(float[] keyRows, float[] values, int positions, int kvDim) {
       return new F32(Transpose.rows(keyRows, positions, kvDim), values, positions, kvDim);
@@ -161,6 +167,7 @@ public sealed interface KvRows {
 
   /** As {@link F32}, with IEEE half-precision keys and values. */
   record F16(short[] keys, short[] values, int stride, int kvDim) implements KvRows {
+    private static final VectorSpecies<Float> F = VectorWidth.FLOAT;
     private static final VectorSpecies<Short> S = VectorWidth.SHORT_PER_FLOAT;
 
     /** From keys and values both laid out {@code [position][kvDim]} (tests, small caches). */

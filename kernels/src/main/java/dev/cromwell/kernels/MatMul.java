@@ -105,26 +105,24 @@ public final class MatMul {
       a03 = v0.fma(x, a03);
       a13 = v1.fma(x, a13);
     }
-    float[] sums = {
-      a00.reduceLanes(VectorOperators.ADD),
-      a01.reduceLanes(VectorOperators.ADD),
-      a02.reduceLanes(VectorOperators.ADD),
-      a03.reduceLanes(VectorOperators.ADD),
-      a10.reduceLanes(VectorOperators.ADD),
-      a11.reduceLanes(VectorOperators.ADD),
-      a12.reduceLanes(VectorOperators.ADD),
-      a13.reduceLanes(VectorOperators.ADD)
-    };
-    float[][] xs = {x0, x1, x2, x3};
+    outs[t][r] = a00.reduceLanes(VectorOperators.ADD);
+    outs[t + 1][r] = a01.reduceLanes(VectorOperators.ADD);
+    outs[t + 2][r] = a02.reduceLanes(VectorOperators.ADD);
+    outs[t + 3][r] = a03.reduceLanes(VectorOperators.ADD);
+    outs[t][r + 1] = a10.reduceLanes(VectorOperators.ADD);
+    outs[t + 1][r + 1] = a11.reduceLanes(VectorOperators.ADD);
+    outs[t + 2][r + 1] = a12.reduceLanes(VectorOperators.ADD);
+    outs[t + 3][r + 1] = a13.reduceLanes(VectorOperators.ADD);
+    // Columns past the last whole vector (rare: model widths are multiples of 16).
     for (; i < n; i++) {
-      for (int k = 0; k < 4; k++) {
-        sums[k] += w0[i] * xs[k][i];
-        sums[4 + k] += w1[i] * xs[k][i];
-      }
-    }
-    for (int k = 0; k < 4; k++) {
-      outs[t + k][r] = sums[k];
-      outs[t + k][r + 1] = sums[4 + k];
+      outs[t][r] += w0[i] * x0[i];
+      outs[t + 1][r] += w0[i] * x1[i];
+      outs[t + 2][r] += w0[i] * x2[i];
+      outs[t + 3][r] += w0[i] * x3[i];
+      outs[t][r + 1] += w1[i] * x0[i];
+      outs[t + 1][r + 1] += w1[i] * x1[i];
+      outs[t + 2][r + 1] += w1[i] * x2[i];
+      outs[t + 3][r + 1] += w1[i] * x3[i];
     }
   }
 

@@ -28,57 +28,10 @@ public final class Q4_KFormat extends BlockFormat {
   private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
   private static final int PARTS = 16 / F.length();
 
-  /**
-   * Vectorized without decoding to a buffer: per sub-block, Σ d·scale·q·x − Σ dmin·min·x, with the
-   * nibbles unpacked on 32-bit lanes and the minimum folded into a second accumulator of Σx.
-   */
+  /** Vectorized in {@link KQuantDot}, shared with Q5_K. */
   @Override
   public float dot(MemorySegment w, long offset, float[] x, int xOffset, int n) {
-    int lanes = F.length();
-    FloatVector acc = FloatVector.zero(F);
-    FloatVector mins = FloatVector.zero(F);
-    long block = offset;
-    for (int b = 0; b < n / 256; b++, block += 144) {
-      float d = Bytes.half(w, block);
-      float dmin = Bytes.half(w, block + 2);
-      long scaleLow = w.get(Bytes.LONG, block + 4);
-      int scaleHigh = w.get(Bytes.INT, block + 12);
-      for (int chunk = 0; chunk < 4; chunk++) {
-        int base = xOffset + b * 256 + chunk * 64;
-        FloatVector qxLow = FloatVector.zero(F);
-        FloatVector qxHigh = FloatVector.zero(F);
-        FloatVector xLow = FloatVector.zero(F);
-        FloatVector xHigh = FloatVector.zero(F);
-        for (int half = 0; half < 2; half++) {
-          ByteVector packed =
-              ByteVector.fromMemorySegment(
-                  B16, w, block + 16 + chunk * 32L + half * 16L, ByteOrder.LITTLE_ENDIAN);
-          for (int part = 0; part < PARTS; part++) {
-            IntVector bytes = (IntVector) packed.castShape(I, part);
-            FloatVector lo = (FloatVector) bytes.and(0x0f).castShape(F, 0);
-            FloatVector hi =
-                (FloatVector) bytes.lanewise(VectorOperators.ASHR, 4).and(0x0f).castShape(F, 0);
-            int at = half * 16 + part * lanes;
-            FloatVector x0 = FloatVector.fromArray(F, x, base + at);
-            FloatVector x1 = FloatVector.fromArray(F, x, base + 32 + at);
-            qxLow = lo.fma(x0, qxLow);
-            qxHigh = hi.fma(x1, qxHigh);
-            xLow = xLow.add(x0);
-            xHigh = xHigh.add(x1);
-          }
-        }
-        int s = chunk * 2;
-        acc = qxLow.fma(FloatVector.broadcast(F, d * KScales.scale(scaleLow, scaleHigh, s)), acc);
-        acc =
-            qxHigh.fma(
-                FloatVector.broadcast(F, d * KScales.scale(scaleLow, scaleHigh, s + 1)), acc);
-        mins = xLow.fma(FloatVector.broadcast(F, dmin * KScales.min(scaleLow, scaleHigh, s)), mins);
-        mins =
-            xHigh.fma(
-                FloatVector.broadcast(F, dmin * KScales.min(scaleLow, scaleHigh, s + 1)), mins);
-      }
-    }
-    return acc.reduceLanes(VectorOperators.ADD) - mins.reduceLanes(VectorOperators.ADD);
+    return KQuantDot.dot(w, offset, x, xOffset, n, false);
   }
 
   /** Vectorized {@link #dequantizeReference}: the same products and differences, lane by lane. */

@@ -1,12 +1,6 @@
 package dev.cromwell.kernels;
 
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
-import jdk.incubator.vector.ByteVector;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * GGML Q5_K: like Q4_K with a fifth bit per weight: F16 d, dmin, 12 bytes of scales, 32 bytes of
@@ -18,74 +12,10 @@ public final class Q5_KFormat extends BlockFormat {
 
   private Q5_KFormat() {}
 
-  private static final VectorSpecies<Float> F = VectorWidth.FLOAT;
-  private static final VectorSpecies<Integer> I = F.withLanes(int.class);
-  private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
-  private static final int PARTS = 16 / F.length();
-
-  /**
-   * As {@link Q4_KFormat#dot}, with each weight's fifth bit taken from qh on the same 32-bit lanes:
-   * per sub-block Σ d·scale·q·x − Σ dmin·min·x.
-   */
+  /** Vectorized in {@link KQuantDot}, shared with Q4_K. */
   @Override
   public float dot(MemorySegment w, long offset, float[] x, int xOffset, int n) {
-    int lanes = F.length();
-    FloatVector acc = FloatVector.zero(F);
-    FloatVector mins = FloatVector.zero(F);
-    long block = offset;
-    for (int b = 0; b < n / 256; b++, block += 176) {
-      float d = Bytes.half(w, block);
-      float dmin = Bytes.half(w, block + 2);
-      long scaleLow = w.get(Bytes.LONG, block + 4);
-      int scaleHigh = w.get(Bytes.INT, block + 12);
-      for (int chunk = 0; chunk < 4; chunk++) {
-        int base = xOffset + b * 256 + chunk * 64;
-        FloatVector qxLow = FloatVector.zero(F);
-        FloatVector qxHigh = FloatVector.zero(F);
-        FloatVector xLow = FloatVector.zero(F);
-        FloatVector xHigh = FloatVector.zero(F);
-        for (int half = 0; half < 2; half++) {
-          ByteVector packed =
-              ByteVector.fromMemorySegment(
-                  B16, w, block + 48 + chunk * 32L + half * 16L, ByteOrder.LITTLE_ENDIAN);
-          ByteVector highBits =
-              ByteVector.fromMemorySegment(
-                  B16, w, block + 16 + half * 16L, ByteOrder.LITTLE_ENDIAN);
-          for (int part = 0; part < PARTS; part++) {
-            IntVector bytes = (IntVector) packed.castShape(I, part);
-            IntVector h =
-                ((IntVector) highBits.castShape(I, part)).lanewise(VectorOperators.ASHR, 2 * chunk);
-            FloatVector lo =
-                (FloatVector)
-                    bytes.and(0x0f).or(h.and(1).lanewise(VectorOperators.LSHL, 4)).castShape(F, 0);
-            FloatVector hi =
-                (FloatVector)
-                    bytes
-                        .lanewise(VectorOperators.ASHR, 4)
-                        .and(0x0f)
-                        .or(h.and(2).lanewise(VectorOperators.LSHL, 3))
-                        .castShape(F, 0);
-            int at = half * 16 + part * lanes;
-            FloatVector x0 = FloatVector.fromArray(F, x, base + at);
-            FloatVector x1 = FloatVector.fromArray(F, x, base + 32 + at);
-            qxLow = lo.fma(x0, qxLow);
-            qxHigh = hi.fma(x1, qxHigh);
-            xLow = xLow.add(x0);
-            xHigh = xHigh.add(x1);
-          }
-        }
-        int s = chunk * 2;
-        acc = qxLow.fma(FloatVector.broadcast(F, d * KScales.scale(scaleLow, scaleHigh, s)), acc);
-        acc =
-            qxHigh.fma(
-                FloatVector.broadcast(F, d * KScales.scale(scaleLow, scaleHigh, s + 1)), acc);
-        mins = xLow.fma(FloatVector.broadcast(F, dmin * KScales.min(scaleLow, scaleHigh, s)), mins);
-        mins =
-            xHigh.fma(
-                FloatVector.broadcast(F, dmin * KScales.min(scaleLow, scaleHigh, s + 1)), mins);
-      }
-    }
-    return acc.reduceLanes(VectorOperators.ADD) - mins.reduceLanes(VectorOperators.ADD);
+    return KQuantDot.dot(w, offset, x, xOffset, n, true);
   }
 
   @Override
