@@ -1,5 +1,6 @@
 package dev.cromwell.benchmarks;
 
+import dev.cromwell.engine.gguf.AnonymousMemory;
 import dev.cromwell.kernels.GgmlType;
 import dev.cromwell.kernels.MatVec;
 import dev.cromwell.kernels.VectorWidth;
@@ -11,15 +12,19 @@ import java.util.Random;
 
 /**
  * Quick matvec throughput probe: GB/s of weights streamed per format and thread count, on a matrix
- * larger than the caches. {@code java ... MatVecProbe [threads] [TYPE,TYPE...]}
+ * larger than the caches. {@code java ... MatVecProbe [threads] [TYPE,TYPE...] [cols] [reps]
+ * [weights]} (cols 896 is the 0.5B model's hidden size: short rows, where per-row costs show)
  */
 public final class MatVecProbe {
   public static void main(String[] args) {
     int threads = args.length > 0 ? Integer.parseInt(args[0]) : 1;
     java.util.Set<String> only =
         args.length > 1 ? java.util.Set.of(args[1].split(",")) : java.util.Set.of();
-    int rows = 151936 / 4;
-    int cols = 2048; // a multiple of 256, so K-quant rows fill their blocks
+    // 2048 by default: a multiple of 256, so K-quant rows fill their blocks
+    int cols = args.length > 2 ? Integer.parseInt(args[2]) : 2048;
+    int reps = args.length > 3 ? Integer.parseInt(args[3]) : 30;
+    long weights = args.length > 4 ? Long.parseLong(args[4]) : 151936L * 2048;
+    int rows = (int) Math.max(64, weights / cols);
     Random rnd = new Random(1);
     float[] x = new float[cols];
     for (int i = 0; i < cols; i++) {
@@ -28,6 +33,7 @@ public final class MatVecProbe {
     float[] out = new float[rows];
     try (WorkerPool pool = new WorkerPool(threads);
         Arena arena = Arena.ofShared()) {
+      warmUpEveryFormat(pool, arena);
       for (GgmlType type :
           new GgmlType[] {
             GgmlType.Q8_0,
@@ -42,21 +48,27 @@ public final class MatVecProbe {
             GgmlType.BF16,
             GgmlType.F32
           }) {
-        if (!only.isEmpty() && !only.contains(type.name())) {
+        if (!only.isEmpty() && !only.contains(type.name()) || cols % type.blockSize() != 0) {
           continue;
         }
         WeightFormat f = WeightFormat.of(type);
         long rowBytes = f.rowBytes(cols);
-        MemorySegment w = arena.allocate(rowBytes * rows, 64);
+        // Huge-page memory, as the engine holds a model it copies (--load copy).
+        AnonymousMemory memory = AnonymousMemory.allocate(rowBytes * rows);
+        MemorySegment w = memory.segment();
+        // 64 distinct random rows, repeated: the matrix only has to be larger than the caches.
         float[] row = new float[cols];
-        for (int r = 0; r < rows; r++) {
+        for (int r = 0; r < 64; r++) {
           for (int c = 0; c < cols; c++) {
             row[c] = (float) (rnd.nextGaussian() * 0.02);
           }
           MemorySegment.copy(MemorySegment.ofArray(f.quantize(row)), 0, w, r * rowBytes, rowBytes);
         }
+        for (int r = 64; r < rows; r++) {
+          MemorySegment.copy(w, (r % 64) * rowBytes, w, r * rowBytes, rowBytes);
+        }
         double best = 0;
-        for (int rep = 0; rep < 30; rep++) {
+        for (int rep = 0; rep < reps; rep++) {
           long t0 = System.nanoTime();
           MatVec.matvec(f, w, 0, x, out, rows, cols, pool);
           long t1 = System.nanoTime();
@@ -65,6 +77,25 @@ public final class MatVecProbe {
         System.out.printf(
             "%-5s %d threads %d-bit: %.1f GB/s (%.0f MB matrix)%n",
             type, threads, VectorWidth.bits(), best, w.byteSize() / 1e6);
+        memory.close();
+      }
+    }
+  }
+
+  /**
+   * In the engine one matvec call site sees every format of a model, so C2 compiles each format's
+   * dot on its own instead of inlining it into the row loop; run them all once so that the probe
+   * measures the code the engine runs.
+   */
+  private static void warmUpEveryFormat(WorkerPool pool, Arena arena) {
+    int cols = 256;
+    float[] x = new float[cols];
+    float[] out = new float[64];
+    GgmlType[] types = {GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q6_K, GgmlType.F32};
+    MemorySegment w = arena.allocate(WeightFormat.of(GgmlType.F32).rowBytes(cols) * out.length, 64);
+    for (int rep = 0; rep < 2000; rep++) {
+      for (GgmlType type : types) {
+        MatVec.matvec(WeightFormat.of(type), w, 0, x, out, out.length, cols, pool);
       }
     }
   }
