@@ -28,10 +28,10 @@ public final class Q4_KFormat extends BlockFormat {
   private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
   private static final int PARTS = 16 / F.length();
 
-  /** Vectorized in {@link KQuantDot}, shared with Q5_K. */
+  /** Vectorized in {@link KQuantDot} (by level tables at 16 lanes; else shared with Q5_K). */
   @Override
   public float dot(MemorySegment w, long offset, float[] x, int xOffset, int n) {
-    return KQuantDot.dot(w, offset, x, xOffset, n, false);
+    return KQuantDot.dotQ4K(w, offset, x, xOffset, n);
   }
 
   /** Vectorized {@link #dequantizeReference}: the same products and differences, lane by lane. */
