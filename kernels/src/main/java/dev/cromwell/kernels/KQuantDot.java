@@ -105,7 +105,9 @@ final class KQuantDot {
     FloatVector acc = FloatVector.zero(F);
     FloatVector mins = FloatVector.zero(F);
     long block = offset;
+    int touched = 0;
     for (int b = 0; b < n / 256; b++, block += blockBytes) {
+      touched += ReadAhead.touch(w, block, blockBytes);
       float d = Bytes.half(w, block);
       float dmin = Bytes.half(w, block + 2);
       long scaleLow = w.get(Bytes.LONG, block + 4);
@@ -154,6 +156,7 @@ final class KQuantDot {
                 FloatVector.broadcast(F, dmin * KScales.min(scaleLow, scaleHigh, s + 1)), mins);
       }
     }
-    return acc.reduceLanes(VectorOperators.ADD) - mins.reduceLanes(VectorOperators.ADD);
+    return ReadAhead.keep(
+        acc.reduceLanes(VectorOperators.ADD) - mins.reduceLanes(VectorOperators.ADD), touched);
   }
 }

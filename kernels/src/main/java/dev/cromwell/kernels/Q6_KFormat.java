@@ -35,7 +35,9 @@ public final class Q6_KFormat extends BlockFormat {
     int lanes = F.length();
     FloatVector acc = FloatVector.zero(F);
     long block = offset;
+    int touched = 0;
     for (int b = 0; b < n / 256; b++, block += 210) {
+      touched += ReadAhead.touch(w, block, 210);
       float d = Bytes.half(w, block + 208);
       for (int half = 0; half < 2; half++) {
         long ql = block + half * 64L;
@@ -99,7 +101,7 @@ public final class Q6_KFormat extends BlockFormat {
         }
       }
     }
-    return acc.reduceLanes(VectorOperators.ADD);
+    return ReadAhead.keep(acc.reduceLanes(VectorOperators.ADD), touched);
   }
 
   private static final VectorSpecies<Byte> B = VectorWidth.BYTE_PER_FLOAT;
@@ -122,7 +124,9 @@ public final class Q6_KFormat extends BlockFormat {
   public void dequantize(MemorySegment w, long offset, float[] out, int outOffset, int n) {
     int lanes = F.length();
     long block = offset;
+    int touched = 0;
     for (int b = 0; b < n / 256; b++, block += 210) {
+      touched += ReadAhead.touch(w, block, 210);
       float d = Bytes.half(w, block + 208);
       for (int half = 0; half < 2; half++) {
         long ql = block + half * 64L;
