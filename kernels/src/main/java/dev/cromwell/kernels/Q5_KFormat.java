@@ -1,6 +1,12 @@
 package dev.cromwell.kernels;
 
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * GGML Q5_K: like Q4_K with a fifth bit per weight: F16 d, dmin, 12 bytes of scales, 32 bytes of
@@ -9,6 +15,9 @@ import java.lang.foreign.MemorySegment;
  */
 public final class Q5_KFormat extends BlockFormat {
   static final Q5_KFormat INSTANCE = new Q5_KFormat();
+  private static final VectorSpecies<Float> F = VectorWidth.FLOAT;
+  private static final VectorSpecies<Integer> I = F.withLanes(int.class);
+  private static final VectorSpecies<Byte> B = VectorWidth.BYTE_PER_FLOAT;
 
   private Q5_KFormat() {}
 
@@ -16,6 +25,51 @@ public final class Q5_KFormat extends BlockFormat {
   @Override
   public float dot(MemorySegment w, long offset, float[] x, int xOffset, int n) {
     return KQuantDot.dot(w, offset, x, xOffset, n, true);
+  }
+
+  /**
+   * Vectorized {@link #dequantizeReference} (prefill decodes every row once per chunk): the same
+   * products and differences, lane by lane, so the results are identical.
+   */
+  @Override
+  public void dequantize(MemorySegment w, long offset, float[] out, int outOffset, int n) {
+    int lanes = F.length();
+    long block = offset;
+    for (int b = 0; b < n / 256; b++, block += 176) {
+      float d = Bytes.half(w, block);
+      float dmin = Bytes.half(w, block + 2);
+      long scaleLow = w.get(Bytes.LONG, block + 4);
+      int scaleHigh = w.get(Bytes.INT, block + 12);
+      for (int chunk = 0; chunk < 4; chunk++) {
+        int s = chunk * 2;
+        float d1 = d * KScales.scale(scaleLow, scaleHigh, s);
+        float m1 = dmin * KScales.min(scaleLow, scaleHigh, s);
+        float d2 = d * KScales.scale(scaleLow, scaleHigh, s + 1);
+        float m2 = dmin * KScales.min(scaleLow, scaleHigh, s + 1);
+        int base = outOffset + b * 256 + chunk * 64;
+        for (int at = 0; at < 32; at += lanes) {
+          // One byte vector per part, widened whole (a variable part of a wider vector is not
+          // one instruction when the loop stays rolled).
+          IntVector q =
+              (IntVector)
+                  ByteVector.fromMemorySegment(
+                          B, w, block + 48 + chunk * 32L + at, ByteOrder.LITTLE_ENDIAN)
+                      .castShape(I, 0);
+          IntVector h =
+              ((IntVector)
+                      ByteVector.fromMemorySegment(B, w, block + 16 + at, ByteOrder.LITTLE_ENDIAN)
+                          .castShape(I, 0))
+                  .lanewise(VectorOperators.ASHR, 2 * chunk);
+          IntVector low = q.and(0x0f).or(h.and(1).lanewise(VectorOperators.LSHL, 4));
+          IntVector high =
+              q.lanewise(VectorOperators.ASHR, 4)
+                  .and(0x0f)
+                  .or(h.and(2).lanewise(VectorOperators.LSHL, 3));
+          ((FloatVector) low.castShape(F, 0)).mul(d1).sub(m1).intoArray(out, base + at);
+          ((FloatVector) high.castShape(F, 0)).mul(d2).sub(m2).intoArray(out, base + 32 + at);
+        }
+      }
+    }
   }
 
   @Override
