@@ -21,12 +21,7 @@ public final class MatVec {
       WorkerPool pool) {
     long rowBytes = format.rowBytes(cols);
     pool.parallelFor(
-        rows,
-        (from, to) -> {
-          for (int r = from; r < to; r++) {
-            out[r] = format.dot(weights, offset + r * rowBytes, x, 0, cols);
-          }
-        });
+        rows, (from, to) -> format.dotRows(weights, offset, rowBytes, x, cols, out, from, to));
   }
 
   /** Scalar reference of {@link #matvec}, single-threaded. */

@@ -46,6 +46,44 @@ public final class Q8_0Format implements WeightFormat {
     return acc.reduceLanes(VectorOperators.ADD);
   }
 
+  /**
+   * {@link #dot} over many rows, with the row loop and the block loop in one method. A call per row
+   * costs a call per 896 weights in the 0.5B model, because C2 does not inline a kernel it already
+   * compiled on its own into the caller's loop ("already compiled into a big method"). Measured
+   * (0.5B Q8_0, 2 threads, A/B over three rounds): tg 29.7 → 30.9 tokens/s. (The same loop reached
+   * through a shared helper, or with {@link #dot} delegating here, measured no gain; so the block
+   * loop is written out here and in {@link #dot}.)
+   */
+  @Override
+  public void dotRows(
+      MemorySegment w,
+      long offset,
+      long rowBytes,
+      float[] x,
+      int cols,
+      float[] out,
+      int from,
+      int to) {
+    int lanes = F.length();
+    int blocks = cols / BLOCK;
+    for (int r = from; r < to; r++) {
+      FloatVector acc = FloatVector.zero(F);
+      long block = offset + r * rowBytes;
+      int xi = 0;
+      for (int b = 0; b < blocks; b++, block += BLOCK_BYTES, xi += BLOCK) {
+        float scale = Bytes.half(w, block);
+        FloatVector blockSum = FloatVector.zero(F);
+        for (int j = 0; j < BLOCK; j += lanes) {
+          ByteVector q = ByteVector.fromMemorySegment(B, w, block + 2 + j, ByteOrder.LITTLE_ENDIAN);
+          FloatVector qf = (FloatVector) q.convertShape(VectorOperators.B2F, F, 0);
+          blockSum = qf.fma(FloatVector.fromArray(F, x, xi + j), blockSum);
+        }
+        acc = blockSum.fma(FloatVector.broadcast(F, scale), acc);
+      }
+      out[r] = acc.reduceLanes(VectorOperators.ADD);
+    }
+  }
+
   @Override
   public float dotReference(MemorySegment w, long offset, float[] x, int xOffset, int n) {
     float sum = 0f;

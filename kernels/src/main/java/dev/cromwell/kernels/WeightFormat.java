@@ -19,6 +19,25 @@ public sealed interface WeightFormat
   /** Dot product of the {@code n} weights at {@code offset} with {@code x[xOffset..xOffset+n)}. */
   float dot(MemorySegment weights, long offset, float[] x, int xOffset, int n);
 
+  /**
+   * {@code out[r] = dot(row r, x[0..cols))} for rows {@code [from, to)} of a matrix whose rows lie
+   * {@code rowBytes} apart from {@code offset}: the decode matvec's inner loop. Formats whose rows
+   * are short enough for a call per row to show override it with the kernel's loops in one method.
+   */
+  default void dotRows(
+      MemorySegment weights,
+      long offset,
+      long rowBytes,
+      float[] x,
+      int cols,
+      float[] out,
+      int from,
+      int to) {
+    for (int r = from; r < to; r++) {
+      out[r] = dot(weights, offset + r * rowBytes, x, 0, cols);
+    }
+  }
+
   /** Scalar reference of {@link #dot}: straightforward, obviously correct, slow. */
   float dotReference(MemorySegment weights, long offset, float[] x, int xOffset, int n);
 
