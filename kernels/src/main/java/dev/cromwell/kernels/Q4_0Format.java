@@ -42,44 +42,19 @@ public final class Q4_0Format implements WeightFormat {
     return GgmlType.Q4_0;
   }
 
+  /** Through {@link #dotRows}, where the kernels live. */
   @Override
   public float dot(MemorySegment w, long offset, float[] x, int xOffset, int n) {
-    return LEVELS != null
-        ? dotPermuted(w, offset, x, xOffset, n)
-        : dotWidened(w, offset, x, xOffset, n);
+    return MatVec.dotThroughRows(this, w, offset, x, xOffset, n);
   }
 
   /**
    * 16 lanes: a nibble indexes the 16 levels (n − 8 as float) in one permute, which needs neither a
-   * subtraction nor an int-to-float conversion. Measured end to end (0.5B Q4_0, 2 threads): tg 37.6
-   * → 43.5 tokens/s.
-   */
-  private static float dotPermuted(MemorySegment w, long offset, float[] x, int xOffset, int n) {
-    int blocks = n / BLOCK;
-    // Offsets relative to a slice of the row let C2 hoist the bounds checks of x out of the loop
-    // (tg 41.0 → 43.6 tokens/s against absolute offsets).
-    MemorySegment row = w.asSlice(offset, (long) blocks * BLOCK_BYTES);
-    FloatVector acc = FloatVector.zero(F);
-    for (int b = 0; b < blocks; b++) {
-      long at = (long) b * BLOCK_BYTES;
-      int xi = xOffset + b * BLOCK;
-      float scale = Bytes.half(row, at);
-      ByteVector packed = ByteVector.fromMemorySegment(B16, row, at + 2, ByteOrder.LITTLE_ENDIAN);
-      IntVector bytes = (IntVector) packed.castShape(I, 0);
-      FloatVector lo = bytes.selectFrom(LEVELS).reinterpretAsFloats();
-      FloatVector hi =
-          bytes.lanewise(VectorOperators.ASHR, 4).selectFrom(LEVELS).reinterpretAsFloats();
-      FloatVector sum = lo.mul(FloatVector.fromArray(F, x, xi));
-      sum = hi.fma(FloatVector.fromArray(F, x, xi + 16), sum);
-      acc = sum.fma(FloatVector.broadcast(F, scale), acc);
-    }
-    return acc.reduceLanes(VectorOperators.ADD);
-  }
-
-  /**
-   * As {@link Q8_0Format#dotRows}: the row loop and the permute kernel's block loop in one method,
-   * so that no row pays a call whether or not C2 would inline {@link #dot} into the matvec loop (it
-   * does for a model made of Q4_0 alone, by luck of compilation order, not for others).
+   * subtraction nor an int-to-float conversion (0.5B Q4_0, 2 threads: tg 37.6 → 43.5 tokens/s).
+   * Offsets relative to a slice of the row let C2 hoist the bounds checks of x (41.0 → 43.6 against
+   * absolute offsets). As {@link Q8_0Format#dotRows}, the row loop and the block loop are in one
+   * method, so that no row pays a call: with the kernel called per row and kept out of line
+   * (-XX:CompileCommand=dontinline), tg was 37.2 against 43.8 here.
    */
   @Override
   public void dotRows(
