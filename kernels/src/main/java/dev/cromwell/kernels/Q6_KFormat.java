@@ -124,9 +124,7 @@ public final class Q6_KFormat extends BlockFormat {
   public void dequantize(MemorySegment w, long offset, float[] out, int outOffset, int n) {
     int lanes = F.length();
     long block = offset;
-    int touched = 0;
     for (int b = 0; b < n / 256; b++, block += 210) {
-      touched += ReadAhead.touch(w, block, 210);
       float d = Bytes.half(w, block + 208);
       for (int half = 0; half < 2; half++) {
         long ql = block + half * 64L;
