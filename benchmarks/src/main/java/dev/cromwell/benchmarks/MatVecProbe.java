@@ -3,6 +3,7 @@ package dev.cromwell.benchmarks;
 import dev.cromwell.engine.gguf.AnonymousMemory;
 import dev.cromwell.kernels.GgmlType;
 import dev.cromwell.kernels.MatVec;
+import dev.cromwell.kernels.Q4_0GroupedFormat;
 import dev.cromwell.kernels.VectorWidth;
 import dev.cromwell.kernels.WeightFormat;
 import dev.cromwell.kernels.WorkerPool;
@@ -67,19 +68,41 @@ public final class MatVecProbe {
         for (int r = 64; r < rows; r++) {
           MemorySegment.copy(w, (r % 64) * rowBytes, w, r * rowBytes, rowBytes);
         }
-        double best = 0;
-        for (int rep = 0; rep < reps; rep++) {
-          long t0 = System.nanoTime();
-          MatVec.matvec(f, w, 0, x, out, rows, cols, pool);
-          long t1 = System.nanoTime();
-          best = Math.max(best, w.byteSize() / ((t1 - t0) / 1e9) / 1e9);
+        probe(type.name(), f, w, x, out, rows, cols, reps, threads, pool);
+        if (type == GgmlType.Q4_0 && Q4_0GroupedFormat.supports(cols)) {
+          // The layout --load copy gives Q4_0 matrices.
+          try (AnonymousMemory grouped =
+              AnonymousMemory.allocate(rows * Q4_0GroupedFormat.INSTANCE.rowBytes(cols))) {
+            WeightFormat g = Q4_0GroupedFormat.rearrange(w, grouped.segment(), rows, cols);
+            probe("Q4_0 grouped", g, grouped.segment(), x, out, rows, cols, reps, threads, pool);
+          }
         }
-        System.out.printf(
-            "%-5s %d threads %d-bit: %.1f GB/s (%.0f MB matrix)%n",
-            type, threads, VectorWidth.bits(), best, w.byteSize() / 1e6);
         memory.close();
       }
     }
+  }
+
+  private static void probe(
+      String name,
+      WeightFormat f,
+      MemorySegment w,
+      float[] x,
+      float[] out,
+      int rows,
+      int cols,
+      int reps,
+      int threads,
+      WorkerPool pool) {
+    double best = 0;
+    for (int rep = 0; rep < reps; rep++) {
+      long t0 = System.nanoTime();
+      MatVec.matvec(f, w, 0, x, out, rows, cols, pool);
+      long t1 = System.nanoTime();
+      best = Math.max(best, w.byteSize() / ((t1 - t0) / 1e9) / 1e9);
+    }
+    System.out.printf(
+        "%-5s %d threads %d-bit: %.1f GB/s (%.0f MB matrix)%n",
+        name, threads, VectorWidth.bits(), best, w.byteSize() / 1e6);
   }
 
   /**

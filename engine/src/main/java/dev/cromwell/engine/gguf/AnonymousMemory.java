@@ -22,13 +22,17 @@ public final class AnonymousMemory implements AutoCloseable {
   private static final int PROT_READ_WRITE = 0x3;
   private static final int MAP_PRIVATE_ANONYMOUS = 0x22;
   private static final int MADV_HUGEPAGE = 14;
+  private static final int MADV_DONTNEED = 4;
+  private static final long PAGE = 4096;
 
   private final MemorySegment segment;
   private final Runnable release;
+  private final MethodHandle madvise;
 
-  private AnonymousMemory(MemorySegment segment, Runnable release) {
+  private AnonymousMemory(MemorySegment segment, Runnable release, MethodHandle madvise) {
     this.segment = segment;
     this.release = release;
+    this.madvise = madvise;
   }
 
   /** At least {@code size} bytes of zeroed memory. */
@@ -41,7 +45,7 @@ public final class AnonymousMemory implements AutoCloseable {
       }
     }
     Arena arena = Arena.ofShared();
-    return new AnonymousMemory(arena.allocate(Math.max(1, size), 64), arena::close);
+    return new AnonymousMemory(arena.allocate(Math.max(1, size), 64), arena::close, null);
   }
 
   public MemorySegment segment() {
@@ -101,7 +105,37 @@ public final class AnonymousMemory implements AutoCloseable {
             throw new IllegalStateException("munmap failed", e);
           }
         };
-    return new AnonymousMemory(usable.asSlice(0, Math.max(1, size)), release);
+    return new AnonymousMemory(usable.asSlice(0, Math.max(1, size)), release, madvise);
+  }
+
+  /**
+   * Returns the whole pages inside {@code part} (a slice of {@link #segment}) to the OS: they read
+   * as zeros afterwards. Used when a tensor has moved to memory of its own; a no-op where the
+   * memory is not from mmap.
+   */
+  @SuppressWarnings("restricted")
+  public void release(MemorySegment part) {
+    long start = part.address();
+    long end = start + part.byteSize();
+    if (start < segment.address() || end > segment.address() + segment.byteSize()) {
+      throw new IllegalArgumentException("not a part of this memory");
+    }
+    long first = (start + PAGE - 1) / PAGE * PAGE;
+    long last = end / PAGE * PAGE;
+    if (madvise == null || last <= first) {
+      return;
+    }
+    try {
+      // A refusal only means the pages stay resident.
+      int ignored =
+          (int)
+              madvise.invokeExact(
+                  MemorySegment.ofAddress(first).reinterpret(last - first),
+                  last - first,
+                  MADV_DONTNEED);
+    } catch (Throwable e) {
+      throw new IllegalStateException("madvise failed", e);
+    }
   }
 
   @Override

@@ -9,10 +9,14 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.BiConsumer;
 
 /**
  * A GGUF file mapped into memory once. Metadata is parsed eagerly; tensors are views of the
@@ -29,6 +33,10 @@ public final class GgufFile implements AutoCloseable {
   private final Map<String, GgufTensor> tensors;
   private final int alignment;
   private final long dataOffset;
+  private final Set<String> relocated = new HashSet<>();
+  private final List<AnonymousMemory> relocations = new ArrayList<>();
+  private long slabUsed;
+  private static final long SLAB = 64L << 20;
 
   private GgufFile(
       Path path,
@@ -123,6 +131,52 @@ public final class GgufFile implements AutoCloseable {
         // already failing; the first error is the one to report
       }
     }
+  }
+
+  /**
+   * Gives tensor {@code name} new private memory of {@code size} bytes, 64-byte aligned and backed
+   * by huge pages where possible, for a layout that is faster to compute with: {@code fill} gets
+   * the tensor's current bytes and the new memory, and writes the new layout. The old bytes are
+   * then returned to the OS, so the tensor's {@link GgufTensor#data()} must not be read again. The
+   * new memory lives as long as this file.
+   *
+   * @return the new memory; empty when the file is mapped (read-only, shared with the page cache)
+   *     or the tensor was relocated before, so no tensor is rewritten twice
+   */
+  public synchronized Optional<MemorySegment> relocate(
+      String name, long size, BiConsumer<MemorySegment, MemorySegment> fill) {
+    GgufTensor tensor = tensors.get(name);
+    if (mode != LoadMode.COPY || tensor == null || !relocated.add(name)) {
+      return Optional.empty();
+    }
+    MemorySegment target = allocateRelocation(size);
+    try {
+      fill.accept(tensor.data(), target);
+    } catch (RuntimeException | Error e) {
+      relocated.remove(name);
+      throw e;
+    }
+    if (memory instanceof AnonymousMemory copy) {
+      copy.release(tensor.data());
+    }
+    return Optional.of(target);
+  }
+
+  /**
+   * 64-byte aligned memory from slabs of at least {@value #SLAB} bytes: one mapping per tensor
+   * would round every small matrix up to a 2 MiB huge page.
+   */
+  private MemorySegment allocateRelocation(long size) {
+    long aligned = (size + 63) / 64 * 64;
+    AnonymousMemory slab = relocations.isEmpty() ? null : relocations.getLast();
+    if (slab == null || slabUsed + aligned > slab.segment().byteSize()) {
+      slab = AnonymousMemory.allocate(Math.max(SLAB, aligned));
+      relocations.add(slab);
+      slabUsed = 0;
+    }
+    MemorySegment target = slab.segment().asSlice(slabUsed, size);
+    slabUsed += aligned;
+    return target;
   }
 
   /** How the file's bytes are held. */
@@ -268,7 +322,11 @@ public final class GgufFile implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
+    for (AnonymousMemory relocation : relocations) {
+      relocation.close();
+    }
+    relocations.clear();
     closeQuietly(memory);
   }
 }

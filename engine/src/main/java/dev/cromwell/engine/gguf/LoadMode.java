@@ -9,7 +9,8 @@ public enum LoadMode {
   MMAP,
   /**
    * Copy the file into private memory backed by huge pages where possible: loading reads the whole
-   * file, and decoding then streams weights faster (see docs/PERFORMANCE.md).
+   * file, and decoding then streams weights faster (see docs/PERFORMANCE.md). Q4_0 matrices whose
+   * rows are a multiple of 128 weights also move to a layout of their own that decodes faster.
    */
   COPY
 }

@@ -3,10 +3,14 @@ package dev.cromwell.engine.model;
 import dev.cromwell.engine.gguf.GgufFile;
 import dev.cromwell.engine.gguf.GgufFormatException;
 import dev.cromwell.engine.gguf.GgufTensor;
+import dev.cromwell.kernels.GgmlType;
+import dev.cromwell.kernels.Q4_0GroupedFormat;
 import dev.cromwell.kernels.WeightFormat;
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * All weights of a model. Matrices are views into the mapped file; only the small norm and bias
@@ -82,6 +86,17 @@ public record ModelWeights(
       format = WeightFormat.of(t.type());
     } catch (UnsupportedOperationException e) {
       throw new GgufFormatException(file.path(), name, 0, e.getMessage());
+    }
+    if (t.type() == GgmlType.Q4_0 && Q4_0GroupedFormat.supports(cols)) {
+      // A copied file is private memory: Q4_0 rows move to the layout of the faster decode kernel.
+      Optional<MemorySegment> grouped =
+          file.relocate(
+              name,
+              rows * Q4_0GroupedFormat.INSTANCE.rowBytes(cols),
+              (ggml, target) -> Q4_0GroupedFormat.rearrange(ggml, target, rows, cols));
+      if (grouped.isPresent()) {
+        return new Matrix(name, Q4_0GroupedFormat.INSTANCE, grouped.get(), rows, cols);
+      }
     }
     return new Matrix(name, format, t.data(), rows, cols);
   }

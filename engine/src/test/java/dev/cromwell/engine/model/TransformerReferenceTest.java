@@ -27,6 +27,8 @@ class TransformerReferenceTest {
         Arguments.of("llama", GgmlType.F16),
         Arguments.of("llama", GgmlType.Q4_0),
         Arguments.of("llama", GgmlType.BF16),
+        // Rows of 256 and 512: --load copy moves these to the grouped Q4_0 layout.
+        Arguments.of("llama-256", GgmlType.Q4_0),
         Arguments.of("llama-256", GgmlType.Q4_K),
         Arguments.of("llama-256", GgmlType.Q5_K),
         Arguments.of("llama-256", GgmlType.Q6_K),

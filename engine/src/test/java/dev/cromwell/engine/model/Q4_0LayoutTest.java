@@ -1,0 +1,60 @@
+package dev.cromwell.engine.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import dev.cromwell.engine.gguf.LoadMode;
+import dev.cromwell.kernels.GgmlType;
+import dev.cromwell.kernels.Q4_0GroupedFormat;
+import dev.cromwell.kernels.WeightFormat;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Which layout Q4_0 matrices get: grouped when copied and rows allow it, GGML's otherwise. */
+class Q4_0LayoutTest {
+  @TempDir Path dir;
+
+  private Path model(int hidden) {
+    return TinyModels.write(
+        dir,
+        new RandomModelWriter.Spec(
+            "llama",
+            hidden,
+            1,
+            4,
+            2,
+            2 * hidden,
+            false,
+            false,
+            GgmlType.Q4_0,
+            10_000.0,
+            1e-6f,
+            64,
+            0.06f,
+            3),
+        "ggml-vocab-llama-spm.gguf");
+  }
+
+  private static LayerWeights firstLayer(Path path, LoadMode mode) {
+    try (Model model = Model.load(path, new Model.Options(1, 0, 8, mode, KvCache.Precision.F32))) {
+      return model.weights().layers().getFirst();
+    }
+  }
+
+  @Test
+  void copiedRowsOfWholeGroupsUseTheGroupedLayout() {
+    Path path = model(256);
+    LayerWeights copied = firstLayer(path, LoadMode.COPY);
+    assertSame(Q4_0GroupedFormat.INSTANCE, copied.query().format());
+    assertSame(Q4_0GroupedFormat.INSTANCE, copied.down().format());
+    assertEquals(copied.query().rows() * 192L, copied.query().bytes(), "64-byte aligned rows");
+    assertSame(WeightFormat.of(GgmlType.Q4_0), firstLayer(path, LoadMode.MMAP).query().format());
+  }
+
+  @Test
+  void otherRowLengthsKeepGgmlLayout() {
+    assertSame(
+        WeightFormat.of(GgmlType.Q4_0), firstLayer(model(96), LoadMode.COPY).query().format());
+  }
+}
