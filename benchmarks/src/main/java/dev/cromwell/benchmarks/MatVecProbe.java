@@ -3,12 +3,13 @@ package dev.cromwell.benchmarks;
 import dev.cromwell.engine.gguf.AnonymousMemory;
 import dev.cromwell.kernels.GgmlType;
 import dev.cromwell.kernels.MatVec;
-import dev.cromwell.kernels.Q4_0GroupedFormat;
+import dev.cromwell.kernels.RearrangedFormat;
 import dev.cromwell.kernels.VectorWidth;
 import dev.cromwell.kernels.WeightFormat;
 import dev.cromwell.kernels.WorkerPool;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.Optional;
 import java.util.Random;
 
 /**
@@ -69,12 +70,13 @@ public final class MatVecProbe {
           MemorySegment.copy(w, (r % 64) * rowBytes, w, r * rowBytes, rowBytes);
         }
         probe(type.name(), f, w, x, out, rows, cols, reps, threads, pool);
-        if (type == GgmlType.Q4_0 && Q4_0GroupedFormat.supports(cols)) {
-          // The layout --load copy gives Q4_0 matrices.
-          try (AnonymousMemory grouped =
-              AnonymousMemory.allocate(rows * Q4_0GroupedFormat.INSTANCE.rowBytes(cols))) {
-            WeightFormat g = Q4_0GroupedFormat.rearrange(w, grouped.segment(), rows, cols);
-            probe("Q4_0 grouped", g, grouped.segment(), x, out, rows, cols, reps, threads, pool);
+        Optional<RearrangedFormat> rearranged = RearrangedFormat.of(type, cols);
+        if (rearranged.isPresent()) {
+          // The layout --load copy gives these matrices (GB/s of its own, slightly larger, bytes).
+          RearrangedFormat g = rearranged.get();
+          try (AnonymousMemory moved = AnonymousMemory.allocate(rows * g.rowBytes(cols))) {
+            g.rearrange(w, moved.segment(), rows, cols);
+            probe(type + " grouped", g, moved.segment(), x, out, rows, cols, reps, threads, pool);
           }
         }
         memory.close();

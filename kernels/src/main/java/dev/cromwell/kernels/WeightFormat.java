@@ -11,7 +11,7 @@ import java.lang.foreign.MemorySegment;
  * memory-mapped) segment, so weights are never copied.
  */
 public sealed interface WeightFormat
-    permits F32Format, SixteenBitFormat, Q8_0Format, Q4_0Format, Q4_0GroupedFormat, BlockFormat {
+    permits F32Format, SixteenBitFormat, Q8_0Format, Q4_0Format, RearrangedFormat, BlockFormat {
 
   /** The GGML type this format reads. */
   GgmlType type();

@@ -3,8 +3,7 @@ package dev.cromwell.engine.model;
 import dev.cromwell.engine.gguf.GgufFile;
 import dev.cromwell.engine.gguf.GgufFormatException;
 import dev.cromwell.engine.gguf.GgufTensor;
-import dev.cromwell.kernels.GgmlType;
-import dev.cromwell.kernels.Q4_0GroupedFormat;
+import dev.cromwell.kernels.RearrangedFormat;
 import dev.cromwell.kernels.WeightFormat;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -87,15 +86,17 @@ public record ModelWeights(
     } catch (UnsupportedOperationException e) {
       throw new GgufFormatException(file.path(), name, 0, e.getMessage());
     }
-    if (t.type() == GgmlType.Q4_0 && Q4_0GroupedFormat.supports(cols)) {
-      // A copied file is private memory: Q4_0 rows move to the layout of the faster decode kernel.
-      Optional<MemorySegment> grouped =
+    Optional<RearrangedFormat> faster = RearrangedFormat.of(t.type(), cols);
+    if (faster.isPresent()) {
+      // A copied file is private memory: such rows move to the layout of a faster decode kernel.
+      RearrangedFormat layout = faster.get();
+      Optional<MemorySegment> moved =
           file.relocate(
               name,
-              rows * Q4_0GroupedFormat.INSTANCE.rowBytes(cols),
-              (ggml, target) -> Q4_0GroupedFormat.rearrange(ggml, target, rows, cols));
-      if (grouped.isPresent()) {
-        return new Matrix(name, Q4_0GroupedFormat.INSTANCE, grouped.get(), rows, cols);
+              rows * layout.rowBytes(cols),
+              (ggml, target) -> layout.rearrange(ggml, target, rows, cols));
+      if (moved.isPresent()) {
+        return new Matrix(name, layout, moved.get(), rows, cols);
       }
     }
     return new Matrix(name, format, t.data(), rows, cols);

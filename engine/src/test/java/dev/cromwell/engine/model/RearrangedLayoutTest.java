@@ -6,16 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import dev.cromwell.engine.gguf.LoadMode;
 import dev.cromwell.kernels.GgmlType;
 import dev.cromwell.kernels.Q4_0GroupedFormat;
+import dev.cromwell.kernels.Q4_KGroupedFormat;
 import dev.cromwell.kernels.WeightFormat;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Which layout Q4_0 matrices get: grouped when copied and rows allow it, GGML's otherwise. */
-class Q4_0LayoutTest {
+/** Which layout matrices get: rearranged when copied and rows allow it, GGML's otherwise. */
+class RearrangedLayoutTest {
   @TempDir Path dir;
 
-  private Path model(int hidden) {
+  private Path model(int hidden, GgmlType type) {
     return TinyModels.write(
         dir,
         new RandomModelWriter.Spec(
@@ -27,7 +28,7 @@ class Q4_0LayoutTest {
             2 * hidden,
             false,
             false,
-            GgmlType.Q4_0,
+            type,
             10_000.0,
             1e-6f,
             64,
@@ -43,8 +44,8 @@ class Q4_0LayoutTest {
   }
 
   @Test
-  void copiedRowsOfWholeGroupsUseTheGroupedLayout() {
-    Path path = model(256);
+  void copiedQ4_0RowsOfWholeGroupsUseTheGroupedLayout() {
+    Path path = model(256, GgmlType.Q4_0);
     LayerWeights copied = firstLayer(path, LoadMode.COPY);
     assertSame(Q4_0GroupedFormat.INSTANCE, copied.query().format());
     assertSame(Q4_0GroupedFormat.INSTANCE, copied.down().format());
@@ -53,8 +54,16 @@ class Q4_0LayoutTest {
   }
 
   @Test
+  void copiedQ4_KUsesTheGroupedLayout() {
+    Path path = model(256, GgmlType.Q4_K);
+    assertSame(Q4_KGroupedFormat.INSTANCE, firstLayer(path, LoadMode.COPY).gate().format());
+    assertSame(WeightFormat.of(GgmlType.Q4_K), firstLayer(path, LoadMode.MMAP).gate().format());
+  }
+
+  @Test
   void otherRowLengthsKeepGgmlLayout() {
     assertSame(
-        WeightFormat.of(GgmlType.Q4_0), firstLayer(model(96), LoadMode.COPY).query().format());
+        WeightFormat.of(GgmlType.Q4_0),
+        firstLayer(model(96, GgmlType.Q4_0), LoadMode.COPY).query().format());
   }
 }
