@@ -18,9 +18,9 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>A 32-bit lane of a vector of nibbles then holds eight consecutive weights of one block, nibble
  * k at bits 4k. The decode kernels mask nibble k in place and convert it to float without shifting
  * it down — it stands for {@code q × 16^k} — and multiply it with x pre-scaled by {@code 16^-k}
- * (exact: a power of two; {@link #scaledX}). Per 16 weights that is two integer and two
+ * (exact: a power of two; {@link Workspace#scaledX}). Per 16 weights that is two integer and two
  * floating-point operations. The offsets are taken out once per row as {@code Σ_b offset_b·Σx_b}
- * ({@link #blockSums}).
+ * ({@link Workspace#blockSums}).
  *
  * <p>The block loop itself is written out in each layout's {@code dotRows}, next to its own scale
  * decoding: C2 inlines neither a shared block loop into a row loop nor (reliably, it stops at its
@@ -66,17 +66,79 @@ final class OrderedNibbles {
     return n > 0 && n % 128 == 0;
   }
 
-  /** Room for a row's scales or offsets: whole vectors, plus the reach of the last scale load. */
-  static float[] perBlock(int blocks) {
-    return new float[(blocks + LANES - 1) / LANES * LANES + LANES];
+  /** Floats per block array: whole vectors, plus the reach of the last vector of scales. */
+  private static int perBlock(int blocks) {
+    return (blocks + LANES - 1) / LANES * LANES + LANES;
   }
 
   /**
-   * x in the order {@link #dot} reads it: for each run of 8·LANES weights, vector k holds the x of
-   * weight 8·lane + k divided by 16^k (by 1 for k = 7, which the kernel shifts down).
+   * A thread's arrays for one matvec: x reordered and pre-scaled, block sums of x, and room for a
+   * row's scales, offsets and per-super-block factors. Reused across calls, because allocating them
+   * per call (hundreds of times a token) grew the Java heap by ~0.5 GB of garbage.
    */
-  static float[] scaledX(float[] x, int n) {
-    float[] scaled = new float[n];
+  static final class Workspace {
+    float[] scaledX = new float[0];
+    float[] blockSums = new float[0];
+    float[] scales = new float[0];
+    float[] offsets = new float[0];
+    float[] superD = new float[0];
+    float[] superMin = new float[0];
+
+    /**
+     * Prepares the arrays for rows of {@code n} weights and vector {@code x}: fills {@link
+     * #scaledX} and {@link #blockSums}, and zeroes every lane past the last block (or super-block
+     * of {@code superSize} weights) that the kernels read, so nothing of an earlier, larger matrix
+     * leaks into the sums.
+     */
+    Workspace prepare(float[] x, int n, int superSize) {
+      int blocks = n / BLOCK;
+      int perBlock = perBlock(blocks);
+      if (scaledX.length < n) {
+        scaledX = new float[n];
+      }
+      fit(blocks);
+      fillScaledX(x, n, scaledX);
+      fillBlockSums(x, blocks, blockSums);
+      java.util.Arrays.fill(blockSums, blocks, perBlock, 0f);
+      java.util.Arrays.fill(offsets, blocks, perBlock, 0f);
+      java.util.Arrays.fill(scales, blocks, perBlock, 0f);
+      int supers = n / superSize;
+      java.util.Arrays.fill(superD, supers, perBlock, 0f);
+      java.util.Arrays.fill(superMin, supers, perBlock, 0f);
+      return this;
+    }
+
+    /** Grows the per-block arrays to rows of {@code blocks} blocks; their contents are stale. */
+    Workspace fit(int blocks) {
+      int perBlock = perBlock(blocks);
+      if (blockSums.length < perBlock) {
+        blockSums = new float[perBlock];
+        scales = new float[perBlock];
+        offsets = new float[perBlock];
+        superD = new float[perBlock];
+        superMin = new float[perBlock];
+      }
+      return this;
+    }
+  }
+
+  private static final ThreadLocal<Workspace> WORKSPACES = ThreadLocal.withInitial(Workspace::new);
+
+  /** The calling thread's workspace, prepared for rows of {@code n} weights and {@code x}. */
+  static Workspace workspace(float[] x, int n, int superSize) {
+    return WORKSPACES.get().prepare(x, n, superSize);
+  }
+
+  /** The calling thread's workspace with room for rows of {@code blocks} blocks (decoding). */
+  static Workspace workspace(int blocks) {
+    return WORKSPACES.get().fit(blocks);
+  }
+
+  /**
+   * x in the order the kernels read it: for each run of 8·LANES weights, vector k holds the x of
+   * weight 8·lane + k divided by 16^k (by 1 for k = 7, which the kernels shift down).
+   */
+  private static void fillScaledX(float[] x, int n, float[] scaled) {
     for (int base = 0; base < n; base += 8 * LANES) {
       for (int k = 0; k < 8; k++) {
         float placeValue = k < 7 ? Math.scalb(1f, -4 * k) : 1f;
@@ -85,12 +147,10 @@ final class OrderedNibbles {
         }
       }
     }
-    return scaled;
   }
 
-  /** Σx over each block of 32, padded with zeros like {@link #perBlock}. */
-  static float[] blockSums(float[] x, int blocks) {
-    float[] sums = perBlock(blocks);
+  /** Σx over each block of 32. */
+  private static void fillBlockSums(float[] x, int blocks, float[] sums) {
     for (int b = 0; b < blocks; b++) {
       FloatVector sum = FloatVector.fromArray(F, x, b * BLOCK);
       for (int i = LANES; i < BLOCK; i += LANES) {
@@ -98,46 +158,52 @@ final class OrderedNibbles {
       }
       sums[b] = sum.reduceLanes(VectorOperators.ADD);
     }
-    return sums;
   }
 
   /**
-   * Decodes block {@code block} of the nibbles at {@code nibbles}: {@code out[at + j] = (q_j −
-   * bias)·scale − offset}, in that order of operations, so that it equals the scalar formulas of
-   * GGML's formats bit for bit.
+   * Decodes the {@code n} weights at {@code nibbles}: {@code out[at + i] = (q_i − bias)·scales[b] −
+   * offsets[b]} for block {@code b = i / 32}, in that order of operations, so that it equals the
+   * scalar formulas of GGML's formats bit for bit. One method with no vector-valued helpers, so
+   * that C2 compiles it whole (its first, partly interpreted versions allocated a vector box per
+   * operation).
    */
-  static void decodeBlock(
+  static void decode(
       MemorySegment w,
       long nibbles,
-      int block,
+      int n,
       int bias,
-      float scale,
-      float offset,
+      float[] scales,
+      float[] offsets,
       float[] out,
       int at) {
     // LANES bytes hold 2·LANES weights: the first LANES go to one vector, the rest to the next.
-    for (int i = 0; i < BLOCK; i += 2 * LANES) {
+    for (int i = 0; i < n; i += 2 * LANES) {
+      float scale = scales[i / BLOCK];
+      float offset = offsets[i / BLOCK];
+      // Sign extension is harmless: every lane is shifted and masked to its nibble.
       IntVector bytes =
           (IntVector)
-              ByteVector.fromMemorySegment(
-                      B, w, nibbles + (block * BLOCK + i) / 2, ByteOrder.LITTLE_ENDIAN)
-                  .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-      weights(bytes.rearrange(PAIRS_LOW), bias).mul(scale).sub(offset).intoArray(out, at + i);
-      weights(bytes.rearrange(PAIRS_HIGH), bias)
-          .mul(scale)
-          .sub(offset)
-          .intoArray(out, at + i + LANES);
+              ByteVector.fromMemorySegment(B, w, nibbles + i / 2, ByteOrder.LITTLE_ENDIAN)
+                  .castShape(I, 0);
+      FloatVector first =
+          (FloatVector)
+              bytes
+                  .rearrange(PAIRS_LOW)
+                  .lanewise(VectorOperators.LSHR, NIBBLE_SHIFTS)
+                  .and(0x0f)
+                  .sub(bias)
+                  .convert(VectorOperators.I2F, 0);
+      first.mul(scale).sub(offset).intoArray(out, at + i);
+      FloatVector second =
+          (FloatVector)
+              bytes
+                  .rearrange(PAIRS_HIGH)
+                  .lanewise(VectorOperators.LSHR, NIBBLE_SHIFTS)
+                  .and(0x0f)
+                  .sub(bias)
+                  .convert(VectorOperators.I2F, 0);
+      second.mul(scale).sub(offset).intoArray(out, at + i + LANES);
     }
-  }
-
-  /** Even lanes' low nibbles and odd lanes' high nibbles, minus {@code bias}, as float. */
-  private static FloatVector weights(IntVector pairs, int bias) {
-    return (FloatVector)
-        pairs
-            .lanewise(VectorOperators.LSHR, NIBBLE_SHIFTS)
-            .and(0x0f)
-            .sub(bias)
-            .convert(VectorOperators.I2F, 0);
   }
 
   /** Nibble {@code i} of the nibbles at {@code nibbles} (scalar references). */

@@ -67,13 +67,19 @@ public final class Q4_0GroupedFormat implements RearrangedFormat {
     int blocks = cols / BLOCK;
     int ggmlRowBytes = blocks * GGML_BLOCK_BYTES;
     long rowBytes = rowBytes(cols);
-    byte[] in = new byte[ggmlRowBytes];
-    byte[] out = new byte[(int) rowBytes];
-    for (long r = 0; r < rows; r++) {
-      MemorySegment.copy(ggml, ValueLayout.JAVA_BYTE, r * ggmlRowBytes, in, 0, ggmlRowBytes);
-      fromGgml(in, out, blocks);
-      MemorySegment.copy(out, 0, target, ValueLayout.JAVA_BYTE, r * rowBytes, out.length);
-    }
+    RearrangedFormat.inParallel(
+        rows,
+        (from, to) -> {
+          byte[] in = new byte[ggmlRowBytes];
+          byte[] out = new byte[(int) rowBytes];
+          for (long r = from; r < to; r++) {
+            MemorySegment.copy(ggml, ValueLayout.JAVA_BYTE, r * ggmlRowBytes, in, 0, ggmlRowBytes);
+            fromGgml(in, out, blocks);
+            MemorySegment.copy(out, 0, target, ValueLayout.JAVA_BYTE, r * rowBytes, out.length);
+          }
+        },
+        ggml,
+        target);
   }
 
   /** One row: GGML's blocks in {@code ggml} to this layout in {@code grouped}. */
@@ -113,10 +119,11 @@ public final class Q4_0GroupedFormat implements RearrangedFormat {
       int to) {
     requireSupported(cols);
     int blocks = cols / BLOCK;
-    float[] scaledX = OrderedNibbles.scaledX(x, cols);
-    float[] blockSums = OrderedNibbles.blockSums(x, blocks);
-    float[] scales = OrderedNibbles.perBlock(blocks);
-    float[] offsets = OrderedNibbles.perBlock(blocks);
+    OrderedNibbles.Workspace work = OrderedNibbles.workspace(x, cols, BLOCK);
+    float[] scaledX = work.scaledX;
+    float[] blockSums = work.blockSums;
+    float[] scales = work.scales;
+    float[] offsets = work.offsets;
     long nibbles = nibbleStart(blocks);
     for (int r = from; r < to; r++) {
       MemorySegment row = w.asSlice(offset + r * rowBytes, nibbles + cols / 2);
@@ -194,11 +201,13 @@ public final class Q4_0GroupedFormat implements RearrangedFormat {
   public void dequantize(MemorySegment w, long offset, float[] out, int outOffset, int n) {
     requireSupported(n);
     int blocks = n / BLOCK;
-    long nibbles = offset + nibbleStart(blocks);
+    OrderedNibbles.Workspace work = OrderedNibbles.workspace(blocks);
     for (int b = 0; b < blocks; b++) {
-      float d = Bytes.half(w, offset + 2L * b);
-      OrderedNibbles.decodeBlock(w, nibbles, b, 8, d, 0f, out, outOffset + b * BLOCK);
+      work.scales[b] = Bytes.half(w, offset + 2L * b);
+      work.offsets[b] = 0f;
     }
+    OrderedNibbles.decode(
+        w, offset + nibbleStart(blocks), n, 8, work.scales, work.offsets, out, outOffset);
   }
 
   @Override

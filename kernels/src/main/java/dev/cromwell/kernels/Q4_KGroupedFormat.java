@@ -79,27 +79,40 @@ public final class Q4_KGroupedFormat implements RearrangedFormat {
     int supers = cols / SUPER;
     int ggmlRowBytes = supers * GGML_SUPER_BYTES;
     long rowBytes = rowBytes(cols);
-    byte[] out = new byte[(int) rowBytes];
-    MemorySegment outRow = MemorySegment.ofArray(out);
+    RearrangedFormat.inParallel(
+        rows,
+        (from, to) -> {
+          byte[] in = new byte[ggmlRowBytes];
+          byte[] out = new byte[(int) rowBytes];
+          for (long r = from; r < to; r++) {
+            MemorySegment.copy(ggml, ValueLayout.JAVA_BYTE, r * ggmlRowBytes, in, 0, ggmlRowBytes);
+            fromGgml(in, out, supers);
+            MemorySegment.copy(out, 0, target, ValueLayout.JAVA_BYTE, r * rowBytes, out.length);
+          }
+        },
+        ggml,
+        target);
+  }
+
+  /** One row: GGML's super-blocks in {@code ggml} to this layout in {@code out}. */
+  private static void fromGgml(byte[] ggml, byte[] out, int supers) {
+    MemorySegment in = MemorySegment.ofArray(ggml);
+    MemorySegment row = MemorySegment.ofArray(out);
     int[] q = new int[SUPER];
-    for (long r = 0; r < rows; r++) {
-      MemorySegment in = ggml.asSlice(r * ggmlRowBytes, ggmlRowBytes);
-      for (int s = 0; s < supers; s++) {
-        long block = (long) s * GGML_SUPER_BYTES;
-        outRow.set(Bytes.SHORT, 2L * s, in.get(Bytes.SHORT, block));
-        outRow.set(Bytes.SHORT, dmins(supers) + 2L * s, in.get(Bytes.SHORT, block + 2));
-        for (int j = 0; j < 8; j++) {
-          out[(int) scaleBytes(supers) + 8 * s + j] = (byte) KScales.scale(in, block + 4, j);
-          out[(int) minBytes(supers) + 8 * s + j] = (byte) KScales.min(in, block + 4, j);
-        }
-        // GGML: 64 weights per 32 bytes, the first 32 in low nibbles, the next 32 in high ones.
-        for (int m = 0; m < SUPER; m++) {
-          int packed = in.get(ValueLayout.JAVA_BYTE, block + 16 + 32 * (m / 64) + m % 32) & 0xff;
-          q[m] = m % 64 < 32 ? packed & 0x0f : packed >>> 4;
-        }
-        OrderedNibbles.pack(q, out, (int) nibbleStart(supers) + 128 * s);
+    for (int s = 0; s < supers; s++) {
+      int block = s * GGML_SUPER_BYTES;
+      row.set(Bytes.SHORT, 2L * s, in.get(Bytes.SHORT, block));
+      row.set(Bytes.SHORT, dmins(supers) + 2L * s, in.get(Bytes.SHORT, block + 2));
+      for (int j = 0; j < 8; j++) {
+        out[(int) scaleBytes(supers) + 8 * s + j] = (byte) KScales.scale(in, block + 4, j);
+        out[(int) minBytes(supers) + 8 * s + j] = (byte) KScales.min(in, block + 4, j);
       }
-      MemorySegment.copy(out, 0, target, ValueLayout.JAVA_BYTE, r * rowBytes, out.length);
+      // GGML: 64 weights per 32 bytes, the first 32 in low nibbles, the next 32 in high ones.
+      for (int m = 0; m < SUPER; m++) {
+        int packed = ggml[block + 16 + 32 * (m / 64) + m % 32] & 0xff;
+        q[m] = m % 64 < 32 ? packed & 0x0f : packed >>> 4;
+      }
+      OrderedNibbles.pack(q, out, (int) nibbleStart(supers) + 128 * s);
     }
   }
 
@@ -122,14 +135,13 @@ public final class Q4_KGroupedFormat implements RearrangedFormat {
     requireSupported(cols);
     int supers = cols / SUPER;
     int blocks = cols / BLOCK;
-    float[] scaledX = OrderedNibbles.scaledX(x, cols);
-    float[] blockSums = OrderedNibbles.blockSums(x, blocks);
-    float[] scales = OrderedNibbles.perBlock(blocks);
-    float[] offsets = OrderedNibbles.perBlock(blocks);
-    // d and dmin of each super-block; entries past the last stay zero, so that lanes past the
-    // last block get zero scales and offsets.
-    float[] superD = new float[supers + LANES];
-    float[] superMin = new float[supers + LANES];
+    OrderedNibbles.Workspace work = OrderedNibbles.workspace(x, cols, SUPER);
+    float[] scaledX = work.scaledX;
+    float[] blockSums = work.blockSums;
+    float[] scales = work.scales;
+    float[] offsets = work.offsets;
+    float[] superD = work.superD;
+    float[] superMin = work.superMin;
     long nibbles = nibbleStart(supers);
     for (int r = from; r < to; r++) {
       MemorySegment row = w.asSlice(offset + r * rowBytes, nibbles + cols / 2);
@@ -217,18 +229,14 @@ public final class Q4_KGroupedFormat implements RearrangedFormat {
   public void dequantize(MemorySegment w, long offset, float[] out, int outOffset, int n) {
     requireSupported(n);
     int supers = n / SUPER;
-    long nibbles = offset + nibbleStart(supers);
-    for (int b = 0; b < n / BLOCK; b++) {
-      OrderedNibbles.decodeBlock(
-          w,
-          nibbles,
-          b,
-          0,
-          scale(w, offset, supers, b),
-          min(w, offset, supers, b),
-          out,
-          outOffset + b * BLOCK);
+    int blocks = n / BLOCK;
+    OrderedNibbles.Workspace work = OrderedNibbles.workspace(blocks);
+    for (int b = 0; b < blocks; b++) {
+      work.scales[b] = scale(w, offset, supers, b);
+      work.offsets[b] = min(w, offset, supers, b);
     }
+    OrderedNibbles.decode(
+        w, offset + nibbleStart(supers), n, 0, work.scales, work.offsets, out, outOffset);
   }
 
   @Override
