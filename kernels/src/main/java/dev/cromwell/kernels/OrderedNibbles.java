@@ -11,9 +11,9 @@ import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The kernel shared by the rearranged 4-bit layouts ({@link Q4_0GroupedFormat}, {@link
- * Q4_KGroupedFormat}): 4-bit weights stored in weight order, two per byte (even weight in the low
- * nibble), in blocks of 32 that each have a scale and an offset: weight = scale·q − offset.
+ * What the rearranged 4-bit layouts ({@link Q4_0GroupedFormat}, {@link Q4_KGroupedFormat}) share:
+ * 4-bit weights stored in weight order, two per byte (even weight in the low nibble), in blocks of
+ * 32 that each have a scale and an offset: weight = scale·q − offset.
  *
  * <p>A 32-bit lane of a vector of nibbles then holds eight consecutive weights of one block, nibble
  * k at bits 4k. The decode kernels mask nibble k in place and convert it to float without shifting
@@ -73,8 +73,9 @@ final class OrderedNibbles {
 
   /**
    * A thread's arrays for one matvec: x reordered and pre-scaled, block sums of x, and room for a
-   * row's scales, offsets and per-super-block factors. Reused across calls, because allocating them
-   * per call (hundreds of times a token) grew the Java heap by ~0.5 GB of garbage.
+   * row's scales, offsets and per-super-block factors. Reused across calls: allocated per call
+   * (hundreds of times a token) they were garbage that helped grow the Java heap's young generation
+   * (docs/PERFORMANCE.md, memory of the rearranged layouts).
    */
   static final class Workspace {
     float[] scaledX = new float[0];
