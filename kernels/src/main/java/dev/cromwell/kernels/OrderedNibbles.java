@@ -87,11 +87,11 @@ final class OrderedNibbles {
 
     /**
      * Prepares the arrays for rows of {@code n} weights and vector {@code x}: fills {@link
-     * #scaledX} and {@link #blockSums}, and zeroes every lane past the last block (or super-block
-     * of {@code superSize} weights) that the kernels read, so nothing of an earlier, larger matrix
+     * #scaledX} and {@link #blockSums}, and zeroes every lane past the last block (or Q4_K
+     * super-block of 256 weights) that the kernels read, so nothing of an earlier, larger matrix
      * leaks into the sums.
      */
-    Workspace prepare(float[] x, int n, int superSize) {
+    Workspace prepare(float[] x, int n) {
       int blocks = n / BLOCK;
       int perBlock = perBlock(blocks);
       if (scaledX.length < n) {
@@ -103,7 +103,7 @@ final class OrderedNibbles {
       java.util.Arrays.fill(blockSums, blocks, perBlock, 0f);
       java.util.Arrays.fill(offsets, blocks, perBlock, 0f);
       java.util.Arrays.fill(scales, blocks, perBlock, 0f);
-      int supers = n / superSize;
+      int supers = n / 256;
       java.util.Arrays.fill(superD, supers, perBlock, 0f);
       java.util.Arrays.fill(superMin, supers, perBlock, 0f);
       return this;
@@ -126,8 +126,8 @@ final class OrderedNibbles {
   private static final ThreadLocal<Workspace> WORKSPACES = ThreadLocal.withInitial(Workspace::new);
 
   /** The calling thread's workspace, prepared for rows of {@code n} weights and {@code x}. */
-  static Workspace workspace(float[] x, int n, int superSize) {
-    return WORKSPACES.get().prepare(x, n, superSize);
+  static Workspace workspace(float[] x, int n) {
+    return WORKSPACES.get().prepare(x, n);
   }
 
   /** The calling thread's workspace with room for rows of {@code blocks} blocks (decoding). */

@@ -101,12 +101,6 @@ public final class Q4_0GroupedFormat implements RearrangedFormat {
     }
   }
 
-  /** Through {@link #dotRows}, where the kernel lives. */
-  @Override
-  public float dot(MemorySegment w, long offset, float[] x, int xOffset, int n) {
-    return MatVec.dotThroughRows(this, w, offset, x, xOffset, n);
-  }
-
   @Override
   public void dotRows(
       MemorySegment w,
@@ -119,7 +113,7 @@ public final class Q4_0GroupedFormat implements RearrangedFormat {
       int to) {
     requireSupported(cols);
     int blocks = cols / BLOCK;
-    OrderedNibbles.Workspace work = OrderedNibbles.workspace(x, cols, BLOCK);
+    OrderedNibbles.Workspace work = OrderedNibbles.workspace(x, cols);
     float[] scaledX = work.scaledX;
     float[] blockSums = work.blockSums;
     float[] scales = work.scales;
@@ -183,17 +177,6 @@ public final class Q4_0GroupedFormat implements RearrangedFormat {
       }
       out[r] = low.add(high).sub(offsetSum).reduceLanes(VectorOperators.ADD);
     }
-  }
-
-  @Override
-  public float dotReference(MemorySegment w, long offset, float[] x, int xOffset, int n) {
-    float[] row = new float[n];
-    dequantizeReference(w, offset, row, 0, n);
-    float sum = 0f;
-    for (int i = 0; i < n; i++) {
-      sum += row[i] * x[xOffset + i];
-    }
-    return sum;
   }
 
   /** Decodes whole rows: {@code offset} must be a row start and {@code n} the row length. */

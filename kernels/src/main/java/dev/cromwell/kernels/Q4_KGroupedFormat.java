@@ -116,12 +116,6 @@ public final class Q4_KGroupedFormat implements RearrangedFormat {
     }
   }
 
-  /** Through {@link #dotRows}, where the kernel lives. */
-  @Override
-  public float dot(MemorySegment w, long offset, float[] x, int xOffset, int n) {
-    return MatVec.dotThroughRows(this, w, offset, x, xOffset, n);
-  }
-
   @Override
   public void dotRows(
       MemorySegment w,
@@ -135,7 +129,7 @@ public final class Q4_KGroupedFormat implements RearrangedFormat {
     requireSupported(cols);
     int supers = cols / SUPER;
     int blocks = cols / BLOCK;
-    OrderedNibbles.Workspace work = OrderedNibbles.workspace(x, cols, SUPER);
+    OrderedNibbles.Workspace work = OrderedNibbles.workspace(x, cols);
     float[] scaledX = work.scaledX;
     float[] blockSums = work.blockSums;
     float[] scales = work.scales;
@@ -211,17 +205,6 @@ public final class Q4_KGroupedFormat implements RearrangedFormat {
                 ByteVector.fromMemorySegment(B, row, at, ByteOrder.LITTLE_ENDIAN)
                     .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0))
             .convert(VectorOperators.I2F, 0);
-  }
-
-  @Override
-  public float dotReference(MemorySegment w, long offset, float[] x, int xOffset, int n) {
-    float[] row = new float[n];
-    dequantizeReference(w, offset, row, 0, n);
-    float sum = 0f;
-    for (int i = 0; i < n; i++) {
-      sum += row[i] * x[xOffset + i];
-    }
-    return sum;
   }
 
   /** Decodes whole rows: {@code offset} must be a row start and {@code n} the row length. */

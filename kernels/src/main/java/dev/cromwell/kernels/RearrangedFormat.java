@@ -19,6 +19,24 @@ public sealed interface RearrangedFormat extends WeightFormat
    */
   void rearrange(MemorySegment ggml, MemorySegment target, long rows, int cols);
 
+  /** Through {@link #dotRows}, where the kernels live. */
+  @Override
+  default float dot(MemorySegment w, long offset, float[] x, int xOffset, int n) {
+    return MatVec.dotThroughRows(this, w, offset, x, xOffset, n);
+  }
+
+  /** The decoded row ({@link #dequantizeReference}) times x, summed in order. */
+  @Override
+  default float dotReference(MemorySegment w, long offset, float[] x, int xOffset, int n) {
+    float[] row = new float[n];
+    dequantizeReference(w, offset, row, 0, n);
+    float sum = 0f;
+    for (int i = 0; i < n; i++) {
+      sum += row[i] * x[xOffset + i];
+    }
+    return sum;
+  }
+
   /** The rearranged format for rows of {@code cols} weights of {@code type}, if there is one. */
   static Optional<RearrangedFormat> of(GgmlType type, int cols) {
     return switch (type) {

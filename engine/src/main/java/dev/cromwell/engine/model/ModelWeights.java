@@ -12,8 +12,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * All weights of a model. Matrices are views into the mapped file; only the small norm and bias
- * vectors are decoded into float arrays, once.
+ * All weights of a model. Matrices are views into the file's bytes — or, for a copied file, Q4_0
+ * and Q4_K matrices in a {@link RearrangedFormat} moved to memory of their own; only the small norm
+ * and bias vectors are decoded into float arrays, once.
  */
 public record ModelWeights(
     Matrix tokenEmbedding, List<LayerWeights> layers, float[] outputNorm, Matrix output) {
