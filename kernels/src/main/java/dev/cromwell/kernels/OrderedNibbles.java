@@ -38,8 +38,32 @@ final class OrderedNibbles {
   /** LANES bytes: 2·LANES weights (dequantize). */
   private static final VectorSpecies<Byte> B = VectorWidth.BYTE_PER_FLOAT;
 
-  /** Lane i takes the scale of block i / 4: a lane holds 8 of a block's 32 weights. */
-  static final VectorShuffle<Float> BLOCK_OF_LANE = VectorShuffle.fromOp(F, lane -> lane / 4);
+  /**
+   * A vector of LANES block scales covers four vectors of nibbles (LANES / 4 blocks each: a lane
+   * holds 8 of a block's 32 weights); shuffle u gives lane i of the u-th the scale of block LANES /
+   * 4 · u + i / 4.
+   */
+  static final VectorShuffle<Float> SCALES_0 = scalesOfPart(0);
+
+  static final VectorShuffle<Float> SCALES_1 = scalesOfPart(1);
+  static final VectorShuffle<Float> SCALES_2 = scalesOfPart(2);
+  static final VectorShuffle<Float> SCALES_3 = scalesOfPart(3);
+
+  /**
+   * Stores the scales of blocks {@code b .. b + LANES} spread to the lanes of the four vectors of
+   * nibbles they cover ({@link Workspace#laneScales}).
+   */
+  static void spreadScales(FloatVector scales, float[] laneScales, int b) {
+    int at = 4 * b;
+    scales.rearrange(SCALES_0).intoArray(laneScales, at);
+    scales.rearrange(SCALES_1).intoArray(laneScales, at + LANES);
+    scales.rearrange(SCALES_2).intoArray(laneScales, at + 2 * LANES);
+    scales.rearrange(SCALES_3).intoArray(laneScales, at + 3 * LANES);
+  }
+
+  private static VectorShuffle<Float> scalesOfPart(int part) {
+    return VectorShuffle.fromOp(F, lane -> LANES / 4 * part + lane / 4);
+  }
 
   /** Byte j of a vector to lanes 2j and 2j + 1 (dequantize, first half of the bytes). */
   private static final VectorShuffle<Integer> PAIRS_LOW = VectorShuffle.fromOp(I, lane -> lane / 2);
@@ -86,6 +110,19 @@ final class OrderedNibbles {
     float[] superMin = new float[0];
 
     /**
+     * Block scales spread to the lanes of each vector of nibbles: LANES floats per vector, stored
+     * and loaded whole, so a load right after the store is forwarded from it (a load that spans two
+     * stores waits until both reach the cache).
+     */
+    float[] laneScales = new float[0];
+
+    /**
+     * x in {@link #scaledX}'s order scaled for 5-bit fields at 8-bit spacing: weights 2j and 2j + 1
+     * of a lane's eight by 256^-j ({@link Q5_0GroupedFormat}).
+     */
+    float[] byteFieldX = new float[0];
+
+    /**
      * Prepares the arrays for rows of {@code n} weights and vector {@code x}: fills {@link
      * #scaledX} and {@link #blockSums}, and zeroes every lane past the last block (or Q4_K
      * super-block of 256 weights) that the kernels read, so nothing of an earlier, larger matrix
@@ -98,7 +135,7 @@ final class OrderedNibbles {
         scaledX = new float[n];
       }
       fit(blocks);
-      fillScaledX(x, n, scaledX);
+      fillOrdered(x, n, PLACE_VALUES, scaledX);
       fillBlockSums(x, blocks, blockSums);
       java.util.Arrays.fill(blockSums, blocks, perBlock, 0f);
       java.util.Arrays.fill(offsets, blocks, perBlock, 0f);
@@ -106,6 +143,15 @@ final class OrderedNibbles {
       int supers = n / 256;
       java.util.Arrays.fill(superD, supers, perBlock, 0f);
       java.util.Arrays.fill(superMin, supers, perBlock, 0f);
+      return this;
+    }
+
+    /** Fills {@link #byteFieldX} for rows of {@code n} weights and vector {@code x}. */
+    Workspace withByteFieldX(float[] x, int n) {
+      if (byteFieldX.length < n) {
+        byteFieldX = new float[n];
+      }
+      fillOrdered(x, n, BYTE_FIELD_VALUES, byteFieldX);
       return this;
     }
 
@@ -118,6 +164,7 @@ final class OrderedNibbles {
         offsets = new float[perBlock];
         superD = new float[perBlock];
         superMin = new float[perBlock];
+        laneScales = new float[4 * perBlock];
       }
       return this;
     }
@@ -135,16 +182,26 @@ final class OrderedNibbles {
     return WORKSPACES.get().fit(blocks);
   }
 
+  /** 16^-k for nibble k, by which the kernels multiply x; 1 for k = 7, which they shift down. */
+  private static final float[] PLACE_VALUES = {
+    1f, 0x1p-4f, 0x1p-8f, 0x1p-12f, 0x1p-16f, 0x1p-20f, 0x1p-24f, 1f
+  };
+
+  /** 256^-j for weights 2j and 2j + 1: fields at bits 8j of two vectors (Q5_0). */
+  private static final float[] BYTE_FIELD_VALUES = {
+    1f, 1f, 0x1p-8f, 0x1p-8f, 0x1p-16f, 0x1p-16f, 0x1p-24f, 0x1p-24f
+  };
+
   /**
    * x in the order the kernels read it: for each run of 8·LANES weights, vector k holds the x of
-   * weight 8·lane + k divided by 16^k (by 1 for k = 7, which the kernels shift down).
+   * weight 8·lane + k times {@code factors[k]}.
    */
-  private static void fillScaledX(float[] x, int n, float[] scaled) {
+  private static void fillOrdered(float[] x, int n, float[] factors, float[] ordered) {
     for (int base = 0; base < n; base += 8 * LANES) {
       for (int k = 0; k < 8; k++) {
-        float placeValue = k < 7 ? Math.scalb(1f, -4 * k) : 1f;
+        float factor = factors[k];
         for (int lane = 0; lane < LANES; lane++) {
-          scaled[base + k * LANES + lane] = x[base + 8 * lane + k] * placeValue;
+          ordered[base + k * LANES + lane] = x[base + 8 * lane + k] * factor;
         }
       }
     }

@@ -116,8 +116,8 @@ public final class Q4_0GroupedFormat implements RearrangedFormat {
     OrderedNibbles.Workspace work = OrderedNibbles.workspace(x, cols);
     float[] scaledX = work.scaledX;
     float[] blockSums = work.blockSums;
-    float[] scales = work.scales;
     float[] offsets = work.offsets;
+    float[] laneScales = work.laneScales;
     long nibbles = nibbleStart(blocks);
     for (int r = from; r < to; r++) {
       MemorySegment row = w.asSlice(offset + r * rowBytes, nibbles + cols / 2);
@@ -128,7 +128,7 @@ public final class Q4_0GroupedFormat implements RearrangedFormat {
             Half.toFloatVector(
                 ShortVector.fromMemorySegment(HALVES, row, 2L * b, ByteOrder.LITTLE_ENDIAN));
         d = ZEROS.blend(d, F.indexInRange(b, blocks));
-        d.intoArray(scales, b);
+        OrderedNibbles.spreadScales(d, laneScales, b);
         d.mul(8f).intoArray(offsets, b);
       }
       FloatVector low = FloatVector.zero(F);
@@ -164,8 +164,7 @@ public final class Q4_0GroupedFormat implements RearrangedFormat {
         FloatVector top =
             (FloatVector) q.lanewise(VectorOperators.LSHR, 28).convert(VectorOperators.I2F, 0);
         s = top.fma(FloatVector.fromArray(F, scaledX, xi + 7 * LANES), s);
-        FloatVector d =
-            FloatVector.fromArray(F, scales, LANES / 4 * v).rearrange(OrderedNibbles.BLOCK_OF_LANE);
+        FloatVector d = FloatVector.fromArray(F, laneScales, LANES * v);
         low = p.fma(d, low);
         high = s.fma(d, high);
       }

@@ -132,7 +132,7 @@ public final class Q4_KGroupedFormat implements RearrangedFormat {
     OrderedNibbles.Workspace work = OrderedNibbles.workspace(x, cols);
     float[] scaledX = work.scaledX;
     float[] blockSums = work.blockSums;
-    float[] scales = work.scales;
+    float[] laneScales = work.laneScales;
     float[] offsets = work.offsets;
     float[] superD = work.superD;
     float[] superMin = work.superMin;
@@ -147,7 +147,7 @@ public final class Q4_KGroupedFormat implements RearrangedFormat {
       for (int b = 0; b < blocks; b += LANES) {
         FloatVector dOfLane = FloatVector.fromArray(F, superD, b / 8).rearrange(SUPER_OF_LANE);
         FloatVector minOfLane = FloatVector.fromArray(F, superMin, b / 8).rearrange(SUPER_OF_LANE);
-        bytes(row, scaleBytes(supers) + b).mul(dOfLane).intoArray(scales, b);
+        OrderedNibbles.spreadScales(bytes(row, scaleBytes(supers) + b).mul(dOfLane), laneScales, b);
         bytes(row, minBytes(supers) + b).mul(minOfLane).intoArray(offsets, b);
       }
       FloatVector low = FloatVector.zero(F);
@@ -183,8 +183,7 @@ public final class Q4_KGroupedFormat implements RearrangedFormat {
         FloatVector top =
             (FloatVector) q.lanewise(VectorOperators.LSHR, 28).convert(VectorOperators.I2F, 0);
         s = top.fma(FloatVector.fromArray(F, scaledX, xi + 7 * LANES), s);
-        FloatVector d =
-            FloatVector.fromArray(F, scales, LANES / 4 * v).rearrange(OrderedNibbles.BLOCK_OF_LANE);
+        FloatVector d = FloatVector.fromArray(F, laneScales, LANES * v);
         low = p.fma(d, low);
         high = s.fma(d, high);
       }

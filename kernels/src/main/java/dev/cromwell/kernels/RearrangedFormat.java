@@ -9,7 +9,7 @@ import java.util.stream.IntStream;
  * decodes faster: the same numbers in a different order. A mapped file keeps GGML's layout.
  */
 public sealed interface RearrangedFormat extends WeightFormat
-    permits Q4_0GroupedFormat, Q4_KGroupedFormat {
+    permits Q4_0GroupedFormat, Q5_0GroupedFormat, Q4_KGroupedFormat {
 
   /**
    * Writes {@code rows} rows of {@code cols} weights, read in GGML's layout of {@link #type()} from
@@ -43,6 +43,10 @@ public sealed interface RearrangedFormat extends WeightFormat
       case Q4_0 ->
           Q4_0GroupedFormat.supports(cols)
               ? Optional.of(Q4_0GroupedFormat.INSTANCE)
+              : Optional.empty();
+      case Q5_0 ->
+          Q5_0GroupedFormat.supports(cols)
+              ? Optional.of(Q5_0GroupedFormat.INSTANCE)
               : Optional.empty();
       case Q4_K ->
           Q4_KGroupedFormat.supports(cols)

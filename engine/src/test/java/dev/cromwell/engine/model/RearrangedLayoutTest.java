@@ -7,6 +7,7 @@ import dev.cromwell.engine.gguf.LoadMode;
 import dev.cromwell.kernels.GgmlType;
 import dev.cromwell.kernels.Q4_0GroupedFormat;
 import dev.cromwell.kernels.Q4_KGroupedFormat;
+import dev.cromwell.kernels.Q5_0GroupedFormat;
 import dev.cromwell.kernels.WeightFormat;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -58,6 +59,15 @@ class RearrangedLayoutTest {
     Path path = model(256, GgmlType.Q4_K);
     assertSame(Q4_KGroupedFormat.INSTANCE, firstLayer(path, LoadMode.COPY).gate().format());
     assertSame(WeightFormat.of(GgmlType.Q4_K), firstLayer(path, LoadMode.MMAP).gate().format());
+  }
+
+  @Test
+  void copiedQ5_0UsesTheGroupedLayout() {
+    Path path = model(256, GgmlType.Q5_0);
+    LayerWeights copied = firstLayer(path, LoadMode.COPY);
+    assertSame(Q5_0GroupedFormat.INSTANCE, copied.query().format());
+    assertSame(Q5_0GroupedFormat.INSTANCE, copied.down().format());
+    assertSame(WeightFormat.of(GgmlType.Q5_0), firstLayer(path, LoadMode.MMAP).query().format());
   }
 
   @Test

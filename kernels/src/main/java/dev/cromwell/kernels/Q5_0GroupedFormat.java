@@ -1,0 +1,344 @@
+package dev.cromwell.kernels;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Q5_0 weights rearranged at load time for decoding, like {@link Q4_0GroupedFormat}: the same
+ * scales, fifth bits and nibbles as GGML's Q5_0, in an order that takes fewer instructions per
+ * weight. Q5_0 is what llama.cpp writes instead of Q4_K into "Q4_K_M" files for rows that do not
+ * fill its 256-weight super-blocks — most matrices of Qwen2.5-Coder-0.5B (896 columns).
+ *
+ * <p>A row of {@code n} weights (n a multiple of 128) holds the {@code n / 32} F16 block scales,
+ * zeros to the next multiple of 16 bytes, one byte of fifth bits per 8 weights in order ({@code n /
+ * 8} bytes: the bits of weights 0, 2, 4, 6 of the eight in bits 0–3, those of weights 1, 3, 5, 7 in
+ * bits 4–7), zeros to the next multiple of 64 bytes, then the low nibbles in order ({@link
+ * OrderedNibbles}). Weight {@code w} is {@code d[w / 32] × (nibble + 16·bit − 16)}.
+ *
+ * <p>The kernel splits a lane's eight nibbles into two ints of four 8-bit fields (even and odd
+ * weights), so each field has room above its nibble for the fifth bit. One multiplication spreads
+ * four bits of the byte to bits 4, 12, 20 and 28 (copies at shifts 4, 11, 18, 25 never overlap, so
+ * nothing carries), and a field is then masked in place and converted like a {@link
+ * Q4_0GroupedFormat} nibble, against x pre-scaled by 256^-j. The −16 comes out once per row as Σ
+ * 16·d·Σx.
+ */
+public final class Q5_0GroupedFormat implements RearrangedFormat {
+  public static final Q5_0GroupedFormat INSTANCE = new Q5_0GroupedFormat();
+
+  private static final int BLOCK = OrderedNibbles.BLOCK;
+  private static final int GGML_BLOCK_BYTES = 22;
+  private static final VectorSpecies<Float> F = VectorWidth.FLOAT;
+  private static final VectorSpecies<Integer> I = F.withLanes(int.class);
+  private static final int LANES = F.length();
+  private static final VectorSpecies<Byte> B = VectorWidth.BYTE_PER_FLOAT;
+  private static final VectorSpecies<Short> HALVES = VectorWidth.SHORT_PER_FLOAT;
+  private static final FloatVector ZEROS = FloatVector.zero(F);
+
+  /** Byte j of a vector to lanes 2j and 2j + 1 (decoding, first half of the bytes). */
+  private static final VectorShuffle<Integer> PAIRS_LOW = VectorShuffle.fromOp(I, lane -> lane / 2);
+
+  /** The same for the second half of the bytes. */
+  private static final VectorShuffle<Integer> PAIRS_HIGH =
+      VectorShuffle.fromOp(I, lane -> LANES / 2 + lane / 2);
+
+  /** Multiplying bits 0–3 by this puts bit i at bit 8i + 4 (copies at 4, 11, 18, 25). */
+  private static final int SPREAD = 1 << 4 | 1 << 11 | 1 << 18 | 1 << 25;
+
+  /** Where {@link #SPREAD} leaves the bits. */
+  private static final int FIFTH_BITS = 0x10101010;
+
+  /** The byte of fifth bits of weight {@code lane} (decoding, first LANES weights). */
+  private static final VectorShuffle<Integer> BITS_LOW = VectorShuffle.fromOp(I, lane -> lane / 8);
+
+  /** The same for the next LANES weights. */
+  private static final VectorShuffle<Integer> BITS_HIGH =
+      VectorShuffle.fromOp(I, lane -> (LANES + lane) / 8);
+
+  /** 0, 4, 0, 4, …: even lanes keep the low nibble, odd lanes shift the high one down. */
+  private static final IntVector NIBBLE_SHIFTS =
+      IntVector.zero(I).addIndex(1).and(1).lanewise(VectorOperators.LSHL, 2);
+
+  /** Where the fifth bit of weight k of eight sits in their byte: k / 2, plus 4 for odd k. */
+  private static final IntVector BIT_SHIFTS = IntVector.fromArray(I, bitShifts(), 0);
+
+  private static int[] bitShifts() {
+    int[] shifts = new int[LANES];
+    for (int lane = 0; lane < LANES; lane++) {
+      int k = lane % 8;
+      shifts[lane] = k / 2 + (k % 2) * 4;
+    }
+    return shifts;
+  }
+
+  private Q5_0GroupedFormat() {}
+
+  /** Whether rows of {@code cols} weights can be rearranged into this format. */
+  public static boolean supports(int cols) {
+    return OrderedNibbles.fits(cols);
+  }
+
+  @Override
+  public GgmlType type() {
+    return GgmlType.Q5_0;
+  }
+
+  /** Bytes from a row's start to its fifth bits: the scales, padded to 16 bytes. */
+  private static long bitsStart(int blocks) {
+    return (2L * blocks + 15) / 16 * 16;
+  }
+
+  /** Bytes from a row's start to its nibbles: scales and fifth bits, padded to 64 bytes. */
+  private static long nibbleStart(int blocks) {
+    return (bitsStart(blocks) + 4L * blocks + 63) / 64 * 64;
+  }
+
+  /** Bytes a row of {@code n} weights occupies: scales, fifth bits, padding and nibbles. */
+  @Override
+  public long rowBytes(int n) {
+    requireSupported(n);
+    int blocks = n / BLOCK;
+    return nibbleStart(blocks) + 16L * blocks;
+  }
+
+  @Override
+  public void rearrange(MemorySegment ggml, MemorySegment target, long rows, int cols) {
+    requireSupported(cols);
+    RearrangedFormat.requireRoom(this, ggml, target, rows, cols);
+    int blocks = cols / BLOCK;
+    int ggmlRowBytes = blocks * GGML_BLOCK_BYTES;
+    long rowBytes = rowBytes(cols);
+    RearrangedFormat.inParallel(
+        rows,
+        (from, to) -> {
+          byte[] in = new byte[ggmlRowBytes];
+          byte[] out = new byte[(int) rowBytes];
+          for (long r = from; r < to; r++) {
+            MemorySegment.copy(ggml, ValueLayout.JAVA_BYTE, r * ggmlRowBytes, in, 0, ggmlRowBytes);
+            fromGgml(in, out, blocks);
+            MemorySegment.copy(out, 0, target, ValueLayout.JAVA_BYTE, r * rowBytes, out.length);
+          }
+        },
+        ggml,
+        target);
+  }
+
+  /** One row: GGML's blocks in {@code ggml} to this layout in {@code grouped}. */
+  private static void fromGgml(byte[] ggml, byte[] grouped, int blocks) {
+    int bits = (int) bitsStart(blocks);
+    int nibbles = (int) nibbleStart(blocks);
+    int[] q = new int[BLOCK];
+    for (int b = 0; b < blocks; b++) {
+      int block = b * GGML_BLOCK_BYTES;
+      grouped[2 * b] = ggml[block];
+      grouped[2 * b + 1] = ggml[block + 1];
+      int high =
+          (ggml[block + 2] & 0xff)
+              | (ggml[block + 3] & 0xff) << 8
+              | (ggml[block + 4] & 0xff) << 16
+              | (ggml[block + 5] & 0xff) << 24;
+      for (int t = 0; t < 4; t++) {
+        int eight = high >>> (8 * t);
+        int sorted = 0;
+        for (int k = 0; k < 8; k++) {
+          sorted |= ((eight >>> k) & 1) << (k / 2 + (k % 2) * 4);
+        }
+        grouped[bits + 4 * b + t] = (byte) sorted;
+      }
+      // GGML keeps weight j < 16 in the low nibble of byte j, weight j ≥ 16 in the high one of
+      // j−16.
+      for (int j = 0; j < 16; j++) {
+        int packed = ggml[block + 6 + j] & 0xff;
+        q[j] = packed & 0x0f;
+        q[j + 16] = packed >>> 4;
+      }
+      OrderedNibbles.pack(q, grouped, nibbles + b * 16);
+    }
+  }
+
+  @Override
+  public void dotRows(
+      MemorySegment w,
+      long offset,
+      long rowBytes,
+      float[] x,
+      int cols,
+      float[] out,
+      int from,
+      int to) {
+    requireSupported(cols);
+    int blocks = cols / BLOCK;
+    OrderedNibbles.Workspace work = OrderedNibbles.workspace(x, cols).withByteFieldX(x, cols);
+    float[] fieldX = work.byteFieldX;
+    float[] blockSums = work.blockSums;
+    float[] scales = work.scales;
+    float[] laneScales = work.laneScales;
+    long bits = bitsStart(blocks);
+    long nibbles = nibbleStart(blocks);
+    for (int r = from; r < to; r++) {
+      MemorySegment row = w.asSlice(offset + r * rowBytes, nibbles + cols / 2);
+      decodeScales(row, blocks, scales, laneScales);
+      FloatVector even = FloatVector.zero(F);
+      FloatVector odd = FloatVector.zero(F);
+      // One vector of nibbles holds 8 weights per lane, LANES bytes their fifth bits.
+      for (int v = 0; v < cols / (8 * LANES); v++) {
+        IntVector q =
+            IntVector.fromMemorySegment(I, row, nibbles + 4L * LANES * v, ByteOrder.LITTLE_ENDIAN);
+        IntVector h =
+            (IntVector)
+                ByteVector.fromMemorySegment(
+                        B, row, bits + (long) LANES * v, ByteOrder.LITTLE_ENDIAN)
+                    .castShape(I, 0);
+        IntVector e = q.and(0x0f0f0f0f).or(h.and(0x0f).mul(SPREAD).and(FIFTH_BITS));
+        IntVector o =
+            q.lanewise(VectorOperators.LSHR, 4)
+                .and(0x0f0f0f0f)
+                .or(h.lanewise(VectorOperators.LSHR, 4).and(0x0f).mul(SPREAD).and(FIFTH_BITS));
+        int xi = 8 * LANES * v;
+        FloatVector p =
+            ((FloatVector) e.and(0x1f).convert(VectorOperators.I2F, 0))
+                .mul(FloatVector.fromArray(F, fieldX, xi));
+        p =
+            ((FloatVector) e.and(0x1f00).convert(VectorOperators.I2F, 0))
+                .fma(FloatVector.fromArray(F, fieldX, xi + 2 * LANES), p);
+        p =
+            ((FloatVector) e.and(0x1f0000).convert(VectorOperators.I2F, 0))
+                .fma(FloatVector.fromArray(F, fieldX, xi + 4 * LANES), p);
+        p =
+            ((FloatVector) e.and(0x1f000000).convert(VectorOperators.I2F, 0))
+                .fma(FloatVector.fromArray(F, fieldX, xi + 6 * LANES), p);
+        FloatVector s =
+            ((FloatVector) o.and(0x1f).convert(VectorOperators.I2F, 0))
+                .mul(FloatVector.fromArray(F, fieldX, xi + LANES));
+        s =
+            ((FloatVector) o.and(0x1f00).convert(VectorOperators.I2F, 0))
+                .fma(FloatVector.fromArray(F, fieldX, xi + 3 * LANES), s);
+        s =
+            ((FloatVector) o.and(0x1f0000).convert(VectorOperators.I2F, 0))
+                .fma(FloatVector.fromArray(F, fieldX, xi + 5 * LANES), s);
+        s =
+            ((FloatVector) o.and(0x1f000000).convert(VectorOperators.I2F, 0))
+                .fma(FloatVector.fromArray(F, fieldX, xi + 7 * LANES), s);
+        FloatVector d = FloatVector.fromArray(F, laneScales, LANES * v);
+        even = p.fma(d, even);
+        odd = s.fma(d, odd);
+      }
+      // Σ_b 16·d_b·Σx_b: the −16 of every weight.
+      FloatVector offsetSum = FloatVector.zero(F);
+      for (int b = 0; b < blocks; b += LANES) {
+        offsetSum =
+            FloatVector.fromArray(F, scales, b)
+                .fma(FloatVector.fromArray(F, blockSums, b), offsetSum);
+      }
+      out[r] = even.add(odd).sub(offsetSum.mul(16f)).reduceLanes(VectorOperators.ADD);
+    }
+  }
+
+  /**
+   * A row's F16 block scales into {@code scales} and spread to {@code laneScales}, a vector at a
+   * time; lanes past the last block become zero. A method of its own so that the kernel's loop
+   * stays within what C2 inlines (called once a row, it returns nothing that would need a box).
+   */
+  private static void decodeScales(
+      MemorySegment row, int blocks, float[] scales, float[] laneScales) {
+    for (int b = 0; b < blocks; b += LANES) {
+      FloatVector d =
+          Half.toFloatVector(
+              ShortVector.fromMemorySegment(HALVES, row, 2L * b, ByteOrder.LITTLE_ENDIAN));
+      d = ZEROS.blend(d, F.indexInRange(b, blocks));
+      d.intoArray(scales, b);
+      OrderedNibbles.spreadScales(d, laneScales, b);
+    }
+  }
+
+  /**
+   * Decodes whole rows: {@code offset} must be a row start and {@code n} the row length. Each
+   * weight is {@code d × (q − 16)} in float, as GGML's scalar decoding computes it.
+   */
+  @Override
+  public void dequantize(MemorySegment w, long offset, float[] out, int outOffset, int n) {
+    requireSupported(n);
+    int blocks = n / BLOCK;
+    long bits = offset + bitsStart(blocks);
+    long nibbles = offset + nibbleStart(blocks);
+    // LANES bytes of nibbles hold 2·LANES weights, whose fifth bits are the first LANES / 4 of
+    // the LANES bytes read at bits + i / 8 (the rest, read past the bits, are not used).
+    for (int i = 0; i < n; i += 2 * LANES) {
+      float d = Bytes.half(w, offset + 2L * (i / BLOCK));
+      IntVector bytes =
+          (IntVector)
+              ByteVector.fromMemorySegment(B, w, nibbles + i / 2, ByteOrder.LITTLE_ENDIAN)
+                  .castShape(I, 0);
+      IntVector fifth =
+          (IntVector)
+              ByteVector.fromMemorySegment(B, w, bits + i / 8, ByteOrder.LITTLE_ENDIAN)
+                  .castShape(I, 0);
+      IntVector first =
+          bytes
+              .rearrange(PAIRS_LOW)
+              .lanewise(VectorOperators.LSHR, NIBBLE_SHIFTS)
+              .and(0x0f)
+              .or(
+                  fifth
+                      .rearrange(BITS_LOW)
+                      .lanewise(VectorOperators.LSHR, BIT_SHIFTS)
+                      .and(1)
+                      .lanewise(VectorOperators.LSHL, 4));
+      ((FloatVector) first.sub(16).convert(VectorOperators.I2F, 0))
+          .mul(d)
+          .intoArray(out, outOffset + i);
+      IntVector second =
+          bytes
+              .rearrange(PAIRS_HIGH)
+              .lanewise(VectorOperators.LSHR, NIBBLE_SHIFTS)
+              .and(0x0f)
+              .or(
+                  fifth
+                      .rearrange(BITS_HIGH)
+                      .lanewise(VectorOperators.LSHR, BIT_SHIFTS)
+                      .and(1)
+                      .lanewise(VectorOperators.LSHL, 4));
+      ((FloatVector) second.sub(16).convert(VectorOperators.I2F, 0))
+          .mul(d)
+          .intoArray(out, outOffset + i + LANES);
+    }
+  }
+
+  @Override
+  public void dequantizeReference(MemorySegment w, long offset, float[] out, int outOffset, int n) {
+    requireSupported(n);
+    int blocks = n / BLOCK;
+    long bits = offset + bitsStart(blocks);
+    long nibbles = offset + nibbleStart(blocks);
+    for (int i = 0; i < n; i++) {
+      float scale = Bytes.half(w, offset + 2L * (i / BLOCK));
+      int k = i % 8;
+      int fifth = (w.get(ValueLayout.JAVA_BYTE, bits + i / 8) >>> (k / 2 + (k % 2) * 4)) & 1;
+      out[outOffset + i] = scale * ((OrderedNibbles.nibble(w, nibbles, i) | fifth << 4) - 16);
+    }
+  }
+
+  /** Encodes {@code values} as one row: GGML's Q5_0 rounding, then this layout. */
+  @Override
+  public byte[] quantize(float[] values) {
+    requireSupported(values.length);
+    byte[] ggml = Q5_0Format.INSTANCE.quantize(values);
+    byte[] grouped = new byte[(int) rowBytes(values.length)];
+    fromGgml(ggml, grouped, values.length / BLOCK);
+    return grouped;
+  }
+
+  private static void requireSupported(int n) {
+    if (!supports(n)) {
+      throw new IllegalArgumentException(
+          "grouped Q5_0 rows hold a multiple of 128 weights, not " + n);
+    }
+  }
+}
