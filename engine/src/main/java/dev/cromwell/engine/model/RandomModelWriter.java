@@ -162,16 +162,30 @@ public final class RandomModelWriter {
     w.write(out);
   }
 
+  /**
+   * The type llama.cpp's quantizer writes for rows of {@code cols} weights of {@code wanted}: a row
+   * that is not a whole number of the type's blocks (896 columns in Q4_K's 256-weight blocks) gets
+   * Q4_K → Q5_0, Q5_K → Q5_1, Q6_K → Q8_0 (any other: Q8_0), and F16 if even that does not fit —
+   * which is why most of a real Qwen2.5-Coder-0.5B "Q4_K_M" file is Q5_0.
+   */
+  static GgmlType fallback(GgmlType wanted, int cols) {
+    if (cols % wanted.blockSize() == 0) {
+      return wanted;
+    }
+    GgmlType smaller =
+        switch (wanted) {
+          case Q4_K -> GgmlType.Q5_0;
+          case Q5_K -> GgmlType.Q5_1;
+          default -> GgmlType.Q8_0;
+        };
+    return cols % smaller.blockSize() == 0 ? smaller : GgmlType.F16;
+  }
+
   private static void matrix(
       GgufWriter w, String name, int rows, int cols, Spec spec, SplittableRandom random) {
     // Each matrix draws from its own seed so that writing rows lazily stays deterministic.
     long seed = random.nextLong();
-    // Like llama.cpp's quantizer: a row that is not a whole number of the type's blocks (e.g.
-    // 896 columns in Q4_K's 256-weight blocks) falls back to Q8_0, or to F16.
-    GgmlType type = spec.matrixType();
-    if (cols % type.blockSize() != 0) {
-      type = cols % 32 == 0 ? GgmlType.Q8_0 : GgmlType.F16;
-    }
+    GgmlType type = fallback(spec.matrixType(), cols);
     WeightFormat format = WeightFormat.of(type);
     w.addTensor(
         name,
