@@ -1,7 +1,6 @@
 package dev.cromwell.kernels;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -63,23 +62,9 @@ public final class Q4_0GroupedFormat implements RearrangedFormat {
   @Override
   public void rearrange(MemorySegment ggml, MemorySegment target, long rows, int cols) {
     requireSupported(cols);
-    RearrangedFormat.requireRoom(this, ggml, target, rows, cols);
     int blocks = cols / BLOCK;
-    int ggmlRowBytes = blocks * GGML_BLOCK_BYTES;
-    long rowBytes = rowBytes(cols);
-    RearrangedFormat.inParallel(
-        rows,
-        (from, to) -> {
-          byte[] in = new byte[ggmlRowBytes];
-          byte[] out = new byte[(int) rowBytes];
-          for (long r = from; r < to; r++) {
-            MemorySegment.copy(ggml, ValueLayout.JAVA_BYTE, r * ggmlRowBytes, in, 0, ggmlRowBytes);
-            fromGgml(in, out, blocks);
-            MemorySegment.copy(out, 0, target, ValueLayout.JAVA_BYTE, r * rowBytes, out.length);
-          }
-        },
-        ggml,
-        target);
+    RearrangedFormat.rewriteRows(
+        this, ggml, target, rows, cols, (in, out) -> fromGgml(in, out, blocks));
   }
 
   /** One row: GGML's blocks in {@code ggml} to this layout in {@code grouped}. */

@@ -75,23 +75,9 @@ public final class Q4_KGroupedFormat implements RearrangedFormat {
   @Override
   public void rearrange(MemorySegment ggml, MemorySegment target, long rows, int cols) {
     requireSupported(cols);
-    RearrangedFormat.requireRoom(this, ggml, target, rows, cols);
     int supers = cols / SUPER;
-    int ggmlRowBytes = supers * GGML_SUPER_BYTES;
-    long rowBytes = rowBytes(cols);
-    RearrangedFormat.inParallel(
-        rows,
-        (from, to) -> {
-          byte[] in = new byte[ggmlRowBytes];
-          byte[] out = new byte[(int) rowBytes];
-          for (long r = from; r < to; r++) {
-            MemorySegment.copy(ggml, ValueLayout.JAVA_BYTE, r * ggmlRowBytes, in, 0, ggmlRowBytes);
-            fromGgml(in, out, supers);
-            MemorySegment.copy(out, 0, target, ValueLayout.JAVA_BYTE, r * rowBytes, out.length);
-          }
-        },
-        ggml,
-        target);
+    RearrangedFormat.rewriteRows(
+        this, ggml, target, rows, cols, (in, out) -> fromGgml(in, out, supers));
   }
 
   /** One row: GGML's super-blocks in {@code ggml} to this layout in {@code out}. */

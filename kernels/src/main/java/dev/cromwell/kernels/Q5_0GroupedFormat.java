@@ -111,23 +111,9 @@ public final class Q5_0GroupedFormat implements RearrangedFormat {
   @Override
   public void rearrange(MemorySegment ggml, MemorySegment target, long rows, int cols) {
     requireSupported(cols);
-    RearrangedFormat.requireRoom(this, ggml, target, rows, cols);
     int blocks = cols / BLOCK;
-    int ggmlRowBytes = blocks * GGML_BLOCK_BYTES;
-    long rowBytes = rowBytes(cols);
-    RearrangedFormat.inParallel(
-        rows,
-        (from, to) -> {
-          byte[] in = new byte[ggmlRowBytes];
-          byte[] out = new byte[(int) rowBytes];
-          for (long r = from; r < to; r++) {
-            MemorySegment.copy(ggml, ValueLayout.JAVA_BYTE, r * ggmlRowBytes, in, 0, ggmlRowBytes);
-            fromGgml(in, out, blocks);
-            MemorySegment.copy(out, 0, target, ValueLayout.JAVA_BYTE, r * rowBytes, out.length);
-          }
-        },
-        ggml,
-        target);
+    RearrangedFormat.rewriteRows(
+        this, ggml, target, rows, cols, (in, out) -> fromGgml(in, out, blocks));
   }
 
   /** One row: GGML's blocks in {@code ggml} to this layout in {@code grouped}. */

@@ -1,6 +1,7 @@
 package dev.cromwell.kernels;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Optional;
 import java.util.stream.IntStream;
 
@@ -54,6 +55,42 @@ public sealed interface RearrangedFormat extends WeightFormat
               : Optional.empty();
       default -> Optional.empty();
     };
+  }
+
+  /** Rewrites one row: GGML's bytes in {@code ggmlRow}, this layout's into {@code row}. */
+  @FunctionalInterface
+  interface RowRewrite {
+    void apply(byte[] ggmlRow, byte[] row);
+  }
+
+  /**
+   * The body of {@link #rearrange}: checks both segments' sizes, then rewrites every row with
+   * {@code rewrite}, in parallel ({@link #inParallel}). A row's padding is never written, so it
+   * stays zero.
+   */
+  static void rewriteRows(
+      RearrangedFormat format,
+      MemorySegment ggml,
+      MemorySegment target,
+      long rows,
+      int cols,
+      RowRewrite rewrite) {
+    requireRoom(format, ggml, target, rows, cols);
+    int ggmlRowBytes = (int) WeightFormat.of(format.type()).rowBytes(cols);
+    long rowBytes = format.rowBytes(cols);
+    inParallel(
+        rows,
+        (from, to) -> {
+          byte[] in = new byte[ggmlRowBytes];
+          byte[] out = new byte[(int) rowBytes];
+          for (long r = from; r < to; r++) {
+            MemorySegment.copy(ggml, ValueLayout.JAVA_BYTE, r * ggmlRowBytes, in, 0, ggmlRowBytes);
+            rewrite.apply(in, out);
+            MemorySegment.copy(out, 0, target, ValueLayout.JAVA_BYTE, r * rowBytes, out.length);
+          }
+        },
+        ggml,
+        target);
   }
 
   /** Rows {@code [from, to)} of a matrix. */
