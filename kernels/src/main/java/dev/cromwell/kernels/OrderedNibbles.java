@@ -72,6 +72,24 @@ final class OrderedNibbles {
   private static final VectorShuffle<Integer> PAIRS_HIGH =
       VectorShuffle.fromOp(I, lane -> LANES / 2 + lane / 2);
 
+  /** The byte of fifth bits of weight {@code lane} (decode, first LANES weights). */
+  private static final VectorShuffle<Integer> BITS_LOW = VectorShuffle.fromOp(I, lane -> lane / 8);
+
+  /** The same for the next LANES weights. */
+  private static final VectorShuffle<Integer> BITS_HIGH =
+      VectorShuffle.fromOp(I, lane -> (LANES + lane) / 8);
+
+  /** {@link #fifthBitShift} of each lane's weight. */
+  private static final IntVector BIT_SHIFTS = IntVector.fromArray(I, bitShifts(), 0);
+
+  private static int[] bitShifts() {
+    int[] shifts = new int[LANES];
+    for (int lane = 0; lane < LANES; lane++) {
+      shifts[lane] = fifthBitShift(lane % 8);
+    }
+    return shifts;
+  }
+
   /** 0, 4, 0, 4, …: even lanes keep the low nibble, odd lanes shift the high one down. */
   private static final IntVector NIBBLE_SHIFTS = IntVector.fromArray(I, nibbleShifts(), 0);
 
@@ -221,13 +239,16 @@ final class OrderedNibbles {
   /**
    * Decodes the {@code n} weights at {@code nibbles}: {@code out[at + i] = (q_i − bias)·scales[b] −
    * offsets[b]} for block {@code b = i / 32}, in that order of operations, so that it equals the
-   * scalar formulas of GGML's formats bit for bit. One method with no vector-valued helpers, so
-   * that C2 compiles it whole (its first, partly interpreted versions allocated a vector box per
-   * operation).
+   * scalar formulas of GGML's formats bit for bit. q_i is nibble i, plus 16 times its fifth bit
+   * when {@code fifthBits} is not negative: the offset of a byte per eight weights, the bit of
+   * weight k of the eight at {@link #fifthBitShift}(k) (Q5_0). One method with no vector-valued
+   * helpers, so that C2 compiles it whole (its first, partly interpreted versions allocated a
+   * vector box per operation).
    */
   static void decode(
       MemorySegment w,
       long nibbles,
+      long fifthBits,
       int n,
       int bias,
       float[] scales,
@@ -235,39 +256,81 @@ final class OrderedNibbles {
       float[] out,
       int at) {
     // LANES bytes hold 2·LANES weights: the first LANES go to one vector, the rest to the next.
+    // Their fifth bits are the first LANES / 4 of the LANES bytes read at fifthBits + i / 8 (the
+    // rest, read past the bits into the row's nibbles, are not used).
     for (int i = 0; i < n; i += 2 * LANES) {
       float scale = scales[i / BLOCK];
       float offset = offsets[i / BLOCK];
-      // Sign extension is harmless: every lane is shifted and masked to its nibble.
+      // Sign extension is harmless: every lane is shifted and masked to its nibble or bit.
       IntVector bytes =
           (IntVector)
               ByteVector.fromMemorySegment(B, w, nibbles + i / 2, ByteOrder.LITTLE_ENDIAN)
                   .castShape(I, 0);
-      FloatVector first =
-          (FloatVector)
-              bytes
-                  .rearrange(PAIRS_LOW)
-                  .lanewise(VectorOperators.LSHR, NIBBLE_SHIFTS)
-                  .and(0x0f)
-                  .sub(bias)
-                  .convert(VectorOperators.I2F, 0);
-      first.mul(scale).sub(offset).intoArray(out, at + i);
-      FloatVector second =
-          (FloatVector)
-              bytes
-                  .rearrange(PAIRS_HIGH)
-                  .lanewise(VectorOperators.LSHR, NIBBLE_SHIFTS)
-                  .and(0x0f)
-                  .sub(bias)
-                  .convert(VectorOperators.I2F, 0);
-      second.mul(scale).sub(offset).intoArray(out, at + i + LANES);
+      IntVector first = bytes.rearrange(PAIRS_LOW).lanewise(VectorOperators.LSHR, NIBBLE_SHIFTS);
+      IntVector second = bytes.rearrange(PAIRS_HIGH).lanewise(VectorOperators.LSHR, NIBBLE_SHIFTS);
+      first = first.and(0x0f);
+      second = second.and(0x0f);
+      if (fifthBits >= 0) {
+        IntVector fifth =
+            (IntVector)
+                ByteVector.fromMemorySegment(B, w, fifthBits + i / 8, ByteOrder.LITTLE_ENDIAN)
+                    .castShape(I, 0);
+        // Bit to 16: shifted down to bit 0, masked, shifted up to bit 4.
+        first =
+            first.or(
+                fifth
+                    .rearrange(BITS_LOW)
+                    .lanewise(VectorOperators.LSHR, BIT_SHIFTS)
+                    .and(1)
+                    .lanewise(VectorOperators.LSHL, 4));
+        second =
+            second.or(
+                fifth
+                    .rearrange(BITS_HIGH)
+                    .lanewise(VectorOperators.LSHR, BIT_SHIFTS)
+                    .and(1)
+                    .lanewise(VectorOperators.LSHL, 4));
+      }
+      ((FloatVector) first.sub(bias).convert(VectorOperators.I2F, 0))
+          .mul(scale)
+          .sub(offset)
+          .intoArray(out, at + i);
+      ((FloatVector) second.sub(bias).convert(VectorOperators.I2F, 0))
+          .mul(scale)
+          .sub(offset)
+          .intoArray(out, at + i + LANES);
     }
+  }
+
+  /**
+   * Where Q5_0's fifth bit of weight k of eight sits in their byte: the even weights' bits in the
+   * low half, the odd weights' in the high half ({@link Q5_0GroupedFormat}).
+   */
+  static int fifthBitShift(int k) {
+    return k / 2 + (k % 2) * 4;
   }
 
   /** Nibble {@code i} of the nibbles at {@code nibbles} (scalar references). */
   static int nibble(MemorySegment w, long nibbles, int i) {
     int packed = w.get(ValueLayout.JAVA_BYTE, nibbles + i / 2) & 0xff;
     return i % 2 == 0 ? packed & 0x0f : packed >>> 4;
+  }
+
+  /**
+   * Reorders one GGML Q4_0/Q5_0 block's 16 bytes of nibbles at {@code ggml[from..]} (weight j < 16
+   * in the low nibble of byte j, weight j ≥ 16 in the high nibble of byte j − 16) into weight order
+   * at {@code out[at..]}.
+   */
+  static void packGgmlBlock(byte[] ggml, int from, byte[] out, int at) {
+    for (int t = 0; t < 16; t++) {
+      int j = 2 * t;
+      out[at + t] = (byte) (ggmlNibble(ggml, from, j) | ggmlNibble(ggml, from, j + 1) << 4);
+    }
+  }
+
+  private static int ggmlNibble(byte[] ggml, int from, int j) {
+    int packed = ggml[from + j % 16] & 0xff;
+    return j < 16 ? packed & 0x0f : packed >>> 4;
   }
 
   /** Packs 4-bit values (one per entry) in weight order, two per byte, into {@code out[at..]}. */

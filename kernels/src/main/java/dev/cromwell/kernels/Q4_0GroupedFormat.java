@@ -70,19 +70,11 @@ public final class Q4_0GroupedFormat implements RearrangedFormat {
   /** One row: GGML's blocks in {@code ggml} to this layout in {@code grouped}. */
   private static void fromGgml(byte[] ggml, byte[] grouped, int blocks) {
     int nibbles = (int) nibbleStart(blocks);
-    int[] q = new int[BLOCK];
     for (int b = 0; b < blocks; b++) {
       int block = b * GGML_BLOCK_BYTES;
       grouped[2 * b] = ggml[block];
       grouped[2 * b + 1] = ggml[block + 1];
-      // GGML keeps weight j < 16 in the low nibble of byte j, weight j ≥ 16 in the high one of
-      // j−16.
-      for (int j = 0; j < 16; j++) {
-        int packed = ggml[block + 2 + j] & 0xff;
-        q[j] = packed & 0x0f;
-        q[j + 16] = packed >>> 4;
-      }
-      OrderedNibbles.pack(q, grouped, nibbles + b * 16);
+      OrderedNibbles.packGgmlBlock(ggml, block + 2, grouped, nibbles + b * 16);
     }
   }
 
@@ -174,7 +166,7 @@ public final class Q4_0GroupedFormat implements RearrangedFormat {
       work.offsets[b] = 0f;
     }
     OrderedNibbles.decode(
-        w, offset + nibbleStart(blocks), n, 8, work.scales, work.offsets, out, outOffset);
+        w, offset + nibbleStart(blocks), -1, n, 8, work.scales, work.offsets, out, outOffset);
   }
 
   @Override

@@ -204,7 +204,7 @@ public final class Q4_KGroupedFormat implements RearrangedFormat {
       work.offsets[b] = min(w, offset, supers, b);
     }
     OrderedNibbles.decode(
-        w, offset + nibbleStart(supers), n, 0, work.scales, work.offsets, out, outOffset);
+        w, offset + nibbleStart(supers), -1, n, 0, work.scales, work.offsets, out, outOffset);
   }
 
   @Override

@@ -8,7 +8,6 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -42,41 +41,11 @@ public final class Q5_0GroupedFormat implements RearrangedFormat {
   private static final VectorSpecies<Short> HALVES = VectorWidth.SHORT_PER_FLOAT;
   private static final FloatVector ZEROS = FloatVector.zero(F);
 
-  /** Byte j of a vector to lanes 2j and 2j + 1 (decoding, first half of the bytes). */
-  private static final VectorShuffle<Integer> PAIRS_LOW = VectorShuffle.fromOp(I, lane -> lane / 2);
-
-  /** The same for the second half of the bytes. */
-  private static final VectorShuffle<Integer> PAIRS_HIGH =
-      VectorShuffle.fromOp(I, lane -> LANES / 2 + lane / 2);
-
   /** Multiplying bits 0–3 by this puts bit i at bit 8i + 4 (copies at 4, 11, 18, 25). */
   private static final int SPREAD = 1 << 4 | 1 << 11 | 1 << 18 | 1 << 25;
 
   /** Where {@link #SPREAD} leaves the bits. */
   private static final int FIFTH_BITS = 0x10101010;
-
-  /** The byte of fifth bits of weight {@code lane} (decoding, first LANES weights). */
-  private static final VectorShuffle<Integer> BITS_LOW = VectorShuffle.fromOp(I, lane -> lane / 8);
-
-  /** The same for the next LANES weights. */
-  private static final VectorShuffle<Integer> BITS_HIGH =
-      VectorShuffle.fromOp(I, lane -> (LANES + lane) / 8);
-
-  /** 0, 4, 0, 4, …: even lanes keep the low nibble, odd lanes shift the high one down. */
-  private static final IntVector NIBBLE_SHIFTS =
-      IntVector.zero(I).addIndex(1).and(1).lanewise(VectorOperators.LSHL, 2);
-
-  /** Where the fifth bit of weight k of eight sits in their byte: k / 2, plus 4 for odd k. */
-  private static final IntVector BIT_SHIFTS = IntVector.fromArray(I, bitShifts(), 0);
-
-  private static int[] bitShifts() {
-    int[] shifts = new int[LANES];
-    for (int lane = 0; lane < LANES; lane++) {
-      int k = lane % 8;
-      shifts[lane] = k / 2 + (k % 2) * 4;
-    }
-    return shifts;
-  }
 
   private Q5_0GroupedFormat() {}
 
@@ -120,32 +89,20 @@ public final class Q5_0GroupedFormat implements RearrangedFormat {
   private static void fromGgml(byte[] ggml, byte[] grouped, int blocks) {
     int bits = (int) bitsStart(blocks);
     int nibbles = (int) nibbleStart(blocks);
-    int[] q = new int[BLOCK];
     for (int b = 0; b < blocks; b++) {
       int block = b * GGML_BLOCK_BYTES;
       grouped[2 * b] = ggml[block];
       grouped[2 * b + 1] = ggml[block + 1];
-      int high =
-          (ggml[block + 2] & 0xff)
-              | (ggml[block + 3] & 0xff) << 8
-              | (ggml[block + 4] & 0xff) << 16
-              | (ggml[block + 5] & 0xff) << 24;
+      // GGML's high-bit word: little-endian, bit j for weight j.
       for (int t = 0; t < 4; t++) {
-        int eight = high >>> (8 * t);
+        int eight = ggml[block + 2 + t] & 0xff;
         int sorted = 0;
         for (int k = 0; k < 8; k++) {
-          sorted |= ((eight >>> k) & 1) << (k / 2 + (k % 2) * 4);
+          sorted |= ((eight >>> k) & 1) << OrderedNibbles.fifthBitShift(k);
         }
         grouped[bits + 4 * b + t] = (byte) sorted;
       }
-      // GGML keeps weight j < 16 in the low nibble of byte j, weight j ≥ 16 in the high one of
-      // j−16.
-      for (int j = 0; j < 16; j++) {
-        int packed = ggml[block + 6 + j] & 0xff;
-        q[j] = packed & 0x0f;
-        q[j + 16] = packed >>> 4;
-      }
-      OrderedNibbles.pack(q, grouped, nibbles + b * 16);
+      OrderedNibbles.packGgmlBlock(ggml, block + 6, grouped, nibbles + b * 16);
     }
   }
 
@@ -244,57 +201,26 @@ public final class Q5_0GroupedFormat implements RearrangedFormat {
     }
   }
 
-  /**
-   * Decodes whole rows: {@code offset} must be a row start and {@code n} the row length. Each
-   * weight is {@code d × (q − 16)} in float, as GGML's scalar decoding computes it.
-   */
+  /** Decodes whole rows: {@code offset} must be a row start and {@code n} the row length. */
   @Override
   public void dequantize(MemorySegment w, long offset, float[] out, int outOffset, int n) {
     requireSupported(n);
     int blocks = n / BLOCK;
-    long bits = offset + bitsStart(blocks);
-    long nibbles = offset + nibbleStart(blocks);
-    // LANES bytes of nibbles hold 2·LANES weights, whose fifth bits are the first LANES / 4 of
-    // the LANES bytes read at bits + i / 8 (the rest, read past the bits, are not used).
-    for (int i = 0; i < n; i += 2 * LANES) {
-      float d = Bytes.half(w, offset + 2L * (i / BLOCK));
-      IntVector bytes =
-          (IntVector)
-              ByteVector.fromMemorySegment(B, w, nibbles + i / 2, ByteOrder.LITTLE_ENDIAN)
-                  .castShape(I, 0);
-      IntVector fifth =
-          (IntVector)
-              ByteVector.fromMemorySegment(B, w, bits + i / 8, ByteOrder.LITTLE_ENDIAN)
-                  .castShape(I, 0);
-      IntVector first =
-          bytes
-              .rearrange(PAIRS_LOW)
-              .lanewise(VectorOperators.LSHR, NIBBLE_SHIFTS)
-              .and(0x0f)
-              .or(
-                  fifth
-                      .rearrange(BITS_LOW)
-                      .lanewise(VectorOperators.LSHR, BIT_SHIFTS)
-                      .and(1)
-                      .lanewise(VectorOperators.LSHL, 4));
-      ((FloatVector) first.sub(16).convert(VectorOperators.I2F, 0))
-          .mul(d)
-          .intoArray(out, outOffset + i);
-      IntVector second =
-          bytes
-              .rearrange(PAIRS_HIGH)
-              .lanewise(VectorOperators.LSHR, NIBBLE_SHIFTS)
-              .and(0x0f)
-              .or(
-                  fifth
-                      .rearrange(BITS_HIGH)
-                      .lanewise(VectorOperators.LSHR, BIT_SHIFTS)
-                      .and(1)
-                      .lanewise(VectorOperators.LSHL, 4));
-      ((FloatVector) second.sub(16).convert(VectorOperators.I2F, 0))
-          .mul(d)
-          .intoArray(out, outOffset + i + LANES);
+    OrderedNibbles.Workspace work = OrderedNibbles.workspace(blocks);
+    for (int b = 0; b < blocks; b++) {
+      work.scales[b] = Bytes.half(w, offset + 2L * b);
+      work.offsets[b] = 0f;
     }
+    OrderedNibbles.decode(
+        w,
+        offset + nibbleStart(blocks),
+        offset + bitsStart(blocks),
+        n,
+        16,
+        work.scales,
+        work.offsets,
+        out,
+        outOffset);
   }
 
   @Override
@@ -305,8 +231,8 @@ public final class Q5_0GroupedFormat implements RearrangedFormat {
     long nibbles = offset + nibbleStart(blocks);
     for (int i = 0; i < n; i++) {
       float scale = Bytes.half(w, offset + 2L * (i / BLOCK));
-      int k = i % 8;
-      int fifth = (w.get(ValueLayout.JAVA_BYTE, bits + i / 8) >>> (k / 2 + (k % 2) * 4)) & 1;
+      int shift = OrderedNibbles.fifthBitShift(i % 8);
+      int fifth = (w.get(ValueLayout.JAVA_BYTE, bits + i / 8) >>> shift) & 1;
       out[outOffset + i] = scale * ((OrderedNibbles.nibble(w, nibbles, i) | fifth << 4) - 16);
     }
   }
