@@ -136,7 +136,7 @@ final class OrderedNibbles {
 
     /**
      * x in {@link #scaledX}'s order scaled for 5-bit fields at 8-bit spacing: weights 2j and 2j + 1
-     * of a lane's eight by 256^-j ({@link Q5_0GroupedFormat}).
+     * of a lane's eight by 256^-j ({@link FiveBitGroupedFormat}).
      */
     float[] byteFieldX = new float[0];
 
@@ -304,7 +304,7 @@ final class OrderedNibbles {
 
   /**
    * Where Q5_0's fifth bit of weight k of eight sits in their byte: the even weights' bits in the
-   * low half, the odd weights' in the high half ({@link Q5_0GroupedFormat}).
+   * low half, the odd weights' in the high half ({@link FiveBitGroupedFormat}).
    */
   static int fifthBitShift(int k) {
     return k / 2 + (k % 2) * 4;

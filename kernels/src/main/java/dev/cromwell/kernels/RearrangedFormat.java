@@ -10,7 +10,7 @@ import java.util.stream.IntStream;
  * decodes faster: the same numbers in a different order. A mapped file keeps GGML's layout.
  */
 public sealed interface RearrangedFormat extends WeightFormat
-    permits Q4_0GroupedFormat, Q5_0GroupedFormat, Q4_KGroupedFormat {
+    permits Q4_0GroupedFormat, FiveBitGroupedFormat, Q4_KGroupedFormat {
 
   /**
    * Writes {@code rows} rows of {@code cols} weights, read in GGML's layout of {@link #type()} from
@@ -46,8 +46,12 @@ public sealed interface RearrangedFormat extends WeightFormat
               ? Optional.of(Q4_0GroupedFormat.INSTANCE)
               : Optional.empty();
       case Q5_0 ->
-          Q5_0GroupedFormat.supports(cols)
-              ? Optional.of(Q5_0GroupedFormat.INSTANCE)
+          FiveBitGroupedFormat.supports(cols)
+              ? Optional.of(FiveBitGroupedFormat.Q5_0)
+              : Optional.empty();
+      case Q5_1 ->
+          FiveBitGroupedFormat.supports(cols)
+              ? Optional.of(FiveBitGroupedFormat.Q5_1)
               : Optional.empty();
       case Q4_K ->
           Q4_KGroupedFormat.supports(cols)

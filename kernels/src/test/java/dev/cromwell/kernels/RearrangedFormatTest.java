@@ -50,7 +50,7 @@ class RearrangedFormatTest {
   @ParameterizedTest
   @EnumSource(
       value = GgmlType.class,
-      names = {"Q4_0", "Q5_0", "Q4_K"})
+      names = {"Q4_0", "Q5_0", "Q5_1", "Q4_K"})
   void rearrangedRowsDecodeToExactlyGgmlsWeights(GgmlType type) {
     WeightFormat ggmlFormat = WeightFormat.of(type);
     Random rnd = new Random(5);
@@ -78,7 +78,7 @@ class RearrangedFormatTest {
   @ParameterizedTest
   @EnumSource(
       value = GgmlType.class,
-      names = {"Q4_0", "Q5_0", "Q4_K"})
+      names = {"Q4_0", "Q5_0", "Q5_1", "Q4_K"})
   void matvecMatchesGgmlsReference(GgmlType type) {
     WeightFormat ggmlFormat = WeightFormat.of(type);
     Random rnd = new Random(6);
@@ -112,7 +112,7 @@ class RearrangedFormatTest {
   @ParameterizedTest
   @EnumSource(
       value = GgmlType.class,
-      names = {"Q4_0", "Q5_0", "Q4_K"})
+      names = {"Q4_0", "Q5_0", "Q5_1", "Q4_K"})
   void singleDotsReadXAtAnOffset(GgmlType type) {
     WeightFormat ggmlFormat = WeightFormat.of(type);
     Random rnd = new Random(7);
@@ -131,7 +131,7 @@ class RearrangedFormatTest {
   @ParameterizedTest
   @EnumSource(
       value = GgmlType.class,
-      names = {"Q4_0", "Q5_0", "Q4_K"})
+      names = {"Q4_0", "Q5_0", "Q5_1", "Q4_K"})
   void rowsAreWholeCacheLinesAndAtMostOneLineLonger(GgmlType type) {
     for (int cols : cols(type)) {
       long rowBytes = rearranged(type, cols).rowBytes(cols);
@@ -144,7 +144,7 @@ class RearrangedFormatTest {
   @ParameterizedTest
   @EnumSource(
       value = GgmlType.class,
-      names = {"Q4_0", "Q5_0", "Q4_K"})
+      names = {"Q4_0", "Q5_0", "Q5_1", "Q4_K"})
   void quantizeIsGgmlsRoundingInTheNewLayout(GgmlType type) {
     float[] values = WeightFormatTest.random(new Random(9), 512, 0.5f);
     RearrangedFormat format = rearranged(type, 512);
@@ -161,7 +161,9 @@ class RearrangedFormatTest {
     assertTrue(RearrangedFormat.of(GgmlType.Q4_0, 96).isEmpty());
     assertTrue(RearrangedFormat.of(GgmlType.Q4_0, 0).isEmpty());
     assertSame(Q4_0GroupedFormat.INSTANCE, RearrangedFormat.of(GgmlType.Q4_0, 128).orElseThrow());
-    assertSame(Q5_0GroupedFormat.INSTANCE, RearrangedFormat.of(GgmlType.Q5_0, 896).orElseThrow());
+    assertSame(FiveBitGroupedFormat.Q5_0, RearrangedFormat.of(GgmlType.Q5_0, 896).orElseThrow());
+    assertSame(FiveBitGroupedFormat.Q5_1, RearrangedFormat.of(GgmlType.Q5_1, 896).orElseThrow());
+    assertTrue(RearrangedFormat.of(GgmlType.Q5_1, 864).isEmpty());
     assertTrue(RearrangedFormat.of(GgmlType.Q5_0, 864).isEmpty());
     assertTrue(RearrangedFormat.of(GgmlType.Q4_K, 128).isEmpty());
     assertSame(Q4_KGroupedFormat.INSTANCE, RearrangedFormat.of(GgmlType.Q4_K, 256).orElseThrow());

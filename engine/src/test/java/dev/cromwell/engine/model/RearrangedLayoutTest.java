@@ -4,14 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 import dev.cromwell.engine.gguf.LoadMode;
+import dev.cromwell.kernels.FiveBitGroupedFormat;
 import dev.cromwell.kernels.GgmlType;
 import dev.cromwell.kernels.Q4_0GroupedFormat;
 import dev.cromwell.kernels.Q4_KGroupedFormat;
-import dev.cromwell.kernels.Q5_0GroupedFormat;
+import dev.cromwell.kernels.RearrangedFormat;
 import dev.cromwell.kernels.WeightFormat;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** Which layout matrices get: rearranged when copied and rows allow it, GGML's otherwise. */
 class RearrangedLayoutTest {
@@ -61,13 +64,18 @@ class RearrangedLayoutTest {
     assertSame(WeightFormat.of(GgmlType.Q4_K), firstLayer(path, LoadMode.MMAP).gate().format());
   }
 
-  @Test
-  void copiedQ5_0UsesTheGroupedLayout() {
-    Path path = model(256, GgmlType.Q5_0);
+  @ParameterizedTest
+  @EnumSource(
+      value = GgmlType.class,
+      names = {"Q5_0", "Q5_1"})
+  void copiedFiveBitTypesUseTheGroupedLayout(GgmlType type) {
+    Path path = model(256, type);
     LayerWeights copied = firstLayer(path, LoadMode.COPY);
-    assertSame(Q5_0GroupedFormat.INSTANCE, copied.query().format());
-    assertSame(Q5_0GroupedFormat.INSTANCE, copied.down().format());
-    assertSame(WeightFormat.of(GgmlType.Q5_0), firstLayer(path, LoadMode.MMAP).query().format());
+    RearrangedFormat grouped =
+        type == GgmlType.Q5_0 ? FiveBitGroupedFormat.Q5_0 : FiveBitGroupedFormat.Q5_1;
+    assertSame(grouped, copied.query().format());
+    assertSame(grouped, copied.down().format());
+    assertSame(WeightFormat.of(type), firstLayer(path, LoadMode.MMAP).query().format());
   }
 
   @Test

@@ -7,33 +7,40 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Q5_0 weights rearranged at load time for decoding, like {@link Q4_0GroupedFormat}: the same
- * scales, fifth bits and nibbles as GGML's Q5_0, in an order that takes fewer instructions per
- * weight. Q5_0 is what llama.cpp writes instead of Q4_K into "Q4_K_M" files for rows that do not
- * fill its 256-weight super-blocks — most matrices of Qwen2.5-Coder-0.5B (896 columns).
+ * Q5_0 and Q5_1 weights rearranged at load time for decoding, like {@link Q4_0GroupedFormat}: the
+ * same scales, minimums, fifth bits and nibbles as GGML's blocks, in an order that takes fewer
+ * instructions per weight. llama.cpp writes these types for rows that do not fill a K-quant's
+ * 256-weight super-block: Q5_0 instead of Q4_K into "Q4_K_M" files, Q5_1 instead of Q5_K into
+ * "Q5_K_M" files — most matrices of Qwen2.5-Coder-0.5B (896 columns) in both.
  *
- * <p>A row of {@code n} weights (n a multiple of 128) holds the {@code n / 32} F16 block scales,
- * zeros to the next multiple of 16 bytes, one byte of fifth bits per 8 weights in order ({@code n /
- * 8} bytes: the bits of weights 0, 2, 4, 6 of the eight in bits 0–3, those of weights 1, 3, 5, 7 in
- * bits 4–7), zeros to the next multiple of 64 bytes, then the low nibbles in order ({@link
- * OrderedNibbles}). Weight {@code w} is {@code d[w / 32] × (nibble + 16·bit − 16)}.
+ * <p>A row of {@code n} weights (n a multiple of 128) holds the {@code n / 32} F16 block scales d
+ * (Q5_1: then the {@code n / 32} F16 minimums m), zeros to the next multiple of 16 bytes, one byte
+ * of fifth bits per 8 weights in order ({@code n / 8} bytes: the bits of weights 0, 2, 4, 6 of the
+ * eight in bits 0–3, those of weights 1, 3, 5, 7 in bits 4–7), zeros to the next multiple of 64
+ * bytes, then the low nibbles in order ({@link OrderedNibbles}). With q the nibble plus 16 times
+ * its bit, weight {@code w} is {@code d[w / 32] × (q − 16)} in Q5_0 and {@code d[w / 32] × q + m[w
+ * / 32]} in Q5_1.
  *
  * <p>The kernel splits a lane's eight nibbles into two ints of four 8-bit fields (even and odd
  * weights), so each field has room above its nibble for the fifth bit. One multiplication spreads
  * four bits of the byte to bits 4, 12, 20 and 28 (copies at shifts 4, 11, 18, 25 never overlap, so
  * nothing carries), and a field is then masked in place and converted like a {@link
- * Q4_0GroupedFormat} nibble, against x pre-scaled by 256^-j. The −16 comes out once per row as Σ
- * 16·d·Σx.
+ * Q4_0GroupedFormat} nibble, against x pre-scaled by 256^-j. The block offsets come out once per
+ * row: Σ 16·d·Σx for Q5_0's −16, Σ m·Σx for Q5_1's minimums.
  */
-public final class Q5_0GroupedFormat implements RearrangedFormat {
-  public static final Q5_0GroupedFormat INSTANCE = new Q5_0GroupedFormat();
+public final class FiveBitGroupedFormat implements RearrangedFormat {
+  /** Q5_0: weight = d·(q − 16). */
+  public static final FiveBitGroupedFormat Q5_0 = new FiveBitGroupedFormat(GgmlType.Q5_0, 22);
+
+  /** Q5_1: weight = d·q + m. */
+  public static final FiveBitGroupedFormat Q5_1 = new FiveBitGroupedFormat(GgmlType.Q5_1, 24);
 
   private static final int BLOCK = OrderedNibbles.BLOCK;
-  private static final int GGML_BLOCK_BYTES = 22;
   private static final VectorSpecies<Float> F = VectorWidth.FLOAT;
   private static final VectorSpecies<Integer> I = F.withLanes(int.class);
   private static final int LANES = F.length();
@@ -47,7 +54,19 @@ public final class Q5_0GroupedFormat implements RearrangedFormat {
   /** Where {@link #SPREAD} leaves the bits. */
   private static final int FIFTH_BITS = 0x10101010;
 
-  private Q5_0GroupedFormat() {}
+  private final GgmlType type;
+
+  /** Bytes of one of GGML's blocks: d, (m,) the 32 fifth bits, 16 bytes of nibbles. */
+  private final int ggmlBlockBytes;
+
+  /** Whether blocks carry a minimum m (Q5_1) instead of the −16 (Q5_0). */
+  private final boolean minimums;
+
+  private FiveBitGroupedFormat(GgmlType type, int ggmlBlockBytes) {
+    this.type = type;
+    this.ggmlBlockBytes = ggmlBlockBytes;
+    this.minimums = type == GgmlType.Q5_1;
+  }
 
   /** Whether rows of {@code cols} weights can be rearranged into this format. */
   public static boolean supports(int cols) {
@@ -56,16 +75,21 @@ public final class Q5_0GroupedFormat implements RearrangedFormat {
 
   @Override
   public GgmlType type() {
-    return GgmlType.Q5_0;
+    return type;
   }
 
-  /** Bytes from a row's start to its fifth bits: the scales, padded to 16 bytes. */
-  private static long bitsStart(int blocks) {
-    return (2L * blocks + 15) / 16 * 16;
+  /** Bytes of a row's F16 scales, and minimums if any: 2 or 4 per block. */
+  private long headerBytes(int blocks) {
+    return (minimums ? 4L : 2L) * blocks;
+  }
+
+  /** Bytes from a row's start to its fifth bits: the scales (and minimums), padded to 16 bytes. */
+  private long bitsStart(int blocks) {
+    return (headerBytes(blocks) + 15) / 16 * 16;
   }
 
   /** Bytes from a row's start to its nibbles: scales and fifth bits, padded to 64 bytes. */
-  private static long nibbleStart(int blocks) {
+  private long nibbleStart(int blocks) {
     return (bitsStart(blocks) + 4L * blocks + 63) / 64 * 64;
   }
 
@@ -86,23 +110,29 @@ public final class Q5_0GroupedFormat implements RearrangedFormat {
   }
 
   /** One row: GGML's blocks in {@code ggml} to this layout in {@code grouped}. */
-  private static void fromGgml(byte[] ggml, byte[] grouped, int blocks) {
+  private void fromGgml(byte[] ggml, byte[] grouped, int blocks) {
     int bits = (int) bitsStart(blocks);
     int nibbles = (int) nibbleStart(blocks);
+    // GGML's block: d, then m (Q5_1), then the high-bit word, then the nibbles.
+    int highBits = minimums ? 4 : 2;
     for (int b = 0; b < blocks; b++) {
-      int block = b * GGML_BLOCK_BYTES;
+      int block = b * ggmlBlockBytes;
       grouped[2 * b] = ggml[block];
       grouped[2 * b + 1] = ggml[block + 1];
-      // GGML's high-bit word: little-endian, bit j for weight j.
+      if (minimums) {
+        grouped[2 * blocks + 2 * b] = ggml[block + 2];
+        grouped[2 * blocks + 2 * b + 1] = ggml[block + 3];
+      }
+      // The high-bit word: little-endian, bit j for weight j.
       for (int t = 0; t < 4; t++) {
-        int eight = ggml[block + 2 + t] & 0xff;
+        int eight = ggml[block + highBits + t] & 0xff;
         int sorted = 0;
         for (int k = 0; k < 8; k++) {
           sorted |= ((eight >>> k) & 1) << OrderedNibbles.fifthBitShift(k);
         }
         grouped[bits + 4 * b + t] = (byte) sorted;
       }
-      OrderedNibbles.packGgmlBlock(ggml, block + 6, grouped, nibbles + b * 16);
+      OrderedNibbles.packGgmlBlock(ggml, block + highBits + 4, grouped, nibbles + b * 16);
     }
   }
 
@@ -121,13 +151,13 @@ public final class Q5_0GroupedFormat implements RearrangedFormat {
     OrderedNibbles.Workspace work = OrderedNibbles.workspace(x, cols).withByteFieldX(x, cols);
     float[] fieldX = work.byteFieldX;
     float[] blockSums = work.blockSums;
-    float[] scales = work.scales;
+    float[] offsets = work.offsets;
     float[] laneScales = work.laneScales;
     long bits = bitsStart(blocks);
     long nibbles = nibbleStart(blocks);
     for (int r = from; r < to; r++) {
       MemorySegment row = w.asSlice(offset + r * rowBytes, nibbles + cols / 2);
-      decodeScales(row, blocks, scales, laneScales);
+      decodeScales(row, blocks, minimums, offsets, laneScales);
       FloatVector even = FloatVector.zero(F);
       FloatVector odd = FloatVector.zero(F);
       // One vector of nibbles holds 8 weights per lane, LANES bytes their fifth bits.
@@ -173,31 +203,43 @@ public final class Q5_0GroupedFormat implements RearrangedFormat {
         even = p.fma(d, even);
         odd = s.fma(d, odd);
       }
-      // Σ_b 16·d_b·Σx_b: the −16 of every weight.
+      // Σ_b offset_b·Σx_b: the −16 or the minimum of every weight.
       FloatVector offsetSum = FloatVector.zero(F);
       for (int b = 0; b < blocks; b += LANES) {
         offsetSum =
-            FloatVector.fromArray(F, scales, b)
+            FloatVector.fromArray(F, offsets, b)
                 .fma(FloatVector.fromArray(F, blockSums, b), offsetSum);
       }
-      out[r] = even.add(odd).sub(offsetSum.mul(16f)).reduceLanes(VectorOperators.ADD);
+      out[r] = even.add(odd).sub(offsetSum).reduceLanes(VectorOperators.ADD);
     }
   }
 
   /**
-   * A row's F16 block scales into {@code scales} and spread to {@code laneScales}, a vector at a
-   * time; lanes past the last block become zero. A method of its own so that the kernel's loop
-   * stays within what C2 inlines (called once a row, it returns nothing that would need a box).
+   * A row's F16 block scales spread to {@code laneScales}, and each block's offset into {@code
+   * offsets} (what the row's sum subtracts per unit of Σx: 16·d, or −m), a vector at a time; lanes
+   * past the last block become zero. A method of its own so that the kernel's loop stays within
+   * what C2 inlines (called once a row, it returns nothing that would need a box).
    */
   private static void decodeScales(
-      MemorySegment row, int blocks, float[] scales, float[] laneScales) {
+      MemorySegment row, int blocks, boolean minimums, float[] offsets, float[] laneScales) {
+    VectorMask<Float> inRow;
     for (int b = 0; b < blocks; b += LANES) {
+      inRow = F.indexInRange(b, blocks);
       FloatVector d =
           Half.toFloatVector(
               ShortVector.fromMemorySegment(HALVES, row, 2L * b, ByteOrder.LITTLE_ENDIAN));
-      d = ZEROS.blend(d, F.indexInRange(b, blocks));
-      d.intoArray(scales, b);
+      d = ZEROS.blend(d, inRow);
       OrderedNibbles.spreadScales(d, laneScales, b);
+      if (minimums) {
+        // Read at most to the row's fifth bits, which start 16-byte aligned after the minimums.
+        FloatVector m =
+            Half.toFloatVector(
+                ShortVector.fromMemorySegment(
+                    HALVES, row, 2L * (blocks + b), ByteOrder.LITTLE_ENDIAN));
+        ZEROS.blend(m.neg(), inRow).intoArray(offsets, b);
+      } else {
+        d.mul(16f).intoArray(offsets, b);
+      }
     }
   }
 
@@ -209,14 +251,15 @@ public final class Q5_0GroupedFormat implements RearrangedFormat {
     OrderedNibbles.Workspace work = OrderedNibbles.workspace(blocks);
     for (int b = 0; b < blocks; b++) {
       work.scales[b] = Bytes.half(w, offset + 2L * b);
-      work.offsets[b] = 0f;
+      // GGML's d·q + m is (q − 0)·d − (−m), bit for bit.
+      work.offsets[b] = minimums ? -Bytes.half(w, offset + 2L * (blocks + b)) : 0f;
     }
     OrderedNibbles.decode(
         w,
         offset + nibbleStart(blocks),
         offset + bitsStart(blocks),
         n,
-        16,
+        minimums ? 0 : 16,
         work.scales,
         work.offsets,
         out,
@@ -233,24 +276,28 @@ public final class Q5_0GroupedFormat implements RearrangedFormat {
       float scale = Bytes.half(w, offset + 2L * (i / BLOCK));
       int shift = OrderedNibbles.fifthBitShift(i % 8);
       int fifth = (w.get(ValueLayout.JAVA_BYTE, bits + i / 8) >>> shift) & 1;
-      out[outOffset + i] = scale * ((OrderedNibbles.nibble(w, nibbles, i) | fifth << 4) - 16);
+      int q = OrderedNibbles.nibble(w, nibbles, i) | fifth << 4;
+      out[outOffset + i] =
+          minimums
+              ? q * scale + Bytes.half(w, offset + 2L * (blocks + i / BLOCK))
+              : scale * (q - 16);
     }
   }
 
-  /** Encodes {@code values} as one row: GGML's Q5_0 rounding, then this layout. */
+  /** Encodes {@code values} as one row: GGML's rounding for this type, then this layout. */
   @Override
   public byte[] quantize(float[] values) {
     requireSupported(values.length);
-    byte[] ggml = Q5_0Format.INSTANCE.quantize(values);
+    byte[] ggml = WeightFormat.of(type).quantize(values);
     byte[] grouped = new byte[(int) rowBytes(values.length)];
     fromGgml(ggml, grouped, values.length / BLOCK);
     return grouped;
   }
 
-  private static void requireSupported(int n) {
+  private void requireSupported(int n) {
     if (!supports(n)) {
       throw new IllegalArgumentException(
-          "grouped Q5_0 rows hold a multiple of 128 weights, not " + n);
+          "grouped " + type + " rows hold a multiple of 128 weights, not " + n);
     }
   }
 }
