@@ -12,8 +12,8 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Q5_0 and Q5_1 weights rearranged at load time for decoding, like {@link Q4_0GroupedFormat}: the
- * same scales, minimums, fifth bits and nibbles as GGML's blocks, in an order that takes fewer
+ * Q5_0 and Q5_1 weights rearranged at load time for decoding, like {@link FourBitGroupedFormat}:
+ * the same scales, minimums, fifth bits and nibbles as GGML's blocks, in an order that takes fewer
  * instructions per weight. llama.cpp writes these types for rows that do not fill a K-quant's
  * 256-weight super-block: Q5_0 instead of Q4_K into "Q4_K_M" files, Q5_1 instead of Q5_K into
  * "Q5_K_M" files — most matrices of Qwen2.5-Coder-0.5B (896 columns) in both.
@@ -30,17 +30,16 @@ import jdk.incubator.vector.VectorSpecies;
  * weights), so each field has room above its nibble for the fifth bit. One multiplication spreads
  * four bits of the byte to bits 4, 12, 20 and 28 (copies at shifts 4, 11, 18, 25 never overlap, so
  * nothing carries), and a field is then masked in place and converted like a {@link
- * Q4_0GroupedFormat} nibble, against x pre-scaled by 256^-j. The block offsets come out once per
+ * FourBitGroupedFormat} nibble, against x pre-scaled by 256^-j. The block offsets come out once per
  * row: Σ 16·d·Σx for Q5_0's −16, Σ m·Σx for Q5_1's minimums.
  */
-public final class FiveBitGroupedFormat implements RearrangedFormat {
+public final class FiveBitGroupedFormat extends LegacyGroupedFormat {
   /** Q5_0: weight = d·(q − 16). */
   public static final FiveBitGroupedFormat Q5_0 = new FiveBitGroupedFormat(GgmlType.Q5_0, 22);
 
   /** Q5_1: weight = d·q + m. */
   public static final FiveBitGroupedFormat Q5_1 = new FiveBitGroupedFormat(GgmlType.Q5_1, 24);
 
-  private static final int BLOCK = OrderedNibbles.BLOCK;
   private static final VectorSpecies<Float> F = VectorWidth.FLOAT;
   private static final VectorSpecies<Integer> I = F.withLanes(int.class);
   private static final int LANES = F.length();
@@ -54,33 +53,8 @@ public final class FiveBitGroupedFormat implements RearrangedFormat {
   /** Where {@link #SPREAD} leaves the bits. */
   private static final int FIFTH_BITS = 0x10101010;
 
-  private final GgmlType type;
-
-  /** Bytes of one of GGML's blocks: d, (m,) the 32 fifth bits, 16 bytes of nibbles. */
-  private final int ggmlBlockBytes;
-
-  /** Whether blocks carry a minimum m (Q5_1) instead of the −16 (Q5_0). */
-  private final boolean minimums;
-
   private FiveBitGroupedFormat(GgmlType type, int ggmlBlockBytes) {
-    this.type = type;
-    this.ggmlBlockBytes = ggmlBlockBytes;
-    this.minimums = type == GgmlType.Q5_1;
-  }
-
-  /** Whether rows of {@code cols} weights can be rearranged into this format. */
-  public static boolean supports(int cols) {
-    return OrderedNibbles.fits(cols);
-  }
-
-  @Override
-  public GgmlType type() {
-    return type;
-  }
-
-  /** Bytes of a row's F16 scales, and minimums if any: 2 or 4 per block. */
-  private long headerBytes(int blocks) {
-    return (minimums ? 4L : 2L) * blocks;
+    super(type, ggmlBlockBytes, type == GgmlType.Q5_1, 16);
   }
 
   /** Bytes from a row's start to its fifth bits: the scales (and minimums), padded to 16 bytes. */
@@ -89,7 +63,8 @@ public final class FiveBitGroupedFormat implements RearrangedFormat {
   }
 
   /** Bytes from a row's start to its nibbles: scales and fifth bits, padded to 64 bytes. */
-  private long nibbleStart(int blocks) {
+  @Override
+  long nibbleStart(int blocks) {
     return (bitsStart(blocks) + 4L * blocks + 63) / 64 * 64;
   }
 
@@ -101,38 +76,24 @@ public final class FiveBitGroupedFormat implements RearrangedFormat {
     return nibbleStart(blocks) + 16L * blocks;
   }
 
-  @Override
-  public void rearrange(MemorySegment ggml, MemorySegment target, long rows, int cols) {
-    requireSupported(cols);
-    int blocks = cols / BLOCK;
-    RearrangedFormat.rewriteRows(
-        this, ggml, target, rows, cols, (in, out) -> fromGgml(in, out, blocks));
-  }
-
   /** One row: GGML's blocks in {@code ggml} to this layout in {@code grouped}. */
-  private void fromGgml(byte[] ggml, byte[] grouped, int blocks) {
+  @Override
+  void fromGgml(byte[] ggml, byte[] grouped, int blocks) {
     int bits = (int) bitsStart(blocks);
     int nibbles = (int) nibbleStart(blocks);
-    // GGML's block: d, then m (Q5_1), then the high-bit word, then the nibbles.
-    int highBits = minimums ? 4 : 2;
     for (int b = 0; b < blocks; b++) {
-      int block = b * ggmlBlockBytes;
-      grouped[2 * b] = ggml[block];
-      grouped[2 * b + 1] = ggml[block + 1];
-      if (minimums) {
-        grouped[2 * blocks + 2 * b] = ggml[block + 2];
-        grouped[2 * blocks + 2 * b + 1] = ggml[block + 3];
-      }
+      // GGML's block: d, then m (Q5_1), then the high-bit word, then the nibbles.
+      int highBits = ggmlBlock(b) + copyHeader(ggml, grouped, b, blocks);
       // The high-bit word: little-endian, bit j for weight j.
       for (int t = 0; t < 4; t++) {
-        int eight = ggml[block + highBits + t] & 0xff;
+        int eight = ggml[highBits + t] & 0xff;
         int sorted = 0;
         for (int k = 0; k < 8; k++) {
           sorted |= ((eight >>> k) & 1) << OrderedNibbles.fifthBitShift(k);
         }
         grouped[bits + 4 * b + t] = (byte) sorted;
       }
-      OrderedNibbles.packGgmlBlock(ggml, block + highBits + 4, grouped, nibbles + b * 16);
+      OrderedNibbles.packGgmlBlock(ggml, highBits + 4, grouped, nibbles + b * 16);
     }
   }
 
@@ -243,61 +204,15 @@ public final class FiveBitGroupedFormat implements RearrangedFormat {
     }
   }
 
-  /** Decodes whole rows: {@code offset} must be a row start and {@code n} the row length. */
   @Override
-  public void dequantize(MemorySegment w, long offset, float[] out, int outOffset, int n) {
-    requireSupported(n);
-    int blocks = n / BLOCK;
-    OrderedNibbles.Workspace work = OrderedNibbles.workspace(blocks);
-    for (int b = 0; b < blocks; b++) {
-      work.scales[b] = Bytes.half(w, offset + 2L * b);
-      // GGML's d·q + m is (q − 0)·d − (−m), bit for bit.
-      work.offsets[b] = minimums ? -Bytes.half(w, offset + 2L * (blocks + b)) : 0f;
-    }
-    OrderedNibbles.decode(
-        w,
-        offset + nibbleStart(blocks),
-        offset + bitsStart(blocks),
-        n,
-        minimums ? 0 : 16,
-        work.scales,
-        work.offsets,
-        out,
-        outOffset);
+  long fifthBitsStart(int blocks) {
+    return bitsStart(blocks);
   }
 
   @Override
-  public void dequantizeReference(MemorySegment w, long offset, float[] out, int outOffset, int n) {
-    requireSupported(n);
-    int blocks = n / BLOCK;
-    long bits = offset + bitsStart(blocks);
-    long nibbles = offset + nibbleStart(blocks);
-    for (int i = 0; i < n; i++) {
-      float scale = Bytes.half(w, offset + 2L * (i / BLOCK));
-      int shift = OrderedNibbles.fifthBitShift(i % 8);
-      int fifth = (w.get(ValueLayout.JAVA_BYTE, bits + i / 8) >>> shift) & 1;
-      int q = OrderedNibbles.nibble(w, nibbles, i) | fifth << 4;
-      out[outOffset + i] =
-          minimums
-              ? q * scale + Bytes.half(w, offset + 2L * (blocks + i / BLOCK))
-              : scale * (q - 16);
-    }
-  }
-
-  /** Encodes {@code values} as one row: GGML's rounding for this type, then this layout. */
-  @Override
-  public byte[] quantize(float[] values) {
-    requireSupported(values.length);
-    byte[] ggml = WeightFormat.of(type).quantize(values);
-    byte[] grouped = new byte[(int) rowBytes(values.length)];
-    fromGgml(ggml, grouped, values.length / BLOCK);
-    return grouped;
-  }
-
-  private void requireSupported(int n) {
-    if (!supports(n)) {
-      throw new IllegalArgumentException(
-          "grouped " + type + " rows hold a multiple of 128 weights, not " + n);
-    }
+  int level(MemorySegment w, long row, int blocks, int i) {
+    int shift = OrderedNibbles.fifthBitShift(i % 8);
+    int fifth = (w.get(ValueLayout.JAVA_BYTE, row + bitsStart(blocks) + i / 8) >>> shift) & 1;
+    return OrderedNibbles.nibble(w, row + nibbleStart(blocks), i) | fifth << 4;
   }
 }

@@ -11,8 +11,8 @@ import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Q4_K weights rearranged at load time for decoding, like {@link Q4_0GroupedFormat}: the numbers of
- * GGML's Q4_K (weight = d·scale·q − dmin·min per sub-block of 32), in an order that decodes with
+ * Q4_K weights rearranged at load time for decoding, like {@link FourBitGroupedFormat}: the numbers
+ * of GGML's Q4_K (weight = d·scale·q − dmin·min per sub-block of 32), in an order that decodes with
  * the shared {@link OrderedNibbles} kernel and aligned loads.
  *
  * <p>A row of {@code n} weights ({@code S = n / 256} super-blocks) holds the S F16 {@code d}, the S
@@ -139,7 +139,7 @@ public final class Q4_KGroupedFormat implements RearrangedFormat {
       FloatVector low = FloatVector.zero(F);
       FloatVector high = FloatVector.zero(F);
       // One vector of nibbles holds 8 weights per lane: 8·LANES weights, LANES / 4 blocks. (This
-      // loop is the same in Q4_0GroupedFormat and Q4_KGroupedFormat: see OrderedNibbles.)
+      // loop is the same in FourBitGroupedFormat and Q4_KGroupedFormat: see OrderedNibbles.)
       for (int v = 0; v < cols / (8 * LANES); v++) {
         IntVector q =
             IntVector.fromMemorySegment(I, row, nibbles + 4L * LANES * v, ByteOrder.LITTLE_ENDIAN);

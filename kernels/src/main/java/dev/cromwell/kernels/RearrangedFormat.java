@@ -10,7 +10,7 @@ import java.util.stream.IntStream;
  * decodes faster: the same numbers in a different order. A mapped file keeps GGML's layout.
  */
 public sealed interface RearrangedFormat extends WeightFormat
-    permits Q4_0GroupedFormat, FiveBitGroupedFormat, Q4_KGroupedFormat {
+    permits LegacyGroupedFormat, Q4_KGroupedFormat {
 
   /**
    * Writes {@code rows} rows of {@code cols} weights, read in GGML's layout of {@link #type()} from
@@ -40,25 +40,20 @@ public sealed interface RearrangedFormat extends WeightFormat
 
   /** The rearranged format for rows of {@code cols} weights of {@code type}, if there is one. */
   static Optional<RearrangedFormat> of(GgmlType type, int cols) {
-    return switch (type) {
-      case Q4_0 ->
-          Q4_0GroupedFormat.supports(cols)
-              ? Optional.of(Q4_0GroupedFormat.INSTANCE)
-              : Optional.empty();
-      case Q5_0 ->
-          FiveBitGroupedFormat.supports(cols)
-              ? Optional.of(FiveBitGroupedFormat.Q5_0)
-              : Optional.empty();
-      case Q5_1 ->
-          FiveBitGroupedFormat.supports(cols)
-              ? Optional.of(FiveBitGroupedFormat.Q5_1)
-              : Optional.empty();
-      case Q4_K ->
-          Q4_KGroupedFormat.supports(cols)
-              ? Optional.of(Q4_KGroupedFormat.INSTANCE)
-              : Optional.empty();
-      default -> Optional.empty();
-    };
+    RearrangedFormat format =
+        switch (type) {
+          case Q4_0 -> FourBitGroupedFormat.Q4_0;
+          case Q4_1 -> FourBitGroupedFormat.Q4_1;
+          case Q5_0 -> FiveBitGroupedFormat.Q5_0;
+          case Q5_1 -> FiveBitGroupedFormat.Q5_1;
+          case Q4_K -> Q4_KGroupedFormat.INSTANCE;
+          default -> null;
+        };
+    boolean fits =
+        type == GgmlType.Q4_K
+            ? Q4_KGroupedFormat.supports(cols)
+            : LegacyGroupedFormat.supports(cols);
+    return fits ? Optional.ofNullable(format) : Optional.empty();
   }
 
   /** Rewrites one row: GGML's bytes in {@code ggmlRow}, this layout's into {@code row}. */

@@ -50,7 +50,7 @@ class RearrangedFormatTest {
   @ParameterizedTest
   @EnumSource(
       value = GgmlType.class,
-      names = {"Q4_0", "Q5_0", "Q5_1", "Q4_K"})
+      names = {"Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K"})
   void rearrangedRowsDecodeToExactlyGgmlsWeights(GgmlType type) {
     WeightFormat ggmlFormat = WeightFormat.of(type);
     Random rnd = new Random(5);
@@ -78,7 +78,7 @@ class RearrangedFormatTest {
   @ParameterizedTest
   @EnumSource(
       value = GgmlType.class,
-      names = {"Q4_0", "Q5_0", "Q5_1", "Q4_K"})
+      names = {"Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K"})
   void matvecMatchesGgmlsReference(GgmlType type) {
     WeightFormat ggmlFormat = WeightFormat.of(type);
     Random rnd = new Random(6);
@@ -112,7 +112,7 @@ class RearrangedFormatTest {
   @ParameterizedTest
   @EnumSource(
       value = GgmlType.class,
-      names = {"Q4_0", "Q5_0", "Q5_1", "Q4_K"})
+      names = {"Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K"})
   void singleDotsReadXAtAnOffset(GgmlType type) {
     WeightFormat ggmlFormat = WeightFormat.of(type);
     Random rnd = new Random(7);
@@ -131,7 +131,7 @@ class RearrangedFormatTest {
   @ParameterizedTest
   @EnumSource(
       value = GgmlType.class,
-      names = {"Q4_0", "Q5_0", "Q5_1", "Q4_K"})
+      names = {"Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K"})
   void rowsAreWholeCacheLinesAndAtMostOneLineLonger(GgmlType type) {
     for (int cols : cols(type)) {
       long rowBytes = rearranged(type, cols).rowBytes(cols);
@@ -144,7 +144,7 @@ class RearrangedFormatTest {
   @ParameterizedTest
   @EnumSource(
       value = GgmlType.class,
-      names = {"Q4_0", "Q5_0", "Q5_1", "Q4_K"})
+      names = {"Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K"})
   void quantizeIsGgmlsRoundingInTheNewLayout(GgmlType type) {
     float[] values = WeightFormatTest.random(new Random(9), 512, 0.5f);
     RearrangedFormat format = rearranged(type, 512);
@@ -160,15 +160,16 @@ class RearrangedFormatTest {
   void onlyRowsOfWholeGroupsAreRearranged() {
     assertTrue(RearrangedFormat.of(GgmlType.Q4_0, 96).isEmpty());
     assertTrue(RearrangedFormat.of(GgmlType.Q4_0, 0).isEmpty());
-    assertSame(Q4_0GroupedFormat.INSTANCE, RearrangedFormat.of(GgmlType.Q4_0, 128).orElseThrow());
+    assertSame(FourBitGroupedFormat.Q4_0, RearrangedFormat.of(GgmlType.Q4_0, 128).orElseThrow());
     assertSame(FiveBitGroupedFormat.Q5_0, RearrangedFormat.of(GgmlType.Q5_0, 896).orElseThrow());
     assertSame(FiveBitGroupedFormat.Q5_1, RearrangedFormat.of(GgmlType.Q5_1, 896).orElseThrow());
     assertTrue(RearrangedFormat.of(GgmlType.Q5_1, 864).isEmpty());
+    assertSame(FourBitGroupedFormat.Q4_1, RearrangedFormat.of(GgmlType.Q4_1, 896).orElseThrow());
     assertTrue(RearrangedFormat.of(GgmlType.Q5_0, 864).isEmpty());
     assertTrue(RearrangedFormat.of(GgmlType.Q4_K, 128).isEmpty());
     assertSame(Q4_KGroupedFormat.INSTANCE, RearrangedFormat.of(GgmlType.Q4_K, 256).orElseThrow());
     assertTrue(RearrangedFormat.of(GgmlType.Q8_0, 4096).isEmpty());
-    assertFalse(Q4_0GroupedFormat.supports(160));
+    assertFalse(FourBitGroupedFormat.supports(160));
   }
 
   @Test
@@ -177,9 +178,9 @@ class RearrangedFormatTest {
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class,
-            () -> Q4_0GroupedFormat.INSTANCE.rearrange(some, some, 1, 96));
+            () -> FourBitGroupedFormat.Q4_0.rearrange(some, some, 1, 96));
     assertTrue(e.getMessage().contains("96"), e.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> Q4_0GroupedFormat.INSTANCE.rowBytes(160));
+    assertThrows(IllegalArgumentException.class, () -> FourBitGroupedFormat.Q4_0.rowBytes(160));
     assertThrows(
         IllegalArgumentException.class, () -> Q4_KGroupedFormat.INSTANCE.quantize(new float[128]));
     MemorySegment ggml = MemorySegment.ofArray(new byte[(int) Q4_KFormat.INSTANCE.rowBytes(256)]);

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 
 import dev.cromwell.engine.gguf.LoadMode;
 import dev.cromwell.kernels.FiveBitGroupedFormat;
+import dev.cromwell.kernels.FourBitGroupedFormat;
 import dev.cromwell.kernels.GgmlType;
-import dev.cromwell.kernels.Q4_0GroupedFormat;
 import dev.cromwell.kernels.Q4_KGroupedFormat;
 import dev.cromwell.kernels.RearrangedFormat;
 import dev.cromwell.kernels.WeightFormat;
@@ -51,8 +51,8 @@ class RearrangedLayoutTest {
   void copiedQ4_0RowsOfWholeGroupsUseTheGroupedLayout() {
     Path path = model(256, GgmlType.Q4_0);
     LayerWeights copied = firstLayer(path, LoadMode.COPY);
-    assertSame(Q4_0GroupedFormat.INSTANCE, copied.query().format());
-    assertSame(Q4_0GroupedFormat.INSTANCE, copied.down().format());
+    assertSame(FourBitGroupedFormat.Q4_0, copied.query().format());
+    assertSame(FourBitGroupedFormat.Q4_0, copied.down().format());
     assertEquals(copied.query().rows() * 192L, copied.query().bytes(), "64-byte aligned rows");
     assertSame(WeightFormat.of(GgmlType.Q4_0), firstLayer(path, LoadMode.MMAP).query().format());
   }
@@ -67,12 +67,16 @@ class RearrangedLayoutTest {
   @ParameterizedTest
   @EnumSource(
       value = GgmlType.class,
-      names = {"Q5_0", "Q5_1"})
-  void copiedFiveBitTypesUseTheGroupedLayout(GgmlType type) {
+      names = {"Q4_1", "Q5_0", "Q5_1"})
+  void copiedLegacyTypesUseTheirGroupedLayouts(GgmlType type) {
+    RearrangedFormat grouped =
+        switch (type) {
+          case Q4_1 -> FourBitGroupedFormat.Q4_1;
+          case Q5_0 -> FiveBitGroupedFormat.Q5_0;
+          default -> FiveBitGroupedFormat.Q5_1;
+        };
     Path path = model(256, type);
     LayerWeights copied = firstLayer(path, LoadMode.COPY);
-    RearrangedFormat grouped =
-        type == GgmlType.Q5_0 ? FiveBitGroupedFormat.Q5_0 : FiveBitGroupedFormat.Q5_1;
     assertSame(grouped, copied.query().format());
     assertSame(grouped, copied.down().format());
     assertSame(WeightFormat.of(type), firstLayer(path, LoadMode.MMAP).query().format());

@@ -9,46 +9,44 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Q4_0 weights rearranged at load time for decoding: the same scales and nibbles as GGML's Q4_0, in
- * an order that takes fewer instructions per weight and loads only aligned vectors.
+ * Q4_0 and Q4_1 weights rearranged at load time for decoding: the same scales, minimums and nibbles
+ * as GGML's blocks, in an order that takes fewer instructions per weight and loads only aligned
+ * vectors.
  *
  * <p>A row of {@code n} weights (n a multiple of 128) holds first the {@code n / 32} F16 block
- * scales, zeros up to the next multiple of 64 bytes, then the nibbles of all weights in order, two
- * per byte, the even weight in the low nibble ({@link OrderedNibbles}); weight {@code w} is {@code
- * d[w / 32] × (nibble − 8)}. Rows are a multiple of 64 bytes long ({@link #rowBytes}: 0–4% more
- * than GGML's), so in 64-byte aligned memory no vector load crosses a cache line. GGML's layout
- * instead puts each scale in front of its 16 bytes and pairs weight j with weight j + 16.
+ * scales d (Q4_1: then the {@code n / 32} F16 minimums m), zeros up to the next multiple of 64
+ * bytes, then the nibbles of all weights in order, two per byte, the even weight in the low nibble
+ * ({@link OrderedNibbles}); weight {@code w} is {@code d[w / 32] × (nibble − 8)} in Q4_0 and {@code
+ * d[w / 32] × nibble + m[w / 32]} in Q4_1. Rows are a multiple of 64 bytes long ({@link #rowBytes}:
+ * 0–4% more than GGML's), so in 64-byte aligned memory no vector load crosses a cache line. GGML's
+ * layout instead puts each scale in front of its 16 bytes and pairs weight j with weight j + 16.
  *
  * <p>Measured (docs/PERFORMANCE.md, 2 threads): 0.5B Q4_0 decode at 256-bit vectors 25.8 → 35–38
  * tokens/s, Cromwell-1.2B 10.4 → 17.4; at 512 bits, where decode waits on memory rather than on
  * instructions, 43.2 → 43.8. Unaligned (rows of GGML's size) it ran 29.9 and 41.4.
  */
-public final class Q4_0GroupedFormat implements RearrangedFormat {
-  public static final Q4_0GroupedFormat INSTANCE = new Q4_0GroupedFormat();
+public final class FourBitGroupedFormat extends LegacyGroupedFormat {
+  /** Q4_0: weight = d·(q − 8). */
+  public static final FourBitGroupedFormat Q4_0 =
+      new FourBitGroupedFormat(GgmlType.Q4_0, Q4_0Format.BLOCK_BYTES);
 
-  private static final int BLOCK = OrderedNibbles.BLOCK;
-  private static final int GGML_BLOCK_BYTES = Q4_0Format.BLOCK_BYTES;
+  /** Q4_1: weight = d·q + m. */
+  public static final FourBitGroupedFormat Q4_1 = new FourBitGroupedFormat(GgmlType.Q4_1, 20);
+
   private static final VectorSpecies<Float> F = VectorWidth.FLOAT;
   private static final VectorSpecies<Integer> I = F.withLanes(int.class);
   private static final int LANES = F.length();
   private static final VectorSpecies<Short> HALVES = VectorWidth.SHORT_PER_FLOAT;
   private static final FloatVector ZEROS = FloatVector.zero(F);
 
-  private Q4_0GroupedFormat() {}
-
-  /** Whether rows of {@code cols} weights can be rearranged into this format. */
-  public static boolean supports(int cols) {
-    return OrderedNibbles.fits(cols);
+  private FourBitGroupedFormat(GgmlType type, int ggmlBlockBytes) {
+    super(type, ggmlBlockBytes, type == GgmlType.Q4_1, 8);
   }
 
+  /** Bytes from a row's start to its nibbles: the scales (and minimums), padded to 64 bytes. */
   @Override
-  public GgmlType type() {
-    return GgmlType.Q4_0;
-  }
-
-  /** Bytes from a row's start to its nibbles: the scales, padded to 64 bytes. */
-  private static long nibbleStart(int blocks) {
-    return (2L * blocks + 63) / 64 * 64;
+  long nibbleStart(int blocks) {
+    return (headerBytes(blocks) + 63) / 64 * 64;
   }
 
   /** Bytes a row of {@code n} weights occupies: scales, padding and nibbles. */
@@ -59,22 +57,14 @@ public final class Q4_0GroupedFormat implements RearrangedFormat {
     return nibbleStart(blocks) + 16L * blocks;
   }
 
-  @Override
-  public void rearrange(MemorySegment ggml, MemorySegment target, long rows, int cols) {
-    requireSupported(cols);
-    int blocks = cols / BLOCK;
-    RearrangedFormat.rewriteRows(
-        this, ggml, target, rows, cols, (in, out) -> fromGgml(in, out, blocks));
-  }
-
   /** One row: GGML's blocks in {@code ggml} to this layout in {@code grouped}. */
-  private static void fromGgml(byte[] ggml, byte[] grouped, int blocks) {
+  @Override
+  void fromGgml(byte[] ggml, byte[] grouped, int blocks) {
     int nibbles = (int) nibbleStart(blocks);
     for (int b = 0; b < blocks; b++) {
-      int block = b * GGML_BLOCK_BYTES;
-      grouped[2 * b] = ggml[block];
-      grouped[2 * b + 1] = ggml[block + 1];
-      OrderedNibbles.packGgmlBlock(ggml, block + 2, grouped, nibbles + b * 16);
+      // GGML's block: d, then m (Q4_1), then the nibbles.
+      int header = copyHeader(ggml, grouped, b, blocks);
+      OrderedNibbles.packGgmlBlock(ggml, ggmlBlock(b) + header, grouped, nibbles + b * 16);
     }
   }
 
@@ -106,12 +96,16 @@ public final class Q4_0GroupedFormat implements RearrangedFormat {
                 ShortVector.fromMemorySegment(HALVES, row, 2L * b, ByteOrder.LITTLE_ENDIAN));
         d = ZEROS.blend(d, F.indexInRange(b, blocks));
         OrderedNibbles.spreadScales(d, laneScales, b);
-        d.mul(8f).intoArray(offsets, b);
+        if (minimums) {
+          minimumOffsets(row, blocks, b, offsets);
+        } else {
+          d.mul(8f).intoArray(offsets, b);
+        }
       }
       FloatVector low = FloatVector.zero(F);
       FloatVector high = FloatVector.zero(F);
       // One vector of nibbles holds 8 weights per lane: 8·LANES weights, LANES / 4 blocks. (This
-      // loop is the same in Q4_0GroupedFormat and Q4_KGroupedFormat: see OrderedNibbles.)
+      // loop is the same in FourBitGroupedFormat and Q4_KGroupedFormat: see OrderedNibbles.)
       for (int v = 0; v < cols / (8 * LANES); v++) {
         IntVector q =
             IntVector.fromMemorySegment(I, row, nibbles + 4L * LANES * v, ByteOrder.LITTLE_ENDIAN);
@@ -155,44 +149,25 @@ public final class Q4_0GroupedFormat implements RearrangedFormat {
     }
   }
 
-  /** Decodes whole rows: {@code offset} must be a row start and {@code n} the row length. */
-  @Override
-  public void dequantize(MemorySegment w, long offset, float[] out, int outOffset, int n) {
-    requireSupported(n);
-    int blocks = n / BLOCK;
-    OrderedNibbles.Workspace work = OrderedNibbles.workspace(blocks);
-    for (int b = 0; b < blocks; b++) {
-      work.scales[b] = Bytes.half(w, offset + 2L * b);
-      work.offsets[b] = 0f;
-    }
-    OrderedNibbles.decode(
-        w, offset + nibbleStart(blocks), -1, n, 8, work.scales, work.offsets, out, outOffset);
+  /**
+   * Q4_1's offsets −m for blocks {@code b .. b + LANES} (zero past the last block): what the row's
+   * sum subtracts per unit of Σx. Apart from the kernel so that its loop stays within what C2
+   * inlines.
+   */
+  private static void minimumOffsets(MemorySegment row, int blocks, int b, float[] offsets) {
+    FloatVector m =
+        Half.toFloatVector(
+            ShortVector.fromMemorySegment(HALVES, row, 2L * (blocks + b), ByteOrder.LITTLE_ENDIAN));
+    ZEROS.blend(m.neg(), F.indexInRange(b, blocks)).intoArray(offsets, b);
   }
 
   @Override
-  public void dequantizeReference(MemorySegment w, long offset, float[] out, int outOffset, int n) {
-    requireSupported(n);
-    long nibbles = offset + nibbleStart(n / BLOCK);
-    for (int i = 0; i < n; i++) {
-      float scale = Bytes.half(w, offset + 2L * (i / BLOCK));
-      out[outOffset + i] = scale * (OrderedNibbles.nibble(w, nibbles, i) - 8);
-    }
+  long fifthBitsStart(int blocks) {
+    return -1;
   }
 
-  /** Encodes {@code values} as one row: GGML's Q4_0 rounding, then this layout. */
   @Override
-  public byte[] quantize(float[] values) {
-    requireSupported(values.length);
-    byte[] ggml = Q4_0Format.INSTANCE.quantize(values);
-    byte[] grouped = new byte[(int) rowBytes(values.length)];
-    fromGgml(ggml, grouped, values.length / BLOCK);
-    return grouped;
-  }
-
-  private static void requireSupported(int n) {
-    if (!supports(n)) {
-      throw new IllegalArgumentException(
-          "grouped Q4_0 rows hold a multiple of 128 weights, not " + n);
-    }
+  int level(MemorySegment w, long row, int blocks, int i) {
+    return OrderedNibbles.nibble(w, row + nibbleStart(blocks), i);
   }
 }
