@@ -62,7 +62,7 @@ public final class Q4_KGroupedFormat implements RearrangedFormat {
   }
 
   private static long nibbleStart(int supers) {
-    return (20L * supers + 63) / 64 * 64;
+    return (headerBytes(supers) + 63) / 64 * 64;
   }
 
   @Override
@@ -83,16 +83,10 @@ public final class Q4_KGroupedFormat implements RearrangedFormat {
   /** One row: GGML's super-blocks in {@code ggml} to this layout in {@code out}. */
   private static void fromGgml(byte[] ggml, byte[] out, int supers) {
     MemorySegment in = MemorySegment.ofArray(ggml);
-    MemorySegment row = MemorySegment.ofArray(out);
     int[] q = new int[SUPER];
     for (int s = 0; s < supers; s++) {
       int block = s * GGML_SUPER_BYTES;
-      row.set(Bytes.SHORT, 2L * s, in.get(Bytes.SHORT, block));
-      row.set(Bytes.SHORT, dmins(supers) + 2L * s, in.get(Bytes.SHORT, block + 2));
-      for (int j = 0; j < 8; j++) {
-        out[(int) scaleBytes(supers) + 8 * s + j] = (byte) KScales.scale(in, block + 4, j);
-        out[(int) minBytes(supers) + 8 * s + j] = (byte) KScales.min(in, block + 4, j);
-      }
+      copyHeader(in, block, out, s, supers);
       // GGML: 64 weights per 32 bytes, the first 32 in low nibbles, the next 32 in high ones.
       for (int m = 0; m < SUPER; m++) {
         int packed = ggml[block + 16 + 32 * (m / 64) + m % 32] & 0xff;
@@ -125,11 +119,11 @@ public final class Q4_KGroupedFormat implements RearrangedFormat {
     long nibbles = nibbleStart(supers);
     for (int r = from; r < to; r++) {
       MemorySegment row = w.asSlice(offset + r * rowBytes, nibbles + cols / 2);
+      // The header inline, not through decodeHeader: called, it cost Q4_K decode 10%.
       for (int s = 0; s < supers; s++) {
         superD[s] = Bytes.half(row, 2L * s);
         superMin[s] = Bytes.half(row, dmins(supers) + 2L * s);
       }
-      // d·scale and dmin·min per sub-block, LANES sub-blocks (LANES / 8 super-blocks) at a time.
       for (int b = 0; b < blocks; b += LANES) {
         FloatVector dOfLane = FloatVector.fromArray(F, superD, b / 8).rearrange(SUPER_OF_LANE);
         FloatVector minOfLane = FloatVector.fromArray(F, superMin, b / 8).rearrange(SUPER_OF_LANE);
@@ -183,6 +177,46 @@ public final class Q4_KGroupedFormat implements RearrangedFormat {
     }
   }
 
+  /**
+   * A row's header, at its start (shared with {@link Q5_KGroupedFormat}, which lays it out the
+   * same): d·scale per sub-block spread to {@code work.laneScales}, dmin·min per sub-block into
+   * {@code work.offsets}, LANES sub-blocks (LANES / 8 super-blocks) at a time.
+   */
+  static void decodeHeader(MemorySegment row, int supers, OrderedNibbles.Workspace work) {
+    float[] superD = work.superD;
+    float[] superMin = work.superMin;
+    for (int s = 0; s < supers; s++) {
+      superD[s] = Bytes.half(row, 2L * s);
+      superMin[s] = Bytes.half(row, dmins(supers) + 2L * s);
+    }
+    for (int b = 0; b < 8 * supers; b += LANES) {
+      FloatVector dOfLane = FloatVector.fromArray(F, superD, b / 8).rearrange(SUPER_OF_LANE);
+      FloatVector minOfLane = FloatVector.fromArray(F, superMin, b / 8).rearrange(SUPER_OF_LANE);
+      OrderedNibbles.spreadScales(
+          bytes(row, scaleBytes(supers) + b).mul(dOfLane), work.laneScales, b);
+      bytes(row, minBytes(supers) + b).mul(minOfLane).intoArray(work.offsets, b);
+    }
+  }
+
+  /** Bytes of a row's header: S d, S dmin, 8S scales and 8S mins. */
+  static long headerBytes(int supers) {
+    return 20L * supers;
+  }
+
+  /**
+   * Writes super-block {@code s}'s d, dmin, scales and mins, from GGML's block at {@code block}
+   * (its first 16 bytes, which Q4_K and Q5_K share), into a row's header.
+   */
+  static void copyHeader(MemorySegment in, int block, byte[] out, int s, int supers) {
+    MemorySegment row = MemorySegment.ofArray(out);
+    row.set(Bytes.SHORT, 2L * s, in.get(Bytes.SHORT, block));
+    row.set(Bytes.SHORT, dmins(supers) + 2L * s, in.get(Bytes.SHORT, block + 2));
+    for (int j = 0; j < 8; j++) {
+      out[(int) scaleBytes(supers) + 8 * s + j] = (byte) KScales.scale(in, block + 4, j);
+      out[(int) minBytes(supers) + 8 * s + j] = (byte) KScales.min(in, block + 4, j);
+    }
+  }
+
   /** LANES unsigned bytes at {@code at}, as float. */
   private static FloatVector bytes(MemorySegment row, long at) {
     return (FloatVector)
@@ -219,14 +253,14 @@ public final class Q4_KGroupedFormat implements RearrangedFormat {
     }
   }
 
-  /** d·scale of sub-block {@code b}, as GGML's Q4_K computes it. */
-  private static float scale(MemorySegment w, long row, int supers, int b) {
+  /** d·scale of sub-block {@code b}, as GGML's Q4_K and Q5_K compute it. */
+  static float scale(MemorySegment w, long row, int supers, int b) {
     float d = Bytes.half(w, row + 2L * (b / 8));
     return d * (w.get(ValueLayout.JAVA_BYTE, row + scaleBytes(supers) + b) & 0xff);
   }
 
   /** dmin·min of sub-block {@code b}. */
-  private static float min(MemorySegment w, long row, int supers, int b) {
+  static float min(MemorySegment w, long row, int supers, int b) {
     float dmin = Bytes.half(w, row + dmins(supers) + 2L * (b / 8));
     return dmin * (w.get(ValueLayout.JAVA_BYTE, row + minBytes(supers) + b) & 0xff);
   }

@@ -10,7 +10,7 @@ import java.util.stream.IntStream;
  * decodes faster: the same numbers in a different order. A mapped file keeps GGML's layout.
  */
 public sealed interface RearrangedFormat extends WeightFormat
-    permits LegacyGroupedFormat, Q4_KGroupedFormat {
+    permits LegacyGroupedFormat, Q4_KGroupedFormat, Q5_KGroupedFormat {
 
   /**
    * Writes {@code rows} rows of {@code cols} weights, read in GGML's layout of {@link #type()} from
@@ -47,10 +47,11 @@ public sealed interface RearrangedFormat extends WeightFormat
           case Q5_0 -> FiveBitGroupedFormat.Q5_0;
           case Q5_1 -> FiveBitGroupedFormat.Q5_1;
           case Q4_K -> Q4_KGroupedFormat.INSTANCE;
+          case Q5_K -> Q5_KGroupedFormat.INSTANCE;
           default -> null;
         };
     boolean fits =
-        type == GgmlType.Q4_K
+        type.blockSize() == 256
             ? Q4_KGroupedFormat.supports(cols)
             : LegacyGroupedFormat.supports(cols);
     return fits ? Optional.ofNullable(format) : Optional.empty();

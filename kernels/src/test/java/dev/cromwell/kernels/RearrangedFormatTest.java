@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class RearrangedFormatTest {
   /** Row lengths of real models and the smallest ones; 768 and 8960 have odd super-block counts. */
   private static int[] cols(GgmlType type) {
-    return type != GgmlType.Q4_K
+    return type.blockSize() != 256
         ? new int[] {128, 384, 896, 1536, 4864}
         : new int[] {256, 768, 1536, 2048, 8960};
   }
@@ -50,7 +50,7 @@ class RearrangedFormatTest {
   @ParameterizedTest
   @EnumSource(
       value = GgmlType.class,
-      names = {"Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K"})
+      names = {"Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K"})
   void rearrangedRowsDecodeToExactlyGgmlsWeights(GgmlType type) {
     WeightFormat ggmlFormat = WeightFormat.of(type);
     Random rnd = new Random(5);
@@ -78,7 +78,7 @@ class RearrangedFormatTest {
   @ParameterizedTest
   @EnumSource(
       value = GgmlType.class,
-      names = {"Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K"})
+      names = {"Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K"})
   void matvecMatchesGgmlsReference(GgmlType type) {
     WeightFormat ggmlFormat = WeightFormat.of(type);
     Random rnd = new Random(6);
@@ -112,7 +112,7 @@ class RearrangedFormatTest {
   @ParameterizedTest
   @EnumSource(
       value = GgmlType.class,
-      names = {"Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K"})
+      names = {"Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K"})
   void singleDotsReadXAtAnOffset(GgmlType type) {
     WeightFormat ggmlFormat = WeightFormat.of(type);
     Random rnd = new Random(7);
@@ -131,7 +131,7 @@ class RearrangedFormatTest {
   @ParameterizedTest
   @EnumSource(
       value = GgmlType.class,
-      names = {"Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K"})
+      names = {"Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K"})
   void rowsAreWholeCacheLinesAndAtMostOneLineLonger(GgmlType type) {
     for (int cols : cols(type)) {
       long rowBytes = rearranged(type, cols).rowBytes(cols);
@@ -144,7 +144,7 @@ class RearrangedFormatTest {
   @ParameterizedTest
   @EnumSource(
       value = GgmlType.class,
-      names = {"Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K"})
+      names = {"Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K"})
   void quantizeIsGgmlsRoundingInTheNewLayout(GgmlType type) {
     float[] values = WeightFormatTest.random(new Random(9), 512, 0.5f);
     RearrangedFormat format = rearranged(type, 512);
@@ -168,6 +168,8 @@ class RearrangedFormatTest {
     assertTrue(RearrangedFormat.of(GgmlType.Q5_0, 864).isEmpty());
     assertTrue(RearrangedFormat.of(GgmlType.Q4_K, 128).isEmpty());
     assertSame(Q4_KGroupedFormat.INSTANCE, RearrangedFormat.of(GgmlType.Q4_K, 256).orElseThrow());
+    assertSame(Q5_KGroupedFormat.INSTANCE, RearrangedFormat.of(GgmlType.Q5_K, 1536).orElseThrow());
+    assertTrue(RearrangedFormat.of(GgmlType.Q5_K, 896).isEmpty());
     assertTrue(RearrangedFormat.of(GgmlType.Q8_0, 4096).isEmpty());
     assertFalse(FourBitGroupedFormat.supports(160));
   }

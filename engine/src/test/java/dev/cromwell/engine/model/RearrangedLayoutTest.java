@@ -8,6 +8,7 @@ import dev.cromwell.kernels.FiveBitGroupedFormat;
 import dev.cromwell.kernels.FourBitGroupedFormat;
 import dev.cromwell.kernels.GgmlType;
 import dev.cromwell.kernels.Q4_KGroupedFormat;
+import dev.cromwell.kernels.Q5_KGroupedFormat;
 import dev.cromwell.kernels.RearrangedFormat;
 import dev.cromwell.kernels.WeightFormat;
 import java.nio.file.Path;
@@ -62,6 +63,13 @@ class RearrangedLayoutTest {
     Path path = model(256, GgmlType.Q4_K);
     assertSame(Q4_KGroupedFormat.INSTANCE, firstLayer(path, LoadMode.COPY).gate().format());
     assertSame(WeightFormat.of(GgmlType.Q4_K), firstLayer(path, LoadMode.MMAP).gate().format());
+  }
+
+  @Test
+  void copiedQ5_KUsesTheGroupedLayout() {
+    Path path = model(256, GgmlType.Q5_K);
+    assertSame(Q5_KGroupedFormat.INSTANCE, firstLayer(path, LoadMode.COPY).gate().format());
+    assertSame(WeightFormat.of(GgmlType.Q5_K), firstLayer(path, LoadMode.MMAP).gate().format());
   }
 
   @ParameterizedTest
