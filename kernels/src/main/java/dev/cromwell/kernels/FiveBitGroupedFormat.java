@@ -1,7 +1,6 @@
 package dev.cromwell.kernels;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
@@ -33,7 +32,7 @@ import jdk.incubator.vector.VectorSpecies;
  * FourBitGroupedFormat} nibble, against x pre-scaled by 256^-j. The block offsets come out once per
  * row: Σ 16·d·Σx for Q5_0's −16, Σ m·Σx for Q5_1's minimums.
  */
-public final class FiveBitGroupedFormat extends LegacyGroupedFormat {
+public final class FiveBitGroupedFormat extends GroupedFormat {
   /** Q5_0: weight = d·(q − 16). */
   public static final FiveBitGroupedFormat Q5_0 = new FiveBitGroupedFormat(GgmlType.Q5_0, 22);
 
@@ -53,18 +52,25 @@ public final class FiveBitGroupedFormat extends LegacyGroupedFormat {
   /** Where {@link #SPREAD} leaves the bits. */
   private static final int FIFTH_BITS = 0x10101010;
 
+  private final LegacyHeader header;
+
+  /** Whether blocks carry a minimum (Q5_1): the kernel's per-block offset is then −m, not 16·d. */
+  private final boolean minimums;
+
   private FiveBitGroupedFormat(GgmlType type, int ggmlBlockBytes) {
-    super(type, ggmlBlockBytes, type == GgmlType.Q5_1, 16);
+    boolean minimums = type == GgmlType.Q5_1;
+    super(type, 128, minimums ? 0 : 16);
+    this.header = new LegacyHeader(ggmlBlockBytes, minimums);
+    this.minimums = minimums;
   }
 
   /** Bytes from a row's start to its fifth bits: the scales (and minimums), padded to 16 bytes. */
   private long bitsStart(int blocks) {
-    return (headerBytes(blocks) + 15) / 16 * 16;
+    return (header.bytes(blocks) + 15) / 16 * 16;
   }
 
   /** Bytes from a row's start to its nibbles: scales and fifth bits, padded to 64 bytes. */
-  @Override
-  long nibbleStart(int blocks) {
+  private long nibbleStart(int blocks) {
     return (bitsStart(blocks) + 4L * blocks + 63) / 64 * 64;
   }
 
@@ -78,12 +84,13 @@ public final class FiveBitGroupedFormat extends LegacyGroupedFormat {
 
   /** One row: GGML's blocks in {@code ggml} to this layout in {@code grouped}. */
   @Override
-  void fromGgml(byte[] ggml, byte[] grouped, int blocks) {
+  void fromGgml(byte[] ggml, byte[] grouped, int cols) {
+    int blocks = cols / BLOCK;
     int bits = (int) bitsStart(blocks);
     int nibbles = (int) nibbleStart(blocks);
     for (int b = 0; b < blocks; b++) {
       // GGML's block: d, then m (Q5_1), then the high-bit word, then the nibbles.
-      int highBits = ggmlBlock(b) + copyHeader(ggml, grouped, b, blocks);
+      int highBits = header.copy(ggml, grouped, b, blocks);
       // The high-bit word: little-endian, bit j for weight j.
       for (int t = 0; t < 4; t++) {
         int eight = ggml[highBits + t] & 0xff;
@@ -205,14 +212,17 @@ public final class FiveBitGroupedFormat extends LegacyGroupedFormat {
   }
 
   @Override
-  long fifthBitsStart(int blocks) {
-    return bitsStart(blocks);
+  long nibblesAt(int cols) {
+    return nibbleStart(cols / BLOCK);
   }
 
   @Override
-  int level(MemorySegment w, long row, int blocks, int i) {
-    int shift = OrderedNibbles.fifthBitShift(i % 8);
-    int fifth = (w.get(ValueLayout.JAVA_BYTE, row + bitsStart(blocks) + i / 8) >>> shift) & 1;
-    return OrderedNibbles.nibble(w, row + nibbleStart(blocks), i) | fifth << 4;
+  long fifthBitsAt(int cols) {
+    return bitsStart(cols / BLOCK);
+  }
+
+  @Override
+  void blockScales(MemorySegment w, long row, int cols, float[] scales, float[] offsets) {
+    header.blockScales(w, row, cols / BLOCK, scales, offsets);
   }
 }

@@ -25,7 +25,7 @@ import jdk.incubator.vector.VectorSpecies;
  * tokens/s, Cromwell-1.2B 10.4 → 17.4; at 512 bits, where decode waits on memory rather than on
  * instructions, 43.2 → 43.8. Unaligned (rows of GGML's size) it ran 29.9 and 41.4.
  */
-public final class FourBitGroupedFormat extends LegacyGroupedFormat {
+public final class FourBitGroupedFormat extends GroupedFormat {
   /** Q4_0: weight = d·(q − 8). */
   public static final FourBitGroupedFormat Q4_0 =
       new FourBitGroupedFormat(GgmlType.Q4_0, Q4_0Format.BLOCK_BYTES);
@@ -39,14 +39,36 @@ public final class FourBitGroupedFormat extends LegacyGroupedFormat {
   private static final VectorSpecies<Short> HALVES = VectorWidth.SHORT_PER_FLOAT;
   private static final FloatVector ZEROS = FloatVector.zero(F);
 
+  private final LegacyHeader header;
+
+  /** Whether blocks carry a minimum (Q4_1): the kernel's per-block offset is then −m, not 8·d. */
+  private final boolean minimums;
+
   private FourBitGroupedFormat(GgmlType type, int ggmlBlockBytes) {
-    super(type, ggmlBlockBytes, type == GgmlType.Q4_1, 8);
+    boolean minimums = type == GgmlType.Q4_1;
+    super(type, 128, minimums ? 0 : 8);
+    this.header = new LegacyHeader(ggmlBlockBytes, minimums);
+    this.minimums = minimums;
   }
 
   /** Bytes from a row's start to its nibbles: the scales (and minimums), padded to 64 bytes. */
+  private long nibbleStart(int blocks) {
+    return (header.bytes(blocks) + 63) / 64 * 64;
+  }
+
   @Override
-  long nibbleStart(int blocks) {
-    return (headerBytes(blocks) + 63) / 64 * 64;
+  long nibblesAt(int cols) {
+    return nibbleStart(cols / BLOCK);
+  }
+
+  @Override
+  long fifthBitsAt(int cols) {
+    return -1;
+  }
+
+  @Override
+  void blockScales(MemorySegment w, long row, int cols, float[] scales, float[] offsets) {
+    header.blockScales(w, row, cols / BLOCK, scales, offsets);
   }
 
   /** Bytes a row of {@code n} weights occupies: scales, padding and nibbles. */
@@ -57,14 +79,14 @@ public final class FourBitGroupedFormat extends LegacyGroupedFormat {
     return nibbleStart(blocks) + 16L * blocks;
   }
 
-  /** One row: GGML's blocks in {@code ggml} to this layout in {@code grouped}. */
   @Override
-  void fromGgml(byte[] ggml, byte[] grouped, int blocks) {
+  void fromGgml(byte[] ggml, byte[] grouped, int cols) {
+    int blocks = cols / BLOCK;
     int nibbles = (int) nibbleStart(blocks);
     for (int b = 0; b < blocks; b++) {
       // GGML's block: d, then m (Q4_1), then the nibbles.
-      int header = copyHeader(ggml, grouped, b, blocks);
-      OrderedNibbles.packGgmlBlock(ggml, ggmlBlock(b) + header, grouped, nibbles + b * 16);
+      int rest = header.copy(ggml, grouped, b, blocks);
+      OrderedNibbles.packGgmlBlock(ggml, rest, grouped, nibbles + b * 16);
     }
   }
 
@@ -159,15 +181,5 @@ public final class FourBitGroupedFormat extends LegacyGroupedFormat {
         Half.toFloatVector(
             ShortVector.fromMemorySegment(HALVES, row, 2L * (blocks + b), ByteOrder.LITTLE_ENDIAN));
     ZEROS.blend(m.neg(), F.indexInRange(b, blocks)).intoArray(offsets, b);
-  }
-
-  @Override
-  long fifthBitsStart(int blocks) {
-    return -1;
-  }
-
-  @Override
-  int level(MemorySegment w, long row, int blocks, int i) {
-    return OrderedNibbles.nibble(w, row + nibbleStart(blocks), i);
   }
 }

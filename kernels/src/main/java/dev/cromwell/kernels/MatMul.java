@@ -226,14 +226,8 @@ public final class MatMul {
       a03 = v0.fma(x, a03);
       a13 = v1.fma(x, a13);
     }
-    outs[t][r] = a00.reduceLanes(VectorOperators.ADD);
-    outs[t + 1][r] = a01.reduceLanes(VectorOperators.ADD);
-    outs[t + 2][r] = a02.reduceLanes(VectorOperators.ADD);
-    outs[t + 3][r] = a03.reduceLanes(VectorOperators.ADD);
-    outs[t][r + 1] = a10.reduceLanes(VectorOperators.ADD);
-    outs[t + 1][r + 1] = a11.reduceLanes(VectorOperators.ADD);
-    outs[t + 2][r + 1] = a12.reduceLanes(VectorOperators.ADD);
-    outs[t + 3][r + 1] = a13.reduceLanes(VectorOperators.ADD);
+    store(outs, t, r, a00, a01, a02, a03);
+    store(outs, t, r + 1, a10, a11, a12, a13);
     // Columns past the last whole vector (rare: model widths are multiples of 16).
     for (; i < n; i++) {
       outs[t][r] += w0[i] * x0[i];

@@ -1,13 +1,10 @@
 package dev.cromwell.kernels;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -21,48 +18,36 @@ import jdk.incubator.vector.VectorSpecies;
  * bytes, then the nibbles of all weights in order ({@link OrderedNibbles}). That is 0–6% more bytes
  * than GGML's 144 per super-block.
  */
-public final class Q4_KGroupedFormat implements RearrangedFormat {
+public final class Q4_KGroupedFormat extends GroupedFormat {
   public static final Q4_KGroupedFormat INSTANCE = new Q4_KGroupedFormat();
 
-  private static final int SUPER = 256;
+  private static final int SUPER = KGroupedHeader.SUPER;
   private static final int GGML_SUPER_BYTES = 144;
-  private static final int BLOCK = OrderedNibbles.BLOCK;
   private static final VectorSpecies<Float> F = VectorWidth.FLOAT;
   private static final VectorSpecies<Integer> I = F.withLanes(int.class);
-  private static final VectorSpecies<Byte> B = VectorWidth.BYTE_PER_FLOAT;
   private static final int LANES = F.length();
 
-  /** Lane i of a run of sub-blocks belongs to super-block i / 8. */
-  private static final VectorShuffle<Float> SUPER_OF_LANE =
-      VectorShuffle.fromOp(F, lane -> lane / 8);
-
-  private Q4_KGroupedFormat() {}
-
-  /** Whether rows of {@code cols} weights can be rearranged into this format. */
-  public static boolean supports(int cols) {
-    return cols > 0 && cols % SUPER == 0;
-  }
-
-  @Override
-  public GgmlType type() {
-    return GgmlType.Q4_K;
-  }
-
-  // Offsets inside a row of S super-blocks.
-  private static long dmins(int supers) {
-    return 2L * supers;
-  }
-
-  private static long scaleBytes(int supers) {
-    return 4L * supers;
-  }
-
-  private static long minBytes(int supers) {
-    return 12L * supers;
+  private Q4_KGroupedFormat() {
+    super(GgmlType.Q4_K, SUPER, 0);
   }
 
   private static long nibbleStart(int supers) {
-    return (headerBytes(supers) + 63) / 64 * 64;
+    return (KGroupedHeader.bytes(supers) + 63) / 64 * 64;
+  }
+
+  @Override
+  long nibblesAt(int cols) {
+    return nibbleStart(cols / SUPER);
+  }
+
+  @Override
+  long fifthBitsAt(int cols) {
+    return -1;
+  }
+
+  @Override
+  void blockScales(MemorySegment w, long row, int cols, float[] scales, float[] offsets) {
+    KGroupedHeader.blockScales(w, row, cols / SUPER, scales, offsets);
   }
 
   @Override
@@ -73,20 +58,13 @@ public final class Q4_KGroupedFormat implements RearrangedFormat {
   }
 
   @Override
-  public void rearrange(MemorySegment ggml, MemorySegment target, long rows, int cols) {
-    requireSupported(cols);
+  void fromGgml(byte[] ggml, byte[] out, int cols) {
     int supers = cols / SUPER;
-    RearrangedFormat.rewriteRows(
-        this, ggml, target, rows, cols, (in, out) -> fromGgml(in, out, supers));
-  }
-
-  /** One row: GGML's super-blocks in {@code ggml} to this layout in {@code out}. */
-  private static void fromGgml(byte[] ggml, byte[] out, int supers) {
     MemorySegment in = MemorySegment.ofArray(ggml);
     int[] q = new int[SUPER];
     for (int s = 0; s < supers; s++) {
       int block = s * GGML_SUPER_BYTES;
-      copyHeader(in, block, out, s, supers);
+      KGroupedHeader.copy(in, block, out, s, supers);
       // GGML: 64 weights per 32 bytes, the first 32 in low nibbles, the next 32 in high ones.
       for (int m = 0; m < SUPER; m++) {
         int packed = ggml[block + 16 + 32 * (m / 64) + m % 32] & 0xff;
@@ -119,16 +97,23 @@ public final class Q4_KGroupedFormat implements RearrangedFormat {
     long nibbles = nibbleStart(supers);
     for (int r = from; r < to; r++) {
       MemorySegment row = w.asSlice(offset + r * rowBytes, nibbles + cols / 2);
-      // The header inline, not through decodeHeader: called, it cost Q4_K decode 10%.
+      // The header inline, not through KGroupedHeader.decode: called, it cost Q4_K decode 10%.
       for (int s = 0; s < supers; s++) {
         superD[s] = Bytes.half(row, 2L * s);
-        superMin[s] = Bytes.half(row, dmins(supers) + 2L * s);
+        superMin[s] = Bytes.half(row, KGroupedHeader.dmins(supers) + 2L * s);
       }
       for (int b = 0; b < blocks; b += LANES) {
-        FloatVector dOfLane = FloatVector.fromArray(F, superD, b / 8).rearrange(SUPER_OF_LANE);
-        FloatVector minOfLane = FloatVector.fromArray(F, superMin, b / 8).rearrange(SUPER_OF_LANE);
-        OrderedNibbles.spreadScales(bytes(row, scaleBytes(supers) + b).mul(dOfLane), laneScales, b);
-        bytes(row, minBytes(supers) + b).mul(minOfLane).intoArray(offsets, b);
+        FloatVector dOfLane =
+            FloatVector.fromArray(F, superD, b / 8).rearrange(KGroupedHeader.SUPER_OF_LANE);
+        FloatVector minOfLane =
+            FloatVector.fromArray(F, superMin, b / 8).rearrange(KGroupedHeader.SUPER_OF_LANE);
+        OrderedNibbles.spreadScales(
+            KGroupedHeader.bytes(row, KGroupedHeader.scaleBytes(supers) + b).mul(dOfLane),
+            laneScales,
+            b);
+        KGroupedHeader.bytes(row, KGroupedHeader.minBytes(supers) + b)
+            .mul(minOfLane)
+            .intoArray(offsets, b);
       }
       FloatVector low = FloatVector.zero(F);
       FloatVector high = FloatVector.zero(F);
@@ -174,111 +159,6 @@ public final class Q4_KGroupedFormat implements RearrangedFormat {
                 .fma(FloatVector.fromArray(F, blockSums, b), offsetSum);
       }
       out[r] = low.add(high).sub(offsetSum).reduceLanes(VectorOperators.ADD);
-    }
-  }
-
-  /**
-   * A row's header, at its start (shared with {@link Q5_KGroupedFormat}, which lays it out the
-   * same): d·scale per sub-block spread to {@code work.laneScales}, dmin·min per sub-block into
-   * {@code work.offsets}, LANES sub-blocks (LANES / 8 super-blocks) at a time.
-   */
-  static void decodeHeader(MemorySegment row, int supers, OrderedNibbles.Workspace work) {
-    float[] superD = work.superD;
-    float[] superMin = work.superMin;
-    for (int s = 0; s < supers; s++) {
-      superD[s] = Bytes.half(row, 2L * s);
-      superMin[s] = Bytes.half(row, dmins(supers) + 2L * s);
-    }
-    for (int b = 0; b < 8 * supers; b += LANES) {
-      FloatVector dOfLane = FloatVector.fromArray(F, superD, b / 8).rearrange(SUPER_OF_LANE);
-      FloatVector minOfLane = FloatVector.fromArray(F, superMin, b / 8).rearrange(SUPER_OF_LANE);
-      OrderedNibbles.spreadScales(
-          bytes(row, scaleBytes(supers) + b).mul(dOfLane), work.laneScales, b);
-      bytes(row, minBytes(supers) + b).mul(minOfLane).intoArray(work.offsets, b);
-    }
-  }
-
-  /** Bytes of a row's header: S d, S dmin, 8S scales and 8S mins. */
-  static long headerBytes(int supers) {
-    return 20L * supers;
-  }
-
-  /**
-   * Writes super-block {@code s}'s d, dmin, scales and mins, from GGML's block at {@code block}
-   * (its first 16 bytes, which Q4_K and Q5_K share), into a row's header.
-   */
-  static void copyHeader(MemorySegment in, int block, byte[] out, int s, int supers) {
-    MemorySegment row = MemorySegment.ofArray(out);
-    row.set(Bytes.SHORT, 2L * s, in.get(Bytes.SHORT, block));
-    row.set(Bytes.SHORT, dmins(supers) + 2L * s, in.get(Bytes.SHORT, block + 2));
-    for (int j = 0; j < 8; j++) {
-      out[(int) scaleBytes(supers) + 8 * s + j] = (byte) KScales.scale(in, block + 4, j);
-      out[(int) minBytes(supers) + 8 * s + j] = (byte) KScales.min(in, block + 4, j);
-    }
-  }
-
-  /** LANES unsigned bytes at {@code at}, as float. */
-  private static FloatVector bytes(MemorySegment row, long at) {
-    return (FloatVector)
-        ((IntVector)
-                ByteVector.fromMemorySegment(B, row, at, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0))
-            .convert(VectorOperators.I2F, 0);
-  }
-
-  /** Decodes whole rows: {@code offset} must be a row start and {@code n} the row length. */
-  @Override
-  public void dequantize(MemorySegment w, long offset, float[] out, int outOffset, int n) {
-    requireSupported(n);
-    int supers = n / SUPER;
-    int blocks = n / BLOCK;
-    OrderedNibbles.Workspace work = OrderedNibbles.workspace(blocks);
-    for (int b = 0; b < blocks; b++) {
-      work.scales[b] = scale(w, offset, supers, b);
-      work.offsets[b] = min(w, offset, supers, b);
-    }
-    OrderedNibbles.decode(
-        w, offset + nibbleStart(supers), -1, n, 0, work.scales, work.offsets, out, outOffset);
-  }
-
-  @Override
-  public void dequantizeReference(MemorySegment w, long offset, float[] out, int outOffset, int n) {
-    requireSupported(n);
-    int supers = n / SUPER;
-    long nibbles = offset + nibbleStart(supers);
-    for (int i = 0; i < n; i++) {
-      int b = i / BLOCK;
-      float q = OrderedNibbles.nibble(w, nibbles, i);
-      out[outOffset + i] = scale(w, offset, supers, b) * q - min(w, offset, supers, b);
-    }
-  }
-
-  /** d·scale of sub-block {@code b}, as GGML's Q4_K and Q5_K compute it. */
-  static float scale(MemorySegment w, long row, int supers, int b) {
-    float d = Bytes.half(w, row + 2L * (b / 8));
-    return d * (w.get(ValueLayout.JAVA_BYTE, row + scaleBytes(supers) + b) & 0xff);
-  }
-
-  /** dmin·min of sub-block {@code b}. */
-  static float min(MemorySegment w, long row, int supers, int b) {
-    float dmin = Bytes.half(w, row + dmins(supers) + 2L * (b / 8));
-    return dmin * (w.get(ValueLayout.JAVA_BYTE, row + minBytes(supers) + b) & 0xff);
-  }
-
-  /** Encodes {@code values} as one row: GGML's Q4_K rounding, then this layout. */
-  @Override
-  public byte[] quantize(float[] values) {
-    requireSupported(values.length);
-    byte[] ggml = Q4_KFormat.INSTANCE.quantize(values);
-    byte[] grouped = new byte[(int) rowBytes(values.length)];
-    rearrange(MemorySegment.ofArray(ggml), MemorySegment.ofArray(grouped), 1, values.length);
-    return grouped;
-  }
-
-  private static void requireSupported(int n) {
-    if (!supports(n)) {
-      throw new IllegalArgumentException(
-          "grouped Q4_K rows hold a multiple of " + SUPER + " weights, not " + n);
     }
   }
 }

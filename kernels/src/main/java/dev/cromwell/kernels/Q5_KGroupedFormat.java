@@ -1,7 +1,6 @@
 package dev.cromwell.kernels;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
@@ -24,12 +23,11 @@ import jdk.incubator.vector.VectorSpecies;
  * as a shared per-row method it decoded the 0.5B Q5_0 model at 26–32 tokens/s instead of 33 (C2
  * compiled it apart from the row loop).
  */
-public final class Q5_KGroupedFormat implements RearrangedFormat {
+public final class Q5_KGroupedFormat extends GroupedFormat {
   public static final Q5_KGroupedFormat INSTANCE = new Q5_KGroupedFormat();
 
-  private static final int SUPER = 256;
+  private static final int SUPER = KGroupedHeader.SUPER;
   private static final int GGML_SUPER_BYTES = 176;
-  private static final int BLOCK = OrderedNibbles.BLOCK;
   private static final VectorSpecies<Float> F = VectorWidth.FLOAT;
   private static final VectorSpecies<Integer> I = F.withLanes(int.class);
   private static final int LANES = F.length();
@@ -41,21 +39,13 @@ public final class Q5_KGroupedFormat implements RearrangedFormat {
   /** Where {@link #SPREAD} leaves the bits. */
   private static final int FIFTH_BITS = 0x10101010;
 
-  private Q5_KGroupedFormat() {}
-
-  /** Whether rows of {@code cols} weights can be rearranged into this format. */
-  public static boolean supports(int cols) {
-    return Q4_KGroupedFormat.supports(cols);
-  }
-
-  @Override
-  public GgmlType type() {
-    return GgmlType.Q5_K;
+  private Q5_KGroupedFormat() {
+    super(GgmlType.Q5_K, SUPER, 0);
   }
 
   /** Bytes from a row's start to its fifth bits: the header, padded to 16 bytes. */
   private static long bitsStart(int supers) {
-    return (Q4_KGroupedFormat.headerBytes(supers) + 15) / 16 * 16;
+    return (KGroupedHeader.bytes(supers) + 15) / 16 * 16;
   }
 
   /** Bytes from a row's start to its nibbles: header and fifth bits, padded to 64 bytes. */
@@ -71,21 +61,29 @@ public final class Q5_KGroupedFormat implements RearrangedFormat {
   }
 
   @Override
-  public void rearrange(MemorySegment ggml, MemorySegment target, long rows, int cols) {
-    requireSupported(cols);
-    int supers = cols / SUPER;
-    RearrangedFormat.rewriteRows(
-        this, ggml, target, rows, cols, (in, out) -> fromGgml(in, out, supers));
+  long nibblesAt(int cols) {
+    return nibbleStart(cols / SUPER);
   }
 
-  /** One row: GGML's super-blocks in {@code ggml} to this layout in {@code out}. */
-  private static void fromGgml(byte[] ggml, byte[] out, int supers) {
+  @Override
+  long fifthBitsAt(int cols) {
+    return bitsStart(cols / SUPER);
+  }
+
+  @Override
+  void blockScales(MemorySegment w, long row, int cols, float[] scales, float[] offsets) {
+    KGroupedHeader.blockScales(w, row, cols / SUPER, scales, offsets);
+  }
+
+  @Override
+  void fromGgml(byte[] ggml, byte[] out, int cols) {
+    int supers = cols / SUPER;
     MemorySegment in = MemorySegment.ofArray(ggml);
     int bits = (int) bitsStart(supers);
     int[] q = new int[SUPER];
     for (int s = 0; s < supers; s++) {
       int block = s * GGML_SUPER_BYTES;
-      Q4_KGroupedFormat.copyHeader(in, block, out, s, supers);
+      KGroupedHeader.copy(in, block, out, s, supers);
       // GGML: weights 64c + l and 64c + 32 + l in the low and high nibble of byte 32c + l of
       // qs (at 48), their fifth bits in bits 2c and 2c + 1 of byte l of qh (at 16).
       for (int m = 0; m < SUPER; m++) {
@@ -128,7 +126,7 @@ public final class Q5_KGroupedFormat implements RearrangedFormat {
     long nibbles = nibbleStart(supers);
     for (int r = from; r < to; r++) {
       MemorySegment row = w.asSlice(offset + r * rowBytes, nibbles + cols / 2);
-      Q4_KGroupedFormat.decodeHeader(row, supers, work);
+      KGroupedHeader.decode(row, supers, work);
       FloatVector even = FloatVector.zero(F);
       FloatVector odd = FloatVector.zero(F);
       // One vector of nibbles holds 8 weights per lane, LANES bytes their fifth bits.
@@ -182,63 +180,6 @@ public final class Q5_KGroupedFormat implements RearrangedFormat {
                 .fma(FloatVector.fromArray(F, blockSums, b), offsetSum);
       }
       out[r] = even.add(odd).sub(offsetSum).reduceLanes(VectorOperators.ADD);
-    }
-  }
-
-  /** Decodes whole rows: {@code offset} must be a row start and {@code n} the row length. */
-  @Override
-  public void dequantize(MemorySegment w, long offset, float[] out, int outOffset, int n) {
-    requireSupported(n);
-    int supers = n / SUPER;
-    int blocks = n / BLOCK;
-    OrderedNibbles.Workspace work = OrderedNibbles.workspace(blocks);
-    for (int b = 0; b < blocks; b++) {
-      work.scales[b] = Q4_KGroupedFormat.scale(w, offset, supers, b);
-      work.offsets[b] = Q4_KGroupedFormat.min(w, offset, supers, b);
-    }
-    OrderedNibbles.decode(
-        w,
-        offset + nibbleStart(supers),
-        offset + bitsStart(supers),
-        n,
-        0,
-        work.scales,
-        work.offsets,
-        out,
-        outOffset);
-  }
-
-  @Override
-  public void dequantizeReference(MemorySegment w, long offset, float[] out, int outOffset, int n) {
-    requireSupported(n);
-    int supers = n / SUPER;
-    long bits = offset + bitsStart(supers);
-    long nibbles = offset + nibbleStart(supers);
-    for (int i = 0; i < n; i++) {
-      int b = i / BLOCK;
-      int shift = OrderedNibbles.fifthBitShift(i % 8);
-      int fifth = (w.get(ValueLayout.JAVA_BYTE, bits + i / 8) >>> shift) & 1;
-      float q = OrderedNibbles.nibble(w, nibbles, i) | fifth << 4;
-      out[outOffset + i] =
-          Q4_KGroupedFormat.scale(w, offset, supers, b) * q
-              - Q4_KGroupedFormat.min(w, offset, supers, b);
-    }
-  }
-
-  /** Encodes {@code values} as one row: GGML's Q5_K rounding, then this layout. */
-  @Override
-  public byte[] quantize(float[] values) {
-    requireSupported(values.length);
-    byte[] ggml = WeightFormat.of(GgmlType.Q5_K).quantize(values);
-    byte[] grouped = new byte[(int) rowBytes(values.length)];
-    rearrange(MemorySegment.ofArray(ggml), MemorySegment.ofArray(grouped), 1, values.length);
-    return grouped;
-  }
-
-  private static void requireSupported(int n) {
-    if (!supports(n)) {
-      throw new IllegalArgumentException(
-          "grouped Q5_K rows hold a multiple of " + SUPER + " weights, not " + n);
     }
   }
 }

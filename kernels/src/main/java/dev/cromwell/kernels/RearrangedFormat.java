@@ -9,8 +9,7 @@ import java.util.stream.IntStream;
  * A layout that GGML weights are rearranged into at load time ({@code --load copy}) because it
  * decodes faster: the same numbers in a different order. A mapped file keeps GGML's layout.
  */
-public sealed interface RearrangedFormat extends WeightFormat
-    permits LegacyGroupedFormat, Q4_KGroupedFormat, Q5_KGroupedFormat {
+public sealed interface RearrangedFormat extends WeightFormat permits GroupedFormat {
 
   /**
    * Writes {@code rows} rows of {@code cols} weights, read in GGML's layout of {@link #type()} from
@@ -19,6 +18,9 @@ public sealed interface RearrangedFormat extends WeightFormat
    * @throws IllegalArgumentException if this format cannot hold such rows or a segment is too small
    */
   void rearrange(MemorySegment ggml, MemorySegment target, long rows, int cols);
+
+  /** Whether rows of {@code cols} weights can be rearranged into this format. */
+  boolean holds(int cols);
 
   /** Through {@link #dotRows}, where the kernels live. */
   @Override
@@ -50,11 +52,7 @@ public sealed interface RearrangedFormat extends WeightFormat
           case Q5_K -> Q5_KGroupedFormat.INSTANCE;
           default -> null;
         };
-    boolean fits =
-        type.blockSize() == 256
-            ? Q4_KGroupedFormat.supports(cols)
-            : LegacyGroupedFormat.supports(cols);
-    return fits ? Optional.ofNullable(format) : Optional.empty();
+    return format != null && format.holds(cols) ? Optional.of(format) : Optional.empty();
   }
 
   /** Rewrites one row: GGML's bytes in {@code ggmlRow}, this layout's into {@code row}. */

@@ -171,7 +171,8 @@ class RearrangedFormatTest {
     assertSame(Q5_KGroupedFormat.INSTANCE, RearrangedFormat.of(GgmlType.Q5_K, 1536).orElseThrow());
     assertTrue(RearrangedFormat.of(GgmlType.Q5_K, 896).isEmpty());
     assertTrue(RearrangedFormat.of(GgmlType.Q8_0, 4096).isEmpty());
-    assertFalse(FourBitGroupedFormat.supports(160));
+    assertFalse(FourBitGroupedFormat.Q4_0.holds(160));
+    assertFalse(Q5_KGroupedFormat.INSTANCE.holds(128));
   }
 
   @Test
