@@ -11,9 +11,9 @@ import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * What the rearranged 4-bit layouts ({@link FourBitGroupedFormat}, {@link Q4_KGroupedFormat})
- * share: 4-bit weights stored in weight order, two per byte (even weight in the low nibble), in
- * blocks of 32 that each have a scale and an offset: weight = scale·q − offset.
+ * What the grouped layouts ({@link GroupedFormat}) share: 4-bit weights (the 5-bit types' low
+ * nibbles) stored in weight order, two per byte (even weight in the low nibble), in blocks of 32
+ * that each have a scale and an offset: weight = scale·q − offset.
  *
  * <p>A 32-bit lane of a vector of nibbles then holds eight consecutive weights of one block, nibble
  * k at bits 4k. The decode kernels mask nibble k in place and convert it to float without shifting
