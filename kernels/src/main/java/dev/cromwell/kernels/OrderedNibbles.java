@@ -66,10 +66,10 @@ final class OrderedNibbles {
   }
 
   /** Byte j of a vector to lanes 2j and 2j + 1 (dequantize, first half of the bytes). */
-  private static final VectorShuffle<Integer> PAIRS_LOW = VectorShuffle.fromOp(I, lane -> lane / 2);
+  static final VectorShuffle<Integer> PAIRS_LOW = VectorShuffle.fromOp(I, lane -> lane / 2);
 
   /** The same for the second half of the bytes. */
-  private static final VectorShuffle<Integer> PAIRS_HIGH =
+  static final VectorShuffle<Integer> PAIRS_HIGH =
       VectorShuffle.fromOp(I, lane -> LANES / 2 + lane / 2);
 
   /** The byte of fifth bits of weight {@code lane} (decode, first LANES weights). */
@@ -91,7 +91,7 @@ final class OrderedNibbles {
   }
 
   /** 0, 4, 0, 4, …: even lanes keep the low nibble, odd lanes shift the high one down. */
-  private static final IntVector NIBBLE_SHIFTS = IntVector.fromArray(I, nibbleShifts(), 0);
+  static final IntVector NIBBLE_SHIFTS = IntVector.fromArray(I, nibbleShifts(), 0);
 
   private OrderedNibbles() {}
 
@@ -141,6 +141,11 @@ final class OrderedNibbles {
     float[] byteFieldX = new float[0];
 
     /**
+     * A factor times Σx of each run of eight weights, one lane's worth ({@link Q6_KGroupedFormat}).
+     */
+    float[] eightSums = new float[0];
+
+    /**
      * Prepares the arrays for rows of {@code n} weights and vector {@code x}: fills {@link
      * #scaledX} and {@link #blockSums}, and zeroes every lane past the last block (or Q4_K
      * super-block of 256 weights) that the kernels read, so nothing of an earlier, larger matrix
@@ -170,6 +175,23 @@ final class OrderedNibbles {
         byteFieldX = new float[n];
       }
       fillOrdered(x, n, BYTE_FIELD_VALUES, byteFieldX);
+      return this;
+    }
+
+    /**
+     * Fills {@link #eightSums} with {@code factor}·Σx of each run of eight of the n weights of x.
+     */
+    Workspace withEightSums(float[] x, int n, float factor) {
+      if (eightSums.length < n / 8) {
+        eightSums = new float[n / 8];
+      }
+      for (int g = 0; g < n / 8; g++) {
+        float sum = 0f;
+        for (int k = 0; k < 8; k++) {
+          sum += x[8 * g + k];
+        }
+        eightSums[g] = factor * sum;
+      }
       return this;
     }
 

@@ -9,7 +9,8 @@ import java.util.stream.IntStream;
  * A layout that GGML weights are rearranged into at load time ({@code --load copy}) because it
  * decodes faster: the same numbers in a different order. A mapped file keeps GGML's layout.
  */
-public sealed interface RearrangedFormat extends WeightFormat permits GroupedFormat {
+public sealed interface RearrangedFormat extends WeightFormat
+    permits GroupedFormat, Q6_KGroupedFormat {
 
   /**
    * Writes {@code rows} rows of {@code cols} weights, read in GGML's layout of {@link #type()} from
@@ -50,6 +51,7 @@ public sealed interface RearrangedFormat extends WeightFormat permits GroupedFor
           case Q5_1 -> FiveBitGroupedFormat.Q5_1;
           case Q4_K -> Q4_KGroupedFormat.INSTANCE;
           case Q5_K -> Q5_KGroupedFormat.INSTANCE;
+          case Q6_K -> Q6_KGroupedFormat.INSTANCE;
           default -> null;
         };
     return format != null && format.holds(cols) ? Optional.of(format) : Optional.empty();

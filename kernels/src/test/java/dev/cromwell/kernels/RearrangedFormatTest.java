@@ -50,7 +50,7 @@ class RearrangedFormatTest {
   @ParameterizedTest
   @EnumSource(
       value = GgmlType.class,
-      names = {"Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K"})
+      names = {"Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K", "Q6_K"})
   void rearrangedRowsDecodeToExactlyGgmlsWeights(GgmlType type) {
     WeightFormat ggmlFormat = WeightFormat.of(type);
     Random rnd = new Random(5);
@@ -78,7 +78,7 @@ class RearrangedFormatTest {
   @ParameterizedTest
   @EnumSource(
       value = GgmlType.class,
-      names = {"Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K"})
+      names = {"Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K", "Q6_K"})
   void matvecMatchesGgmlsReference(GgmlType type) {
     WeightFormat ggmlFormat = WeightFormat.of(type);
     Random rnd = new Random(6);
@@ -112,7 +112,7 @@ class RearrangedFormatTest {
   @ParameterizedTest
   @EnumSource(
       value = GgmlType.class,
-      names = {"Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K"})
+      names = {"Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K", "Q6_K"})
   void singleDotsReadXAtAnOffset(GgmlType type) {
     WeightFormat ggmlFormat = WeightFormat.of(type);
     Random rnd = new Random(7);
@@ -131,7 +131,7 @@ class RearrangedFormatTest {
   @ParameterizedTest
   @EnumSource(
       value = GgmlType.class,
-      names = {"Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K"})
+      names = {"Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K", "Q6_K"})
   void rowsAreWholeCacheLinesAndAtMostOneLineLonger(GgmlType type) {
     for (int cols : cols(type)) {
       long rowBytes = rearranged(type, cols).rowBytes(cols);
@@ -144,7 +144,7 @@ class RearrangedFormatTest {
   @ParameterizedTest
   @EnumSource(
       value = GgmlType.class,
-      names = {"Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K"})
+      names = {"Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K", "Q6_K"})
   void quantizeIsGgmlsRoundingInTheNewLayout(GgmlType type) {
     float[] values = WeightFormatTest.random(new Random(9), 512, 0.5f);
     RearrangedFormat format = rearranged(type, 512);
@@ -170,6 +170,8 @@ class RearrangedFormatTest {
     assertSame(Q4_KGroupedFormat.INSTANCE, RearrangedFormat.of(GgmlType.Q4_K, 256).orElseThrow());
     assertSame(Q5_KGroupedFormat.INSTANCE, RearrangedFormat.of(GgmlType.Q5_K, 1536).orElseThrow());
     assertTrue(RearrangedFormat.of(GgmlType.Q5_K, 896).isEmpty());
+    assertSame(Q6_KGroupedFormat.INSTANCE, RearrangedFormat.of(GgmlType.Q6_K, 8960).orElseThrow());
+    assertTrue(RearrangedFormat.of(GgmlType.Q6_K, 896).isEmpty());
     assertTrue(RearrangedFormat.of(GgmlType.Q8_0, 4096).isEmpty());
     assertFalse(FourBitGroupedFormat.Q4_0.holds(160));
     assertFalse(Q5_KGroupedFormat.INSTANCE.holds(128));

@@ -29,7 +29,7 @@ final class ModelOptions {
       names = "--load",
       defaultValue = "mmap",
       description =
-          "mmap: map the file (instant); copy: read it into huge-page memory and lay Q4_0, Q4_1, Q5_0, Q5_1, Q4_K and Q5_K rows out for faster kernels (faster decoding, load reads the whole file). Default: ${DEFAULT-VALUE}")
+          "mmap: map the file (instant); copy: read it into huge-page memory and lay Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K and Q6_K rows out for faster kernels (faster decoding, load reads the whole file). Default: ${DEFAULT-VALUE}")
   String load;
 
   @Option(

@@ -9,6 +9,7 @@ import dev.cromwell.kernels.FourBitGroupedFormat;
 import dev.cromwell.kernels.GgmlType;
 import dev.cromwell.kernels.Q4_KGroupedFormat;
 import dev.cromwell.kernels.Q5_KGroupedFormat;
+import dev.cromwell.kernels.Q6_KGroupedFormat;
 import dev.cromwell.kernels.RearrangedFormat;
 import dev.cromwell.kernels.WeightFormat;
 import java.nio.file.Path;
@@ -70,6 +71,13 @@ class RearrangedLayoutTest {
     Path path = model(256, GgmlType.Q5_K);
     assertSame(Q5_KGroupedFormat.INSTANCE, firstLayer(path, LoadMode.COPY).gate().format());
     assertSame(WeightFormat.of(GgmlType.Q5_K), firstLayer(path, LoadMode.MMAP).gate().format());
+  }
+
+  @Test
+  void copiedQ6_KUsesTheGroupedLayout() {
+    Path path = model(256, GgmlType.Q6_K);
+    assertSame(Q6_KGroupedFormat.INSTANCE, firstLayer(path, LoadMode.COPY).gate().format());
+    assertSame(WeightFormat.of(GgmlType.Q6_K), firstLayer(path, LoadMode.MMAP).gate().format());
   }
 
   @ParameterizedTest

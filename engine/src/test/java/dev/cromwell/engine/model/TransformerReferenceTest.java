@@ -27,8 +27,7 @@ class TransformerReferenceTest {
         Arguments.of("llama", GgmlType.F16),
         Arguments.of("llama", GgmlType.Q4_0),
         Arguments.of("llama", GgmlType.BF16),
-        // Rows of 256 and 512: --load copy moves Q4_0, Q4_K, Q5_0 and Q5_1 to their grouped
-        // layouts.
+        // Rows of 256 and 512: --load copy moves every type here but F16 to its grouped layout.
         Arguments.of("llama-256", GgmlType.Q4_0),
         Arguments.of("llama-256", GgmlType.Q4_K),
         Arguments.of("llama-256", GgmlType.Q5_K),
