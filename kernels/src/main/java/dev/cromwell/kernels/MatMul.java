@@ -29,13 +29,41 @@ public final class MatMul {
 
   private MatMul() {}
 
-  /** Multiplies {@code rows × cols} weights with {@code count} vectors {@code xs[0..count)}. */
+  /**
+   * Multiplies {@code rows × cols} weights with {@code count} vectors {@code xs[0..count)}: on
+   * AVX-512 whole groups of 32 tokens as outer products ({@link OuterProductMatMul}), the rest (and
+   * everything at 256 bits) as register-blocked dot products.
+   */
   public static void matmul(
       WeightFormat format,
       MemorySegment weights,
       long offset,
       float[][] xs,
       float[][] outs,
+      int count,
+      int rows,
+      int cols,
+      WorkerPool pool) {
+    int outer =
+        OuterProductMatMul.ENABLED
+            ? count / OuterProductMatMul.TOKENS * OuterProductMatMul.TOKENS
+            : 0;
+    if (outer > 0) {
+      OuterProductMatMul.matmul(format, weights, offset, xs, outs, outer, rows, cols, pool);
+    }
+    if (outer < count) {
+      dotProducts(format, weights, offset, xs, outs, outer, count, rows, cols, pool);
+    }
+  }
+
+  /** Tokens {@code [first, count)} through the dot-product kernels. */
+  private static void dotProducts(
+      WeightFormat format,
+      MemorySegment weights,
+      long offset,
+      float[][] xs,
+      float[][] outs,
+      int first,
       int count,
       int rows,
       int cols,
@@ -59,7 +87,7 @@ public final class MatMul {
             for (int k = 0; k < 4; k++) {
               format.dequantize(weights, offset + (r + k) * rowBytes, rows4[k], 0, cols);
             }
-            int t = 0;
+            int t = first;
             for (; t + 4 <= count; t += 4) {
               dot4x4(row0, row1, row2, row3, xs, t, cols, outs, r);
             }
@@ -68,7 +96,7 @@ public final class MatMul {
           for (; r + 2 <= to; r += 2) {
             format.dequantize(weights, offset + r * rowBytes, row0, 0, cols);
             format.dequantize(weights, offset + (r + 1) * rowBytes, row1, 0, cols);
-            int t = 0;
+            int t = first;
             for (; t + 4 <= count; t += 4) {
               dot2x4(row0, row1, xs[t], xs[t + 1], xs[t + 2], xs[t + 3], cols, outs, t, r);
             }
@@ -76,7 +104,7 @@ public final class MatMul {
           }
           if (r < to) {
             format.dequantize(weights, offset + r * rowBytes, row0, 0, cols);
-            remainingTokens(rows4, 1, xs, 0, count, cols, outs, r);
+            remainingTokens(rows4, 1, xs, first, count, cols, outs, r);
           }
         });
   }
