@@ -48,22 +48,58 @@ public final class Attention {
       float[] scores,
       WorkerPool pool) {
     int group = heads / kvHeads;
+    int units = kvHeads * unitsPerGroup(group);
     float scale = (float) (1.0 / Math.sqrt(headDim));
     pool.parallelFor(
-        heads,
+        units,
         (from, to) -> {
-          for (int h = from; h < to; h++) {
+          for (int u = from; u < to; u++) {
+            int h = firstHead(u, group);
             int channel = (h / group) * headDim;
-            head(q, cache, h, channel, headDim, positions, scale, out, scores, h * positions);
+            if (paired(h, group)) {
+              pair(
+                  q,
+                  cache,
+                  h,
+                  channel,
+                  headDim,
+                  positions,
+                  scale,
+                  out,
+                  scores,
+                  h * positions,
+                  (h + 1) * positions);
+            } else {
+              head(q, cache, h, channel, headDim, positions, scale, out, scores, h * positions);
+            }
           }
         });
   }
 
   /**
+   * Units of work per group of query heads that share a KV head: pairs, whose keys and values are
+   * read once for both ({@link KvRows#scoresOfTwo}), and a group's odd head alone.
+   */
+  private static int unitsPerGroup(int group) {
+    return (group + 1) / 2;
+  }
+
+  /** The first head of unit {@code u}. */
+  private static int firstHead(int u, int group) {
+    int perGroup = unitsPerGroup(group);
+    return (u / perGroup) * group + 2 * (u % perGroup);
+  }
+
+  /** Whether the unit that starts at head {@code h} also holds head {@code h + 1}. */
+  private static boolean paired(int h, int group) {
+    return h % group + 1 < group;
+  }
+
+  /**
    * Attention for {@code count} consecutive query positions {@code start..start+count)} at once
    * (prompt processing): query {@code t} attends causally to positions {@code 0..start+t}. All
-   * (head, token) pairs form one parallel operation, split by head so the threads' shares are
-   * equally long.
+   * (unit, token) pairs — a unit is one head or two of a KV head — form one parallel operation,
+   * split by unit so the threads' shares are equally long.
    */
   public static void attendBatch(
       float[][] queries,
@@ -76,20 +112,38 @@ public final class Attention {
       float[][] outs,
       WorkerPool pool) {
     int group = heads / kvHeads;
+    int units = kvHeads * unitsPerGroup(group);
     float scale = (float) (1.0 / Math.sqrt(headDim));
+    int most = start + count;
     pool.parallelFor(
-        heads * count,
+        units * count,
         (from, to) -> {
           float[][] holder = SCORES.get();
-          if (holder[0].length < start + count) {
-            holder[0] = new float[start + count];
+          if (holder[0].length < 2 * most) {
+            holder[0] = new float[2 * most];
           }
           float[] scores = holder[0];
           for (int i = from; i < to; i++) {
-            int h = i / count;
+            int h = firstHead(i / count, group);
             int t = i % count;
             int channel = (h / group) * headDim;
-            head(queries[t], cache, h, channel, headDim, start + t + 1, scale, outs[t], scores, 0);
+            int positions = start + t + 1;
+            if (paired(h, group)) {
+              pair(
+                  queries[t],
+                  cache,
+                  h,
+                  channel,
+                  headDim,
+                  positions,
+                  scale,
+                  outs[t],
+                  scores,
+                  0,
+                  most);
+            } else {
+              head(queries[t], cache, h, channel, headDim, positions, scale, outs[t], scores, 0);
+            }
           }
         });
   }
@@ -107,8 +161,32 @@ public final class Attention {
       float[] scores,
       int sOff) {
     int qOff = h * headDim;
-    cache.scores(q, qOff, channel, headDim, positions, scale, scores, sOff);
+    cache.scores(q, qOff, channel, headDim, 0, positions, scale, scores, sOff);
     FloatOps.softmax(scores, sOff, positions);
     cache.weightedValues(scores, sOff, positions, channel, headDim, out, qOff);
+  }
+
+  /**
+   * Heads {@code h} and {@code h + 1} of one KV head, their scores at {@code sOff0} and {@code
+   * sOff1}.
+   */
+  private static void pair(
+      float[] q,
+      KvRows cache,
+      int h,
+      int channel,
+      int headDim,
+      int positions,
+      float scale,
+      float[] out,
+      float[] scores,
+      int sOff0,
+      int sOff1) {
+    int qOff0 = h * headDim;
+    int qOff1 = qOff0 + headDim;
+    cache.scoresOfTwo(q, qOff0, qOff1, channel, headDim, positions, scale, scores, sOff0, sOff1);
+    FloatOps.softmax(scores, sOff0, positions);
+    FloatOps.softmax(scores, sOff1, positions);
+    cache.weightedValuesOfTwo(scores, sOff0, sOff1, positions, channel, headDim, out, qOff0, qOff1);
   }
 }
