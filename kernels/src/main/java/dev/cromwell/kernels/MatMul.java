@@ -7,10 +7,10 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Weight matrix × a batch of activation vectors, for prompt processing: {@code outs[t][r] = dot(row
- * r, xs[t])}. Each weight row is decoded once into a float buffer that stays in L1, and rows are
- * multiplied four (AVX-512) or two (AVX2) at a time with four token vectors at a time (register-
- * blocked 4×4 and 2×4 micro-kernels), so the cost of decoding quantized blocks is shared by the
- * whole batch.
+ * r, xs[t])}. Each weight row is decoded once into a float buffer, so the cost of decoding
+ * quantized blocks is shared by the whole batch. Whole groups of tokens go through {@link
+ * OuterProductMatMul}; the tokens left over (fewer than a group) through register-blocked dot
+ * products here: rows four (AVX-512) or two (AVX2) at a time with four token vectors at a time.
  */
 public final class MatMul {
   private static final VectorSpecies<Float> F = VectorWidth.FLOAT;
@@ -30,9 +30,9 @@ public final class MatMul {
   private MatMul() {}
 
   /**
-   * Multiplies {@code rows × cols} weights with {@code count} vectors {@code xs[0..count)}: on
-   * AVX-512 whole groups of 32 tokens as outer products ({@link OuterProductMatMul}), the rest (and
-   * everything at 256 bits) as register-blocked dot products.
+   * Multiplies {@code rows × cols} weights with {@code count} vectors {@code xs[0..count)}: whole
+   * groups of tokens (32; 16 below 512 bits) as outer products ({@link OuterProductMatMul}), the
+   * rest as register-blocked dot products.
    */
   public static void matmul(
       WeightFormat format,
@@ -44,10 +44,7 @@ public final class MatMul {
       int rows,
       int cols,
       WorkerPool pool) {
-    int outer =
-        OuterProductMatMul.ENABLED
-            ? count / OuterProductMatMul.TOKENS * OuterProductMatMul.TOKENS
-            : 0;
+    int outer = count / OuterProductMatMul.TOKENS * OuterProductMatMul.TOKENS;
     if (outer > 0) {
       OuterProductMatMul.matmul(format, weights, offset, xs, outs, outer, rows, cols, pool);
     }

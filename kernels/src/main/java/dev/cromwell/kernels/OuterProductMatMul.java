@@ -6,20 +6,28 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Prefill's matmul on AVX-512 as a sum of outer products: 8 decoded weight rows times 32 tokens,
- * one column at a time — each of the column's 8 weights broadcast, its 32 token values loaded as
- * two vectors from the tokens transposed, 16 FMAs into 16 accumulators that are the outputs
- * themselves, so nothing is reduced at the end.
+ * Prefill's matmul as a sum of outer products: 12 decoded weight rows (6 below 512 bits) times 32
+ * tokens (16), one column at a time — each of the column's weights broadcast, its token values
+ * loaded as two vectors from the tokens transposed, 24 (12) FMAs into as many accumulators, which
+ * are the outputs themselves, so nothing is reduced at the end.
  *
- * <p>Why not {@link MatMul}'s dot-product kernels at 512 bits: they load four token vectors and
- * four weight vectors per 16 FMAs from float arrays that are rarely 64-byte aligned, so most loads
- * span two cache lines, and they reached 30–40% of the FMA peak. This kernel loads two vectors and
- * eight scalars (a broadcast never spans lines) per 16 FMAs. One layer of the 0.5B Q4_0 model times
- * 64 tokens on 2 threads ({@code MatMulProbe 2 Q4_0}): dot-product kernels 151 GFLOP/s, this kernel
- * 259–272; with 12 rows 207 (registers spilled), with two columns a step 157, and with the tokens
- * transposed whole instead of in groups of 32 (a stride C2 cannot hoist the range checks of) 176.
- * At 256 bits the dot-product kernels stay: 16 accumulators and three more vectors are more than
- * AVX2's 16 registers.
+ * <p>It replaced {@link MatMul}'s register-blocked dot products for whole groups of tokens: those
+ * load four token vectors and four weight vectors (AVX2: two) per 16 (8) FMAs from float arrays
+ * that are rarely aligned to the vector size, so most loads span two cache lines. This kernel loads
+ * two vectors and one scalar per row (a broadcast never spans lines). One layer of the 0.5B Q4_0
+ * model times 64 tokens on 2 threads ({@code MatMulProbe 2 Q4_0}), GFLOP/s:
+ *
+ * <table>
+ *   <caption>kernel variants</caption>
+ *   <tr><th>kernel</th><th>512-bit</th><th>256-bit</th></tr>
+ *   <tr><td>dot products (4×4; 2×4 at 256 bits)</td><td>144–154</td><td>116–118</td></tr>
+ *   <tr><td>12 rows</td><td>205–208</td><td></td></tr>
+ *   <tr><td>6 rows</td><td>188–192</td><td>145–162</td></tr>
+ * </table>
+ *
+ * <p>8, 10 and 14 rows measured as 12 at 512 bits; two columns a step (157) and the tokens
+ * transposed whole instead of in groups (176, a stride C2 does not take the range checks out for)
+ * were slower. 12 rows need 27 vector registers (AVX-512 has 32), 6 rows 15 (AVX2 has 16).
  */
 final class OuterProductMatMul {
   private static final VectorSpecies<Float> F = VectorWidth.FLOAT;
@@ -28,11 +36,10 @@ final class OuterProductMatMul {
   /** Tokens per kernel call: two vectors. */
   static final int TOKENS = 2 * LANES;
 
-  /** Weight rows per kernel call: 16 accumulators, two token vectors and a broadcast. */
-  static final int ROWS = 12;
-
-  /** Whether prefill uses this kernel: on AVX-512 (see the class comment). */
-  static final boolean ENABLED = VectorWidth.bits() >= 512;
+  /**
+   * Weight rows per kernel call: {@link #kernel12} with 512-bit vectors, {@link #kernel6} below.
+   */
+  static final int ROWS = VectorWidth.bits() >= 512 ? 12 : 6;
 
   /**
    * The calling thread's tokens, transposed in groups of {@link #TOKENS}: column i of token {@code
@@ -91,7 +98,11 @@ final class OuterProductMatMul {
             // The matrix's last group may hold fewer rows: the rest of the tile multiplies as 0.
             Arrays.fill(tile, n * cols, ROWS * cols, 0f);
             for (int t = 0; t < count; t += TOKENS) {
-              kernel(tile, xt, t * cols, cols, sums);
+              if (ROWS == 12) {
+                kernel12(tile, xt, t * cols, cols, sums);
+              } else {
+                kernel6(tile, xt, t * cols, cols, sums);
+              }
               for (int k = 0; k < n; k++) {
                 for (int j = 0; j < TOKENS; j++) {
                   outs[t + j][r + k] = sums[k * TOKENS + j];
@@ -115,9 +126,9 @@ final class OuterProductMatMul {
 
   /**
    * {@code sums[k * TOKENS + j] = Σ_i tile[k·cols + i]·xt[at + i·TOKENS + j]}: 12 rows times the
-   * group of 32 transposed tokens at {@code at}, one column a step.
+   * group of transposed tokens at {@code at}, one column a step.
    */
-  private static void kernel(float[] tile, float[] xt, int at, int cols, float[] sums) {
+  private static void kernel12(float[] tile, float[] xt, int at, int cols, float[] sums) {
     FloatVector s0a = FloatVector.zero(F);
     FloatVector s0b = FloatVector.zero(F);
     FloatVector s1a = FloatVector.zero(F);
@@ -145,8 +156,7 @@ final class OuterProductMatMul {
     FloatVector x0;
     FloatVector x1;
     FloatVector w;
-    int i = 0;
-    for (; i < cols; i++) {
+    for (int i = 0; i < cols; i++) {
       x0 = FloatVector.fromArray(F, xt, at + i * TOKENS);
       x1 = FloatVector.fromArray(F, xt, at + i * TOKENS + LANES);
       w = FloatVector.broadcast(F, tile[i]);
@@ -210,5 +220,58 @@ final class OuterProductMatMul {
     s10b.intoArray(sums, 10 * TOKENS + LANES);
     s11a.intoArray(sums, 11 * TOKENS);
     s11b.intoArray(sums, 11 * TOKENS + LANES);
+  }
+
+  /** {@link #kernel12} for 6 rows: 12 accumulators, for AVX2's 16 registers. */
+  private static void kernel6(float[] tile, float[] xt, int at, int cols, float[] sums) {
+    FloatVector s0a = FloatVector.zero(F);
+    FloatVector s0b = FloatVector.zero(F);
+    FloatVector s1a = FloatVector.zero(F);
+    FloatVector s1b = FloatVector.zero(F);
+    FloatVector s2a = FloatVector.zero(F);
+    FloatVector s2b = FloatVector.zero(F);
+    FloatVector s3a = FloatVector.zero(F);
+    FloatVector s3b = FloatVector.zero(F);
+    FloatVector s4a = FloatVector.zero(F);
+    FloatVector s4b = FloatVector.zero(F);
+    FloatVector s5a = FloatVector.zero(F);
+    FloatVector s5b = FloatVector.zero(F);
+    FloatVector x0;
+    FloatVector x1;
+    FloatVector w;
+    for (int i = 0; i < cols; i++) {
+      x0 = FloatVector.fromArray(F, xt, at + i * TOKENS);
+      x1 = FloatVector.fromArray(F, xt, at + i * TOKENS + LANES);
+      w = FloatVector.broadcast(F, tile[i]);
+      s0a = w.fma(x0, s0a);
+      s0b = w.fma(x1, s0b);
+      w = FloatVector.broadcast(F, tile[cols + i]);
+      s1a = w.fma(x0, s1a);
+      s1b = w.fma(x1, s1b);
+      w = FloatVector.broadcast(F, tile[2 * cols + i]);
+      s2a = w.fma(x0, s2a);
+      s2b = w.fma(x1, s2b);
+      w = FloatVector.broadcast(F, tile[3 * cols + i]);
+      s3a = w.fma(x0, s3a);
+      s3b = w.fma(x1, s3b);
+      w = FloatVector.broadcast(F, tile[4 * cols + i]);
+      s4a = w.fma(x0, s4a);
+      s4b = w.fma(x1, s4b);
+      w = FloatVector.broadcast(F, tile[5 * cols + i]);
+      s5a = w.fma(x0, s5a);
+      s5b = w.fma(x1, s5b);
+    }
+    s0a.intoArray(sums, 0 * TOKENS);
+    s0b.intoArray(sums, 0 * TOKENS + LANES);
+    s1a.intoArray(sums, 1 * TOKENS);
+    s1b.intoArray(sums, 1 * TOKENS + LANES);
+    s2a.intoArray(sums, 2 * TOKENS);
+    s2b.intoArray(sums, 2 * TOKENS + LANES);
+    s3a.intoArray(sums, 3 * TOKENS);
+    s3b.intoArray(sums, 3 * TOKENS + LANES);
+    s4a.intoArray(sums, 4 * TOKENS);
+    s4b.intoArray(sums, 4 * TOKENS + LANES);
+    s5a.intoArray(sums, 5 * TOKENS);
+    s5b.intoArray(sums, 5 * TOKENS + LANES);
   }
 }

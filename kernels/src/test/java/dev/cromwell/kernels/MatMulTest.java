@@ -17,14 +17,14 @@ class MatMulTest {
   void batchedProductMatchesPerVectorReferenceForOddBatchSizes(GgmlType type) {
     WeightFormat format = WeightFormat.of(type);
     Random rnd = new Random(type.id());
-    // 13 rows: one whole group of the outer-product kernel's 8 and a partial one.
+    // 13 rows: whole groups of the outer-product kernel's 12 (6 at 256 bits) and a partial one.
     int rows = 13;
     int cols = type.blockSize() == 256 ? 512 : 96 + (type.blockSize() == 1 ? 5 : 0);
     MemorySegment w =
         MemorySegment.ofArray(format.quantize(WeightFormatTest.random(rnd, rows * cols, 0.2f)));
     try (WorkerPool pool = new WorkerPool(2)) {
-      // At 512 bits, 32 and more go through the outer-product kernel in groups of 32 tokens, the
-      // rest (45 = 32 + 13, 70 = 64 + 6) through the dot-product kernels.
+      // Groups of 32 tokens (16 at 256 bits) go through the outer-product kernel, the rest (45 =
+      // 32 + 13, 70 = 64 + 6) through the dot-product kernels.
       for (int count : new int[] {1, 3, 4, 7, 9, 32, 45, 70}) {
         float[][] xs = new float[count][];
         for (int t = 0; t < count; t++) {

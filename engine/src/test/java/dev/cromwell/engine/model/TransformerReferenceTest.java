@@ -143,8 +143,8 @@ class TransformerReferenceTest {
   @MethodSource("models")
   void batchedPrefillGivesTheLogitsOfTokenByTokenPrefill(String arch, GgmlType type) {
     Path path = model(arch, type);
-    // Chunks of 40 and 35 tokens: at 512 bits each runs 32 tokens through the outer-product
-    // kernel and the rest through the dot-product kernels.
+    // Chunks of 40 and 35 tokens: each runs 32 tokens through the outer-product kernel and the
+    // rest through the dot-product kernels.
     int[] prompt = new int[75];
     for (int i = 0; i < prompt.length; i++) {
       prompt[i] = (i * 7919 + 13) % 30000;
