@@ -5,6 +5,8 @@ Inputs (all from the same run, so that the numbers compare):
   --bandwidth FILE  output of BandwidthProbe ("N thread(s): anonymous A GB/s, mapped file M GB/s")
   --cromwell FILE   one `cromwell bench --json` object per line
   --llama FILE      optional: one `llama-bench -o json` array per line (same files, same threads)
+  --llama-avx2 FILE optional: the same from a llama.cpp built for AVX2 only, compared with
+                    Cromwell's 256-bit configurations (the mission's AVX2 target)
 
 Prints one row per Cromwell measurement with tg as a fraction of the mapped-file bound
 (mapped bandwidth at that thread count / model bytes), then, when llama-bench ran, one row per
@@ -76,18 +78,25 @@ def llama_measurements(records):
     return out
 
 
-def best_cromwell(results, name, threads, kind):
-    """Cromwell's fastest configuration for one model, thread count and measurement kind."""
-    same = [r for r in results if Path(r["model"]).name == name and r["threads"] == threads]
+def best_cromwell(results, name, threads, kind, bits=None):
+    """Cromwell's fastest configuration for one model, thread count and measurement kind (of one
+    vector width when bits is given)."""
+    same = [
+        r
+        for r in results
+        if Path(r["model"]).name == name
+        and r["threads"] == threads
+        and (bits is None or r["vectorBits"] == bits)
+    ]
     if not same:
         return None
     return max(same, key=lambda r: _measure(r, kind)[1]["mean"])
 
 
-def llama_rows(results, records):
+def llama_rows(results, records, bits=None, label="llama.cpp"):
     lines = [
-        "| model | threads | llama.cpp pp tok/s | llama.cpp tg tok/s "
-        "| Cromwell ÷ llama.cpp pp | Cromwell ÷ llama.cpp tg |",
+        f"| model | threads | {label} pp tok/s | {label} tg tok/s "
+        f"| Cromwell ÷ {label} pp | Cromwell ÷ {label} tg |",
         "|---|---|---|---|---|---|",
     ]
     for (name, threads), kinds in sorted(llama_measurements(records).items()):
@@ -100,7 +109,7 @@ def llama_rows(results, records):
                 ratios.append("n/a")
                 continue
             cells.append(f"{rec['avg_ts']:.1f} ± {rec['stddev_ts']:.1f}")
-            best = best_cromwell(results, name, threads, kind)
+            best = best_cromwell(results, name, threads, kind, bits)
             if best is None:
                 ratios.append("n/a")
             else:
@@ -125,6 +134,9 @@ def main(argv=None):
     parser.add_argument("--bandwidth", required=True, help="BandwidthProbe output")
     parser.add_argument("--cromwell", required=True, help="cromwell bench --json, one per line")
     parser.add_argument("--llama", help="llama-bench -o json output, one array per line")
+    parser.add_argument(
+        "--llama-avx2", help="the same from an AVX2-only llama.cpp build (vs Cromwell at 256 bits)"
+    )
     args = parser.parse_args(argv)
     results = _json_lines(args.cromwell)
     if not results:
@@ -137,6 +149,11 @@ def main(argv=None):
         if records:
             print()
             print("\n".join(llama_rows(results, records)))
+    if args.llama_avx2:
+        records = [rec for array in _json_lines(args.llama_avx2) for rec in array]
+        if records:
+            print()
+            print("\n".join(llama_rows(results, records, 256, "llama.cpp AVX2")))
     return 0
 
 

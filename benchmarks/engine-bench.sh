@@ -6,7 +6,8 @@
 #   e.g. benchmarks/engine-bench.sh /tmp/models "QWEN25_CODER_05B" "Q8_0 Q4_0"
 #   env: P (prompt tokens), N (generated tokens), R (repetitions), THREADS (default "1 2"),
 #        BITS (vector widths, default "512 256"), LOADS (default "mmap copy"),
-#        LLAMA_BENCH (path of llama-bench; default: the one on PATH, if any)
+#        LLAMA_BENCH (path of llama-bench; default: the one on PATH, if any),
+#        LLAMA_BENCH_AVX2 (optional: a llama-bench built for AVX2 only, compared with 256-bit runs)
 # Needs bin/build first. Writes missing models with bin/bench-models. Prints markdown tables
 # (benchmarks/bench_table.py): tg as a fraction of the mapped-file bound, and Cromwell ÷ llama.cpp.
 set -euo pipefail
@@ -20,6 +21,7 @@ R=${R:-3}
 java=$("$root/bin/find-java" java)
 cp="$root/benchmarks/target/classes:$root/benchmarks/target/lib/*"
 llama=${LLAMA_BENCH:-$(command -v llama-bench || true)}
+llama_avx2=${LLAMA_BENCH_AVX2:-}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -48,6 +50,12 @@ for shape in $shapes; do
           >>"$work/llama.jsonl"
         echo >>"$work/llama.jsonl"
       fi
+      if [ -n "$llama_avx2" ]; then
+        echo "llama-bench (AVX2 build) $(basename "$file") -t $threads" >&2
+        "$llama_avx2" -m "$file" -p "$P" -n "$N" -r "$R" -t "$threads" -o json | tr -d '\n' \
+          >>"$work/llama-avx2.jsonl"
+        echo >>"$work/llama-avx2.jsonl"
+      fi
     done
   done
 done
@@ -55,4 +63,5 @@ done
 echo
 args=(--bandwidth "$work/bandwidth.txt" --cromwell "$work/cromwell.jsonl")
 [ -z "$llama" ] || args+=(--llama "$work/llama.jsonl")
+[ -z "$llama_avx2" ] || args+=(--llama-avx2 "$work/llama-avx2.jsonl")
 python3 "$root/benchmarks/bench_table.py" "${args[@]}"

@@ -77,6 +77,16 @@ def test_llama_rows_compare_with_the_best_cromwell_configuration_at_the_same_thr
     )
 
 
+def test_avx2_llama_rows_compare_only_with_cromwell_at_256_bits():
+    results = [cromwell(2, 512, "copy", 150.0, 30.0), cromwell(2, 256, "copy", 120.0, 20.0)]
+    records = [llama(2, 512, 0, 100.0), llama(2, 0, 128, 40.0)]
+    rows = bench_table.llama_rows(results, records, 256, "llama.cpp AVX2")
+    assert rows[0].startswith("| model | threads | llama.cpp AVX2 pp tok/s |")
+    assert rows[2] == (
+        "| q8.gguf | 2 | 100.0 ± 0.2 | 40.0 ± 0.2 | 1.20 (256-bit, copy) | 0.50 (256-bit, copy) |"
+    )
+
+
 def test_llama_rows_say_na_for_a_model_cromwell_did_not_run():
     rows = bench_table.llama_rows(
         [cromwell(2, 512, "copy", 150.0, 30.0)], [llama(2, 512, 0, 100.0, "other.gguf")]
