@@ -125,8 +125,39 @@ class CliTest {
   }
 
   @Test
+  void benchReportsPromptAndGenerationSpeedAsJson() throws IOException {
+    Run r =
+        run(
+            "bench",
+            "-m",
+            qwen.toString(),
+            "-p",
+            "8",
+            "-n",
+            "4",
+            "-r",
+            "2",
+            "-t",
+            "1",
+            "--warmup",
+            "1",
+            "--json");
+    assertEquals(0, r.code(), r.err());
+    com.google.gson.JsonObject result =
+        com.google.gson.JsonParser.parseString(r.out()).getAsJsonObject();
+    assertEquals(1, result.get("threads").getAsInt());
+    assertTrue(result.getAsJsonObject("pp8").get("mean").getAsDouble() > 0, r.out());
+    assertTrue(result.getAsJsonObject("tg4").get("mean").getAsDouble() > 0, r.out());
+    assertEquals(Files.size(qwen), result.get("modelBytes").getAsLong());
+
+    Run bad = run("bench", "-m", qwen.toString(), "-r", "0");
+    assertEquals(2, bad.code());
+    assertTrue(bad.err().contains("-r must be at least 1"), bad.err());
+  }
+
+  @Test
   void everyCommandHasHelp() {
-    for (String command : new String[] {"info", "tokenize", "generate"}) {
+    for (String command : new String[] {"info", "tokenize", "generate", "bench"}) {
       Run r = run(command, "--help");
       assertEquals(0, r.code());
       assertTrue(r.out().contains("Usage: cromwell " + command), r.out());
