@@ -25,9 +25,10 @@ import jdk.incubator.vector.VectorSpecies;
  *   <tr><td>6 rows</td><td>188–192</td><td>145–162</td></tr>
  * </table>
  *
- * <p>8, 10 and 14 rows measured as 12 at 512 bits; two columns a step (157) and the tokens
- * transposed whole instead of in groups (176, a stride C2 does not take the range checks out for)
- * were slower. 12 rows need 27 vector registers (AVX-512 has 32), 6 rows 15 (AVX2 has 16).
+ * <p>At 512 bits 10 and 14 rows measured as 12 (201–209), 8 rows 195; two columns a step (167) and
+ * the tokens transposed whole instead of in groups (8 rows: 176, a stride C2 does not take the
+ * range checks out for) were slower. 12 rows need 27 vector registers (AVX-512 has 32), 6 rows 15
+ * (AVX2 has 16).
  */
 final class OuterProductMatMul {
   private static final VectorSpecies<Float> F = VectorWidth.FLOAT;
