@@ -9,42 +9,21 @@ import java.lang.foreign.ValueLayout;
  * order ({@link OrderedNibbles}). Weight i of block b is {@code (q − zeroLevel)·scale[b] −
  * offset[b]}, with q its nibble plus 16 times its fifth bit; each layout says where its parts start
  * and how its header gives {@code scale} and {@code offset} ({@link #blockScales}), and the
- * decoding for prefill, its scalar reference, rearranging and quantizing are written once here.
- * Each kernel ({@code dotRows}) stays in its class: shared, they measured slower (C2 compiles a
- * shared loop apart from the row loop).
+ * decoding for prefill and its scalar reference are written once here (rearranging and quantizing
+ * in {@link RearrangedRows}). Each kernel ({@code dotRows}) stays in its class: shared, they
+ * measured slower (C2 compiles a shared loop apart from the row loop).
  */
-abstract sealed class GroupedFormat implements RearrangedFormat
+abstract sealed class GroupedFormat extends RearrangedRows
     permits FourBitGroupedFormat, FiveBitGroupedFormat, Q4_KGroupedFormat, Q5_KGroupedFormat {
   static final int BLOCK = OrderedNibbles.BLOCK;
-
-  private final GgmlType type;
-
-  /** Rows qualify when they hold a multiple of this many weights: 128, or 256 (K-quants). */
-  private final int rowMultiple;
 
   /** The level that stands for zero: 8 (Q4_0), 16 (Q5_0), 0 for the types with minimums. */
   private final int zeroLevel;
 
   GroupedFormat(GgmlType type, int rowMultiple, int zeroLevel) {
-    this.type = type;
-    this.rowMultiple = rowMultiple;
+    super(type, rowMultiple);
     this.zeroLevel = zeroLevel;
   }
-
-  @Override
-  public final GgmlType type() {
-    return type;
-  }
-
-  @Override
-  public final boolean holds(int cols) {
-    return cols > 0 && cols % rowMultiple == 0;
-  }
-
-  /**
-   * One row of {@code cols} weights: GGML's blocks in {@code ggml} to this layout in {@code out}.
-   */
-  abstract void fromGgml(byte[] ggml, byte[] out, int cols);
 
   /** Bytes from the start of a row of {@code cols} weights to its nibbles. */
   abstract long nibblesAt(int cols);
@@ -94,30 +73,6 @@ abstract sealed class GroupedFormat implements RearrangedFormat
         q |= ((packed >>> OrderedNibbles.fifthBitShift(i % 8)) & 1) << 4;
       }
       out[outOffset + i] = (q - zeroLevel) * scales[i / BLOCK] - offsets[i / BLOCK];
-    }
-  }
-
-  @Override
-  public final void rearrange(MemorySegment ggml, MemorySegment target, long rows, int cols) {
-    requireSupported(cols);
-    RearrangedFormat.rewriteRows(
-        this, ggml, target, rows, cols, (in, out) -> fromGgml(in, out, cols));
-  }
-
-  /** Encodes {@code values} as one row: GGML's rounding for this type, then this layout. */
-  @Override
-  public final byte[] quantize(float[] values) {
-    requireSupported(values.length);
-    byte[] ggml = WeightFormat.of(type).quantize(values);
-    byte[] grouped = new byte[(int) rowBytes(values.length)];
-    fromGgml(ggml, grouped, values.length);
-    return grouped;
-  }
-
-  final void requireSupported(int n) {
-    if (!holds(n)) {
-      throw new IllegalArgumentException(
-          "grouped " + type + " rows hold a multiple of " + rowMultiple + " weights, not " + n);
     }
   }
 }

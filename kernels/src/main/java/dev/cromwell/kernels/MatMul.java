@@ -18,9 +18,10 @@ public final class MatMul {
   /**
    * Whether to multiply four rows at a time: the 4×4 kernel keeps 16 accumulators, four rows and a
    * token vector in registers, which AVX-512's 32 vector registers hold and AVX2's 16 do not (so
-   * forced 256-bit runs, which stand for AVX2 machines, keep the 2×4 kernel). Measured on the 0.5B
-   * Q8_0 model, 2 threads: pp512 137–162 → 176–186 tokens/s; 6×4 and 4×6 spilled (152–167), 3×4
-   * matched 4×4.
+   * forced 256-bit runs, which stand for AVX2 machines, keep the 2×4 kernel). Measured when these
+   * kernels ran all of prefill (0.5B Q8_0, 2 threads): pp512 137–162 → 176–186 tokens/s; 6×4 and
+   * 4×6 spilled (152–167), 3×4 matched 4×4. They now take only the tokens short of a group of
+   * {@link OuterProductMatMul}: short prompts and a chunk's remainder.
    */
   static final boolean FOUR_ROWS = VectorWidth.bits() >= 512;
 

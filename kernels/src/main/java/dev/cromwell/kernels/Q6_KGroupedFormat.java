@@ -31,7 +31,7 @@ import jdk.incubator.vector.VectorSpecies;
  * masks, written out again on purpose: the grouped kernels measured 4–20% slower through shared
  * per-row methods (docs/PERFORMANCE.md).
  */
-public final class Q6_KGroupedFormat implements RearrangedFormat {
+public final class Q6_KGroupedFormat extends RearrangedRows {
   public static final Q6_KGroupedFormat INSTANCE = new Q6_KGroupedFormat();
 
   private static final int SUPER = 256;
@@ -69,7 +69,9 @@ public final class Q6_KGroupedFormat implements RearrangedFormat {
   private static final IntVector WORD_SHIFTS =
       IntVector.fromArray(I, lanes(lane -> HIGH_SHIFTS[lane % 8]), 0);
 
-  private Q6_KGroupedFormat() {}
+  private Q6_KGroupedFormat() {
+    super(GgmlType.Q6_K, SUPER);
+  }
 
   private static int[] lanes(java.util.function.IntUnaryOperator value) {
     int[] values = new int[LANES];
@@ -77,23 +79,6 @@ public final class Q6_KGroupedFormat implements RearrangedFormat {
       values[lane] = value.applyAsInt(lane);
     }
     return values;
-  }
-
-  @Override
-  public GgmlType type() {
-    return GgmlType.Q6_K;
-  }
-
-  @Override
-  public boolean holds(int cols) {
-    return cols > 0 && cols % SUPER == 0;
-  }
-
-  private void requireSupported(int n) {
-    if (!holds(n)) {
-      throw new IllegalArgumentException(
-          "grouped Q6_K rows hold a multiple of " + SUPER + " weights, not " + n);
-    }
   }
 
   /** Bytes from a row's start to its sub-block scales. */
@@ -118,25 +103,9 @@ public final class Q6_KGroupedFormat implements RearrangedFormat {
     return nibbleStart(supers) + 128L * supers;
   }
 
-  @Override
-  public void rearrange(MemorySegment ggml, MemorySegment target, long rows, int cols) {
-    requireSupported(cols);
-    RearrangedFormat.rewriteRows(
-        this, ggml, target, rows, cols, (in, out) -> fromGgml(in, out, cols));
-  }
-
-  /** Encodes {@code values} as one row: GGML's Q6_K rounding, then this layout. */
-  @Override
-  public byte[] quantize(float[] values) {
-    requireSupported(values.length);
-    byte[] ggml = Q6_KFormat.INSTANCE.quantize(values);
-    byte[] grouped = new byte[(int) rowBytes(values.length)];
-    fromGgml(ggml, grouped, values.length);
-    return grouped;
-  }
-
   /** One row: GGML's super-blocks in {@code ggml} to this layout in {@code out}. */
-  private static void fromGgml(byte[] ggml, byte[] out, int cols) {
+  @Override
+  void fromGgml(byte[] ggml, byte[] out, int cols) {
     int supers = cols / SUPER;
     int scales = (int) scalesStart(supers);
     int highs = (int) highsStart(supers);

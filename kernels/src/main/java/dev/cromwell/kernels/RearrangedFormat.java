@@ -9,8 +9,7 @@ import java.util.stream.IntStream;
  * A layout that GGML weights are rearranged into at load time ({@code --load copy}) because it
  * decodes faster: the same numbers in a different order. A mapped file keeps GGML's layout.
  */
-public sealed interface RearrangedFormat extends WeightFormat
-    permits GroupedFormat, Q6_KGroupedFormat {
+public sealed interface RearrangedFormat extends WeightFormat permits RearrangedRows {
 
   /**
    * Writes {@code rows} rows of {@code cols} weights, read in GGML's layout of {@link #type()} from
