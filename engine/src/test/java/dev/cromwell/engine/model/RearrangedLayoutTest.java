@@ -59,37 +59,19 @@ class RearrangedLayoutTest {
     assertSame(WeightFormat.of(GgmlType.Q4_0), firstLayer(path, LoadMode.MMAP).query().format());
   }
 
-  @Test
-  void copiedQ4_KUsesTheGroupedLayout() {
-    Path path = model(256, GgmlType.Q4_K);
-    assertSame(Q4_KGroupedFormat.INSTANCE, firstLayer(path, LoadMode.COPY).gate().format());
-    assertSame(WeightFormat.of(GgmlType.Q4_K), firstLayer(path, LoadMode.MMAP).gate().format());
-  }
-
-  @Test
-  void copiedQ5_KUsesTheGroupedLayout() {
-    Path path = model(256, GgmlType.Q5_K);
-    assertSame(Q5_KGroupedFormat.INSTANCE, firstLayer(path, LoadMode.COPY).gate().format());
-    assertSame(WeightFormat.of(GgmlType.Q5_K), firstLayer(path, LoadMode.MMAP).gate().format());
-  }
-
-  @Test
-  void copiedQ6_KUsesTheGroupedLayout() {
-    Path path = model(256, GgmlType.Q6_K);
-    assertSame(Q6_KGroupedFormat.INSTANCE, firstLayer(path, LoadMode.COPY).gate().format());
-    assertSame(WeightFormat.of(GgmlType.Q6_K), firstLayer(path, LoadMode.MMAP).gate().format());
-  }
-
   @ParameterizedTest
   @EnumSource(
       value = GgmlType.class,
-      names = {"Q4_1", "Q5_0", "Q5_1"})
-  void copiedLegacyTypesUseTheirGroupedLayouts(GgmlType type) {
+      names = {"Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K", "Q6_K"})
+  void copiedTypesUseTheirGroupedLayouts(GgmlType type) {
     RearrangedFormat grouped =
         switch (type) {
           case Q4_1 -> FourBitGroupedFormat.Q4_1;
           case Q5_0 -> FiveBitGroupedFormat.Q5_0;
-          default -> FiveBitGroupedFormat.Q5_1;
+          case Q5_1 -> FiveBitGroupedFormat.Q5_1;
+          case Q4_K -> Q4_KGroupedFormat.INSTANCE;
+          case Q5_K -> Q5_KGroupedFormat.INSTANCE;
+          default -> Q6_KGroupedFormat.INSTANCE;
         };
     Path path = model(256, type);
     LayerWeights copied = firstLayer(path, LoadMode.COPY);
