@@ -123,7 +123,9 @@ public final class FiveBitGroupedFormat extends GroupedFormat {
     float[] laneScales = work.laneScales;
     long bits = bitsStart(blocks);
     long nibbles = nibbleStart(blocks);
+    long prefetched = Prefetch.start(w, offset + from * rowBytes);
     for (int r = from; r < to; r++) {
+      prefetched = Prefetch.ahead(prefetched, w, offset + r * rowBytes);
       MemorySegment row = w.asSlice(offset + r * rowBytes, nibbles + cols / 2);
       decodeScales(row, blocks, minimums, offsets, laneScales);
       FloatVector even = FloatVector.zero(F);

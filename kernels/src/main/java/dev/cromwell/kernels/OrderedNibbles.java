@@ -121,6 +121,10 @@ final class OrderedNibbles {
    */
   static final class Workspace {
     float[] scaledX = new float[0];
+
+    /** {@link #scaledX} again, 64-byte aligned, so that no vector load of it spans two lines. */
+    MemorySegment alignedX = MemorySegment.NULL;
+
     float[] blockSums = new float[0];
     float[] scales = new float[0];
     float[] offsets = new float[0];
@@ -159,6 +163,10 @@ final class OrderedNibbles {
       }
       fit(blocks);
       fillOrdered(x, n, PLACE_VALUES, scaledX);
+      if (alignedX.byteSize() < 4L * n) {
+        alignedX = java.lang.foreign.Arena.ofAuto().allocate(4L * n, 64);
+      }
+      MemorySegment.copy(scaledX, 0, alignedX, ValueLayout.JAVA_FLOAT, 0, n);
       fillBlockSums(x, blocks, blockSums);
       java.util.Arrays.fill(blockSums, blocks, perBlock, 0f);
       java.util.Arrays.fill(offsets, blocks, perBlock, 0f);

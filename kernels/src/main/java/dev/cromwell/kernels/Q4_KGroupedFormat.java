@@ -88,20 +88,24 @@ public final class Q4_KGroupedFormat extends GroupedFormat {
     int supers = cols / SUPER;
     int blocks = cols / BLOCK;
     OrderedNibbles.Workspace work = OrderedNibbles.workspace(x, cols);
-    float[] scaledX = work.scaledX;
+    MemorySegment xs = work.alignedX.asSlice(0, 4L * cols);
     float[] blockSums = work.blockSums;
     float[] laneScales = work.laneScales;
-    float[] offsets = work.offsets;
     float[] superD = work.superD;
     float[] superMin = work.superMin;
     long nibbles = nibbleStart(supers);
+    long prefetched = Prefetch.start(w, offset + from * rowBytes);
     for (int r = from; r < to; r++) {
+      prefetched = Prefetch.ahead(prefetched, w, offset + r * rowBytes);
       MemorySegment row = w.asSlice(offset + r * rowBytes, nibbles + cols / 2);
       // The header inline, not through KGroupedHeader.decode: called, it cost Q4_K decode 10%.
       for (int s = 0; s < supers; s++) {
         superD[s] = Bytes.half(row, 2L * s);
         superMin[s] = Bytes.half(row, KGroupedHeader.dmins(supers) + 2L * s);
       }
+      // The offsets are summed against the blocks' Σx as they are decoded (stored and summed in a
+      // pass of their own, they cost Q4_0, whose loop this is, 5%).
+      FloatVector offsetSum = FloatVector.zero(F);
       for (int b = 0; b < blocks; b += LANES) {
         FloatVector dOfLane =
             FloatVector.fromArray(F, superD, b / 8).rearrange(KGroupedHeader.SUPER_OF_LANE);
@@ -111,9 +115,10 @@ public final class Q4_KGroupedFormat extends GroupedFormat {
             KGroupedHeader.bytes(row, KGroupedHeader.scaleBytes(supers) + b).mul(dOfLane),
             laneScales,
             b);
-        KGroupedHeader.bytes(row, KGroupedHeader.minBytes(supers) + b)
-            .mul(minOfLane)
-            .intoArray(offsets, b);
+        offsetSum =
+            KGroupedHeader.bytes(row, KGroupedHeader.minBytes(supers) + b)
+                .mul(minOfLane)
+                .fma(FloatVector.fromArray(F, blockSums, b), offsetSum);
       }
       FloatVector low = FloatVector.zero(F);
       FloatVector high = FloatVector.zero(F);
@@ -125,38 +130,53 @@ public final class Q4_KGroupedFormat extends GroupedFormat {
         int xi = 8 * LANES * v;
         FloatVector p =
             ((FloatVector) q.and(0x0000000f).convert(VectorOperators.I2F, 0))
-                .mul(FloatVector.fromArray(F, scaledX, xi));
+                .mul(FloatVector.fromMemorySegment(F, xs, 4L * (xi), ByteOrder.LITTLE_ENDIAN));
         p =
             ((FloatVector) q.and(0x000000f0).convert(VectorOperators.I2F, 0))
-                .fma(FloatVector.fromArray(F, scaledX, xi + LANES), p);
+                .fma(
+                    FloatVector.fromMemorySegment(
+                        F, xs, 4L * (xi + LANES), ByteOrder.LITTLE_ENDIAN),
+                    p);
         p =
             ((FloatVector) q.and(0x00000f00).convert(VectorOperators.I2F, 0))
-                .fma(FloatVector.fromArray(F, scaledX, xi + 2 * LANES), p);
+                .fma(
+                    FloatVector.fromMemorySegment(
+                        F, xs, 4L * (xi + 2 * LANES), ByteOrder.LITTLE_ENDIAN),
+                    p);
         p =
             ((FloatVector) q.and(0x0000f000).convert(VectorOperators.I2F, 0))
-                .fma(FloatVector.fromArray(F, scaledX, xi + 3 * LANES), p);
+                .fma(
+                    FloatVector.fromMemorySegment(
+                        F, xs, 4L * (xi + 3 * LANES), ByteOrder.LITTLE_ENDIAN),
+                    p);
         FloatVector s =
             ((FloatVector) q.and(0x000f0000).convert(VectorOperators.I2F, 0))
-                .mul(FloatVector.fromArray(F, scaledX, xi + 4 * LANES));
+                .mul(
+                    FloatVector.fromMemorySegment(
+                        F, xs, 4L * (xi + 4 * LANES), ByteOrder.LITTLE_ENDIAN));
         s =
             ((FloatVector) q.and(0x00f00000).convert(VectorOperators.I2F, 0))
-                .fma(FloatVector.fromArray(F, scaledX, xi + 5 * LANES), s);
+                .fma(
+                    FloatVector.fromMemorySegment(
+                        F, xs, 4L * (xi + 5 * LANES), ByteOrder.LITTLE_ENDIAN),
+                    s);
         s =
             ((FloatVector) q.and(0x0f000000).convert(VectorOperators.I2F, 0))
-                .fma(FloatVector.fromArray(F, scaledX, xi + 6 * LANES), s);
+                .fma(
+                    FloatVector.fromMemorySegment(
+                        F, xs, 4L * (xi + 6 * LANES), ByteOrder.LITTLE_ENDIAN),
+                    s);
         // The top nibble would be negative as a signed int: shift it down instead (scale 1).
         FloatVector top =
             (FloatVector) q.lanewise(VectorOperators.LSHR, 28).convert(VectorOperators.I2F, 0);
-        s = top.fma(FloatVector.fromArray(F, scaledX, xi + 7 * LANES), s);
+        s =
+            top.fma(
+                FloatVector.fromMemorySegment(
+                    F, xs, 4L * (xi + 7 * LANES), ByteOrder.LITTLE_ENDIAN),
+                s);
         FloatVector d = FloatVector.fromArray(F, laneScales, LANES * v);
         low = p.fma(d, low);
         high = s.fma(d, high);
-      }
-      FloatVector offsetSum = FloatVector.zero(F);
-      for (int b = 0; b < blocks; b += LANES) {
-        offsetSum =
-            FloatVector.fromArray(F, offsets, b)
-                .fma(FloatVector.fromArray(F, blockSums, b), offsetSum);
       }
       out[r] = low.add(high).sub(offsetSum).reduceLanes(VectorOperators.ADD);
     }

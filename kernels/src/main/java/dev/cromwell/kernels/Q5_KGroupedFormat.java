@@ -124,7 +124,9 @@ public final class Q5_KGroupedFormat extends GroupedFormat {
     float[] offsets = work.offsets;
     long bits = bitsStart(supers);
     long nibbles = nibbleStart(supers);
+    long prefetched = Prefetch.start(w, offset + from * rowBytes);
     for (int r = from; r < to; r++) {
+      prefetched = Prefetch.ahead(prefetched, w, offset + r * rowBytes);
       MemorySegment row = w.asSlice(offset + r * rowBytes, nibbles + cols / 2);
       KGroupedHeader.decode(row, supers, work);
       FloatVector even = FloatVector.zero(F);

@@ -176,7 +176,9 @@ public final class Q6_KGroupedFormat extends RearrangedRows {
     float[] laneScales = work.laneScales;
     long highs = highsStart(supers);
     long nibbles = nibbleStart(supers);
+    long prefetched = Prefetch.start(w, offset + from * rowBytes);
     for (int r = from; r < to; r++) {
+      prefetched = Prefetch.ahead(prefetched, w, offset + r * rowBytes);
       MemorySegment row = w.asSlice(offset + r * rowBytes, nibbles + cols / 2);
       decodeScales(row, supers, laneScales);
       FloatVector even = FloatVector.zero(F);

@@ -51,7 +51,9 @@ public final class Q8_0Format implements WeightFormat {
       int to) {
     int lanes = F.length();
     int blocks = cols / BLOCK;
+    long prefetched = Prefetch.start(w, offset + from * rowBytes);
     for (int r = from; r < to; r++) {
+      prefetched = Prefetch.ahead(prefetched, w, offset + r * rowBytes);
       FloatVector acc = FloatVector.zero(F);
       long block = offset + r * rowBytes;
       int xi = 0;
