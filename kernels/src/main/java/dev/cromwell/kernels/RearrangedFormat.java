@@ -19,6 +19,16 @@ public sealed interface RearrangedFormat extends WeightFormat permits Rearranged
    */
   void rearrange(MemorySegment ggml, MemorySegment target, long rows, int cols);
 
+  /**
+   * Whether this layout's kernels compute the {@code rows} rows of {@code cols} weights in {@code
+   * ggml} (GGML's layout) exactly. A kernel may assume what every sane file holds — finite block
+   * scales — to save work on every row; rows that break that assumption stay in GGML's layout,
+   * which decodes them as GGML does.
+   */
+  default boolean accepts(MemorySegment ggml, long rows, int cols) {
+    return true;
+  }
+
   /** Whether rows of {@code cols} weights can be rearranged into this format. */
   boolean holds(int cols);
 

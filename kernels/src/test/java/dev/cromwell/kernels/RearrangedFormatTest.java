@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -72,6 +73,25 @@ class RearrangedFormatTest {
           assertArrayEquals(reference, vector, "vector vs reference, " + type + " " + cols);
         }
       }
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = GgmlType.class,
+      names = {"Q4_0", "Q4_1"})
+  void fourBitLayoutsTurnDownRowsWithANonFiniteScale(GgmlType type) {
+    Random rnd = new Random(8);
+    int cols = 256;
+    RearrangedFormat format = rearranged(type, cols);
+    MemorySegment ggml = ggmlRows(type, rnd, 3, cols);
+    assertTrue(format.accepts(ggml, 3, cols));
+    long blockBytes = WeightFormat.of(type).rowBytes(cols) / (cols / 32);
+    for (short special : new short[] {0x7c00, (short) 0xfc00, 0x7e00}) {
+      MemorySegment copy = MemorySegment.ofArray(ggml.toArray(ValueLayout.JAVA_BYTE));
+      // Row 2, block 5: its d is Inf, −Inf or NaN.
+      copy.set(ValueLayout.JAVA_SHORT_UNALIGNED, (2L * cols / 32 + 5) * blockBytes, special);
+      assertFalse(format.accepts(copy, 3, cols), type + " scale " + special);
     }
   }
 

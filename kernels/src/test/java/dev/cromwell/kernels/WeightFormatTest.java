@@ -166,6 +166,7 @@ class WeightFormatTest {
           jdk.incubator.vector.ShortVector.fromMemorySegment(
               VectorWidth.SHORT_PER_FLOAT, seg, i * 2L, java.nio.ByteOrder.nativeOrder());
       float[] widened = Half.toFloatVector(halves).toArray();
+      float[] finite = Half.finiteToFloatVector(halves).toArray();
       float[] bf = Half.bf16ToFloatVector(halves).toArray();
       for (int l = 0; l < lanes; l++) {
         float expected = Half.toFloat(bits[i + l]);
@@ -173,6 +174,15 @@ class WeightFormatTest {
           assertTrue(Float.isNaN(widened[l]), "F16 NaN pattern " + (i + l));
         } else {
           assertEquals(expected, widened[l], "F16 pattern " + (i + l));
+        }
+        if (Float.isFinite(expected)) {
+          assertEquals(
+              Float.floatToRawIntBits(expected),
+              Float.floatToRawIntBits(finite[l]),
+              "finite F16 pattern " + (i + l));
+        } else {
+          // What the grouped layouts' check keeps away from the kernels: finite, but ≥ 2^16.
+          assertTrue(Float.isFinite(finite[l]) && Math.abs(finite[l]) >= 0x1p16f);
         }
         float expectedBf = Half.bf16ToFloat(bits[i + l]);
         assertEquals(Float.floatToRawIntBits(expectedBf), Float.floatToRawIntBits(bf[l]));

@@ -87,7 +87,8 @@ public record ModelWeights(
     } catch (UnsupportedOperationException e) {
       throw new GgufFormatException(file.path(), name, 0, e.getMessage());
     }
-    Optional<RearrangedFormat> faster = RearrangedFormat.of(t.type(), cols);
+    Optional<RearrangedFormat> faster =
+        RearrangedFormat.of(t.type(), cols).filter(layout -> layout.accepts(t.data(), rows, cols));
     if (faster.isPresent()) {
       // A copied file is private memory: such rows move to the layout of a faster decode kernel.
       RearrangedFormat layout = faster.get();

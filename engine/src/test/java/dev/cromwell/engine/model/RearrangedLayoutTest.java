@@ -3,6 +3,7 @@ package dev.cromwell.engine.model;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
+import dev.cromwell.engine.gguf.GgufFile;
 import dev.cromwell.engine.gguf.LoadMode;
 import dev.cromwell.kernels.FiveBitGroupedFormat;
 import dev.cromwell.kernels.FourBitGroupedFormat;
@@ -12,7 +13,10 @@ import dev.cromwell.kernels.Q5_KGroupedFormat;
 import dev.cromwell.kernels.Q6_KGroupedFormat;
 import dev.cromwell.kernels.RearrangedFormat;
 import dev.cromwell.kernels.WeightFormat;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -78,6 +82,38 @@ class RearrangedLayoutTest {
     assertSame(grouped, copied.query().format());
     assertSame(grouped, copied.down().format());
     assertSame(WeightFormat.of(type), firstLayer(path, LoadMode.MMAP).query().format());
+  }
+
+  @Test
+  void aQ4_0MatrixWithANonFiniteScaleKeepsGgmlLayout() throws Exception {
+    Path path = model(256, GgmlType.Q4_0);
+    byte[] file = Files.readAllBytes(path);
+    byte[] firstBlocks;
+    try (GgufFile gguf = GgufFile.open(path, LoadMode.MMAP)) {
+      firstBlocks =
+          gguf.tensor("blk.0.attn_q.weight")
+              .orElseThrow()
+              .data()
+              .asSlice(0, 64)
+              .toArray(ValueLayout.JAVA_BYTE);
+    }
+    int at = indexOf(file, firstBlocks);
+    // The first block's d becomes +Inf: the grouped kernel assumes finite scales.
+    file[at] = 0x00;
+    file[at + 1] = 0x7c;
+    Files.write(path, file);
+    LayerWeights copied = firstLayer(path, LoadMode.COPY);
+    assertSame(WeightFormat.of(GgmlType.Q4_0), copied.query().format());
+    assertSame(FourBitGroupedFormat.Q4_0, copied.key().format(), "the other matrices are fine");
+  }
+
+  private static int indexOf(byte[] haystack, byte[] needle) {
+    for (int i = 0; i + needle.length <= haystack.length; i++) {
+      if (Arrays.equals(haystack, i, i + needle.length, needle, 0, needle.length)) {
+        return i;
+      }
+    }
+    throw new AssertionError("tensor bytes not found in the file");
   }
 
   @Test
