@@ -55,7 +55,9 @@ final class KQuantDot {
     FloatVector accHigh = FloatVector.zero(F);
     for (int b = 0; b < blocks; b++) {
       long block = (long) b * 144;
-      touched += ReadAhead.touch(w, offset + block, 144);
+      if (!Prefetch.ENABLED) {
+        touched += ReadAhead.touch(w, offset + block, 144);
+      }
       float d = Bytes.half(row, block);
       float dmin = Bytes.half(row, block + 2);
       long scaleLow = row.get(Bytes.LONG, block + 4);
@@ -107,7 +109,9 @@ final class KQuantDot {
     long block = offset;
     int touched = 0;
     for (int b = 0; b < n / 256; b++, block += blockBytes) {
-      touched += ReadAhead.touch(w, block, blockBytes);
+      if (!Prefetch.ENABLED) {
+        touched += ReadAhead.touch(w, block, blockBytes);
+      }
       float d = Bytes.half(w, block);
       float dmin = Bytes.half(w, block + 2);
       long scaleLow = w.get(Bytes.LONG, block + 4);

@@ -66,14 +66,17 @@ public final class Q4_0Format implements WeightFormat {
       float[] out,
       int from,
       int to) {
+    long prefetched = Prefetch.start(w, offset + from * rowBytes);
     if (LEVELS == null) {
       for (int r = from; r < to; r++) {
+        prefetched = Prefetch.ahead(prefetched, w, offset + r * rowBytes);
         out[r] = dotWidened(w, offset + r * rowBytes, x, 0, cols);
       }
       return;
     }
     int blocks = cols / BLOCK;
     for (int r = from; r < to; r++) {
+      prefetched = Prefetch.ahead(prefetched, w, offset + r * rowBytes);
       MemorySegment row = w.asSlice(offset + r * rowBytes, (long) blocks * BLOCK_BYTES);
       FloatVector acc = FloatVector.zero(F);
       for (int b = 0; b < blocks; b++) {

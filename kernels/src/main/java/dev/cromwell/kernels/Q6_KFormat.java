@@ -37,7 +37,9 @@ public final class Q6_KFormat extends BlockFormat {
     long block = offset;
     int touched = 0;
     for (int b = 0; b < n / 256; b++, block += 210) {
-      touched += ReadAhead.touch(w, block, 210);
+      if (!Prefetch.ENABLED) {
+        touched += ReadAhead.touch(w, block, 210);
+      }
       float d = Bytes.half(w, block + 208);
       for (int half = 0; half < 2; half++) {
         long ql = block + half * 64L;

@@ -33,7 +33,9 @@ public sealed interface WeightFormat
       float[] out,
       int from,
       int to) {
+    long prefetched = Prefetch.start(weights, offset + from * rowBytes);
     for (int r = from; r < to; r++) {
+      prefetched = Prefetch.ahead(prefetched, weights, offset + r * rowBytes);
       out[r] = dot(weights, offset + r * rowBytes, x, 0, cols);
     }
   }
