@@ -138,6 +138,25 @@ final class OrderedNibbles {
      */
     float[] laneScales = new float[0];
 
+    /** {@link #laneScales} of a second row, for kernels that take two rows at a time. */
+    private float[] secondLaneScales = new float[0];
+
+    float[] secondLaneScales() {
+      if (secondLaneScales.length < laneScales.length) {
+        secondLaneScales = new float[laneScales.length];
+      }
+      return secondLaneScales;
+    }
+
+    float[] laneScalesB = new float[0];
+
+    float[] scales2() {
+      if (laneScalesB.length < laneScales.length) {
+        laneScalesB = new float[laneScales.length];
+      }
+      return laneScalesB;
+    }
+
     /**
      * x in {@link #scaledX}'s order scaled for 5-bit fields at 8-bit spacing: weights 2j and 2j + 1
      * of a lane's eight by 256^-j ({@link FiveBitGroupedFormat}).
