@@ -120,12 +120,14 @@ class FloatOpsTest {
     int[][] headShapes = {{4, 4}, {6, 2}, {14, 2}};
     try (WorkerPool pool = new WorkerPool(2)) {
       for (int[] shape : headShapes) {
-        for (int headDim : new int[] {24, 64}) {
+        for (int[] dimAndCount : new int[][] {{24, 70}, {64, 70}, {64, 69}}) {
+          int headDim = dimAndCount[0];
           int heads = shape[0];
           int kvHeads = shape[1];
           int kvDim = kvHeads * headDim;
           int start = 37;
-          int count = 70;
+          // Odd and even chunk lengths.
+          int count = dimAndCount[1];
           int positions = start + count;
           float[] k = random(rnd, positions * kvDim);
           float[] v = random(rnd, positions * kvDim);
