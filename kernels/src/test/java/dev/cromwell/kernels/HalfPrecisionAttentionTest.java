@@ -6,6 +6,21 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class HalfPrecisionAttentionTest {
+  /** Random F16 keys and values, and the same values widened, for the reference. */
+  private record HalfCache(
+      short[] keys, short[] values, float[] widenedKeys, float[] widenedValues) {
+    static HalfCache random(Random rnd, int n) {
+      HalfCache cache = new HalfCache(new short[n], new short[n], new float[n], new float[n]);
+      for (int i = 0; i < n; i++) {
+        cache.keys[i] = Half.fromFloat((float) rnd.nextGaussian());
+        cache.values[i] = Half.fromFloat((float) rnd.nextGaussian());
+        cache.widenedKeys[i] = Half.toFloat(cache.keys[i]);
+        cache.widenedValues[i] = Half.toFloat(cache.values[i]);
+      }
+      return cache;
+    }
+  }
+
   @Test
   void attentionOverAHalfPrecisionCacheMatchesTheReferenceOnTheSameValues() {
     Random rnd = new Random(9);
@@ -16,23 +31,13 @@ class HalfPrecisionAttentionTest {
           for (int headDim : new int[] {16, 24, 64}) {
             int heads = shape[0];
             int kvHeads = shape[1];
-            int n = positions * kvHeads * headDim;
             float[] q = WeightFormatTest.random(rnd, heads * headDim, 1f);
-            short[] k = new short[n];
-            short[] v = new short[n];
-            float[] kf = new float[n];
-            float[] vf = new float[n];
-            for (int i = 0; i < n; i++) {
-              k[i] = Half.fromFloat((float) rnd.nextGaussian());
-              v[i] = Half.fromFloat((float) rnd.nextGaussian());
-              kf[i] = Half.toFloat(k[i]);
-              vf[i] = Half.toFloat(v[i]);
-            }
+            HalfCache cache = HalfCache.random(rnd, positions * kvHeads * headDim);
             float[] out = new float[heads * headDim];
             float[] expected = new float[heads * headDim];
             Attention.attend(
                 q,
-                KvRows.F16.fromRows(k, v, positions, kvHeads * headDim),
+                KvRows.F16.fromRows(cache.keys(), cache.values(), positions, kvHeads * headDim),
                 positions,
                 heads,
                 kvHeads,
@@ -40,7 +45,15 @@ class HalfPrecisionAttentionTest {
                 out,
                 new float[heads * positions],
                 pool);
-            FloatOpsReference.attention(q, kf, vf, positions, heads, kvHeads, headDim, expected);
+            FloatOpsReference.attention(
+                q,
+                cache.widenedKeys(),
+                cache.widenedValues(),
+                positions,
+                heads,
+                kvHeads,
+                headDim,
+                expected);
             for (int i = 0; i < out.length; i++) {
               assertEquals(
                   expected[i],
@@ -64,17 +77,7 @@ class HalfPrecisionAttentionTest {
     int start = 4;
     int count = 69;
     int positions = start + count;
-    int n = positions * kvHeads * headDim;
-    short[] k = new short[n];
-    short[] v = new short[n];
-    float[] kf = new float[n];
-    float[] vf = new float[n];
-    for (int i = 0; i < n; i++) {
-      k[i] = Half.fromFloat((float) rnd.nextGaussian());
-      v[i] = Half.fromFloat((float) rnd.nextGaussian());
-      kf[i] = Half.toFloat(k[i]);
-      vf[i] = Half.toFloat(v[i]);
-    }
+    HalfCache cache = HalfCache.random(rnd, positions * kvHeads * headDim);
     float[][] queries = new float[count][];
     float[][] outs = new float[count][heads * headDim];
     for (int t = 0; t < count; t++) {
@@ -85,7 +88,7 @@ class HalfPrecisionAttentionTest {
           queries,
           count,
           start,
-          KvRows.F16.fromRows(k, v, positions, kvHeads * headDim),
+          KvRows.F16.fromRows(cache.keys(), cache.values(), positions, kvHeads * headDim),
           heads,
           kvHeads,
           headDim,
@@ -95,7 +98,14 @@ class HalfPrecisionAttentionTest {
     for (int t = 0; t < count; t++) {
       float[] expected = new float[heads * headDim];
       FloatOpsReference.attention(
-          queries[t], kf, vf, start + t + 1, heads, kvHeads, headDim, expected);
+          queries[t],
+          cache.widenedKeys(),
+          cache.widenedValues(),
+          start + t + 1,
+          heads,
+          kvHeads,
+          headDim,
+          expected);
       for (int i = 0; i < expected.length; i++) {
         assertEquals(
             expected[i],
