@@ -38,6 +38,7 @@ public final class FourBitGroupedFormat extends GroupedFormat {
   private static final int LANES = F.length();
   private static final VectorSpecies<Short> HALVES = VectorWidth.SHORT_PER_FLOAT;
   private static final FloatVector ZEROS = FloatVector.zero(F);
+  private static final VectorOperators.Conversion<Integer, Float> I2F = VectorOperators.I2F;
 
   private final LegacyHeader header;
 
@@ -107,8 +108,6 @@ public final class FourBitGroupedFormat extends GroupedFormat {
     }
     return true;
   }
-
-  private static final VectorOperators.Conversion<Integer, Float> I2F = VectorOperators.I2F;
 
   @Override
   public void dotRows(

@@ -1,10 +1,12 @@
 package dev.cromwell.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -186,6 +188,32 @@ class WeightFormatTest {
         }
         float expectedBf = Half.bf16ToFloat(bits[i + l]);
         assertEquals(Float.floatToRawIntBits(expectedBf), Float.floatToRawIntBits(bf[l]));
+      }
+    }
+  }
+
+  @Test
+  void finiteF16WeightsGetTheFourOperationWideningWithTheSameResults() {
+    Random rnd = new Random(11);
+    int n = 1007;
+    float[] values = random(rnd, n, 0.3f);
+    values[3] = 1e-6f; // subnormal in F16
+    values[4] = -65504f;
+    values[5] = -0f;
+    MemorySegment seg = MemorySegment.ofArray(F16Format.INSTANCE.quantize(values));
+    assertSame(F16Format.FINITE, F16Format.forWeights(seg, n));
+    float[] x = random(rnd, n, 1f);
+    assertEquals(F16Format.INSTANCE.dot(seg, 0, x, 0, n), F16Format.FINITE.dot(seg, 0, x, 0, n));
+    float[] general = new float[n];
+    float[] finite = new float[n];
+    F16Format.INSTANCE.dequantize(seg, 0, general, 0, n);
+    F16Format.FINITE.dequantize(seg, 0, finite, 0, n);
+    org.junit.jupiter.api.Assertions.assertArrayEquals(general, finite);
+    for (short special : new short[] {0x7c00, (short) 0xfc00, 0x7e01}) {
+      for (int at : new int[] {0, 500, n - 1}) {
+        MemorySegment copy = MemorySegment.ofArray(seg.toArray(ValueLayout.JAVA_BYTE));
+        copy.set(Bytes.SHORT, 2L * at, special);
+        assertSame(F16Format.INSTANCE, F16Format.forWeights(copy, n), special + " at " + at);
       }
     }
   }

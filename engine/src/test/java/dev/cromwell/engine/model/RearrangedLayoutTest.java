@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 
 import dev.cromwell.engine.gguf.GgufFile;
 import dev.cromwell.engine.gguf.LoadMode;
+import dev.cromwell.kernels.F16Format;
 import dev.cromwell.kernels.FiveBitGroupedFormat;
 import dev.cromwell.kernels.FourBitGroupedFormat;
 import dev.cromwell.kernels.GgmlType;
@@ -114,6 +115,13 @@ class RearrangedLayoutTest {
       }
     }
     throw new AssertionError("tensor bytes not found in the file");
+  }
+
+  @Test
+  void f16MatricesOfFiniteWeightsWidenInFourOperations() {
+    Path path = model(256, GgmlType.F16);
+    assertSame(F16Format.FINITE, firstLayer(path, LoadMode.COPY).query().format());
+    assertSame(F16Format.FINITE, firstLayer(path, LoadMode.MMAP).down().format());
   }
 
   @Test
