@@ -39,18 +39,42 @@ public final class Prefetch {
           0x75, 0xF4, // jnz loop
           0xC3); // ret
 
+  /** Why prefetch is off here, or null when it is on. */
+  private static final String OFF_BECAUSE;
+
   static {
     MethodHandle lines = null;
-    if (Boolean.parseBoolean(System.getProperty("cromwell.prefetch", "true"))) {
+    String offBecause;
+    if (!Boolean.parseBoolean(System.getProperty("cromwell.prefetch", "true"))) {
+      offBecause = "turned off with -Dcromwell.prefetch=false";
+    } else {
       try {
         lines = linkLines();
-      } catch (Throwable unavailable) {
-        // No native access, no libc or a page that cannot be executable: run without prefetch.
-        lines = null;
+        offBecause = null;
+      } catch (Unavailable e) {
+        offBecause = e.getMessage();
+      } catch (Throwable e) {
+        // No native access, no libc: run without prefetch, and say why.
+        offBecause = "could not link the function: " + e;
       }
     }
     LINES = lines;
     ENABLED = lines != null;
+    OFF_BECAUSE = offBecause;
+  }
+
+  /** Why prefetch is off on this machine, or null when it is on. */
+  public static String offBecause() {
+    return OFF_BECAUSE;
+  }
+
+  /** A reason prefetch cannot run here that lies with the platform, not with this class. */
+  private static final class Unavailable extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    Unavailable(String reason) {
+      super(reason);
+    }
   }
 
   private Prefetch() {}
@@ -125,7 +149,7 @@ public final class Prefetch {
     String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
     String arch = System.getProperty("os.arch", "");
     if (!os.startsWith("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
-      return null;
+      throw new Unavailable("the function is written for x86-64 Linux, not " + os + " " + arch);
     }
     Linker linker = Linker.nativeLinker();
     SymbolLookup libc = linker.defaultLookup();
@@ -156,13 +180,13 @@ public final class Prefetch {
     long address =
         (long) mmap.invokeExact(0L, page, protRead | protWrite, mapPrivateAnonymous, -1, 0L);
     if (address == -1L || address == 0L) {
-      return null;
+      throw new Unavailable("the OS refused a page for the function (mmap)");
     }
     MemorySegment code = MemorySegment.ofAddress(address).reinterpret(page, Arena.global(), null);
     MemorySegment.copy(
         X86_64_SYSV_LINES, 0, code, ValueLayout.JAVA_BYTE, 0, X86_64_SYSV_LINES.length);
     if ((int) mprotect.invokeExact(address, page, protRead | protExec) != 0) {
-      return null;
+      throw new Unavailable("the OS refused to make the function's page executable (mprotect)");
     }
     return linker.downcallHandle(
         code,

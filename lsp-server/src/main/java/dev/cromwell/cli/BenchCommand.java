@@ -3,6 +3,7 @@ package dev.cromwell.cli;
 import com.google.gson.GsonBuilder;
 import dev.cromwell.engine.model.Model;
 import dev.cromwell.engine.model.Session;
+import dev.cromwell.kernels.Prefetch;
 import dev.cromwell.kernels.VectorWidth;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -121,6 +122,8 @@ final class BenchCommand implements Callable<Integer> {
       result.put("vectorBits", VectorWidth.bits());
       result.put("prefillChunk", m.prefillChunk());
       result.put("load", m.file().loadMode().name().toLowerCase(java.util.Locale.ROOT));
+      // Decode speed depends on it: say when the kernels run without software prefetch, and why.
+      result.put("prefetch", Prefetch.ENABLED ? "on" : "off: " + Prefetch.offBecause());
       if (promptTokens > 0) {
         result.put("pp" + promptTokens, stats(pp));
       }
@@ -131,13 +134,15 @@ final class BenchCommand implements Callable<Integer> {
         out.println(new GsonBuilder().setPrettyPrinting().create().toJson(result));
       } else {
         out.printf(
-            "model %s (%,d bytes), %d threads, %d-bit vectors, prefill chunk %d, load %s%n",
+            "model %s (%,d bytes), %d threads, %d-bit vectors, prefill chunk %d, load %s,"
+                + " prefetch %s%n",
             model.path.getFileName(),
             size,
             m.threads(),
             VectorWidth.bits(),
             m.prefillChunk(),
-            m.file().loadMode().name().toLowerCase(java.util.Locale.ROOT));
+            m.file().loadMode().name().toLowerCase(java.util.Locale.ROOT),
+            result.get("prefetch"));
         if (promptTokens > 0) {
           out.printf("pp%-5d %8.2f ± %.2f tokens/s%n", promptTokens, mean(pp), stddev(pp));
         }

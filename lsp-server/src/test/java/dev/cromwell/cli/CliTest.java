@@ -149,6 +149,7 @@ class CliTest {
     assertTrue(result.getAsJsonObject("pp8").get("mean").getAsDouble() > 0, r.out());
     assertTrue(result.getAsJsonObject("tg4").get("mean").getAsDouble() > 0, r.out());
     assertEquals(Files.size(qwen), result.get("modelBytes").getAsLong());
+    assertTrue(result.get("prefetch").getAsString().matches("on|off: .+"), r.out());
 
     Run bad = run("bench", "-m", qwen.toString(), "-r", "0");
     assertEquals(2, bad.code());
