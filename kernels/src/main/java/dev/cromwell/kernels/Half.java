@@ -58,7 +58,7 @@ public final class Half {
   /**
    * Widens F16 lanes that hold finite values to float lanes in four operations, exactly (subnormals
    * included). Inf and NaN come out as finite values of at least 2^16 in magnitude, so this is for
-   * scales that were checked when the layout was written ({@link GroupedFormat}).
+   * values checked at load ({@link FourBitGroupedFormat#accepts}, {@link F16Format#forWeights}).
    *
    * <p>Sign extension puts copies of the sign in bits 16–31; shifted by 13, the sign lands in bits
    * 28–31 and the exponent and mantissa in their float places, and clearing bits 28–30 leaves the

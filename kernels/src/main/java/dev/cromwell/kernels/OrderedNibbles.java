@@ -148,15 +148,6 @@ final class OrderedNibbles {
       return secondLaneScales;
     }
 
-    float[] laneScalesB = new float[0];
-
-    float[] scales2() {
-      if (laneScalesB.length < laneScales.length) {
-        laneScalesB = new float[laneScales.length];
-      }
-      return laneScalesB;
-    }
-
     /**
      * x in {@link #scaledX}'s order scaled for 5-bit fields at 8-bit spacing: weights 2j and 2j + 1
      * of a lane's eight by 256^-j ({@link FiveBitGroupedFormat}).

@@ -88,11 +88,12 @@ public final class Prefetch {
   }
 
   /**
-   * Prefetches {@code count} (at least 1) consecutive 64-byte steps from {@code address}, into all
-   * cache levels. Prefetches never fault, so the range may run past the end of a mapping.
+   * Prefetches {@code count} consecutive 64-byte steps from {@code address}, into all cache levels;
+   * nothing when {@code count} is not positive (the function itself needs at least 1). Prefetches
+   * never fault, so the range may run past the end of a mapping.
    */
   public static void lines(long address, long count) {
-    if (LINES == null) {
+    if (LINES == null || count <= 0) {
       return;
     }
     try {

@@ -74,6 +74,17 @@ public sealed interface WeightFormat
   }
 
   /**
+   * The format to compute {@code count} weights of {@code type} at {@code weights} with: {@link
+   * #of}, or a faster variant that this data allows (F16 without Inf or NaN: {@link
+   * F16Format#forWeights}).
+   *
+   * @throws UnsupportedOperationException for a type no kernel computes
+   */
+  static WeightFormat forWeights(GgmlType type, MemorySegment weights, long count) {
+    return type == GgmlType.F16 ? F16Format.forWeights(weights, count) : of(type);
+  }
+
+  /**
    * The format for a GGML type, or an exception naming the type if Cromwell cannot compute with it.
    */
   static WeightFormat of(GgmlType type) {

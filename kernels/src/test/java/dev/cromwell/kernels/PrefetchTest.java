@@ -41,6 +41,9 @@ class PrefetchTest {
       Prefetch.lines(memory.address() + memory.byteSize(), 64);
       Prefetch.lines(0L, 4);
       Prefetch.lines(-4096L, 2);
+      // No lines at all: the written loop counts down to zero, so 0 must not reach it.
+      Prefetch.lines(memory.address(), 0);
+      Prefetch.lines(memory.address(), -1);
       for (long i = 0; i < memory.byteSize(); i += 8) {
         assertEquals(i * 31, memory.get(ValueLayout.JAVA_LONG, i));
       }

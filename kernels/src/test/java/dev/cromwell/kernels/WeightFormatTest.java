@@ -202,6 +202,8 @@ class WeightFormatTest {
     values[5] = -0f;
     MemorySegment seg = MemorySegment.ofArray(F16Format.INSTANCE.quantize(values));
     assertSame(F16Format.FINITE, F16Format.forWeights(seg, n));
+    assertSame(F16Format.FINITE, WeightFormat.forWeights(GgmlType.F16, seg, n));
+    assertSame(WeightFormat.of(GgmlType.Q8_0), WeightFormat.forWeights(GgmlType.Q8_0, seg, n));
     float[] x = random(rnd, n, 1f);
     assertEquals(F16Format.INSTANCE.dot(seg, 0, x, 0, n), F16Format.FINITE.dot(seg, 0, x, 0, n));
     float[] general = new float[n];

@@ -3,8 +3,6 @@ package dev.cromwell.engine.model;
 import dev.cromwell.engine.gguf.GgufFile;
 import dev.cromwell.engine.gguf.GgufFormatException;
 import dev.cromwell.engine.gguf.GgufTensor;
-import dev.cromwell.kernels.F16Format;
-import dev.cromwell.kernels.GgmlType;
 import dev.cromwell.kernels.RearrangedFormat;
 import dev.cromwell.kernels.WeightFormat;
 import java.lang.foreign.MemorySegment;
@@ -85,13 +83,10 @@ public record ModelWeights(
     }
     WeightFormat format;
     try {
-      format = WeightFormat.of(t.type());
+      // Finite F16 weights (every sane file) get a kernel that widens in four operations.
+      format = WeightFormat.forWeights(t.type(), t.data(), (long) rows * cols);
     } catch (UnsupportedOperationException e) {
       throw new GgufFormatException(file.path(), name, 0, e.getMessage());
-    }
-    if (format == WeightFormat.of(GgmlType.F16)) {
-      // Finite weights (every sane file) widen in four operations instead of ten.
-      format = F16Format.forWeights(t.data(), (long) rows * cols);
     }
     Optional<RearrangedFormat> faster =
         RearrangedFormat.of(t.type(), cols).filter(layout -> layout.accepts(t.data(), rows, cols));
