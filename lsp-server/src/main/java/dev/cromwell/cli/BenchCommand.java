@@ -83,7 +83,7 @@ final class BenchCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     try (Model m =
         Model.load(
-            model.path, model.options(Math.max(promptTokens, genTokens) + 8, prefillChunk))) {
+            model.path(), model.options(Math.max(promptTokens, genTokens) + 8, prefillChunk))) {
       SplittableRandom random = new SplittableRandom(1);
       int vocabulary = m.tokenizer().vocabulary().size();
       int[] prompt = random.ints(promptTokens, 0, vocabulary).toArray();
@@ -113,9 +113,9 @@ final class BenchCommand implements Callable<Integer> {
           }
         }
       }
-      long size = Files.size(model.path);
+      long size = Files.size(model.path());
       Map<String, Object> result = new LinkedHashMap<>();
-      result.put("model", model.path.toString());
+      result.put("model", model.path().toString());
       result.put("modelBytes", size);
       result.put("weightBytes", m.weights().bytes());
       result.put("threads", m.threads());
@@ -136,7 +136,7 @@ final class BenchCommand implements Callable<Integer> {
         out.printf(
             "model %s (%,d bytes), %d threads, %d-bit vectors, prefill chunk %d, load %s,"
                 + " prefetch %s%n",
-            model.path.getFileName(),
+            model.path().getFileName(),
             size,
             m.threads(),
             VectorWidth.bits(),

@@ -10,6 +10,7 @@ import dev.cromwell.context.RelevanceWeights;
 import dev.cromwell.context.TokenCounter;
 import dev.cromwell.context.WorkspaceIndex;
 import dev.cromwell.engine.gguf.GgufFile;
+import dev.cromwell.engine.store.ModelStore;
 import dev.cromwell.engine.tokenizer.TokenizerLoader;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -54,9 +55,10 @@ final class ContextCommand implements Callable<Integer> {
 
   @Option(
       names = {"-m", "--model"},
-      paramLabel = "MODEL.gguf",
-      description = "count tokens with this model's tokenizer (default: an approximation)")
-  Path model;
+      paramLabel = "MODEL",
+      description =
+          "count tokens with this model's tokenizer (a GGUF file or catalogue name; default: an approximation)")
+  String model;
 
   @Option(names = "--json", description = "print the plan as JSON")
   boolean json;
@@ -113,7 +115,7 @@ final class ContextCommand implements Callable<Integer> {
     }
     TokenCounter counter;
     if (model != null) {
-      try (GgufFile gguf = GgufFile.open(model)) {
+      try (GgufFile gguf = GgufFile.open(ModelStore.fromEnvironment().resolve(model))) {
         counter = TokenCounter.of(TokenizerLoader.load(gguf));
       }
     } else {

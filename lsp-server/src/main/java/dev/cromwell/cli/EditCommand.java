@@ -96,7 +96,7 @@ final class EditCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     String updated;
-    try (Model m2 = Model.load(model.path, model.options(0, Model.DEFAULT_PREFILL_CHUNK))) {
+    try (Model m2 = Model.load(model.path(), model.options(0, Model.DEFAULT_PREFILL_CHUNK))) {
       EditService service = new EditService(new ModelEditModel(m2));
       String relative = workspace.toRealPath().relativize(file).toString().replace('\\', '/');
       updated =

@@ -114,7 +114,7 @@ final class GenerateCommand implements Callable<Integer> {
         new SamplerSettings(temperature, topK, topP, minP, repeatPenalty, repeatWindow, actualSeed);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    try (Model m = Model.load(model.path, model.options(context, Model.DEFAULT_PREFILL_CHUNK))) {
+    try (Model m = Model.load(model.path(), model.options(context, Model.DEFAULT_PREFILL_CHUNK))) {
       Tokenizer tokenizer = m.tokenizer();
       int[] encoded = tokenizer.encode(prompt, special);
       int[] tokens = encoded;

@@ -4,12 +4,12 @@ import dev.cromwell.engine.gguf.GgufFile;
 import dev.cromwell.engine.gguf.GgufTensor;
 import dev.cromwell.engine.gguf.MetadataValue;
 import dev.cromwell.engine.model.ModelConfig;
+import dev.cromwell.engine.store.ModelStore;
 import dev.cromwell.engine.tokenizer.Tokenizer;
 import dev.cromwell.engine.tokenizer.TokenizerLoader;
 import dev.cromwell.engine.tokenizer.Vocabulary;
 import dev.cromwell.kernels.GgmlType;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
@@ -29,8 +29,8 @@ import picocli.CommandLine.Parameters;
 final class InfoCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Parameters(paramLabel = "MODEL.gguf", description = "the GGUF file")
-  Path model;
+  @Parameters(paramLabel = "MODEL", description = "the GGUF file, or a catalogue name")
+  String model;
 
   @Option(names = "--metadata", description = "also list every metadata key and value")
   boolean metadata;
@@ -41,7 +41,7 @@ final class InfoCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    try (GgufFile file = GgufFile.open(model)) {
+    try (GgufFile file = GgufFile.open(ModelStore.fromEnvironment().resolve(model))) {
       out.printf("file          %s%n", file.path());
       out.printf(
           "size          %s (%,d bytes), GGUF v%d%n",

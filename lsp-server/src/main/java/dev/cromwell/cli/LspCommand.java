@@ -1,6 +1,7 @@
 package dev.cromwell.cli;
 
 import com.google.gson.JsonObject;
+import dev.cromwell.engine.store.ModelStore;
 import dev.cromwell.lsp.CromwellLanguageServer;
 import dev.cromwell.lsp.LspLauncher;
 import dev.cromwell.lsp.ServerConfig;
@@ -21,9 +22,9 @@ import picocli.CommandLine.Option;
 final class LspCommand implements Callable<Integer> {
   @Option(
       names = {"-m", "--model"},
-      paramLabel = "MODEL.gguf",
-      description = "model to load")
-  Path model;
+      paramLabel = "MODEL",
+      description = "model to load: a GGUF file or a catalogue name (default: the default model)")
+  String model;
 
   @Option(
       names = {"-t", "--threads"},
@@ -39,7 +40,11 @@ final class LspCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     JsonObject defaults = new JsonObject();
     if (model != null) {
-      defaults.addProperty("model", model.toAbsolutePath().toString());
+      // A file is passed on as an absolute path; a catalogue name as it is (the server resolves
+      // it).
+      Path file = ModelStore.expandHome(model);
+      defaults.addProperty(
+          "model", java.nio.file.Files.exists(file) ? file.toAbsolutePath().toString() : model);
     }
     if (threads != null) {
       defaults.addProperty("threads", threads);

@@ -19,6 +19,8 @@ import picocli.CommandLine.Command;
       BenchCommand.class,
       LspCommand.class,
       EditCommand.class,
+      PullCommand.class,
+      ModelsCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {

@@ -3,6 +3,7 @@ package dev.cromwell.cli;
 import dev.cromwell.engine.gguf.LoadMode;
 import dev.cromwell.engine.model.KvCache;
 import dev.cromwell.engine.model.Model;
+import dev.cromwell.engine.store.ModelStore;
 import dev.cromwell.kernels.WorkerPool;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -15,10 +16,15 @@ import picocli.CommandLine.Option;
 final class ModelOptions {
   @Option(
       names = {"-m", "--model"},
-      required = true,
-      paramLabel = "MODEL.gguf",
-      description = "llama or qwen2 GGUF model")
-  Path path;
+      paramLabel = "MODEL",
+      description =
+          "llama or qwen2 GGUF file, or a catalogue name (see cromwell models); default: the catalogue's default model, if installed")
+  String model;
+
+  /** The model file: a path, a catalogue name from the store, or the installed default. */
+  Path path() {
+    return ModelStore.fromEnvironment().resolveOrDefault(model);
+  }
 
   @Option(
       names = {"-t", "--threads"},

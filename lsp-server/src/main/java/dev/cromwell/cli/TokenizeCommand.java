@@ -1,6 +1,7 @@
 package dev.cromwell.cli;
 
 import dev.cromwell.engine.gguf.GgufFile;
+import dev.cromwell.engine.store.ModelStore;
 import dev.cromwell.engine.tokenizer.Tokenizer;
 import dev.cromwell.engine.tokenizer.TokenizerLoader;
 import java.io.IOException;
@@ -29,10 +30,10 @@ final class TokenizeCommand implements Callable<Integer> {
 
   @Option(
       names = {"-m", "--model"},
-      required = true,
-      paramLabel = "MODEL.gguf",
-      description = "GGUF file with a tokenizer")
-  Path model;
+      paramLabel = "MODEL",
+      description =
+          "GGUF file with a tokenizer, or a catalogue name (default: the default model, if installed)")
+  String model;
 
   @Option(names = "--ids", description = "print only the ids, on one line separated by spaces")
   boolean ids;
@@ -67,7 +68,7 @@ final class TokenizeCommand implements Callable<Integer> {
             ? new String(Files.readAllBytes(file), StandardCharsets.UTF_8)
             : text != null ? text : new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
     PrintWriter out = spec.commandLine().getOut();
-    try (GgufFile gguf = GgufFile.open(model)) {
+    try (GgufFile gguf = GgufFile.open(ModelStore.fromEnvironment().resolveOrDefault(model))) {
       Tokenizer tokenizer = TokenizerLoader.load(gguf);
       int[] tokens = tokenizer.encode(input, special);
       if (ids) {
