@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       EditCommand.class,
       PullCommand.class,
       ModelsCommand.class,
+      CompleteCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {

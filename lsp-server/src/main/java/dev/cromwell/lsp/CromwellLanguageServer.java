@@ -75,19 +75,35 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
 
   public CromwellLanguageServer(
       ServerConfig config, Function<ServerConfig, Completer> completerFactory) {
+    this(config, completerFactory, ModelDownloads.fromEnvironment());
+  }
+
+  CromwellLanguageServer(
+      ServerConfig config,
+      Function<ServerConfig, Completer> completerFactory,
+      ModelDownloads downloads) {
     this.completions = new CompletionService(config);
-    this.loader = new ModelLoader(completions, completerFactory, this::progress, this::message);
+    downloads.connect(() -> client, this::progress, this::message);
+    this.loader =
+        new ModelLoader(completions, completerFactory, this::progress, this::message, downloads);
     this.edits = new LspEdits(documents, completions);
   }
 
-  /** A server whose completer is a model loaded from the configured path. */
+  /**
+   * A server whose completer is a model loaded from the configured file or catalogue name (the
+   * catalogue's default when none is set), from the user's model store.
+   */
   public static CromwellLanguageServer withModels(ServerConfig config) {
+    return withModels(config, ModelDownloads.fromEnvironment());
+  }
+
+  static CromwellLanguageServer withModels(ServerConfig config, ModelDownloads downloads) {
     return new CromwellLanguageServer(
         config,
         cfg ->
             new ModelCompleter(
                 Model.load(
-                    cfg.model(),
+                    downloads.resolve(cfg),
                     new Model.Options(
                         cfg.threads(),
                         0,
@@ -95,7 +111,8 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
                         cfg.loadMode(),
                         cfg.kvCache())),
                 cfg.memoryBudgetBytes(),
-                cfg.kvReuse()));
+                cfg.kvReuse()),
+        downloads);
   }
 
   @Override

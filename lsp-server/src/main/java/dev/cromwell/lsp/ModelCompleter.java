@@ -18,14 +18,14 @@ import java.util.function.BooleanSupplier;
  * Completions from a loaded model: greedy decoding in the model's FIM format, one session per
  * document.
  */
-final class ModelCompleter implements Completer {
+public final class ModelCompleter implements Completer {
   private final Model model;
   private final SessionPool sessions;
   private final FimFormat format;
   private final Set<Integer> stopTokens = new HashSet<>();
   private final boolean kvReuse;
 
-  ModelCompleter(Model model, long memoryBudgetBytes) {
+  public ModelCompleter(Model model, long memoryBudgetBytes) {
     this(model, memoryBudgetBytes, true);
   }
 

@@ -13,18 +13,22 @@ final class ModelLoader implements AutoCloseable {
   private final Function<ServerConfig, Completer> factory;
   private final Function<String, Progress> progress;
   private final BiConsumer<MessageType, String> messages;
+  private final ModelDownloads downloads;
   private volatile String state = "none";
   private volatile Completer current;
+  private volatile ServerConfig wanted;
 
   ModelLoader(
       CompletionService completions,
       Function<ServerConfig, Completer> factory,
       Function<String, Progress> progress,
-      BiConsumer<MessageType, String> messages) {
+      BiConsumer<MessageType, String> messages,
+      ModelDownloads downloads) {
     this.completions = completions;
     this.factory = factory;
     this.progress = progress;
     this.messages = messages;
+    this.downloads = downloads;
   }
 
   String state() {
@@ -32,12 +36,25 @@ final class ModelLoader implements AutoCloseable {
   }
 
   void load(ServerConfig config) {
-    if (config.model() == null) {
-      state = "none: set \"model\" in the Cromwell settings to a GGUF file";
+    wanted = config;
+    var missing = downloads.missing(config);
+    if (missing.isPresent()) {
+      // A catalogue model (the default when none is set) that is not pulled yet: offer it, and
+      // load it once it is there, unless the settings moved on meanwhile.
+      String name = missing.get().name();
+      state = "none: " + name + " is not installed (cromwell pull " + name + ")";
+      downloads
+          .offer(missing.get())
+          .thenAccept(
+              installed -> {
+                if (installed && wanted == config) {
+                  load(config);
+                }
+              });
       return;
     }
     state = "loading";
-    Progress p = progress.apply("Cromwell: loading " + config.model().getFileName());
+    Progress p = progress.apply("Cromwell: loading " + downloads.label(config));
     Thread t =
         new Thread(
             () -> {

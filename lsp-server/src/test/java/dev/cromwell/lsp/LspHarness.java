@@ -38,6 +38,10 @@ final class LspHarness implements AutoCloseable {
     final List<MessageParams> logged = new CopyOnWriteArrayList<>();
     final List<ProgressParams> progress = new CopyOnWriteArrayList<>();
     final List<org.eclipse.lsp4j.ApplyWorkspaceEditParams> applied = new CopyOnWriteArrayList<>();
+    final List<ShowMessageRequestParams> asked = new CopyOnWriteArrayList<>();
+
+    /** The action the user picks in window/showMessageRequest; null dismisses it. */
+    volatile String answer;
 
     @Override
     public CompletableFuture<org.eclipse.lsp4j.ApplyWorkspaceEditResponse> applyEdit(
@@ -61,7 +65,9 @@ final class LspHarness implements AutoCloseable {
     @Override
     public CompletableFuture<MessageActionItem> showMessageRequest(
         ShowMessageRequestParams requestParams) {
-      return CompletableFuture.completedFuture(null);
+      asked.add(requestParams);
+      return CompletableFuture.completedFuture(
+          answer == null ? null : new MessageActionItem(answer));
     }
 
     @Override
@@ -87,6 +93,11 @@ final class LspHarness implements AutoCloseable {
   private final java.io.OutputStream toClient;
 
   LspHarness(ServerConfig config, Function<ServerConfig, Completer> completers) throws IOException {
+    this(new CromwellLanguageServer(config, completers));
+  }
+
+  /** A client connected over OS pipes to {@code impl}. */
+  LspHarness(CromwellLanguageServer impl) throws IOException {
     // OS pipes: unlike java.io piped streams they do not break when a writing thread ends.
     java.nio.channels.Pipe up = java.nio.channels.Pipe.open();
     java.nio.channels.Pipe down = java.nio.channels.Pipe.open();
@@ -94,7 +105,6 @@ final class LspHarness implements AutoCloseable {
     toServer = java.nio.channels.Channels.newOutputStream(up.sink());
     java.io.InputStream clientIn = java.nio.channels.Channels.newInputStream(down.source());
     toClient = java.nio.channels.Channels.newOutputStream(down.sink());
-    CromwellLanguageServer impl = new CromwellLanguageServer(config, completers);
     Thread serverThread =
         new Thread(
             () -> {
