@@ -57,6 +57,10 @@ public final class ModelCompleter implements Completer {
       int maxTokens,
       long timeLimitNanos,
       BooleanSupplier cancelled) {
+    String blanks = trailingBlanks(prompt);
+    if (!blanks.isEmpty()) {
+      prompt = withoutTrailing(prompt, blanks.length());
+    }
     int[] tokens = tokens(prompt);
     int room = model.contextLength() - maxTokens - 1;
     if (tokens.length > room) {
@@ -77,12 +81,44 @@ public final class ModelCompleter implements Completer {
             timeLimitNanos,
             stop);
     GenerationResult result = Generator.generate(session, request, piece -> {}, cancelled);
+    String text = result.text();
+    if (!blanks.isEmpty() && text.startsWith(blanks)) {
+      text = text.substring(blanks.length()); // the user typed those already
+    }
     return new Output(
-        result.text(),
+        text,
         result.stats().promptTokensReused(),
         result.stats().promptTokens() - result.stats().promptTokensReused(),
         result.stats().generatedTokens(),
         result.stopReason().name().toLowerCase(java.util.Locale.ROOT));
+  }
+
+  /**
+   * Spaces or tabs that end a prompt after other text on its last line ("return |"). A tokenizer
+   * joins a space to the word after it, so a prompt ending in a lone space token is one the model
+   * rarely saw (SmolLM2 continues "return " with "10 + a + b", "return" with " a + b"). Such blanks
+   * are left out of the prompt and taken off the front of the answer: token healing for the common
+   * case. Only a prompt that ends in the document's text (prefix-only) has them at its end.
+   */
+  static String trailingBlanks(List<FimFormat.Part> prompt) {
+    if (prompt.isEmpty() || !(prompt.get(prompt.size() - 1) instanceof FimFormat.Part.Text t)) {
+      return "";
+    }
+    String s = t.text();
+    int end = s.length();
+    int start = end;
+    while (start > 0 && (s.charAt(start - 1) == ' ' || s.charAt(start - 1) == '\t')) {
+      start--;
+    }
+    boolean textBefore = start > 0 && s.charAt(start - 1) != '\n' && s.charAt(start - 1) != '\r';
+    return textBefore ? s.substring(start, end) : "";
+  }
+
+  private static List<FimFormat.Part> withoutTrailing(List<FimFormat.Part> prompt, int blanks) {
+    List<FimFormat.Part> parts = new java.util.ArrayList<>(prompt);
+    String last = ((FimFormat.Part.Text) parts.get(parts.size() - 1)).text();
+    parts.set(parts.size() - 1, new FimFormat.Part.Text(last.substring(0, last.length() - blanks)));
+    return parts;
   }
 
   int[] tokens(List<FimFormat.Part> prompt) {

@@ -16,7 +16,7 @@ import java.util.Set;
  * Settings of the language server, from {@code initializationOptions} or {@code
  * workspace/didChangeConfiguration} (a flat object, optionally under a "cromwell" key).
  *
- * @param model the GGUF model to load, or null (completions stay empty until one is set)
+ * @param model the GGUF file or catalogue name to load, or null for the catalogue's default
  * @param debounceMillis how long a completion request waits for newer keystrokes
  * @param contextBudget prompt tokens (prefix, suffix and snippets)
  * @param timeLimitMillis wall-time cap of one completion; the best text so far is returned

@@ -60,7 +60,16 @@ final class Http {
             || e instanceof HttpConnectTimeoutException
             || e instanceof UnknownHostException
             || e.getCause() instanceof UnresolvedAddressException;
-    String why = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+    String why;
+    if (e.getCause() instanceof UnresolvedAddressException || e instanceof UnknownHostException) {
+      why = "host not found";
+    } else if (e instanceof HttpConnectTimeoutException) {
+      why = "connection timed out";
+    } else if (e instanceof ConnectException && e.getMessage() == null) {
+      why = "connection refused"; // the JDK client says only "ClosedChannelException" here
+    } else {
+      why = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+    }
     if (offline) {
       return new PullException(
           "cannot reach " + host + " (offline, or the address is wrong?): " + why, e);

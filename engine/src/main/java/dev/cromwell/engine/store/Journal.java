@@ -46,8 +46,12 @@ final class Journal {
         parts.clear();
         total = 0;
         Files.writeString(file, "source " + source + "\n", StandardCharsets.UTF_8);
+        Downloader.truncate(data, 0);
+      } else if (!source.equals("hf")) {
+        // Parts are appended whole: bytes after the last complete one are a part to redo. A
+        // single-file (hf) download instead continues from whatever it holds.
+        Downloader.truncate(data, total);
       }
-      Downloader.truncate(data, total);
     } catch (PullException e) {
       throw e;
     } catch (IOException | NumberFormatException e) {

