@@ -34,6 +34,10 @@ final class ModelLoader implements AutoCloseable {
   void load(ServerConfig config) {
     if (config.model() == null) {
       state = "none: set \"model\" in the Cromwell settings to a GGUF file";
+      messages.accept(
+          MessageType.Warning,
+          "Cromwell has no model, so it suggests nothing: set \"model\" in the Cromwell settings"
+              + " to a GGUF file or a model name (get one with `cromwell pull NAME`).");
       return;
     }
     state = "loading";

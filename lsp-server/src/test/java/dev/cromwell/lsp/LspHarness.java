@@ -39,6 +39,9 @@ final class LspHarness implements AutoCloseable {
     final List<ProgressParams> progress = new CopyOnWriteArrayList<>();
     final List<org.eclipse.lsp4j.ApplyWorkspaceEditParams> applied = new CopyOnWriteArrayList<>();
 
+    /** What answers window/workDoneProgress/create; a test may hold it back. */
+    volatile CompletableFuture<Void> progressCreated = CompletableFuture.completedFuture(null);
+
     @Override
     public CompletableFuture<org.eclipse.lsp4j.ApplyWorkspaceEditResponse> applyEdit(
         org.eclipse.lsp4j.ApplyWorkspaceEditParams params) {
@@ -71,7 +74,7 @@ final class LspHarness implements AutoCloseable {
 
     @Override
     public CompletableFuture<Void> createProgress(WorkDoneProgressCreateParams params) {
-      return CompletableFuture.completedFuture(null);
+      return progressCreated;
     }
 
     @Override
@@ -81,6 +84,10 @@ final class LspHarness implements AutoCloseable {
   }
 
   final Client client = new Client();
+
+  /** Whether initialize advertises codeAction resolveSupport for "edit" (VS Code, Neovim do). */
+  boolean resolveSupport = true;
+
   final Server server;
   final CompletableFuture<Integer> exitCode = new CompletableFuture<>();
   private final java.io.OutputStream toServer;
@@ -132,6 +139,16 @@ final class LspHarness implements AutoCloseable {
         new org.eclipse.lsp4j.WorkspaceClientCapabilities();
     workspace.setApplyEdit(true);
     caps.setWorkspace(workspace);
+    if (resolveSupport) {
+      org.eclipse.lsp4j.CodeActionCapabilities actions =
+          new org.eclipse.lsp4j.CodeActionCapabilities();
+      actions.setResolveSupport(
+          new org.eclipse.lsp4j.CodeActionResolveSupportCapabilities(List.of("edit")));
+      org.eclipse.lsp4j.TextDocumentClientCapabilities text =
+          new org.eclipse.lsp4j.TextDocumentClientCapabilities();
+      text.setCodeAction(actions);
+      caps.setTextDocument(text);
+    }
     params.setCapabilities(caps);
     params.setInitializationOptions(options);
     params.setRootUri(rootUri);
