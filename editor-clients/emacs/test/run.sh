@@ -6,12 +6,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 root=$(cd "$here/../.." && pwd)
 emacs=${1:-emacs}
 selector=${2:-t}
-store=${CROMWELL_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/cromwell}/models
-model=${CROMWELL_TEST_MODEL:-$store/smollm2-135m-instruct.gguf}
-if [ ! -f "$model" ]; then
-  echo "emacs test: $model is missing; get it with: bin/cromwell pull smollm2-135m-instruct" >&2
-  exit 1
-fi
+model=$("$root/editor-clients/test-model.sh")
 home=$(mktemp -d)
 trap 'rm -rf "$home"' EXIT
 # A clean HOME and -q: no user init, no saved lsp-mode session; Debian's site files activate

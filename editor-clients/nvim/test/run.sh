@@ -5,12 +5,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 root=$(cd "$here/../.." && pwd)
 nvim=${1:-nvim}
-store=${CROMWELL_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/cromwell}/models
-model=${CROMWELL_TEST_MODEL:-$store/smollm2-135m-instruct.gguf}
-if [ ! -f "$model" ]; then
-  echo "nvim test: $model is missing; get it with: bin/cromwell pull smollm2-135m-instruct" >&2
-  exit 1
-fi
+model=$("$root/editor-clients/test-model.sh")
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 CROMWELL_BIN="$root/bin/cromwell" CROMWELL_TEST_MODEL="$model" CROMWELL_TEST_DIR="$dir" \

@@ -4,23 +4,23 @@ local M = {}
 M.has = function(v) return vim.fn.has('nvim-' .. v) == 1 end
 
 -- 0.11 made client methods take self (client:request); 0.7-0.10 call them with a dot.
-function M.request(client, method, params, handler, bufnr)
+local function call(client, name, ...)
   if M.has('0.11') then
-    return client:request(method, params, handler, bufnr)
+    return client[name](client, ...)
   end
-  return client.request(method, params, handler, bufnr)
+  return client[name](...)
+end
+
+function M.request(client, method, params, handler, bufnr)
+  return call(client, 'request', method, params, handler, bufnr)
 end
 
 function M.request_sync(client, method, params, timeout, bufnr)
-  if M.has('0.11') then
-    return client:request_sync(method, params, timeout, bufnr)
-  end
-  return client.request_sync(method, params, timeout, bufnr)
+  return call(client, 'request_sync', method, params, timeout, bufnr)
 end
 
 function M.cancel(client, id)
-  if not id then return end
-  if M.has('0.11') then client:cancel_request(id) else client.cancel_request(id) end
+  if id then call(client, 'cancel_request', id) end
 end
 
 function M.clients(bufnr)
