@@ -9,11 +9,11 @@ import java.util.Arrays;
  * chosen there ("if n" is "if", " n"; the model writes " n" mostly as part of " not" or " n %"),
  * and the model then starts over ("if n n % 2", or on Qwen "if n else:"). So the text before the
  * cursor is backed up by its last token, and the first generated token must spell that token's
- * bytes out again, possibly going further (" n" → " num"); the bytes already typed are then
- * dropped from the suggestion. Only tokens that cover all the removed bytes qualify (letting a
- * shorter one spell part of them leads greedy decoding into splits no tokenizer makes), and only
- * a token of the cursor's line is backed up. {@code -Dcromwell.tokenHealing=false} turns it off
- * (to show what it is worth).
+ * bytes out again, possibly going further (" n" → " num"); the bytes already typed are then dropped
+ * from the suggestion. Only tokens that cover all the removed bytes qualify (letting a shorter one
+ * spell part of them leads greedy decoding into splits no tokenizer makes), and only a token of the
+ * cursor's line is backed up. {@code -Dcromwell.tokenHealing=false} turns it off (to show what it
+ * is worth).
  */
 final class TokenHealing {
   private static final byte[] NONE = new byte[0];

@@ -50,7 +50,6 @@ class TokenHealingRealModelTest {
             s.stripLeading().startsWith(c.partial()),
             "the suggestion starts \"" + c.partial() + "\" again:\n" + seen);
       }
-
     }
   }
 
