@@ -69,6 +69,7 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
   private volatile LanguageClient client;
   private volatile boolean progressSupported;
   private volatile boolean applyEditSupported;
+  private volatile boolean resolveSupported;
   private volatile List<Path> roots = List.of();
   private volatile boolean shutdown;
   private volatile boolean initializedDone;
@@ -98,21 +99,19 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
   }
 
   static CromwellLanguageServer withModels(ServerConfig config, ModelDownloads downloads) {
-    return new CromwellLanguageServer(
-        config,
-        cfg ->
-            new ModelCompleter(
-                Model.load(
-                    downloads.resolve(cfg),
-                    new Model.Options(
-                        cfg.threads(),
-                        0,
-                        Model.DEFAULT_PREFILL_CHUNK,
-                        cfg.loadMode(),
-                        cfg.kvCache())),
-                cfg.memoryBudgetBytes(),
-                cfg.kvReuse()),
-        downloads);
+    return new CromwellLanguageServer(config, cfg -> loadModel(cfg, downloads), downloads);
+  }
+
+  /** Loads the configured model and warms it up (on the loader thread, under its progress). */
+  static Completer loadModel(ServerConfig cfg, ModelDownloads downloads) {
+    return ModelWarmup.warm(
+        new ModelCompleter(
+            Model.load(
+                downloads.resolve(cfg),
+                new Model.Options(
+                    cfg.threads(), 0, Model.DEFAULT_PREFILL_CHUNK, cfg.loadMode(), cfg.kvCache())),
+            cfg.memoryBudgetBytes(),
+            cfg.kvReuse()));
   }
 
   @Override
@@ -131,6 +130,7 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
         capabilities != null
             && capabilities.getWorkspace() != null
             && Boolean.TRUE.equals(capabilities.getWorkspace().getApplyEdit());
+    resolveSupported = ClientFeatures.resolvesCodeActionEdits(capabilities);
     progressSupported =
         capabilities != null
             && capabilities.getWindow() != null
@@ -249,7 +249,9 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
   private void applyConfiguration(JsonElement json) {
     ServerConfig.Update update = completions.config().apply(json);
     for (String key : update.ignored()) {
+      // Shown, not only logged: Neovim and Emacs do not display the log by default.
       log("ignoring unknown setting \"" + key + "\"");
+      message(MessageType.Warning, SettingNames.unknown(key));
     }
     for (String problem : update.problems()) {
       message(MessageType.Error, problem);
@@ -338,24 +340,31 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
     @Override
     public CompletableFuture<List<Either<org.eclipse.lsp4j.Command, org.eclipse.lsp4j.CodeAction>>>
         codeAction(org.eclipse.lsp4j.CodeActionParams params) {
-      return CompletableFuture.completedFuture(edits.actions(params));
+      return CompletableFuture.completedFuture(edits.actions(params, resolveSupported));
     }
 
     @Override
     public CompletableFuture<org.eclipse.lsp4j.CodeAction> resolveCodeAction(
         org.eclipse.lsp4j.CodeAction action) {
-      Progress p = progress("Cromwell: " + action.getTitle());
-      return edits
-          .resolve(action)
-          .handle(
-              (r, e) -> {
-                p.end(e == null ? "edit ready" : "edit refused");
-                if (e != null) {
-                  message(MessageType.Warning, "Cromwell: " + rootMessage(e));
-                  throw refusal(e);
-                }
-                return r;
-              });
+      if (action.getData() == null) {
+        return CompletableFuture.completedFuture(action); // nothing to compute; see LspEdits
+      }
+      Progress p = progress(action.getTitle());
+      CompletableFuture<org.eclipse.lsp4j.CodeAction> resolved;
+      try {
+        resolved = edits.resolve(action);
+      } catch (RuntimeException e) {
+        resolved = CompletableFuture.failedFuture(e);
+      }
+      return resolved.handle(
+          (r, e) -> {
+            p.end(e == null ? "edit ready" : "edit refused");
+            if (e != null) {
+              message(MessageType.Warning, Titles.cromwell(rootMessage(e)));
+              throw refusal(e);
+            }
+            return r;
+          });
     }
 
     @Override
@@ -448,29 +457,39 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
 
   /** cromwell.edit {uri, range, instruction}: computes the edit and asks the client to apply it. */
   private CompletableFuture<Object> runEditCommand(List<Object> arguments) {
-    com.google.gson.JsonObject args;
+    EditCommandArgs args;
     try {
-      args = LspEdits.asJson(arguments.get(0));
-    } catch (RuntimeException e) {
+      args = EditCommandArgs.parse(arguments);
+    } catch (IllegalArgumentException e) {
+      message(MessageType.Warning, Titles.cromwell(e.getMessage()));
       return CompletableFuture.failedFuture(
-          new IllegalArgumentException("cromwell.edit takes {uri, range, instruction}"));
+          new org.eclipse.lsp4j.jsonrpc.ResponseErrorException(
+              new org.eclipse.lsp4j.jsonrpc.messages.ResponseError(
+                  org.eclipse.lsp4j.jsonrpc.messages.ResponseErrorCode.InvalidParams,
+                  e.getMessage(),
+                  null)));
     }
-    String uri = args.get("uri").getAsString();
-    Range range = new Gson().fromJson(args.get("range"), Range.class);
-    String instruction = args.has("instruction") ? args.get("instruction").getAsString() : "";
+    String uri = args.uri();
+    Range range = args.range();
+    String instruction = args.instruction();
     OpenDocument doc = documents.get(uri).orElse(null);
     if (doc == null || instruction.isBlank()) {
-      return CompletableFuture.failedFuture(
-          new IllegalArgumentException(
-              doc == null ? uri + " is not open" : "the instruction is empty"));
+      String why =
+          doc == null
+              ? uri + " is not open"
+              : "the instruction is empty (editor plugins ask for one: :CromwellEdit,"
+                  + " M-x cromwell-edit-region, \"Cromwell: Edit Selection…\")";
+      message(MessageType.Warning, Titles.cromwell(why));
+      return CompletableFuture.failedFuture(refusal(new IllegalArgumentException(why)));
     }
+    int version = args.version() == null ? doc.version() : args.version();
     int endLine =
         range.getEnd().getCharacter() == 0 && range.getEnd().getLine() > range.getStart().getLine()
             ? range.getEnd().getLine() - 1
             : range.getEnd().getLine();
-    Progress p = progress("Cromwell: editing");
+    Progress p = progress("editing");
     return edits
-        .edit(uri, doc.version(), range.getStart().getLine(), endLine, instruction)
+        .edit(uri, version, range.getStart().getLine(), endLine, instruction)
         .thenCompose(
             edit -> {
               p.end("edit ready");
@@ -485,7 +504,7 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
             (r, e) -> {
               if (e != null) {
                 p.end("edit refused");
-                message(MessageType.Warning, "Cromwell: " + rootMessage(e));
+                message(MessageType.Warning, Titles.cromwell(rootMessage(e)));
                 throw refusal(e);
               }
               return r;

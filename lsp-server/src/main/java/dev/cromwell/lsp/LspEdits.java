@@ -45,8 +45,12 @@ final class LspEdits {
     this.completions = completions;
   }
 
-  /** Actions for a selection or diagnostics; none runs the model yet. */
-  List<Either<Command, CodeAction>> actions(CodeActionParams params) {
+  /**
+   * Actions for a selection or diagnostics; none runs the model yet. A client with {@code
+   * resolveSupport} gets actions it resolves to an edit; any other client gets actions that carry
+   * the {@code cromwell.edit} command, which applies the edit through {@code workspace/applyEdit}.
+   */
+  List<Either<Command, CodeAction>> actions(CodeActionParams params, boolean resolveSupported) {
     String uri = params.getTextDocument().getUri();
     var doc = documents.get(uri);
     if (doc.isEmpty()
@@ -60,7 +64,11 @@ final class LspEdits {
     CodeAction ask = new CodeAction("Cromwell: edit selection…");
     ask.setKind(CodeActionKind.RefactorRewrite);
     // LSP has no prompt box: editor plugins collect the instruction and call cromwell.edit.
-    ask.setCommand(new Command("Cromwell: edit selection…", EDIT_COMMAND, List.of(uri, range)));
+    ask.setCommand(
+        new Command(
+            "Cromwell: edit selection…",
+            EDIT_COMMAND,
+            List.of(EditCommandArgs.toJson(uri, range, null, null))));
     actions.add(Either.forRight(ask));
     BUILT_IN.entrySet().stream()
         .sorted(Map.Entry.comparingByKey())
@@ -68,7 +76,8 @@ final class LspEdits {
             e ->
                 actions.add(
                     Either.forRight(
-                        lazy(
+                        action(
+                            resolveSupported,
                             e.getKey(),
                             CodeActionKind.RefactorRewrite,
                             uri,
@@ -86,7 +95,8 @@ final class LspEdits {
                 + message(d);
         actions.add(
             Either.forRight(
-                lazy(
+                action(
+                    resolveSupported,
                     "Cromwell: fix \"" + shorten(message(d)) + "\"",
                     CodeActionKind.QuickFix,
                     uri,
@@ -96,6 +106,27 @@ final class LspEdits {
       }
     }
     return actions;
+  }
+
+  private static CodeAction action(
+      boolean resolveSupported,
+      String title,
+      String kind,
+      String uri,
+      int version,
+      Range range,
+      String instruction) {
+    if (resolveSupported) {
+      return lazy(title, kind, uri, version, range, instruction);
+    }
+    CodeAction action = new CodeAction(title);
+    action.setKind(kind);
+    action.setCommand(
+        new Command(
+            title,
+            EDIT_COMMAND,
+            List.of(EditCommandArgs.toJson(uri, range, instruction, version))));
+    return action;
   }
 
   private static CodeAction lazy(
@@ -115,7 +146,13 @@ final class LspEdits {
 
   /** Runs the model for a listed action and attaches its edit (or refuses with a reason). */
   CompletableFuture<CodeAction> resolve(CodeAction action) {
-    JsonObject data = asJson(action.getData());
+    if (action.getData() == null
+        || !(asJsonOrNull(action.getData()) instanceof JsonObject data)
+        || !data.has("instruction")) {
+      // Not one of ours to resolve (e.g. "edit selection…", which carries its command): some
+      // clients resolve every action without an edit; hand it back unchanged.
+      return CompletableFuture.completedFuture(action);
+    }
     int endLine = data.get("endLine").getAsInt();
     // A selection ending at column 0 does not include that line.
     if (data.get("endCharacter").getAsInt() == 0 && endLine > data.get("startLine").getAsInt()) {
@@ -189,6 +226,14 @@ final class LspEdits {
                   new TextDocumentEdit(new VersionedTextDocumentIdentifier(uri, version), edits);
               return new WorkspaceEdit(List.of(Either.forLeft(docEdit)));
             });
+  }
+
+  private static JsonObject asJsonOrNull(Object data) {
+    try {
+      return asJson(data);
+    } catch (RuntimeException e) {
+      return null;
+    }
   }
 
   static JsonObject asJson(Object data) {

@@ -18,14 +18,15 @@ import java.util.function.BooleanSupplier;
  * Completions from a loaded model: greedy decoding in the model's FIM format, one session per
  * document.
  */
-public final class ModelCompleter implements Completer {
+final class ModelCompleter implements Completer {
   private final Model model;
   private final SessionPool sessions;
   private final FimFormat format;
   private final Set<Integer> stopTokens = new HashSet<>();
   private final boolean kvReuse;
+  private final TokenHealing healing;
 
-  public ModelCompleter(Model model, long memoryBudgetBytes) {
+  ModelCompleter(Model model, long memoryBudgetBytes) {
     this(model, memoryBudgetBytes, true);
   }
 
@@ -35,6 +36,7 @@ public final class ModelCompleter implements Completer {
     this.sessions = new SessionPool(model, memoryBudgetBytes);
     Tokenizer t = model.tokenizer();
     this.format = FimFormat.detect(text -> t.vocabulary().id(text).isPresent());
+    this.healing = new TokenHealing(t);
     for (String stop : format.stopTokens()) {
       t.vocabulary().id(stop).ifPresent(stopTokens::add);
     }
@@ -57,78 +59,105 @@ public final class ModelCompleter implements Completer {
       int maxTokens,
       long timeLimitNanos,
       BooleanSupplier cancelled) {
-    String blanks = trailingBlanks(prompt);
-    if (!blanks.isEmpty()) {
-      prompt = withoutTrailing(prompt, blanks.length());
-    }
-    int[] tokens = tokens(prompt);
+    Encoded encoded = encode(prompt);
+    int[] tokens = encoded.tokens();
+    int cursorEnd = encoded.cursorEnd();
     int room = model.contextLength() - maxTokens - 1;
     if (tokens.length > room) {
       // Keep the end: the cursor is there. (Budgets normally prevent this.)
+      cursorEnd -= tokens.length - room;
       tokens = java.util.Arrays.copyOfRange(tokens, tokens.length - room, tokens.length);
     }
     if (!kvReuse) {
       sessions.forget(documentKey); // measure the cost of recomputing every prompt
     }
     Session session = sessions.forDocument(documentKey);
+    TokenHealing.Plan plan = healing.plan(tokens, cursorEnd);
+    if (!plan.heals()) {
+      return generate(session, tokens, "", maxTokens, stop, timeLimitNanos, cancelled, null);
+    }
+    // Token healing: run the prompt without its last cursor token, then choose the first
+    // token among those that spell its bytes out again (greedily, as the rest is chosen).
+    float[] logits;
+    try {
+      logits = session.prefill(plan.prompt(), cancelled);
+    } catch (java.util.concurrent.CancellationException e) {
+      return new Output("", session.lastReused(), session.lastComputed(), 0, "cancelled");
+    }
+    // Prompt tokens reused and computed, and tokens chosen by healing, for the statistics.
+    int[] reuse = {session.lastReused(), plan.prompt().length - session.lastReused(), 0};
+    if (cancelled.getAsBoolean()) {
+      return new Output("", reuse[0], reuse[1], 0, "cancelled");
+    }
+    int first = healing.choose(logits, plan.removed());
+    byte[] chosen = healing.bytes(first);
+    byte[] extra = java.util.Arrays.copyOfRange(chosen, plan.removed().length, chosen.length);
+    int[] continued = java.util.Arrays.copyOf(plan.prompt(), plan.prompt().length + 1);
+    continued[plan.prompt().length] = first;
+    reuse[2] = 1;
+    String typedPast = new String(extra, java.nio.charset.StandardCharsets.UTF_8);
+    return generate(
+        session, continued, typedPast, maxTokens - 1, stop, timeLimitNanos, cancelled, reuse);
+  }
+
+  /**
+   * Generates after {@code tokens}; the suggestion is {@code head} (what healing chose past the
+   * typed text) followed by the generated text, and stop rules see it whole.
+   */
+  private Output generate(
+      Session session,
+      int[] tokens,
+      String head,
+      int maxTokens,
+      GenerationRequest.TextStop stop,
+      long timeLimitNanos,
+      BooleanSupplier cancelled,
+      int[] reuse) {
+    GenerationRequest.TextStop whole =
+        head.isEmpty()
+            ? stop
+            : text -> {
+              int cut = stop.cut(head + text);
+              return cut < 0 ? -1 : Math.max(0, cut - head.length());
+            };
     GenerationRequest request =
         new GenerationRequest(
             tokens,
-            maxTokens,
+            Math.max(0, maxTokens),
             SamplerSettings.greedy(),
             stopTokens,
             List.of(),
             timeLimitNanos,
-            stop);
+            whole);
     GenerationResult result = Generator.generate(session, request, piece -> {}, cancelled);
-    String text = result.text();
-    if (!blanks.isEmpty() && text.startsWith(blanks)) {
-      text = text.substring(blanks.length()); // the user typed those already
-    }
+    int reused = reuse != null ? reuse[0] : result.stats().promptTokensReused();
+    int computed =
+        reuse != null
+            ? reuse[1]
+            : result.stats().promptTokens() - result.stats().promptTokensReused();
+    String text = head + result.text();
+    int cut = head.isEmpty() ? -1 : stop.cut(text);
     return new Output(
-        text,
-        result.stats().promptTokensReused(),
-        result.stats().promptTokens() - result.stats().promptTokensReused(),
-        result.stats().generatedTokens(),
+        cut >= 0 ? text.substring(0, Math.min(cut, text.length())) : text,
+        reused,
+        computed,
+        result.stats().generatedTokens() + (reuse != null ? reuse[2] : 0),
         result.stopReason().name().toLowerCase(java.util.Locale.ROOT));
   }
 
-  /**
-   * Spaces or tabs that end a prompt after other text on its last line ("return |"). A tokenizer
-   * joins a space to the word after it, so a prompt ending in a lone space token is one the model
-   * rarely saw (SmolLM2 continues "return " with "10 + a + b", "return" with " a + b"). Such blanks
-   * are left out of the prompt and taken off the front of the answer: token healing for the common
-   * case. Only a prompt that ends in the document's text (prefix-only) has them at its end.
-   */
-  static String trailingBlanks(List<FimFormat.Part> prompt) {
-    if (prompt.isEmpty() || !(prompt.get(prompt.size() - 1) instanceof FimFormat.Part.Text t)) {
-      return "";
-    }
-    String s = t.text();
-    int end = s.length();
-    int start = end;
-    while (start > 0 && (s.charAt(start - 1) == ' ' || s.charAt(start - 1) == '\t')) {
-      start--;
-    }
-    boolean textBefore = start > 0 && s.charAt(start - 1) != '\n' && s.charAt(start - 1) != '\r';
-    return textBefore ? s.substring(start, end) : "";
-  }
+  /** Prompt tokens, and where the text before the cursor ends among them (-1: not known). */
+  record Encoded(int[] tokens, int cursorEnd) {}
 
-  private static List<FimFormat.Part> withoutTrailing(List<FimFormat.Part> prompt, int blanks) {
-    List<FimFormat.Part> parts = new java.util.ArrayList<>(prompt);
-    String last = ((FimFormat.Part.Text) parts.get(parts.size() - 1)).text();
-    parts.set(parts.size() - 1, new FimFormat.Part.Text(last.substring(0, last.length() - blanks)));
-    return parts;
-  }
-
-  int[] tokens(List<FimFormat.Part> prompt) {
+  Encoded encode(List<FimFormat.Part> prompt) {
     Tokenizer t = model.tokenizer();
     IntList out = new IntList();
     if (t.vocabulary().addBos()) {
       out.add(t.vocabulary().bosId());
     }
-    for (FimFormat.Part p : prompt) {
-      switch (p) {
+    int cursorPart = format.cursorPart(prompt);
+    int cursorEnd = -1;
+    for (int i = 0; i < prompt.size(); i++) {
+      switch (prompt.get(i)) {
         case FimFormat.Part.Marker m ->
             out.add(
                 t.vocabulary()
@@ -137,8 +166,11 @@ public final class ModelCompleter implements Completer {
                         () -> new IllegalStateException("the vocabulary lacks " + m.token())));
         case FimFormat.Part.Text x -> out.addAll(t.encode(x.text(), false));
       }
+      if (i == cursorPart) {
+        cursorEnd = out.size();
+      }
     }
-    return out.toArray();
+    return new Encoded(out.toArray(), cursorEnd);
   }
 
   @Override

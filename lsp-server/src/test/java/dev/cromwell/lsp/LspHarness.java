@@ -43,6 +43,9 @@ final class LspHarness implements AutoCloseable {
     /** The action the user picks in window/showMessageRequest; null dismisses it. */
     volatile String answer;
 
+    /** What answers window/workDoneProgress/create; a test may hold it back. */
+    volatile CompletableFuture<Void> progressCreated = CompletableFuture.completedFuture(null);
+
     @Override
     public CompletableFuture<org.eclipse.lsp4j.ApplyWorkspaceEditResponse> applyEdit(
         org.eclipse.lsp4j.ApplyWorkspaceEditParams params) {
@@ -77,7 +80,7 @@ final class LspHarness implements AutoCloseable {
 
     @Override
     public CompletableFuture<Void> createProgress(WorkDoneProgressCreateParams params) {
-      return CompletableFuture.completedFuture(null);
+      return progressCreated;
     }
 
     @Override
@@ -87,6 +90,10 @@ final class LspHarness implements AutoCloseable {
   }
 
   final Client client = new Client();
+
+  /** Whether initialize advertises codeAction resolveSupport for "edit" (VS Code, Neovim do). */
+  boolean resolveSupport = true;
+
   final Server server;
   final CompletableFuture<Integer> exitCode = new CompletableFuture<>();
   private final java.io.OutputStream toServer;
@@ -142,6 +149,16 @@ final class LspHarness implements AutoCloseable {
         new org.eclipse.lsp4j.WorkspaceClientCapabilities();
     workspace.setApplyEdit(true);
     caps.setWorkspace(workspace);
+    if (resolveSupport) {
+      org.eclipse.lsp4j.CodeActionCapabilities actions =
+          new org.eclipse.lsp4j.CodeActionCapabilities();
+      actions.setResolveSupport(
+          new org.eclipse.lsp4j.CodeActionResolveSupportCapabilities(List.of("edit")));
+      org.eclipse.lsp4j.TextDocumentClientCapabilities text =
+          new org.eclipse.lsp4j.TextDocumentClientCapabilities();
+      text.setCodeAction(actions);
+      caps.setTextDocument(text);
+    }
     params.setCapabilities(caps);
     params.setInitializationOptions(options);
     params.setRootUri(rootUri);

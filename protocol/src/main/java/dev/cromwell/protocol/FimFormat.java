@@ -156,6 +156,27 @@ public enum FimFormat {
     return parts;
   }
 
+  /**
+   * The index in {@code parts} (as {@link #render} made them) of the text that ends at the cursor,
+   * or -1 when there is none or something follows it (CodeLlama's space). Token healing backs this
+   * text up to a token boundary.
+   */
+  public int cursorPart(List<Part> parts) {
+    int last = parts.size() - 1;
+    return switch (this) {
+      case CODELLAMA -> -1;
+      case PREFIX_ONLY -> last >= 0 && parts.get(last) instanceof Part.Text ? last : -1;
+      case QWEN, STARCODER, DEEPSEEK -> {
+        for (int i = last; i > 0; i--) {
+          if (parts.get(i) instanceof Part.Marker m && m.token().equals(suffix)) {
+            yield parts.get(i - 1) instanceof Part.Text ? i - 1 : -1;
+          }
+        }
+        yield -1;
+      }
+    };
+  }
+
   /** The parts joined as text, markers written out (for logs and tests). */
   public static String toText(List<Part> parts) {
     StringBuilder sb = new StringBuilder();

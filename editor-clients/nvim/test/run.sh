@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Runs the Neovim plugin's headless test in a real Neovim against the real server and SmolLM2.
+#   editor-clients/nvim/test/run.sh [NVIM]   (default: nvim on PATH; bin/test runs 0.7.2 and 0.12-dev)
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+root=$(cd "$here/../.." && pwd)
+nvim=${1:-nvim}
+model=$("$root/editor-clients/test-model.sh")
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+CROMWELL_BIN="$root/bin/cromwell" CROMWELL_TEST_MODEL="$model" CROMWELL_TEST_DIR="$dir" \
+  timeout 600 "$nvim" --headless -u NONE -i NONE -n --cmd "set rtp^=$here" \
+  -c "luafile $here/test/ghost_and_edit.lua"

@@ -1,0 +1,24 @@
+package dev.cromwell.lsp;
+
+import org.eclipse.lsp4j.ClientCapabilities;
+
+/** What a client said it can do, read once from {@code initialize}. */
+final class ClientFeatures {
+  private ClientFeatures() {}
+
+  /**
+   * Whether the client resolves a code action's edit through {@code codeAction/resolve}. Clients
+   * that do not (eglot 1.9, for one) would otherwise get actions that do nothing when chosen.
+   */
+  static boolean resolvesCodeActionEdits(ClientCapabilities capabilities) {
+    if (capabilities == null
+        || capabilities.getTextDocument() == null
+        || capabilities.getTextDocument().getCodeAction() == null) {
+      return false;
+    }
+    var resolve = capabilities.getTextDocument().getCodeAction().getResolveSupport();
+    return resolve != null
+        && resolve.getProperties() != null
+        && resolve.getProperties().contains("edit");
+  }
+}

@@ -1,0 +1,75 @@
+package dev.cromwell.lsp;
+
+import com.google.gson.Gson;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import java.util.List;
+import org.eclipse.lsp4j.Range;
+
+/**
+ * The arguments of {@code cromwell.edit}: one object {@code {uri, range, instruction}} (the shape
+ * every client should send, and what Cromwell's own code actions carry). The older positional shape
+ * {@code [uri, range]} or {@code [uri, range, instruction]} is still accepted.
+ *
+ * @param version the document version the edit is computed for, or null for the current one
+ */
+record EditCommandArgs(String uri, Range range, String instruction, Integer version) {
+  static final String SHAPE = "cromwell.edit takes one argument {uri, range, instruction}";
+
+  /** Reads the arguments; an {@link IllegalArgumentException} names the expected shape. */
+  static EditCommandArgs parse(List<Object> arguments) {
+    if (arguments == null || arguments.isEmpty()) {
+      throw new IllegalArgumentException(SHAPE + ", got nothing");
+    }
+    Gson gson = new Gson();
+    try {
+      JsonElement first = json(gson, arguments.get(0));
+      if (first.isJsonObject()) {
+        JsonObject o = first.getAsJsonObject();
+        return new EditCommandArgs(
+            o.get("uri").getAsString(),
+            range(gson, o.get("range")),
+            text(o.get("instruction")),
+            o.has("version") && !o.get("version").isJsonNull()
+                ? o.get("version").getAsInt()
+                : null);
+      }
+      // Positional: uri, range[, instruction].
+      return new EditCommandArgs(
+          first.getAsString(),
+          range(gson, json(gson, arguments.get(1))),
+          arguments.size() > 2 ? text(json(gson, arguments.get(2))) : "",
+          null);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(SHAPE + ", got " + arguments, e);
+    }
+  }
+
+  /** The object form, for code actions that carry the command. */
+  static JsonObject toJson(String uri, Range range, String instruction, Integer version) {
+    JsonObject o =
+        new Gson()
+            .toJsonTree(new EditCommandArgs(uri, range, instruction, version))
+            .getAsJsonObject();
+    if (instruction == null || instruction.isEmpty()) {
+      o.remove("instruction"); // the editor plugin asks the user for one
+    }
+    return o;
+  }
+
+  private static JsonElement json(Gson gson, Object o) {
+    return o instanceof JsonElement e ? e : gson.toJsonTree(o);
+  }
+
+  private static Range range(Gson gson, JsonElement e) {
+    Range r = gson.fromJson(e, Range.class);
+    if (r == null || r.getStart() == null || r.getEnd() == null) {
+      throw new IllegalArgumentException("no range");
+    }
+    return r;
+  }
+
+  private static String text(JsonElement e) {
+    return e == null || e.isJsonNull() ? "" : e.getAsString();
+  }
+}

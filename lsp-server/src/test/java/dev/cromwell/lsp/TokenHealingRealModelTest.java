@@ -1,0 +1,84 @@
+package dev.cromwell.lsp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cromwell.engine.model.Model;
+import dev.cromwell.protocol.FimFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Token healing on the real SmolLM2, through the server over a real pipe. */
+class TokenHealingRealModelTest {
+  /** A line typed up to inside a word, and the partial word at the cursor. */
+  record Case(String text, int line, int column, String partial) {}
+
+  static final List<Case> CASES =
+      List.of(
+          new Case("def is_odd(n):\n    if n\n", 1, 8, "n"),
+          new Case("def total(values):\n    s = 0\n    for v in val\n", 2, 16, "val"),
+          new Case("import o\n", 0, 8, "o"),
+          new Case("def area(r):\n    retur\n", 1, 9, "retur"));
+
+  @Test
+  void aSuggestionNeverStartsTheTypedWordAgain() throws Exception {
+    ServerConfig cfg =
+        LspServerTest.config(0)
+            .apply(
+                LspServerTest.options(
+                    "model",
+                    RealModels.smollm2().toString(),
+                    "timeLimitMs",
+                    "20000",
+                    "maxTokens",
+                    "12"))
+            .config();
+    try (LspHarness h = new LspHarness(cfg, CromwellLanguageServer::loadModel)) {
+      h.initialize(null, null, null);
+      h.awaitStatus("modelState", "ready");
+      StringBuilder seen = new StringBuilder();
+      for (int i = 0; i < CASES.size(); i++) {
+        Case c = CASES.get(i);
+        String uri = "untitled:heal" + i + ".py";
+        LspServerTest.open(h, uri, "python", c.text());
+        var items = LspServerTest.inline(h, uri, c.line(), c.column()).get(60, TimeUnit.SECONDS);
+        String s = items.isEmpty() ? "" : items.get(0).getInsertText().getLeft();
+        seen.append(c.partial()).append(" → ").append(s.replace("\n", "⏎")).append('\n');
+        assertFalse(
+            s.stripLeading().startsWith(c.partial()),
+            "the suggestion starts \"" + c.partial() + "\" again:\n" + seen);
+      }
+    }
+  }
+
+  @Test
+  void healingBacksUpOneTokenOfTheCursorLineAndTheChosenTokensSpellItOut() {
+    try (Model model = Model.load(RealModels.smollm2(), Model.Options.defaults())) {
+      ModelCompleter completer = new ModelCompleter(model, 1L << 26);
+      assertEquals(FimFormat.PREFIX_ONLY, completer.format()); // SmolLM2 has no FIM tokens
+      List<FimFormat.Part> prompt =
+          completer.format().render("a.py", "def f(n):\n    if n", "\n", List.of(), "#");
+      ModelCompleter.Encoded e = completer.encode(prompt);
+      TokenHealing healing = new TokenHealing(model.tokenizer());
+      TokenHealing.Plan plan = healing.plan(e.tokens(), e.cursorEnd());
+      assertEquals(" n", new String(plan.removed(), java.nio.charset.StandardCharsets.UTF_8));
+      assertEquals(e.tokens().length - 1, plan.prompt().length);
+      // A token ending in a newline is never backed up (the cursor's line only).
+      List<FimFormat.Part> atLineStart =
+          completer.format().render("a.py", "x = 1\n", "", List.of(), "#");
+      ModelCompleter.Encoded l = completer.encode(atLineStart);
+      assertFalse(healing.plan(l.tokens(), l.cursorEnd()).heals());
+      // Whatever the logits, the choice agrees with the removed bytes.
+      float[] logits = new float[model.tokenizer().vocabulary().size()];
+      java.util.Random r = new java.util.Random(7);
+      for (int i = 0; i < logits.length; i++) {
+        logits[i] = r.nextFloat();
+      }
+      byte[] chosen = healing.bytes(healing.choose(logits, plan.removed()));
+      int n = plan.removed().length;
+      assertTrue(chosen.length >= n && java.util.Arrays.equals(chosen, 0, n, plan.removed(), 0, n));
+    }
+  }
+}
