@@ -18,7 +18,7 @@ import java.util.function.BooleanSupplier;
  * Completions from a loaded model: greedy decoding in the model's FIM format, one session per
  * document.
  */
-final class ModelCompleter implements Completer {
+public final class ModelCompleter implements Completer {
   private final Model model;
   private final SessionPool sessions;
   private final FimFormat format;
@@ -26,7 +26,7 @@ final class ModelCompleter implements Completer {
   private final boolean kvReuse;
   private final TokenHealing healing;
 
-  ModelCompleter(Model model, long memoryBudgetBytes) {
+  public ModelCompleter(Model model, long memoryBudgetBytes) {
     this(model, memoryBudgetBytes, true);
   }
 

@@ -8,6 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
+import dev.cromwell.engine.store.Catalog;
+import dev.cromwell.engine.store.ModelPuller;
+import dev.cromwell.engine.store.ModelStore;
+import dev.cromwell.engine.store.PullSettings;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,9 +30,12 @@ import org.eclipse.lsp4j.WorkDoneProgressBegin;
 import org.eclipse.lsp4j.WorkDoneProgressEnd;
 import org.eclipse.lsp4j.WorkDoneProgressNotification;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** What editors met in issue 20, each over a real pipe with a real LSP4J client. */
 class EditorFixesTest {
+  @TempDir Path dir;
+
   static final String URI = "untitled:geo.py";
   static final Range BODY = new Range(new Position(3, 0), new Position(4, 0));
 
@@ -205,14 +213,24 @@ class EditorFixesTest {
   void misspeltSettingsAndAMissingModelAreShownNotOnlyLogged() throws Exception {
     StubCompleter stub = new StubCompleter("x");
     ServerConfig none = LspServerTest.config(0).apply(LspServerTest.options("model", "")).config();
-    try (LspHarness h = new LspHarness(none, c -> stub)) {
+    // An empty model store: no model set and the catalogue's default not installed. The user
+    // declines the download (the client answers nothing).
+    ModelStore empty = new ModelStore(dir.resolve("home"), Catalog.builtIn());
+    ModelDownloads downloads =
+        new ModelDownloads(
+            empty, new ModelPuller(empty, new PullSettings("http://127.0.0.1:1/simple", null)));
+    try (LspHarness h = new LspHarness(new CromwellLanguageServer(none, c -> stub, downloads))) {
       h.initialize(LspServerTest.options("modelPath", "/models/x.gguf"), null, null);
-      h.awaitStatus("modelState", "none: set \"model\" in the Cromwell settings to a GGUF file");
+      String name = Catalog.builtIn().defaultEntry().name();
+      h.awaitStatus(
+          "modelState", "none: " + name + " is not installed (cromwell pull " + name + ")");
       List<String> shown = h.client.shown.stream().map(MessageParams::getMessage).toList();
       assertTrue(
           shown.stream().anyMatch(m -> m.contains("\"modelPath\"") && m.contains("\"model\"?")),
           shown.toString());
-      assertTrue(shown.stream().anyMatch(m -> m.contains("has no model")), shown.toString());
+      assertTrue(
+          h.client.asked.stream().anyMatch(m -> m.getMessage().contains("cromwell pull " + name)),
+          "the missing model is offered, not only logged: " + h.client.asked);
       h.server
           .getWorkspaceService()
           .didChangeConfiguration(

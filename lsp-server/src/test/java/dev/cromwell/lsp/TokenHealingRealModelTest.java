@@ -35,7 +35,9 @@ class TokenHealingRealModelTest {
                     "maxTokens",
                     "12"))
             .config();
-    try (LspHarness h = new LspHarness(cfg, CromwellLanguageServer::loadModel)) {
+    try (LspHarness h =
+        new LspHarness(
+            cfg, c -> CromwellLanguageServer.loadModel(c, ModelDownloads.fromEnvironment()))) {
       h.initialize(null, null, null);
       h.awaitStatus("modelState", "ready");
       StringBuilder seen = new StringBuilder();
