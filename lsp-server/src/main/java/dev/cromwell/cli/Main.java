@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       BenchCommand.class,
       LspCommand.class,
       EditCommand.class,
+      ServeCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {

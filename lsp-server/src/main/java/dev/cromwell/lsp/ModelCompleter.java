@@ -6,7 +6,6 @@ import dev.cromwell.engine.generate.Generator;
 import dev.cromwell.engine.generate.SamplerSettings;
 import dev.cromwell.engine.model.Model;
 import dev.cromwell.engine.model.Session;
-import dev.cromwell.engine.tokenizer.IntList;
 import dev.cromwell.engine.tokenizer.Tokenizer;
 import dev.cromwell.protocol.FimFormat;
 import java.util.HashSet;
@@ -86,23 +85,7 @@ final class ModelCompleter implements Completer {
   }
 
   int[] tokens(List<FimFormat.Part> prompt) {
-    Tokenizer t = model.tokenizer();
-    IntList out = new IntList();
-    if (t.vocabulary().addBos()) {
-      out.add(t.vocabulary().bosId());
-    }
-    for (FimFormat.Part p : prompt) {
-      switch (p) {
-        case FimFormat.Part.Marker m ->
-            out.add(
-                t.vocabulary()
-                    .id(m.token())
-                    .orElseThrow(
-                        () -> new IllegalStateException("the vocabulary lacks " + m.token())));
-        case FimFormat.Part.Text x -> out.addAll(t.encode(x.text(), false));
-      }
-    }
-    return out.toArray();
+    return dev.cromwell.service.PromptTokens.of(model.tokenizer(), prompt);
   }
 
   @Override
