@@ -270,6 +270,60 @@ class HttpApiTest {
   }
 
   @Test
+  void underLoadEveryStreamCompletesWholeOrIsTurnedAwayWith429() throws Exception {
+    start(null, 3, 1 << 20, Duration.ofMinutes(5));
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(base + "/v1/completions"))
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    "{\"prompt\":\"The sky is\",\"max_tokens\":6,\"temperature\":0,\"stream\":true}"))
+            .build();
+    List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      responses.add(client.sendAsync(request, HttpResponse.BodyHandlers.ofString()));
+    }
+    int completed = 0;
+    int refused = 0;
+    java.util.Set<String> texts = new java.util.HashSet<>();
+    for (CompletableFuture<HttpResponse<String>> f : responses) {
+      HttpResponse<String> r = f.get();
+      if (r.statusCode() == 429) {
+        assertError(r, 429, "queue_full");
+        assertTrue(r.headers().firstValue("Retry-After").isPresent());
+        refused++;
+        continue;
+      }
+      assertEquals(200, r.statusCode(), r.body());
+      StringBuilder text = new StringBuilder();
+      List<String> events = new ArrayList<>();
+      for (String line : r.body().split("\n")) {
+        if (line.startsWith("data: ")) {
+          events.add(line.substring(6));
+        }
+      }
+      assertEquals("[DONE]", events.getLast(), r.body());
+      for (String e : events.subList(0, events.size() - 1)) {
+        text.append(
+            JsonParser.parseString(e)
+                .getAsJsonObject()
+                .getAsJsonArray("choices")
+                .get(0)
+                .getAsJsonObject()
+                .get("text")
+                .getAsString());
+      }
+      texts.add(text.toString());
+      completed++;
+    }
+    assertTrue(completed >= 3, completed + " completed");
+    assertTrue(refused >= 1, refused + " refused");
+    // Greedy decoding of one prompt: every stream that ran carries the same, whole text.
+    assertEquals(1, texts.size(), texts.toString());
+    assertEquals(0, metric("cromwell_queue_depth"));
+    assertEquals(refused, metric("cromwell_queue_rejected_total"));
+  }
+
+  @Test
   void aClientThatHangsUpCancelsItsGeneration() throws Exception {
     start();
     for (boolean stream : new boolean[] {true, false}) {
