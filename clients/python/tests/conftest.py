@@ -2,6 +2,7 @@
 import os
 import pathlib
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -38,7 +39,9 @@ class Server:
         self.process = subprocess.Popen(
             [str(ROOT / "bin" / "cromwell"), "serve", "-m", str(smollm2()), "-t", "2",
              "-c", "2048", "--port", str(port), *args],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            # bin/cromwell runs java as a child: a session of its own lets stop() end both.
+            start_new_session=True)
         self.log = []
         for line in self.process.stderr:
             self.log.append(line)
@@ -52,11 +55,11 @@ class Server:
         threading.Thread(target=lambda: self.log.extend(self.process.stderr), daemon=True).start()
 
     def stop(self):
-        self.process.terminate()
+        os.killpg(self.process.pid, signal.SIGTERM)
         try:
             self.process.wait(timeout=20)
         except subprocess.TimeoutExpired:
-            self.process.kill()
+            os.killpg(self.process.pid, signal.SIGKILL)
 
 
 @pytest.fixture(scope="session")
