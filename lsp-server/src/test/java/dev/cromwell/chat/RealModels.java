@@ -1,5 +1,6 @@
 package dev.cromwell.chat;
 
+import dev.cromwell.service.ModelDirectory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -7,20 +8,9 @@ import java.nio.file.Path;
 public final class RealModels {
   private RealModels() {}
 
-  /**
-   * {@code $CROMWELL_HOME/models}, by default under {@code $XDG_CACHE_HOME} or {@code ~/.cache}.
-   */
+  /** The model store, as the server resolves it. */
   public static Path store() {
-    String home = System.getenv("CROMWELL_HOME");
-    if (home == null || home.isBlank()) {
-      String cache = System.getenv("XDG_CACHE_HOME");
-      Path base =
-          cache == null || cache.isBlank()
-              ? Path.of(System.getProperty("user.home"), ".cache")
-              : Path.of(cache);
-      return base.resolve("cromwell").resolve("models");
-    }
-    return Path.of(home).resolve("models");
+    return ModelDirectory.defaultStore();
   }
 
   /** SmolLM2-135M-Instruct (Q4_1), the model CI has. */
