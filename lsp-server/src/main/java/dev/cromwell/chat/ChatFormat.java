@@ -144,6 +144,8 @@ public final class ChatFormat {
             .withTrimBlocks(true)
             .withLstripBlocks(true)
             .withNestedInterpretationEnabled(false)
+            // A template comes with a downloaded file: bound what it may produce.
+            .withMaxOutputSize(64L << 20)
             .withLegacyOverrides(python)
             .build();
     Jinjava jinja = new Jinjava(config);

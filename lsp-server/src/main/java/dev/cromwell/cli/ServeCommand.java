@@ -77,6 +77,7 @@ final class ServeCommand implements Callable<Integer> {
     if (queue < 1 || maxBody < 1 || timeoutSeconds < 1) {
       throw new IllegalArgumentException("--queue, --max-body and --timeout must be positive");
     }
+    HttpApi.checkExposure(host, apiKey); // before the model loads: fail fast
     Model m = Model.load(model.path, model.options(context, Model.DEFAULT_PREFILL_CHUNK));
     String id = ModelDirectory.idOf(model.path);
     GenerationService service = new GenerationService(m, id, queue);

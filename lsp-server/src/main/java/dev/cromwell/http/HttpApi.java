@@ -64,19 +64,28 @@ public final class HttpApi implements AutoCloseable {
   public static HttpApi start(
       Settings settings, GenerationService service, ModelDirectory models, PrintStream log)
       throws IOException {
-    InetAddress address = InetAddress.getByName(settings.host());
-    if (!address.isLoopbackAddress() && settings.apiKey() == null) {
-      throw new IllegalArgumentException(
-          "listening on "
-              + settings.host()
-              + " (beyond this machine) needs an API key: pass --api-key or set CROMWELL_API_KEY");
-    }
+    InetAddress address = checkExposure(settings.host(), settings.apiKey());
     HttpServer server = HttpServer.create(new InetSocketAddress(address, settings.port()), 128);
     HttpApi api = new HttpApi(server, settings, service, models, log);
     server.setExecutor(api.executor);
     server.createContext("/", api::handle);
     server.start();
     return api;
+  }
+
+  /**
+   * The address for {@code host}; refused beyond loopback without an API key, since anyone on the
+   * network could otherwise run the model.
+   */
+  public static InetAddress checkExposure(String host, String apiKey) throws IOException {
+    InetAddress address = InetAddress.getByName(host);
+    if (!address.isLoopbackAddress() && (apiKey == null || apiKey.isBlank())) {
+      throw new IllegalArgumentException(
+          "listening on "
+              + host
+              + " (beyond this machine) needs an API key: pass --api-key or set CROMWELL_API_KEY");
+    }
+    return address;
   }
 
   /** The port bound (useful with port 0). */
