@@ -1,11 +1,10 @@
 package dev.cromwell.cli;
 
-import com.github.difflib.DiffUtils;
-import com.github.difflib.UnifiedDiffUtils;
 import dev.cromwell.edit.AtomicWriter;
 import dev.cromwell.edit.EditService;
 import dev.cromwell.edit.ModelEditModel;
 import dev.cromwell.edit.TextFile;
+import dev.cromwell.edit.UnifiedDiff;
 import dev.cromwell.edit.WorkspacePaths;
 import dev.cromwell.engine.model.Model;
 import dev.cromwell.protocol.edit.EditException;
@@ -13,7 +12,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
@@ -125,11 +123,7 @@ final class EditCommand implements Callable<Integer> {
   }
 
   private void printDiff(PrintWriter out, String name, String before, String after) {
-    List<String> a = Arrays.asList(before.split("\n", -1));
-    List<String> b = Arrays.asList(after.split("\n", -1));
-    List<String> diff =
-        UnifiedDiffUtils.generateUnifiedDiff(
-            "a/" + name, "b/" + name, a, DiffUtils.diff(a, b), context);
+    List<String> diff = UnifiedDiff.lines(name, before, after, context);
     boolean colored =
         switch (color) {
           case "always" -> true;

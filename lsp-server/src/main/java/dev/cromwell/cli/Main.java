@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       PullCommand.class,
       ModelsCommand.class,
       CompleteCommand.class,
+      ServeCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {

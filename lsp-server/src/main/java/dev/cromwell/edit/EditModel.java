@@ -13,4 +13,13 @@ public interface EditModel {
   String chatTemplate();
 
   int countTokens(String text);
+
+  /**
+   * How chat prompts are written for this model (its template through the Jinja renderer), or null
+   * for base models.
+   */
+  default dev.cromwell.chat.ChatFormat chatFormat() {
+    String template = chatTemplate();
+    return template == null ? null : dev.cromwell.chat.ChatFormat.of(template, "", "");
+  }
 }

@@ -1,7 +1,8 @@
 package dev.cromwell.edit;
 
+import dev.cromwell.chat.ChatFormat;
+import dev.cromwell.chat.ChatMessage;
 import dev.cromwell.protocol.edit.Anchoring;
-import dev.cromwell.protocol.edit.ChatTemplate;
 import dev.cromwell.protocol.edit.EditAnswer;
 import dev.cromwell.protocol.edit.EditAnswerParser;
 import dev.cromwell.protocol.edit.EditException;
@@ -11,9 +12,9 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Turns an instruction about lines of a file into the file's new text, for every front door: the
- * prompt (the mission's region format for base models, the chat template for instruct models),
- * generation, parsing the answer and anchoring it in the current text. An answer that does not
- * apply is refused with the reason; nothing is guessed.
+ * prompt (the mission's region format for base models, the model's chat template through {@link
+ * ChatFormat} for instruct models), generation, parsing the answer and anchoring it in the current
+ * text. An answer that does not apply is refused with the reason; nothing is guessed.
  */
 public final class EditService {
   /**
@@ -57,14 +58,16 @@ public final class EditService {
     int regionEnd = offsetOfLine(r.text(), r.lastLine());
     String region = r.text().substring(regionStart, regionEnd);
 
-    String template = model.chatTemplate();
+    ChatFormat chat = model.chatFormat();
     String prompt;
     List<String> stops;
-    if (template != null) {
+    if (chat != null) {
       String user =
           EditPrompts.chatUser(
               r.path(), r.text(), r.firstLine(), r.lastLine(), region, r.instruction());
-      prompt = ChatTemplate.detect(template).render(EditPrompts.SYSTEM, user);
+      prompt =
+          chat.render(List.of(ChatMessage.system(EditPrompts.SYSTEM), ChatMessage.user(user)))
+              .text();
       stops = List.of();
     } else {
       prompt = EditPrompts.region(r.path(), r.text(), r.firstLine(), r.lastLine(), r.instruction());

@@ -37,6 +37,11 @@ public final class ModelEditModel implements EditModel {
   }
 
   @Override
+  public dev.cromwell.chat.ChatFormat chatFormat() {
+    return chatTemplate() == null ? null : dev.cromwell.chat.ChatFormat.forModel(model);
+  }
+
+  @Override
   public int countTokens(String text) {
     return model.tokenizer().encode(text, false).length;
   }

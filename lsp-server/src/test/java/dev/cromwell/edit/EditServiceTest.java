@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cromwell.protocol.edit.EditException;
+import dev.cromwell.protocol.edit.EditPrompts;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
@@ -58,12 +59,16 @@ class EditServiceTest {
     FixedAnswer model =
         new FixedAnswer(
             "<<<<<<< SEARCH\n    return 3.14 * r * r\n=======\n    return math.pi * r * r\n>>>>>>> REPLACE\n",
-            "{{ '<|im_start|>' }}");
+            dev.cromwell.chat.ChatResources.read("smollm2-135m-instruct.jinja"));
     String out =
         new EditService(model)
             .edit(new EditService.Request("geo.py", FILE, 3, 4, "use math.pi"), () -> false);
     assertEquals(FILE.replace("3.14", "math.pi"), out);
-    assertTrue(model.prompt.startsWith("<|im_start|>system\n"), model.prompt);
+    // SmolLM2's own template, rendered through Jinja: the system turn, then the user's.
+    assertTrue(
+        model.prompt.startsWith("<|im_start|>system\n" + EditPrompts.SYSTEM + "<|im_end|>\n"),
+        model.prompt);
+    assertTrue(model.prompt.endsWith("<|im_end|>\n<|im_start|>assistant\n"), model.prompt);
   }
 
   @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cromwell.engine.model.Model;
 import dev.cromwell.protocol.FimFormat;
+import dev.cromwell.testing.RealModels;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;

@@ -1,17 +1,22 @@
 package dev.cromwell.protocol.edit;
 
+import java.util.List;
+
 /**
- * Renders a system + user conversation for an instruct model. Rather than interpreting the Jinja of
- * {@code tokenizer.chat_template}, it recognizes the template's family from its markers — ChatML
- * (Qwen, many others), Llama 3, Llama 2 / Mistral {@code [INST]}, Gemma — and writes the turns the
- * way that family's template does, ending with the assistant's turn opened. Unknown templates get
- * ChatML, the most common one.
+ * Renders a conversation by template family, the fallback for when a model's own {@code
+ * tokenizer.chat_template} cannot be interpreted (the Jinja renderer in lsp-server comes first). It
+ * recognizes the template's family from its markers — ChatML (Qwen, many others), Llama 3, Llama 2
+ * / Mistral {@code [INST]}, Gemma — and writes the turns the way that family's template does,
+ * ending with the assistant's turn opened. Unknown templates get ChatML, the most common one.
  */
 public enum ChatTemplate {
   CHATML,
   LLAMA3,
   INST,
   GEMMA;
+
+  /** One message of a conversation: role ({@code system}, {@code user}, {@code assistant}). */
+  public record Turn(String role, String content) {}
 
   public static ChatTemplate detect(String template) {
     if (template == null) {
@@ -30,26 +35,59 @@ public enum ChatTemplate {
   }
 
   public String render(String system, String user) {
-    return switch (this) {
-      case CHATML ->
-          "<|im_start|>system\n"
-              + system
-              + "<|im_end|>\n<|im_start|>user\n"
-              + user
-              + "<|im_end|>\n<|im_start|>assistant\n";
-      case LLAMA3 ->
-          "<|start_header_id|>system<|end_header_id|>\n\n"
-              + system
-              + "<|eot_id|><|start_header_id|>user<|end_header_id|>\n\n"
-              + user
-              + "<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n";
-      case INST -> "[INST] " + system + "\n\n" + user + " [/INST]";
-      case GEMMA ->
-          "<start_of_turn>user\n"
-              + system
-              + "\n\n"
-              + user
-              + "<end_of_turn>\n<start_of_turn>model\n";
-    };
+    return render(List.of(new Turn("system", system), new Turn("user", user)));
+  }
+
+  /** The conversation, ending with the assistant's turn opened. */
+  public String render(List<Turn> turns) {
+    StringBuilder out = new StringBuilder();
+    String pendingSystem =
+        null; // [INST] and Gemma have no system turn: it joins the next user turn
+    for (Turn t : turns) {
+      switch (this) {
+        case CHATML ->
+            out.append("<|im_start|>")
+                .append(t.role())
+                .append('\n')
+                .append(t.content())
+                .append("<|im_end|>\n");
+        case LLAMA3 ->
+            out.append("<|start_header_id|>")
+                .append(t.role())
+                .append("<|end_header_id|>\n\n")
+                .append(t.content())
+                .append("<|eot_id|>");
+        case INST, GEMMA -> {
+          if (t.role().equals("system")) {
+            pendingSystem = t.content();
+            continue;
+          }
+          String content =
+              pendingSystem != null && t.role().equals("user")
+                  ? pendingSystem + "\n\n" + t.content()
+                  : t.content();
+          if (t.role().equals("user")) {
+            pendingSystem = null;
+          }
+          if (this == INST) {
+            out.append(t.role().equals("user") ? "[INST] " + content + " [/INST]" : content);
+          } else {
+            out.append("<start_of_turn>")
+                .append(t.role().equals("assistant") ? "model" : "user")
+                .append('\n')
+                .append(content)
+                .append("<end_of_turn>\n");
+          }
+        }
+      }
+    }
+    out.append(
+        switch (this) {
+          case CHATML -> "<|im_start|>assistant\n";
+          case LLAMA3 -> "<|start_header_id|>assistant<|end_header_id|>\n\n";
+          case INST -> "";
+          case GEMMA -> "<start_of_turn>model\n";
+        });
+    return out.toString();
   }
 }

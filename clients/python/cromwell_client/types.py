@@ -1,0 +1,69 @@
+"""Typed results of the API."""
+from dataclasses import dataclass, field
+from typing import List, Optional
+
+
+@dataclass(frozen=True)
+class Usage:
+    prompt_tokens: int
+    completion_tokens: int
+    total_tokens: int
+
+    @staticmethod
+    def from_json(data: dict) -> "Usage":
+        return Usage(data["prompt_tokens"], data["completion_tokens"], data["total_tokens"])
+
+
+@dataclass(frozen=True)
+class Completion:
+    """A /v1/completions result; finish_reason is "stop" or "length"."""
+    id: str
+    model: str
+    text: str
+    finish_reason: str
+    usage: Usage
+
+
+@dataclass(frozen=True)
+class ChatCompletion:
+    """A /v1/chat/completions result: the assistant's message."""
+    id: str
+    model: str
+    content: str
+    finish_reason: str
+    usage: Usage
+
+
+@dataclass(frozen=True)
+class Position:
+    """An LSP position: 0-based line, UTF-16 code units into it."""
+    line: int
+    character: int
+
+
+@dataclass(frozen=True)
+class TextEdit:
+    start: Position
+    end: Position
+    new_text: str
+
+
+@dataclass(frozen=True)
+class EditResult:
+    """The edited file: new text, unified diff and minimal edits, or the reason it was refused."""
+    path: str
+    text: str
+    diff: str
+    edits: List[TextEdit] = field(default_factory=list)
+    refusal: Optional[str] = None
+
+    @property
+    def refused(self) -> bool:
+        return self.refusal is not None
+
+
+@dataclass(frozen=True)
+class Model:
+    id: str
+    loaded: bool
+    installed: bool

@@ -1,0 +1,152 @@
+package dev.cromwell.http;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import com.sun.net.httpserver.HttpExchange;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One request and its response: the body read up to a limit and parsed as JSON, and the three ways
+ * to answer — a JSON body, an error, or a stream that is started once and written piece by piece.
+ */
+final class ApiExchange {
+  private static final Gson GSON =
+      new GsonBuilder().serializeNulls().disableHtmlEscaping().create();
+
+  private final HttpExchange exchange;
+  private final long maxBodyBytes;
+  private int status;
+  private OutputStream stream;
+
+  ApiExchange(HttpExchange exchange, long maxBodyBytes) {
+    this.exchange = exchange;
+    this.maxBodyBytes = maxBodyBytes;
+  }
+
+  String method() {
+    return exchange.getRequestMethod();
+  }
+
+  String path() {
+    return exchange.getRequestURI().getPath();
+  }
+
+  String header(String name) {
+    return exchange.getRequestHeaders().getFirst(name);
+  }
+
+  /** The status sent, 0 before the response started. */
+  int status() {
+    return status;
+  }
+
+  boolean started() {
+    return status != 0;
+  }
+
+  /** The body as a JSON object; 413 past the size limit, 400 if it is not a JSON object. */
+  JsonObject jsonBody() throws IOException {
+    String length = header("Content-Length");
+    if (length != null) {
+      try {
+        if (Long.parseLong(length.trim()) > maxBodyBytes) {
+          throw tooLarge();
+        }
+      } catch (NumberFormatException e) {
+        throw ApiError.invalid(null, "Content-Length is not a number");
+      }
+    }
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    try (InputStream in = exchange.getRequestBody()) {
+      byte[] buffer = new byte[8192];
+      for (int n; (n = in.read(buffer)) > 0; ) {
+        if (body.size() + n > maxBodyBytes) {
+          throw tooLarge();
+        }
+        body.write(buffer, 0, n);
+      }
+    }
+    try {
+      JsonElement json = JsonParser.parseString(body.toString(StandardCharsets.UTF_8));
+      if (!json.isJsonObject()) {
+        throw ApiError.invalid(null, "the request body must be a JSON object");
+      }
+      return json.getAsJsonObject();
+    } catch (JsonParseException e) {
+      throw ApiError.invalid(null, "the request body is not valid JSON: " + rootMessage(e));
+    }
+  }
+
+  private ApiError tooLarge() {
+    return new ApiError(
+        413,
+        "invalid_request_error",
+        "request_too_large",
+        null,
+        "the request body is larger than " + maxBodyBytes + " bytes (cromwell serve --max-body)",
+        0);
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t.getMessage();
+  }
+
+  void sendJson(int code, JsonElement json) throws IOException {
+    send(code, "application/json", GSON.toJson(json).getBytes(StandardCharsets.UTF_8));
+  }
+
+  void sendText(int code, String contentType, String text) throws IOException {
+    send(code, contentType, text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  void sendError(ApiError e) throws IOException {
+    if (e.retryAfterSeconds() > 0) {
+      exchange.getResponseHeaders().set("Retry-After", Integer.toString(e.retryAfterSeconds()));
+    }
+    sendJson(e.status(), e.body());
+  }
+
+  private void send(int code, String contentType, byte[] body) throws IOException {
+    exchange.getResponseHeaders().set("Content-Type", contentType);
+    status = code;
+    exchange.sendResponseHeaders(code, body.length == 0 ? -1 : body.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(body);
+    }
+  }
+
+  /** Starts a chunked 200 response; later writes go out as they are flushed. */
+  void startStream(String contentType) throws IOException {
+    exchange.getResponseHeaders().set("Content-Type", contentType);
+    exchange.getResponseHeaders().set("Cache-Control", "no-cache");
+    status = 200;
+    exchange.sendResponseHeaders(200, 0);
+    stream = exchange.getResponseBody();
+  }
+
+  /** Writes and flushes; an IOException means the client has gone. */
+  void write(String text) throws IOException {
+    stream.write(text.getBytes(StandardCharsets.UTF_8));
+    stream.flush();
+  }
+
+  static String json(JsonElement json) {
+    return GSON.toJson(json);
+  }
+
+  void close() {
+    exchange.close();
+  }
+}

@@ -1,0 +1,39 @@
+package dev.cromwell.service;
+
+import dev.cromwell.engine.generate.GenerationRequest;
+import dev.cromwell.engine.generate.GenerationResult;
+import dev.cromwell.engine.generate.Generator;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
+
+/**
+ * One admitted generation, described as data so that any scheduler can run it: the serial one runs
+ * it alone through {@link Generator}; a batching one would step it together with others, a token at
+ * a time.
+ *
+ * @param listener receives text as it is generated (on the scheduler's thread: it must not block)
+ * @param cancelled checked before every token; the client went away or the service closed
+ * @param deadlineNanos {@link System#nanoTime()} after which the job stops, 0 for none
+ * @param admittedNanos when the queue accepted it
+ */
+public record GenerationJob(
+    GenerationRequest request,
+    Generator.Listener listener,
+    BooleanSupplier cancelled,
+    long deadlineNanos,
+    long admittedNanos,
+    CompletableFuture<Outcome> result) {
+
+  /**
+   * What came of a job.
+   *
+   * @param queuedNanos time from admission to start
+   * @param timedOut the deadline ended it (the result holds the text so far)
+   */
+  public record Outcome(GenerationResult result, long queuedNanos, boolean timedOut) {}
+
+  /** Whether the deadline has passed. */
+  public boolean expired(long now) {
+    return deadlineNanos != 0 && now - deadlineNanos > 0;
+  }
+}

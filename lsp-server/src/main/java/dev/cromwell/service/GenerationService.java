@@ -1,0 +1,222 @@
+package dev.cromwell.service;
+
+import dev.cromwell.chat.ChatFormat;
+import dev.cromwell.chat.ChatMessage;
+import dev.cromwell.edit.EditModel;
+import dev.cromwell.engine.generate.GenerationRequest;
+import dev.cromwell.engine.generate.Generator;
+import dev.cromwell.engine.generate.SamplerSettings;
+import dev.cromwell.engine.model.Model;
+import dev.cromwell.engine.tokenizer.Tokenizer;
+import dev.cromwell.protocol.FimFormat;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Text generation for callers without documents (the HTTP API; any front door that has a prompt
+ * rather than a cursor): prompts from plain text, fill-in-the-middle or a conversation rendered by
+ * the model's chat template; sampling options; admission through the {@link GenerationQueue}; and
+ * the queued model behind edits. Front doors translate their wire format to these calls and back.
+ */
+public final class GenerationService implements AutoCloseable {
+  /**
+   * How to generate.
+   *
+   * @param seed null picks one
+   * @param timeout from admission to the last token; null or zero for none
+   */
+  public record Options(
+      int maxTokens,
+      float temperature,
+      float topP,
+      List<String> stop,
+      Long seed,
+      Duration timeout) {
+    public Options {
+      stop = stop == null ? List.of() : List.copyOf(stop);
+      if (maxTokens < 1) {
+        throw new IllegalArgumentException("max_tokens must be at least 1, got " + maxTokens);
+      }
+      if (!(temperature >= 0 && temperature <= 2)) {
+        throw new IllegalArgumentException("temperature must be in [0, 2], got " + temperature);
+      }
+      if (!(topP > 0 && topP <= 1)) {
+        throw new IllegalArgumentException("top_p must be in (0, 1], got " + topP);
+      }
+    }
+  }
+
+  /** A prompt as tokens, with the extra tokens that end it (FIM formats have their own). */
+  public record Prompt(int[] tokens, Set<Integer> stopTokens) {}
+
+  private final Model model;
+  private final String modelId;
+  private final GenerationQueue queue;
+  private final SerialScheduler scheduler;
+  private final ChatFormat chat;
+  private final FimFormat fim;
+  private final Set<Integer> fimStops = new HashSet<>();
+
+  public GenerationService(Model model, String modelId, int queueCapacity) {
+    this.model = model;
+    this.modelId = modelId;
+    this.queue = new GenerationQueue(queueCapacity);
+    this.scheduler = new SerialScheduler(model, queue, 4);
+    this.chat = ChatFormat.forModel(model);
+    Tokenizer t = model.tokenizer();
+    this.fim = FimFormat.detect(text -> t.vocabulary().id(text).isPresent());
+    for (String stop : fim.stopTokens()) {
+      t.vocabulary().id(stop).ifPresent(fimStops::add);
+    }
+  }
+
+  public String modelId() {
+    return modelId;
+  }
+
+  public Model model() {
+    return model;
+  }
+
+  public GenerationQueue queue() {
+    return queue;
+  }
+
+  /** Bytes of the KV caches kept for prefix reuse. */
+  public long cacheBytes() {
+    return scheduler.cacheBytes();
+  }
+
+  /**
+   * A completion prompt: the text itself (special tokens written in it are parsed, as llama.cpp's
+   * server does), or, with a suffix, the model's fill-in-the-middle format around the gap.
+   */
+  public Prompt completionPrompt(String prompt, String suffix) {
+    Tokenizer t = model.tokenizer();
+    if (suffix == null) {
+      return new Prompt(PromptTokens.ofMarkedText(t, prompt), Set.of());
+    }
+    if (fim == FimFormat.PREFIX_ONLY) {
+      throw new IllegalArgumentException(
+          modelId + " has no fill-in-the-middle tokens, so it cannot use a suffix");
+    }
+    List<FimFormat.Part> parts = fim.render("", prompt, suffix, List.of(), "//");
+    return new Prompt(PromptTokens.of(t, parts), Set.copyOf(fimStops));
+  }
+
+  /** A conversation through the model's chat template, the assistant's turn opened. */
+  public Prompt chatPrompt(List<ChatMessage> messages) {
+    String text = chat.render(messages).text();
+    return new Prompt(PromptTokens.ofMarkedText(model.tokenizer(), text), Set.of());
+  }
+
+  /** Room left for generation after {@code prompt}, in tokens. */
+  public int room(Prompt prompt) {
+    return model.contextLength() - prompt.tokens().length;
+  }
+
+  /**
+   * Queues a generation. Text reaches {@code listener} as it is produced, on the model's thread, so
+   * the listener must hand it off rather than block.
+   *
+   * @throws QueueFullException when the queue is full
+   * @throws IllegalArgumentException when the prompt and max_tokens do not fit the context
+   */
+  public CompletableFuture<GenerationJob.Outcome> submit(
+      Prompt prompt, Options options, Generator.Listener listener, BooleanSupplier cancelled)
+      throws QueueFullException {
+    if (prompt.tokens().length == 0) {
+      throw new IllegalArgumentException("the prompt is empty");
+    }
+    if (prompt.tokens().length + options.maxTokens() > model.contextLength()) {
+      throw new IllegalArgumentException(
+          "the prompt ("
+              + prompt.tokens().length
+              + " tokens) and max_tokens ("
+              + options.maxTokens()
+              + ") exceed the context of "
+              + model.contextLength()
+              + " tokens");
+    }
+    long seed = options.seed() == null ? System.nanoTime() : options.seed();
+    SamplerSettings sampler =
+        new SamplerSettings(options.temperature(), 0, options.topP(), 0f, 1f, 64, seed);
+    GenerationRequest request =
+        new GenerationRequest(
+            prompt.tokens(), options.maxTokens(), sampler, prompt.stopTokens(), options.stop(), 0);
+    long now = System.nanoTime();
+    long deadline =
+        options.timeout() == null || options.timeout().isZero()
+            ? 0
+            : now + options.timeout().toNanos();
+    CompletableFuture<GenerationJob.Outcome> result = new CompletableFuture<>();
+    queue.admit(new GenerationJob(request, listener, cancelled, deadline, now, result));
+    return result;
+  }
+
+  /**
+   * The model behind {@link dev.cromwell.edit.EditService} here: its generations wait their turn in
+   * the same queue as every other request.
+   */
+  public EditModel editModel(Duration timeout) {
+    return new EditModel() {
+      @Override
+      public String generate(
+          String prompt, int maxTokens, List<String> stopStrings, BooleanSupplier cancelled) {
+        Prompt p = new Prompt(PromptTokens.ofMarkedText(model.tokenizer(), prompt), Set.of());
+        int limit = Math.max(1, Math.min(maxTokens, room(p) - 1));
+        Options greedy = new Options(limit, 0f, 1f, stopStrings, 0L, timeout);
+        try {
+          return submit(p, greedy, piece -> {}, cancelled).get().result().text();
+        } catch (QueueFullException e) {
+          throw new QueueFull(e);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted", e);
+        } catch (ExecutionException e) {
+          throw e.getCause() instanceof RuntimeException r
+              ? r
+              : new IllegalStateException(e.getCause());
+        }
+      }
+
+      @Override
+      public String chatTemplate() {
+        return model.file().string("tokenizer.chat_template").orElse(null);
+      }
+
+      @Override
+      public ChatFormat chatFormat() {
+        return chatTemplate() == null ? null : chat;
+      }
+
+      @Override
+      public int countTokens(String text) {
+        return model.tokenizer().encode(text, false).length;
+      }
+    };
+  }
+
+  /** A full queue met inside an edit (EditModel cannot throw checked exceptions). */
+  public static final class QueueFull extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public QueueFull(QueueFullException cause) {
+      super(cause.getMessage(), cause);
+    }
+
+    public QueueFullException queueFull() {
+      return (QueueFullException) getCause();
+    }
+  }
+
+  @Override
+  public void close() {
+    scheduler.close();
+  }
+}

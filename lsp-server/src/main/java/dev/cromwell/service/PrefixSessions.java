@@ -1,0 +1,54 @@
+package dev.cromwell.service;
+
+import dev.cromwell.engine.model.Model;
+import dev.cromwell.engine.model.Session;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A few engine sessions (KV caches) for requests that carry no document: each prompt goes to the
+ * session whose tokens share the longest prefix with it, so a chat's next turn or a repeated system
+ * prompt is not computed again. Least recently used sessions are reused first. Used from the
+ * scheduler's thread only.
+ */
+final class PrefixSessions {
+  private final Model model;
+  private final int size;
+  private final List<Session> sessions = new ArrayList<>(); // most recently used last
+
+  PrefixSessions(Model model, int size) {
+    this.model = model;
+    this.size = Math.max(1, size);
+  }
+
+  Session forPrompt(int[] prompt) {
+    Session best = null;
+    int bestShared = 0;
+    for (Session s : sessions) {
+      int shared = shared(s.tokens(), prompt);
+      if (shared > bestShared) {
+        best = s;
+        bestShared = shared;
+      }
+    }
+    if (best == null) {
+      best = sessions.size() < size ? model.newSession() : sessions.getFirst();
+    }
+    sessions.remove(best);
+    sessions.add(best);
+    return best;
+  }
+
+  long cacheBytes() {
+    return sessions.stream().mapToLong(Session::cacheBytes).sum();
+  }
+
+  private static int shared(int[] a, int[] b) {
+    int n = Math.min(a.length, b.length);
+    int i = 0;
+    while (i < n && a[i] == b[i]) {
+      i++;
+    }
+    return i;
+  }
+}

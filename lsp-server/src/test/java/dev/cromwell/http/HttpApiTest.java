@@ -1,0 +1,443 @@
+package dev.cromwell.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.cromwell.edit.TextEdits;
+import dev.cromwell.engine.model.Model;
+import dev.cromwell.protocol.PositionEncoding;
+import dev.cromwell.protocol.TextDocument;
+import dev.cromwell.service.GenerationService;
+import dev.cromwell.service.ModelDirectory;
+import dev.cromwell.testing.RealModels;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The HTTP API on the real SmolLM2, through a real HTTP client over a socket. */
+class HttpApiTest {
+  private static final String CHAT =
+      "{\"messages\":[{\"role\":\"user\",\"content\":\"What is the capital of France?\"}],"
+          + "\"max_tokens\":12,\"temperature\":0";
+
+  private final HttpClient client = HttpClient.newHttpClient();
+  private final List<AutoCloseable> open = new ArrayList<>();
+  private String base;
+
+  private void start(String key, int queue, long maxBody, Duration timeout) throws Exception {
+    Model model = Model.load(RealModels.smollm2(), new Model.Options(2, 2048));
+    GenerationService service = new GenerationService(model, "smollm2-135m-instruct", queue);
+    ModelDirectory models =
+        new ModelDirectory(
+            RealModels.store(),
+            "smollm2-135m-instruct",
+            RealModels.smollm2(),
+            List.of("future-model"));
+    HttpApi api =
+        HttpApi.start(
+            new HttpApi.Settings("127.0.0.1", 0, key, maxBody, timeout),
+            service,
+            models,
+            System.err);
+    open.add(model);
+    open.add(service);
+    open.add(api);
+    base = "http://127.0.0.1:" + api.port();
+  }
+
+  private void start() throws Exception {
+    start(null, 4, 1 << 20, Duration.ofMinutes(5));
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    for (int i = open.size() - 1; i >= 0; i--) {
+      open.get(i).close();
+    }
+  }
+
+  private HttpResponse<String> post(String path, String body, String... headers) throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(base + path))
+            .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (headers.length > 0) {
+      b.headers(headers);
+    }
+    return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> get(String path, String... headers) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).GET();
+    if (headers.length > 0) {
+      b.headers(headers);
+    }
+    return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static JsonObject json(HttpResponse<String> r) {
+    return JsonParser.parseString(r.body()).getAsJsonObject();
+  }
+
+  private static void assertError(HttpResponse<String> r, int status, String code) {
+    assertEquals(status, r.statusCode(), r.body());
+    JsonObject error = json(r).getAsJsonObject("error");
+    assertNotNull(error, r.body());
+    assertTrue(error.has("message") && error.has("type") && error.has("param"), r.body());
+    if (code != null) {
+      assertEquals(code, error.get("code").getAsString(), r.body());
+    }
+  }
+
+  @Test
+  void chatAnswersAndItsStreamSaysTheSameTokenByToken() throws Exception {
+    start();
+    HttpResponse<String> whole = post("/v1/chat/completions", CHAT + "}");
+    assertEquals(200, whole.statusCode(), whole.body());
+    JsonObject body = json(whole);
+    assertEquals("chat.completion", body.get("object").getAsString());
+    JsonObject choice = body.getAsJsonArray("choices").get(0).getAsJsonObject();
+    String answer = choice.getAsJsonObject("message").get("content").getAsString();
+    assertTrue(answer.contains("Paris"), answer);
+    assertTrue(body.getAsJsonObject("usage").get("prompt_tokens").getAsInt() > 10);
+
+    HttpResponse<InputStream> stream =
+        client.send(
+            HttpRequest.newBuilder(URI.create(base + "/v1/chat/completions"))
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        CHAT + ",\"stream\":true,\"stream_options\":{\"include_usage\":true}}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofInputStream());
+    assertEquals("text/event-stream", stream.headers().firstValue("Content-Type").orElse(""));
+    StringBuilder streamed = new StringBuilder();
+    List<String> events = new ArrayList<>();
+    try (BufferedReader in =
+        new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8))) {
+      for (String line; (line = in.readLine()) != null; ) {
+        if (line.startsWith("data: ")) {
+          events.add(line.substring(6));
+        }
+      }
+    }
+    assertEquals("[DONE]", events.getLast());
+    String finish = null;
+    for (String e : events.subList(0, events.size() - 1)) {
+      JsonObject chunk = JsonParser.parseString(e).getAsJsonObject();
+      assertEquals("chat.completion.chunk", chunk.get("object").getAsString());
+      JsonArray choices = chunk.getAsJsonArray("choices");
+      if (choices.isEmpty()) {
+        assertEquals(
+            body.getAsJsonObject("usage").get("completion_tokens"),
+            chunk.getAsJsonObject("usage").get("completion_tokens"));
+        continue;
+      }
+      JsonObject delta = choices.get(0).getAsJsonObject().getAsJsonObject("delta");
+      if (delta.has("content")) {
+        streamed.append(delta.get("content").getAsString());
+      }
+      JsonElement f = choices.get(0).getAsJsonObject().get("finish_reason");
+      if (!f.isJsonNull()) {
+        finish = f.getAsString();
+      }
+    }
+    assertTrue(events.size() > 4, "one event per token: " + events);
+    assertEquals(answer, streamed.toString());
+    assertEquals(choice.get("finish_reason").getAsString(), finish);
+  }
+
+  @Test
+  void completionsHonourStopAndMaxTokensAndRefuseASuffixWithoutFim() throws Exception {
+    start();
+    HttpResponse<String> r =
+        post(
+            "/v1/completions",
+            "{\"prompt\":\"1, 2, 3, 4,\",\"max_tokens\":6,\"temperature\":0,\"stop\":[\" 6\"]}");
+    assertEquals(200, r.statusCode(), r.body());
+    JsonObject choice = json(r).getAsJsonArray("choices").get(0).getAsJsonObject();
+    assertEquals(" 5,", choice.get("text").getAsString());
+    assertEquals("stop", choice.get("finish_reason").getAsString());
+
+    r = post("/v1/completions", "{\"prompt\":\"a\",\"max_tokens\":3,\"temperature\":0}");
+    JsonObject c = json(r).getAsJsonArray("choices").get(0).getAsJsonObject();
+    assertEquals(3, json(r).getAsJsonObject("usage").get("completion_tokens").getAsInt(), r.body());
+    assertEquals("length", c.get("finish_reason").getAsString());
+
+    assertError(post("/v1/completions", "{\"prompt\":\"a\",\"suffix\":\"b\"}"), 400, null);
+    assertError(post("/v1/completions", "{\"prompt\":\"a\",\"temperature\":\"hot\"}"), 400, null);
+    assertError(post("/v1/completions", "{\"prompt\":\"a\",\"max_tokens\":99999}"), 400, null);
+    assertError(
+        post("/v1/completions", "{\"prompt\":\"a\",\"model\":\"gpt-4\"}"), 404, "model_not_found");
+    assertError(post("/v1/completions", "not json"), 400, null);
+    assertError(get("/v1/completions"), 405, "method_not_allowed");
+    assertError(get("/v2/anything"), 404, "unknown_url");
+  }
+
+  @Test
+  void modelsHealthAndMetrics() throws Exception {
+    start();
+    JsonObject models = json(get("/v1/models"));
+    assertEquals("list", models.get("object").getAsString());
+    JsonArray data = models.getAsJsonArray("data");
+    JsonObject first = data.get(0).getAsJsonObject();
+    assertEquals("smollm2-135m-instruct", first.get("id").getAsString());
+    assertTrue(first.get("loaded").getAsBoolean());
+    assertTrue(data.toString().contains("\"future-model\""), data.toString());
+
+    assertEquals("ok", json(get("/health")).get("status").getAsString());
+    String hello = "{\"prompt\":\"Hello there, my friend\",\"max_tokens\":2,\"temperature\":0}";
+    post("/v1/completions", hello);
+    post("/v1/completions", hello);
+    HttpResponse<String> metrics = get("/metrics");
+    assertTrue(metrics.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"));
+    String text = metrics.body();
+    for (String name :
+        List.of(
+            "cromwell_requests_total{endpoint=\"/v1/completions\",status=\"200\"} 2",
+            "cromwell_request_duration_seconds_bucket{endpoint=\"/v1/completions\",le=\"+Inf\"} 2",
+            "cromwell_generated_tokens_total 4",
+            "cromwell_queue_depth 0",
+            "cromwell_tokens_per_second",
+            "cromwell_time_to_first_token_seconds_count 2",
+            "cromwell_heap_used_bytes",
+            "cromwell_kv_cache_bytes")) {
+      assertTrue(text.contains(name), name + " in\n" + text);
+    }
+    // The second identical prompt reused the first one's KV cache (all but its last token).
+    assertTrue(metric("cromwell_prompt_tokens_reused_total") >= 4, text);
+  }
+
+  @Test
+  void anApiKeyGuardsEveryRequestAndIsNeededBeyondLoopback() throws Exception {
+    start("s3cret", 4, 1 << 20, Duration.ofMinutes(5));
+    assertError(get("/health"), 401, "invalid_api_key");
+    assertError(get("/v1/models", "Authorization", "Bearer wrong"), 401, "invalid_api_key");
+    assertEquals(200, get("/v1/models", "Authorization", "Bearer s3cret").statusCode());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                HttpApi.start(
+                    new HttpApi.Settings("0.0.0.0", 0, null, 1024, Duration.ofSeconds(1)),
+                    null,
+                    null,
+                    System.err));
+    assertTrue(e.getMessage().contains("CROMWELL_API_KEY"), e.getMessage());
+  }
+
+  @Test
+  void bodiesAreBoundedAndAFullQueueAnswers429WithRetryAfter() throws Exception {
+    start(null, 1, 200, Duration.ofMinutes(5));
+    assertError(
+        post("/v1/completions", "{\"prompt\":\"" + "x".repeat(300) + "\"}"),
+        413,
+        "request_too_large");
+    // One long generation holds the only place; the next request is turned away at once.
+    CompletableFuture<HttpResponse<String>> first =
+        client.sendAsync(
+            HttpRequest.newBuilder(URI.create(base + "/v1/completions"))
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"prompt\":\"Once upon a time\",\"max_tokens\":60,\"temperature\":0}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    waitFor(() -> json(getQuietly("/health")).get("queue_depth").getAsInt() == 1);
+    HttpResponse<String> second =
+        post("/v1/completions", "{\"prompt\":\"Hi\",\"max_tokens\":2,\"temperature\":0}");
+    assertError(second, 429, "queue_full");
+    assertTrue(
+        Integer.parseInt(second.headers().firstValue("Retry-After").orElseThrow()) >= 1,
+        second.headers().toString());
+    assertEquals(200, first.get().statusCode());
+  }
+
+  @Test
+  void underLoadEveryStreamCompletesWholeOrIsTurnedAwayWith429() throws Exception {
+    start(null, 3, 1 << 20, Duration.ofMinutes(5));
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(base + "/v1/completions"))
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    "{\"prompt\":\"The sky is\",\"max_tokens\":6,\"temperature\":0,\"stream\":true}"))
+            .build();
+    List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      responses.add(client.sendAsync(request, HttpResponse.BodyHandlers.ofString()));
+    }
+    int completed = 0;
+    int refused = 0;
+    java.util.Set<String> texts = new java.util.HashSet<>();
+    for (CompletableFuture<HttpResponse<String>> f : responses) {
+      HttpResponse<String> r = f.get();
+      if (r.statusCode() == 429) {
+        assertError(r, 429, "queue_full");
+        assertTrue(r.headers().firstValue("Retry-After").isPresent());
+        refused++;
+        continue;
+      }
+      assertEquals(200, r.statusCode(), r.body());
+      StringBuilder text = new StringBuilder();
+      List<String> events = new ArrayList<>();
+      for (String line : r.body().split("\n")) {
+        if (line.startsWith("data: ")) {
+          events.add(line.substring(6));
+        }
+      }
+      assertEquals("[DONE]", events.getLast(), r.body());
+      for (String e : events.subList(0, events.size() - 1)) {
+        text.append(
+            JsonParser.parseString(e)
+                .getAsJsonObject()
+                .getAsJsonArray("choices")
+                .get(0)
+                .getAsJsonObject()
+                .get("text")
+                .getAsString());
+      }
+      texts.add(text.toString());
+      completed++;
+    }
+    assertTrue(completed >= 3, completed + " completed");
+    assertTrue(refused >= 1, refused + " refused");
+    // Greedy decoding of one prompt: every stream that ran carries the same, whole text.
+    assertEquals(1, texts.size(), texts.toString());
+    assertEquals(0, metric("cromwell_queue_depth"));
+    assertEquals(refused, metric("cromwell_queue_rejected_total"));
+  }
+
+  @Test
+  void aClientThatHangsUpCancelsItsGeneration() throws Exception {
+    start();
+    for (boolean stream : new boolean[] {true, false}) {
+      HttpResponse<InputStream> r =
+          client.send(
+              HttpRequest.newBuilder(URI.create(base + "/v1/completions"))
+                  .POST(
+                      HttpRequest.BodyPublishers.ofString(
+                          "{\"prompt\":\"Once upon a time\",\"max_tokens\":1000,\"temperature\":0,"
+                              + "\"stream\":"
+                              + stream
+                              + "}"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofInputStream());
+      InputStream body = r.body();
+      assertTrue(body.read() >= 0); // the first token (or space) arrived: generation is running
+      body.close(); // hang up
+    }
+    waitFor(() -> metric("cromwell_cancelled_total") == 2);
+    double generated = metric("cromwell_generated_tokens_total");
+    assertTrue(generated < 200, "generated " + generated + " of 2 × 1000 tokens after hanging up");
+    assertEquals(0, metric("cromwell_queue_depth"));
+  }
+
+  @Test
+  void aRequestThatRunsPastItsTimeoutEndsWithWhatItHas() throws Exception {
+    start(null, 4, 1 << 20, Duration.ofMillis(1500));
+    HttpResponse<String> r =
+        post(
+            "/v1/completions",
+            "{\"prompt\":\"Once upon a time\",\"max_tokens\":1500,\"temperature\":0}");
+    assertEquals(200, r.statusCode(), r.body());
+    JsonObject body = JsonParser.parseString(r.body().strip()).getAsJsonObject();
+    assertEquals(
+        "length",
+        body.getAsJsonArray("choices").get(0).getAsJsonObject().get("finish_reason").getAsString());
+    assertTrue(body.getAsJsonObject("usage").get("completion_tokens").getAsInt() < 1500);
+    assertEquals(1, metric("cromwell_timed_out_total"));
+  }
+
+  @Test
+  void editsReturnTheNewTextItsDiffAndMinimalEditsOrARefusal() throws Exception {
+    start();
+    String text = "def area(r):\n    return 3.14 * r * r\n";
+    JsonObject request = new JsonObject();
+    request.addProperty("path", "geo.py");
+    request.addProperty("text", text);
+    JsonObject range = new JsonObject();
+    range.addProperty("start_line", 2);
+    range.addProperty("end_line", 2);
+    request.add("range", range);
+    request.addProperty("instruction", "use math.pi instead of 3.14");
+    HttpResponse<String> r = post("/v1/cromwell/edit", request.toString());
+    assertEquals(200, r.statusCode(), r.body());
+    JsonObject body = json(r);
+    String updated = body.get("text").getAsString();
+    if (body.get("refusal").isJsonNull()) {
+      // The edits, applied to the old text at their LSP positions, give the new text.
+      TextDocument doc = new TextDocument(text);
+      List<TextEdits.Edit> edits = new ArrayList<>();
+      for (JsonElement e : body.getAsJsonArray("edits")) {
+        JsonObject o = e.getAsJsonObject();
+        JsonObject start = o.getAsJsonObject("range").getAsJsonObject("start");
+        JsonObject end = o.getAsJsonObject("range").getAsJsonObject("end");
+        edits.add(
+            new TextEdits.Edit(
+                doc.offset(
+                    start.get("line").getAsInt(),
+                    start.get("character").getAsInt(),
+                    PositionEncoding.UTF16),
+                doc.offset(
+                    end.get("line").getAsInt(),
+                    end.get("character").getAsInt(),
+                    PositionEncoding.UTF16),
+                o.get("new_text").getAsString()));
+      }
+      assertEquals(updated, TextEdits.apply(text, edits));
+      assertTrue(updated.startsWith("def area(r):\n"), updated);
+      if (!updated.equals(text)) {
+        assertTrue(
+            body.get("diff").getAsString().startsWith("--- a/geo.py\n+++ b/geo.py\n"), r.body());
+      }
+    } else {
+      assertEquals(text, updated);
+      assertFalse(body.get("refusal").getAsString().isBlank());
+    }
+    request.getAsJsonObject("range").addProperty("end_line", 9);
+    assertError(post("/v1/cromwell/edit", request.toString()), 400, null);
+  }
+
+  private HttpResponse<String> getQuietly(String path) {
+    try {
+      return get(path);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private double metric(String name) {
+    for (String line : getQuietly("/metrics").body().split("\n")) {
+      if (line.startsWith(name + " ")) {
+        return Double.parseDouble(line.substring(name.length() + 1));
+      }
+    }
+    throw new AssertionError("no metric " + name);
+  }
+
+  private static void waitFor(Supplier<Boolean> condition) throws InterruptedException {
+    long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (!condition.get()) {
+      if (System.nanoTime() > end) {
+        throw new AssertionError("timed out waiting");
+      }
+      Thread.sleep(50);
+    }
+  }
+}
