@@ -26,6 +26,9 @@ def _tokenizer(args) -> None:
 
 def _train(args) -> None:
     from .trainer import train_from_config
+    if args.threads:
+        import torch
+        torch.set_num_threads(args.threads)
     train_from_config(args.config, args.out, resume=args.resume, stop_after=args.stop_after,
                       max_minutes=args.max_minutes, eval_hook=args.eval_hook)
 
@@ -39,7 +42,8 @@ def _export(args) -> None:
 def _finetune(args) -> None:
     from .finetune import finetune
     finetune(args.model, args.repo, args.out, steps=args.steps, seq_len=args.seq_len, lora=not args.full,
-             rank=args.rank, lr=args.lr, tensor_type=args.type, report=args.report, max_minutes=args.max_minutes)
+             rank=args.rank, lr=args.lr, micro_batch=args.micro_batch, eval_rows=args.eval_rows,
+             tensor_type=args.type, report=args.report, max_minutes=args.max_minutes)
 
 
 def _nano(args) -> None:
@@ -78,6 +82,8 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--resume", action="store_true", help="continue from the run folder's last checkpoint")
     r.add_argument("--stop-after", type=int, default=None, help="stop after this many optimizer steps")
     r.add_argument("--max-minutes", type=float, default=None, help="stop (with a checkpoint) after this long")
+    r.add_argument("--threads", type=int, default=0,
+                   help="PyTorch CPU threads (0: PyTorch's default; 1 is faster on an oversubscribed machine)")
     r.add_argument("--eval-hook", default=None,
                    help="shell command run at each evaluation with {gguf} replaced by an exported model; "
                         "its last stdout line, if JSON, goes into the log (e.g. the HumanEval harness)")
@@ -95,6 +101,8 @@ def parser() -> argparse.ArgumentParser:
     f.add_argument("--out", required=True, help="the merged model to write (.gguf)")
     f.add_argument("--steps", type=int, default=60)
     f.add_argument("--seq-len", type=int, default=256)
+    f.add_argument("--micro-batch", type=int, default=4, help="sequences per step")
+    f.add_argument("--eval-rows", type=int, default=24, help="held-out sequences to measure the loss on")
     f.add_argument("--rank", type=int, default=16)
     f.add_argument("--lr", type=float, default=1e-3)
     f.add_argument("--full", action="store_true", help="full fine-tuning instead of LoRA")

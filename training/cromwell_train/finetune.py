@@ -21,7 +21,8 @@ import numpy as np
 import torch
 
 from . import gguf_tokenizer
-from .curate import RawFile, discover, filter_reason, is_heldout
+from .cpu import choose_threads
+from .curate import Filters, discover, filter_reason, is_heldout
 from .export_gguf import export
 from .gguf import GGUFReader
 from .import_gguf import load as load_gguf
@@ -46,7 +47,7 @@ def repository_documents(repo: str, heldout_fraction: float = 0.1):
     """(train texts, held-out texts) of a repository's source files, filtered like curation."""
     train, held = [], []
     for raw in discover(repo, []):
-        reason, text = filter_reason(raw, _FILTERS)
+        reason, text = filter_reason(raw, Filters())
         if reason is None:
             (held if is_heldout(raw.repo, raw.path, heldout_fraction) else train).append(text)
     if not train:
@@ -89,6 +90,7 @@ def finetune(model_path: str, repo: str, out: str, steps: int = 60, seq_len: int
     if not os.path.exists(model_path):
         raise FileNotFoundError(f"{model_path}: no such model (cromwell pull, or see the catalogue)")
     torch.manual_seed(seed)
+    log(f"finetune: {choose_threads()} PyTorch thread(s)")
     reader = GGUFReader(model_path)
     tok = gguf_tokenizer.from_metadata(reader.metadata, model_path)
     eos = int(reader.metadata.get("tokenizer.ggml.eos_token_id", 0))
@@ -152,7 +154,3 @@ def finetune(model_path: str, repo: str, out: str, steps: int = 60, seq_len: int
     log(f"finetune: wrote {out}")
     return result
 
-
-from .curate import Filters  # noqa: E402  (the same thresholds as curation)
-
-_FILTERS = Filters()

@@ -25,6 +25,7 @@ import numpy as np
 import torch
 
 from . import code_tokenizer
+from .cpu import choose_threads
 from .curate import curate, read_documents
 from .curriculum import load_config
 from .data import heldout_rows, documents_by_language, stage_rows
@@ -142,6 +143,8 @@ def run_nano(out: str, minutes: float = 30.0, report_dir: str = None, inputs=Non
              vocab: int = VOCAB, template: str = TEMPLATE, rate_seconds: float = 15.0, heldout: float = 0.01,
              say=say) -> dict:
     """The whole pipeline; the keyword arguments let the CI smoke run it on a fixture corpus."""
+    threads = choose_threads()
+    say(f"{threads} PyTorch thread(s) (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
     out = os.path.abspath(out)
     os.makedirs(out, exist_ok=True)
     curated = os.path.join(out, "data")
