@@ -328,6 +328,8 @@ def _train(config: Config, out: str, dist: Distributed, resume: bool, stop_after
             stopping = (stop_after is not None and g >= stop_after) or out_of_time
             if stopping or g % settings.checkpoint_every == 0 or position["step"] == 0:
                 checkpoint_now()
+            if window_tokens == 0:  # throughput counts training only, not evaluation or checkpoints
+                window_start = time.monotonic()
             if stopping:
                 result = {"stopped": "time limit" if out_of_time else "stop-after"}
                 break

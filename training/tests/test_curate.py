@@ -83,3 +83,23 @@ def test_cli_names_a_missing_input_in_one_line(tmp_path, capsys):
     code = cli.main(["curate", "--out", str(tmp_path / "o"), str(tmp_path / "nope")])
     err = capsys.readouterr().err
     assert code == 2 and "nope: no such folder" in err and "Traceback" not in err
+
+
+def test_zip_input_and_jdk_style_licence_header(tmp_path):
+    import random
+    import zipfile
+    header = ("/*\n * Copyright (c) 2003, 2024, Oracle and/or its affiliates. All rights reserved.\n"
+              " * This code is free software; you can redistribute it and/or modify it\n"
+              " * under the terms of the GNU General Public License version 2 only, as\n"
+              " * published by the Free Software Foundation.  Oracle designates this\n"
+              " * particular file as subject to the \"Classpath\" exception as provided\n"
+              " * by Oracle in the LICENSE file that accompanied this code.\n */\n")
+    archive = tmp_path / "src.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("java.base/java/util/Thing.java", header + corpus.java_file(random.Random(1), "Thing"))
+        z.writestr("java.desktop/java/awt/Other.java", header + corpus.java_file(random.Random(2), "Other"))
+    out = str(tmp_path / "out")
+    curate([str(archive)], out, include=["java.base/*"], benchmark=corpus.HUMANEVAL, heldout=0.0, log=lambda m: None)
+    docs = list(read_documents(out, "train"))
+    assert [(d["repo"], d["path"], d["licence"]) for d in docs] == [
+        ("src", "java.base/java/util/Thing.java", "GPL-2.0-only WITH Classpath-exception-2.0")]
