@@ -38,6 +38,8 @@ CROMWELL = os.path.join(ROOT, "bin", "cromwell")
 TEMPLATE = os.path.join(ROOT, "training", "configs", "nano.toml")
 JDK_SRC = "/usr/lib/jvm/temurin-25-jdk-amd64/lib/src.zip"
 VOCAB = 8192
+# Held-out rows (of the eval length) for the final loss and the baseline: ~50k tokens, minutes on a CPU.
+HELDOUT_ROWS = 200
 PROMPT = "def fibonacci(n):\n    \"\"\"Return the n-th Fibonacci number.\"\"\"\n"
 
 PARITY_CORPUS = [
@@ -183,7 +185,7 @@ def run_nano(out: str, minutes: float = 30.0, report_dir: str = None, inputs=Non
     gguf = export_checkpoint(os.path.join(run, "latest.pt"), os.path.join(out, "cromwell-nano.gguf"), "F32")
     model, tok = model_from_checkpoint(os.path.join(run, "latest.pt"))
     config = load_config(config_path)
-    eval_rows = heldout_rows(curated, tok, config.train.eval_seq_len, 10_000)
+    eval_rows = heldout_rows(curated, tok, config.train.eval_seq_len, HELDOUT_ROWS)
     from .trainer import evaluate
     heldout = evaluate(model, eval_rows, None, torch.device("cpu"))
     baseline = unigram_baseline(curated, tok, eval_rows)
