@@ -1,6 +1,6 @@
 """Shape and hyper-parameters of a Cromwell (Llama-family) decoder-only transformer."""
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,10 @@ class ModelConfig:
             raise ValueError(f"head dimension {self.head_dim} must be even for RoPE")
         if self.rope_style not in ("normal", "neox"):
             raise ValueError(f"rope_style must be 'normal' or 'neox', got {self.rope_style!r}")
+
+    def to_dict(self) -> dict:
+        """A plain dict, the way peft reads a model's config (it looks for tie_word_embeddings)."""
+        return {**asdict(self), "tie_word_embeddings": self.tie_embeddings}
 
     @property
     def head_dim(self) -> int:

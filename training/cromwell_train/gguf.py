@@ -1,4 +1,4 @@
-"""A small GGUF v3 reader and writer (numpy), with F32, F16, BF16, Q8_0 and Q4_0 tensors.
+"""A small GGUF v3 reader and writer (numpy): F32, F16, BF16 and Q8_0 tensors; Q4_0 and Q4_1 read.
 
 Layout as GGML defines it: little-endian header, metadata key/values, tensor infos (dims with the
 fastest-varying first), padding to the alignment, then each tensor's data aligned. Q8_0 blocks are
@@ -22,8 +22,8 @@ _SCALAR = {UINT8: "<B", INT8: "<b", UINT16: "<H", INT16: "<h", UINT32: "<I", INT
            FLOAT32: "<f", BOOL: "<?", UINT64: "<Q", INT64: "<q", FLOAT64: "<d"}
 
 # Tensor types: id, block size, bytes per block.
-F32, F16, Q4_0, Q8_0, BF16 = 0, 1, 2, 8, 30
-TENSOR_TYPES = {F32: (1, 4), F16: (1, 2), Q4_0: (32, 18), Q8_0: (32, 34), BF16: (1, 2)}
+F32, F16, Q4_0, Q4_1, Q8_0, BF16 = 0, 1, 2, 3, 8, 30
+TENSOR_TYPES = {F32: (1, 4), F16: (1, 2), Q4_0: (32, 18), Q4_1: (32, 20), Q8_0: (32, 34), BF16: (1, 2)}
 TYPE_NAMES = {"F32": F32, "F16": F16, "Q4_0": Q4_0, "Q8_0": Q8_0, "BF16": BF16}
 
 
@@ -62,6 +62,13 @@ def dequantize_q4_0(data: bytes, count: int) -> np.ndarray:
     return (blocks["d"].astype(np.float32)[:, None] * np.concatenate([low, high], axis=1)).reshape(-1)
 
 
+def dequantize_q4_1(data: bytes, count: int) -> np.ndarray:
+    """Q4_1: F16 scale d and minimum m, then 32 4-bit q (low nibbles first); weight = d*q + m."""
+    blocks = np.frombuffer(data, dtype=[("d", "<f2"), ("m", "<f2"), ("q", "u1", 16)], count=count // 32)
+    q = np.concatenate([blocks["q"] & 0x0F, blocks["q"] >> 4], axis=1).astype(np.float32)
+    return (blocks["d"].astype(np.float32)[:, None] * q + blocks["m"].astype(np.float32)[:, None]).reshape(-1)
+
+
 def encode_tensor(values: np.ndarray, tensor_type: int) -> bytes:
     values = np.ascontiguousarray(values, dtype=np.float32)
     if tensor_type == F32:
@@ -88,6 +95,8 @@ def decode_tensor(data: bytes, tensor_type: int, count: int) -> np.ndarray:
         return dequantize_q8_0(data, count)
     if tensor_type == Q4_0:
         return dequantize_q4_0(data, count)
+    if tensor_type == Q4_1:
+        return dequantize_q4_1(data, count)
     raise ValueError(f"tensor type {tensor_type} is not supported by this reader")
 
 

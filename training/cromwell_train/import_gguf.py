@@ -1,4 +1,4 @@
-"""Load a GGUF model (F32, F16, BF16, Q8_0, Q4_0 tensors) into CromwellModel.
+"""Load a GGUF model (F32, F16, BF16, Q8_0, Q4_0, Q4_1 tensors) into CromwellModel.
 
 This makes the PyTorch model a reference for any llama/qwen2 GGUF the engine runs: quantized
 weights are decoded to float32, so comparisons measure computation, not quantization.

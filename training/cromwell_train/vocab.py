@@ -29,11 +29,12 @@ class Vocabulary:
     token_types: List[int]
     merges: List[str]
     eos_id: int
+    pre: str = "qwen2"
 
     def gguf_metadata(self) -> Dict[str, object]:
         return {
             "tokenizer.ggml.model": "gpt2",
-            "tokenizer.ggml.pre": "qwen2",
+            "tokenizer.ggml.pre": self.pre,
             "tokenizer.ggml.tokens": self.tokens,
             "tokenizer.ggml.token_type": self.token_types,
             "tokenizer.ggml.merges": self.merges,

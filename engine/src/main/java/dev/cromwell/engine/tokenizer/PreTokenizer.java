@@ -34,6 +34,13 @@ public enum PreTokenizer {
       "\\s?\\p{P}+",
       "[\\u4e00-\\u9fa5\\u0800-\\u4e00\\uac00-\\ud7ff]+",
       "\\p{N}"),
+  /**
+   * Cromwell's own code-aware split (training/cromwell_train/code_tokenizer.py): digits alone,
+   * words and symbol runs with at most one leading space, each line break alone (no token spans
+   * lines), runs of spaces and tabs (indentation) alone. Explicit classes instead of {@code \\s}
+   * keep it identical to the Oniguruma expression the Python tokenizer was trained with.
+   */
+  CROMWELL_CODE(false, "\\p{N}| ?\\p{L}+| ?[^\\r\\n\\p{L}\\p{N} \\t]+|\\r?\\n|[ \\t]+"),
   DEFAULT(
       false,
       "[\\p{P}\\$\\+<=>\\^~\\|]+",
@@ -84,6 +91,7 @@ public enum PreTokenizer {
       case "starcoder", "refact", "command-r", "smollm", "codeshell", "exaone", "minerva-7b" ->
           STARCODER;
       case "deepseek-coder" -> DEEPSEEK_CODER;
+      case "cromwell-code" -> CROMWELL_CODE;
       default -> null;
     };
   }
