@@ -20,7 +20,7 @@
 ;;; Code:
 
 (require 'cl-lib)
-(require 'json)
+(require 'eieio)
 (require 'subr-x)
 
 (defgroup cromwell nil "Cromwell, the local coding assistant." :group 'tools)
@@ -30,7 +30,8 @@
   :type '(repeat string))
 
 (defcustom cromwell-settings nil
-  "Cromwell settings as a plist, sent as initializationOptions, e.g. (:model \"NAME-or-PATH\")."
+  "Cromwell settings as a plist, sent as initializationOptions.
+For example (:model \"qwen2.5-coder-0.5b-instruct\" :timeLimitMs 2000)."
   :type 'plist)
 
 (defcustom cromwell-modes
@@ -60,6 +61,7 @@
 (declare-function make-lsp-client "lsp-mode")
 (declare-function lsp-stdio-connection "lsp-mode")
 (defvar eglot-server-programs)
+(declare-function cromwell-eglot-server--eieio-childp "cromwell") ; made by defclass below
 (defvar lsp-mode)
 
 (defun cromwell--eglot-p ()
@@ -77,7 +79,8 @@
         ((cromwell--lsp-p) (lsp--buffer-uri))))
 
 (defun cromwell--request (method params callback &optional on-error)
-  "Send METHOD with PARAMS through eglot or lsp-mode; call CALLBACK with the result."
+  "Send METHOD with PARAMS through eglot or lsp-mode.
+CALLBACK gets the result; ON-ERROR, if given, the error."
   (cond
    ((cromwell--eglot-p)
     ;; eglot sends didChange on a timer: flush it so the server sees what we ask about.
@@ -102,7 +105,6 @@
   (or cromwell-settings (make-hash-table)))
 
 (with-eval-after-load 'eglot
-  (require 'eieio)
   (defclass cromwell-eglot-server (eglot-lsp-server) ()
     :documentation "The Cromwell language server.")
   (cl-defmethod eglot-initialization-options ((_ cromwell-eglot-server))
@@ -110,7 +112,8 @@
   (add-to-list 'eglot-server-programs `(,cromwell-modes . cromwell--eglot-contact)))
 
 (defun cromwell--eglot-contact (&rest _)
-  "The eglot contact: Cromwell's server class and command (read when a server starts)."
+  "The eglot contact: Cromwell's server class and command.
+It is read when a server starts, so later changes to `cromwell-command' count."
   (cons 'cromwell-eglot-server cromwell-command))
 
 (with-eval-after-load 'lsp-mode
@@ -194,16 +197,12 @@
                  (cromwell--show)))))))
      (lambda (e) (message "Cromwell: no suggestion: %s" (or (cromwell--get e :message) e))))))
 
-(defun cromwell--insert (text)
-  (let ((inhibit-modification-hooks nil))
-    (insert text)))
-
 (defun cromwell--accept (piece-fn)
   (let* ((text (cromwell-ghost-text))
          (piece (funcall piece-fn text))
          (rest (substring text (length piece))))
     (cromwell-dismiss)
-    (cromwell--insert piece)
+    (insert piece)
     (cl-incf cromwell--generation)
     (if (string-empty-p rest)
         (ignore-errors

@@ -19,7 +19,8 @@
     v))
 
 (defun cromwell-test--idle ()
-  "What a pause in typing does: batch Emacs is never idle, so run the pending idle timer."
+  "What a pause in typing does.
+Batch Emacs is never idle, so this runs the pending idle timer."
   (when (and cromwell--timer (memq cromwell--timer timer-idle-list))
     (timer-event-handler cromwell--timer))
   (cromwell-ghost-text))

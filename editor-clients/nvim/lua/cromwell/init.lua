@@ -54,7 +54,7 @@ local function client_config(bufnr)
 end
 
 local function attach(bufnr)
-  if api.nvim_buf_get_option(bufnr, 'buftype') ~= '' then return end
+  if vim.bo[bufnr].buftype ~= '' then return end
   if compat.has('0.8') then
     vim.lsp.start(client_config(bufnr), { bufnr = bufnr })
   else
@@ -244,7 +244,7 @@ function M.setup(opts)
     { nargs = '?', desc = 'Cromwell: download a model' })
   -- Buffers already open when setup runs.
   for _, b in ipairs(api.nvim_list_bufs()) do
-    if api.nvim_buf_is_loaded(b) and api.nvim_buf_get_option(b, 'filetype') ~= '' then attach(b) end
+    if api.nvim_buf_is_loaded(b) and vim.bo[b].filetype ~= '' then attach(b) end
   end
 end
 
