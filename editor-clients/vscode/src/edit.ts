@@ -1,0 +1,35 @@
+// "Cromwell: Edit Selection…": the arguments of the server's cromwell.edit command.
+
+export interface Pos {
+  line: number;
+  character: number;
+}
+
+export interface LspRange {
+  start: Pos;
+  end: Pos;
+}
+
+export const EDIT_COMMAND = 'cromwell.edit';
+
+/**
+ * The lines to edit: the selection, or the cursor's line when nothing is selected. The server
+ * edits whole lines; a selection that ends at column 0 of a later line does not include that line.
+ */
+export function editRange(selection: LspRange, lineLength: (line: number) => number): LspRange {
+  const { start, end } = selection;
+  if (start.line === end.line && start.character === end.character) {
+    return { start: { line: start.line, character: 0 }, end: { line: start.line, character: lineLength(start.line) } };
+  }
+  return { start, end };
+}
+
+/** `workspace/executeCommand` params for cromwell.edit: one object {uri, range, instruction}. */
+export function editCommand(uri: string, range: LspRange, instruction: string): { command: string; arguments: unknown[] } {
+  return { command: EDIT_COMMAND, arguments: [{ uri, range, instruction: instruction.trim() }] };
+}
+
+/** An input-box check: the instruction may not be blank. */
+export function validateInstruction(text: string): string | undefined {
+  return text.trim() === '' ? 'Say what to change, e.g. "add a docstring"' : undefined;
+}

@@ -1,0 +1,26 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { editCommand, editRange, validateInstruction } from '../src/edit';
+
+test('an empty selection edits the cursor line', () => {
+  const r = editRange({ start: { line: 3, character: 4 }, end: { line: 3, character: 4 } }, () => 17);
+  assert.deepEqual(r, { start: { line: 3, character: 0 }, end: { line: 3, character: 17 } });
+});
+
+test('a selection is passed as it is', () => {
+  const sel = { start: { line: 1, character: 2 }, end: { line: 5, character: 0 } };
+  assert.deepEqual(editRange(sel, () => 0), sel);
+});
+
+test('cromwell.edit gets one object {uri, range, instruction}', () => {
+  const range = { start: { line: 0, character: 0 }, end: { line: 2, character: 0 } };
+  assert.deepEqual(editCommand('file:///a.py', range, '  add a docstring '), {
+    command: 'cromwell.edit',
+    arguments: [{ uri: 'file:///a.py', range, instruction: 'add a docstring' }],
+  });
+});
+
+test('a blank instruction is refused in the input box', () => {
+  assert.ok(validateInstruction('   '));
+  assert.equal(validateInstruction('add a docstring'), undefined);
+});
