@@ -1,7 +1,7 @@
 // The extension's commands: edit the selection, download a model, show the server's status.
 import * as vscode from 'vscode';
 import { ExecuteCommandRequest, ResponseError, LSPErrorCodes } from 'vscode-languageclient/node';
-import { editCommand, editRange, validateInstruction } from './edit';
+import { editCommand, editOutcome, editRange, validateInstruction } from './edit';
 import { SUGGESTED_MODELS } from './model';
 import { runPull } from './pull';
 import { CromwellServer } from './server';
@@ -36,10 +36,14 @@ export async function editSelection(server: CromwellServer, output: vscode.Outpu
   const uri = client.code2ProtocolConverter.asUri(doc.uri);
   try {
     // The server answers with workspace/applyEdit, which the client applies to the document.
-    await vscode.window.withProgress(
+    const result: unknown = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Cromwell: ${instruction.trim()}…` },
       () => client.sendRequest(ExecuteCommandRequest.type, editCommand(uri, range, instruction)),
     );
+    const outcome = editOutcome(result);
+    if (outcome !== null) {
+      void vscode.window.showWarningMessage(outcome);
+    }
   } catch (e) {
     output.appendLine(`cromwell.edit failed: ${(e as Error).message}`);
     // RequestFailed and ContentModified come with the server's own window/showMessage.

@@ -33,3 +33,16 @@ export function editCommand(uri: string, range: LspRange, instruction: string): 
 export function validateInstruction(text: string): string | undefined {
   return text.trim() === '' ? 'Say what to change, e.g. "add a docstring"' : undefined;
 }
+
+/**
+ * What to tell the user after cromwell.edit answered: null when the edit was applied. The server
+ * returns the client's ApplyWorkspaceEditResult; an editor that refused the edit (an empty edit,
+ * or the document changed meanwhile) answers {applied: false}.
+ */
+export function editOutcome(result: unknown): string | null {
+  if (result !== null && typeof result === 'object' && 'applied' in result && result.applied === false) {
+    const reason = 'failureReason' in result && typeof result.failureReason === 'string' ? `: ${result.failureReason}` : '';
+    return `Cromwell: the edit was not applied${reason} (the model proposed no change, or the file changed meanwhile).`;
+  }
+  return null;
+}

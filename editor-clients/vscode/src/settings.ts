@@ -17,6 +17,9 @@ export const SERVER_KEYS = [
 /** Settings of the extension itself: they choose the program to start, so a change restarts it. */
 export const LAUNCH_KEYS = ['server.command', 'server.java', 'server.jar', 'server.jvmOptions'] as const;
 
+/** Settings read by vscode-languageclient itself (cromwell.trace.server logs the protocol). */
+export const CLIENT_KEYS = ['trace.server'] as const;
+
 export type ServerSettings = Record<string, unknown>;
 
 /**

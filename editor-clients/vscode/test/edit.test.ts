@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { editCommand, editRange, validateInstruction } from '../src/edit';
+import { editCommand, editOutcome, editRange, validateInstruction } from '../src/edit';
 
 test('an empty selection edits the cursor line', () => {
   const r = editRange({ start: { line: 3, character: 4 }, end: { line: 3, character: 4 } }, () => 17);
@@ -23,4 +23,11 @@ test('cromwell.edit gets one object {uri, range, instruction}', () => {
 test('a blank instruction is refused in the input box', () => {
   assert.ok(validateInstruction('   '));
   assert.equal(validateInstruction('add a docstring'), undefined);
+});
+
+test('an edit the editor did not apply is reported', () => {
+  assert.equal(editOutcome({ applied: true }), null);
+  assert.match(editOutcome({ applied: false }) ?? '', /the edit was not applied \(the model proposed no change/);
+  assert.match(editOutcome({ applied: false, failureReason: 'version mismatch' }) ?? '', /not applied: version mismatch/);
+  assert.equal(editOutcome(null), null, 'an editor without applyEdit support gets the edit back instead');
 });

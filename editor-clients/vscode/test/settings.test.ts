@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LAUNCH_KEYS, SERVER_KEYS, serverSettings } from '../src/settings';
+import { CLIENT_KEYS, LAUNCH_KEYS, SERVER_KEYS, serverSettings } from '../src/settings';
 
 const root = path.resolve(__dirname, '..', '..');
 const repo = path.resolve(root, '..', '..');
@@ -24,7 +24,7 @@ test('every setting sent to the server is one ServerConfig reads', () => {
 });
 
 test('every contributed setting is either sent to the server or chooses the program', () => {
-  const ours = new Set<string>(['model', ...SERVER_KEYS, ...LAUNCH_KEYS]);
+  const ours = new Set<string>(['model', ...SERVER_KEYS, ...LAUNCH_KEYS, ...CLIENT_KEYS]);
   for (const key of Object.keys(properties)) {
     assert.ok(ours.has(key.replace(/^cromwell\./, '')), `${key} is contributed but never used`);
   }
