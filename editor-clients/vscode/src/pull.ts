@@ -49,8 +49,17 @@ export class LineSplitter {
 
 export interface PullResult {
   ok: boolean;
-  /** The last line the command printed: on failure, its one-line reason. */
+  /** On success the command's last line; on failure its one-line reason (see failureLine). */
   lastLine: string;
+}
+
+/**
+ * The reason of a failed run: Cromwell's own error line ("cromwell pull: …", the last one), else
+ * the first line that is not progress (picocli prints its complaint before the usage text).
+ */
+export function failureLine(lines: readonly string[]): string | undefined {
+  const own = [...lines].reverse().find((l) => /^cromwell( \w+)?: /.test(l));
+  return own ?? lines.find((l) => parseProgress(l).percent === null);
 }
 
 /** Runs the pull command, reporting each output line; resolves when it exits. */
@@ -61,12 +70,15 @@ export function runPull(
   signal?: AbortSignal,
 ): Promise<PullResult> {
   return new Promise((resolve) => {
-    let lastLine = '';
+    const lines: string[] = [];
     const splitter = new LineSplitter((line) => {
       if (line.startsWith('WARNING: Using incubator modules')) {
         return; // the JVM's notice on every start, not the command's
       }
-      lastLine = line.trim();
+      lines.push(line.trim());
+      if (lines.length > 500) {
+        lines.shift();
+      }
       onProgress(parseProgress(line));
     });
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], signal });
@@ -78,7 +90,8 @@ export function runPull(
     });
     child.on('close', (code) => {
       splitter.end();
-      resolve({ ok: code === 0, lastLine: lastLine || `exit code ${code}` });
+      const line = code === 0 ? lines.at(-1) : failureLine(lines);
+      resolve({ ok: code === 0, lastLine: line ?? `exit code ${code}` });
     });
   });
 }

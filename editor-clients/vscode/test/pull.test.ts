@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { LineSplitter, parseProgress, runPull } from '../src/pull';
+import { failureLine, LineSplitter, parseProgress, runPull } from '../src/pull';
 
 test('progress is read from a percentage or from done/total', () => {
   assert.equal(parseProgress('smollm2: 42.5% 41 MB/s').percent, 42.5);
@@ -41,4 +41,10 @@ test('a missing program and a cancel are one-line failures', async () => {
   const running = runPull(process.execPath, ['-e', 'setTimeout(() => {}, 10000)'], () => undefined, abort.signal);
   abort.abort();
   assert.deepEqual(await running, { ok: false, lastLine: 'cancelled' });
+});
+
+test("a failure is told by Cromwell's own error line, else by the first line that is not progress", () => {
+  assert.equal(failureLine(['downloading x', ' 10%  9.8 MiB / 93.8 MiB', 'cromwell pull: sha256 of part 1 differs']), 'cromwell pull: sha256 of part 1 differs');
+  assert.equal(failureLine(["Unmatched argument at index 0: 'pull'", 'Usage: cromwell [-hV] [COMMAND]', '  --ids']), "Unmatched argument at index 0: 'pull'");
+  assert.equal(failureLine([]), undefined);
 });
