@@ -144,8 +144,13 @@ try {
   process.exitCode = 1;
   await browser?.contexts()[0]?.pages()[0]?.screenshot({ path: path.join(out, 'failure.png') }).catch(() => undefined);
   fs.writeFileSync(path.join(out, 'code-server.log'), serverLog);
-  fs.cpSync(path.join(userData, 'logs'), path.join(out, 'logs'), { recursive: true });
+  if (!process.env.E2E_TRACE) {
+    fs.cpSync(path.join(userData, 'logs'), path.join(out, 'logs'), { recursive: true });
+  }
 } finally {
+  if (process.env.E2E_TRACE) {
+    fs.cpSync(path.join(userData, 'logs'), path.join(out, 'logs'), { recursive: true });
+  }
   await browser?.close();
   try {
     process.kill(-server.pid, 'SIGTERM'); // code-server and the extension host it started
@@ -241,6 +246,9 @@ async function firstRunScenario(page) {
   const toast = page.locator('.notification-toast', { hasText: `${model} is not installed` });
   await toast.waitFor({ timeout: 60_000 });
   log(`notification: "${(await toast.innerText()).replace(/\s+/g, ' ').trim()}"`);
+  const noModel = page.locator('.statusbar-item', { hasText: 'Cromwell: no model' });
+  await noModel.first().waitFor({ timeout: 30_000 });
+  log(`status bar: "${(await noModel.first().innerText()).trim()}"`);
   await page.screenshot({ path: path.join(out, '6-first-run.png') });
   await toast.locator('a.monaco-button, .monaco-button', { hasText: 'Download' }).first().click();
   log('clicked Download');
@@ -251,8 +259,15 @@ async function firstRunScenario(page) {
   // The outcome: installed (a server with `cromwell pull`) or its one-line failure.
   const outcome = page.locator('.notification-toast', { hasText: new RegExp(`${model} is installed|downloading ${model} failed`) });
   await outcome.first().waitFor({ timeout: 600_000 });
-  log(`outcome: "${(await outcome.first().innerText()).replace(/\s+/g, ' ').trim()}"`);
+  const told = (await outcome.first().innerText()).replace(/\s+/g, ' ').trim();
+  log(`outcome: "${told}"`);
   await page.screenshot({ path: path.join(out, '8-first-run-outcome.png') });
+  if (told.includes('is installed')) {
+    const ready = page.locator('.statusbar-item', { hasText: new RegExp(`^\\s*${model.replace(/\./g, '\\.')}`) });
+    await ready.first().waitFor({ timeout: 180_000 });
+    log(`status bar: "${(await ready.first().innerText()).trim()}" (the downloaded model loaded)`);
+    await page.screenshot({ path: path.join(out, '9-first-run-ready.png') });
+  }
 }
 
 async function runCommand(page, title) {

@@ -15,7 +15,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(
     output,
     s,
-    new StatusItem(s),
+    new StatusItem(s, output),
     vscode.commands.registerCommand('cromwell.editSelection', () => editSelection(s, output)),
     vscode.commands.registerCommand('cromwell.downloadModel', () => downloadModel(s)),
     vscode.commands.registerCommand('cromwell.showStatus', () => showStatus(s, output)),

@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
+  CancellationTokenSource,
   DidChangeConfigurationNotification,
   LanguageClient,
   LanguageClientOptions,
@@ -14,7 +15,9 @@ import {
 import { commandLine, findJava, LaunchPlan, planLaunch } from './launch';
 import { ModelSpec, parseModel } from './model';
 import { LAUNCH_KEYS, serverSettings, ServerSettings } from './settings';
-import { ServerStatus } from './status';
+import { NoStatus, ServerStatus } from './status';
+
+const STATUS_TIMEOUT_MS = 5000;
 
 export type Runnable = Exclude<LaunchPlan, { kind: 'missing' }>;
 
@@ -26,7 +29,8 @@ export class CromwellServer implements vscode.Disposable {
   /** Fires when the server starts or stops, and after each suggestion. */
   readonly onDidChange = this.changed.event;
   /** Why the server is not running, when it is not. */
-  stoppedReason = 'starting';
+  stoppedReason = 'Cromwell: the server is starting';
+  private starting = false;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -60,7 +64,22 @@ export class CromwellServer implements vscode.Disposable {
     return 'message' in ready ? ready : commandLine(ready.plan, ready.java, args);
   }
 
+  /** What the status bar shows while there is no status to ask for. */
+  noStatus(): NoStatus {
+    return this.starting ? { phase: 'starting' } : { phase: 'stopped', reason: this.stoppedReason };
+  }
+
   async start(): Promise<void> {
+    this.starting = true;
+    try {
+      await this.startClient();
+    } finally {
+      this.starting = false;
+      this.changed.fire();
+    }
+  }
+
+  private async startClient(): Promise<void> {
     const ready = await this.resolveLaunch();
     if ('message' in ready) {
       this.stopped(ready.message);
@@ -141,9 +160,20 @@ export class CromwellServer implements vscode.Disposable {
     }
   }
 
+  /** cromwell/status, or null when the server is not running or has not answered in 5 s. */
   async status(): Promise<ServerStatus | null> {
     const c = this.running();
-    return c === null ? null : c.sendRequest<ServerStatus>('cromwell/status');
+    if (c === null) {
+      return null;
+    }
+    const cancel = new CancellationTokenSource();
+    const timer = setTimeout(() => cancel.cancel(), STATUS_TIMEOUT_MS);
+    try {
+      return await c.sendRequest<ServerStatus>('cromwell/status', cancel.token);
+    } finally {
+      clearTimeout(timer);
+      cancel.dispose();
+    }
   }
 
   dispose(): void {

@@ -13,11 +13,12 @@ export interface ServerStats {
   lastComputed: number;
 }
 
+/** The server serializes with Gson, which leaves out null fields: those are optional here. */
 export interface ServerStatus {
-  model: string | null;
+  model?: string | null;
   modelState: string;
   threads: number;
-  fimFormat: string | null;
+  fimFormat?: string | null;
   sessions: number;
   openDocuments: number;
   positionEncoding: string;
@@ -48,10 +49,15 @@ export interface StatusBarView {
   warning: boolean;
 }
 
+/** Where the server is when it gives no status: starting, or stopped with a reason. */
+export type NoStatus = { phase: 'starting' } | { phase: 'stopped'; reason: string };
+
 /** The status-bar item: model state, the last suggestion's latency, and its prompt tokens reused. */
-export function statusBar(status: ServerStatus | null, stopped?: string): StatusBarView {
+export function statusBar(status: ServerStatus | null, none: NoStatus = { phase: 'stopped', reason: 'Cromwell: the server is not running' }): StatusBarView {
   if (status === null) {
-    return { text: '$(circle-slash) Cromwell: stopped', tooltip: stopped ?? 'Cromwell: the server is not running', warning: true };
+    return none.phase === 'starting'
+      ? { text: '$(sync~spin) Cromwell: starting', tooltip: 'Cromwell: starting the server', warning: false }
+      : { text: '$(circle-slash) Cromwell: stopped', tooltip: none.reason, warning: true };
   }
   const { state, detail } = modelState(status);
   const name = modelName(status.model);
@@ -98,8 +104,8 @@ export function statusReport(status: ServerStatus): string {
   return lines.join('\n');
 }
 
-function modelName(model: string | null): string {
-  if (model === null) {
+function modelName(model: string | null | undefined): string {
+  if (model === null || model === undefined) {
     return 'no model';
   }
   const base = model.split(/[\\/]/).pop() ?? model;

@@ -11,7 +11,10 @@ export class StatusItem implements vscode.Disposable {
   private readonly subscription: vscode.Disposable;
   private busy = false;
 
-  constructor(private readonly server: CromwellServer) {
+  constructor(
+    private readonly server: CromwellServer,
+    private readonly output: vscode.LogOutputChannel,
+  ) {
     this.item.name = 'Cromwell';
     this.item.command = 'cromwell.showStatus';
     this.item.show();
@@ -28,10 +31,12 @@ export class StatusItem implements vscode.Disposable {
     this.busy = true;
     try {
       const status: ServerStatus | null = await this.server.status().catch(() => null);
-      const view = statusBar(status, this.server.stoppedReason);
+      const view = statusBar(status, this.server.noStatus());
       this.item.text = view.text;
       this.item.tooltip = view.tooltip;
       this.item.backgroundColor = view.warning ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    } catch (e) {
+      this.output.error(`status bar: ${(e as Error).message}`);
     } finally {
       this.busy = false;
     }

@@ -52,7 +52,9 @@ test('the status bar says when nothing can suggest', () => {
   assert.equal(none.text, '$(circle-slash) Cromwell: no model');
   assert.equal(none.warning, true);
   assert.equal(statusBar(status({ modelState: 'failed: x' })).tooltip, 'x');
-  assert.equal(statusBar(null, 'no java').tooltip, 'no java');
+  assert.equal(statusBar(null, { phase: 'stopped', reason: 'no java' }).tooltip, 'no java');
+  assert.equal(statusBar(null, { phase: 'stopped', reason: 'no java' }).text, '$(circle-slash) Cromwell: stopped');
+  assert.equal(statusBar(null, { phase: 'starting' }).text, '$(sync~spin) Cromwell: starting');
 });
 
 test('the report has one fact a line', () => {
@@ -60,4 +62,13 @@ test('the report has one fact a line', () => {
   assert.equal(lines[0], 'Model: /m/smollm2-135m-instruct.gguf');
   assert.equal(lines[1], 'State: ready');
   assert.ok(lines.includes('Prompt tokens: 900 reused, 100 computed (last: 240 reused, 16 computed)'));
+});
+
+test('a status without a model, as the server sends it (Gson leaves out null fields), is shown', () => {
+  const json = JSON.parse(
+    '{"modelState":"none: set \\"model\\" in the Cromwell settings to a GGUF file","threads":2,"sessions":0,"openDocuments":0,"positionEncoding":"utf-16","indexedFiles":0,"stats":{"requests":0,"completed":0,"superseded":0,"cancelled":0,"reusedTokens":0,"computedTokens":0,"accepted":0,"lastLatenciesMillis":[],"lastReused":0,"lastComputed":0}}',
+  ) as ServerStatus;
+  assert.equal(statusBar(json).text, '$(circle-slash) Cromwell: no model');
+  assert.equal(statusBar({ ...json, modelState: 'loading' }).text, '$(sync~spin) Cromwell: loading no model');
+  assert.match(statusReport(json), /^Model: \(none\)\nState: none \(set "model" in the Cromwell settings to a GGUF file\)/);
 });
