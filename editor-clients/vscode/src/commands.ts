@@ -1,7 +1,8 @@
 // The extension's commands: edit the selection, download a model, show the server's status.
 import * as vscode from 'vscode';
 import { ExecuteCommandRequest, ResponseError, LSPErrorCodes } from 'vscode-languageclient/node';
-import { editCommand, editOutcome, editRange, validateInstruction } from './edit';
+import { editCommand, editOutcome, editRange } from './edit';
+import { askInstruction } from './instruction';
 import { SUGGESTED_MODELS } from './model';
 import { runPull } from './pull';
 import { CromwellServer } from './server';
@@ -18,13 +19,8 @@ export async function editSelection(server: CromwellServer, output: vscode.Outpu
     void vscode.window.showErrorMessage(`${server.stoppedReason}; "Cromwell: Restart Server" starts it again.`);
     return;
   }
-  const instruction = await vscode.window.showInputBox({
-    title: 'Cromwell: Edit Selection',
-    prompt: 'What should change in the selected lines?',
-    placeHolder: 'e.g. add a docstring',
-    validateInput: validateInstruction,
-  });
-  if (instruction === undefined || instruction.trim() === '') {
+  const instruction = await askInstruction();
+  if (instruction === undefined) {
     return;
   }
   const doc = editor.document;
@@ -163,3 +159,4 @@ async function exists(p: string): Promise<boolean> {
     return false;
   }
 }
+

@@ -46,3 +46,27 @@ export function editOutcome(result: unknown): string | null {
   }
   return null;
 }
+
+/**
+ * The target of a cromwell.edit command that the server put in a code action ("Cromwell: edit
+ * selection…"): it has no instruction yet, so the client asks for one. Both argument shapes are
+ * read: one object {uri, range, instruction?}, and the older [uri, range]. Null when the
+ * arguments already carry an instruction, or are not an edit's.
+ */
+export function editNeedingInstruction(args: readonly unknown[]): { uri: string; range: LspRange } | null {
+  const [first, second] = args;
+  if (typeof first === 'string' && isRange(second)) {
+    return { uri: first, range: second };
+  }
+  if (first !== null && typeof first === 'object' && 'uri' in first && 'range' in first) {
+    const o = first as { uri: unknown; range: unknown; instruction?: unknown };
+    const given = typeof o.instruction === 'string' && o.instruction.trim() !== '';
+    return !given && typeof o.uri === 'string' && isRange(o.range) ? { uri: o.uri, range: o.range } : null;
+  }
+  return null;
+}
+
+function isRange(r: unknown): r is LspRange {
+  const pos = (p: unknown) => p !== null && typeof p === 'object' && typeof (p as Pos).line === 'number' && typeof (p as Pos).character === 'number';
+  return r !== null && typeof r === 'object' && pos((r as LspRange).start) && pos((r as LspRange).end);
+}

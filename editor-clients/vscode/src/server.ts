@@ -12,6 +12,8 @@ import {
   ServerOptions,
   State,
 } from 'vscode-languageclient/node';
+import { EDIT_COMMAND, editCommand, editNeedingInstruction } from './edit';
+import { askInstruction } from './instruction';
 import { commandLine, findJava, LaunchPlan, planLaunch } from './launch';
 import { ModelSpec, parseModel } from './model';
 import { LAUNCH_KEYS, serverSettings, ServerSettings } from './settings';
@@ -103,6 +105,16 @@ export class CromwellServer implements vscode.Disposable {
         // inline completions. VS Code has them, so the extra request (which would supersede the
         // inline one on the server) is not sent.
         provideCompletionItem: () => undefined,
+        // The server's "Cromwell: edit selection…" code action runs cromwell.edit without an
+        // instruction (the client is to ask for it): ask, then send the one-object shape.
+        executeCommand: async (command, args, next) => {
+          const target = command === EDIT_COMMAND ? editNeedingInstruction(args) : null;
+          if (target === null) {
+            return next(command, args);
+          }
+          const instruction = await askInstruction();
+          return instruction === undefined ? undefined : next(command, editCommand(target.uri, target.range, instruction).arguments);
+        },
         provideInlineCompletionItems: async (document, position, context, token, next) => {
           const result = await next(document, position, context, token);
           this.changed.fire();

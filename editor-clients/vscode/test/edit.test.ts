@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { editCommand, editOutcome, editRange, validateInstruction } from '../src/edit';
+import { editCommand, editNeedingInstruction, editOutcome, editRange, validateInstruction } from '../src/edit';
 
 test('an empty selection edits the cursor line', () => {
   const r = editRange({ start: { line: 3, character: 4 }, end: { line: 3, character: 4 } }, () => 17);
@@ -30,4 +30,14 @@ test('an edit the editor did not apply is reported', () => {
   assert.match(editOutcome({ applied: false }) ?? '', /the edit was not applied \(the model proposed no change/);
   assert.match(editOutcome({ applied: false, failureReason: 'version mismatch' }) ?? '', /not applied: version mismatch/);
   assert.equal(editOutcome(null), null, 'an editor without applyEdit support gets the edit back instead');
+});
+
+test("a code action's cromwell.edit without an instruction is recognised in both shapes", () => {
+  const range = { start: { line: 1, character: 0 }, end: { line: 3, character: 2 } };
+  assert.deepEqual(editNeedingInstruction(['file:///a.py', range]), { uri: 'file:///a.py', range });
+  assert.deepEqual(editNeedingInstruction([{ uri: 'file:///a.py', range }]), { uri: 'file:///a.py', range });
+  assert.deepEqual(editNeedingInstruction([{ uri: 'file:///a.py', range, instruction: ' ' }]), { uri: 'file:///a.py', range });
+  assert.equal(editNeedingInstruction([{ uri: 'file:///a.py', range, instruction: 'add types' }]), null);
+  assert.equal(editNeedingInstruction([]), null);
+  assert.equal(editNeedingInstruction(['file:///a.py', { start: 1 }]), null);
 });
