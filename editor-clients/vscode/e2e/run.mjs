@@ -235,11 +235,34 @@ async function mainScenario(page) {
     log(`note: the model's edit dropped ${JSON.stringify(dropped)} (the model's answer, not the client's)`);
   }
 
+  // The server's own code action "Cromwell: edit selection…" (Refactor… menu): the client asks
+  // for the instruction and sends it with the command.
+  await editor.locator('.view-lines').click();
+  await page.keyboard.press('Control+A');
+  await runCommand(page, 'Refactor...');
+  const action = page.locator('.action-widget .monaco-list-row', { hasText: 'edit selection' });
+  await action.first().waitFor({ timeout: 30_000 });
+  await page.screenshot({ path: path.join(out, `5-refactor-menu-${model}.png`) });
+  await action.first().click();
+  await page.locator('.quick-input-widget input[placeholder="e.g. add a docstring"]').waitFor({ timeout: 10_000 });
+  const second = 'add type hints';
+  await page.keyboard.type(second, { delay: 20 });
+  await page.keyboard.press('Enter');
+  log(`Refactor… → "Cromwell: edit selection…" (the server's code action): "${second}"`);
+  const t2 = Date.now();
+  await waitFor(async () => (await refused.count()) > 0 || (await editorText(editor)) !== normalize(edited), 300_000, "the code action's edit to land");
+  if ((await refused.count()) > 0) fail("the code action's edit did not land");
+  log(`edit applied in the editor after ${Date.now() - t2} ms`);
+  await page.keyboard.press('Control+S');
+  await page.waitForTimeout(1000);
+  log(`after the code action's edit and save, main.py is:\n${fs.readFileSync(file, 'utf8')}`);
+  await page.screenshot({ path: path.join(out, `6-code-action-edited-${model}.png`) });
+
   await runCommand(page, 'Cromwell: Show Status');
   await page.waitForTimeout(1500);
   const status = await page.locator('.output-view, .panel .monaco-editor .view-lines').first().innerText().catch(() => '');
   log(`Cromwell: Show Status, output channel:\n${status.replace(/\u00a0/g, ' ').split('\n').slice(-8).join('\n')}`);
-  await page.screenshot({ path: path.join(out, `5-status-${model}.png`) });
+  await page.screenshot({ path: path.join(out, `7-status-${model}.png`) });
 }
 
 async function firstRunScenario(page) {
