@@ -1,0 +1,114 @@
+// How the server is started. The JVM flags are those of bin/cromwell (the Vector API incubator
+// module, native access for the kernels, and the collector settings it measured).
+import * as path from 'node:path';
+import { execFile } from 'node:child_process';
+import { Env } from './model';
+
+export const JVM_FLAGS = [
+  '--add-modules=jdk.incubator.vector',
+  '--enable-native-access=ALL-UNNAMED',
+  '-XX:+UseParallelGC',
+  '-XX:MaxNewSize=256m',
+];
+
+export const MIN_JAVA = 25;
+
+export interface LaunchInputs {
+  command: string; // cromwell.server.command
+  java: string; // cromwell.server.java
+  jar: string; // cromwell.server.jar
+  jvmOptions: string[];
+  bundledJar: string; // <extension>/server/cromwell.jar
+  workspaceFolders: string[];
+  exists: (p: string) => boolean;
+}
+
+export type LaunchPlan =
+  | { kind: 'command'; command: string }
+  | { kind: 'jar'; jar: string; java: string | null; jvmOptions: string[] }
+  | { kind: 'missing'; message: string };
+
+/** Chooses the program: the command setting, else a jar (setting, packaged, workspace build). */
+export function planLaunch(i: LaunchInputs): LaunchPlan {
+  if (i.command.trim() !== '') {
+    const command = i.command.trim();
+    return i.exists(command)
+      ? { kind: 'command', command }
+      : { kind: 'missing', message: `Cromwell: cromwell.server.command "${command}" does not exist; fix the setting or clear it.` };
+  }
+  const java = i.java.trim() === '' ? null : i.java.trim();
+  if (i.jar.trim() !== '') {
+    const jar = i.jar.trim();
+    return i.exists(jar)
+      ? { kind: 'jar', jar, java, jvmOptions: i.jvmOptions }
+      : { kind: 'missing', message: `Cromwell: cromwell.server.jar "${jar}" does not exist; build it with bin/build or fix the setting.` };
+  }
+  const candidates = [i.bundledJar, ...i.workspaceFolders.map((f) => path.join(f, 'lsp-server', 'target', 'cromwell.jar'))];
+  const found = candidates.find((c) => i.exists(c));
+  if (found !== undefined) {
+    return { kind: 'jar', jar: found, java, jvmOptions: i.jvmOptions };
+  }
+  return {
+    kind: 'missing',
+    message:
+      'Cromwell: no server found. Set cromwell.server.jar to cromwell.jar (bin/build makes lsp-server/target/cromwell.jar) or cromwell.server.command to bin/cromwell.',
+  };
+}
+
+/** Places to look for a JDK, in bin/find-java's order: the env homes, Temurin 25, java on PATH. */
+export function javaCandidates(env: Env): string[] {
+  const homes = [env.CROMWELL_JAVA_HOME, env.JAVA_HOME, '/usr/lib/jvm/temurin-25-jdk-amd64', '/usr/lib/jvm/temurin-25-jdk', '/usr/lib/jvm/java-25-openjdk-amd64'];
+  const out = homes.filter((h): h is string => h !== undefined && h !== '').map((h) => path.join(h, 'bin', 'java'));
+  out.push('java');
+  return out;
+}
+
+/** The major version from `java -XshowSettings:properties -version` output, or null. */
+export function parseJavaMajor(output: string): number | null {
+  const m = /^\s*java\.specification\.version = (\d+)(?:\.(\d+))?/m.exec(output);
+  if (m === null) {
+    return null;
+  }
+  // Java 8 and older say "1.8".
+  return m[1] === '1' && m[2] !== undefined ? Number(m[2]) : Number(m[1]);
+}
+
+export function javaMajor(java: string): Promise<number | null> {
+  return new Promise((resolve) => {
+    execFile(java, ['-XshowSettings:properties', '-version'], { timeout: 20_000 }, (err, stdout, stderr) => {
+      resolve(err && (err as NodeJS.ErrnoException).code === 'ENOENT' ? null : parseJavaMajor(String(stderr) + String(stdout)));
+    });
+  });
+}
+
+/** The configured java when set (checked), else the first candidate of version 25 or newer. */
+export async function findJava(configured: string | null, env: Env, major = javaMajor): Promise<{ java: string } | { message: string }> {
+  if (configured !== null) {
+    const v = await major(configured);
+    if (v === null || v < MIN_JAVA) {
+      return { message: `Cromwell: cromwell.server.java "${configured}" is ${v === null ? 'not a working java' : 'Java ' + v}; Cromwell needs JDK ${MIN_JAVA} or newer.` };
+    }
+    return { java: configured };
+  }
+  const candidates = javaCandidates(env);
+  for (const c of candidates) {
+    const v = await major(c);
+    if (v !== null && v >= MIN_JAVA) {
+      return { java: c };
+    }
+  }
+  return {
+    message: `Cromwell: no JDK ${MIN_JAVA} found (looked at ${candidates.join(', ')}). Install Temurin 25 or set cromwell.server.java.`,
+  };
+}
+
+/** The program and arguments that run `cromwell ARGS...`. */
+export function commandLine(plan: Exclude<LaunchPlan, { kind: 'missing' }>, java: string | null, args: string[]): { command: string; args: string[] } {
+  if (plan.kind === 'command') {
+    return { command: plan.command, args };
+  }
+  if (java === null) {
+    throw new Error('a java is needed to run ' + plan.jar);
+  }
+  return { command: java, args: [...JVM_FLAGS, ...plan.jvmOptions, '-jar', plan.jar, ...args] };
+}
