@@ -4,6 +4,7 @@ import com.google.gson.JsonObject;
 import dev.cromwell.lsp.CromwellLanguageServer;
 import dev.cromwell.lsp.LspLauncher;
 import dev.cromwell.lsp.ServerConfig;
+import dev.cromwell.lsp.rpc.FrameLimits;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -35,8 +36,18 @@ final class LspCommand implements Callable<Integer> {
       description = "listen on this TCP port on 127.0.0.1 instead of stdio (0 picks one)")
   Integer port;
 
+  @Option(
+      names = "--max-message-mb",
+      paramLabel = "MB",
+      description =
+          "largest JSON-RPC message accepted (default: "
+              + FrameLimits.DEFAULT_MESSAGE_MB
+              + "); larger ones are refused with an error without being read into memory")
+  int maxMessageMb = FrameLimits.DEFAULT_MESSAGE_MB;
+
   @Override
   public Integer call() throws Exception {
+    FrameLimits limits = FrameLimits.withMessageMegabytes(maxMessageMb);
     JsonObject defaults = new JsonObject();
     if (model != null) {
       defaults.addProperty("model", model.toAbsolutePath().toString());
@@ -55,6 +66,6 @@ final class LspCommand implements Callable<Integer> {
     // stdout is the protocol channel: nothing else may write to it.
     java.io.PrintStream protocolOut = System.out;
     System.setOut(System.err);
-    return LspLauncher.serve(server, System.in, protocolOut);
+    return LspLauncher.serve(server, System.in, protocolOut, limits, System.err::println);
   }
 }

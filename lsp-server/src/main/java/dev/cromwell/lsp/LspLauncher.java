@@ -1,5 +1,7 @@
 package dev.cromwell.lsp;
 
+import dev.cromwell.lsp.rpc.FrameLimits;
+import dev.cromwell.lsp.rpc.FramedLauncherBuilder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -8,8 +10,8 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.function.Consumer;
 import org.eclipse.lsp4j.jsonrpc.Launcher;
-import org.eclipse.lsp4j.launch.LSPLauncher;
 import org.eclipse.lsp4j.services.LanguageClient;
 
 /** Runs a {@link CromwellLanguageServer} over a pair of streams (stdio) or one TCP connection. */
@@ -21,7 +23,26 @@ public final class LspLauncher {
    * cleanly). Returns the process exit code LSP asks for: 0 after shutdown, 1 otherwise.
    */
   public static int serve(CromwellLanguageServer server, InputStream in, OutputStream out) {
-    Launcher<LanguageClient> launcher = LSPLauncher.createServerLauncher(server, in, out);
+    return serve(server, in, out, FrameLimits.defaults(), System.err::println);
+  }
+
+  /**
+   * As {@link #serve(CromwellLanguageServer, InputStream, OutputStream)}, with the frame limits and
+   * where bad frames are logged (one truncated line each).
+   */
+  public static int serve(
+      CromwellLanguageServer server,
+      InputStream in,
+      OutputStream out,
+      FrameLimits limits,
+      Consumer<String> log) {
+    Launcher<LanguageClient> launcher =
+        new FramedLauncherBuilder<LanguageClient>(limits, log)
+            .setLocalService(server)
+            .setRemoteInterface(LanguageClient.class)
+            .setInput(in)
+            .setOutput(out)
+            .create();
     server.connect(launcher.getRemoteProxy());
     Future<Void> listening = launcher.startListening();
     int[] code = {1};
