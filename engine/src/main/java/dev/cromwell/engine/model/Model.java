@@ -9,7 +9,7 @@ import java.nio.file.Path;
 
 /**
  * A loaded model: the mapped GGUF file, its configuration, weights, tokenizer and the worker pool
- * that runs it. Closing it releases the threads and unmaps the file.
+ * that runs it. Closing it waits for running forward passes, joins the threads and unmaps the file.
  */
 public final class Model implements AutoCloseable {
   /**
@@ -65,6 +65,7 @@ public final class Model implements AutoCloseable {
   private final int contextLength;
   private final int prefillChunk;
   private final KvCache.Precision kvPrecision;
+  private final ModelUse use = new ModelUse();
 
   private Model(GgufFile file, Options options) {
     this.file = file;
@@ -143,8 +144,27 @@ public final class Model implements AutoCloseable {
     return new Session(this);
   }
 
+  /** Marks a forward pass as reading the model; fails once it is closing ({@link ModelUse}). */
+  void enter() {
+    use.enter();
+  }
+
+  void exit() {
+    use.exit();
+  }
+
+  /**
+   * Releases the model in the only safe order: no new forward pass may start, the running one
+   * finishes, the worker threads are joined, and only then is the memory unmapped or freed. A
+   * generation on another thread then fails with "the model was closed" instead of reading freed
+   * memory. Closing twice does nothing more.
+   */
   @Override
   public void close() {
+    if (use.closing()) {
+      return;
+    }
+    use.closeAndAwait();
     pool.close();
     file.close();
   }
