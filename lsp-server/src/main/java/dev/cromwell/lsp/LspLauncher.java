@@ -36,8 +36,9 @@ public final class LspLauncher {
       OutputStream out,
       FrameLimits limits,
       Consumer<String> log) {
+    FramedLauncherBuilder<LanguageClient> builder = new FramedLauncherBuilder<>(limits, log);
     Launcher<LanguageClient> launcher =
-        new FramedLauncherBuilder<LanguageClient>(limits, log)
+        builder
             .setLocalService(server)
             .setRemoteInterface(LanguageClient.class)
             .setInput(in)
@@ -45,12 +46,7 @@ public final class LspLauncher {
             .create();
     server.connect(launcher.getRemoteProxy());
     Future<Void> listening = launcher.startListening();
-    int[] code = {1};
-    server.onExit(
-        () -> {
-          code[0] = 0;
-          listening.cancel(true);
-        });
+    server.onExit(() -> listening.cancel(true));
     try {
       listening.get();
     } catch (InterruptedException e) {
@@ -59,7 +55,7 @@ public final class LspLauncher {
       // stream closed or exit: either way we are done
     }
     server.shutdown().join();
-    return code[0];
+    return builder.lifecycle().exitCode();
   }
 
   /** Listens on {@code port} on the loopback address and serves the first client. */

@@ -21,7 +21,7 @@ class FramingTest {
   private static final String STATUS = status(2);
 
   private static RawLsp server() throws Exception {
-    return new RawLsp(LspServerTest.config(0), FrameLimits.defaults());
+    return new RawLsp(LspServerTest.config(0), FrameLimits.defaults()).initialize();
   }
 
   @Test
@@ -92,7 +92,8 @@ class FramingTest {
 
   @Test
   void aMessageOverTheLimitIsRefusedWithAnErrorAndTheNextIsServed() throws Exception {
-    try (RawLsp lsp = new RawLsp(LspServerTest.config(0), FrameLimits.withMessageMegabytes(1))) {
+    try (RawLsp lsp =
+        new RawLsp(LspServerTest.config(0), FrameLimits.withMessageMegabytes(1)).initialize()) {
       String big =
           "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"cromwell/status\",\"params\":{\"p\":\""
               + "y".repeat(3 << 20)

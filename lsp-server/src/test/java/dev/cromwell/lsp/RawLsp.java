@@ -59,6 +59,16 @@ final class RawLsp implements AutoCloseable {
     reader.start();
   }
 
+  /** Sends {@code initialize} (id 1000) and waits for its answer, as every client must first. */
+  RawLsp initialize() throws IOException, InterruptedException {
+    send(
+        frame(
+            "{\"jsonrpc\":\"2.0\",\"id\":1000,\"method\":\"initialize\","
+                + "\"params\":{\"capabilities\":{}}}"));
+    answerTo(1000, 10);
+    return this;
+  }
+
   void send(String raw) throws IOException {
     send(raw.getBytes(StandardCharsets.UTF_8));
   }

@@ -11,13 +11,15 @@ import org.eclipse.lsp4j.jsonrpc.json.MessageJsonHandler;
 /**
  * LSP4J's launcher builder with the input read by a {@link FramedMessageProducer}: the builder
  * offers no setter for the producer, so this keeps the JSON handler and endpoint it creates and
- * replaces the producer where the message processor is made.
+ * replaces the producer where the message processor is made; messages then pass the {@link
+ * LifecycleGate}.
  */
 public final class FramedLauncherBuilder<T> extends Launcher.Builder<T> {
   private final FrameLimits limits;
   private final Consumer<String> log;
   private MessageJsonHandler json;
   private RemoteEndpoint endpoint;
+  private LifecycleGate gate;
 
   public FramedLauncherBuilder(FrameLimits limits, Consumer<String> log) {
     this.limits = limits;
@@ -34,7 +36,13 @@ public final class FramedLauncherBuilder<T> extends Launcher.Builder<T> {
   @Override
   protected ConcurrentMessageProcessor createMessageProcessor(
       MessageProducer lsp4jProducer, MessageConsumer consumer, T remoteProxy) {
+    gate = new LifecycleGate(consumer, endpoint);
     return super.createMessageProcessor(
-        new FramedMessageProducer(input, json, endpoint, limits, log), consumer, remoteProxy);
+        new FramedMessageProducer(input, json, endpoint, limits, log), gate, remoteProxy);
+  }
+
+  /** The lifecycle of the launcher {@link #create()} made (its exit code). */
+  public LifecycleGate lifecycle() {
+    return gate;
   }
 }
