@@ -2,19 +2,19 @@ package dev.cromwell.lsp;
 
 import dev.cromwell.lsp.rpc.FrameLimits;
 import dev.cromwell.lsp.rpc.FramedLauncherBuilder;
-import java.io.IOException;
+import dev.cromwell.lsp.rpc.LifecycleGate;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import org.eclipse.lsp4j.jsonrpc.Launcher;
 import org.eclipse.lsp4j.services.LanguageClient;
 
-/** Runs a {@link CromwellLanguageServer} over a pair of streams (stdio) or one TCP connection. */
+/**
+ * Runs a {@link CromwellLanguageServer} over a pair of streams (stdio, or a {@link TcpServer}'s
+ * connection).
+ */
 public final class LspLauncher {
   private LspLauncher() {}
 
@@ -36,7 +36,19 @@ public final class LspLauncher {
       OutputStream out,
       FrameLimits limits,
       Consumer<String> log) {
-    FramedLauncherBuilder<LanguageClient> builder = new FramedLauncherBuilder<>(limits, log);
+    return serve(server, in, out, limits, log, null);
+  }
+
+  /** As above, requiring {@code credential} in {@code initialize} when it is not null. */
+  public static int serve(
+      CromwellLanguageServer server,
+      InputStream in,
+      OutputStream out,
+      FrameLimits limits,
+      Consumer<String> log,
+      LifecycleGate.Credential credential) {
+    FramedLauncherBuilder<LanguageClient> builder =
+        new FramedLauncherBuilder<>(limits, log, credential);
     Launcher<LanguageClient> launcher =
         builder
             .setLocalService(server)
@@ -56,17 +68,5 @@ public final class LspLauncher {
     }
     server.shutdown().join();
     return builder.lifecycle().exitCode();
-  }
-
-  /** Listens on {@code port} on the loopback address and serves the first client. */
-  public static int serveTcp(CromwellLanguageServer server, int port, java.io.PrintStream log)
-      throws IOException {
-    try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-      log.println("cromwell lsp: listening on 127.0.0.1:" + socket.getLocalPort());
-      log.flush();
-      try (Socket client = socket.accept()) {
-        return serve(server, client.getInputStream(), client.getOutputStream());
-      }
-    }
   }
 }

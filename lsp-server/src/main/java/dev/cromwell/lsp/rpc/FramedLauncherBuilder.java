@@ -21,9 +21,18 @@ public final class FramedLauncherBuilder<T> extends Launcher.Builder<T> {
   private RemoteEndpoint endpoint;
   private LifecycleGate gate;
 
+  private final LifecycleGate.Credential credential;
+
   public FramedLauncherBuilder(FrameLimits limits, Consumer<String> log) {
+    this(limits, log, null);
+  }
+
+  /** With a {@code credential} the client must present in {@code initialize} (TCP). */
+  public FramedLauncherBuilder(
+      FrameLimits limits, Consumer<String> log, LifecycleGate.Credential credential) {
     this.limits = limits;
     this.log = log;
+    this.credential = credential;
   }
 
   @Override
@@ -36,7 +45,7 @@ public final class FramedLauncherBuilder<T> extends Launcher.Builder<T> {
   @Override
   protected ConcurrentMessageProcessor createMessageProcessor(
       MessageProducer lsp4jProducer, MessageConsumer consumer, T remoteProxy) {
-    gate = new LifecycleGate(consumer, endpoint);
+    gate = new LifecycleGate(consumer, endpoint, credential);
     return super.createMessageProcessor(
         new FramedMessageProducer(input, json, endpoint, limits, log), gate, remoteProxy);
   }

@@ -18,12 +18,24 @@ import org.eclipse.lsp4j.jsonrpc.messages.ResponseErrorCode;
 public final class LifecycleGate implements MessageConsumer {
   private final MessageConsumer next;
   private final MessageIssueHandler answers;
+  private final Credential credential;
   private volatile boolean initialized;
   private volatile boolean shutdown;
 
+  /**
+   * A token the client must send as {@code initializationOptions.token} (TCP), with what to do when
+   * it does not: nothing is served without it.
+   */
+  public record Credential(String token, String where, Runnable onRefused) {}
+
   public LifecycleGate(MessageConsumer next, MessageIssueHandler answers) {
+    this(next, answers, null);
+  }
+
+  public LifecycleGate(MessageConsumer next, MessageIssueHandler answers, Credential credential) {
     this.next = next;
     this.answers = answers;
+    this.credential = credential;
   }
 
   @Override
@@ -41,6 +53,16 @@ public final class LifecycleGate implements MessageConsumer {
       if ("initialize".equals(method)) {
         if (initialized) {
           refuse(request, ResponseErrorCode.InvalidRequest, "initialize was already sent");
+          return;
+        }
+        if (credential != null && !credential.token().equals(TokenCheck.tokenOf(request))) {
+          refuse(
+              request,
+              ResponseErrorCode.InvalidRequest,
+              "Cromwell needs its token in initializationOptions.token (the server wrote it to "
+                  + credential.where()
+                  + ")");
+          credential.onRefused().run();
           return;
         }
         initialized = true;
