@@ -39,9 +39,26 @@ public final class Model implements AutoCloseable {
       if (threads < 1) {
         throw new IllegalArgumentException("threads must be at least 1, got " + threads);
       }
+      if (threads > maxThreads()) {
+        // Each thread is a platform thread that spins: thousands never finish a token.
+        throw new IllegalArgumentException(
+            "threads must be at most "
+                + maxThreads()
+                + " on this machine (4 per core), got "
+                + threads);
+      }
+      if (contextLength < 0) {
+        throw new IllegalArgumentException(
+            "the context length must be positive (0 = the model's), got " + contextLength);
+      }
       if (prefillChunk < 1) {
         throw new IllegalArgumentException("prefill chunk must be at least 1, got " + prefillChunk);
       }
+    }
+
+    /** The most threads a model may use: 4 per available core, and at least 16. */
+    public static int maxThreads() {
+      return Math.max(16, 4 * Runtime.getRuntime().availableProcessors());
     }
 
     public static Options defaults() {
@@ -80,6 +97,15 @@ public final class Model implements AutoCloseable {
               + " tokens but token_embd.weight only "
               + config.vocabularySize()
               + " rows");
+    }
+    if (options.contextLength() > config.contextLength()) {
+      throw new IllegalArgumentException(
+          file.path()
+              + ": a context of "
+              + options.contextLength()
+              + " positions is more than the model's "
+              + config.contextLength()
+              + "; use at most that (0 = the model's)");
     }
     int requested = options.contextLength() > 0 ? options.contextLength() : DEFAULT_CONTEXT_CAP;
     this.contextLength = Math.min(requested, config.contextLength());
