@@ -77,6 +77,7 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
       ServerConfig config, Function<ServerConfig, Completer> completerFactory) {
     this.completions = new CompletionService(config);
     this.loader = new ModelLoader(completions, completerFactory, this::progress, this::message);
+    completions.onModelFault(loader::failed);
     this.edits = new LspEdits(documents, completions);
   }
 

@@ -94,6 +94,19 @@ final class ModelLoader implements AutoCloseable {
     }
   }
 
+  /**
+   * On the model thread, after a request found the model's file changed under it: the model is
+   * closed, status says failed, and the user is told (completions answer nothing until a reload).
+   */
+  void failed(String why) {
+    if (current == null) {
+      return;
+    }
+    install(null);
+    state = "failed: " + why;
+    messages.accept(MessageType.Error, "Cromwell: " + why);
+  }
+
   /** On the model thread: swaps in {@code next} (or nothing) and closes the previous model. */
   private void install(Completer next) {
     Completer old = current;

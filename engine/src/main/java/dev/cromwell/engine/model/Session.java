@@ -63,6 +63,8 @@ public final class Session {
             count == 1
                 ? step(prompt[i], i + count == prompt.length)
                 : steps(prompt, i, count, i + count == prompt.length);
+      } catch (InternalError fault) {
+        throw new ModelFileChangedException(model.file().path(), fault);
       } finally {
         model.exit();
       }
@@ -78,6 +80,8 @@ public final class Session {
     model.enter();
     try {
       return step(token, true);
+    } catch (InternalError fault) {
+      throw new ModelFileChangedException(model.file().path(), fault);
     } finally {
       model.exit();
     }
