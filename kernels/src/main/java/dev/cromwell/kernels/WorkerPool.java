@@ -137,11 +137,28 @@ public final class WorkerPool implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops the workers and waits for them to end, so that memory they read may be freed after this
+   * returns. Call it only when no {@link #parallelFor} is running.
+   */
   @Override
   public void close() {
     closed = true;
     for (Thread w : workers) {
       LockSupport.unpark(w);
+    }
+    boolean interrupted = false;
+    for (Thread w : workers) {
+      while (w.isAlive() && w != Thread.currentThread()) {
+        try {
+          w.join();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
   }
 }

@@ -91,6 +91,19 @@ final class EditCommand implements Callable<Integer> {
     int lines = original.text().isEmpty() ? 1 : (int) original.text().lines().count();
     int from = first == null ? 1 : first;
     int to = last == null ? lines : last;
+    if (from < 1 || to < from || to > lines) {
+      // Checked before the model loads: a bad range is the user's input, not the model's answer.
+      throw new IllegalArgumentException(
+          "bad range "
+              + target
+              + ": "
+              + fileName
+              + " has "
+              + lines
+              + (lines == 1 ? " line" : " lines")
+              + "; give FILE:FIRST-LAST with 1 <= FIRST <= LAST <= "
+              + lines);
+    }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     String updated;

@@ -32,9 +32,14 @@ final class GenerateCommand implements Callable<Integer> {
 
   @Option(
       names = {"-p", "--prompt"},
-      required = true,
-      description = "the prompt text")
+      description = "the prompt text (or --file)")
   String prompt;
+
+  @Option(
+      names = {"-f", "--file"},
+      paramLabel = "FILE",
+      description = "read the prompt from FILE, or from standard input with -")
+  String promptFile;
 
   @Option(
       names = {"-n", "--max-tokens"},
@@ -109,6 +114,7 @@ final class GenerateCommand implements Callable<Integer> {
     if (maxTokens < 0) {
       throw new IllegalArgumentException("-n must not be negative");
     }
+    String prompt = PromptSource.read(this.prompt, promptFile);
     long actualSeed = seed == -1 ? System.nanoTime() : seed;
     SamplerSettings sampler =
         new SamplerSettings(temperature, topK, topP, minP, repeatPenalty, repeatWindow, actualSeed);

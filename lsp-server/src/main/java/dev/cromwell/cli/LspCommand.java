@@ -5,6 +5,8 @@ import dev.cromwell.engine.store.ModelStore;
 import dev.cromwell.lsp.CromwellLanguageServer;
 import dev.cromwell.lsp.LspLauncher;
 import dev.cromwell.lsp.ServerConfig;
+import dev.cromwell.lsp.TcpServer;
+import dev.cromwell.lsp.rpc.FrameLimits;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -33,11 +35,43 @@ final class LspCommand implements Callable<Integer> {
 
   @Option(
       names = "--port",
-      description = "listen on this TCP port on 127.0.0.1 instead of stdio (0 picks one)")
+      description =
+          "listen on this TCP port on 127.0.0.1 instead of stdio (0 picks one); clients must send"
+              + " the token of --token-file as initializationOptions.token")
   Integer port;
+
+  @Option(
+      names = "--max-message-mb",
+      paramLabel = "MB",
+      description =
+          "largest JSON-RPC message accepted (default: "
+              + FrameLimits.DEFAULT_MESSAGE_MB
+              + "); larger ones are refused with an error without being read into memory")
+  int maxMessageMb = FrameLimits.DEFAULT_MESSAGE_MB;
+
+  @Option(
+      names = "--token-file",
+      paramLabel = "FILE",
+      description =
+          "with --port: where the client token is written, mode 0600 (default:"
+              + " $XDG_RUNTIME_DIR/cromwell/lsp-PORT.token, else $CROMWELL_HOME)")
+  Path tokenFile;
+
+  private static Path defaultTokenFile(int port) {
+    String runtime = System.getenv("XDG_RUNTIME_DIR");
+    String home = System.getenv("CROMWELL_HOME");
+    Path base =
+        runtime != null && !runtime.isBlank()
+            ? Path.of(runtime, "cromwell")
+            : home != null && !home.isBlank()
+                ? Path.of(home)
+                : Path.of(System.getProperty("user.home"), ".cache", "cromwell");
+    return base.resolve("lsp-" + port + ".token");
+  }
 
   @Override
   public Integer call() throws Exception {
+    FrameLimits limits = FrameLimits.withMessageMegabytes(maxMessageMb);
     JsonObject defaults = new JsonObject();
     if (model != null) {
       // A file is passed on as an absolute path; a catalogue name as it is (the server resolves
@@ -53,13 +87,15 @@ final class LspCommand implements Callable<Integer> {
     if (!update.problems().isEmpty()) {
       throw new IllegalArgumentException(String.join("; ", update.problems()));
     }
-    CromwellLanguageServer server = CromwellLanguageServer.withModels(update.config());
     if (port != null) {
-      return LspLauncher.serveTcp(server, port, System.err);
+      return new TcpServer(
+              () -> CromwellLanguageServer.withModels(update.config()), limits, System.err)
+          .run(port, bound -> tokenFile != null ? tokenFile : defaultTokenFile(bound));
     }
+    CromwellLanguageServer server = CromwellLanguageServer.withModels(update.config());
     // stdout is the protocol channel: nothing else may write to it.
     java.io.PrintStream protocolOut = System.out;
     System.setOut(System.err);
-    return LspLauncher.serve(server, System.in, protocolOut);
+    return LspLauncher.serve(server, System.in, protocolOut, limits, System.err::println);
   }
 }

@@ -157,6 +157,7 @@ public final class CompletionService implements AutoCloseable {
                   }
                   result.complete(run(document, offset, cancellation, started));
                 } catch (RuntimeException e) {
+                  noticeFault(e);
                   result.completeExceptionally(e);
                 } finally {
                   running.remove(key, cancellation);
@@ -296,7 +297,35 @@ public final class CompletionService implements AutoCloseable {
 
   /** Computes {@code task} on the model thread, after any running completion. */
   public <T> CompletableFuture<T> onModelThread(java.util.function.Supplier<T> task) {
-    return CompletableFuture.supplyAsync(task, modelThread);
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try {
+            return task.get();
+          } catch (RuntimeException e) {
+            noticeFault(e);
+            throw e;
+          }
+        },
+        modelThread);
+  }
+
+  /**
+   * Who hears (on the model thread) that the model's file changed under it: the request that met it
+   * fails on its own, and the model must be taken out of service.
+   */
+  public void onModelFault(java.util.function.Consumer<String> listener) {
+    this.faults = listener;
+  }
+
+  private volatile java.util.function.Consumer<String> faults = why -> {};
+
+  private void noticeFault(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof dev.cromwell.engine.model.ModelFileChangedException changed) {
+        faults.accept(changed.getMessage());
+        return;
+      }
+    }
   }
 
   /** Runs {@code task} on the model thread (model swaps must not overlap a generation). */

@@ -87,6 +87,7 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
     downloads.connect(() -> client, this::progress, this::message);
     this.loader =
         new ModelLoader(completions, completerFactory, this::progress, this::message, downloads);
+    completions.onModelFault(loader::failed);
     this.edits = new LspEdits(documents, completions);
   }
 

@@ -1,18 +1,20 @@
 package dev.cromwell.lsp;
 
-import java.io.IOException;
+import dev.cromwell.lsp.rpc.FrameLimits;
+import dev.cromwell.lsp.rpc.FramedLauncherBuilder;
+import dev.cromwell.lsp.rpc.LifecycleGate;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.function.Consumer;
 import org.eclipse.lsp4j.jsonrpc.Launcher;
-import org.eclipse.lsp4j.launch.LSPLauncher;
 import org.eclipse.lsp4j.services.LanguageClient;
 
-/** Runs a {@link CromwellLanguageServer} over a pair of streams (stdio) or one TCP connection. */
+/**
+ * Runs a {@link CromwellLanguageServer} over a pair of streams (stdio, or a {@link TcpServer}'s
+ * connection).
+ */
 public final class LspLauncher {
   private LspLauncher() {}
 
@@ -21,15 +23,42 @@ public final class LspLauncher {
    * cleanly). Returns the process exit code LSP asks for: 0 after shutdown, 1 otherwise.
    */
   public static int serve(CromwellLanguageServer server, InputStream in, OutputStream out) {
-    Launcher<LanguageClient> launcher = LSPLauncher.createServerLauncher(server, in, out);
+    return serve(server, in, out, FrameLimits.defaults(), System.err::println);
+  }
+
+  /**
+   * As {@link #serve(CromwellLanguageServer, InputStream, OutputStream)}, with the frame limits and
+   * where bad frames are logged (one truncated line each).
+   */
+  public static int serve(
+      CromwellLanguageServer server,
+      InputStream in,
+      OutputStream out,
+      FrameLimits limits,
+      Consumer<String> log) {
+    return serve(server, in, out, limits, log, null);
+  }
+
+  /** As above, requiring {@code credential} in {@code initialize} when it is not null. */
+  public static int serve(
+      CromwellLanguageServer server,
+      InputStream in,
+      OutputStream out,
+      FrameLimits limits,
+      Consumer<String> log,
+      LifecycleGate.Credential credential) {
+    FramedLauncherBuilder<LanguageClient> builder =
+        new FramedLauncherBuilder<>(limits, log, credential);
+    Launcher<LanguageClient> launcher =
+        builder
+            .setLocalService(server)
+            .setRemoteInterface(LanguageClient.class)
+            .setInput(in)
+            .setOutput(out)
+            .create();
     server.connect(launcher.getRemoteProxy());
     Future<Void> listening = launcher.startListening();
-    int[] code = {1};
-    server.onExit(
-        () -> {
-          code[0] = 0;
-          listening.cancel(true);
-        });
+    server.onExit(() -> listening.cancel(true));
     try {
       listening.get();
     } catch (InterruptedException e) {
@@ -38,18 +67,6 @@ public final class LspLauncher {
       // stream closed or exit: either way we are done
     }
     server.shutdown().join();
-    return code[0];
-  }
-
-  /** Listens on {@code port} on the loopback address and serves the first client. */
-  public static int serveTcp(CromwellLanguageServer server, int port, java.io.PrintStream log)
-      throws IOException {
-    try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-      log.println("cromwell lsp: listening on 127.0.0.1:" + socket.getLocalPort());
-      log.flush();
-      try (Socket client = socket.accept()) {
-        return serve(server, client.getInputStream(), client.getOutputStream());
-      }
-    }
+    return builder.lifecycle().exitCode();
   }
 }

@@ -62,6 +62,11 @@ public final class ModelCompleter implements Completer {
     Encoded encoded = encode(prompt);
     int[] tokens = encoded.tokens();
     int cursorEnd = encoded.cursorEnd();
+    if (tokens.length == 0) {
+      // The cursor at the very start of a file, with a format that puts nothing before it and a
+      // model without a BOS token: there is nothing to condition on, so nothing to suggest.
+      return new Output("", 0, 0, 0, "empty prompt");
+    }
     int room = model.contextLength() - maxTokens - 1;
     if (tokens.length > room) {
       // Keep the end: the cursor is there. (Budgets normally prevent this.)

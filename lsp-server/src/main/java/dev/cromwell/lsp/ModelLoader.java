@@ -16,7 +16,16 @@ final class ModelLoader implements AutoCloseable {
   private final ModelDownloads downloads;
   private volatile String state = "none";
   private volatile Completer current;
-  private volatile ServerConfig wanted;
+  private volatile boolean closed;
+  private final java.util.concurrent.atomic.AtomicLong generation =
+      new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.ExecutorService loads =
+      java.util.concurrent.Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "cromwell-model-loader");
+            t.setDaemon(true);
+            return t;
+          });
 
   ModelLoader(
       CompletionService completions,
@@ -35,8 +44,14 @@ final class ModelLoader implements AutoCloseable {
     return state;
   }
 
+  /**
+   * Loads {@code config}'s model in the background. Reloads are coalesced: loads run one at a time
+   * on one thread, a load that a newer one superseded before it started is skipped and one
+   * superseded while it ran is closed instead of installed, so the last configuration wins. The
+   * current model is unloaded before the next is read, so two models are never resident.
+   */
   void load(ServerConfig config) {
-    wanted = config;
+    long ticket = generation.incrementAndGet();
     var missing = downloads.missing(config);
     if (missing.isPresent()) {
       // A catalogue model (the default when none is set) that is not pulled yet: offer it, and
@@ -47,51 +62,98 @@ final class ModelLoader implements AutoCloseable {
           .offer(missing.get())
           .thenAccept(
               installed -> {
-                if (installed && wanted == config) {
+                if (installed && ticket == generation.get() && !closed) {
                   load(config);
                 }
               });
       return;
     }
     state = "loading";
+    try {
+      loads.execute(() -> loadNow(config, ticket));
+    } catch (java.util.concurrent.RejectedExecutionException closed) {
+      // the server is shutting down
+    }
+  }
+
+  private void loadNow(ServerConfig config, long ticket) {
+    if (ticket != generation.get() || closed) {
+      return; // superseded before it started: only the newest configuration is loaded
+    }
     Progress p = progress.apply("Cromwell: loading " + downloads.label(config));
-    Thread t =
-        new Thread(
-            () -> {
-              try {
-                Completer loaded = factory.apply(config);
-                completions
-                    .onModelThread(
-                        () -> {
-                          Completer old = current;
-                          current = loaded;
-                          completions.setCompleter(loaded);
-                          closeQuietly(old);
-                        })
-                    .join();
-                state = "ready";
-                p.end("model ready");
-              } catch (RuntimeException e) {
-                state = "failed: " + e.getMessage();
-                p.end("model failed to load");
-                messages.accept(
-                    MessageType.Error, "Cromwell could not load the model: " + e.getMessage());
-              }
-            },
-            "cromwell-model-loader");
-    t.setDaemon(true);
-    t.start();
+    Completer loaded = null;
+    try {
+      completions.onModelThread(() -> install(null)).join(); // never two models resident
+      loaded = factory.apply(config);
+      if (ticket != generation.get() || closed) {
+        p.end("superseded by a newer configuration");
+        return;
+      }
+      Completer ready = loaded;
+      completions.onModelThread(() -> install(ready)).join();
+      loaded = null;
+      state = "ready";
+      p.end("model ready");
+    } catch (RuntimeException e) {
+      String why =
+          e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+              ? e.getCause().getMessage()
+              : e.getMessage();
+      if (ticket == generation.get() && !closed) {
+        state = "failed: " + why;
+        messages.accept(MessageType.Error, "Cromwell could not load the model: " + why);
+      }
+      p.end("model failed to load");
+    } finally {
+      closeQuietly(loaded); // a load that lost the race (or could not be installed)
+    }
+  }
+
+  /**
+   * On the model thread, after a request found the model's file changed under it: the model is
+   * closed, status says failed, and the user is told (completions answer nothing until a reload).
+   */
+  void failed(String why) {
+    if (current == null) {
+      return;
+    }
+    install(null);
+    state = "failed: " + why;
+    messages.accept(MessageType.Error, "Cromwell: " + why);
+  }
+
+  /** On the model thread: swaps in {@code next} (or nothing) and closes the previous model. */
+  private void install(Completer next) {
+    Completer old = current;
+    current = next;
+    completions.setCompleter(next);
+    closeQuietly(old);
   }
 
   private static void closeQuietly(Completer c) {
     if (c instanceof ModelCompleter m) {
       m.model().close();
+    } else if (c instanceof AutoCloseable closeable) {
+      try {
+        closeable.close();
+      } catch (Exception e) {
+        // a completer without native memory: nothing is left behind
+      }
     }
   }
 
   @Override
   public void close() {
-    closeQuietly(current);
+    closed = true;
+    generation.incrementAndGet();
+    loads.shutdown();
+    try {
+      // A load in progress finishes (and closes what it loaded) before the current model goes.
+      loads.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    closeQuietly(current); // Model.close waits for any forward pass still reading it
     current = null;
   }
 }

@@ -10,7 +10,7 @@ import java.util.Set;
  * @param maxTokens the most tokens to generate
  * @param stopTokens extra token ids that end generation (besides the model's end tokens)
  * @param stopStrings texts that end generation; they are not included in the output
- * @param timeLimitNanos wall-time cap for generation after the prompt, 0 for none
+ * @param timeLimitNanos wall-time cap for the whole request, prompt processing included, 0 for none
  * @param textStop a rule over the text generated so far that can end generation (e.g. at the end of
  *     a line or block), or {@link TextStop#NEVER}
  */

@@ -31,15 +31,20 @@ public final class Generator {
     Vocabulary vocabulary = tokenizer.vocabulary();
     Sampler sampler = new Sampler(request.sampler());
     long start = System.nanoTime();
+    long limit = request.timeLimitNanos();
+    // The time limit counts from the request, prompt included: a long prompt must not run past it.
+    BooleanSupplier overTime = () -> limit > 0 && System.nanoTime() - start > limit;
     float[] logits;
     try {
-      logits = session.prefill(request.prompt(), cancelled);
+      logits =
+          session.prefill(
+              request.prompt(), () -> cancelled.getAsBoolean() || overTime.getAsBoolean());
     } catch (CancellationException e) {
       long now = System.nanoTime();
       return new GenerationResult(
           "",
           new int[0],
-          StopReason.CANCELLED,
+          cancelled.getAsBoolean() ? StopReason.CANCELLED : StopReason.TIME_LIMIT,
           new GenerationStats(request.prompt().length, session.lastReused(), now - start, 0, 0, 0));
     }
     long promptDone = System.nanoTime();
@@ -59,8 +64,7 @@ public final class Generator {
         reason = StopReason.CANCELLED;
         break;
       }
-      if (request.timeLimitNanos() > 0
-          && System.nanoTime() - promptDone > request.timeLimitNanos()) {
+      if (overTime.getAsBoolean()) {
         reason = StopReason.TIME_LIMIT;
         break;
       }

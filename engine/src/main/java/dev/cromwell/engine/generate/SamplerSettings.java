@@ -22,6 +22,9 @@ public record SamplerSettings(
     long seed) {
 
   public SamplerSettings {
+    if (!Float.isFinite(temperature)) {
+      throw new IllegalArgumentException("temperature must be a number, got " + temperature);
+    }
     if (topK < 0) {
       throw new IllegalArgumentException("top-k must be 0 (off) or positive, got " + topK);
     }
@@ -31,7 +34,7 @@ public record SamplerSettings(
     if (!(minP >= 0 && minP < 1)) {
       throw new IllegalArgumentException("min-p must be in [0, 1), got " + minP);
     }
-    if (!(repeatPenalty > 0)) {
+    if (!(repeatPenalty > 0) || !Float.isFinite(repeatPenalty)) {
       throw new IllegalArgumentException("repeat penalty must be positive, got " + repeatPenalty);
     }
     if (repeatWindow < 0) {

@@ -80,6 +80,11 @@ public final class GgufFile implements AutoCloseable {
       throw new UncheckedIOException(
           new IOException(path + " is a directory; pass the path of a .gguf file"));
     }
+    if (!Files.isRegularFile(path)) {
+      // A FIFO or device would block or never end; only a regular file can be a model.
+      throw new UncheckedIOException(
+          new IOException(path + " is not a regular file; pass the path of a .gguf file"));
+    }
     AutoCloseable memory = null;
     try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
       long size = channel.size();

@@ -46,7 +46,8 @@ final class GgufReader {
     }
     int magic = segment.get(Bytes.INT, 0);
     if (magic != MAGIC) {
-      throw error("magic", 0, "not a GGUF file (expected \"GGUF\", found " + describeMagic() + ")");
+      // The file's own bytes are not quoted: a language client may name any file as its model.
+      throw error("magic", 0, "not a GGUF file (it does not start with \"GGUF\")");
     }
     position = 4;
     long version = u32("version");
@@ -294,14 +295,6 @@ final class GgufReader {
     long v = segment.get(Bytes.LONG, position);
     position += 8;
     return v;
-  }
-
-  private String describeMagic() {
-    StringBuilder sb = new StringBuilder("bytes");
-    for (int i = 0; i < 4; i++) {
-      sb.append(String.format(" %02x", segment.get(ValueLayout.JAVA_BYTE, i)));
-    }
-    return sb.toString();
   }
 
   static long alignUp(long value, int alignment) {

@@ -9,7 +9,7 @@ import java.nio.file.Path;
 
 /**
  * A loaded model: the mapped GGUF file, its configuration, weights, tokenizer and the worker pool
- * that runs it. Closing it releases the threads and unmaps the file.
+ * that runs it. Closing it waits for running forward passes, joins the threads and unmaps the file.
  */
 public final class Model implements AutoCloseable {
   /**
@@ -39,9 +39,26 @@ public final class Model implements AutoCloseable {
       if (threads < 1) {
         throw new IllegalArgumentException("threads must be at least 1, got " + threads);
       }
+      if (threads > maxThreads()) {
+        // Each thread is a platform thread that spins: thousands never finish a token.
+        throw new IllegalArgumentException(
+            "threads must be at most "
+                + maxThreads()
+                + " on this machine (4 per core), got "
+                + threads);
+      }
+      if (contextLength < 0) {
+        throw new IllegalArgumentException(
+            "the context length must be positive (0 = the model's), got " + contextLength);
+      }
       if (prefillChunk < 1) {
         throw new IllegalArgumentException("prefill chunk must be at least 1, got " + prefillChunk);
       }
+    }
+
+    /** The most threads a model may use: 4 per available core, and at least 16. */
+    public static int maxThreads() {
+      return Math.max(16, 4 * Runtime.getRuntime().availableProcessors());
     }
 
     public static Options defaults() {
@@ -65,6 +82,7 @@ public final class Model implements AutoCloseable {
   private final int contextLength;
   private final int prefillChunk;
   private final KvCache.Precision kvPrecision;
+  private final ModelUse use = new ModelUse();
 
   private Model(GgufFile file, Options options) {
     this.file = file;
@@ -79,6 +97,15 @@ public final class Model implements AutoCloseable {
               + " tokens but token_embd.weight only "
               + config.vocabularySize()
               + " rows");
+    }
+    if (options.contextLength() > config.contextLength()) {
+      throw new IllegalArgumentException(
+          file.path()
+              + ": a context of "
+              + options.contextLength()
+              + " positions is more than the model's "
+              + config.contextLength()
+              + "; use at most that (0 = the model's)");
     }
     int requested = options.contextLength() > 0 ? options.contextLength() : DEFAULT_CONTEXT_CAP;
     this.contextLength = Math.min(requested, config.contextLength());
@@ -143,8 +170,27 @@ public final class Model implements AutoCloseable {
     return new Session(this);
   }
 
+  /** Marks a forward pass as reading the model; fails once it is closing ({@link ModelUse}). */
+  void enter() {
+    use.enter();
+  }
+
+  void exit() {
+    use.exit();
+  }
+
+  /**
+   * Releases the model in the only safe order: no new forward pass may start, the running one
+   * finishes, the worker threads are joined, and only then is the memory unmapped or freed. A
+   * generation on another thread then fails with "the model was closed" instead of reading freed
+   * memory. Closing twice does nothing more.
+   */
   @Override
   public void close() {
+    if (use.closing()) {
+      return;
+    }
+    use.closeAndAwait();
     pool.close();
     file.close();
   }

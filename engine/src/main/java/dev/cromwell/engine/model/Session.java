@@ -57,10 +57,17 @@ public final class Session {
         throw new CancellationException("cancelled during the prompt");
       }
       int count = Math.min(chunk, prompt.length - i);
-      logits =
-          count == 1
-              ? step(prompt[i], i + count == prompt.length)
-              : steps(prompt, i, count, i + count == prompt.length);
+      model.enter();
+      try {
+        logits =
+            count == 1
+                ? step(prompt[i], i + count == prompt.length)
+                : steps(prompt, i, count, i + count == prompt.length);
+      } catch (InternalError fault) {
+        throw new ModelFileChangedException(model.file().path(), fault);
+      } finally {
+        model.exit();
+      }
     }
     return logits;
   }
@@ -70,7 +77,14 @@ public final class Session {
     if (history.size() >= cache.maxPositions()) {
       throw new IllegalStateException("context is full (" + cache.maxPositions() + " positions)");
     }
-    return step(token, true);
+    model.enter();
+    try {
+      return step(token, true);
+    } catch (InternalError fault) {
+      throw new ModelFileChangedException(model.file().path(), fault);
+    } finally {
+      model.exit();
+    }
   }
 
   /** Runs {@code count} prompt tokens as one batch. */

@@ -1,0 +1,171 @@
+package dev.cromwell.lsp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.cromwell.lsp.rpc.FrameLimits;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 18, finding 4: {@code lsp --port} let any local process in and control the server. Now a
+ * client needs the token from a 0600 file; one is served at a time, the next is told so; the
+ * listener outlives its clients.
+ */
+@Timeout(60)
+class TcpServerTest {
+  @TempDir Path dir;
+
+  /** A raw TCP client. */
+  static final class Client implements AutoCloseable {
+    final Socket socket;
+    final InputStream in;
+
+    Client(int port) throws IOException {
+      socket = new Socket(InetAddress.getLoopbackAddress(), port);
+      socket.setSoTimeout(15_000);
+      in = socket.getInputStream();
+    }
+
+    void send(String json) throws IOException {
+      socket.getOutputStream().write(RawLsp.frame(json).getBytes(StandardCharsets.UTF_8));
+      socket.getOutputStream().flush();
+    }
+
+    /** The next message, or null when the server closed the connection. */
+    JsonObject next() throws IOException {
+      int length = -1;
+      String line;
+      while (true) {
+        line = line();
+        if (line == null) {
+          return null;
+        }
+        if (line.isEmpty()) {
+          break;
+        }
+        if (line.startsWith("Content-Length: ")) {
+          length = Integer.parseInt(line.substring(16));
+        }
+      }
+      byte[] body = in.readNBytes(length);
+      return JsonParser.parseString(new String(body, StandardCharsets.UTF_8)).getAsJsonObject();
+    }
+
+    JsonObject answerTo(int id) throws IOException {
+      JsonObject o;
+      while ((o = next()) != null) {
+        if (o.has("id") && !o.has("method") && o.get("id").getAsInt() == id) {
+          return o;
+        }
+      }
+      throw new AssertionError("the connection closed before the answer to " + id);
+    }
+
+    private String line() throws IOException {
+      ByteArrayOutputStream b = new ByteArrayOutputStream();
+      int c;
+      while ((c = in.read()) != '\n') {
+        if (c < 0) {
+          return null;
+        }
+        b.write(c);
+      }
+      return b.toString(StandardCharsets.US_ASCII).replace("\r", "");
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
+    }
+  }
+
+  static String initialize(int id, String token) {
+    return "{\"jsonrpc\":\"2.0\",\"id\":"
+        + id
+        + ",\"method\":\"initialize\",\"params\":{\"capabilities\":{}"
+        + (token == null ? "" : ",\"initializationOptions\":{\"token\":\"" + token + "\"}")
+        + "}}";
+  }
+
+  @Test
+  void aClientNeedsTheTokenAndOneIsServedAtATime() throws Exception {
+    Path tokenFile = dir.resolve("run").resolve("lsp.token");
+    ServerSocket socket = new ServerSocket(0, 4, InetAddress.getLoopbackAddress());
+    String token = TcpServer.writeToken(tokenFile);
+    assertEquals(
+        "rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(tokenFile)));
+    assertEquals(token, Files.readString(tokenFile).strip());
+    TcpServer server =
+        new TcpServer(
+            () -> new CromwellLanguageServer(LspServerTest.config(0), c -> new StubCompleter("x")),
+            FrameLimits.defaults(),
+            System.err);
+    Thread listener =
+        new Thread(
+            () -> {
+              try {
+                server.serve(socket, token, tokenFile);
+              } catch (IOException e) {
+                // the test closed the socket
+              }
+            });
+    listener.setDaemon(true);
+    listener.start();
+    int port = socket.getLocalPort();
+    try {
+      // No token: the request is refused, initialize is refused, and the connection is closed.
+      try (Client intruder = new Client(port)) {
+        intruder.send(RawLsp.status(1));
+        assertEquals(-32002, intruder.answerTo(1).getAsJsonObject("error").get("code").getAsInt());
+        intruder.send(initialize(2, "0123"));
+        JsonObject refused = intruder.answerTo(2);
+        assertTrue(
+            refused.getAsJsonObject("error").get("message").getAsString().contains("token"),
+            refused.toString());
+        assertEquals(null, intruder.next(), "the connection stays open without a token");
+      }
+      awaitFree(server, port);
+      try (Client editor = new Client(port)) {
+        editor.send(initialize(1, token));
+        assertTrue(editor.answerTo(1).has("result"));
+        editor.send(RawLsp.status(2));
+        assertTrue(editor.answerTo(2).has("result"));
+        try (Client second = new Client(port)) {
+          JsonObject told = second.next();
+          assertTrue(told.toString().contains("another client"), told.toString());
+          assertEquals(null, second.next());
+        }
+      }
+      // The first client left: the listener is still there and serves the next one.
+      awaitFree(server, port);
+      try (Client next = new Client(port)) {
+        next.send(initialize(1, token));
+        assertTrue(next.answerTo(1).has("result"));
+      }
+    } finally {
+      socket.close();
+    }
+  }
+
+  /** Waits until the previous client's session has ended. */
+  private static void awaitFree(TcpServer server, int port) throws Exception {
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (server.busy() && System.currentTimeMillis() < deadline) {
+      Thread.sleep(20);
+    }
+  }
+}
