@@ -211,7 +211,8 @@ public final class RandomModelWriter {
     GgufWriter w = new GgufWriter();
     String a = spec.architecture();
     w.putString("general.architecture", a);
-    w.putString("general.name", "cromwell-random-" + a);
+    // Not the architecture: llama.cpp's loader gives a "phi3" in the name Phi-3's special tokens.
+    w.putString("general.name", "cromwell-random-model");
     w.putUInt32("general.alignment", 32);
     w.putUInt32(a + ".context_length", spec.contextLength());
     w.putUInt32(a + ".embedding_length", spec.embeddingLength());
