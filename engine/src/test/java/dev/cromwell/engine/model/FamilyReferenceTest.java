@@ -23,7 +23,10 @@ class FamilyReferenceTest {
   private static final int[] TOKENS = {1, 450, 4996, 17354, 29871, 13, 1678, 2, 31999, 100, 7, 42};
 
   static Stream<Arguments> families() {
-    return Stream.of("qwen3")
+    return Stream.of(
+            "qwen3",
+            "llama-rope-freqs",
+            "llama-linear")
         .flatMap(f -> Stream.of(GgmlType.F32, GgmlType.Q8_0).map(t -> Arguments.of(f, t)));
   }
 
