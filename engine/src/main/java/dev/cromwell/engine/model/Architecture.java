@@ -13,7 +13,12 @@ import java.util.Set;
  */
 public abstract class Architecture {
   /** Every architecture Cromwell runs. */
-  private static final List<Architecture> ALL = List.of(new Llama(), new Qwen2(), new Qwen3());
+  private static final List<Architecture> ALL =
+      List.of(
+          new Llama(),
+          new Qwen2(),
+          new Qwen3(),
+          new StarCoder2());
 
   /** The GGUF name, also the prefix of the family's hyper-parameter keys. */
   public abstract String name();

@@ -26,7 +26,8 @@ class FamilyReferenceTest {
     return Stream.of(
             "qwen3",
             "llama-rope-freqs",
-            "llama-linear")
+            "llama-linear",
+            "starcoder2")
         .flatMap(f -> Stream.of(GgmlType.F32, GgmlType.Q8_0).map(t -> Arguments.of(f, t)));
   }
 
