@@ -18,7 +18,8 @@ public abstract class Architecture {
           new Llama(),
           new Qwen2(),
           new Qwen3(),
-          new StarCoder2());
+          new StarCoder2(),
+          new Phi3());
 
   /** The GGUF name, also the prefix of the family's hyper-parameter keys. */
   public abstract String name();

@@ -27,7 +27,8 @@ class FamilyReferenceTest {
             "qwen3",
             "llama-rope-freqs",
             "llama-linear",
-            "starcoder2")
+            "starcoder2",
+            "phi3")
         .flatMap(f -> Stream.of(GgmlType.F32, GgmlType.Q8_0).map(t -> Arguments.of(f, t)));
   }
 
