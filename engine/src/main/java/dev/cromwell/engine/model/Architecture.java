@@ -19,7 +19,10 @@ public abstract class Architecture {
           new Qwen2(),
           new Qwen3(),
           new StarCoder2(),
-          new Phi3());
+          new Phi3(),
+          new Gemma(),
+          new Gemma2(),
+          new Gemma3());
 
   /** The GGUF name, also the prefix of the family's hyper-parameter keys. */
   public abstract String name();

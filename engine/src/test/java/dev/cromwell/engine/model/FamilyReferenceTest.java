@@ -28,7 +28,10 @@ class FamilyReferenceTest {
             "llama-rope-freqs",
             "llama-linear",
             "starcoder2",
-            "phi3")
+            "phi3",
+            "gemma",
+            "gemma2",
+            "gemma3")
         .flatMap(f -> Stream.of(GgmlType.F32, GgmlType.Q8_0).map(t -> Arguments.of(f, t)));
   }
 
