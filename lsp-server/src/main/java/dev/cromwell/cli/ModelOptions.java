@@ -17,7 +17,9 @@ final class ModelOptions {
       names = {"-m", "--model"},
       required = true,
       paramLabel = "MODEL.gguf",
-      description = "llama or qwen2 GGUF model")
+      // HelpListsTest keeps both lists equal to the engine's and the kernels' registries.
+      description =
+          "GGUF model of architecture llama, qwen2, qwen3, starcoder2, phi3, gemma, gemma2 or gemma3")
   Path path;
 
   @Option(
