@@ -149,7 +149,7 @@ public final class BenchModels implements Callable<Integer> {
       split = ",",
       defaultValue = "Q8_0",
       description =
-          "matrix types, comma-separated: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K"
+          "matrix types, comma-separated, among the tensor types of README.md's table"
               + " (rows that do not fill a block fall back as in llama.cpp: Q4_K to Q5_0, Q5_K to Q5_1, others to Q8_0; default: ${DEFAULT-VALUE})")
   List<GgmlType> types;
 

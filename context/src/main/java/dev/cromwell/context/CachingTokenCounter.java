@@ -32,4 +32,9 @@ final class CachingTokenCounter implements TokenCounter {
   public String description() {
     return counter.description();
   }
+
+  @Override
+  public boolean exact() {
+    return counter.exact();
+  }
 }

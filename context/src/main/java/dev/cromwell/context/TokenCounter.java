@@ -9,6 +9,11 @@ public interface TokenCounter {
   /** How counts are made, for plans and listings. */
   String description();
 
+  /** Whether counts are the model tokenizer's own (not an approximation). */
+  default boolean exact() {
+    return true;
+  }
+
   /** Exact counts with the model's tokenizer. */
   static TokenCounter of(Tokenizer tokenizer) {
     return new TokenCounter() {
@@ -49,7 +54,12 @@ public interface TokenCounter {
 
       @Override
       public String description() {
-        return "approximation: 1 token per 3 characters (pass --model for exact counts)";
+        return "approximation: 1 token per 3 characters";
+      }
+
+      @Override
+      public boolean exact() {
+        return false;
       }
     };
   }

@@ -47,9 +47,33 @@ public final class Attention {
       float[] out,
       float[] scores,
       WorkerPool pool) {
+    attend(
+        q,
+        cache,
+        positions,
+        heads,
+        kvHeads,
+        headDim,
+        AttentionOptions.standard(headDim),
+        out,
+        scores,
+        pool);
+  }
+
+  /** As above, with the scores scaled, capped and windowed by {@code options}. */
+  public static void attend(
+      float[] q,
+      KvRows cache,
+      int positions,
+      int heads,
+      int kvHeads,
+      int headDim,
+      AttentionOptions options,
+      float[] out,
+      float[] scores,
+      WorkerPool pool) {
     int group = heads / kvHeads;
     int units = kvHeads * unitsPerGroup(group);
-    float scale = (float) (1.0 / Math.sqrt(headDim));
     pool.parallelFor(
         units,
         (from, to) -> {
@@ -64,13 +88,13 @@ public final class Attention {
                   channel,
                   headDim,
                   positions,
-                  scale,
+                  options,
                   out,
                   scores,
                   h * positions,
                   (h + 1) * positions);
             } else {
-              head(q, cache, h, channel, headDim, positions, scale, out, scores, h * positions);
+              head(q, cache, h, channel, headDim, positions, options, out, scores, h * positions);
             }
           }
         });
@@ -111,9 +135,33 @@ public final class Attention {
       int headDim,
       float[][] outs,
       WorkerPool pool) {
+    attendBatch(
+        queries,
+        count,
+        start,
+        cache,
+        heads,
+        kvHeads,
+        headDim,
+        AttentionOptions.standard(headDim),
+        outs,
+        pool);
+  }
+
+  /** As above, with the scores scaled, capped and windowed by {@code options}. */
+  public static void attendBatch(
+      float[][] queries,
+      int count,
+      int start,
+      KvRows cache,
+      int heads,
+      int kvHeads,
+      int headDim,
+      AttentionOptions options,
+      float[][] outs,
+      WorkerPool pool) {
     int group = heads / kvHeads;
     int units = kvHeads * unitsPerGroup(group);
-    float scale = (float) (1.0 / Math.sqrt(headDim));
     int most = start + count;
     pool.parallelFor(
         units * count,
@@ -136,13 +184,13 @@ public final class Attention {
                   channel,
                   headDim,
                   positions,
-                  scale,
+                  options,
                   outs[t],
                   scores,
                   0,
                   most);
             } else {
-              head(queries[t], cache, h, channel, headDim, positions, scale, outs[t], scores, 0);
+              head(queries[t], cache, h, channel, headDim, positions, options, outs[t], scores, 0);
             }
           }
         });
@@ -156,12 +204,13 @@ public final class Attention {
       int channel,
       int headDim,
       int positions,
-      float scale,
+      AttentionOptions options,
       float[] out,
       float[] scores,
       int sOff) {
     int qOff = h * headDim;
-    cache.scores(q, qOff, channel, headDim, 0, positions, scale, scores, sOff);
+    cache.scores(q, qOff, channel, headDim, 0, positions, options.scale(), scores, sOff);
+    options.shape(scores, sOff, positions);
     FloatOps.softmax(scores, sOff, positions);
     cache.weightedValues(scores, sOff, positions, channel, headDim, out, qOff);
   }
@@ -177,14 +226,17 @@ public final class Attention {
       int channel,
       int headDim,
       int positions,
-      float scale,
+      AttentionOptions options,
       float[] out,
       float[] scores,
       int sOff0,
       int sOff1) {
     int qOff0 = h * headDim;
     int qOff1 = qOff0 + headDim;
-    cache.scoresOfTwo(q, qOff0, qOff1, channel, headDim, positions, scale, scores, sOff0, sOff1);
+    cache.scoresOfTwo(
+        q, qOff0, qOff1, channel, headDim, positions, options.scale(), scores, sOff0, sOff1);
+    options.shape(scores, sOff0, positions);
+    options.shape(scores, sOff1, positions);
     FloatOps.softmax(scores, sOff0, positions);
     FloatOps.softmax(scores, sOff1, positions);
     cache.weightedValuesOfTwo(scores, sOff0, sOff1, positions, channel, headDim, out, qOff0, qOff1);

@@ -13,14 +13,29 @@ public final class Rope {
   private final double[] inverseFrequencies;
 
   public Rope(int headDim, double base, boolean neox) {
+    this(headDim, base, neox, 1.0, null);
+  }
+
+  /**
+   * RoPE with scaled frequencies: pair i turns at {@code freqScale · base^(-2i/d) / factors[i]}.
+   * {@code freqScale} is linear scaling's {@code 1 / factor} (DeepSeek-Coder, Gemma 3); {@code
+   * factors} (may be {@code null}) are the per-pair divisors a GGUF stores as {@code rope_freqs}
+   * (Llama 3.x's long-context scaling, computed once by the converter).
+   */
+  public Rope(int headDim, double base, boolean neox, double freqScale, float[] factors) {
     if (headDim % 2 != 0) {
       throw new IllegalArgumentException("RoPE needs an even head dimension, got " + headDim);
     }
     this.headDim = headDim;
     this.neox = neox;
+    if (factors != null && factors.length != headDim / 2) {
+      throw new IllegalArgumentException(
+          "RoPE frequency factors: " + factors.length + " for " + headDim / 2 + " pairs");
+    }
     this.inverseFrequencies = new double[headDim / 2];
     for (int i = 0; i < headDim / 2; i++) {
-      inverseFrequencies[i] = Math.pow(base, -2.0 * i / headDim);
+      double divisor = factors == null ? 1.0 : factors[i];
+      inverseFrequencies[i] = freqScale * Math.pow(base, -2.0 * i / headDim) / divisor;
     }
   }
 

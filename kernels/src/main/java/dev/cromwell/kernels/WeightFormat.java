@@ -88,24 +88,36 @@ public sealed interface WeightFormat
    * The format for a GGML type, or an exception naming the type if Cromwell cannot compute with it.
    */
   static WeightFormat of(GgmlType type) {
-    return switch (type) {
-      case F32 -> F32Format.INSTANCE;
-      case F16 -> F16Format.INSTANCE;
-      case BF16 -> Bf16Format.INSTANCE;
-      case Q8_0 -> Q8_0Format.INSTANCE;
-      case Q4_0 -> Q4_0Format.INSTANCE;
-      case Q4_1 -> Q4_1Format.INSTANCE;
-      case Q5_0 -> Q5_0Format.INSTANCE;
-      case Q5_1 -> Q5_1Format.INSTANCE;
-      case Q4_K -> Q4_KFormat.INSTANCE;
-      case Q5_K -> Q5_KFormat.INSTANCE;
-      case Q6_K -> Q6_KFormat.INSTANCE;
-      default ->
-          throw new UnsupportedOperationException(
-              "tensor type "
-                  + type
-                  + " is not supported yet; supported: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1,"
-                  + " Q4_K, Q5_K, Q6_K");
-    };
+    return find(type)
+        .orElseThrow(
+            () ->
+                new UnsupportedOperationException(
+                    "tensor type "
+                        + type
+                        + " is not supported yet; supported: "
+                        + TensorTypes.names(TensorTypes.computable())));
+  }
+
+  /**
+   * The format for a GGML type, if the kernels compute with it: the one place that says which types
+   * are supported ({@link TensorTypes} lists them from here).
+   */
+  static java.util.Optional<WeightFormat> find(GgmlType type) {
+    WeightFormat format =
+        switch (type) {
+          case F32 -> F32Format.INSTANCE;
+          case F16 -> F16Format.INSTANCE;
+          case BF16 -> Bf16Format.INSTANCE;
+          case Q8_0 -> Q8_0Format.INSTANCE;
+          case Q4_0 -> Q4_0Format.INSTANCE;
+          case Q4_1 -> Q4_1Format.INSTANCE;
+          case Q5_0 -> Q5_0Format.INSTANCE;
+          case Q5_1 -> Q5_1Format.INSTANCE;
+          case Q4_K -> Q4_KFormat.INSTANCE;
+          case Q5_K -> Q5_KFormat.INSTANCE;
+          case Q6_K -> Q6_KFormat.INSTANCE;
+          default -> null;
+        };
+    return java.util.Optional.ofNullable(format);
   }
 }

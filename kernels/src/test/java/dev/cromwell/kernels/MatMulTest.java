@@ -5,15 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.lang.foreign.MemorySegment;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class MatMulTest {
   @ParameterizedTest
-  @EnumSource(
-      value = GgmlType.class,
-      names = {
-        "F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K", "Q6_K"
-      })
+  @MethodSource("dev.cromwell.kernels.TensorTypes#computable")
   void batchedProductMatchesPerVectorReferenceForOddBatchSizes(GgmlType type) {
     WeightFormat format = WeightFormat.of(type);
     Random rnd = new Random(type.id());

@@ -15,6 +15,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** The rearranged layouts against GGML's: same weights, same products, bad shapes refused. */
 class RearrangedFormatTest {
@@ -49,9 +50,7 @@ class RearrangedFormatTest {
   }
 
   @ParameterizedTest
-  @EnumSource(
-      value = GgmlType.class,
-      names = {"Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K", "Q6_K"})
+  @MethodSource("dev.cromwell.kernels.TensorTypes#rearranged")
   void rearrangedRowsDecodeToExactlyGgmlsWeights(GgmlType type) {
     WeightFormat ggmlFormat = WeightFormat.of(type);
     Random rnd = new Random(5);
@@ -96,9 +95,7 @@ class RearrangedFormatTest {
   }
 
   @ParameterizedTest
-  @EnumSource(
-      value = GgmlType.class,
-      names = {"Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K", "Q6_K"})
+  @MethodSource("dev.cromwell.kernels.TensorTypes#rearranged")
   void matvecMatchesGgmlsReference(GgmlType type) {
     WeightFormat ggmlFormat = WeightFormat.of(type);
     Random rnd = new Random(6);
@@ -130,9 +127,7 @@ class RearrangedFormatTest {
   }
 
   @ParameterizedTest
-  @EnumSource(
-      value = GgmlType.class,
-      names = {"Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K", "Q6_K"})
+  @MethodSource("dev.cromwell.kernels.TensorTypes#rearranged")
   void singleDotsReadXAtAnOffset(GgmlType type) {
     WeightFormat ggmlFormat = WeightFormat.of(type);
     Random rnd = new Random(7);
@@ -149,9 +144,7 @@ class RearrangedFormatTest {
   }
 
   @ParameterizedTest
-  @EnumSource(
-      value = GgmlType.class,
-      names = {"Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K", "Q6_K"})
+  @MethodSource("dev.cromwell.kernels.TensorTypes#rearranged")
   void rowsAreWholeCacheLinesAndAtMostOneLineLonger(GgmlType type) {
     for (int cols : cols(type)) {
       long rowBytes = rearranged(type, cols).rowBytes(cols);
@@ -162,9 +155,7 @@ class RearrangedFormatTest {
   }
 
   @ParameterizedTest
-  @EnumSource(
-      value = GgmlType.class,
-      names = {"Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K", "Q6_K"})
+  @MethodSource("dev.cromwell.kernels.TensorTypes#rearranged")
   void quantizeIsGgmlsRoundingInTheNewLayout(GgmlType type) {
     float[] values = WeightFormatTest.random(new Random(9), 512, 0.5f);
     RearrangedFormat format = rearranged(type, 512);

@@ -10,7 +10,7 @@ import java.lang.foreign.ValueLayout;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class WeightFormatTest {
   private static final GgmlType[] COMPUTABLE = {
@@ -47,11 +47,7 @@ class WeightFormatTest {
   }
 
   @ParameterizedTest
-  @EnumSource(
-      value = GgmlType.class,
-      names = {
-        "F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K", "Q6_K"
-      })
+  @MethodSource("dev.cromwell.kernels.TensorTypes#computable")
   void vectorDotMatchesScalarReferenceOnOddSizes(GgmlType type) {
     WeightFormat format = WeightFormat.of(type);
     Random rnd = new Random(42 + type.id());
@@ -79,11 +75,7 @@ class WeightFormatTest {
   }
 
   @ParameterizedTest
-  @EnumSource(
-      value = GgmlType.class,
-      names = {
-        "F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K", "Q6_K"
-      })
+  @MethodSource("dev.cromwell.kernels.TensorTypes#computable")
   void quantizeThenDequantizeStaysWithinTheFormatsPrecision(GgmlType type) {
     WeightFormat format = WeightFormat.of(type);
     Random rnd = new Random(7);

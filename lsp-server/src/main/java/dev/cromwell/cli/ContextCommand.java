@@ -158,7 +158,7 @@ final class ContextCommand implements Callable<Integer> {
           plan.line() + 1,
           plan.totalTokens(),
           plan.budget(),
-          plan.counting(),
+          counter.exact() ? plan.counting() : plan.counting() + "; pass --model for exact counts",
           millis);
       for (PlanPiece p : plan.pieces()) {
         out.printf(

@@ -1,6 +1,7 @@
 package dev.cromwell.cli;
 
 import dev.cromwell.engine.gguf.GgufFormatException;
+import dev.cromwell.engine.model.ContextFullException;
 import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
 import picocli.CommandLine;
@@ -25,6 +26,8 @@ final class ErrorReporter implements CommandLine.IExecutionExceptionHandler {
     if (e instanceof GgufFormatException g) {
       message =
           g.getMessage() + " (the file is not a usable GGUF model; re-download or re-export it)";
+    } else if (e instanceof ContextFullException full) {
+      message = full.getMessage() + " or raise --context";
     } else if (e instanceof UncheckedIOException io
         && io.getCause() instanceof NoSuchFileException nf) {
       message = nf.getFile() + ": file not found";

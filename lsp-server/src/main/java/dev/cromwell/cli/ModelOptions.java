@@ -17,8 +17,11 @@ final class ModelOptions {
   @Option(
       names = {"-m", "--model"},
       paramLabel = "MODEL",
+      // HelpListsTest keeps the architecture list equal to the engine's registry.
       description =
-          "llama or qwen2 GGUF file, or a catalogue name (see cromwell models); default: the catalogue's default model, if installed")
+          "GGUF file (architecture llama, qwen2, qwen3, starcoder2, phi3, gemma, gemma2 or gemma3)"
+              + " or a catalogue name (see cromwell models); default: the catalogue's default"
+              + " model, if installed")
   String model;
 
   /** The model file: a path, a catalogue name from the store, or the installed default. */

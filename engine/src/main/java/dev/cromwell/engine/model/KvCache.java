@@ -1,6 +1,7 @@
 package dev.cromwell.engine.model;
 
 import dev.cromwell.kernels.Attention;
+import dev.cromwell.kernels.AttentionOptions;
 import dev.cromwell.kernels.Half;
 import dev.cromwell.kernels.KvRows;
 import dev.cromwell.kernels.WorkerPool;
@@ -104,10 +105,12 @@ public final class KvCache {
       int heads,
       int kvHeads,
       int headDim,
+      AttentionOptions options,
       float[] out,
       float[] scores,
       WorkerPool pool) {
-    Attention.attend(q, rows(layer), positions, heads, kvHeads, headDim, out, scores, pool);
+    Attention.attend(
+        q, rows(layer), positions, heads, kvHeads, headDim, options, out, scores, pool);
   }
 
   /**
@@ -122,9 +125,11 @@ public final class KvCache {
       int heads,
       int kvHeads,
       int headDim,
+      AttentionOptions options,
       float[][] outs,
       WorkerPool pool) {
-    Attention.attendBatch(queries, count, start, rows(layer), heads, kvHeads, headDim, outs, pool);
+    Attention.attendBatch(
+        queries, count, start, rows(layer), heads, kvHeads, headDim, options, outs, pool);
   }
 
   private KvRows rows(int layer) {

@@ -25,6 +25,17 @@ public record Matrix(String name, WeightFormat format, MemorySegment data, int r
     format.dequantize(data, row * format.rowBytes(cols), out, 0, cols);
   }
 
+  /** Rows {@code from..from+count)} as a matrix of their own: a view, nothing is copied. */
+  public Matrix rows(int from, int count) {
+    long rowBytes = format.rowBytes(cols);
+    return new Matrix(
+        name + "[" + from + "+" + count + "]",
+        format,
+        data.asSlice(from * rowBytes, count * rowBytes),
+        count,
+        cols);
+  }
+
   public long bytes() {
     return data.byteSize();
   }

@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * Shape and hyper-parameters of a decoder-only transformer, read from GGUF metadata.
  *
- * @param ropeNeox whether RoPE rotates (x[i], x[i+d/2]) pairs (qwen2) instead of adjacent ones
+ * @param rmsEpsilon the epsilon of the block's norms (RMSNorm or LayerNorm)
+ * @param recipe what each block computes, decided by the {@link Architecture}
  * @param tiedEmbeddings whether the output head reuses the token embedding matrix
  */
 public record ModelConfig(
@@ -20,14 +21,24 @@ public record ModelConfig(
     int feedForwardLength,
     float rmsEpsilon,
     double ropeBase,
-    boolean ropeNeox,
+    BlockRecipe recipe,
     int contextLength,
     int vocabularySize,
     boolean tiedEmbeddings,
     boolean qkvBias) {
 
   /** Architectures whose forward pass Cromwell implements. */
-  public static final List<String> SUPPORTED = List.of("llama", "qwen2");
+  public static final List<String> SUPPORTED = Architecture.names();
+
+  /** The architecture whose recipe and tensors this model follows. */
+  public Architecture family() {
+    return Architecture.named(architecture).orElseThrow();
+  }
+
+  /** Whether RoPE rotates (x[i], x[i+d/2]) pairs instead of adjacent ones. */
+  public boolean ropeNeox() {
+    return recipe.ropeNeox();
+  }
 
   public int kvDim() {
     return headCountKv * headDim;
@@ -42,16 +53,22 @@ public record ModelConfig(
     String arch =
         file.string("general.architecture")
             .orElseThrow(() -> invalid(file, "general.architecture", "missing"));
-    if (!SUPPORTED.contains(arch)) {
-      throw invalid(
-          file,
-          "general.architecture",
-          "architecture \""
-              + arch
-              + "\" is not supported; Cromwell runs "
-              + String.join(", ", SUPPORTED)
-              + " models (Qwen2.5-Coder, Llama, CodeLlama, DeepSeek-Coder, …)");
-    }
+    Architecture family =
+        Architecture.named(arch)
+            .orElseThrow(
+                () ->
+                    invalid(
+                        file,
+                        "general.architecture",
+                        "architecture \""
+                            + arch
+                            + "\" is not supported; Cromwell runs "
+                            + String.join(", ", SUPPORTED)
+                            + " models ("
+                            + String.join(
+                                ", ",
+                                Architecture.all().stream().map(Architecture::models).toList())
+                            + ")"));
     if (file.tensors().isEmpty()) {
       throw invalid(
           file,
@@ -77,7 +94,7 @@ public record ModelConfig(
           "head dimension " + headDim + " must be even and positive");
     }
     int ffn = positive(file, arch + ".feed_forward_length");
-    float eps = file.number(arch + ".attention.layer_norm_rms_epsilon").orElse(1e-5).floatValue();
+    float eps = file.number(arch + "." + family.normEpsilonKey()).orElse(1e-5).floatValue();
     double ropeBase = file.number(arch + ".rope.freq_base").orElse(10000.0);
     int context =
         (int) Math.min(Integer.MAX_VALUE, file.integer(arch + ".context_length").orElse(4096L));
@@ -86,22 +103,13 @@ public record ModelConfig(
             .orElseThrow(() -> invalid(file, "token_embd.weight", "tensor missing"));
     int vocab = embedding.rows();
     boolean tied = file.tensor("output.weight").isEmpty();
-    boolean bias = file.tensor("blk.0.attn_q.bias").isPresent();
+    boolean bias =
+        file.tensor(BlockTensor.QUERY_BIAS.name(0)).isPresent()
+            || file.tensor(BlockTensor.QKV_BIAS.name(0)).isPresent();
+    BlockRecipe recipe = family.recipe(new Architecture.Keys(file, arch));
     return new ModelConfig(
-        arch,
-        dim,
-        layers,
-        heads,
-        kvHeads,
-        headDim,
-        ffn,
-        eps,
-        ropeBase,
-        arch.equals("qwen2"),
-        context,
-        vocab,
-        tied,
-        bias);
+        arch, dim, layers, heads, kvHeads, headDim, ffn, eps, ropeBase, recipe, context, vocab,
+        tied, bias);
   }
 
   private static int positive(GgufFile file, String key) {

@@ -10,41 +10,40 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
- * All weights of a model. Matrices are views into the file's bytes — or, for a copied file, Q4_0
- * and Q4_K matrices in a {@link RearrangedFormat} moved to memory of their own; only the small norm
- * and bias vectors are decoded into float arrays, once.
+ * All weights of a model. Matrices are views into the file's bytes — or, for a copied file, the
+ * matrices whose type has a {@link RearrangedFormat} moved to memory of their own in that layout;
+ * only the small norm and bias vectors are decoded into float arrays, once. Fused matrices (Phi-3's
+ * {@code attn_qkv}, its gate-and-up {@code ffn_up}) become views of their row ranges.
+ *
+ * @param ropeFactors the per-pair RoPE divisors of {@code rope_freqs.weight} (Llama 3.x), or null
  */
 public record ModelWeights(
-    Matrix tokenEmbedding, List<LayerWeights> layers, float[] outputNorm, Matrix output) {
+    Matrix tokenEmbedding,
+    List<LayerWeights> layers,
+    LayerWeights.Norm outputNorm,
+    Matrix output,
+    float[] ropeFactors) {
 
   public static ModelWeights from(GgufFile file, ModelConfig c) {
+    Architecture family = c.family();
     Matrix embedding = matrix(file, "token_embd.weight", c.vocabularySize(), c.embeddingLength());
     List<LayerWeights> layers = new ArrayList<>();
     for (int i = 0; i < c.blockCount(); i++) {
-      String p = "blk." + i + ".";
-      layers.add(
-          new LayerWeights(
-              vector(file, p + "attn_norm.weight", c.embeddingLength()),
-              matrix(file, p + "attn_q.weight", c.queryDim(), c.embeddingLength()),
-              matrix(file, p + "attn_k.weight", c.kvDim(), c.embeddingLength()),
-              matrix(file, p + "attn_v.weight", c.kvDim(), c.embeddingLength()),
-              c.qkvBias() ? vector(file, p + "attn_q.bias", c.queryDim()) : null,
-              c.qkvBias() ? vector(file, p + "attn_k.bias", c.kvDim()) : null,
-              c.qkvBias() ? vector(file, p + "attn_v.bias", c.kvDim()) : null,
-              matrix(file, p + "attn_output.weight", c.embeddingLength(), c.queryDim()),
-              vector(file, p + "ffn_norm.weight", c.embeddingLength()),
-              matrix(file, p + "ffn_gate.weight", c.feedForwardLength(), c.embeddingLength()),
-              matrix(file, p + "ffn_up.weight", c.feedForwardLength(), c.embeddingLength()),
-              matrix(file, p + "ffn_down.weight", c.embeddingLength(), c.feedForwardLength())));
+      layers.add(new BlockReader(file, c, family, i).read());
     }
-    float[] outputNorm = vector(file, "output_norm.weight", c.embeddingLength());
+    LayerWeights.Norm outputNorm =
+        new LayerWeights.Norm(
+            vector(file, "output_norm.weight", c.embeddingLength()),
+            optionalVector(file, "output_norm.bias", c.embeddingLength()));
     Matrix output =
         c.tiedEmbeddings()
             ? embedding
             : matrix(file, "output.weight", c.vocabularySize(), c.embeddingLength());
-    return new ModelWeights(embedding, List.copyOf(layers), outputNorm, output);
+    float[] ropeFactors = optionalVector(file, "rope_freqs.weight", c.headDim() / 2);
+    return new ModelWeights(embedding, List.copyOf(layers), outputNorm, output, ropeFactors);
   }
 
   /** Total bytes of weights a forward pass reads. */
@@ -52,11 +51,97 @@ public record ModelWeights(
     long total = tokenEmbedding.bytes();
     for (LayerWeights l : layers) {
       for (Matrix m :
-          List.of(l.query(), l.key(), l.value(), l.attentionOutput(), l.gate(), l.up(), l.down())) {
-        total += m.bytes();
+          Arrays.asList(
+              l.query(), l.key(), l.value(), l.attentionOutput(), l.gate(), l.up(), l.down())) {
+        total += m == null ? 0 : m.bytes();
       }
     }
     return output == tokenEmbedding ? total : total + output.bytes();
+  }
+
+  /** Reads one block's tensors by the names and fusions its architecture declares. */
+  private record BlockReader(GgufFile file, ModelConfig c, Architecture family, int layer) {
+    LayerWeights read() {
+      int dim = c.embeddingLength();
+      int q = c.queryDim();
+      int kv = c.kvDim();
+      int ffn = c.feedForwardLength();
+      Matrix query;
+      Matrix key;
+      Matrix value;
+      float[] queryBias;
+      float[] keyBias;
+      float[] valueBias;
+      if (has(BlockTensor.QKV)) {
+        Matrix qkv = matrix(BlockTensor.QKV, q + 2 * kv, dim);
+        query = qkv.rows(0, q);
+        key = qkv.rows(q, kv);
+        value = qkv.rows(q + kv, kv);
+        float[] bias = vector(BlockTensor.QKV_BIAS, q + 2 * kv);
+        queryBias = bias == null ? null : Arrays.copyOfRange(bias, 0, q);
+        keyBias = bias == null ? null : Arrays.copyOfRange(bias, q, q + kv);
+        valueBias = bias == null ? null : Arrays.copyOfRange(bias, q + kv, q + 2 * kv);
+      } else {
+        query = matrix(BlockTensor.QUERY, q, dim);
+        key = matrix(BlockTensor.KEY, kv, dim);
+        value = matrix(BlockTensor.VALUE, kv, dim);
+        queryBias = vector(BlockTensor.QUERY_BIAS, q);
+        keyBias = vector(BlockTensor.KEY_BIAS, kv);
+        valueBias = vector(BlockTensor.VALUE_BIAS, kv);
+      }
+      Matrix gate;
+      Matrix up;
+      if (family.fusedGateUp()) {
+        Matrix fused = matrix(BlockTensor.UP, 2 * ffn, dim);
+        gate = fused.rows(0, ffn);
+        up = fused.rows(ffn, ffn);
+      } else {
+        gate = matrix(BlockTensor.GATE, ffn, dim);
+        up = matrix(BlockTensor.UP, ffn, dim);
+      }
+      return new LayerWeights(
+          norm(BlockTensor.ATTENTION_NORM, BlockTensor.ATTENTION_NORM_BIAS, dim),
+          query,
+          key,
+          value,
+          queryBias,
+          keyBias,
+          valueBias,
+          vector(BlockTensor.QUERY_NORM, c.headDim()),
+          vector(BlockTensor.KEY_NORM, c.headDim()),
+          matrix(BlockTensor.ATTENTION_OUTPUT, dim, q),
+          vector(BlockTensor.ATTENTION_OUTPUT_BIAS, dim),
+          norm(BlockTensor.POST_ATTENTION_NORM, null, dim),
+          norm(BlockTensor.FEED_FORWARD_NORM, BlockTensor.FEED_FORWARD_NORM_BIAS, dim),
+          gate,
+          up,
+          vector(BlockTensor.UP_BIAS, ffn),
+          matrix(BlockTensor.DOWN, dim, ffn),
+          vector(BlockTensor.DOWN_BIAS, dim),
+          norm(BlockTensor.POST_FEED_FORWARD_NORM, null, dim));
+    }
+
+    /** Whether the block has {@code t}: required, or optional and in the file. */
+    private boolean has(BlockTensor t) {
+      Set<BlockTensor> required = family.requiredTensors();
+      return required.contains(t)
+          || (family.optionalTensors().contains(t) && file.tensor(t.name(layer)).isPresent());
+    }
+
+    private Matrix matrix(BlockTensor t, int rows, int cols) {
+      return has(t) ? ModelWeights.matrix(file, t.name(layer), rows, cols) : null;
+    }
+
+    private float[] vector(BlockTensor t, int length) {
+      return has(t) ? ModelWeights.vector(file, t.name(layer), length) : null;
+    }
+
+    private LayerWeights.Norm norm(BlockTensor weight, BlockTensor bias, int length) {
+      float[] w = vector(weight, length);
+      return w == null
+          ? null
+          : new LayerWeights.Norm(w, bias == null ? null : vector(bias, length));
+    }
   }
 
   private static GgufTensor tensor(GgufFile file, String name) {
@@ -103,6 +188,10 @@ public record ModelWeights(
       }
     }
     return new Matrix(name, format, t.data(), rows, cols);
+  }
+
+  private static float[] optionalVector(GgufFile file, String name, int length) {
+    return file.tensor(name).isPresent() ? vector(file, name, length) : null;
   }
 
   private static float[] vector(GgufFile file, String name, int length) {

@@ -37,12 +37,7 @@ public final class Session {
       throw new IllegalArgumentException("the prompt is empty");
     }
     if (prompt.length > cache.maxPositions()) {
-      throw new IllegalArgumentException(
-          "the prompt has "
-              + prompt.length
-              + " tokens but the context holds "
-              + cache.maxPositions()
-              + "; shorten it or raise --context");
+      throw new ContextFullException(prompt.length, cache.maxPositions());
     }
     int common = commonPrefix(prompt);
     // The last prompt token must run again to produce logits, even when fully cached.

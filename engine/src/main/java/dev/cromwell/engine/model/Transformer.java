@@ -1,24 +1,24 @@
 package dev.cromwell.engine.model;
 
-import dev.cromwell.kernels.FloatOps;
-import dev.cromwell.kernels.Rope;
 import dev.cromwell.kernels.WorkerPool;
 
 /**
- * The decoder-only transformer of the Llama family (Llama, Qwen2, Cromwell): RMSNorm, grouped-query
- * attention with RoPE, SwiGLU feed-forward, residual connections. It reads top to bottom; the
+ * The decoder-only transformer: pre-norm blocks of grouped-query attention with RoPE and a
+ * feed-forward network, with residual connections. What varies between families (norms, activation,
+ * biases, Q/K norm, soft-caps, sliding windows) is the {@link BlockRecipe}, applied by {@link
+ * Block}; the two passes here differ only in multiplying one token or a chunk at a time. The
  * arithmetic lives in the kernels.
  */
 public final class Transformer {
   private final ModelConfig config;
   private final ModelWeights weights;
-  private final Rope rope;
+  private final Block block;
   private final WorkerPool pool;
 
   public Transformer(ModelConfig config, ModelWeights weights, WorkerPool pool) {
     this.config = config;
     this.weights = weights;
-    this.rope = new Rope(config.headDim(), config.ropeBase(), config.ropeNeox());
+    this.block = new Block(config, weights);
     this.pool = pool;
   }
 
@@ -33,23 +33,17 @@ public final class Transformer {
    */
   float[] forward(ForwardState s, KvCache cache, int token, int pos, boolean wantLogits) {
     ModelConfig c = config;
-    weights.tokenEmbedding().row(token, s.x);
+    block.embed(weights.tokenEmbedding(), token, s.x);
 
     for (int l = 0; l < c.blockCount(); l++) {
       LayerWeights layer = weights.layers().get(l);
 
-      // Attention block: x += Wo · attention(rope(Wq·n), rope(Wk·n), Wv·n), n = rmsnorm(x)
-      FloatOps.rmsnorm(s.normed, s.x, layer.attentionNorm(), c.embeddingLength(), c.rmsEpsilon());
+      // Attention block: x += Wo · attention(rope(Wq·n), rope(Wk·n), Wv·n), n = norm(x)
+      block.norm(s.normed, s.x, layer.attentionNorm());
       layer.query().multiply(s.normed, s.query, pool);
       layer.key().multiply(s.normed, s.key, pool);
       layer.value().multiply(s.normed, s.value, pool);
-      if (c.qkvBias()) {
-        FloatOps.add(s.query, layer.queryBias(), c.queryDim());
-        FloatOps.add(s.key, layer.keyBias(), c.kvDim());
-        FloatOps.add(s.value, layer.valueBias(), c.kvDim());
-      }
-      rope.apply(s.query, 0, c.headCount(), pos);
-      rope.apply(s.key, 0, c.headCountKv(), pos);
+      block.queryKeyValue(layer, l, s.query, s.key, s.value, pos);
       cache.store(l, pos, s.key, s.value);
       cache.attend(
           l,
@@ -58,26 +52,32 @@ public final class Transformer {
           c.headCount(),
           c.headCountKv(),
           c.headDim(),
+          block.attention(l),
           s.attention,
           s.scores(c.headCount(), pos + 1),
           pool);
       layer.attentionOutput().multiply(s.attention, s.projected, pool);
-      FloatOps.add(s.x, s.projected, c.embeddingLength());
+      block.residual(s.x, s.projected, layer.attentionOutputBias(), layer.postAttentionNorm());
 
-      // Feed-forward block: x += Wdown · (silu(Wgate·n) ⊙ Wup·n), n = rmsnorm(x)
-      FloatOps.rmsnorm(s.normed, s.x, layer.feedForwardNorm(), c.embeddingLength(), c.rmsEpsilon());
-      layer.gate().multiply(s.normed, s.gate, pool);
-      layer.up().multiply(s.normed, s.up, pool);
-      FloatOps.siluMul(s.gate, s.up, c.feedForwardLength());
+      // Feed-forward block: x += Wdown · act(Wgate·n, Wup·n), n = norm(x)
+      block.norm(s.normed, s.x, layer.feedForwardNorm());
+      if (layer.gate() != null) {
+        layer.gate().multiply(s.normed, s.gate, pool);
+        layer.up().multiply(s.normed, s.up, pool);
+      } else {
+        layer.up().multiply(s.normed, s.gate, pool);
+      }
+      block.activate(layer, s.gate, s.up);
       layer.down().multiply(s.gate, s.projected, pool);
-      FloatOps.add(s.x, s.projected, c.embeddingLength());
+      block.residual(s.x, s.projected, layer.downBias(), layer.postFeedForwardNorm());
     }
     cache.commit(pos);
     if (!wantLogits) {
       return null;
     }
-    FloatOps.rmsnorm(s.x, s.x, weights.outputNorm(), c.embeddingLength(), c.rmsEpsilon());
+    block.norm(s.x, s.x, weights.outputNorm());
     weights.output().multiply(s.x, s.logits, pool);
+    block.finish(s.logits);
     return s.logits;
   }
 
@@ -97,7 +97,7 @@ public final class Transformer {
       boolean wantLogits) {
     ModelConfig c = config;
     for (int t = 0; t < count; t++) {
-      weights.tokenEmbedding().row(tokens[from + t], b.x[t]);
+      block.embed(weights.tokenEmbedding(), tokens[from + t], b.x[t]);
     }
 
     for (int l = 0; l < c.blockCount(); l++) {
@@ -105,51 +105,57 @@ public final class Transformer {
 
       // Attention block, every token of the chunk at once; each attends causally to the cache.
       for (int t = 0; t < count; t++) {
-        FloatOps.rmsnorm(
-            b.normed[t], b.x[t], layer.attentionNorm(), c.embeddingLength(), c.rmsEpsilon());
+        block.norm(b.normed[t], b.x[t], layer.attentionNorm());
       }
       layer.query().multiply(b.normed, b.query, count, pool);
       layer.key().multiply(b.normed, b.key, count, pool);
       layer.value().multiply(b.normed, b.value, count, pool);
       for (int t = 0; t < count; t++) {
-        if (c.qkvBias()) {
-          FloatOps.add(b.query[t], layer.queryBias(), c.queryDim());
-          FloatOps.add(b.key[t], layer.keyBias(), c.kvDim());
-          FloatOps.add(b.value[t], layer.valueBias(), c.kvDim());
-        }
-        rope.apply(b.query[t], 0, c.headCount(), start + t);
-        rope.apply(b.key[t], 0, c.headCountKv(), start + t);
+        block.queryKeyValue(layer, l, b.query[t], b.key[t], b.value[t], start + t);
         cache.store(l, start + t, b.key[t], b.value[t]);
       }
       cache.attendBatch(
-          l, b.query, count, start, c.headCount(), c.headCountKv(), c.headDim(), b.attention, pool);
+          l,
+          b.query,
+          count,
+          start,
+          c.headCount(),
+          c.headCountKv(),
+          c.headDim(),
+          block.attention(l),
+          b.attention,
+          pool);
       layer.attentionOutput().multiply(b.attention, b.projected, count, pool);
       for (int t = 0; t < count; t++) {
-        FloatOps.add(b.x[t], b.projected[t], c.embeddingLength());
+        block.residual(
+            b.x[t], b.projected[t], layer.attentionOutputBias(), layer.postAttentionNorm());
       }
 
       // Feed-forward block.
       for (int t = 0; t < count; t++) {
-        FloatOps.rmsnorm(
-            b.normed[t], b.x[t], layer.feedForwardNorm(), c.embeddingLength(), c.rmsEpsilon());
+        block.norm(b.normed[t], b.x[t], layer.feedForwardNorm());
       }
-      layer.gate().multiply(b.normed, b.gate, count, pool);
-      layer.up().multiply(b.normed, b.up, count, pool);
+      if (layer.gate() != null) {
+        layer.gate().multiply(b.normed, b.gate, count, pool);
+        layer.up().multiply(b.normed, b.up, count, pool);
+      } else {
+        layer.up().multiply(b.normed, b.gate, count, pool);
+      }
       for (int t = 0; t < count; t++) {
-        FloatOps.siluMul(b.gate[t], b.up[t], c.feedForwardLength());
+        block.activate(layer, b.gate[t], b.up[t]);
       }
       layer.down().multiply(b.gate, b.projected, count, pool);
       for (int t = 0; t < count; t++) {
-        FloatOps.add(b.x[t], b.projected[t], c.embeddingLength());
+        block.residual(b.x[t], b.projected[t], layer.downBias(), layer.postFeedForwardNorm());
       }
     }
     cache.commit(start + count - 1);
     if (!wantLogits) {
       return null;
     }
-    FloatOps.rmsnorm(
-        s.x, b.x[count - 1], weights.outputNorm(), c.embeddingLength(), c.rmsEpsilon());
+    block.norm(s.x, b.x[count - 1], weights.outputNorm());
     weights.output().multiply(s.x, s.logits, pool);
+    block.finish(s.logits);
     return s.logits;
   }
 }

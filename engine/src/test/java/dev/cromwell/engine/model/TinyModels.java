@@ -38,6 +38,38 @@ public final class TinyModels {
     return out;
   }
 
+  /**
+   * A tiny model of a family beyond llama and qwen2 (or a llama variant): {@code qwen3}, {@code
+   * llama-rope-freqs} (Llama 3.x), {@code llama-linear} (linear RoPE scaling by 4), {@code
+   * starcoder2}, {@code phi3}, {@code gemma}, {@code gemma2}, {@code gemma3}.
+   */
+  public static Path family(Path dir, String family, GgmlType type) {
+    RandomModelWriter.Spec spec =
+        switch (family) {
+          // Per-head width 32 with 4 heads: the query width (128) is not the model width (64).
+          case "qwen3" -> RandomModelWriter.Spec.tiny("qwen3", type, 11).withHeadDim(32);
+          case "llama-rope-freqs" ->
+              RandomModelWriter.Spec.tiny("llama", type, 12).withRopeScaling(0, true);
+          case "llama-linear" ->
+              RandomModelWriter.Spec.tiny("llama", type, 13).withRopeScaling(4, false);
+          case "gemma3" -> RandomModelWriter.Spec.tiny("gemma3", type, 14).withHeadDim(32);
+          default -> RandomModelWriter.Spec.tiny(family, type, 15);
+        };
+    String vocabulary =
+        switch (family) {
+          case "qwen3" -> "ggml-vocab-qwen2.gguf";
+          case "starcoder2" -> "ggml-vocab-gpt-2.gguf";
+          default -> "ggml-vocab-llama-spm.gguf";
+        };
+    Path out = dir.resolve(family + "-" + type + ".gguf");
+    try (GgufFile vocab = GgufFile.open(TestData.tokenizers().resolve(vocabulary))) {
+      RandomModelWriter.write(spec, vocab, out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out;
+  }
+
   public static Path write(Path dir, RandomModelWriter.Spec spec, String vocabulary) {
     Path out =
         dir.resolve(spec.architecture() + "-" + spec.matrixType() + "-" + spec.seed() + ".gguf");

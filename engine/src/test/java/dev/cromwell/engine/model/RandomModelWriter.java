@@ -14,13 +14,21 @@ import java.util.SplittableRandom;
 
 /**
  * Writes GGUF models with random weights and a real vocabulary: the fixtures of tests and the
- * models of benchmarks (exact shapes of real models, without their weights).
+ * models of benchmarks (exact shapes of real models, without their weights). A test fixture: it
+ * lives in the engine's test jar, which benchmarks and the other modules' tests depend on.
+ *
+ * <p>The tensors and keys of each family follow llama.cpp's converter: Qwen3's per-head Q/K norms,
+ * StarCoder2's LayerNorm biases, biases and ungated MLP, Phi-3's fused {@code attn_qkv} and
+ * gate-and-up {@code ffn_up}, Gemma's post-norms, soft-caps and sliding window.
  */
 public final class RandomModelWriter {
   /**
    * The model to write. Matrices get {@code matrixType}; norms stay F32 (as in real files).
    *
    * @param weightStd standard deviation of matrix weights (small, so nothing overflows)
+   * @param headDim per-head width, 0 for {@code embeddingLength / headCount}
+   * @param ropeScalingFactor linear RoPE scaling factor written as {@code rope.scaling.*}, 0 none
+   * @param ropeFreqs whether to write Llama 3.x's per-pair {@code rope_freqs.weight}
    */
   public record Spec(
       String architecture,
@@ -36,7 +44,91 @@ public final class RandomModelWriter {
       float rmsEpsilon,
       int contextLength,
       float weightStd,
-      long seed) {
+      long seed,
+      int headDim,
+      double ropeScalingFactor,
+      boolean ropeFreqs) {
+
+    public Spec(
+        String architecture,
+        int embeddingLength,
+        int blockCount,
+        int headCount,
+        int headCountKv,
+        int feedForwardLength,
+        boolean tiedEmbeddings,
+        boolean qkvBias,
+        GgmlType matrixType,
+        double ropeBase,
+        float rmsEpsilon,
+        int contextLength,
+        float weightStd,
+        long seed) {
+      this(
+          architecture,
+          embeddingLength,
+          blockCount,
+          headCount,
+          headCountKv,
+          feedForwardLength,
+          tiedEmbeddings,
+          qkvBias,
+          matrixType,
+          ropeBase,
+          rmsEpsilon,
+          contextLength,
+          weightStd,
+          seed,
+          0,
+          0,
+          false);
+    }
+
+    public int queryHeadDim() {
+      return headDim > 0 ? headDim : embeddingLength / headCount;
+    }
+
+    public Spec withHeadDim(int d) {
+      return new Spec(
+          architecture,
+          embeddingLength,
+          blockCount,
+          headCount,
+          headCountKv,
+          feedForwardLength,
+          tiedEmbeddings,
+          qkvBias,
+          matrixType,
+          ropeBase,
+          rmsEpsilon,
+          contextLength,
+          weightStd,
+          seed,
+          d,
+          ropeScalingFactor,
+          ropeFreqs);
+    }
+
+    public Spec withRopeScaling(double linearFactor, boolean freqs) {
+      return new Spec(
+          architecture,
+          embeddingLength,
+          blockCount,
+          headCount,
+          headCountKv,
+          feedForwardLength,
+          tiedEmbeddings,
+          qkvBias,
+          matrixType,
+          ropeBase,
+          rmsEpsilon,
+          contextLength,
+          weightStd,
+          seed,
+          headDim,
+          linearFactor,
+          freqs);
+    }
 
     /** A tiny model that runs in milliseconds. */
     public static Spec tiny(String architecture, GgmlType type, long seed) {
@@ -119,7 +211,8 @@ public final class RandomModelWriter {
     GgufWriter w = new GgufWriter();
     String a = spec.architecture();
     w.putString("general.architecture", a);
-    w.putString("general.name", "cromwell-random-" + a);
+    // Not the architecture: llama.cpp's loader gives a "phi3" in the name Phi-3's special tokens.
+    w.putString("general.name", "cromwell-random-model");
     w.putUInt32("general.alignment", 32);
     w.putUInt32(a + ".context_length", spec.contextLength());
     w.putUInt32(a + ".embedding_length", spec.embeddingLength());
@@ -127,36 +220,105 @@ public final class RandomModelWriter {
     w.putUInt32(a + ".feed_forward_length", spec.feedForwardLength());
     w.putUInt32(a + ".attention.head_count", spec.headCount());
     w.putUInt32(a + ".attention.head_count_kv", spec.headCountKv());
-    w.putFloat32(a + ".attention.layer_norm_rms_epsilon", spec.rmsEpsilon());
+    boolean layerNorm = a.equals("starcoder2");
+    w.putFloat32(
+        a + (layerNorm ? ".attention.layer_norm_epsilon" : ".attention.layer_norm_rms_epsilon"),
+        spec.rmsEpsilon());
     w.putFloat32(a + ".rope.freq_base", (float) spec.ropeBase());
+    if (spec.headDim() > 0) {
+      w.putUInt32(a + ".attention.key_length", spec.headDim());
+      w.putUInt32(a + ".attention.value_length", spec.headDim());
+    }
+    if (spec.ropeScalingFactor() > 0) {
+      w.putString(a + ".rope.scaling.type", "linear");
+      w.putFloat32(a + ".rope.scaling.factor", (float) spec.ropeScalingFactor());
+    }
+    switch (a) {
+      case "gemma2" -> {
+        // Far below Gemma 2's own 50 and 30, so that capping changes a tiny model's numbers.
+        w.putFloat32(a + ".attn_logit_softcapping", 0.5f);
+        w.putFloat32(a + ".final_logit_softcapping", 2f);
+        w.putUInt32(a + ".attention.sliding_window", 3);
+      }
+      case "gemma3" -> w.putUInt32(a + ".attention.sliding_window", 3);
+      default -> {}
+    }
     tokenizer.forEach(w::put);
     int vocab = ((MetadataValue.Array) tokenizer.get("tokenizer.ggml.tokens")).items().size();
 
     SplittableRandom random = new SplittableRandom(spec.seed());
     int dim = spec.embeddingLength();
-    int headDim = dim / spec.headCount();
+    int headDim = spec.queryHeadDim();
+    int qDim = spec.headCount() * headDim;
     int kvDim = spec.headCountKv() * headDim;
     int ffn = spec.feedForwardLength();
+    boolean gemma = a.startsWith("gemma");
     matrix(w, "token_embd.weight", vocab, dim, spec, random);
+    if (spec.ropeFreqs()) {
+      // Llama 3.x's converter writes the per-pair divisors; these span its range (1 to 8).
+      float[] factors = new float[headDim / 2];
+      for (int i = 0; i < factors.length; i++) {
+        factors[i] = 1f + 7f * i / Math.max(1, factors.length - 1);
+      }
+      w.addTensor(
+          "rope_freqs.weight",
+          GgmlType.F32,
+          new long[] {factors.length},
+          WeightFormat.of(GgmlType.F32).quantize(factors));
+    }
     for (int l = 0; l < spec.blockCount(); l++) {
       String p = "blk." + l + ".";
       norm(w, p + "attn_norm.weight", dim, random);
-      matrix(w, p + "attn_q.weight", dim, dim, spec, random);
-      matrix(w, p + "attn_k.weight", kvDim, dim, spec, random);
-      matrix(w, p + "attn_v.weight", kvDim, dim, spec, random);
-      if (spec.qkvBias()) {
-        bias(w, p + "attn_q.bias", dim, random);
+      if (layerNorm) {
+        bias(w, p + "attn_norm.bias", dim, random);
+      }
+      if (a.equals("phi3")) {
+        matrix(w, p + "attn_qkv.weight", qDim + 2 * kvDim, dim, spec, random);
+      } else {
+        matrix(w, p + "attn_q.weight", qDim, dim, spec, random);
+        matrix(w, p + "attn_k.weight", kvDim, dim, spec, random);
+        matrix(w, p + "attn_v.weight", kvDim, dim, spec, random);
+      }
+      if (spec.qkvBias() || layerNorm) {
+        bias(w, p + "attn_q.bias", qDim, random);
         bias(w, p + "attn_k.bias", kvDim, random);
         bias(w, p + "attn_v.bias", kvDim, random);
       }
-      matrix(w, p + "attn_output.weight", dim, dim, spec, random);
+      if (a.equals("qwen3") || a.equals("gemma3")) {
+        norm(w, p + "attn_q_norm.weight", headDim, random);
+        norm(w, p + "attn_k_norm.weight", headDim, random);
+      }
+      matrix(w, p + "attn_output.weight", dim, qDim, spec, random);
+      if (layerNorm) {
+        bias(w, p + "attn_output.bias", dim, random);
+      }
+      if (a.equals("gemma2") || a.equals("gemma3")) {
+        norm(w, p + "post_attention_norm.weight", dim, random);
+      }
       norm(w, p + "ffn_norm.weight", dim, random);
-      matrix(w, p + "ffn_gate.weight", ffn, dim, spec, random);
-      matrix(w, p + "ffn_up.weight", ffn, dim, spec, random);
+      if (layerNorm) {
+        bias(w, p + "ffn_norm.bias", dim, random);
+        matrix(w, p + "ffn_up.weight", ffn, dim, spec, random);
+        bias(w, p + "ffn_up.bias", ffn, random);
+      } else if (a.equals("phi3")) {
+        matrix(w, p + "ffn_up.weight", 2 * ffn, dim, spec, random);
+      } else {
+        matrix(w, p + "ffn_gate.weight", ffn, dim, spec, random);
+        matrix(w, p + "ffn_up.weight", ffn, dim, spec, random);
+      }
       matrix(w, p + "ffn_down.weight", dim, ffn, spec, random);
+      if (layerNorm) {
+        bias(w, p + "ffn_down.bias", dim, random);
+      }
+      if (a.equals("gemma2") || a.equals("gemma3")) {
+        norm(w, p + "post_ffw_norm.weight", dim, random);
+      }
     }
     norm(w, "output_norm.weight", dim, random);
-    if (!spec.tiedEmbeddings()) {
+    if (layerNorm) {
+      bias(w, "output_norm.bias", dim, random);
+    }
+    if (!spec.tiedEmbeddings() && !gemma) {
       matrix(w, "output.weight", vocab, dim, spec, random);
     }
     w.write(out);
