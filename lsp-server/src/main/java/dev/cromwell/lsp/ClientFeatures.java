@@ -21,4 +21,15 @@ final class ClientFeatures {
         && resolve.getProperties() != null
         && resolve.getProperties().contains("edit");
   }
+
+  /**
+   * Whether the client shows inline completions (LSP 3.18). Such a client gets no completion
+   * provider: VS Code would otherwise ask for completion items too, and the newer request
+   * supersedes the inline one, so the ghost text never came.
+   */
+  static boolean showsInlineCompletions(ClientCapabilities capabilities) {
+    return capabilities != null
+        && capabilities.getTextDocument() != null
+        && capabilities.getTextDocument().getInlineCompletion() != null;
+  }
 }

@@ -152,7 +152,9 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
     ServerCapabilities caps = new ServerCapabilities();
     caps.setTextDocumentSync(TextDocumentSyncKind.Incremental);
     caps.setInlineCompletionProvider(true);
-    caps.setCompletionProvider(new CompletionOptions(false, List.of()));
+    if (!ClientFeatures.showsInlineCompletions(capabilities)) {
+      caps.setCompletionProvider(new CompletionOptions(false, List.of())); // the fallback
+    }
     caps.setExecuteCommandProvider(
         new ExecuteCommandOptions(List.of(ACCEPTED_COMMAND, LspEdits.EDIT_COMMAND)));
     org.eclipse.lsp4j.CodeActionOptions actionOptions =
@@ -493,6 +495,13 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
         .edit(uri, version, range.getStart().getLine(), endLine, instruction)
         .thenCompose(
             edit -> {
+              if (changesNothing(edit)) {
+                // An empty applyEdit is answered applied:false by VS Code, which reads as a
+                // failure; say what happened instead.
+                p.end("no change");
+                message(MessageType.Info, "Cromwell: the model proposed no change");
+                return CompletableFuture.completedFuture((Object) edit);
+              }
               p.end("edit ready");
               if (!applyEditSupported || client == null) {
                 return CompletableFuture.completedFuture((Object) edit);
@@ -510,6 +519,16 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
               }
               return r;
             });
+  }
+
+  private static boolean changesNothing(org.eclipse.lsp4j.WorkspaceEdit edit) {
+    boolean noDocumentEdits =
+        edit.getDocumentChanges() == null
+            || edit.getDocumentChanges().stream()
+                .allMatch(c -> c.isLeft() && c.getLeft().getEdits().isEmpty());
+    boolean noChanges =
+        edit.getChanges() == null || edit.getChanges().values().stream().allMatch(List::isEmpty);
+    return noDocumentEdits && noChanges;
   }
 
   /**

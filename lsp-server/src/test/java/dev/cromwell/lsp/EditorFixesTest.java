@@ -243,6 +243,43 @@ class EditorFixesTest {
   }
 
   @Test
+  void anEditThatChangesNothingIsSaidNotSentAsAnEmptyApplyEdit() throws Exception {
+    StubCompleter stub = new StubCompleter("x");
+    stub.editAnswer =
+        "<<<<<<< SEARCH\n    return 3.14 * r * r\n=======\n    return 3.14 * r * r\n>>>>>>> REPLACE\n";
+    try (LspHarness h = ready(stub, true)) {
+      JsonObject args = new JsonObject();
+      args.addProperty("uri", URI);
+      args.add("range", new com.google.gson.Gson().toJsonTree(BODY));
+      args.addProperty("instruction", "use math.pi");
+      h.server
+          .getWorkspaceService()
+          .executeCommand(new ExecuteCommandParams("cromwell.edit", List.of(args)))
+          .get(10, TimeUnit.SECONDS);
+      assertEquals(0, h.client.applied.size(), "VS Code answers an empty applyEdit applied:false");
+      assertTrue(
+          h.client.shown.stream().anyMatch(m -> m.getMessage().contains("no change")),
+          h.client.shown.toString());
+    }
+  }
+
+  @Test
+  void clientsWithInlineCompletionsAreNotAskedForCompletionItemsToo() throws Exception {
+    StubCompleter stub = new StubCompleter("x");
+    try (LspHarness plain = new LspHarness(LspServerTest.config(0), c -> stub)) {
+      assertNotNull(
+          plain.initialize(null, null, null).getCapabilities().getCompletionProvider(),
+          "a client without inline completions keeps the completion-item fallback");
+    }
+    try (LspHarness inline = new LspHarness(LspServerTest.config(0), c -> stub)) {
+      inline.inlineCompletion = true;
+      var caps = inline.initialize(null, null, null).getCapabilities();
+      assertNull(caps.getCompletionProvider(), "no second kind of request to supersede the first");
+      assertNotNull(caps.getInlineCompletionProvider());
+    }
+  }
+
+  @Test
   void everyNamedSettingIsOneTheConfigReads() {
     for (String key : SettingNames.KEYS) {
       assertFalse(

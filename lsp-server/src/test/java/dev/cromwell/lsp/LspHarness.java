@@ -94,6 +94,9 @@ final class LspHarness implements AutoCloseable {
   /** Whether initialize advertises codeAction resolveSupport for "edit" (VS Code, Neovim do). */
   boolean resolveSupport = true;
 
+  /** Whether the client declares inline completions (LSP 3.18), as VS Code does. */
+  boolean inlineCompletion = false;
+
   final Server server;
   final CompletableFuture<Integer> exitCode = new CompletableFuture<>();
   private final java.io.OutputStream toServer;
@@ -158,6 +161,13 @@ final class LspHarness implements AutoCloseable {
           new org.eclipse.lsp4j.TextDocumentClientCapabilities();
       text.setCodeAction(actions);
       caps.setTextDocument(text);
+    }
+    if (inlineCompletion) {
+      if (caps.getTextDocument() == null) {
+        caps.setTextDocument(new org.eclipse.lsp4j.TextDocumentClientCapabilities());
+      }
+      caps.getTextDocument()
+          .setInlineCompletion(new org.eclipse.lsp4j.InlineCompletionCapabilities());
     }
     params.setCapabilities(caps);
     params.setInitializationOptions(options);
