@@ -2,10 +2,12 @@ package dev.cromwell.edit;
 
 import dev.cromwell.protocol.edit.Anchoring;
 import dev.cromwell.protocol.edit.ChatTemplate;
+import dev.cromwell.protocol.edit.CopyGuard;
 import dev.cromwell.protocol.edit.EditAnswer;
 import dev.cromwell.protocol.edit.EditAnswerParser;
 import dev.cromwell.protocol.edit.EditException;
 import dev.cromwell.protocol.edit.EditPrompts;
+import dev.cromwell.protocol.edit.RegionAnchoring;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 
@@ -76,19 +78,15 @@ public final class EditService {
       throw new EditException("the edit was cancelled");
     }
     EditAnswer parsed = EditAnswerParser.parse(answer);
-    return switch (parsed) {
-      case EditAnswer.Region(String newRegion) -> {
-        String body = newRegion;
-        if (region.endsWith("\n") && !body.endsWith("\n")) {
-          body += "\n";
-        } else if (!region.endsWith("\n") && body.endsWith("\n")) {
-          body = body.substring(0, body.length() - 1);
-        }
-        yield r.text().substring(0, regionStart) + body + r.text().substring(regionEnd);
-      }
-      case EditAnswer.SearchReplace(var blocks) -> Anchoring.apply(r.text(), blocks);
-      case EditAnswer.Diff(var hunks) -> Anchoring.apply(r.text(), hunks);
-    };
+    String updated =
+        switch (parsed) {
+          case EditAnswer.Region(String newRegion) ->
+              RegionAnchoring.apply(r.text(), regionStart, regionEnd, newRegion);
+          case EditAnswer.SearchReplace(var blocks) -> Anchoring.apply(r.text(), blocks);
+          case EditAnswer.Diff(var hunks) -> Anchoring.apply(r.text(), hunks);
+        };
+    CopyGuard.check(r.path(), r.text(), updated);
+    return updated;
   }
 
   /** Offset of the start of 0-based {@code line} (the text's length past the end). */
