@@ -13,4 +13,9 @@ public interface EditModel {
   String chatTemplate();
 
   int countTokens(String text);
+
+  /** About how many weights the model has (0 when unknown), which picks the edit format. */
+  default long parameters() {
+    return 0;
+  }
 }

@@ -6,6 +6,7 @@ import dev.cromwell.protocol.edit.CopyGuard;
 import dev.cromwell.protocol.edit.EditAnswer;
 import dev.cromwell.protocol.edit.EditAnswerParser;
 import dev.cromwell.protocol.edit.EditException;
+import dev.cromwell.protocol.edit.EditFormat;
 import dev.cromwell.protocol.edit.EditPrompts;
 import dev.cromwell.protocol.edit.RegionAnchoring;
 import java.util.List;
@@ -32,9 +33,17 @@ public final class EditService {
   }
 
   private final EditModel model;
+  private final EditFormat format;
 
+  /** Edits in the format measured best for the model's size ({@link EditFormat#forParameters}). */
   public EditService(EditModel model) {
+    this(model, EditFormat.forParameters(model.parameters()));
+  }
+
+  /** Edits in {@code format} (instruct models; base models always get the region format). */
+  public EditService(EditModel model, EditFormat format) {
     this.model = model;
+    this.format = format;
   }
 
   /** The new text of the whole file. */
@@ -66,7 +75,7 @@ public final class EditService {
       String user =
           EditPrompts.chatUser(
               r.path(), r.text(), r.firstLine(), r.lastLine(), region, r.instruction());
-      prompt = ChatTemplate.detect(template).render(EditPrompts.SYSTEM, user);
+      prompt = ChatTemplate.detect(template).render(format.system(), user);
       stops = List.of();
     } else {
       prompt = EditPrompts.region(r.path(), r.text(), r.firstLine(), r.lastLine(), r.instruction());

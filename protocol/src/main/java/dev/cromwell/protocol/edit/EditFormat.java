@@ -1,0 +1,34 @@
+package dev.cromwell.protocol.edit;
+
+/**
+ * How an instruct model is asked to answer an edit. Chosen per model size by measurement on the fix
+ * and docstring benchmarks (docs/QUALITY.md): small models copy a region faithfully but garble the
+ * exact SEARCH text that anchoring needs, so they rewrite the region; larger ones may answer with
+ * SEARCH/REPLACE blocks, which touch only the lines that change.
+ */
+public enum EditFormat {
+  /** The rewritten region in one fenced code block. */
+  REWRITE,
+  /** SEARCH/REPLACE blocks anchored in the file. */
+  SEARCH_REPLACE;
+
+  /** Models with at least this many parameters answer with SEARCH/REPLACE blocks. */
+  static final long SEARCH_REPLACE_FROM = Long.MAX_VALUE;
+
+  /** The format for a model of {@code parameters} weights (0 when unknown: REWRITE). */
+  public static EditFormat forParameters(long parameters) {
+    return parameters >= SEARCH_REPLACE_FROM ? SEARCH_REPLACE : REWRITE;
+  }
+
+  /** The system message that asks for this format. */
+  public String system() {
+    return switch (this) {
+      case REWRITE -> EditPrompts.SYSTEM;
+      case SEARCH_REPLACE ->
+          "You are Cromwell, a precise code editor. Change only what the instruction asks, inside"
+              + " the requested lines. Answer with SEARCH/REPLACE blocks and nothing else:\n"
+              + "<<<<<<< SEARCH\n(lines copied exactly from the file)\n=======\n(the new lines)\n"
+              + ">>>>>>> REPLACE";
+    };
+  }
+}
