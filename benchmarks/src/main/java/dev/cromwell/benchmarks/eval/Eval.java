@@ -110,6 +110,7 @@ public final class Eval implements Callable<Integer> {
   String editFormat;
 
   private Sandbox sandbox;
+  private Path outDir;
 
   private int tokens(int modeDefault) {
     return maxTokens > 0 ? Math.min(maxTokens, modeDefault) : modeDefault;
@@ -138,6 +139,7 @@ public final class Eval implements Callable<Integer> {
     List<Problem> all = Problem.load(data);
     List<Problem> problems = subset(all, limit);
     Path dir = out != null ? out : Path.of("eval-results", modelName);
+    outDir = dir;
     sandbox = new Sandbox(timeoutSeconds * 1000L);
     Report report = new Report();
     report.meta("model", modelPath.toString());
@@ -270,6 +272,9 @@ public final class Eval implements Callable<Integer> {
               o.output());
       outcomes.add(o);
       passed += o.passed() ? 1 : 0;
+      // Written after every task, so that a run cut short still leaves its results.
+      report.add(bench, mode, backend.name(), List.copyOf(outcomes));
+      report.write(outDir);
       System.err.printf(
           Locale.ROOT,
           "%s/%s %s %d/%d %s%s%n",
@@ -290,7 +295,6 @@ public final class Eval implements Callable<Integer> {
         passed,
         tasks.size(),
         (System.nanoTime() - started) / 1e9);
-    report.add(bench, mode, backend.name(), outcomes);
   }
 
   private LspEditor editor(Path modelPath) throws Exception {
