@@ -368,19 +368,22 @@ public final class Eval implements Callable<Integer> {
   }
 
   private Outcome fix(EditModel em, EditTask t) {
-    String edited;
-    try {
-      edited = edit(em, t);
-    } catch (EditException e) {
-      return new Outcome(t.id(), false, false, "refused: " + e.getMessage(), 0, "");
-    }
-    if (!edited.startsWith(t.outside())) {
-      return new Outcome(t.id(), false, false, "changed text outside the function", 0, edited);
-    }
-    return tested(t.id(), t.problem(), edited, false, edited);
+    return scoredEdit(em, t, edited -> tested(t.id(), t.problem(), edited, false, edited));
   }
 
   private Outcome docstring(EditModel em, EditTask t) {
+    return scoredEdit(
+        em,
+        t,
+        edited -> {
+          Sandbox.Outcome r = sandbox.run(t.docstringCheck(edited));
+          return new Outcome(t.id(), r.passed(), false, r.reason(), 0, edited);
+        });
+  }
+
+  /** A refusal or a change above the function fails the task; otherwise {@code score} decides. */
+  private Outcome scoredEdit(
+      EditModel em, EditTask t, java.util.function.Function<String, Outcome> score) {
     String edited;
     try {
       edited = edit(em, t);
@@ -390,8 +393,7 @@ public final class Eval implements Callable<Integer> {
     if (!edited.startsWith(t.outside())) {
       return new Outcome(t.id(), false, false, "changed text outside the function", 0, edited);
     }
-    Sandbox.Outcome r = sandbox.run(t.docstringCheck(edited));
-    return new Outcome(t.id(), r.passed(), false, r.reason(), 0, edited);
+    return score.apply(edited);
   }
 
   /** As {@code cromwell edit FILE:L1-L2 INSTRUCTION} does it. */

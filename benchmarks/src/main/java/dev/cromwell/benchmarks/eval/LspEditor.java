@@ -1,6 +1,8 @@
 package dev.cromwell.benchmarks.eval;
 
 import com.google.gson.JsonObject;
+import dev.cromwell.benchmarks.TypingLatencyBench.QuietClient;
+import dev.cromwell.benchmarks.TypingLatencyBench.Server;
 import dev.cromwell.lsp.CromwellLanguageServer;
 import dev.cromwell.lsp.LspLauncher;
 import dev.cromwell.lsp.ServerConfig;
@@ -13,8 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.lsp4j.ClientCapabilities;
 import org.eclipse.lsp4j.DidCloseTextDocumentParams;
@@ -25,17 +25,10 @@ import org.eclipse.lsp4j.InlineCompletionContext;
 import org.eclipse.lsp4j.InlineCompletionItem;
 import org.eclipse.lsp4j.InlineCompletionParams;
 import org.eclipse.lsp4j.InlineCompletionTriggerKind;
-import org.eclipse.lsp4j.MessageActionItem;
-import org.eclipse.lsp4j.MessageParams;
 import org.eclipse.lsp4j.Position;
-import org.eclipse.lsp4j.PublishDiagnosticsParams;
-import org.eclipse.lsp4j.ShowMessageRequestParams;
 import org.eclipse.lsp4j.TextDocumentIdentifier;
 import org.eclipse.lsp4j.TextDocumentItem;
 import org.eclipse.lsp4j.jsonrpc.Launcher;
-import org.eclipse.lsp4j.jsonrpc.services.JsonRequest;
-import org.eclipse.lsp4j.services.LanguageClient;
-import org.eclipse.lsp4j.services.LanguageServer;
 
 /**
  * The editor path: Cromwell's LSP server, spoken to over OS pipes by an LSP4J client as an editor
@@ -44,32 +37,6 @@ import org.eclipse.lsp4j.services.LanguageServer;
  * (prompt plan, FIM format, stop rules, post-processing) is in the path.
  */
 public final class LspEditor implements AutoCloseable {
-  interface Server extends LanguageServer {
-    @JsonRequest("cromwell/status")
-    CompletableFuture<Map<String, Object>> status();
-  }
-
-  private static final class QuietClient implements LanguageClient {
-    @Override
-    public void telemetryEvent(Object object) {}
-
-    @Override
-    public void publishDiagnostics(PublishDiagnosticsParams diagnostics) {}
-
-    @Override
-    public void showMessage(MessageParams messageParams) {
-      System.err.println("server: " + messageParams.getMessage());
-    }
-
-    @Override
-    public CompletableFuture<MessageActionItem> showMessageRequest(ShowMessageRequestParams p) {
-      return CompletableFuture.completedFuture(null);
-    }
-
-    @Override
-    public void logMessage(MessageParams message) {}
-  }
-
   private final Server server;
   private final OutputStream toServer;
   private final Path root;
