@@ -75,12 +75,14 @@ public final class TypingLatencyBench implements Callable<Integer> {
       description = "pause after a line or 25 characters (default: ${DEFAULT-VALUE})")
   int pauseMillis;
 
-  interface Server extends LanguageServer {
+  /** Cromwell's LSP server as a client sees it: the standard protocol plus its status request. */
+  public interface Server extends LanguageServer {
     @JsonRequest("cromwell/status")
     CompletableFuture<Map<String, Object>> status();
   }
 
-  static final class QuietClient implements LanguageClient {
+  /** A client that ignores what the server tells it, except messages meant for the user. */
+  public static final class QuietClient implements LanguageClient {
     @Override
     public void telemetryEvent(Object object) {}
 

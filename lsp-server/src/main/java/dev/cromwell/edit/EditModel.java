@@ -22,4 +22,9 @@ public interface EditModel {
     String template = chatTemplate();
     return template == null ? null : dev.cromwell.chat.ChatFormat.of(template, "", "");
   }
+
+  /** About how many weights the model has (0 when unknown), which picks the edit format. */
+  default long parameters() {
+    return 0;
+  }
 }

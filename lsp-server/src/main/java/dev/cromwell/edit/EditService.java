@@ -3,10 +3,13 @@ package dev.cromwell.edit;
 import dev.cromwell.chat.ChatFormat;
 import dev.cromwell.chat.ChatMessage;
 import dev.cromwell.protocol.edit.Anchoring;
+import dev.cromwell.protocol.edit.CopyGuard;
 import dev.cromwell.protocol.edit.EditAnswer;
 import dev.cromwell.protocol.edit.EditAnswerParser;
 import dev.cromwell.protocol.edit.EditException;
+import dev.cromwell.protocol.edit.EditFormat;
 import dev.cromwell.protocol.edit.EditPrompts;
+import dev.cromwell.protocol.edit.RegionAnchoring;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 
@@ -31,9 +34,17 @@ public final class EditService {
   }
 
   private final EditModel model;
+  private final EditFormat format;
 
+  /** Edits in the format measured best for the model's size ({@link EditFormat#forParameters}). */
   public EditService(EditModel model) {
+    this(model, EditFormat.forParameters(model.parameters()));
+  }
+
+  /** Edits in {@code format} (instruct models; base models always get the region format). */
+  public EditService(EditModel model, EditFormat format) {
     this.model = model;
+    this.format = format;
   }
 
   /** The new text of the whole file. */
@@ -66,8 +77,7 @@ public final class EditService {
           EditPrompts.chatUser(
               r.path(), r.text(), r.firstLine(), r.lastLine(), region, r.instruction());
       prompt =
-          chat.render(List.of(ChatMessage.system(EditPrompts.SYSTEM), ChatMessage.user(user)))
-              .text();
+          chat.render(List.of(ChatMessage.system(format.system()), ChatMessage.user(user))).text();
       stops = List.of();
     } else {
       prompt = EditPrompts.region(r.path(), r.text(), r.firstLine(), r.lastLine(), r.instruction());
@@ -79,19 +89,15 @@ public final class EditService {
       throw new EditException("the edit was cancelled");
     }
     EditAnswer parsed = EditAnswerParser.parse(answer);
-    return switch (parsed) {
-      case EditAnswer.Region(String newRegion) -> {
-        String body = newRegion;
-        if (region.endsWith("\n") && !body.endsWith("\n")) {
-          body += "\n";
-        } else if (!region.endsWith("\n") && body.endsWith("\n")) {
-          body = body.substring(0, body.length() - 1);
-        }
-        yield r.text().substring(0, regionStart) + body + r.text().substring(regionEnd);
-      }
-      case EditAnswer.SearchReplace(var blocks) -> Anchoring.apply(r.text(), blocks);
-      case EditAnswer.Diff(var hunks) -> Anchoring.apply(r.text(), hunks);
-    };
+    String updated =
+        switch (parsed) {
+          case EditAnswer.Region(String newRegion) ->
+              RegionAnchoring.apply(r.text(), regionStart, regionEnd, newRegion);
+          case EditAnswer.SearchReplace(var blocks) -> Anchoring.apply(r.text(), blocks);
+          case EditAnswer.Diff(var hunks) -> Anchoring.apply(r.text(), hunks);
+        };
+    CopyGuard.check(r.path(), r.text(), updated);
+    return updated;
   }
 
   /** Offset of the start of 0-based {@code line} (the text's length past the end). */

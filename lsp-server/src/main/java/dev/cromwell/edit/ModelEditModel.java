@@ -36,6 +36,20 @@ public final class ModelEditModel implements EditModel {
     return model.file().string("tokenizer.chat_template").orElse(null);
   }
 
+  /**
+   * Embeddings plus, per block, attention and feed-forward matrices (norms and biases left out).
+   */
+  @Override
+  public long parameters() {
+    var c = model.config();
+    long d = c.embeddingLength();
+    long kv = (long) c.headCountKv() * c.headDim();
+    long attention = 2 * d * (long) c.headCount() * c.headDim() + 2 * d * kv;
+    long block = attention + 3 * d * c.feedForwardLength();
+    long embeddings = (long) c.vocabularySize() * d * (c.tiedEmbeddings() ? 1 : 2);
+    return c.blockCount() * block + embeddings;
+  }
+
   @Override
   public dev.cromwell.chat.ChatFormat chatFormat() {
     return chatTemplate() == null ? null : dev.cromwell.chat.ChatFormat.forModel(model);

@@ -1,0 +1,79 @@
+package dev.cromwell.benchmarks.eval;
+
+import dev.cromwell.edit.EditModel;
+import dev.cromwell.edit.ModelEditModel;
+import dev.cromwell.engine.generate.GenerationRequest;
+import dev.cromwell.engine.generate.Generator;
+import dev.cromwell.engine.generate.SamplerSettings;
+import dev.cromwell.engine.model.Model;
+import dev.cromwell.engine.tokenizer.IntList;
+import dev.cromwell.engine.tokenizer.Tokenizer;
+import dev.cromwell.protocol.FimFormat;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/** Cromwell's engine, greedy, a fresh session per prompt. */
+public final class CromwellBackend implements Backend {
+  private final Model model;
+  private final FimFormat format;
+  private final Set<Integer> stopTokens = new HashSet<>();
+
+  public CromwellBackend(Model model) {
+    this.model = model;
+    Tokenizer t = model.tokenizer();
+    this.format = FimFormat.detect(text -> t.vocabulary().id(text).isPresent());
+    for (String stop : format.stopTokens()) {
+      t.vocabulary().id(stop).ifPresent(stopTokens::add);
+    }
+  }
+
+  public Model model() {
+    return model;
+  }
+
+  /** The model's FIM format (PREFIX_ONLY when its vocabulary has no FIM tokens). */
+  public FimFormat format() {
+    return format;
+  }
+
+  @Override
+  public String name() {
+    return "Cromwell";
+  }
+
+  @Override
+  public String complete(List<FimFormat.Part> prompt, int maxTokens, List<String> stops) {
+    int[] tokens = tokens(prompt);
+    int room = Math.max(1, model.contextLength() - tokens.length - 1);
+    var request =
+        new GenerationRequest(
+            tokens, Math.min(maxTokens, room), SamplerSettings.greedy(), stopTokens, stops, 0);
+    return Generator.generate(model.newSession(), request, piece -> {}, () -> false).text();
+  }
+
+  /** BOS when the vocabulary wants it, markers as their ids, text without special tokens. */
+  int[] tokens(List<FimFormat.Part> prompt) {
+    Tokenizer t = model.tokenizer();
+    IntList out = new IntList();
+    if (t.vocabulary().addBos()) {
+      out.add(t.vocabulary().bosId());
+    }
+    for (FimFormat.Part p : prompt) {
+      switch (p) {
+        case FimFormat.Part.Marker m ->
+            out.add(
+                t.vocabulary()
+                    .id(m.token())
+                    .orElseThrow(() -> new IllegalStateException("no token " + m.token())));
+        case FimFormat.Part.Text x -> out.addAll(t.encode(x.text(), false));
+      }
+    }
+    return out.toArray();
+  }
+
+  @Override
+  public EditModel editModel() {
+    return new ModelEditModel(model);
+  }
+}

@@ -1,0 +1,414 @@
+package dev.cromwell.benchmarks.eval;
+
+import com.google.gson.JsonObject;
+import dev.cromwell.edit.EditModel;
+import dev.cromwell.edit.EditService;
+import dev.cromwell.engine.model.Model;
+import dev.cromwell.protocol.FimFormat;
+import dev.cromwell.protocol.edit.ChatTemplate;
+import dev.cromwell.protocol.edit.EditException;
+import dev.cromwell.protocol.edit.EditFormat;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The quality harness: HumanEval (completion, editor path, chat), fill-in-the-middle (single- and
+ * multi-line, raw prompt and editor path) and edits (fix the bug, add a docstring) through
+ * Cromwell, and through llama.cpp's server with the same prompts when {@code LLAMA_SERVER} is set.
+ * Every program the models write runs in the {@link Sandbox}.
+ */
+@Command(
+    name = "eval",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Measure completion and edit quality on HumanEval; writes results.json and results.md.",
+      "Modes: completion, editor, chat (humaneval); single-raw, single-editor, multi-raw,",
+      "multi-editor (fim); fix, docstring (edit)."
+    })
+public final class Eval implements Callable<Integer> {
+  static final List<String> COMPLETION_STOPS =
+      List.of("\ndef ", "\nclass ", "\nif __name__", "\nprint(", "\n#", "\nassert ");
+  static final String CHAT_SYSTEM =
+      "You are a careful Python programmer. Answer with the complete function in one ```python"
+          + " code block.";
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(
+      names = {"-m", "--model"},
+      required = true,
+      description = "catalogue name (a .gguf in the model store) or GGUF path")
+  String model;
+
+  @Option(
+      names = "--bench",
+      split = ",",
+      defaultValue = "humaneval,fim,edit",
+      description = "benchmarks to run (default: ${DEFAULT-VALUE})")
+  List<String> benches;
+
+  @Option(names = "--modes", split = ",", description = "only these modes")
+  List<String> modes;
+
+  @Option(
+      names = "--limit",
+      defaultValue = "0",
+      description = "problems, evenly spaced over the 164 (0: all)")
+  int limit;
+
+  @Option(
+      names = "--fim-lines",
+      defaultValue = "0",
+      description = "single-line FIM tasks per problem (0: every non-blank line)")
+  int fimLines;
+
+  @Option(names = "--seed", defaultValue = "22", description = "FIM spans and bug injection")
+  long seed;
+
+  @Option(
+      names = {"-t", "--threads"},
+      defaultValue = "2")
+  int threads;
+
+  @Option(names = "--out", description = "output folder (default: eval-results/MODEL)")
+  Path out;
+
+  @Option(names = "--humaneval", description = "HumanEval.jsonl.gz")
+  Path humanEval;
+
+  @Option(
+      names = "--llama-server",
+      description = "llama.cpp server URL (default: $LLAMA_SERVER); adds a llama.cpp column")
+  String llamaServer = System.getenv("LLAMA_SERVER");
+
+  @Option(
+      names = "--context-budget",
+      description = "the LSP server's contextBudget setting for the editor path (default: its own)")
+  Integer contextBudget;
+
+  @Option(names = "--timeout", defaultValue = "10", description = "seconds per test run")
+  int timeoutSeconds;
+
+  @Option(
+      names = "--max-tokens",
+      defaultValue = "0",
+      description =
+          "cap every generation at this many tokens (0: each mode's own; for quick checks)")
+  int maxTokens;
+
+  @Option(
+      names = "--edit-format",
+      defaultValue = "auto",
+      description = "auto (by model size), rewrite or search-replace (default: ${DEFAULT-VALUE})")
+  String editFormat;
+
+  private Sandbox sandbox;
+  private Path outDir;
+
+  private int tokens(int modeDefault) {
+    return maxTokens > 0 ? Math.min(maxTokens, modeDefault) : modeDefault;
+  }
+
+  public static void main(String[] args) {
+    CommandLine cli = new CommandLine(new Eval());
+    cli.setExecutionExceptionHandler(
+        (e, c, p) -> {
+          System.err.println("eval: " + e.getMessage());
+          return 2;
+        });
+    System.exit(cli.execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    Path modelPath = ModelRef.resolve(model);
+    String modelName = modelPath.getFileName().toString().replaceFirst("\\.gguf$", "");
+    Path data =
+        humanEval != null
+            ? humanEval
+            : Path.of(System.getProperty("cromwell.root", "."))
+                .resolve("../shared/testdata/humaneval/HumanEval.jsonl.gz")
+                .normalize();
+    List<Problem> all = Problem.load(data);
+    List<Problem> problems = subset(all, limit);
+    Path dir = out != null ? out : Path.of("eval-results", modelName);
+    outDir = dir;
+    sandbox = new Sandbox(timeoutSeconds * 1000L);
+    Report report = new Report();
+    report.meta("model", modelPath.toString());
+    report.meta("date", Instant.now().toString());
+    report.meta("problems", problems.size() + " of " + all.size());
+    report.meta("seed", Long.toString(seed));
+    report.meta("editFormat", editFormat);
+    report.meta(
+        "command",
+        "bin/eval " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+    report.meta("sandbox", sandbox.description());
+    System.err.println(
+        "eval: " + modelName + ", " + problems.size() + " problems; " + sandbox.description());
+    try (Model m = Model.load(modelPath, new Model.Options(threads, 4096))) {
+      CromwellBackend cromwell = new CromwellBackend(m);
+      report.meta("fimFormat", cromwell.format().name());
+      List<Backend> backends = new ArrayList<>(List.of(cromwell));
+      if (llamaServer != null && !llamaServer.isBlank()) {
+        backends.add(new LlamaServerBackend(llamaServer, cromwell));
+        report.meta("llamaServer", llamaServer);
+      }
+      LspEditor editor = null;
+      try {
+        if (benches.contains("humaneval")) {
+          for (Backend b : backends) {
+            run(report, "humaneval", "completion", b, problems, p -> completion(b, p));
+          }
+          if (wanted("editor")) {
+            editor = editor(modelPath);
+            LspEditor e = editor;
+            run(report, "humaneval", "editor", cromwell, problems, p -> editorCompletion(e, p));
+          }
+          if (cromwell.editModel().chatTemplate() != null) {
+            for (Backend b : backends) {
+              run(report, "humaneval", "chat", b, problems, p -> chat(b, p));
+            }
+          }
+        }
+        if (benches.contains("fim")) {
+          List<FimTask> single = new ArrayList<>();
+          List<FimTask> multi = new ArrayList<>();
+          for (Problem p : problems) {
+            single.addAll(FimTask.singleLine(p, fimLines));
+            multi.add(FimTask.multiLine(p, seed));
+          }
+          FimFormat format = cromwell.format();
+          for (Backend b : backends) {
+            run(report, "fim", "single-raw", b, single, t -> fimRaw(b, format, t, true));
+            run(report, "fim", "multi-raw", b, multi, t -> fimRaw(b, format, t, false));
+          }
+          if (wanted("single-editor") || wanted("multi-editor")) {
+            if (editor == null) {
+              editor = editor(modelPath);
+            }
+            LspEditor e = editor;
+            run(report, "fim", "single-editor", cromwell, single, t -> fimEditor(e, t, true));
+            run(report, "fim", "multi-editor", cromwell, multi, t -> fimEditor(e, t, false));
+          }
+        }
+        if (benches.contains("edit")) {
+          List<EditTask> fixes = new ArrayList<>();
+          List<EditTask> docstrings = new ArrayList<>();
+          if (wanted("fix")) {
+            for (Problem p : problems) {
+              firstCaughtBug(p).ifPresent(fixes::add);
+            }
+            System.err.println("eval: " + fixes.size() + " fix tasks with a bug the tests catch");
+          }
+          for (Problem p : problems) {
+            EditTask.docstring(p).ifPresent(docstrings::add);
+          }
+          for (Backend b : backends) {
+            EditModel em = b.editModel();
+            run(report, "edit", "fix", b, fixes, t -> fix(em, t));
+            run(report, "edit", "docstring", b, docstrings, t -> docstring(em, t));
+          }
+        }
+      } finally {
+        if (editor != null) {
+          editor.close();
+        }
+      }
+    }
+    report.write(dir);
+    System.out.print(report.markdown());
+    System.err.println("eval: wrote " + dir.resolve("results.json") + " and results.md");
+    return 0;
+  }
+
+  /** {@code n} problems spread evenly over the list (all when n is 0 or too large). */
+  static List<Problem> subset(List<Problem> all, int n) {
+    if (n <= 0 || n >= all.size()) {
+      return all;
+    }
+    List<Problem> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      out.add(all.get((int) ((long) i * all.size() / n)));
+    }
+    return out;
+  }
+
+  private boolean wanted(String mode) {
+    return modes == null || modes.contains(mode);
+  }
+
+  @FunctionalInterface
+  interface Task<T> {
+    Outcome run(T task) throws Exception;
+  }
+
+  private <T> void run(
+      Report report, String bench, String mode, Backend backend, List<T> tasks, Task<T> task)
+      throws Exception {
+    if (!wanted(mode) || tasks.isEmpty()) {
+      return;
+    }
+    List<Outcome> outcomes = new ArrayList<>();
+    long started = System.nanoTime();
+    int passed = 0;
+    for (T t : tasks) {
+      long t0 = System.nanoTime();
+      Outcome o = task.run(t);
+      o =
+          new Outcome(
+              o.id(),
+              o.passed(),
+              o.exact(),
+              o.reason(),
+              (System.nanoTime() - t0) / 1e9,
+              o.output());
+      outcomes.add(o);
+      passed += o.passed() ? 1 : 0;
+      // Written after every task, so that a run cut short still leaves its results.
+      report.add(bench, mode, backend.name(), List.copyOf(outcomes));
+      report.write(outDir);
+      System.err.printf(
+          Locale.ROOT,
+          "%s/%s %s %d/%d %s%s%n",
+          bench,
+          mode,
+          backend.name(),
+          outcomes.size(),
+          tasks.size(),
+          o.passed() ? "pass" : "FAIL",
+          o.passed() ? "" : " (" + o.reason() + ")");
+    }
+    System.err.printf(
+        Locale.ROOT,
+        "== %s/%s %s: %d/%d in %.0f s%n",
+        bench,
+        mode,
+        backend.name(),
+        passed,
+        tasks.size(),
+        (System.nanoTime() - started) / 1e9);
+  }
+
+  private LspEditor editor(Path modelPath) throws Exception {
+    JsonObject settings = new JsonObject();
+    if (contextBudget != null) {
+      settings.addProperty("contextBudget", contextBudget);
+    }
+    return new LspEditor(modelPath, threads, tokens(384), settings);
+  }
+
+  private Outcome tested(String id, Problem p, String file, boolean exact, String output) {
+    Sandbox.Outcome r = sandbox.run(p.testProgram(file));
+    return new Outcome(id, r.passed(), exact, r.reason(), 0, output);
+  }
+
+  private Outcome completion(Backend b, Problem p) {
+    String text =
+        b.complete(List.of(new FimFormat.Part.Text(p.prompt())), tokens(384), COMPLETION_STOPS);
+    return tested(p.taskId(), p, p.prompt() + text, false, text);
+  }
+
+  /** The user pressed Enter after the docstring; the editor indented the new line. */
+  private Outcome editorCompletion(LspEditor e, Problem p) throws Exception {
+    String doc = p.prompt() + "    ";
+    String accepted = e.acceptSuggestion(doc, doc.length());
+    return tested(p.taskId(), p, accepted, false, accepted.substring(p.prompt().length()));
+  }
+
+  private Outcome chat(Backend b, Problem p) {
+    String template = b.editModel().chatTemplate();
+    String user = "Complete the following Python function.\n\n```python\n" + p.prompt() + "```";
+    String answer =
+        b.editModel()
+            .generate(
+                ChatTemplate.detect(template).render(CHAT_SYSTEM, user),
+                tokens(384),
+                List.of(),
+                () -> false);
+    String code = ChatCode.extract(answer);
+    String file = ChatCode.program(p, code);
+    return tested(p.taskId(), p, file, false, answer);
+  }
+
+  private Outcome fimRaw(Backend b, FimFormat format, FimTask t, boolean single) {
+    List<FimFormat.Part> prompt = format.render("task.py", t.prefix(), t.suffix(), List.of(), "#");
+    String fill = b.complete(prompt, tokens(single ? 64 : 256), single ? List.of("\n") : List.of());
+    if (!single && !fill.endsWith("\n") && !t.suffix().isEmpty()) {
+      fill += "\n";
+    }
+    String file = t.prefix() + fill + t.suffix();
+    return tested(t.id(), t.problem(), file, FimTask.sameCode(file, t.reference()), fill);
+  }
+
+  /** The cursor stands at the masked span's indentation, on a line of its own. */
+  private Outcome fimEditor(LspEditor e, FimTask t, boolean single) throws Exception {
+    String before = single ? t.prefix() : t.prefix() + t.indent();
+    String after = single ? t.suffix() : "\n" + t.suffix();
+    String accepted = e.acceptSuggestion(before + after, before.length());
+    String fill = accepted.substring(before.length(), accepted.length() - after.length());
+    return tested(t.id(), t.problem(), accepted, FimTask.sameCode(accepted, t.reference()), fill);
+  }
+
+  private java.util.Optional<EditTask> firstCaughtBug(Problem p) {
+    for (BugInjector.Bug bug : BugInjector.candidates(p, seed)) {
+      Sandbox.Outcome r = sandbox.run(p.testProgram(p.prompt() + bug.solution()));
+      if (!r.passed() && !r.reason().contains("SyntaxError") && !r.reason().contains("timed out")) {
+        return java.util.Optional.of(EditTask.fix(p, bug));
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
+  private Outcome fix(EditModel em, EditTask t) {
+    return scoredEdit(em, t, edited -> tested(t.id(), t.problem(), edited, false, edited));
+  }
+
+  private Outcome docstring(EditModel em, EditTask t) {
+    return scoredEdit(
+        em,
+        t,
+        edited -> {
+          Sandbox.Outcome r = sandbox.run(t.docstringCheck(edited));
+          return new Outcome(t.id(), r.passed(), false, r.reason(), 0, edited);
+        });
+  }
+
+  /** A refusal or a change above the function fails the task; otherwise {@code score} decides. */
+  private Outcome scoredEdit(
+      EditModel em, EditTask t, java.util.function.Function<String, Outcome> score) {
+    String edited;
+    try {
+      edited = edit(em, t);
+    } catch (EditException e) {
+      return new Outcome(t.id(), false, false, "refused: " + e.getMessage(), 0, "");
+    }
+    if (!edited.startsWith(t.outside())) {
+      return new Outcome(t.id(), false, false, "changed text outside the function", 0, edited);
+    }
+    return score.apply(edited);
+  }
+
+  /** As {@code cromwell edit FILE:L1-L2 INSTRUCTION} does it. */
+  private String edit(EditModel em, EditTask t) throws EditException {
+    EditService service =
+        switch (editFormat) {
+          case "auto" -> new EditService(em);
+          case "rewrite" -> new EditService(em, EditFormat.REWRITE);
+          case "search-replace" -> new EditService(em, EditFormat.SEARCH_REPLACE);
+          default ->
+              throw new IllegalArgumentException(
+                  "--edit-format takes auto, rewrite or search-replace, not " + editFormat);
+        };
+    return service.edit(
+        new EditService.Request("task.py", t.file(), t.firstLine(), t.lastLine(), t.instruction()),
+        () -> false);
+  }
+}

@@ -1,0 +1,97 @@
+package dev.cromwell.benchmarks.eval;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * A fill-in-the-middle task made from a canonical solution as in Bavarian et al. 2022: the file is
+ * {@code prefix + target + suffix}; the model sees prefix and suffix and writes the middle.
+ *
+ * @param id task id ("HumanEval/3 line 2")
+ * @param indent the masked span's first-line indentation, which an editor's cursor stands after
+ */
+public record FimTask(
+    String id, Problem problem, String prefix, String target, String suffix, String indent) {
+
+  /** Single-line infilling: every non-blank line of the solution masked in turn (its content). */
+  public static List<FimTask> singleLine(Problem p, int maxPerProblem) {
+    List<String> lines = lines(p.canonicalSolution());
+    List<FimTask> out = new ArrayList<>();
+    StringBuilder before = new StringBuilder(p.prompt());
+    for (int i = 0; i < lines.size(); i++) {
+      String line = lines.get(i);
+      String content = line.strip();
+      if (!content.isEmpty() && (maxPerProblem <= 0 || out.size() < maxPerProblem)) {
+        String indent = line.substring(0, line.indexOf(content.charAt(0)));
+        String after = line.endsWith("\n") ? "\n" : "";
+        String rest = String.join("", lines.subList(i + 1, lines.size()));
+        out.add(
+            new FimTask(
+                p.taskId() + " line " + (i + 1),
+                p,
+                before + indent,
+                line.substring(indent.length(), line.length() - after.length()),
+                after + rest,
+                indent));
+      }
+      before.append(line);
+    }
+    return out;
+  }
+
+  /** Multi-line infilling: one random span of whole lines per problem (seeded per problem). */
+  public static FimTask multiLine(Problem p, long seed) {
+    List<String> lines = lines(p.canonicalSolution());
+    Random random = new Random(seed * 1_000_003L + p.number());
+    int n = lines.size();
+    int start;
+    int length;
+    do {
+      start = random.nextInt(n);
+      length = 1 + random.nextInt(Math.min(8, n - start));
+    } while (n > 1 && length < 2 && n - start >= 2
+        || String.join("", lines.subList(start, start + length)).isBlank());
+    String span = String.join("", lines.subList(start, start + length));
+    String first = lines.get(start);
+    String indent = first.substring(0, first.length() - first.stripLeading().length());
+    return new FimTask(
+        p.taskId() + " lines " + (start + 1) + "-" + (start + length),
+        p,
+        p.prompt() + String.join("", lines.subList(0, start)),
+        span,
+        String.join("", lines.subList(start + length, n)),
+        indent);
+  }
+
+  /** The reference file. */
+  public String reference() {
+    return prefix + target + suffix;
+  }
+
+  /** Lines with their line ends. */
+  static List<String> lines(String text) {
+    List<String> out = new ArrayList<>();
+    int start = 0;
+    while (start < text.length()) {
+      int end = text.indexOf('\n', start);
+      end = end < 0 ? text.length() : end + 1;
+      out.add(text.substring(start, end));
+      start = end;
+    }
+    return out;
+  }
+
+  /** Files compared for exact match: trailing blanks of lines and of the file ignored. */
+  public static boolean sameCode(String a, String b) {
+    return normalize(a).equals(normalize(b));
+  }
+
+  private static String normalize(String s) {
+    StringBuilder sb = new StringBuilder();
+    for (String line : s.split("\n", -1)) {
+      sb.append(line.stripTrailing()).append('\n');
+    }
+    return sb.toString().strip();
+  }
+}

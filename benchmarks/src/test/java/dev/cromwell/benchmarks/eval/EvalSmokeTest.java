@@ -1,0 +1,77 @@
+package dev.cromwell.benchmarks.eval;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/**
+ * Every benchmark and mode on 3 problems with the real SmolLM2, so the harness cannot rot: each
+ * mode must produce its tasks, and every failure must carry a reason.
+ */
+class EvalSmokeTest {
+  @Test
+  void everyModeRunsOnThreeProblems() throws Exception {
+    // Kept under target/ so that the last run's table can be read after the build.
+    Path out = Path.of("target", "eval-smoke");
+    Path model = ModelRef.store().resolve("smollm2-135m-instruct.gguf");
+    assertTrue(
+        Files.isRegularFile(model),
+        model + " is missing; .ci/run pulls it into the model store (cromwell pull)");
+    int status =
+        new CommandLine(new Eval())
+            .execute(
+                "-m",
+                model.toString(),
+                "--limit",
+                "3",
+                "--fim-lines",
+                "1",
+                "--max-tokens",
+                "96",
+                "--humaneval",
+                "../../shared/testdata/humaneval/HumanEval.jsonl.gz",
+                "--out",
+                out.toString());
+    assertEquals(0, status);
+    JsonObject root =
+        JsonParser.parseString(Files.readString(out.resolve("results.json"))).getAsJsonObject();
+    Map<String, Integer> tasks = new HashMap<>();
+    for (JsonElement e : root.getAsJsonArray("results")) {
+      JsonObject r = e.getAsJsonObject();
+      tasks.put(
+          r.get("bench").getAsString() + "/" + r.get("mode").getAsString(),
+          r.get("tasks").getAsInt());
+      for (JsonElement o : r.getAsJsonArray("outcomes")) {
+        JsonObject outcome = o.getAsJsonObject();
+        assertTrue(
+            outcome.get("passed").getAsBoolean() || !outcome.get("reason").getAsString().isBlank(),
+            outcome.toString());
+      }
+    }
+    for (String mode :
+        new String[] {
+          "humaneval/completion",
+          "humaneval/editor",
+          "humaneval/chat",
+          "fim/single-raw",
+          "fim/multi-raw",
+          "fim/single-editor",
+          "fim/multi-editor",
+          "edit/docstring"
+        }) {
+      assertEquals(3, tasks.get(mode), mode + " in " + tasks);
+    }
+    assertTrue(tasks.getOrDefault("edit/fix", 0) >= 1, "fix tasks: " + tasks);
+    assertTrue(
+        Files.readString(out.resolve("results.md")).contains("| humaneval | completion | 3 |"));
+  }
+}

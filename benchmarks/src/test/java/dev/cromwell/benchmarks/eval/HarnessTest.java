@@ -1,0 +1,83 @@
+package dev.cromwell.benchmarks.eval;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The harness's scoring, held to the reference solutions: what passes must pass, bugs must fail.
+ */
+class HarnessTest {
+  static List<Problem> problems;
+  static final Sandbox SANDBOX = new Sandbox(10_000);
+
+  @BeforeAll
+  static void load() throws Exception {
+    problems =
+        Eval.subset(Problem.load(Path.of("../../shared/testdata/humaneval/HumanEval.jsonl.gz")), 3);
+  }
+
+  @Test
+  void canonicalSolutionsPassAndWrongOnesFail() {
+    for (Problem p : problems) {
+      assertTrue(SANDBOX.run(p.testProgram(p.solutionFile())).passed(), p.taskId());
+      assertFalse(SANDBOX.run(p.testProgram(p.prompt() + "    return None\n")).passed());
+    }
+  }
+
+  @Test
+  void theSandboxStopsRunawayCodeAndTheNetwork() {
+    Sandbox quick = new Sandbox(2_000);
+    assertEquals("timed out", quick.run("while True:\n    pass\n").reason());
+    assertFalse(
+        quick
+            .run("import socket\nsocket.create_connection(('1.1.1.1', 53), timeout=1)\n")
+            .passed());
+    assertFalse(quick.run("x = bytearray(4 << 30)\n").passed(), "4 GiB is over the memory limit");
+  }
+
+  @Test
+  void fimTasksRebuildTheReferenceFile() {
+    for (Problem p : problems) {
+      List<FimTask> single = FimTask.singleLine(p, 0);
+      assertFalse(single.isEmpty());
+      for (FimTask t : single) {
+        assertEquals(p.solutionFile(), t.reference());
+        assertFalse(t.target().isBlank());
+        assertFalse(t.target().contains("\n"));
+      }
+      FimTask multi = FimTask.multiLine(p, 22);
+      assertEquals(p.solutionFile(), multi.reference());
+      assertEquals(multi, FimTask.multiLine(p, 22), "the span is fixed by the seed");
+    }
+  }
+
+  @Test
+  void injectedBugsAreDeterministicAndCaughtByTheTests() {
+    for (Problem p : problems) {
+      List<BugInjector.Bug> bugs = BugInjector.candidates(p, 22);
+      assertEquals(bugs, BugInjector.candidates(p, 22));
+      assertTrue(
+          bugs.stream()
+              .anyMatch(b -> !SANDBOX.run(p.testProgram(p.prompt() + b.solution())).passed()),
+          p.taskId());
+    }
+  }
+
+  @Test
+  void theDocstringCheckAcceptsOnlyADocstring() {
+    for (Problem p : problems) {
+      EditTask t = EditTask.docstring(p).orElseThrow();
+      assertFalse(t.file().contains(">>>"), "the problem's docstring is taken out");
+      assertTrue(SANDBOX.run(t.docstringCheck(p.solutionFile())).passed(), p.taskId());
+      assertFalse(SANDBOX.run(t.docstringCheck(t.file())).passed(), "no docstring added");
+      String changed = p.prompt() + p.canonicalSolution().replaceFirst("return", "return 1 +");
+      assertFalse(SANDBOX.run(t.docstringCheck(changed)).passed(), "code changed");
+    }
+  }
+}
