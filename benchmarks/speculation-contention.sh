@@ -5,23 +5,31 @@
 #      the two outputs are identical (`cromwell generate --speculate on|off`);
 #  (b) decode at 2 threads before/after the WorkerPool change, alone and beside `stress-ng --cpu 1`,
 #      and at 1 thread alone (`cromwell bench -t T -p 16 -n 64 -r 2`).
-#   benchmarks/speculation-contention.sh BEFORE_JAR AFTER_JAR [MODEL...]
-# BEFORE_JAR is the same build with the previous WorkerPool class swapped in (see
-# docs/PERFORMANCE.md for how it was made); AFTER_JAR is lsp-server/target/cromwell.jar.
+#   benchmarks/speculation-contention.sh [BASE_REV [MODEL...]]   (after bin/build)
+# "before" is the built jar with BASE_REV's WorkerPool (default: 7a448f6, the pool that spun)
+# compiled and swapped in, so the two differ in that class only; "after" is the built jar.
 # Speed means nothing on a busy machine: the script prints the 1-minute load first.
 set -euo pipefail
 root=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
-before=${1:?before jar}
-after=${2:?after jar}
-shift 2
+base=${1:-7a448f6}
+shift || true
 models=("$@")
 [ ${#models[@]} -gt 0 ] || models=(smollm2-135m-instruct qwen2.5-coder-0.5b-instruct)
 java=$("$root/bin/find-java" java)
+jdk=$("$root/bin/find-java" home)
 opts=(--add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC
   -XX:MaxNewSize=256m)
 work=$(mktemp -d)
 stress=
 trap '[ -n "$stress" ] && kill "$stress" 2>/dev/null; rm -rf "$work"' EXIT
+after="$root/lsp-server/target/cromwell.jar"
+before="$work/before.jar"
+mkdir -p "$work/old"
+git -C "$root" show "$base:kernels/src/main/java/dev/cromwell/kernels/WorkerPool.java" \
+  >"$work/WorkerPool.java"
+"$jdk/bin/javac" -d "$work/old" "$work/WorkerPool.java"
+cp "$after" "$before"
+(cd "$work/old" && "$jdk/bin/jar" uf "$before" dev/cromwell/kernels/WorkerPool*.class)
 cromwell() { local jar=$1; shift; "$java" "${opts[@]}" -jar "$jar" "$@" 2> >(grep -v 'incubator' >&2); }
 
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min)"
