@@ -4,6 +4,7 @@ import dev.cromwell.engine.generate.GenerationRequest;
 import dev.cromwell.engine.generate.GenerationResult;
 import dev.cromwell.engine.generate.Generator;
 import dev.cromwell.engine.generate.SamplerSettings;
+import dev.cromwell.engine.generate.Speculation;
 import dev.cromwell.engine.model.Model;
 import dev.cromwell.engine.tokenizer.Tokenizer;
 import dev.cromwell.kernels.VectorWidth;
@@ -109,6 +110,21 @@ final class GenerateCommand implements Callable<Integer> {
       description = "do not add the BOS token even if the model asks for it")
   boolean noBos;
 
+  /** When to draft tokens by prompt lookup (greedy only; the output is the same either way). */
+  enum Speculate {
+    auto,
+    on,
+    off
+  }
+
+  @Option(
+      names = "--speculate",
+      description =
+          "prompt-lookup speculation for greedy decoding: auto (for -n >= "
+              + Speculation.LONG_COMPLETION_TOKENS
+              + "), on or off; same output, different speed (default: auto)")
+  Speculate speculate = Speculate.auto;
+
   @Override
   public Integer call() {
     if (maxTokens < 0) {
@@ -142,7 +158,12 @@ final class GenerateCommand implements Callable<Integer> {
                 out.print(piece);
                 out.flush();
               },
-              () -> false);
+              () -> false,
+              switch (speculate) {
+                case auto -> Speculation.auto(request);
+                case on -> Speculation.PROMPT_LOOKUP;
+                case off -> Speculation.OFF;
+              });
       out.println();
       out.flush();
       err.printf(

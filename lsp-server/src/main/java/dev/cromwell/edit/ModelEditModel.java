@@ -4,6 +4,7 @@ import dev.cromwell.engine.generate.GenerationRequest;
 import dev.cromwell.engine.generate.GenerationResult;
 import dev.cromwell.engine.generate.Generator;
 import dev.cromwell.engine.generate.SamplerSettings;
+import dev.cromwell.engine.generate.Speculation;
 import dev.cromwell.engine.model.Model;
 import java.util.List;
 import java.util.Set;
@@ -27,7 +28,8 @@ public final class ModelEditModel implements EditModel {
         new GenerationRequest(
             tokens, Math.min(maxTokens, room), SamplerSettings.greedy(), Set.of(), stopStrings, 0);
     GenerationResult result =
-        Generator.generate(model.newSession(), request, piece -> {}, cancelled);
+        Generator.generate(
+            model.newSession(), request, piece -> {}, cancelled, Speculation.PROMPT_LOOKUP);
     return result.text();
   }
 

@@ -25,8 +25,22 @@ public final class Generator {
 
   private Generator() {}
 
+  /** Generates with the default speculation for the request ({@link Speculation#auto}). */
   public static GenerationResult generate(
       Session session, GenerationRequest request, Listener listener, BooleanSupplier cancelled) {
+    return generate(session, request, listener, cancelled, Speculation.auto(request));
+  }
+
+  /**
+   * Generates; with greedy decoding and {@code speculation} enabled, tokens are drafted by prompt
+   * lookup and verified in batches, which gives the same tokens in fewer model passes.
+   */
+  public static GenerationResult generate(
+      Session session,
+      GenerationRequest request,
+      Listener listener,
+      BooleanSupplier cancelled,
+      Speculation speculation) {
     Tokenizer tokenizer = session.model().tokenizer();
     Vocabulary vocabulary = tokenizer.vocabulary();
     Sampler sampler = new Sampler(request.sampler());
@@ -48,6 +62,10 @@ public final class Generator {
           new GenerationStats(request.prompt().length, session.lastReused(), now - start, 0, 0, 0));
     }
     long promptDone = System.nanoTime();
+    Stepper stepper =
+        speculation.appliesTo(request)
+            ? new LookupStepper(session, speculation)
+            : new Stepper.Plain(session);
     long firstToken = 0;
     IntList generated = new IntList();
     Utf8Stream utf8 = tokenizer.newStream();
@@ -68,7 +86,7 @@ public final class Generator {
         reason = StopReason.TIME_LIMIT;
         break;
       }
-      int token = sampler.sample(logits, session.tokens());
+      int token = sampler.sample(logits, stepper.history());
       if (firstToken == 0) {
         firstToken = System.nanoTime() - start;
       }
@@ -99,12 +117,13 @@ public final class Generator {
         reason = StopReason.STOP_SEQUENCE;
         break;
       }
-      if (session.length() >= session.model().contextLength()) {
+      if (stepper.length() >= session.model().contextLength()) {
         reason = StopReason.CONTEXT_FULL;
         break;
       }
-      logits = session.next(token);
+      logits = stepper.next(token, request.maxTokens() - generated.size());
     }
+    stepper.finish();
     if (reason != StopReason.STOP_SEQUENCE) {
       String rest = stops.finish(utf8.finish());
       text.append(rest);
@@ -120,7 +139,9 @@ public final class Generator {
             promptDone - start,
             generated.size(),
             end - promptDone,
-            firstToken);
+            firstToken,
+            stepper.drafted(),
+            stepper.accepted());
     return new GenerationResult(text.toString(), generated.toArray(), reason, stats);
   }
 }

@@ -16,6 +16,7 @@ public final class Session {
   private final ForwardState state;
   private final IntList history = new IntList();
   private BatchState batch;
+  private float[][] batchLogits = new float[0][];
   private int lastReused;
   private int lastComputed;
 
@@ -80,6 +81,33 @@ public final class Session {
     } finally {
       model.exit();
     }
+  }
+
+  /**
+   * Appends {@code tokens} in one batched pass and returns the logits after each of them: {@code
+   * result[i]} follows {@code tokens[i]}. The arrays are reused by the next call. With {@link
+   * #truncate} this verifies draft tokens: keep what decoding would have chosen, drop the rest.
+   */
+  public float[][] extend(int[] tokens) {
+    int count = tokens.length;
+    if (count == 0 || count > model.prefillChunk()) {
+      throw new IllegalArgumentException(
+          "extend takes 1.." + model.prefillChunk() + " tokens, got " + count);
+    }
+    if (history.size() + count > cache.maxPositions()) {
+      throw new IllegalStateException("context is full (" + cache.maxPositions() + " positions)");
+    }
+    steps(tokens, 0, count, false);
+    if (batchLogits.length < count) {
+      int vocabulary = model.config().vocabularySize();
+      float[][] grown = Arrays.copyOf(batchLogits, count);
+      for (int i = batchLogits.length; i < count; i++) {
+        grown[i] = new float[vocabulary];
+      }
+      batchLogits = grown;
+    }
+    model.transformer().batchLogits(batch, count, batchLogits);
+    return batchLogits;
   }
 
   /** Runs {@code count} prompt tokens as one batch. */

@@ -158,4 +158,18 @@ public final class Transformer {
     block.finish(s.logits);
     return s.logits;
   }
+
+  /**
+   * The logits after each of the first {@code count} tokens of the chunk that {@link #forwardBatch}
+   * just ran (with {@code wantLogits} false), into {@code out[0..count)}: the output matrix is read
+   * once for all of them. Verifying speculative draft tokens needs every position's.
+   */
+  void batchLogits(BatchState b, int count, float[][] out) {
+    ModelConfig c = config;
+    for (int t = 0; t < count; t++) {
+      FloatOps.rmsnorm(
+          b.normed[t], b.x[t], weights.outputNorm(), c.embeddingLength(), c.rmsEpsilon());
+    }
+    weights.output().multiply(b.normed, out, count, pool);
+  }
 }
