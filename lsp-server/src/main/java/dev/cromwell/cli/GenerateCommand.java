@@ -120,9 +120,8 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(
       names = "--speculate",
       description =
-          "prompt-lookup speculation for greedy decoding: auto (for -n >= "
-              + Speculation.LONG_COMPLETION_TOKENS
-              + "), on or off; same output, different speed (default: auto)")
+          "prompt-lookup speculation for greedy decoding: auto (off until it is measured),"
+              + " on or off; same output, different speed (default: auto)")
   Speculate speculate = Speculate.auto;
 
   @Override

@@ -29,7 +29,7 @@ public final class ModelEditModel implements EditModel {
             tokens, Math.min(maxTokens, room), SamplerSettings.greedy(), Set.of(), stopStrings, 0);
     GenerationResult result =
         Generator.generate(
-            model.newSession(), request, piece -> {}, cancelled, Speculation.PROMPT_LOOKUP);
+            model.newSession(), request, piece -> {}, cancelled, Speculation.auto(request));
     return result.text();
   }
 

@@ -165,11 +165,13 @@ public final class Transformer {
    * once for all of them. Verifying speculative draft tokens needs every position's.
    */
   void batchLogits(BatchState b, int count, float[][] out) {
-    ModelConfig c = config;
+    // The same final norm and logit finish as forward and forwardBatch, from the block recipe.
     for (int t = 0; t < count; t++) {
-      FloatOps.rmsnorm(
-          b.normed[t], b.x[t], weights.outputNorm(), c.embeddingLength(), c.rmsEpsilon());
+      block.norm(b.normed[t], b.x[t], weights.outputNorm());
     }
     weights.output().multiply(b.normed, out, count, pool);
+    for (int t = 0; t < count; t++) {
+      block.finish(out[t]);
+    }
   }
 }
