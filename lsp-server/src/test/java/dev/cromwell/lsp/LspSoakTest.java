@@ -152,6 +152,27 @@ class LspSoakTest {
     }
   }
 
+  /**
+   * Regression for what the 10-minute soak found on the real SmolLM2 (seed 19): a prompt of one
+   * token ("x" with the cursor after it) was token-healed down to nothing, and prefill refused the
+   * empty prompt with -32603. It must be answered.
+   */
+  @Test
+  void aOneTokenPromptOnTheRealModelIsAnswered() throws Exception {
+    JsonObject settings = new JsonObject();
+    settings.addProperty("model", RealModels.smollm2().toString());
+    settings.addProperty("threads", 1);
+    settings.addProperty("maxTokens", 4);
+    settings.addProperty("debounceMs", 0);
+    try (LspHarness h =
+        new LspHarness(CromwellLanguageServer.withModels(ServerConfig.defaults()))) {
+      h.initialize(settings, null, null);
+      ModelDownloadLspTest.await(h, "ready");
+      LspServerTest.open(h, "untitled:x.py", "python", "x");
+      LspServerTest.inline(h, "untitled:x.py", 0, 1).get(60, TimeUnit.SECONDS);
+    }
+  }
+
   static long heapUsedAfterGc() throws InterruptedException {
     var memory = ManagementFactory.getMemoryMXBean();
     long least = Long.MAX_VALUE;
