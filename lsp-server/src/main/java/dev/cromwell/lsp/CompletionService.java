@@ -134,7 +134,8 @@ public final class CompletionService implements AutoCloseable {
       return CompletableFuture.completedFuture(Optional.empty());
     }
     String key = document.uri();
-    long id = latest.computeIfAbsent(key, k -> new AtomicLong()).incrementAndGet();
+    AtomicLong counter = latest.computeIfAbsent(key, k -> new AtomicLong());
+    long id = counter.incrementAndGet();
     Cancellation previous = running.put(key, cancellation);
     if (previous != null) {
       previous.cancel(); // a newer request for the same document supersedes the older one
@@ -142,7 +143,7 @@ public final class CompletionService implements AutoCloseable {
     CompletableFuture<Optional<Suggestion>> result = new CompletableFuture<>();
     debouncer.schedule(
         () -> {
-          if (latest.get(key).get() != id || cancellation.isCancelled()) {
+          if (!current(key, counter, id) || cancellation.isCancelled()) {
             countSuperseded();
             result.complete(Optional.empty());
             return;
@@ -150,7 +151,7 @@ public final class CompletionService implements AutoCloseable {
           modelThread.execute(
               () -> {
                 try {
-                  if (latest.get(key).get() != id || cancellation.isCancelled()) {
+                  if (!current(key, counter, id) || cancellation.isCancelled()) {
                     countSuperseded();
                     result.complete(Optional.empty());
                     return;
@@ -167,6 +168,15 @@ public final class CompletionService implements AutoCloseable {
         cfg.debounceMillis(),
         TimeUnit.MILLISECONDS);
     return result;
+  }
+
+  /**
+   * Whether request {@code id} is still the newest for its document. A request whose document was
+   * closed meanwhile is not: its counter is gone from {@link #latest} (the soak found the lookup of
+   * a removed counter throwing, which left the request unanswered or answered -32603).
+   */
+  private boolean current(String key, AtomicLong counter, long id) {
+    return latest.get(key) == counter && counter.get() == id;
   }
 
   private synchronized void countSuperseded() {
@@ -279,6 +289,10 @@ public final class CompletionService implements AutoCloseable {
       modelThread.execute(() -> c.forget(uri));
     }
     latest.remove(uri);
+    Cancellation inFlight = running.remove(uri);
+    if (inFlight != null) {
+      inFlight.cancel(); // nobody will read a suggestion for a closed document
+    }
   }
 
   public synchronized Stats stats() {

@@ -231,6 +231,11 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
     return workspace;
   }
 
+  /** The server's own view of the open documents, for tests that compare it with the editor's. */
+  DocumentStore documents() {
+    return documents;
+  }
+
   /** {@code cromwell/status}: model, threads, sessions, cache use and recent latencies. */
   @JsonRequest("cromwell/status")
   public CompletableFuture<Map<String, Object>> status() {

@@ -46,7 +46,8 @@ final class TokenHealing {
 
   /** Backs {@code tokens} up by the token ending at {@code cursorEnd} (exclusive), if it heals. */
   Plan plan(int[] tokens, int cursorEnd) {
-    if (!ENABLED || cursorEnd <= 0 || cursorEnd > tokens.length) {
+    // A one-token prompt is not healed: without its token nothing would be left to prefill.
+    if (!ENABLED || cursorEnd <= 0 || cursorEnd > tokens.length || tokens.length < 2) {
       return new Plan(tokens, NONE);
     }
     byte[] last = bytes[tokens[cursorEnd - 1]];
