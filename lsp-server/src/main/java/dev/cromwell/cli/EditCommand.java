@@ -129,8 +129,13 @@ final class EditCommand implements Callable<Integer> {
               + "; give FILE:FIRST-LAST with 1 <= FIRST <= LAST <= "
               + lines);
     }
+    Path backups = noBackup ? null : workspace.toRealPath().resolve(".cromwell").resolve("backups");
     if (apply) {
+      // Refused before the model runs; AtomicWriter checks both again at the rename.
       AtomicWriter.requireWritable(file, writeOptions);
+      if (backups != null) {
+        WorkspacePaths.requireNoLinks(workspace.toRealPath(), backups, "the backup folder");
+      }
     }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
@@ -152,8 +157,6 @@ final class EditCommand implements Callable<Integer> {
     }
     printDiff(out, workspace.toRealPath().relativize(file).toString(), original.text(), updated);
     if (apply) {
-      Path backups =
-          noBackup ? null : workspace.toRealPath().resolve(".cromwell").resolve("backups");
       Path backup =
           new AtomicWriter(AtomicWriter.Steps.NONE, writeOptions)
               .replace(original, original.encode(updated), workspace.toRealPath(), backups);

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 18, finding 7 at the CLI: {@code edit --apply} refuses a read-only file unless {@code
- * --force}, before the model runs, and refuses absurd backup bounds in one line.
+ * --force} and a {@code .cromwell} that is a link, before the model runs, and refuses absurd backup
+ * bounds in one line.
  */
 @Timeout(120)
 class EditApplyCliTest {
@@ -38,6 +39,29 @@ class EditApplyCliTest {
     refusedInOneLine(r, "read-only");
     refusedInOneLine(r, "--force");
     assertEquals("x = 1\n", Files.readString(file));
+  }
+
+  @Test
+  void aCromwellFolderThatIsALinkIsRefusedBeforeTheModelRuns() throws IOException {
+    Path ws = Files.createDirectories(dir.resolve("ws"));
+    Path outside = Files.createDirectories(dir.resolve("outside"));
+    Files.createSymbolicLink(ws.resolve(".cromwell"), outside);
+    Path file = Files.writeString(ws.resolve("f.py"), "x = 1\n");
+    LimitsCliTest.Run r =
+        run(
+            "edit",
+            "-m",
+            RealModels.smollm2().toString(),
+            "--root",
+            ws.toString(),
+            "--apply",
+            file + ":1",
+            "set x to 2");
+    refusedInOneLine(r, "symbolic link");
+    assertEquals("x = 1\n", Files.readString(file));
+    try (var files = Files.list(outside)) {
+      assertEquals(0, files.count(), "nothing written outside the workspace");
+    }
   }
 
   @Test
