@@ -29,7 +29,9 @@ import picocli.CommandLine.Parameters;
       "FILE:L1-L2 selects lines (1-based, inclusive; default: the whole file). The diff is",
       "coloured on a terminal. --apply writes atomically (temporary file, fsync, rename), keeps",
       "permissions, line endings and encoding, and keeps a backup in .cromwell/backups/ unless",
-      "--no-backup. Files outside the workspace root are refused."
+      "--no-backup (the last --keep-backups per file, at most --backup-max-mb in all). Files",
+      "outside the workspace root, read-only files (unless --force) and a .cromwell that is a",
+      "link are refused."
     })
 final class EditCommand implements Callable<Integer> {
   private static final Pattern RANGE = Pattern.compile("^(.*?):(\\d+)(?:-(\\d+))?$");
@@ -59,6 +61,23 @@ final class EditCommand implements Callable<Integer> {
   @Option(names = "--no-backup", description = "do not keep a backup of the original")
   boolean noBackup;
 
+  @Option(names = "--force", description = "replace the file even if it is read-only")
+  boolean force;
+
+  @Option(
+      names = "--keep-backups",
+      paramLabel = "N",
+      defaultValue = "10",
+      description = "backups kept per file (default: ${DEFAULT-VALUE})")
+  int keepBackups;
+
+  @Option(
+      names = "--backup-max-mb",
+      paramLabel = "MB",
+      defaultValue = "100",
+      description = "the most all backups may take, oldest go first (default: ${DEFAULT-VALUE})")
+  long backupMaxMb;
+
   @Option(
       names = "--root",
       paramLabel = "DIR",
@@ -76,6 +95,12 @@ final class EditCommand implements Callable<Integer> {
     if (apply && dryRun) {
       throw new IllegalArgumentException("choose --apply or --dry-run, not both");
     }
+    if (backupMaxMb > Long.MAX_VALUE >> 20) {
+      throw new IllegalArgumentException("--backup-max-mb " + backupMaxMb + " is too large");
+    }
+    // Validated before the model loads, like the range.
+    AtomicWriter.Options writeOptions =
+        new AtomicWriter.Options(force, keepBackups, backupMaxMb << 20);
     Matcher m = RANGE.matcher(target);
     String fileName = target;
     Integer first = null;
@@ -104,6 +129,14 @@ final class EditCommand implements Callable<Integer> {
               + "; give FILE:FIRST-LAST with 1 <= FIRST <= LAST <= "
               + lines);
     }
+    Path backups = noBackup ? null : workspace.toRealPath().resolve(".cromwell").resolve("backups");
+    if (apply) {
+      // Refused before the model runs; AtomicWriter checks both again at the rename.
+      AtomicWriter.requireWritable(file, writeOptions);
+      if (backups != null) {
+        WorkspacePaths.requireNoLinks(workspace.toRealPath(), backups, "the backup folder");
+      }
+    }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     String updated;
@@ -124,10 +157,8 @@ final class EditCommand implements Callable<Integer> {
     }
     printDiff(out, workspace.toRealPath().relativize(file).toString(), original.text(), updated);
     if (apply) {
-      Path backups =
-          noBackup ? null : workspace.toRealPath().resolve(".cromwell").resolve("backups");
       Path backup =
-          new AtomicWriter(AtomicWriter.Steps.NONE)
+          new AtomicWriter(AtomicWriter.Steps.NONE, writeOptions)
               .replace(original, original.encode(updated), workspace.toRealPath(), backups);
       err.println("applied to " + file + (backup == null ? "" : " (backup: " + backup + ")"));
     }

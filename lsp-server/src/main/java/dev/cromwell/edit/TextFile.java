@@ -5,7 +5,9 @@ import java.io.IOException;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -15,8 +17,11 @@ import java.util.HexFormat;
  * byte-order mark, the line endings, and a hash of the bytes (to notice changes on disk).
  *
  * @param text the content with "\n" line breaks
+ * @param folderKey the file key of the folder holding the file when it was read, to notice a folder
+ *     moved or swapped for a link before the file is written back (null where there are none)
  */
-public record TextFile(Path path, String text, String encoding, boolean crlf, String hash) {
+public record TextFile(
+    Path path, String text, String encoding, boolean crlf, String hash, Object folderKey) {
 
   public static TextFile read(Path path) throws IOException {
     byte[] bytes = Files.readAllBytes(path);
@@ -27,7 +32,21 @@ public record TextFile(Path path, String text, String encoding, boolean crlf, St
     String raw = decoded.text();
     boolean crlf = raw.contains("\r\n");
     return new TextFile(
-        path, crlf ? raw.replace("\r\n", "\n") : raw, decoded.encoding(), crlf, hash(bytes));
+        path,
+        crlf ? raw.replace("\r\n", "\n") : raw,
+        decoded.encoding(),
+        crlf,
+        hash(bytes),
+        folderKey(path));
+  }
+
+  /**
+   * The file key (device and inode on Unix) of the folder holding {@code file}, links not followed.
+   */
+  static Object folderKey(Path file) throws IOException {
+    return Files.readAttributes(
+            file.toAbsolutePath().getParent(), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+        .fileKey();
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.cromwell.edit;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 
 /** Keeps file operations inside the workspace: ".." and symbolic links cannot lead out of it. */
@@ -28,5 +29,36 @@ public final class WorkspacePaths {
       throw new IOException(file + " is not a regular file");
     }
     return real;
+  }
+
+  /**
+   * Refuses {@code path} unless it lies below the real folder {@code realRoot} and no existing part
+   * of it below the root is a symbolic link. Links are not followed, so a folder swapped for a link
+   * after {@link #inside} resolved the path is caught here, at the moment of writing.
+   *
+   * @param what how the path is named in the message ("the backup folder")
+   */
+  public static void requireNoLinks(Path realRoot, Path path, String what) throws IOException {
+    Path normal = path.toAbsolutePath().normalize();
+    if (!normal.startsWith(realRoot)) {
+      throw new IOException(
+          what + " " + path + " is outside the workspace " + realRoot + "; refusing to write");
+    }
+    Path current = realRoot;
+    for (Path name : realRoot.relativize(normal)) {
+      current = current.resolve(name);
+      if (Files.isSymbolicLink(current)) {
+        throw new IOException(
+            what
+                + " "
+                + path
+                + ": "
+                + current
+                + " is a symbolic link (it could lead outside the workspace); refusing to write");
+      }
+      if (!Files.exists(current, LinkOption.NOFOLLOW_LINKS)) {
+        return;
+      }
+    }
   }
 }
