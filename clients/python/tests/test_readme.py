@@ -15,9 +15,14 @@ def examples():
     return [line for line in block.group(1).splitlines() if line.startswith("curl ")]
 
 
-def test_readme_serve_line_names_a_real_option():
+def test_readme_serve_line_names_a_catalogue_model():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert "bin/cromwell serve -m ~/.cache/cromwell/models/smollm2-135m-instruct.gguf" in readme
+    line = re.search(r"^bin/cromwell serve -m (\S+)$", readme, re.M)
+    assert line, "README.md lost its `bin/cromwell serve -m MODEL` line"
+    catalog = json.loads((ROOT / "engine/src/main/resources/dev/cromwell/engine/store/catalog.json")
+                         .read_text(encoding="utf-8"))
+    names = [m["name"] for m in catalog["models"]]
+    assert line.group(1) in names, f"{line.group(1)} is not a catalogue model: {names}"
 
 
 @pytest.fixture(scope="module")
