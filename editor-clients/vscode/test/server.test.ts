@@ -98,9 +98,14 @@ test('the real server, started as the extension starts it, suggests, reports sta
 
     const edit = editCommand(uri, { start: { line: 0, character: 0 }, end: { line: 1, character: 11 } }, 'add a docstring');
     await connection.sendRequest('workspace/executeCommand', edit);
-    assert.equal(applied.length, 1, `one workspace/applyEdit; messages: ${messages}`);
-    const changes = applied[0].edit.changes?.[uri] ?? [];
-    assert.ok(changes.length > 0 || (applied[0].edit.documentChanges ?? []).length > 0, 'the edit changes the file');
+    // Two outcomes are right: one workspace/applyEdit that changes the file, or (SmolLM2 often
+    // answers with the region unchanged) no applyEdit and the server saying so; never an empty one.
+    const noChange = messages.some((m) => /proposed no change/.test(m));
+    assert.equal(applied.length, noChange ? 0 : 1, `one workspace/applyEdit or "no change"; messages: ${messages}`);
+    if (!noChange) {
+      const changes = applied[0].edit.changes?.[uri] ?? [];
+      assert.ok(changes.length > 0 || (applied[0].edit.documentChanges ?? []).length > 0, 'the edit changes the file');
+    }
     assert.deepEqual(messages.filter((m) => /unknown|invalid/i.test(m)), [], 'the settings were all accepted');
     await connection.sendRequest('shutdown');
     await connection.sendNotification('exit');
