@@ -16,7 +16,7 @@ import java.util.List;
  */
 class EditFuzzTest {
   /** Any answer parses or is refused with an EditException; a parsed block is never empty. */
-  @FuzzTest(maxDuration = "5m", maxExecutions = 1_000_000)
+  @FuzzTest(maxDuration = "2m", maxExecutions = 1_000_000)
   void parseAnswer(byte[] bytes) {
     String answer = new String(bytes, StandardCharsets.UTF_8);
     EditAnswer parsed;
@@ -41,7 +41,7 @@ class EditFuzzTest {
    * file; a block that replaces its search text by itself leaves the bytes outside its lines as
    * they were.
    */
-  @FuzzTest(maxDuration = "5m", maxExecutions = 1_000_000)
+  @FuzzTest(maxDuration = "2m", maxExecutions = 1_000_000)
   void anchorBlock(FuzzedDataProvider data) {
     String search = data.consumeString(200);
     boolean identity = data.consumeBoolean();
