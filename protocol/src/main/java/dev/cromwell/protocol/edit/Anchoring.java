@@ -33,9 +33,7 @@ public final class Anchoring {
                 + block.index()
                 + " matches more than one place; its SEARCH text must be unique");
       }
-      String result =
-          normalized.substring(0, first) + replace + normalized.substring(first + search.length());
-      return result.replace("\n", eol);
+      return splice(text, first, first + search.length(), replace.replace("\n", eol));
     }
     // Whitespace-tolerant: compare lines without leading/trailing blanks.
     String[] lines = normalized.split("\n", -1);
@@ -70,27 +68,46 @@ public final class Anchoring {
     // Re-indent the replacement: the answer's indentation of its first line maps to the file's.
     String[] leads = indentations(lines, wanted, start);
     StringBuilder out = new StringBuilder();
-    for (int i = 0; i < start; i++) {
-      out.append(lines[i]).append('\n');
-    }
     String[] replacement = trimTrailingEmpty(replace.split("\n", -1));
     for (String r : replacement) {
       String shifted = r.startsWith(leads[0]) ? leads[1] + r.substring(leads[0].length()) : r;
       out.append(r.isBlank() ? r : shifted).append('\n');
     }
-    for (int i = start + wanted.length; i < lines.length; i++) {
-      out.append(lines[i]);
-      if (i < lines.length - 1) {
-        out.append('\n');
-      }
+    int end = start + wanted.length;
+    if (end == lines.length && !normalized.endsWith("\n")) {
+      out.setLength(out.length() - 1); // the matched lines end the file without a line break
     }
-    String result = out.toString();
-    if (start + wanted.length == lines.length
-        && result.endsWith("\n")
-        && !normalized.endsWith("\n")) {
-      result = result.substring(0, result.length() - 1);
+    int from = lineOffset(lines, start);
+    int to = end == lines.length ? normalized.length() : lineOffset(lines, end);
+    return splice(text, from, to, out.toString().replace("\n", eol));
+  }
+
+  /**
+   * {@code text} with {@code [from, to)} of its CR LF-normalized form replaced: every byte outside
+   * that range is kept as it was, so a file that mixes line endings keeps them.
+   */
+  private static String splice(String text, int from, int to, String replacement) {
+    return text.substring(0, original(text, from))
+        + replacement
+        + text.substring(original(text, to));
+  }
+
+  /** The index in {@code text} of index {@code at} of its CR LF-normalized form. */
+  private static int original(String text, int at) {
+    int i = 0;
+    for (int n = 0; n < at; n++) {
+      i += text.startsWith("\r\n", i) ? 2 : 1;
     }
-    return result.replace("\n", eol);
+    return i;
+  }
+
+  /** Where line {@code k} starts in the text the {@code lines} were split from at each LF. */
+  private static int lineOffset(String[] lines, int k) {
+    int offset = 0;
+    for (int i = 0; i < k; i++) {
+      offset += lines[i].length() + 1;
+    }
+    return offset;
   }
 
   /** {answer's indentation, file's indentation} of the first non-blank matched line. */

@@ -131,4 +131,19 @@ class EditAnswerParserTest {
         ChatTemplate.LLAMA3, ChatTemplate.detect("<|start_header_id|>{{ role }}<|end_header_id|>"));
     assertTrue(ChatTemplate.CHATML.render("sys", "hi").endsWith("<|im_start|>assistant\n"));
   }
+
+  @Test
+  void aFileMixingLineEndingsKeepsThemOutsideTheEditedLines() throws EditException {
+    // Found by EditFuzzTest.anchorBlock: every LF of a mostly-CRLF file was turned into CR LF.
+    // The edited lines take the file's line ending (CR LF as soon as it has one).
+    String mixed = "a\r\nb\nc\r\n  d\n";
+    assertEquals(
+        "a\r\nB\nc\r\n  d\n",
+        Anchoring.apply(mixed, List.of(new EditAnswer.Block(1, "b", "B"))),
+        "exact match");
+    assertEquals(
+        "a\r\nb\nc\r\n  D\r\n",
+        Anchoring.apply(mixed, List.of(new EditAnswer.Block(1, "d  \n", "D\n"))),
+        "whitespace-tolerant match");
+  }
 }

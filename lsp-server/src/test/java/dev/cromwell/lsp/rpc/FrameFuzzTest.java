@@ -1,0 +1,88 @@
+package dev.cromwell.lsp.rpc;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.eclipse.lsp4j.jsonrpc.json.MessageJsonHandler;
+import org.eclipse.lsp4j.jsonrpc.services.ServiceEndpoints;
+import org.eclipse.lsp4j.services.LanguageServer;
+
+/**
+ * Fuzz tests of the JSON-RPC framing on arbitrary byte streams: only the documented IOException (a
+ * long run without any header) may come out, every frame is within the limits, the reader always
+ * makes progress (so never hangs), a bad frame is logged in one short line, and no message is
+ * delivered that the stream did not announce. Under plain JUnit they replay {@code
+ * FrameFuzzTestInputs/}; with {@code JAZZER_FUZZ=1} they fuzz (docs/ARCHITECTURE.md says how).
+ */
+class FrameFuzzTest {
+  /** The smallest limits, so that the fuzzer reaches every one of them. */
+  private static final FrameLimits LIMITS = new FrameLimits(64, 1024, 1024);
+
+  private static final MessageJsonHandler JSON =
+      new MessageJsonHandler(ServiceEndpoints.getSupportedMethods(LanguageServer.class));
+
+  @FuzzTest(maxDuration = "2m", maxExecutions = 1_000_000)
+  void readFrames(byte[] stream) {
+    List<String> problems = new ArrayList<>();
+    FrameReader reader = new FrameReader(new ByteArrayInputStream(stream), LIMITS, problems::add);
+    int frames = 0;
+    try {
+      FrameReader.Frame frame;
+      while ((frame = reader.next()) != null) {
+        frames++;
+        assertTrue(frames <= headers(stream), "more frames than Content-Length headers");
+        switch (frame) {
+          case FrameReader.Body body ->
+              assertTrue(body.bytes().length <= LIMITS.messageBytes(), "a body over the limit");
+          case FrameReader.Oversized over -> {
+            assertTrue(over.length() > LIMITS.messageBytes(), "an oversized frame within limit");
+            assertTrue(over.head().length <= 4096, "an oversized frame kept whole");
+          }
+        }
+      }
+    } catch (IOException garbage) {
+      assertTrue(garbage.getMessage().contains("without a JSON-RPC header"), garbage.getMessage());
+    }
+    problems.forEach(FrameFuzzTest::isShort);
+  }
+
+  @FuzzTest(maxDuration = "2m", maxExecutions = 1_000_000)
+  void produceMessages(byte[] stream) {
+    List<String> log = new ArrayList<>();
+    List<Object> delivered = new ArrayList<>();
+    FramedMessageProducer producer =
+        new FramedMessageProducer(
+            new ByteArrayInputStream(stream),
+            JSON,
+            (message, issues) -> delivered.add(issues),
+            LIMITS,
+            log::add);
+    producer.listen(delivered::add);
+    assertTrue(
+        delivered.size() <= headers(stream),
+        delivered.size() + " messages or answers from " + headers(stream) + " headers");
+    log.forEach(FrameFuzzTest::isShort);
+  }
+
+  private static void isShort(String line) {
+    assertTrue(line.length() <= 600 && !line.contains("\n"), "a long log line: " + line.length());
+  }
+
+  /** How many {@code Content-Length:} headers the stream holds (any case). */
+  private static int headers(byte[] stream) {
+    String text =
+        new String(stream, StandardCharsets.ISO_8859_1).toLowerCase(java.util.Locale.ROOT);
+    int count = 0;
+    for (int at = text.indexOf("content-length:");
+        at >= 0;
+        at = text.indexOf("content-length:", at + 1)) {
+      count++;
+    }
+    return count;
+  }
+}
