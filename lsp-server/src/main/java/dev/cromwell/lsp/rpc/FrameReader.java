@@ -281,7 +281,8 @@ public final class FrameReader {
           line = Arrays.copyOf(line, Math.min(cap, line.length * 2));
         } else {
           // Over the cap: keep only the tail, where the next header may begin.
-          int keep = Math.min(LINE_TAIL, length);
+          // Less than the cap, so that there is room for the byte read (the cap may be 64).
+          int keep = Math.min(LINE_TAIL, length / 2);
           System.arraycopy(line, length - keep, line, 0, keep);
           dropped += length - keep;
           length = keep;

@@ -1,5 +1,6 @@
 package dev.cromwell.lsp.rpc;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
@@ -11,6 +12,7 @@ import java.util.List;
 import org.eclipse.lsp4j.jsonrpc.json.MessageJsonHandler;
 import org.eclipse.lsp4j.jsonrpc.services.ServiceEndpoints;
 import org.eclipse.lsp4j.services.LanguageServer;
+import org.junit.jupiter.api.Test;
 
 /**
  * Fuzz tests of the JSON-RPC framing on arbitrary byte streams: only the documented IOException (a
@@ -49,6 +51,22 @@ class FrameFuzzTest {
       assertTrue(garbage.getMessage().contains("without a JSON-RPC header"), garbage.getMessage());
     }
     problems.forEach(FrameFuzzTest::isShort);
+  }
+
+  @Test
+  void aLineOverTheSmallestHeaderCapIsSkippedAndTheNextMessageRead() throws IOException {
+    // Found by readFrames: with a 64-byte cap the kept tail filled the line and the next byte
+    // was written past its end (ArrayIndexOutOfBoundsException).
+    String stream = "x".repeat(200) + "\r\nContent-Length: 2\r\n\r\n{}";
+    List<String> problems = new ArrayList<>();
+    FrameReader reader =
+        new FrameReader(
+            new ByteArrayInputStream(stream.getBytes(StandardCharsets.US_ASCII)),
+            LIMITS,
+            problems::add);
+    FrameReader.Frame frame = reader.next();
+    assertEquals("{}", new String(((FrameReader.Body) frame).bytes(), StandardCharsets.US_ASCII));
+    assertEquals(1, problems.size(), problems.toString());
   }
 
   @FuzzTest(maxDuration = "2m", maxExecutions = 1_000_000)
