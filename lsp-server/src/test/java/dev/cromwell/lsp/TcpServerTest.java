@@ -111,21 +111,7 @@ class TcpServerTest {
         "rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(tokenFile)));
     assertEquals(token, Files.readString(tokenFile).strip());
     TcpServer server =
-        new TcpServer(
-            () -> new CromwellLanguageServer(LspServerTest.config(0), c -> new StubCompleter("x")),
-            FrameLimits.defaults(),
-            System.err);
-    Thread listener =
-        new Thread(
-            () -> {
-              try {
-                server.serve(socket, token, tokenFile);
-              } catch (IOException e) {
-                // the test closed the socket
-              }
-            });
-    listener.setDaemon(true);
-    listener.start();
+        listen(socket, token, tokenFile, System.err, TcpServer.DEFAULT_INITIALIZE_TIMEOUT);
     int port = socket.getLocalPort();
     try {
       // No token: the request is refused, initialize is refused, and the connection is closed.
@@ -169,22 +155,12 @@ class TcpServerTest {
     String token = TcpServer.writeToken(tokenFile);
     ByteArrayOutputStream logged = new ByteArrayOutputStream();
     TcpServer server =
-        new TcpServer(
-            () -> new CromwellLanguageServer(LspServerTest.config(0), c -> new StubCompleter("x")),
-            FrameLimits.defaults(),
+        listen(
+            socket,
+            token,
+            tokenFile,
             new java.io.PrintStream(logged, true, StandardCharsets.UTF_8),
             java.time.Duration.ofSeconds(1));
-    Thread listener =
-        new Thread(
-            () -> {
-              try {
-                server.serve(socket, token, tokenFile);
-              } catch (IOException e) {
-                // the test closed the socket
-              }
-            });
-    listener.setDaemon(true);
-    listener.start();
     int port = socket.getLocalPort();
     try {
       // One connects and sends nothing; another sends requests but never initialize.
@@ -216,6 +192,33 @@ class TcpServerTest {
     } finally {
       socket.close();
     }
+  }
+
+  /** A server with stub completers listening on {@code socket} in a daemon thread. */
+  private static TcpServer listen(
+      ServerSocket socket,
+      String token,
+      Path tokenFile,
+      java.io.PrintStream log,
+      java.time.Duration initializeTimeout) {
+    TcpServer server =
+        new TcpServer(
+            () -> new CromwellLanguageServer(LspServerTest.config(0), c -> new StubCompleter("x")),
+            FrameLimits.defaults(),
+            log,
+            initializeTimeout);
+    Thread listener =
+        new Thread(
+            () -> {
+              try {
+                server.serve(socket, token, tokenFile);
+              } catch (IOException e) {
+                // the test closed the socket
+              }
+            });
+    listener.setDaemon(true);
+    listener.start();
+    return server;
   }
 
   /** Waits until the previous client's session has ended. */
