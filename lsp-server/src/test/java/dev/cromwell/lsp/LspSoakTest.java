@@ -84,10 +84,14 @@ class LspSoakTest {
       h.awaitStatus("modelState", "ready");
       Soak soak = new Soak(h, impl, new Random(SEED), stub);
       soak.run(2_000); // warm up class loading and JIT before the baseline
+      // The stub records every prompt (test-side memory: ~20 MB over the 10-minute soak), which
+      // must not count as the server's growth.
+      stub.prompts.clear();
       heapStart = heapUsedAfterGc();
       histogram("start");
       soak.run(stubSeconds * 1000 - 2_000);
       soak.closeAll();
+      stub.prompts.clear();
       heapEnd = heapUsedAfterGc();
       histogram("after-stub-phase");
       stubStats = soak.stats;
