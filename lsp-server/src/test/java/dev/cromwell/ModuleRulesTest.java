@@ -102,6 +102,17 @@ class ModuleRulesTest {
   }
 
   @Test
+  void onlyKernelNativesLinkNativeCode() {
+    check(
+        noClasses()
+            .that()
+            .resideOutsideOfPackage("dev.cromwell.kernels.natives..")
+            .should()
+            .callMethod(java.lang.foreign.Linker.class, "nativeLinker")
+            .because("one libc binding, kernels.natives.Libc, serves every module"));
+  }
+
+  @Test
   void theEngineKnowsNoWorkspaceAndNoFrontDoor() {
     check(
         noClasses()
