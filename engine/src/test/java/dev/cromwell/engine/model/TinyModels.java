@@ -41,7 +41,8 @@ public final class TinyModels {
   /**
    * A tiny model of a family beyond llama and qwen2 (or a llama variant): {@code qwen3}, {@code
    * llama-rope-freqs} (Llama 3.x), {@code llama-linear} (linear RoPE scaling by 4), {@code
-   * starcoder2}, {@code phi3}, {@code gemma}, {@code gemma2}, {@code gemma3}.
+   * starcoder2}, {@code phi3}, {@code phi3-128k} (LongRoPE factors), {@code gemma}, {@code gemma2},
+   * {@code gemma3}.
    */
   public static Path family(Path dir, String family, GgmlType type) {
     RandomModelWriter.Spec spec =
@@ -53,6 +54,8 @@ public final class TinyModels {
           case "llama-linear" ->
               RandomModelWriter.Spec.tiny("llama", type, 13).withRopeScaling(4, false);
           case "gemma3" -> RandomModelWriter.Spec.tiny("gemma3", type, 14).withHeadDim(32);
+          // Trained for 2048 positions from 512: a context of 512 takes the short factors.
+          case "phi3-128k" -> RandomModelWriter.Spec.tiny("phi3", type, 16).withLongRope(2048, 512);
           default -> RandomModelWriter.Spec.tiny(family, type, 15);
         };
     String vocabulary =
