@@ -114,6 +114,32 @@ public final class RandomModelWriter {
           originalContextLength);
     }
 
+    /**
+     * Wider: rows of {@code embedding} and {@code feedForward} weights (multiples of 128 hold the
+     * grouped layouts of {@code --load copy}).
+     */
+    public Spec withWidths(int embedding, int feedForward) {
+      return new Spec(
+          architecture,
+          embedding,
+          blockCount,
+          headCount,
+          headCountKv,
+          feedForward,
+          tiedEmbeddings,
+          qkvBias,
+          matrixType,
+          ropeBase,
+          rmsEpsilon,
+          contextLength,
+          weightStd,
+          seed,
+          headDim,
+          ropeScalingFactor,
+          ropeFreqs,
+          originalContextLength);
+    }
+
     public Spec withRopeScaling(double linearFactor, boolean freqs) {
       return new Spec(
           architecture,
