@@ -1,16 +1,12 @@
 package dev.cromwell.lsp;
 
 import dev.cromwell.context.ContextBudget;
-import dev.cromwell.context.PlanPiece;
 import dev.cromwell.context.PromptPlan;
 import dev.cromwell.context.RelevanceWeights;
 import dev.cromwell.context.TokenCounter;
 import dev.cromwell.context.WorkspaceIndex;
 import dev.cromwell.engine.generate.Cancellation;
-import dev.cromwell.protocol.FimFormat;
-import dev.cromwell.protocol.TextDocument;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
@@ -190,54 +186,19 @@ public final class CompletionService implements AutoCloseable {
     if (c == null) {
       return Optional.empty();
     }
-    TextDocument text = document.text();
-    int cursor = Math.max(0, Math.min(offset, text.text().length()));
-    int line = text.lineOf(cursor);
-    String full = text.text();
-    String linePrefix = full.substring(text.lineStart(line), cursor);
-    String lineSuffix = full.substring(cursor, Math.max(cursor, text.lineEnd(line)));
-    CompletionContext context =
-        new CompletionContext(
-            linePrefix,
-            lineSuffix,
-            full.substring(0, cursor),
-            full.substring(cursor),
-            CompletionContext.detectIndentUnit(full));
-
-    String prefix;
-    String suffix;
-    List<FimFormat.Snippet> snippets = new ArrayList<>();
+    PromptAssembler.Cursor cursor = PromptAssembler.Cursor.of(document.text(), offset);
     ContextBudget b = budget;
-    String relative =
-        document.path() != null ? document.path().getFileName().toString() : document.uri();
-    if (b != null && document.path() != null && index.file(document.path()).isPresent()) {
-      PromptPlan plan =
-          b.planCompletion(
-              document.path(), line, cursor - text.lineStart(line), cfg.contextBudget());
-      prefix = plan.piece(PlanPiece.Kind.PREFIX).map(PlanPiece::text).orElse("");
-      suffix = plan.piece(PlanPiece.Kind.SUFFIX).map(PlanPiece::text).orElse("");
-      relative = plan.target();
-      // Stable order (by path, then line) keeps the start of the prompt the same across keystrokes.
-      plan.pieces().stream()
-          .filter(p -> p.kind() == PlanPiece.Kind.SNIPPET || p.kind() == PlanPiece.Kind.FILE)
-          .sorted(
-              java.util.Comparator.comparing(PlanPiece::path)
-                  .thenComparingInt(PlanPiece::startLine))
-          .forEach(p -> snippets.add(new FimFormat.Snippet(p.path(), stripHeader(p))));
-    } else {
-      // Outside any workspace: the lines around the cursor, the prefix starting on a 16-line
-      // grid so that it stays the same while the user types (the KV cache keeps it).
-      int first = Math.max(0, line - cfg.contextBudget() / 12);
-      first = Math.min(line, (first + 15) / 16 * 16);
-      prefix = full.substring(text.lineStart(first), cursor);
-      suffix = full.substring(cursor, text.lineEnd(Math.min(text.lineCount() - 1, line + 12)));
-    }
-    List<FimFormat.Part> prompt =
-        c.format().render(relative, prefix, suffix, snippets, commentPrefix(document.languageId()));
+    PromptPlan plan =
+        b != null && document.path() != null && index.file(document.path()).isPresent()
+            ? b.planCompletion(document.path(), cursor.line(), cursor.column(), cfg.contextBudget())
+            : null;
+    PromptAssembler.Prompt prompt =
+        PromptAssembler.assemble(document, cursor, plan, cfg.contextBudget(), c.format());
+    CompletionContext context = prompt.context();
     Completer.Output out =
         c.complete(
             document.uri(),
-            prompt,
+            prompt.parts(),
             CompletionStops.forContext(context),
             context.multiLine() ? cfg.maxTokens() : Math.min(cfg.maxTokens(), 48),
             cfg.timeLimitMillis() * 1_000_000L,
@@ -262,20 +223,6 @@ public final class CompletionService implements AutoCloseable {
       return Optional.empty();
     }
     return PostProcessor.process(out.text(), context);
-  }
-
-  private static String stripHeader(PlanPiece p) {
-    String header = ContextBudget.header(p.path());
-    return p.text().startsWith(header) ? p.text().substring(header.length()) : p.text();
-  }
-
-  static String commentPrefix(String languageId) {
-    return switch (languageId == null ? "" : languageId) {
-      case "python", "shellscript", "ruby", "perl", "r", "yaml", "toml", "makefile", "dockerfile" ->
-          "#";
-      case "lua", "sql", "haskell" -> "--";
-      default -> "//";
-    };
   }
 
   /** The editor reported that a suggestion was accepted. */
