@@ -6,9 +6,6 @@ import dev.cromwell.context.RelevanceWeights;
 import dev.cromwell.context.TokenCounter;
 import dev.cromwell.context.WorkspaceIndex;
 import dev.cromwell.engine.generate.Cancellation;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -26,39 +23,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * returns at once.
  */
 public final class CompletionService implements AutoCloseable {
-  /** Counters for {@code cromwell/status}. */
-  public record Stats(
-      long requests,
-      long completed,
-      long superseded,
-      long cancelled,
-      long reusedTokens,
-      long computedTokens,
-      long accepted,
-      List<Long> lastLatenciesMillis,
-      int lastReused,
-      int lastComputed) {}
-
   private final ScheduledExecutorService debouncer =
       Executors.newSingleThreadScheduledExecutor(daemon("cromwell-debounce"));
   private final ExecutorService modelThread =
       Executors.newSingleThreadExecutor(daemon("cromwell-model"));
   private final Map<String, AtomicLong> latest = new ConcurrentHashMap<>();
   private final Map<String, Cancellation> running = new ConcurrentHashMap<>();
-  private final Deque<Long> latencies = new ArrayDeque<>();
+  private final CompletionStats stats = new CompletionStats();
   private volatile ServerConfig config;
   private volatile Completer completer;
   private volatile WorkspaceIndex index;
   private volatile ContextBudget budget;
-  private long requests;
-  private long completed;
-  private long superseded;
-  private long cancelled;
-  private long reusedTokens;
-  private long computedTokens;
-  private long accepted;
-  private int lastReused;
-  private int lastComputed;
 
   public CompletionService(ServerConfig config) {
     this.config = config;
@@ -123,9 +98,7 @@ public final class CompletionService implements AutoCloseable {
       OpenDocument document, int offset, Cancellation cancellation) {
     long started = System.nanoTime();
     ServerConfig cfg = config;
-    synchronized (this) {
-      requests++;
-    }
+    stats.requested();
     if (completer == null || cfg.disabledLanguages().contains(document.languageId())) {
       return CompletableFuture.completedFuture(Optional.empty());
     }
@@ -140,7 +113,7 @@ public final class CompletionService implements AutoCloseable {
     debouncer.schedule(
         () -> {
           if (!current(key, counter, id) || cancellation.isCancelled()) {
-            countSuperseded();
+            stats.superseded();
             result.complete(Optional.empty());
             return;
           }
@@ -148,7 +121,7 @@ public final class CompletionService implements AutoCloseable {
               () -> {
                 try {
                   if (!current(key, counter, id) || cancellation.isCancelled()) {
-                    countSuperseded();
+                    stats.superseded();
                     result.complete(Optional.empty());
                     return;
                   }
@@ -173,10 +146,6 @@ public final class CompletionService implements AutoCloseable {
    */
   private boolean current(String key, AtomicLong counter, long id) {
     return latest.get(key) == counter && counter.get() == id;
-  }
-
-  private synchronized void countSuperseded() {
-    superseded++;
   }
 
   private Optional<Suggestion> run(
@@ -204,21 +173,7 @@ public final class CompletionService implements AutoCloseable {
             cfg.timeLimitMillis() * 1_000_000L,
             cancellation);
     long millis = (System.nanoTime() - started) / 1_000_000;
-    synchronized (this) {
-      if (cancellation.isCancelled()) {
-        cancelled++;
-      } else {
-        completed++;
-      }
-      reusedTokens += out.reusedTokens();
-      computedTokens += out.computedTokens();
-      lastReused = out.reusedTokens();
-      lastComputed = out.computedTokens();
-      latencies.addLast(millis);
-      while (latencies.size() > 20) {
-        latencies.removeFirst();
-      }
-    }
+    stats.ran(out, cancellation.isCancelled(), millis);
     if (cancellation.isCancelled()) {
       return Optional.empty();
     }
@@ -226,8 +181,8 @@ public final class CompletionService implements AutoCloseable {
   }
 
   /** The editor reported that a suggestion was accepted. */
-  public synchronized void accepted() {
-    accepted++;
+  public void accepted() {
+    stats.accepted();
   }
 
   public void documentClosed(String uri) {
@@ -242,18 +197,8 @@ public final class CompletionService implements AutoCloseable {
     }
   }
 
-  public synchronized Stats stats() {
-    return new Stats(
-        requests,
-        completed,
-        superseded,
-        cancelled,
-        reusedTokens,
-        computedTokens,
-        accepted,
-        List.copyOf(latencies),
-        lastReused,
-        lastComputed);
+  CompletionStats.Snapshot stats() {
+    return stats.snapshot();
   }
 
   /** Computes {@code task} on the model thread, after any running completion. */
