@@ -2,9 +2,7 @@ package dev.cromwell.lsp;
 
 import com.google.gson.Gson;
 import com.google.gson.JsonElement;
-import dev.cromwell.context.IndexOptions;
 import dev.cromwell.context.IndexProgress;
-import dev.cromwell.context.WorkspaceIndex;
 import dev.cromwell.engine.generate.Cancellation;
 import dev.cromwell.engine.model.Model;
 import dev.cromwell.protocol.PositionEncoding;
@@ -30,6 +28,7 @@ import org.eclipse.lsp4j.DidOpenTextDocumentParams;
 import org.eclipse.lsp4j.DidSaveTextDocumentParams;
 import org.eclipse.lsp4j.ExecuteCommandOptions;
 import org.eclipse.lsp4j.ExecuteCommandParams;
+import org.eclipse.lsp4j.FileChangeType;
 import org.eclipse.lsp4j.InitializeParams;
 import org.eclipse.lsp4j.InitializeResult;
 import org.eclipse.lsp4j.InitializedParams;
@@ -61,8 +60,8 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
   public static final String ACCEPTED_COMMAND = "cromwell.accepted";
 
   private final DocumentStore documents = new DocumentStore();
+  private final ModelRuntime runtime;
   private final CompletionService completions;
-  private final ModelLoader loader;
   private final TextDocuments textDocuments = new TextDocuments();
   private final Workspace workspace = new Workspace();
   private final LspEdits edits;
@@ -72,7 +71,6 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
   private volatile boolean resolveSupported;
   private volatile List<Path> roots = List.of();
   private volatile boolean shutdown;
-  private volatile boolean initializedDone;
 
   public CromwellLanguageServer(
       ServerConfig config, Function<ServerConfig, Completer> completerFactory) {
@@ -83,12 +81,11 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
       ServerConfig config,
       Function<ServerConfig, Completer> completerFactory,
       ModelDownloads downloads) {
-    this.completions = new CompletionService(config);
     downloads.connect(() -> client, this::progress, this::message);
-    this.loader =
-        new ModelLoader(completions, completerFactory, this::progress, this::message, downloads);
-    completions.onModelFault(loader::failed);
-    this.edits = new LspEdits(documents, completions);
+    this.runtime =
+        new ModelRuntime(config, completerFactory, this::progress, this::message, downloads);
+    this.completions = new CompletionService(runtime);
+    this.edits = new LspEdits(documents, runtime);
   }
 
   /**
@@ -171,8 +168,7 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
 
   @Override
   public void initialized(InitializedParams params) {
-    initializedDone = true;
-    loader.load(completions.config());
+    runtime.start();
     startIndexing();
   }
 
@@ -180,10 +176,9 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
     if (roots.isEmpty()) {
       return;
     }
-    WorkspaceIndex index = new WorkspaceIndex(roots, IndexOptions.defaults());
-    completions.setIndex(index);
     Progress progress = progress("Cromwell: indexing workspace");
-    index.indexInBackground(
+    runtime.startIndexing(
+        roots,
         new IndexProgress() {
           @Override
           public void update(int indexed, int skipped, String current) {
@@ -201,7 +196,7 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
   public CompletableFuture<Object> shutdown() {
     shutdown = true;
     completions.close();
-    loader.close();
+    runtime.close();
     return CompletableFuture.completedFuture(null);
   }
 
@@ -209,7 +204,7 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
   public void exit() {
     if (!shutdown) {
       completions.close();
-      loader.close();
+      runtime.close();
     }
     exitHook.run();
   }
@@ -240,22 +235,22 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
   @JsonRequest("cromwell/status")
   public CompletableFuture<Map<String, Object>> status() {
     Map<String, Object> s = new LinkedHashMap<>();
-    ServerConfig cfg = completions.config();
+    ServerConfig cfg = runtime.config();
     s.put("model", cfg.model() == null ? null : cfg.model().toString());
-    s.put("modelState", loader.state());
+    s.put("modelState", runtime.modelState());
     s.put("threads", cfg.threads());
-    Completer c = completions.completer();
+    Completer c = runtime.completer();
     s.put("fimFormat", c == null ? null : c.format().name());
     s.put("sessions", c == null ? 0 : c.sessions());
     s.put("openDocuments", documents.size());
     s.put("positionEncoding", documents.encoding().lspName());
-    s.put("indexedFiles", completions.index() == null ? 0 : completions.index().files().size());
+    s.put("indexedFiles", runtime.index() == null ? 0 : runtime.index().files().size());
     s.put("stats", completions.stats());
     return CompletableFuture.completedFuture(s);
   }
 
   private void applyConfiguration(JsonElement json) {
-    ServerConfig.Update update = completions.config().apply(json);
+    ServerConfig.Update update = runtime.applySettings(json);
     for (String key : update.ignored()) {
       // Shown, not only logged: Neovim and Emacs do not display the log by default.
       log("ignoring unknown setting \"" + key + "\"");
@@ -263,11 +258,6 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
     }
     for (String problem : update.problems()) {
       message(MessageType.Error, problem);
-    }
-    ServerConfig before = completions.config();
-    completions.setConfig(update.config());
-    if (initializedDone && before.needsReload(update.config())) {
-      loader.load(update.config());
     }
   }
 
@@ -305,11 +295,7 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
     public void didOpen(DidOpenTextDocumentParams params) {
       var d = params.getTextDocument();
       OpenDocument doc = documents.open(d.getUri(), d.getLanguageId(), d.getVersion(), d.getText());
-      indexDocument(doc);
-      WorkspaceIndex index = completions.index();
-      if (index != null && doc.path() != null) {
-        index.recordVisit(doc.path()); // recently opened files rank higher as context
-      }
+      runtime.documentOpened(doc);
     }
 
     @Override
@@ -320,7 +306,7 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
                 params.getTextDocument().getUri(),
                 params.getTextDocument().getVersion(),
                 params.getContentChanges());
-        indexDocument(doc);
+        runtime.documentChanged(doc);
       } catch (IllegalArgumentException e) {
         log("didChange ignored: " + e.getMessage());
       }
@@ -329,15 +315,7 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
     @Override
     public void didClose(DidCloseTextDocumentParams params) {
       String uri = params.getTextDocument().getUri();
-      documents
-          .get(uri)
-          .ifPresent(
-              d -> {
-                WorkspaceIndex index = completions.index();
-                if (index != null && d.path() != null && index.rootOf(d.path()).isPresent()) {
-                  index.closeDocument(d.path());
-                }
-              });
+      documents.get(uri).ifPresent(runtime::documentClosed);
       documents.close(uri);
       completions.documentClosed(uri);
     }
@@ -561,13 +539,6 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
     return t.getMessage();
   }
 
-  private void indexDocument(OpenDocument doc) {
-    WorkspaceIndex index = completions.index();
-    if (index != null && doc.path() != null && index.rootOf(doc.path()).isPresent()) {
-      index.openDocument(doc.path(), doc.text().text());
-    }
-  }
-
   private final class Workspace implements WorkspaceService {
     @Override
     public void didChangeConfiguration(DidChangeConfigurationParams params) {
@@ -576,18 +547,10 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
 
     @Override
     public void didChangeWatchedFiles(DidChangeWatchedFilesParams params) {
-      WorkspaceIndex index = completions.index();
-      if (index == null) {
-        return;
-      }
       for (var change : params.getChanges()) {
         Path p = DocumentStore.pathOf(change.getUri());
-        if (p == null) {
-          continue;
-        }
-        switch (change.getType()) {
-          case Deleted -> index.fileDeleted(p);
-          default -> index.fileChanged(p);
+        if (p != null) {
+          runtime.fileChanged(p, change.getType() == FileChangeType.Deleted);
         }
       }
     }

@@ -38,11 +38,11 @@ final class LspEdits {
               "Add error handling to the selected code: validate inputs and handle failures with clear messages. Keep its behaviour otherwise.");
 
   private final DocumentStore documents;
-  private final CompletionService completions;
+  private final ModelRuntime runtime;
 
-  LspEdits(DocumentStore documents, CompletionService completions) {
+  LspEdits(DocumentStore documents, ModelRuntime runtime) {
     this.documents = documents;
-    this.completions = completions;
+    this.runtime = runtime;
   }
 
   /**
@@ -53,9 +53,8 @@ final class LspEdits {
   List<Either<Command, CodeAction>> actions(CodeActionParams params, boolean resolveSupported) {
     String uri = params.getTextDocument().getUri();
     var doc = documents.get(uri);
-    if (doc.isEmpty()
-        || completions.completer() == null
-        || completions.completer().editModel() == null) {
+    Completer completer = runtime.completer();
+    if (doc.isEmpty() || completer == null || completer.editModel() == null) {
       return List.of();
     }
     int version = doc.get().version();
@@ -185,13 +184,14 @@ final class LspEdits {
                   + version
                   + "); ask again"));
     }
-    EditModel model = completions.completer() == null ? null : completions.completer().editModel();
+    Completer completer = runtime.completer();
+    EditModel model = completer == null ? null : completer.editModel();
     if (model == null) {
       return CompletableFuture.failedFuture(new IllegalStateException("no model is loaded"));
     }
     String name = before.path() != null ? before.path().getFileName().toString() : uri;
     String oldText = before.text().text();
-    return completions
+    return runtime
         .onModelThread(
             () -> {
               try {
