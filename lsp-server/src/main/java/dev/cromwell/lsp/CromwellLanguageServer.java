@@ -9,14 +9,13 @@ import dev.cromwell.protocol.PositionEncoding;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.eclipse.lsp4j.CompletionItem;
-import org.eclipse.lsp4j.CompletionItemKind;
 import org.eclipse.lsp4j.CompletionList;
 import org.eclipse.lsp4j.CompletionOptions;
 import org.eclipse.lsp4j.CompletionParams;
@@ -42,7 +41,6 @@ import org.eclipse.lsp4j.Range;
 import org.eclipse.lsp4j.ServerCapabilities;
 import org.eclipse.lsp4j.ServerInfo;
 import org.eclipse.lsp4j.TextDocumentSyncKind;
-import org.eclipse.lsp4j.TextEdit;
 import org.eclipse.lsp4j.jsonrpc.messages.Either;
 import org.eclipse.lsp4j.jsonrpc.services.JsonRequest;
 import org.eclipse.lsp4j.services.LanguageClient;
@@ -57,7 +55,7 @@ import org.eclipse.lsp4j.services.WorkspaceService;
  * work-done progress; until the model is ready, completion requests return nothing.
  */
 public final class CromwellLanguageServer implements LanguageServer, LanguageClientAware {
-  public static final String ACCEPTED_COMMAND = "cromwell.accepted";
+  public static final String ACCEPTED_COMMAND = CompletionItems.ACCEPTED_COMMAND;
 
   private final DocumentStore documents = new DocumentStore();
   private final ModelRuntime runtime;
@@ -152,8 +150,7 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
     if (!ClientFeatures.showsInlineCompletions(capabilities)) {
       caps.setCompletionProvider(new CompletionOptions(false, List.of())); // the fallback
     }
-    caps.setExecuteCommandProvider(
-        new ExecuteCommandOptions(List.of(ACCEPTED_COMMAND, LspEdits.EDIT_COMMAND)));
+    caps.setExecuteCommandProvider(new ExecuteCommandOptions(CompletionItems.commands()));
     org.eclipse.lsp4j.CodeActionOptions actionOptions =
         new org.eclipse.lsp4j.CodeActionOptions(
             List.of(
@@ -234,21 +231,13 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
   /** {@code cromwell/status}: model, threads, sessions, cache use and recent latencies. */
   @JsonRequest("cromwell/status")
   public CompletableFuture<Map<String, Object>> status() {
-    Map<String, Object> s = new LinkedHashMap<>();
-    ServerConfig cfg = runtime.config();
-    s.put("model", cfg.model() == null ? null : cfg.model().toString());
-    s.put("modelState", runtime.modelState());
-    s.put("threads", cfg.threads());
-    Completer c = runtime.completer();
-    s.put("fimFormat", c == null ? null : c.format().name());
-    s.put("sessions", c == null ? 0 : c.sessions());
-    s.put("openDocuments", documents.size());
-    s.put("positionEncoding", documents.encoding().lspName());
-    s.put("indexedFiles", runtime.index() == null ? 0 : runtime.index().files().size());
-    s.put("stats", completions.stats());
-    return CompletableFuture.completedFuture(s);
+    return CompletableFuture.completedFuture(
+        StatusReport.of(runtime, documents, completions.stats()));
   }
 
+  /**
+   * Settings from the client: the runtime applies them; the problems are shown, not only logged.
+   */
   private void applyConfiguration(JsonElement json) {
     ServerConfig.Update update = runtime.applySettings(json);
     for (String key : update.ignored()) {
@@ -335,22 +324,7 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
       if (action.getData() == null) {
         return CompletableFuture.completedFuture(action); // nothing to compute; see LspEdits
       }
-      Progress p = progress(action.getTitle());
-      CompletableFuture<org.eclipse.lsp4j.CodeAction> resolved;
-      try {
-        resolved = edits.resolve(action);
-      } catch (RuntimeException e) {
-        resolved = CompletableFuture.failedFuture(e);
-      }
-      return resolved.handle(
-          (r, e) -> {
-            p.end(e == null ? "edit ready" : "edit refused");
-            if (e != null) {
-              message(MessageType.Warning, Titles.cromwell(rootMessage(e)));
-              throw refusal(e);
-            }
-            return r;
-          });
+      return answered(progress(action.getTitle()), () -> edits.resolve(action));
     }
 
     @Override
@@ -359,11 +333,7 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
       return suggest(
           params.getTextDocument().getUri(),
           params.getPosition(),
-          found -> {
-            List<InlineCompletionItem> items = new ArrayList<>();
-            found.ifPresent(f -> items.add(inlineItem(f)));
-            return Either.forRight(new InlineCompletionList(items));
-          });
+          found -> Either.forRight(CompletionItems.inline(found)));
     }
 
     @Override
@@ -372,19 +342,12 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
       return suggest(
           params.getTextDocument().getUri(),
           params.getPosition(),
-          found -> {
-            List<CompletionItem> items = new ArrayList<>();
-            found.ifPresent(f -> items.add(completionItem(f)));
-            return Either.forRight(new CompletionList(false, items));
-          });
+          found -> Either.forRight(CompletionItems.completion(found)));
     }
   }
 
-  /** A suggestion with the range it replaces, in the client's positions. */
-  private record Found(Suggestion suggestion, Range range) {}
-
   private <T> CompletableFuture<T> suggest(
-      String uri, Position position, Function<Optional<Found>, T> answer) {
+      String uri, Position position, Function<Optional<CompletionItems.Placed>, T> answer) {
     Optional<OpenDocument> doc = documents.get(uri);
     if (doc.isEmpty()) {
       return CompletableFuture.completedFuture(answer.apply(Optional.empty()));
@@ -403,7 +366,7 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
                               Position start = documents.position(d.text(), offset);
                               Position end =
                                   documents.position(d.text(), offset + suggestion.replaceLength());
-                              return new Found(suggestion, new Range(start, end));
+                              return new CompletionItems.Placed(suggestion, new Range(start, end));
                             })));
     // $/cancelRequest cancels exactly the future LSP4J holds: stop generating within one token.
     result.whenComplete(
@@ -415,128 +378,69 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
     return result;
   }
 
-  private static InlineCompletionItem inlineItem(Found f) {
-    InlineCompletionItem item = new InlineCompletionItem();
-    item.setInsertText(f.suggestion().text());
-    item.setRange(f.range());
-    item.setCommand(
-        new org.eclipse.lsp4j.Command("Cromwell: suggestion accepted", ACCEPTED_COMMAND));
-    return item;
-  }
-
-  private static CompletionItem completionItem(Found f) {
-    String text = f.suggestion().text();
-    CompletionItem item = new CompletionItem(firstLine(text));
-    item.setKind(CompletionItemKind.Text);
-    item.setDetail("Cromwell");
-    item.setTextEdit(Either.forLeft(new TextEdit(f.range(), text)));
-    item.setFilterText(text);
-    item.setCommand(
-        new org.eclipse.lsp4j.Command("Cromwell: suggestion accepted", ACCEPTED_COMMAND));
-    return item;
-  }
-
-  private static String firstLine(String text) {
-    int newline = text.indexOf('\n');
-    return newline < 0 ? text : text.substring(0, newline) + " …";
-  }
-
   /** cromwell.edit {uri, range, instruction}: computes the edit and asks the client to apply it. */
   private CompletableFuture<Object> runEditCommand(List<Object> arguments) {
     EditCommandArgs args;
+    int version;
     try {
       args = EditCommandArgs.parse(arguments);
-    } catch (IllegalArgumentException e) {
-      message(MessageType.Warning, Titles.cromwell(e.getMessage()));
-      return CompletableFuture.failedFuture(
-          new org.eclipse.lsp4j.jsonrpc.ResponseErrorException(
-              new org.eclipse.lsp4j.jsonrpc.messages.ResponseError(
-                  org.eclipse.lsp4j.jsonrpc.messages.ResponseErrorCode.InvalidParams,
-                  e.getMessage(),
-                  null)));
+      version = args.checkedVersion(documents);
+    } catch (Refusal r) {
+      message(MessageType.Warning, Titles.cromwell(r.getMessage()));
+      return CompletableFuture.failedFuture(LspErrors.response(r));
     }
-    String uri = args.uri();
-    Range range = args.range();
-    String instruction = args.instruction();
-    OpenDocument doc = documents.get(uri).orElse(null);
-    if (doc == null || instruction.isBlank()) {
-      String why =
-          doc == null
-              ? uri + " is not open"
-              : "the instruction is empty (editor plugins ask for one: :CromwellEdit,"
-                  + " M-x cromwell-edit-region, \"Cromwell: Edit Selection…\")";
-      message(MessageType.Warning, Titles.cromwell(why));
-      return CompletableFuture.failedFuture(refusal(new IllegalArgumentException(why)));
-    }
-    int version = args.version() == null ? doc.version() : args.version();
-    int endLine =
-        range.getEnd().getCharacter() == 0 && range.getEnd().getLine() > range.getStart().getLine()
-            ? range.getEnd().getLine() - 1
-            : range.getEnd().getLine();
     Progress p = progress("editing");
-    return edits
-        .edit(uri, version, range.getStart().getLine(), endLine, instruction)
-        .thenCompose(
-            edit -> {
-              if (changesNothing(edit)) {
-                // An empty applyEdit is answered applied:false by VS Code, which reads as a
-                // failure; say what happened instead.
-                p.end("no change");
-                message(MessageType.Info, "Cromwell: the model proposed no change");
-                return CompletableFuture.completedFuture((Object) edit);
-              }
-              p.end("edit ready");
-              if (!applyEditSupported || client == null) {
-                return CompletableFuture.completedFuture((Object) edit);
-              }
-              return client
-                  .applyEdit(new org.eclipse.lsp4j.ApplyWorkspaceEditParams(edit, "Cromwell edit"))
-                  .thenApply(r -> (Object) r);
-            })
-        .handle(
-            (r, e) -> {
-              if (e != null) {
-                p.end("edit refused");
-                message(MessageType.Warning, Titles.cromwell(rootMessage(e)));
-                throw refusal(e);
-              }
-              return r;
-            });
+    return answered(
+        p,
+        () ->
+            edits
+                .edit(
+                    args.uri(),
+                    version,
+                    args.range().getStart().getLine(),
+                    args.lastLine(),
+                    args.instruction())
+                .thenCompose(edit -> apply(edit, p)));
   }
 
-  private static boolean changesNothing(org.eclipse.lsp4j.WorkspaceEdit edit) {
-    boolean noDocumentEdits =
-        edit.getDocumentChanges() == null
-            || edit.getDocumentChanges().stream()
-                .allMatch(c -> c.isLeft() && c.getLeft().getEdits().isEmpty());
-    boolean noChanges =
-        edit.getChanges() == null || edit.getChanges().values().stream().allMatch(List::isEmpty);
-    return noDocumentEdits && noChanges;
+  /** Asks the client to apply {@code edit}, when it changes something and the client can. */
+  private CompletableFuture<Object> apply(org.eclipse.lsp4j.WorkspaceEdit edit, Progress p) {
+    if (LspEdits.changesNothing(edit)) {
+      // An empty applyEdit is answered applied:false by VS Code, which reads as a failure; say
+      // what happened instead.
+      p.end("no change");
+      message(MessageType.Info, "Cromwell: the model proposed no change");
+      return CompletableFuture.completedFuture(edit);
+    }
+    p.end("edit ready");
+    LanguageClient c = client;
+    if (!applyEditSupported || c == null) {
+      return CompletableFuture.completedFuture(edit);
+    }
+    return c.applyEdit(new org.eclipse.lsp4j.ApplyWorkspaceEditParams(edit, "Cromwell edit"))
+        .thenApply(r -> r);
   }
 
   /**
-   * An edit failure as an LSP error the client can show: ContentModified when the document moved
-   * on, RequestFailed otherwise.
+   * The answer of an edit request: its progress ends, and a refusal (thrown or failed) is shown to
+   * the user and answered with its LSP error.
    */
-  private static java.util.concurrent.CompletionException refusal(Throwable e) {
-    String message = rootMessage(e);
-    var code =
-        message != null && message.contains("changed")
-            ? org.eclipse.lsp4j.jsonrpc.messages.ResponseErrorCode.ContentModified
-            : org.eclipse.lsp4j.jsonrpc.messages.ResponseErrorCode.RequestFailed;
-    return new java.util.concurrent.CompletionException(
-        new org.eclipse.lsp4j.jsonrpc.ResponseErrorException(
-            new org.eclipse.lsp4j.jsonrpc.messages.ResponseError(code, message, null)));
-  }
-
-  private static String rootMessage(Throwable e) {
-    Throwable t = e;
-    while ((t instanceof java.util.concurrent.CompletionException
-            || t instanceof java.util.concurrent.ExecutionException)
-        && t.getCause() != null) {
-      t = t.getCause();
+  private <T> CompletableFuture<T> answered(Progress p, Supplier<CompletableFuture<T>> work) {
+    CompletableFuture<T> started;
+    try {
+      started = work.get();
+    } catch (RuntimeException e) {
+      started = CompletableFuture.failedFuture(e);
     }
-    return t.getMessage();
+    return started.handle(
+        (r, e) -> {
+          p.end(e == null ? "edit ready" : "edit refused");
+          if (e != null) {
+            message(MessageType.Warning, Titles.cromwell(LspErrors.message(e)));
+            throw LspErrors.response(e);
+          }
+          return r;
+        });
   }
 
   private final class Workspace implements WorkspaceService {

@@ -152,16 +152,13 @@ final class LspEdits {
       // clients resolve every action without an edit; hand it back unchanged.
       return CompletableFuture.completedFuture(action);
     }
-    int endLine = data.get("endLine").getAsInt();
-    // A selection ending at column 0 does not include that line.
-    if (data.get("endCharacter").getAsInt() == 0 && endLine > data.get("startLine").getAsInt()) {
-      endLine--;
-    }
+    int startLine = data.get("startLine").getAsInt();
     return edit(
             data.get("uri").getAsString(),
             data.get("version").getAsInt(),
-            data.get("startLine").getAsInt(),
-            endLine,
+            startLine,
+            EditCommandArgs.lastLine(
+                startLine, data.get("endLine").getAsInt(), data.get("endCharacter").getAsInt()),
             data.get("instruction").getAsString())
         .thenApply(
             edit -> {
@@ -174,10 +171,10 @@ final class LspEdits {
   CompletableFuture<WorkspaceEdit> edit(
       String uri, int version, int startLine, int endLine, String instruction) {
     OpenDocument before =
-        documents.get(uri).orElseThrow(() -> new IllegalArgumentException(uri + " is not open"));
+        documents.get(uri).orElseThrow(() -> new Refusal.Failed(uri + " is not open"));
     if (before.version() != version) {
       return CompletableFuture.failedFuture(
-          new IllegalStateException(
+          new Refusal.DocumentChanged(
               "the document changed (version "
                   + before.version()
                   + ", action computed for "
@@ -187,7 +184,7 @@ final class LspEdits {
     Completer completer = runtime.completer();
     EditModel model = completer == null ? null : completer.editModel();
     if (model == null) {
-      return CompletableFuture.failedFuture(new IllegalStateException("no model is loaded"));
+      return CompletableFuture.failedFuture(new Refusal.Failed("no model is loaded"));
     }
     String name = before.path() != null ? before.path().getFileName().toString() : uri;
     String oldText = before.text().text();
@@ -201,17 +198,15 @@ final class LspEdits {
                             name, oldText, startLine + 1, endLine + 1, instruction),
                         () -> false);
               } catch (EditException e) {
-                throw new IllegalStateException("the model's edit was refused: " + e.getMessage());
+                throw new Refusal.Failed("the model's edit was refused: " + e.getMessage());
               }
             })
         .thenApply(
             newText -> {
               OpenDocument now =
-                  documents
-                      .get(uri)
-                      .orElseThrow(() -> new IllegalStateException(uri + " was closed"));
+                  documents.get(uri).orElseThrow(() -> new Refusal.Failed(uri + " was closed"));
               if (now.version() != version) {
-                throw new IllegalStateException(
+                throw new Refusal.DocumentChanged(
                     "the document changed while the edit was generated; it was not applied");
               }
               List<Either<TextEdit, org.eclipse.lsp4j.SnippetTextEdit>> edits = new ArrayList<>();
@@ -226,6 +221,17 @@ final class LspEdits {
                   new TextDocumentEdit(new VersionedTextDocumentIdentifier(uri, version), edits);
               return new WorkspaceEdit(List.of(Either.forLeft(docEdit)));
             });
+  }
+
+  /** Whether {@code edit} has no text edit at all (the model proposed no change). */
+  static boolean changesNothing(WorkspaceEdit edit) {
+    boolean noDocumentEdits =
+        edit.getDocumentChanges() == null
+            || edit.getDocumentChanges().stream()
+                .allMatch(c -> c.isLeft() && c.getLeft().getEdits().isEmpty());
+    boolean noChanges =
+        edit.getChanges() == null || edit.getChanges().values().stream().allMatch(List::isEmpty);
+    return noDocumentEdits && noChanges;
   }
 
   private static JsonObject asJsonOrNull(Object data) {
