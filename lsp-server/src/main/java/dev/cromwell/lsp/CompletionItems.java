@@ -1,6 +1,5 @@
 package dev.cromwell.lsp;
 
-import java.util.List;
 import java.util.Optional;
 import org.eclipse.lsp4j.Command;
 import org.eclipse.lsp4j.CompletionItem;
@@ -58,10 +57,5 @@ final class CompletionItems {
   private static String firstLine(String text) {
     int newline = text.indexOf('\n');
     return newline < 0 ? text : text.substring(0, newline) + " …";
-  }
-
-  /** The commands the server executes. */
-  static List<String> commands() {
-    return List.of(ACCEPTED_COMMAND, LspEdits.EDIT_COMMAND);
   }
 }

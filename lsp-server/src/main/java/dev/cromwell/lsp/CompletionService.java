@@ -20,12 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class CompletionService implements AutoCloseable {
   private final ScheduledExecutorService debouncer =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "cromwell-debounce");
-            t.setDaemon(true);
-            return t;
-          });
+      Executors.newSingleThreadScheduledExecutor(Daemons.named("cromwell-debounce"));
   private final Map<String, AtomicLong> latest = new ConcurrentHashMap<>();
   private final Map<String, Cancellation> running = new ConcurrentHashMap<>();
   private final CompletionStats stats = new CompletionStats();

@@ -50,9 +50,11 @@ import org.eclipse.lsp4j.services.TextDocumentService;
 import org.eclipse.lsp4j.services.WorkspaceService;
 
 /**
- * The LSP front door: thin handlers that keep documents in sync and hand completion requests to the
- * {@link CompletionService}. Model loading and workspace indexing run in the background and report
- * work-done progress; until the model is ready, completion requests return nothing.
+ * The LSP front door. It only translates between LSP and the services: {@link ModelRuntime} (the
+ * model, its thread, the settings, the index), {@link CompletionService} (when completions run),
+ * {@link LspEdits} (edits), {@link StatusReport} and {@link CompletionItems} (answers), and {@link
+ * LspErrors} (refusals as LSP errors). Model loading and workspace indexing run in the background
+ * and report work-done progress; until the model is ready, completion requests return nothing.
  */
 public final class CromwellLanguageServer implements LanguageServer, LanguageClientAware {
   public static final String ACCEPTED_COMMAND = CompletionItems.ACCEPTED_COMMAND;
@@ -81,7 +83,9 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
       ModelDownloads downloads) {
     downloads.connect(() -> client, this::progress, this::message);
     this.runtime =
-        new ModelRuntime(config, completerFactory, this::progress, this::message, downloads);
+        new ModelRuntime(
+            config,
+            rt -> new ModelLoader(rt, completerFactory, this::progress, this::message, downloads));
     this.completions = new CompletionService(runtime);
     this.edits = new LspEdits(documents, runtime);
   }
@@ -150,7 +154,8 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
     if (!ClientFeatures.showsInlineCompletions(capabilities)) {
       caps.setCompletionProvider(new CompletionOptions(false, List.of())); // the fallback
     }
-    caps.setExecuteCommandProvider(new ExecuteCommandOptions(CompletionItems.commands()));
+    caps.setExecuteCommandProvider(
+        new ExecuteCommandOptions(List.of(ACCEPTED_COMMAND, LspEdits.EDIT_COMMAND)));
     org.eclipse.lsp4j.CodeActionOptions actionOptions =
         new org.eclipse.lsp4j.CodeActionOptions(
             List.of(

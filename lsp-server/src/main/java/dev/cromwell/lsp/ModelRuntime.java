@@ -14,10 +14,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import org.eclipse.lsp4j.MessageType;
 
 /**
  * What the server serves with: the loaded model (a {@link Completer}), the one model thread that
@@ -27,12 +25,7 @@ import org.eclipse.lsp4j.MessageType;
  */
 public final class ModelRuntime implements AutoCloseable {
   private final ExecutorService modelThread =
-      Executors.newSingleThreadExecutor(
-          r -> {
-            Thread t = new Thread(r, "cromwell-model");
-            t.setDaemon(true);
-            return t;
-          });
+      Executors.newSingleThreadExecutor(Daemons.named("cromwell-model"));
   private final ModelLoader loader;
   private final CompletionLane lane = new CompletionLane(this, modelThread);
   private volatile ServerConfig config;
@@ -41,14 +34,10 @@ public final class ModelRuntime implements AutoCloseable {
   private volatile ContextBudget budget;
   private volatile boolean started;
 
-  ModelRuntime(
-      ServerConfig config,
-      Function<ServerConfig, Completer> factory,
-      Function<String, Progress> progress,
-      BiConsumer<MessageType, String> messages,
-      ModelDownloads downloads) {
+  /** A runtime with {@code config}, whose models {@code loader} (given the runtime) loads. */
+  ModelRuntime(ServerConfig config, Function<ModelRuntime, ModelLoader> loader) {
     this.config = config;
-    this.loader = new ModelLoader(this, factory, progress, messages, downloads);
+    this.loader = loader.apply(this);
   }
 
   /**
@@ -59,10 +48,13 @@ public final class ModelRuntime implements AutoCloseable {
     ModelRuntime runtime =
         new ModelRuntime(
             config,
-            cfg -> completer,
-            title -> Progress.start(null, false, title),
-            (type, text) -> {},
-            ModelDownloads.fromEnvironment());
+            rt ->
+                new ModelLoader(
+                    rt,
+                    cfg -> completer,
+                    title -> Progress.start(null, false, title),
+                    (type, text) -> {},
+                    ModelDownloads.fromEnvironment()));
     runtime.setCompleter(completer);
     return runtime;
   }
