@@ -1,6 +1,10 @@
 package dev.cromwell;
 
+import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.INTERFACES;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.assignableTo;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
@@ -40,6 +44,8 @@ class ModuleRulesTest {
         new String[] {
           "dev.cromwell.protocol",
           "dev.cromwell.kernels",
+          "dev.cromwell.kernels.formats",
+          "dev.cromwell.kernels.ops",
           "dev.cromwell.engine.model",
           "dev.cromwell.context",
           "dev.cromwell.lsp",
@@ -66,6 +72,44 @@ class ModuleRulesTest {
             .dependOnClassesThat()
             .resideInAnyPackage(FRONT_DOORS)
             .because("kernels are arithmetic on arrays and weight blocks, nothing more"));
+  }
+
+  /**
+   * Every other class reaches a weight encoding through {@code WeightFormat} and its factories
+   * ({@code WeightFormat.of}/{@code forWeights}, {@code RearrangedFormat.of}), so a new format or
+   * layout is one class and one factory case in {@code kernels.formats}.
+   */
+  @Test
+  void concreteFormatsAreNotUsedOutsideFormats() {
+    check(
+        noClasses()
+            .that()
+            .resideOutsideOfPackage("dev.cromwell.kernels.formats..")
+            .should()
+            .dependOnClassesThat(
+                assignableTo(dev.cromwell.kernels.formats.WeightFormat.class).and(not(INTERFACES)))
+            .because("concrete formats are package-private behind WeightFormat"));
+  }
+
+  @Test
+  void kernelSubPackagesHaveNoCycles() {
+    check(
+        slices()
+            .matching("dev.cromwell.kernels.(*)..")
+            .should()
+            .beFreeOfCycles()
+            .because("ops use formats and layouts, formats use natives, never the other way"));
+  }
+
+  @Test
+  void onlyKernelNativesLinkNativeCode() {
+    check(
+        noClasses()
+            .that()
+            .resideOutsideOfPackage("dev.cromwell.kernels.natives..")
+            .should()
+            .callMethod(java.lang.foreign.Linker.class, "nativeLinker")
+            .because("one libc binding, kernels.natives.Libc, serves every module"));
   }
 
   @Test

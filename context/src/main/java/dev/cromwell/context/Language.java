@@ -1,20 +1,35 @@
 package dev.cromwell.context;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** Source languages the index understands, detected by file extension or shebang. */
+/**
+ * Source languages: detected by file extension or shebang for the index, and named by editors with
+ * their LSP language ids. The constants after {@code SHELL} are known only for their comment syntax
+ * (an editor names them; the index does not detect or analyze them).
+ */
 public enum Language {
-  PYTHON("#", "\"\"\"", "\"\"\""),
-  JAVA("//", "/*", "*/"),
-  KOTLIN("//", "/*", "*/"),
-  JAVASCRIPT("//", "/*", "*/"),
-  TYPESCRIPT("//", "/*", "*/"),
-  GO("//", "/*", "*/"),
-  RUST("//", "/*", "*/"),
-  C("//", "/*", "*/"),
-  CPP("//", "/*", "*/"),
-  SHELL("#", null, null),
+  PYTHON("#", "\"\"\"", "\"\"\"", "python"),
+  JAVA("//", "/*", "*/", "java"),
+  KOTLIN("//", "/*", "*/", "kotlin"),
+  JAVASCRIPT("//", "/*", "*/", "javascript", "javascriptreact"),
+  TYPESCRIPT("//", "/*", "*/", "typescript", "typescriptreact"),
+  GO("//", "/*", "*/", "go"),
+  RUST("//", "/*", "*/", "rust"),
+  C("//", "/*", "*/", "c"),
+  CPP("//", "/*", "*/", "cpp"),
+  SHELL("#", null, null, "shellscript"),
+  RUBY("#", null, null, "ruby"),
+  PERL("#", null, null, "perl"),
+  R("#", null, null, "r"),
+  YAML("#", null, null, "yaml"),
+  TOML("#", null, null, "toml"),
+  MAKEFILE("#", null, null, "makefile"),
+  DOCKERFILE("#", null, null, "dockerfile"),
+  LUA("--", null, null, "lua"),
+  SQL("--", null, null, "sql"),
+  HASKELL("--", null, null, "haskell"),
   OTHER(null, null, null);
 
   private static final Map<String, Language> EXTENSIONS =
@@ -52,10 +67,29 @@ public enum Language {
 
   final String blockClose;
 
-  Language(String lineComment, String blockOpen, String blockClose) {
+  /** The LSP language ids ({@code TextDocumentItem.languageId}) that mean this language. */
+  private final List<String> languageIds;
+
+  Language(String lineComment, String blockOpen, String blockClose, String... languageIds) {
     this.lineComment = lineComment;
     this.blockOpen = blockOpen;
     this.blockClose = blockClose;
+    this.languageIds = List.of(languageIds);
+  }
+
+  /** The language an editor means by LSP language id {@code id}; OTHER when unknown or null. */
+  public static Language ofLanguageId(String id) {
+    for (Language l : values()) {
+      if (l.languageIds.contains(id)) {
+        return l;
+      }
+    }
+    return OTHER;
+  }
+
+  /** What starts a line comment, or null when the language has none we know. */
+  public String lineComment() {
+    return lineComment;
   }
 
   /** Detects the language from the file name, then from a {@code #!} first line. */
@@ -83,6 +117,9 @@ public enum Language {
 
   /** Whether this is source code with imports and symbols we extract. */
   public boolean isCode() {
-    return this != OTHER && this != SHELL;
+    return switch (this) {
+      case PYTHON, JAVA, KOTLIN, JAVASCRIPT, TYPESCRIPT, GO, RUST, C, CPP -> true;
+      default -> false;
+    };
   }
 }

@@ -1,7 +1,5 @@
 package dev.cromwell.kernels;
 
-import dev.cromwell.kernels.formats.F16Format;
-import dev.cromwell.kernels.formats.FourBitGroupedFormat;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
@@ -60,7 +58,8 @@ public final class Half {
   /**
    * Widens F16 lanes that hold finite values to float lanes in four operations, exactly (subnormals
    * included). Inf and NaN come out as finite values of at least 2^16 in magnitude, so this is for
-   * values checked at load ({@link FourBitGroupedFormat#accepts}, {@link F16Format#forWeights}).
+   * values checked at load (the grouped Q4_0 layout's {@code accepts}, {@code F16Format.forWeights}
+   * in {@code formats}).
    *
    * <p>Sign extension puts copies of the sign in bits 16–31; shifted by 13, the sign lands in bits
    * 28–31 and the exponent and mantissa in their float places, and clearing bits 28–30 leaves the

@@ -7,6 +7,7 @@ import dev.cromwell.engine.model.Model;
 import dev.cromwell.lsp.CompletionService;
 import dev.cromwell.lsp.DocumentStore;
 import dev.cromwell.lsp.ModelCompleter;
+import dev.cromwell.lsp.ModelRuntime;
 import dev.cromwell.lsp.OpenDocument;
 import dev.cromwell.lsp.ServerConfig;
 import dev.cromwell.lsp.Suggestion;
@@ -65,8 +66,9 @@ final class CompleteCommand implements Callable<Integer> {
     ServerConfig config = ServerConfig.defaults().apply(settings).config();
     PrintWriter out = spec.commandLine().getOut();
     try (Model m = Model.load(model.path(), model.options(0, Model.DEFAULT_PREFILL_CHUNK));
-        CompletionService completions = new CompletionService(config)) {
-      completions.setCompleter(new ModelCompleter(m, config.memoryBudgetBytes()));
+        ModelRuntime runtime =
+            ModelRuntime.serving(config, new ModelCompleter(m, config.memoryBudgetBytes()));
+        CompletionService completions = new CompletionService(runtime)) {
       OpenDocument doc = new DocumentStore().open(file.toUri().toString(), language, 1, text);
       Optional<Suggestion> s =
           completions.complete(doc, offset, new Cancellation()).get(120, TimeUnit.SECONDS);

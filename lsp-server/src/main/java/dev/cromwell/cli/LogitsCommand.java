@@ -48,11 +48,19 @@ final class LogitsCommand implements Callable<Integer> {
   @Option(names = "--json", description = "print JSON (the only format for now)")
   boolean json;
 
+  // What the model is loaded for matters to the logits: Phi-3 128k models choose their RoPE
+  // factors by it, as llama.cpp does by its n_ctx.
+  @Option(
+      names = {"-c", "--context"},
+      defaultValue = "0",
+      description = "context length; 0 = the model's, at most 32768")
+  int context;
+
   @Override
   public Integer call() throws IOException {
     List<int[]> sequences = sequences();
     PrintWriter out = spec.commandLine().getOut();
-    try (Model m = Model.load(model.path(), model.options(0, Model.DEFAULT_PREFILL_CHUNK));
+    try (Model m = Model.load(model.path(), model.options(context, Model.DEFAULT_PREFILL_CHUNK));
         JsonWriter writer = new JsonWriter(out)) {
       writer.beginObject();
       writer.name("vocabulary").value(m.config().vocabularySize());

@@ -1,122 +1,33 @@
 package dev.cromwell.lsp;
 
-import dev.cromwell.context.ContextBudget;
-import dev.cromwell.context.PlanPiece;
-import dev.cromwell.context.PromptPlan;
-import dev.cromwell.context.RelevanceWeights;
-import dev.cromwell.context.TokenCounter;
-import dev.cromwell.context.WorkspaceIndex;
 import dev.cromwell.engine.generate.Cancellation;
-import dev.cromwell.protocol.FimFormat;
-import dev.cromwell.protocol.TextDocument;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Deque;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The completion pipeline shared by inline completions and ordinary completion requests: debounce,
- * supersession and cancellation per document, the prompt plan from the workspace index, the model's
- * FIM format, stop rules and post-processing. Generation runs on one model thread; everything else
- * returns at once.
+ * When completion requests run, shared by inline completions and ordinary completion requests:
+ * debounce, supersession and cancellation per document. A request that is still the newest for its
+ * document after the debounce goes to the runtime's {@link CompletionLane}; everything here returns
+ * at once, and nothing here makes one document wait for another.
  */
 public final class CompletionService implements AutoCloseable {
-  /** Counters for {@code cromwell/status}. */
-  public record Stats(
-      long requests,
-      long completed,
-      long superseded,
-      long cancelled,
-      long reusedTokens,
-      long computedTokens,
-      long accepted,
-      List<Long> lastLatenciesMillis,
-      int lastReused,
-      int lastComputed) {}
-
   private final ScheduledExecutorService debouncer =
-      Executors.newSingleThreadScheduledExecutor(daemon("cromwell-debounce"));
-  private final ExecutorService modelThread =
-      Executors.newSingleThreadExecutor(daemon("cromwell-model"));
+      Executors.newSingleThreadScheduledExecutor(Daemons.named("cromwell-debounce"));
   private final Map<String, AtomicLong> latest = new ConcurrentHashMap<>();
   private final Map<String, Cancellation> running = new ConcurrentHashMap<>();
-  private final Deque<Long> latencies = new ArrayDeque<>();
-  private volatile ServerConfig config;
-  private volatile Completer completer;
-  private volatile WorkspaceIndex index;
-  private volatile ContextBudget budget;
-  private long requests;
-  private long completed;
-  private long superseded;
-  private long cancelled;
-  private long reusedTokens;
-  private long computedTokens;
-  private long accepted;
-  private int lastReused;
-  private int lastComputed;
+  private final CompletionStats stats = new CompletionStats();
+  private final ModelRuntime runtime;
 
-  public CompletionService(ServerConfig config) {
-    this.config = config;
-  }
-
-  public void setConfig(ServerConfig config) {
-    this.config = config;
-  }
-
-  public ServerConfig config() {
-    return config;
-  }
-
-  /** Installs (or removes, with null) the completer once a model is loaded. */
-  public void setCompleter(Completer completer) {
-    this.completer = completer;
-    rebuildBudget();
-  }
-
-  public Completer completer() {
-    return completer;
-  }
-
-  public void setIndex(WorkspaceIndex index) {
-    this.index = index;
-    rebuildBudget();
-  }
-
-  public WorkspaceIndex index() {
-    return index;
-  }
-
-  private void rebuildBudget() {
-    WorkspaceIndex i = index;
-    Completer c = completer;
-    if (i == null) {
-      budget = null;
-      return;
-    }
-    TokenCounter counter =
-        c == null
-            ? TokenCounter.approximate()
-            : new TokenCounter() {
-              @Override
-              public int count(String text) {
-                return c.countTokens(text);
-              }
-
-              @Override
-              public String description() {
-                return "model tokenizer";
-              }
-            };
-    budget = new ContextBudget(i, counter, RelevanceWeights.defaults());
+  public CompletionService(ModelRuntime runtime) {
+    this.runtime = runtime;
   }
 
   /**
@@ -126,11 +37,9 @@ public final class CompletionService implements AutoCloseable {
   public CompletableFuture<Optional<Suggestion>> complete(
       OpenDocument document, int offset, Cancellation cancellation) {
     long started = System.nanoTime();
-    ServerConfig cfg = config;
-    synchronized (this) {
-      requests++;
-    }
-    if (completer == null || cfg.disabledLanguages().contains(document.languageId())) {
+    ServerConfig cfg = runtime.config();
+    stats.requested();
+    if (runtime.completer() == null || cfg.disabledLanguages().contains(document.languageId())) {
       return CompletableFuture.completedFuture(Optional.empty());
     }
     String key = document.uri();
@@ -144,30 +53,51 @@ public final class CompletionService implements AutoCloseable {
     debouncer.schedule(
         () -> {
           if (!current(key, counter, id) || cancellation.isCancelled()) {
-            countSuperseded();
+            stats.superseded();
             result.complete(Optional.empty());
             return;
           }
-          modelThread.execute(
-              () -> {
-                try {
-                  if (!current(key, counter, id) || cancellation.isCancelled()) {
-                    countSuperseded();
-                    result.complete(Optional.empty());
-                    return;
-                  }
-                  result.complete(run(document, offset, cancellation, started));
-                } catch (RuntimeException e) {
-                  noticeFault(e);
-                  result.completeExceptionally(e);
-                } finally {
-                  running.remove(key, cancellation);
-                }
-              });
+          CompletionLane.Job job =
+              new CompletionLane.Job(
+                  document, offset, cancellation, () -> current(key, counter, id));
+          try {
+            runtime
+                .lane()
+                .submit(job)
+                .whenComplete(
+                    (outcome, e) -> {
+                      running.remove(key, cancellation);
+                      if (e != null) {
+                        result.completeExceptionally(
+                            e instanceof CompletionException && e.getCause() != null
+                                ? e.getCause()
+                                : e);
+                      } else {
+                        result.complete(count(outcome, started));
+                      }
+                    });
+          } catch (RejectedExecutionException e) {
+            result.complete(Optional.empty()); // the server is shutting down
+          }
         },
         cfg.debounceMillis(),
         TimeUnit.MILLISECONDS);
     return result;
+  }
+
+  /** Records what became of a request in the statistics, before its answer goes out. */
+  private Optional<Suggestion> count(CompletionLane.Outcome outcome, long started) {
+    return switch (outcome) {
+      case CompletionLane.Outcome.Superseded s -> {
+        stats.superseded();
+        yield Optional.empty();
+      }
+      case CompletionLane.Outcome.NoModel n -> Optional.empty();
+      case CompletionLane.Outcome.Ran ran -> {
+        stats.ran(ran.output(), ran.cancelled(), (System.nanoTime() - started) / 1_000_000);
+        yield ran.suggestion();
+      }
+    };
   }
 
   /**
@@ -179,115 +109,13 @@ public final class CompletionService implements AutoCloseable {
     return latest.get(key) == counter && counter.get() == id;
   }
 
-  private synchronized void countSuperseded() {
-    superseded++;
-  }
-
-  private Optional<Suggestion> run(
-      OpenDocument document, int offset, Cancellation cancellation, long started) {
-    Completer c = completer;
-    ServerConfig cfg = config;
-    if (c == null) {
-      return Optional.empty();
-    }
-    TextDocument text = document.text();
-    int cursor = Math.max(0, Math.min(offset, text.text().length()));
-    int line = text.lineOf(cursor);
-    String full = text.text();
-    String linePrefix = full.substring(text.lineStart(line), cursor);
-    String lineSuffix = full.substring(cursor, Math.max(cursor, text.lineEnd(line)));
-    CompletionContext context =
-        new CompletionContext(
-            linePrefix,
-            lineSuffix,
-            full.substring(0, cursor),
-            full.substring(cursor),
-            CompletionContext.detectIndentUnit(full));
-
-    String prefix;
-    String suffix;
-    List<FimFormat.Snippet> snippets = new ArrayList<>();
-    ContextBudget b = budget;
-    String relative =
-        document.path() != null ? document.path().getFileName().toString() : document.uri();
-    if (b != null && document.path() != null && index.file(document.path()).isPresent()) {
-      PromptPlan plan =
-          b.planCompletion(
-              document.path(), line, cursor - text.lineStart(line), cfg.contextBudget());
-      prefix = plan.piece(PlanPiece.Kind.PREFIX).map(PlanPiece::text).orElse("");
-      suffix = plan.piece(PlanPiece.Kind.SUFFIX).map(PlanPiece::text).orElse("");
-      relative = plan.target();
-      // Stable order (by path, then line) keeps the start of the prompt the same across keystrokes.
-      plan.pieces().stream()
-          .filter(p -> p.kind() == PlanPiece.Kind.SNIPPET || p.kind() == PlanPiece.Kind.FILE)
-          .sorted(
-              java.util.Comparator.comparing(PlanPiece::path)
-                  .thenComparingInt(PlanPiece::startLine))
-          .forEach(p -> snippets.add(new FimFormat.Snippet(p.path(), stripHeader(p))));
-    } else {
-      // Outside any workspace: the lines around the cursor, the prefix starting on a 16-line
-      // grid so that it stays the same while the user types (the KV cache keeps it).
-      int first = Math.max(0, line - cfg.contextBudget() / 12);
-      first = Math.min(line, (first + 15) / 16 * 16);
-      prefix = full.substring(text.lineStart(first), cursor);
-      suffix = full.substring(cursor, text.lineEnd(Math.min(text.lineCount() - 1, line + 12)));
-    }
-    List<FimFormat.Part> prompt =
-        c.format().render(relative, prefix, suffix, snippets, commentPrefix(document.languageId()));
-    Completer.Output out =
-        c.complete(
-            document.uri(),
-            prompt,
-            CompletionStops.forContext(context),
-            context.multiLine() ? cfg.maxTokens() : Math.min(cfg.maxTokens(), 48),
-            cfg.timeLimitMillis() * 1_000_000L,
-            cancellation);
-    long millis = (System.nanoTime() - started) / 1_000_000;
-    synchronized (this) {
-      if (cancellation.isCancelled()) {
-        cancelled++;
-      } else {
-        completed++;
-      }
-      reusedTokens += out.reusedTokens();
-      computedTokens += out.computedTokens();
-      lastReused = out.reusedTokens();
-      lastComputed = out.computedTokens();
-      latencies.addLast(millis);
-      while (latencies.size() > 20) {
-        latencies.removeFirst();
-      }
-    }
-    if (cancellation.isCancelled()) {
-      return Optional.empty();
-    }
-    return PostProcessor.process(out.text(), context);
-  }
-
-  private static String stripHeader(PlanPiece p) {
-    String header = ContextBudget.header(p.path());
-    return p.text().startsWith(header) ? p.text().substring(header.length()) : p.text();
-  }
-
-  static String commentPrefix(String languageId) {
-    return switch (languageId == null ? "" : languageId) {
-      case "python", "shellscript", "ruby", "perl", "r", "yaml", "toml", "makefile", "dockerfile" ->
-          "#";
-      case "lua", "sql", "haskell" -> "--";
-      default -> "//";
-    };
-  }
-
   /** The editor reported that a suggestion was accepted. */
-  public synchronized void accepted() {
-    accepted++;
+  public void accepted() {
+    stats.accepted();
   }
 
   public void documentClosed(String uri) {
-    Completer c = completer;
-    if (c != null) {
-      modelThread.execute(() -> c.forget(uri));
-    }
+    runtime.forget(uri);
     latest.remove(uri);
     Cancellation inFlight = running.remove(uri);
     if (inFlight != null) {
@@ -295,75 +123,13 @@ public final class CompletionService implements AutoCloseable {
     }
   }
 
-  public synchronized Stats stats() {
-    return new Stats(
-        requests,
-        completed,
-        superseded,
-        cancelled,
-        reusedTokens,
-        computedTokens,
-        accepted,
-        List.copyOf(latencies),
-        lastReused,
-        lastComputed);
-  }
-
-  /** Computes {@code task} on the model thread, after any running completion. */
-  public <T> CompletableFuture<T> onModelThread(java.util.function.Supplier<T> task) {
-    return CompletableFuture.supplyAsync(
-        () -> {
-          try {
-            return task.get();
-          } catch (RuntimeException e) {
-            noticeFault(e);
-            throw e;
-          }
-        },
-        modelThread);
-  }
-
-  /**
-   * Who hears (on the model thread) that the model's file changed under it: the request that met it
-   * fails on its own, and the model must be taken out of service.
-   */
-  public void onModelFault(java.util.function.Consumer<String> listener) {
-    this.faults = listener;
-  }
-
-  private volatile java.util.function.Consumer<String> faults = why -> {};
-
-  private void noticeFault(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof dev.cromwell.engine.model.ModelFileChangedException changed) {
-        faults.accept(changed.getMessage());
-        return;
-      }
-    }
-  }
-
-  /** Runs {@code task} on the model thread (model swaps must not overlap a generation). */
-  public CompletableFuture<Void> onModelThread(Runnable task) {
-    return CompletableFuture.runAsync(task, modelThread);
+  CompletionStats.Snapshot stats() {
+    return stats.snapshot();
   }
 
   @Override
   public void close() {
     running.values().forEach(Cancellation::cancel);
     debouncer.shutdownNow();
-    modelThread.shutdown();
-    try {
-      modelThread.awaitTermination(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  private static java.util.concurrent.ThreadFactory daemon(String name) {
-    return r -> {
-      Thread t = new Thread(r, name);
-      t.setDaemon(true);
-      return t;
-    };
   }
 }

@@ -2,23 +2,20 @@ package dev.cromwell.lsp;
 
 import com.google.gson.Gson;
 import com.google.gson.JsonElement;
-import dev.cromwell.context.IndexOptions;
 import dev.cromwell.context.IndexProgress;
-import dev.cromwell.context.WorkspaceIndex;
 import dev.cromwell.engine.generate.Cancellation;
 import dev.cromwell.engine.model.Model;
 import dev.cromwell.protocol.PositionEncoding;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.eclipse.lsp4j.CompletionItem;
-import org.eclipse.lsp4j.CompletionItemKind;
 import org.eclipse.lsp4j.CompletionList;
 import org.eclipse.lsp4j.CompletionOptions;
 import org.eclipse.lsp4j.CompletionParams;
@@ -30,6 +27,7 @@ import org.eclipse.lsp4j.DidOpenTextDocumentParams;
 import org.eclipse.lsp4j.DidSaveTextDocumentParams;
 import org.eclipse.lsp4j.ExecuteCommandOptions;
 import org.eclipse.lsp4j.ExecuteCommandParams;
+import org.eclipse.lsp4j.FileChangeType;
 import org.eclipse.lsp4j.InitializeParams;
 import org.eclipse.lsp4j.InitializeResult;
 import org.eclipse.lsp4j.InitializedParams;
@@ -43,7 +41,6 @@ import org.eclipse.lsp4j.Range;
 import org.eclipse.lsp4j.ServerCapabilities;
 import org.eclipse.lsp4j.ServerInfo;
 import org.eclipse.lsp4j.TextDocumentSyncKind;
-import org.eclipse.lsp4j.TextEdit;
 import org.eclipse.lsp4j.jsonrpc.messages.Either;
 import org.eclipse.lsp4j.jsonrpc.services.JsonRequest;
 import org.eclipse.lsp4j.services.LanguageClient;
@@ -53,16 +50,18 @@ import org.eclipse.lsp4j.services.TextDocumentService;
 import org.eclipse.lsp4j.services.WorkspaceService;
 
 /**
- * The LSP front door: thin handlers that keep documents in sync and hand completion requests to the
- * {@link CompletionService}. Model loading and workspace indexing run in the background and report
- * work-done progress; until the model is ready, completion requests return nothing.
+ * The LSP front door. It only translates between LSP and the services: {@link ModelRuntime} (the
+ * model, its thread, the settings, the index), {@link CompletionService} (when completions run),
+ * {@link LspEdits} (edits), {@link StatusReport} and {@link CompletionItems} (answers), and {@link
+ * LspErrors} (refusals as LSP errors). Model loading and workspace indexing run in the background
+ * and report work-done progress; until the model is ready, completion requests return nothing.
  */
 public final class CromwellLanguageServer implements LanguageServer, LanguageClientAware {
-  public static final String ACCEPTED_COMMAND = "cromwell.accepted";
+  public static final String ACCEPTED_COMMAND = CompletionItems.ACCEPTED_COMMAND;
 
   private final DocumentStore documents = new DocumentStore();
+  private final ModelRuntime runtime;
   private final CompletionService completions;
-  private final ModelLoader loader;
   private final TextDocuments textDocuments = new TextDocuments();
   private final Workspace workspace = new Workspace();
   private final LspEdits edits;
@@ -72,7 +71,6 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
   private volatile boolean resolveSupported;
   private volatile List<Path> roots = List.of();
   private volatile boolean shutdown;
-  private volatile boolean initializedDone;
 
   public CromwellLanguageServer(
       ServerConfig config, Function<ServerConfig, Completer> completerFactory) {
@@ -83,12 +81,13 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
       ServerConfig config,
       Function<ServerConfig, Completer> completerFactory,
       ModelDownloads downloads) {
-    this.completions = new CompletionService(config);
     downloads.connect(() -> client, this::progress, this::message);
-    this.loader =
-        new ModelLoader(completions, completerFactory, this::progress, this::message, downloads);
-    completions.onModelFault(loader::failed);
-    this.edits = new LspEdits(documents, completions);
+    this.runtime =
+        new ModelRuntime(
+            config,
+            rt -> new ModelLoader(rt, completerFactory, this::progress, this::message, downloads));
+    this.completions = new CompletionService(runtime);
+    this.edits = new LspEdits(documents, runtime);
   }
 
   /**
@@ -171,8 +170,7 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
 
   @Override
   public void initialized(InitializedParams params) {
-    initializedDone = true;
-    loader.load(completions.config());
+    runtime.start();
     startIndexing();
   }
 
@@ -180,10 +178,9 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
     if (roots.isEmpty()) {
       return;
     }
-    WorkspaceIndex index = new WorkspaceIndex(roots, IndexOptions.defaults());
-    completions.setIndex(index);
     Progress progress = progress("Cromwell: indexing workspace");
-    index.indexInBackground(
+    runtime.startIndexing(
+        roots,
         new IndexProgress() {
           @Override
           public void update(int indexed, int skipped, String current) {
@@ -201,7 +198,7 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
   public CompletableFuture<Object> shutdown() {
     shutdown = true;
     completions.close();
-    loader.close();
+    runtime.close();
     return CompletableFuture.completedFuture(null);
   }
 
@@ -209,7 +206,7 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
   public void exit() {
     if (!shutdown) {
       completions.close();
-      loader.close();
+      runtime.close();
     }
     exitHook.run();
   }
@@ -239,23 +236,15 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
   /** {@code cromwell/status}: model, threads, sessions, cache use and recent latencies. */
   @JsonRequest("cromwell/status")
   public CompletableFuture<Map<String, Object>> status() {
-    Map<String, Object> s = new LinkedHashMap<>();
-    ServerConfig cfg = completions.config();
-    s.put("model", cfg.model() == null ? null : cfg.model().toString());
-    s.put("modelState", loader.state());
-    s.put("threads", cfg.threads());
-    Completer c = completions.completer();
-    s.put("fimFormat", c == null ? null : c.format().name());
-    s.put("sessions", c == null ? 0 : c.sessions());
-    s.put("openDocuments", documents.size());
-    s.put("positionEncoding", documents.encoding().lspName());
-    s.put("indexedFiles", completions.index() == null ? 0 : completions.index().files().size());
-    s.put("stats", completions.stats());
-    return CompletableFuture.completedFuture(s);
+    return CompletableFuture.completedFuture(
+        StatusReport.of(runtime, documents, completions.stats()));
   }
 
+  /**
+   * Settings from the client: the runtime applies them; the problems are shown, not only logged.
+   */
   private void applyConfiguration(JsonElement json) {
-    ServerConfig.Update update = completions.config().apply(json);
+    ServerConfig.Update update = runtime.applySettings(json);
     for (String key : update.ignored()) {
       // Shown, not only logged: Neovim and Emacs do not display the log by default.
       log("ignoring unknown setting \"" + key + "\"");
@@ -263,11 +252,6 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
     }
     for (String problem : update.problems()) {
       message(MessageType.Error, problem);
-    }
-    ServerConfig before = completions.config();
-    completions.setConfig(update.config());
-    if (initializedDone && before.needsReload(update.config())) {
-      loader.load(update.config());
     }
   }
 
@@ -305,11 +289,7 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
     public void didOpen(DidOpenTextDocumentParams params) {
       var d = params.getTextDocument();
       OpenDocument doc = documents.open(d.getUri(), d.getLanguageId(), d.getVersion(), d.getText());
-      indexDocument(doc);
-      WorkspaceIndex index = completions.index();
-      if (index != null && doc.path() != null) {
-        index.recordVisit(doc.path()); // recently opened files rank higher as context
-      }
+      runtime.documentOpened(doc);
     }
 
     @Override
@@ -320,7 +300,7 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
                 params.getTextDocument().getUri(),
                 params.getTextDocument().getVersion(),
                 params.getContentChanges());
-        indexDocument(doc);
+        runtime.documentChanged(doc);
       } catch (IllegalArgumentException e) {
         log("didChange ignored: " + e.getMessage());
       }
@@ -329,15 +309,7 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
     @Override
     public void didClose(DidCloseTextDocumentParams params) {
       String uri = params.getTextDocument().getUri();
-      documents
-          .get(uri)
-          .ifPresent(
-              d -> {
-                WorkspaceIndex index = completions.index();
-                if (index != null && d.path() != null && index.rootOf(d.path()).isPresent()) {
-                  index.closeDocument(d.path());
-                }
-              });
+      documents.get(uri).ifPresent(runtime::documentClosed);
       documents.close(uri);
       completions.documentClosed(uri);
     }
@@ -357,22 +329,7 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
       if (action.getData() == null) {
         return CompletableFuture.completedFuture(action); // nothing to compute; see LspEdits
       }
-      Progress p = progress(action.getTitle());
-      CompletableFuture<org.eclipse.lsp4j.CodeAction> resolved;
-      try {
-        resolved = edits.resolve(action);
-      } catch (RuntimeException e) {
-        resolved = CompletableFuture.failedFuture(e);
-      }
-      return resolved.handle(
-          (r, e) -> {
-            p.end(e == null ? "edit ready" : "edit refused");
-            if (e != null) {
-              message(MessageType.Warning, Titles.cromwell(rootMessage(e)));
-              throw refusal(e);
-            }
-            return r;
-          });
+      return answered(progress(action.getTitle()), () -> edits.resolve(action));
     }
 
     @Override
@@ -381,11 +338,7 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
       return suggest(
           params.getTextDocument().getUri(),
           params.getPosition(),
-          found -> {
-            List<InlineCompletionItem> items = new ArrayList<>();
-            found.ifPresent(f -> items.add(inlineItem(f)));
-            return Either.forRight(new InlineCompletionList(items));
-          });
+          found -> Either.forRight(CompletionItems.inline(found)));
     }
 
     @Override
@@ -394,19 +347,12 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
       return suggest(
           params.getTextDocument().getUri(),
           params.getPosition(),
-          found -> {
-            List<CompletionItem> items = new ArrayList<>();
-            found.ifPresent(f -> items.add(completionItem(f)));
-            return Either.forRight(new CompletionList(false, items));
-          });
+          found -> Either.forRight(CompletionItems.completion(found)));
     }
   }
 
-  /** A suggestion with the range it replaces, in the client's positions. */
-  private record Found(Suggestion suggestion, Range range) {}
-
   private <T> CompletableFuture<T> suggest(
-      String uri, Position position, Function<Optional<Found>, T> answer) {
+      String uri, Position position, Function<Optional<CompletionItems.Placed>, T> answer) {
     Optional<OpenDocument> doc = documents.get(uri);
     if (doc.isEmpty()) {
       return CompletableFuture.completedFuture(answer.apply(Optional.empty()));
@@ -425,7 +371,7 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
                               Position start = documents.position(d.text(), offset);
                               Position end =
                                   documents.position(d.text(), offset + suggestion.replaceLength());
-                              return new Found(suggestion, new Range(start, end));
+                              return new CompletionItems.Placed(suggestion, new Range(start, end));
                             })));
     // $/cancelRequest cancels exactly the future LSP4J holds: stop generating within one token.
     result.whenComplete(
@@ -437,135 +383,69 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
     return result;
   }
 
-  private static InlineCompletionItem inlineItem(Found f) {
-    InlineCompletionItem item = new InlineCompletionItem();
-    item.setInsertText(f.suggestion().text());
-    item.setRange(f.range());
-    item.setCommand(
-        new org.eclipse.lsp4j.Command("Cromwell: suggestion accepted", ACCEPTED_COMMAND));
-    return item;
-  }
-
-  private static CompletionItem completionItem(Found f) {
-    String text = f.suggestion().text();
-    CompletionItem item = new CompletionItem(firstLine(text));
-    item.setKind(CompletionItemKind.Text);
-    item.setDetail("Cromwell");
-    item.setTextEdit(Either.forLeft(new TextEdit(f.range(), text)));
-    item.setFilterText(text);
-    item.setCommand(
-        new org.eclipse.lsp4j.Command("Cromwell: suggestion accepted", ACCEPTED_COMMAND));
-    return item;
-  }
-
-  private static String firstLine(String text) {
-    int newline = text.indexOf('\n');
-    return newline < 0 ? text : text.substring(0, newline) + " …";
-  }
-
   /** cromwell.edit {uri, range, instruction}: computes the edit and asks the client to apply it. */
   private CompletableFuture<Object> runEditCommand(List<Object> arguments) {
     EditCommandArgs args;
+    int version;
     try {
       args = EditCommandArgs.parse(arguments);
-    } catch (IllegalArgumentException e) {
-      message(MessageType.Warning, Titles.cromwell(e.getMessage()));
-      return CompletableFuture.failedFuture(
-          new org.eclipse.lsp4j.jsonrpc.ResponseErrorException(
-              new org.eclipse.lsp4j.jsonrpc.messages.ResponseError(
-                  org.eclipse.lsp4j.jsonrpc.messages.ResponseErrorCode.InvalidParams,
-                  e.getMessage(),
-                  null)));
+      version = args.checkedVersion(documents);
+    } catch (Refusal r) {
+      message(MessageType.Warning, Titles.cromwell(r.getMessage()));
+      return CompletableFuture.failedFuture(LspErrors.response(r));
     }
-    String uri = args.uri();
-    Range range = args.range();
-    String instruction = args.instruction();
-    OpenDocument doc = documents.get(uri).orElse(null);
-    if (doc == null || instruction.isBlank()) {
-      String why =
-          doc == null
-              ? uri + " is not open"
-              : "the instruction is empty (editor plugins ask for one: :CromwellEdit,"
-                  + " M-x cromwell-edit-region, \"Cromwell: Edit Selection…\")";
-      message(MessageType.Warning, Titles.cromwell(why));
-      return CompletableFuture.failedFuture(refusal(new IllegalArgumentException(why)));
-    }
-    int version = args.version() == null ? doc.version() : args.version();
-    int endLine =
-        range.getEnd().getCharacter() == 0 && range.getEnd().getLine() > range.getStart().getLine()
-            ? range.getEnd().getLine() - 1
-            : range.getEnd().getLine();
     Progress p = progress("editing");
-    return edits
-        .edit(uri, version, range.getStart().getLine(), endLine, instruction)
-        .thenCompose(
-            edit -> {
-              if (changesNothing(edit)) {
-                // An empty applyEdit is answered applied:false by VS Code, which reads as a
-                // failure; say what happened instead.
-                p.end("no change");
-                message(MessageType.Info, "Cromwell: the model proposed no change");
-                return CompletableFuture.completedFuture((Object) edit);
-              }
-              p.end("edit ready");
-              if (!applyEditSupported || client == null) {
-                return CompletableFuture.completedFuture((Object) edit);
-              }
-              return client
-                  .applyEdit(new org.eclipse.lsp4j.ApplyWorkspaceEditParams(edit, "Cromwell edit"))
-                  .thenApply(r -> (Object) r);
-            })
-        .handle(
-            (r, e) -> {
-              if (e != null) {
-                p.end("edit refused");
-                message(MessageType.Warning, Titles.cromwell(rootMessage(e)));
-                throw refusal(e);
-              }
-              return r;
-            });
+    return answered(
+        p,
+        () ->
+            edits
+                .edit(
+                    args.uri(),
+                    version,
+                    args.range().getStart().getLine(),
+                    args.lastLine(),
+                    args.instruction())
+                .thenCompose(edit -> apply(edit, p)));
   }
 
-  private static boolean changesNothing(org.eclipse.lsp4j.WorkspaceEdit edit) {
-    boolean noDocumentEdits =
-        edit.getDocumentChanges() == null
-            || edit.getDocumentChanges().stream()
-                .allMatch(c -> c.isLeft() && c.getLeft().getEdits().isEmpty());
-    boolean noChanges =
-        edit.getChanges() == null || edit.getChanges().values().stream().allMatch(List::isEmpty);
-    return noDocumentEdits && noChanges;
+  /** Asks the client to apply {@code edit}, when it changes something and the client can. */
+  private CompletableFuture<Object> apply(org.eclipse.lsp4j.WorkspaceEdit edit, Progress p) {
+    if (LspEdits.changesNothing(edit)) {
+      // An empty applyEdit is answered applied:false by VS Code, which reads as a failure; say
+      // what happened instead.
+      p.end("no change");
+      message(MessageType.Info, "Cromwell: the model proposed no change");
+      return CompletableFuture.completedFuture(edit);
+    }
+    p.end("edit ready");
+    LanguageClient c = client;
+    if (!applyEditSupported || c == null) {
+      return CompletableFuture.completedFuture(edit);
+    }
+    return c.applyEdit(new org.eclipse.lsp4j.ApplyWorkspaceEditParams(edit, "Cromwell edit"))
+        .thenApply(r -> r);
   }
 
   /**
-   * An edit failure as an LSP error the client can show: ContentModified when the document moved
-   * on, RequestFailed otherwise.
+   * The answer of an edit request: its progress ends, and a refusal (thrown or failed) is shown to
+   * the user and answered with its LSP error.
    */
-  private static java.util.concurrent.CompletionException refusal(Throwable e) {
-    String message = rootMessage(e);
-    var code =
-        message != null && message.contains("changed")
-            ? org.eclipse.lsp4j.jsonrpc.messages.ResponseErrorCode.ContentModified
-            : org.eclipse.lsp4j.jsonrpc.messages.ResponseErrorCode.RequestFailed;
-    return new java.util.concurrent.CompletionException(
-        new org.eclipse.lsp4j.jsonrpc.ResponseErrorException(
-            new org.eclipse.lsp4j.jsonrpc.messages.ResponseError(code, message, null)));
-  }
-
-  private static String rootMessage(Throwable e) {
-    Throwable t = e;
-    while ((t instanceof java.util.concurrent.CompletionException
-            || t instanceof java.util.concurrent.ExecutionException)
-        && t.getCause() != null) {
-      t = t.getCause();
+  private <T> CompletableFuture<T> answered(Progress p, Supplier<CompletableFuture<T>> work) {
+    CompletableFuture<T> started;
+    try {
+      started = work.get();
+    } catch (RuntimeException e) {
+      started = CompletableFuture.failedFuture(e);
     }
-    return t.getMessage();
-  }
-
-  private void indexDocument(OpenDocument doc) {
-    WorkspaceIndex index = completions.index();
-    if (index != null && doc.path() != null && index.rootOf(doc.path()).isPresent()) {
-      index.openDocument(doc.path(), doc.text().text());
-    }
+    return started.handle(
+        (r, e) -> {
+          p.end(e == null ? "edit ready" : "edit refused");
+          if (e != null) {
+            message(MessageType.Warning, Titles.cromwell(LspErrors.message(e)));
+            throw LspErrors.response(e);
+          }
+          return r;
+        });
   }
 
   private final class Workspace implements WorkspaceService {
@@ -576,18 +456,10 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
 
     @Override
     public void didChangeWatchedFiles(DidChangeWatchedFilesParams params) {
-      WorkspaceIndex index = completions.index();
-      if (index == null) {
-        return;
-      }
       for (var change : params.getChanges()) {
         Path p = DocumentStore.pathOf(change.getUri());
-        if (p == null) {
-          continue;
-        }
-        switch (change.getType()) {
-          case Deleted -> index.fileDeleted(p);
-          default -> index.fileChanged(p);
+        if (p != null) {
+          runtime.fileChanged(p, change.getType() == FileChangeType.Deleted);
         }
       }
     }

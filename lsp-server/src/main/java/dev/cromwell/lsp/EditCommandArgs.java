@@ -16,10 +16,10 @@ import org.eclipse.lsp4j.Range;
 record EditCommandArgs(String uri, Range range, String instruction, Integer version) {
   static final String SHAPE = "cromwell.edit takes one argument {uri, range, instruction}";
 
-  /** Reads the arguments; an {@link IllegalArgumentException} names the expected shape. */
+  /** Reads the arguments; a {@link Refusal.BadArguments} names the expected shape. */
   static EditCommandArgs parse(List<Object> arguments) {
     if (arguments == null || arguments.isEmpty()) {
-      throw new IllegalArgumentException(SHAPE + ", got nothing");
+      throw new Refusal.BadArguments(SHAPE + ", got nothing", null);
     }
     Gson gson = new Gson();
     try {
@@ -41,8 +41,37 @@ record EditCommandArgs(String uri, Range range, String instruction, Integer vers
           arguments.size() > 2 ? text(json(gson, arguments.get(2))) : "",
           null);
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException(SHAPE + ", got " + arguments, e);
+      throw new Refusal.BadArguments(SHAPE + ", got " + arguments, e);
     }
+  }
+
+  /**
+   * The document version to edit (the one given, else the open document's), after checking that the
+   * document is open and the instruction is not empty.
+   */
+  int checkedVersion(DocumentStore documents) {
+    OpenDocument doc =
+        documents.get(uri).orElseThrow(() -> new Refusal.Failed(uri + " is not open"));
+    if (instruction.isBlank()) {
+      throw new Refusal.Failed(
+          "the instruction is empty (editor plugins ask for one: :CromwellEdit,"
+              + " M-x cromwell-edit-region, \"Cromwell: Edit Selection…\")");
+    }
+    return version == null ? doc.version() : version;
+  }
+
+  /** The 0-based last line the edit covers. */
+  int lastLine() {
+    return lastLine(
+        range.getStart().getLine(), range.getEnd().getLine(), range.getEnd().getCharacter());
+  }
+
+  /**
+   * The last line a selection from {@code startLine} to {@code endLine}:{@code endCharacter}
+   * covers: one ending at column 0 does not include that line.
+   */
+  static int lastLine(int startLine, int endLine, int endCharacter) {
+    return endCharacter == 0 && endLine > startLine ? endLine - 1 : endLine;
   }
 
   /** The object form, for code actions that carry the command. */

@@ -38,11 +38,11 @@ final class LspEdits {
               "Add error handling to the selected code: validate inputs and handle failures with clear messages. Keep its behaviour otherwise.");
 
   private final DocumentStore documents;
-  private final CompletionService completions;
+  private final ModelRuntime runtime;
 
-  LspEdits(DocumentStore documents, CompletionService completions) {
+  LspEdits(DocumentStore documents, ModelRuntime runtime) {
     this.documents = documents;
-    this.completions = completions;
+    this.runtime = runtime;
   }
 
   /**
@@ -53,9 +53,8 @@ final class LspEdits {
   List<Either<Command, CodeAction>> actions(CodeActionParams params, boolean resolveSupported) {
     String uri = params.getTextDocument().getUri();
     var doc = documents.get(uri);
-    if (doc.isEmpty()
-        || completions.completer() == null
-        || completions.completer().editModel() == null) {
+    Completer completer = runtime.completer();
+    if (doc.isEmpty() || completer == null || completer.editModel() == null) {
       return List.of();
     }
     int version = doc.get().version();
@@ -153,16 +152,13 @@ final class LspEdits {
       // clients resolve every action without an edit; hand it back unchanged.
       return CompletableFuture.completedFuture(action);
     }
-    int endLine = data.get("endLine").getAsInt();
-    // A selection ending at column 0 does not include that line.
-    if (data.get("endCharacter").getAsInt() == 0 && endLine > data.get("startLine").getAsInt()) {
-      endLine--;
-    }
+    int startLine = data.get("startLine").getAsInt();
     return edit(
             data.get("uri").getAsString(),
             data.get("version").getAsInt(),
-            data.get("startLine").getAsInt(),
-            endLine,
+            startLine,
+            EditCommandArgs.lastLine(
+                startLine, data.get("endLine").getAsInt(), data.get("endCharacter").getAsInt()),
             data.get("instruction").getAsString())
         .thenApply(
             edit -> {
@@ -175,23 +171,24 @@ final class LspEdits {
   CompletableFuture<WorkspaceEdit> edit(
       String uri, int version, int startLine, int endLine, String instruction) {
     OpenDocument before =
-        documents.get(uri).orElseThrow(() -> new IllegalArgumentException(uri + " is not open"));
+        documents.get(uri).orElseThrow(() -> new Refusal.Failed(uri + " is not open"));
     if (before.version() != version) {
       return CompletableFuture.failedFuture(
-          new IllegalStateException(
+          new Refusal.DocumentChanged(
               "the document changed (version "
                   + before.version()
                   + ", action computed for "
                   + version
                   + "); ask again"));
     }
-    EditModel model = completions.completer() == null ? null : completions.completer().editModel();
+    Completer completer = runtime.completer();
+    EditModel model = completer == null ? null : completer.editModel();
     if (model == null) {
-      return CompletableFuture.failedFuture(new IllegalStateException("no model is loaded"));
+      return CompletableFuture.failedFuture(new Refusal.Failed("no model is loaded"));
     }
     String name = before.path() != null ? before.path().getFileName().toString() : uri;
     String oldText = before.text().text();
-    return completions
+    return runtime
         .onModelThread(
             () -> {
               try {
@@ -201,17 +198,15 @@ final class LspEdits {
                             name, oldText, startLine + 1, endLine + 1, instruction),
                         () -> false);
               } catch (EditException e) {
-                throw new IllegalStateException("the model's edit was refused: " + e.getMessage());
+                throw new Refusal.Failed("the model's edit was refused: " + e.getMessage());
               }
             })
         .thenApply(
             newText -> {
               OpenDocument now =
-                  documents
-                      .get(uri)
-                      .orElseThrow(() -> new IllegalStateException(uri + " was closed"));
+                  documents.get(uri).orElseThrow(() -> new Refusal.Failed(uri + " was closed"));
               if (now.version() != version) {
-                throw new IllegalStateException(
+                throw new Refusal.DocumentChanged(
                     "the document changed while the edit was generated; it was not applied");
               }
               List<Either<TextEdit, org.eclipse.lsp4j.SnippetTextEdit>> edits = new ArrayList<>();
@@ -226,6 +221,17 @@ final class LspEdits {
                   new TextDocumentEdit(new VersionedTextDocumentIdentifier(uri, version), edits);
               return new WorkspaceEdit(List.of(Either.forLeft(docEdit)));
             });
+  }
+
+  /** Whether {@code edit} has no text edit at all (the model proposed no change). */
+  static boolean changesNothing(WorkspaceEdit edit) {
+    boolean noDocumentEdits =
+        edit.getDocumentChanges() == null
+            || edit.getDocumentChanges().stream()
+                .allMatch(c -> c.isLeft() && c.getLeft().getEdits().isEmpty());
+    boolean noChanges =
+        edit.getChanges() == null || edit.getChanges().values().stream().allMatch(List::isEmpty);
+    return noDocumentEdits && noChanges;
   }
 
   private static JsonObject asJsonOrNull(Object data) {

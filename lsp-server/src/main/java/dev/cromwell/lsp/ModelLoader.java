@@ -6,8 +6,8 @@ import java.util.function.Function;
 import org.eclipse.lsp4j.MessageType;
 
 /**
- * Loads the configured model in the background with progress, and swaps it into the completion
- * service on the model thread (never under a running generation).
+ * Loads the configured model in the background with progress, and swaps it into the runtime on the
+ * model thread (never under a running generation).
  */
 final class ModelLoader implements AutoCloseable {
   /**
@@ -17,7 +17,7 @@ final class ModelLoader implements AutoCloseable {
    */
   private static final ScopedValue<BooleanSupplier> SUPERSEDED = ScopedValue.newInstance();
 
-  private final CompletionService completions;
+  private final ModelRuntime runtime;
   private final Function<ServerConfig, Completer> factory;
   private final Function<String, Progress> progress;
   private final BiConsumer<MessageType, String> messages;
@@ -36,12 +36,12 @@ final class ModelLoader implements AutoCloseable {
           });
 
   ModelLoader(
-      CompletionService completions,
+      ModelRuntime runtime,
       Function<ServerConfig, Completer> factory,
       Function<String, Progress> progress,
       BiConsumer<MessageType, String> messages,
       ModelDownloads downloads) {
-    this.completions = completions;
+    this.runtime = runtime;
     this.factory = factory;
     this.progress = progress;
     this.messages = messages;
@@ -101,7 +101,7 @@ final class ModelLoader implements AutoCloseable {
     Progress p = progress.apply("Cromwell: loading " + downloads.label(config));
     Completer loaded = null;
     try {
-      completions.onModelThread(() -> install(null)).join(); // never two models resident
+      runtime.onModelThread(() -> install(null)).join(); // never two models resident
       BooleanSupplier stale = () -> ticket != generation.get() || closed;
       loaded = ScopedValue.where(SUPERSEDED, stale).call(() -> factory.apply(config));
       if (ticket != generation.get() || closed) {
@@ -109,7 +109,7 @@ final class ModelLoader implements AutoCloseable {
         return;
       }
       Completer ready = loaded;
-      completions.onModelThread(() -> install(ready)).join();
+      runtime.onModelThread(() -> install(ready)).join();
       loaded = null;
       state = "ready";
       p.end("model ready");
@@ -145,7 +145,7 @@ final class ModelLoader implements AutoCloseable {
   private void install(Completer next) {
     Completer old = current;
     current = next;
-    completions.setCompleter(next);
+    runtime.setCompleter(next);
     closeQuietly(old);
   }
 

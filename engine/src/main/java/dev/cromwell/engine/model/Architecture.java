@@ -63,6 +63,15 @@ public abstract class Architecture {
     return false;
   }
 
+  /**
+   * The tensor of per-pair RoPE divisors that a context of {@code contextLength} positions uses, if
+   * the file has it: Llama 3.x's {@code rope_freqs}. A family with factors that depend on the
+   * context (Phi-3's long and short ones) chooses here.
+   */
+  public String ropeFactorsTensor(Keys keys, int contextLength) {
+    return "rope_freqs.weight";
+  }
+
   /** The GGUF key of the norms' epsilon, under this architecture's prefix. */
   public String normEpsilonKey() {
     return "attention.layer_norm_rms_epsilon";

@@ -12,6 +12,8 @@ import dev.cromwell.kernels.ops.Rope;
  * @param activation the feed-forward's non-linearity, gated or not
  * @param ropeNeox whether RoPE rotates (x[i], x[i+d/2]) pairs instead of adjacent ones
  * @param ropeFreqScale {@code 1 / factor} of linear RoPE scaling (1 = none)
+ * @param ropeAttentionFactor factor of RoPE's rotated queries and keys (1 = none; Phi-3's
+ *     long-context models: {@code rope.scaling.attn_factor})
  * @param qkNorm whether queries and keys get a per-head RMSNorm before RoPE (Qwen3, Gemma 3)
  * @param postNorms whether attention and feed-forward outputs are normalized again before the
  *     residual add (Gemma 2 and 3)
@@ -29,6 +31,7 @@ public record BlockRecipe(
     Activation activation,
     boolean ropeNeox,
     double ropeFreqScale,
+    double ropeAttentionFactor,
     boolean qkNorm,
     boolean postNorms,
     float embeddingScale,
@@ -62,7 +65,7 @@ public record BlockRecipe(
   /** The Llama recipe: RMSNorm, SwiGLU, adjacent-pair RoPE, nothing else. */
   public static final BlockRecipe LLAMA =
       new BlockRecipe(
-          Norm.RMS, Activation.SILU_GATED, false, 1.0, false, false, 1f, 0f, 0f, 0f, 0, 0, 0);
+          Norm.RMS, Activation.SILU_GATED, false, 1.0, 1.0, false, false, 1f, 0f, 0f, 0f, 0, 0, 0);
 
   public BlockRecipe withNorm(Norm n) {
     return new BlockRecipe(
@@ -70,6 +73,7 @@ public record BlockRecipe(
         activation,
         ropeNeox,
         ropeFreqScale,
+        ropeAttentionFactor,
         qkNorm,
         postNorms,
         embeddingScale,
@@ -87,6 +91,7 @@ public record BlockRecipe(
         a,
         ropeNeox,
         ropeFreqScale,
+        ropeAttentionFactor,
         qkNorm,
         postNorms,
         embeddingScale,
@@ -104,6 +109,7 @@ public record BlockRecipe(
         activation,
         true,
         ropeFreqScale,
+        ropeAttentionFactor,
         qkNorm,
         postNorms,
         embeddingScale,
@@ -121,6 +127,25 @@ public record BlockRecipe(
         activation,
         ropeNeox,
         scale,
+        ropeAttentionFactor,
+        qkNorm,
+        postNorms,
+        embeddingScale,
+        attentionScale,
+        attentionSoftCap,
+        finalSoftCap,
+        slidingWindow,
+        slidingPattern,
+        slidingRopeBase);
+  }
+
+  public BlockRecipe withRopeAttentionFactor(double factor) {
+    return new BlockRecipe(
+        norm,
+        activation,
+        ropeNeox,
+        ropeFreqScale,
+        factor,
         qkNorm,
         postNorms,
         embeddingScale,
@@ -138,6 +163,7 @@ public record BlockRecipe(
         activation,
         ropeNeox,
         ropeFreqScale,
+        ropeAttentionFactor,
         true,
         postNorms,
         embeddingScale,
@@ -155,6 +181,7 @@ public record BlockRecipe(
         activation,
         ropeNeox,
         ropeFreqScale,
+        ropeAttentionFactor,
         qkNorm,
         true,
         embeddingScale,
@@ -172,6 +199,7 @@ public record BlockRecipe(
         activation,
         ropeNeox,
         ropeFreqScale,
+        ropeAttentionFactor,
         qkNorm,
         postNorms,
         scale,
@@ -189,6 +217,7 @@ public record BlockRecipe(
         activation,
         ropeNeox,
         ropeFreqScale,
+        ropeAttentionFactor,
         qkNorm,
         postNorms,
         embeddingScale,
@@ -206,6 +235,7 @@ public record BlockRecipe(
         activation,
         ropeNeox,
         ropeFreqScale,
+        ropeAttentionFactor,
         qkNorm,
         postNorms,
         embeddingScale,
@@ -223,6 +253,7 @@ public record BlockRecipe(
         activation,
         ropeNeox,
         ropeFreqScale,
+        ropeAttentionFactor,
         qkNorm,
         postNorms,
         embeddingScale,
@@ -245,11 +276,14 @@ public record BlockRecipe(
     return new AttentionOptions(scale, attentionSoftCap, windowed(layer) ? slidingWindow : 0);
   }
 
-  /** The rotary embedding of layer {@code layer}; {@code factors} is the file's rope_freqs. */
+  /**
+   * The rotary embedding of layer {@code layer}; {@code factors} are the per-pair divisors the
+   * architecture chose ({@link Architecture#ropeFactorsTensor}), or null.
+   */
   Rope rope(int layer, int headDim, double base, float[] factors) {
     double layerBase = windowed(layer) && slidingRopeBase > 0 ? slidingRopeBase : base;
     // Linear scaling applies to global layers only where windowed ones have a base of their own.
     double scale = windowed(layer) && slidingRopeBase > 0 ? 1.0 : ropeFreqScale;
-    return new Rope(headDim, layerBase, ropeNeox, scale, factors);
+    return new Rope(headDim, layerBase, ropeNeox, scale, factors, ropeAttentionFactor);
   }
 }

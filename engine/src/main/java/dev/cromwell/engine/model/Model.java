@@ -87,7 +87,6 @@ public final class Model implements AutoCloseable {
   private Model(GgufFile file, Options options) {
     this.file = file;
     this.config = ModelConfig.from(file);
-    this.weights = ModelWeights.from(file, config);
     this.tokenizer = TokenizerLoader.load(file);
     if (tokenizer.vocabulary().size() > config.vocabularySize()) {
       throw new IllegalArgumentException(
@@ -109,6 +108,7 @@ public final class Model implements AutoCloseable {
     }
     int requested = options.contextLength() > 0 ? options.contextLength() : DEFAULT_CONTEXT_CAP;
     this.contextLength = Math.min(requested, config.contextLength());
+    this.weights = ModelWeights.from(file, config, contextLength);
     this.prefillChunk = options.prefillChunk();
     this.kvPrecision = options.kvPrecision();
     this.pool = new WorkerPool(options.threads());

@@ -18,7 +18,8 @@ import java.util.Set;
  * only the small norm and bias vectors are decoded into float arrays, once. Fused matrices (Phi-3's
  * {@code attn_qkv}, its gate-and-up {@code ffn_up}) become views of their row ranges.
  *
- * @param ropeFactors the per-pair RoPE divisors of {@code rope_freqs.weight} (Llama 3.x), or null
+ * @param ropeFactors the per-pair RoPE divisors the architecture chose for the context ({@code
+ *     rope_freqs.weight} of Llama 3.x, Phi-3's long or short factors), or null
  */
 public record ModelWeights(
     Matrix tokenEmbedding,
@@ -27,7 +28,8 @@ public record ModelWeights(
     Matrix output,
     float[] ropeFactors) {
 
-  public static ModelWeights from(GgufFile file, ModelConfig c) {
+  /** The weights of a model that runs with contexts of {@code contextLength} positions. */
+  public static ModelWeights from(GgufFile file, ModelConfig c, int contextLength) {
     Architecture family = c.family();
     Matrix embedding = matrix(file, "token_embd.weight", c.vocabularySize(), c.embeddingLength());
     List<LayerWeights> layers = new ArrayList<>();
@@ -42,7 +44,9 @@ public record ModelWeights(
         c.tiedEmbeddings()
             ? embedding
             : matrix(file, "output.weight", c.vocabularySize(), c.embeddingLength());
-    float[] ropeFactors = optionalVector(file, "rope_freqs.weight", c.headDim() / 2);
+    String factors =
+        family.ropeFactorsTensor(new Architecture.Keys(file, c.architecture()), contextLength);
+    float[] ropeFactors = optionalVector(file, factors, c.headDim() / 2);
     return new ModelWeights(embedding, List.copyOf(layers), outputNorm, output, ropeFactors);
   }
 

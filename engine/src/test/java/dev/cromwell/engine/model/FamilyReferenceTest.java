@@ -9,6 +9,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -38,23 +39,42 @@ class FamilyReferenceTest {
   @ParameterizedTest
   @MethodSource("families")
   void bothPassesMatchTheOracleAtEveryPosition(String family, GgmlType type) {
-    Path path = TinyModels.family(dir, family, type);
+    checkAgainstOracle(TinyModels.family(dir, family, type), 0, family + " " + type);
+  }
+
+  /**
+   * Phi-3 128k (trained for 2048 positions from 512): a context of 512 takes the short RoPE
+   * factors, one of 2048 the long ones; both with the attention factor. The oracle chooses on its
+   * own, as llama.cpp does.
+   */
+  @ParameterizedTest
+  @CsvSource({"512, F32", "2048, F32", "512, Q8_0", "2048, Q8_0"})
+  void phi3LongRopeChoosesFactorsByContext(int context, GgmlType type) {
+    checkAgainstOracle(
+        TinyModels.family(dir, "phi3-128k", type), context, "phi3-128k " + type + " at " + context);
+  }
+
+  /** Every position token by token, and batched prefills, against the oracle at {@code context}. */
+  private static void checkAgainstOracle(Path path, int context, String what) {
     double[][] expected;
     try (GgufFile file = GgufFile.open(path)) {
-      expected = new NaiveTransformer(file).logits(TOKENS);
+      expected =
+          context == 0
+              ? new NaiveTransformer(file).logits(TOKENS)
+              : new NaiveTransformer(file, context).logits(TOKENS);
     }
-    try (Model model = Model.load(path, new Model.Options(2, 0, 5))) {
+    try (Model model = Model.load(path, new Model.Options(2, context, 5))) {
       Session session = model.newSession();
       for (int t = 0; t < TOKENS.length; t++) {
         float[] actual =
             t == 0 ? session.prefill(new int[] {TOKENS[0]}, () -> false) : session.next(TOKENS[t]);
-        assertClose(expected[t], actual, family + " " + type + " token " + t);
+        assertClose(expected[t], actual, what + " token " + t);
       }
       // Chunks of 5: the last of these prefills runs two full chunks and a partial one.
       for (int length : new int[] {3, 5, TOKENS.length}) {
         int[] prompt = java.util.Arrays.copyOf(TOKENS, length);
         float[] actual = model.newSession().prefill(prompt, () -> false);
-        assertClose(expected[length - 1], actual, family + " " + type + " batch of " + length);
+        assertClose(expected[length - 1], actual, what + " batch of " + length);
       }
     }
   }

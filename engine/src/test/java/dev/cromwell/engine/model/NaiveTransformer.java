@@ -28,13 +28,26 @@ final class NaiveTransformer {
   private final boolean gemma;
   private final double ropeScale;
   private final double[] ropeFactors;
+  private final double ropeMagnitude;
   private final double attentionSoftCap;
   private final double finalSoftCap;
   private final int window;
   private final int windowPattern;
   private final double windowBase;
 
+  /** The oracle at the context a model loads with by default (the file's, at most 32768). */
   NaiveTransformer(GgufFile file) {
+    this(
+        file,
+        (int)
+            Math.min(
+                32768,
+                file.integer(file.string("general.architecture").orElseThrow() + ".context_length")
+                    .orElse(4096L)));
+  }
+
+  /** The oracle of a model loaded for contexts of {@code context} positions. */
+  NaiveTransformer(GgufFile file, int context) {
     this.file = file;
     this.arch = file.string("general.architecture").orElseThrow();
     this.dim = file.integer(arch + ".embedding_length").orElseThrow().intValue();
@@ -61,8 +74,21 @@ final class NaiveTransformer {
             .orElse(file.number(arch + ".rope.scale_linear").orElse(0.0));
     boolean linear = file.string(arch + ".rope.scaling.type").orElse("linear").equals("linear");
     this.ropeScale = linear && factor > 0 ? 1 / factor : 1;
-    this.ropeFactors =
-        file.tensor("rope_freqs.weight").isPresent() ? vector("rope_freqs.weight") : null;
+    // llama.cpp (llama_model::get_rope_factors): rope_freqs if the file has it; else Phi-3 128k's
+    // long factors when n_ctx (rounded up to 256) exceeds the original context, else its short
+    // ones.
+    long original =
+        file.integer(arch + ".rope.scaling.original_context_length")
+            .orElse(file.integer(arch + ".context_length").orElse(4096L));
+    String factors =
+        has("rope_freqs.weight")
+            ? "rope_freqs.weight"
+            : (context + 255) / 256 * 256 > original
+                ? "rope_factors_long.weight"
+                : "rope_factors_short.weight";
+    this.ropeFactors = has(factors) ? vector(factors) : null;
+    // ggml_rope_ext's attn_factor: cos and sin are both multiplied by it (rope_yarn, ext_factor 0).
+    this.ropeMagnitude = file.number(arch + ".rope.scaling.attn_factor").orElse(1.0);
     this.attentionSoftCap = file.number(arch + ".attn_logit_softcapping").orElse(0.0);
     this.finalSoftCap = file.number(arch + ".final_logit_softcapping").orElse(0.0);
     this.window = file.integer(arch + ".attention.sliding_window").orElse(0L).intValue();
@@ -184,8 +210,10 @@ final class NaiveTransformer {
         int c = neox ? a + headDim / 2 : a + 1;
         double x0 = v[a];
         double x1 = v[c];
-        v[a] = x0 * Math.cos(theta) - x1 * Math.sin(theta);
-        v[c] = x0 * Math.sin(theta) + x1 * Math.cos(theta);
+        double cos = Math.cos(theta) * ropeMagnitude;
+        double sin = Math.sin(theta) * ropeMagnitude;
+        v[a] = x0 * cos - x1 * sin;
+        v[c] = x0 * sin + x1 * cos;
       }
     }
   }

@@ -29,6 +29,8 @@ public final class RandomModelWriter {
    * @param headDim per-head width, 0 for {@code embeddingLength / headCount}
    * @param ropeScalingFactor linear RoPE scaling factor written as {@code rope.scaling.*}, 0 none
    * @param ropeFreqs whether to write Llama 3.x's per-pair {@code rope_freqs.weight}
+   * @param originalContextLength Phi-3 128k's {@code rope.scaling.original_context_length}, written
+   *     with its long and short RoPE factors and attention factor; 0 none
    */
   public record Spec(
       String architecture,
@@ -47,7 +49,8 @@ public final class RandomModelWriter {
       long seed,
       int headDim,
       double ropeScalingFactor,
-      boolean ropeFreqs) {
+      boolean ropeFreqs,
+      int originalContextLength) {
 
     public Spec(
         String architecture,
@@ -81,7 +84,8 @@ public final class RandomModelWriter {
           seed,
           0,
           0,
-          false);
+          false,
+          0);
     }
 
     public int queryHeadDim() {
@@ -106,7 +110,34 @@ public final class RandomModelWriter {
           seed,
           d,
           ropeScalingFactor,
-          ropeFreqs);
+          ropeFreqs,
+          originalContextLength);
+    }
+
+    /**
+     * Wider: rows of {@code embedding} and {@code feedForward} weights (multiples of 128 hold the
+     * grouped layouts of {@code --load copy}).
+     */
+    public Spec withWidths(int embedding, int feedForward) {
+      return new Spec(
+          architecture,
+          embedding,
+          blockCount,
+          headCount,
+          headCountKv,
+          feedForward,
+          tiedEmbeddings,
+          qkvBias,
+          matrixType,
+          ropeBase,
+          rmsEpsilon,
+          contextLength,
+          weightStd,
+          seed,
+          headDim,
+          ropeScalingFactor,
+          ropeFreqs,
+          originalContextLength);
     }
 
     public Spec withRopeScaling(double linearFactor, boolean freqs) {
@@ -127,7 +158,34 @@ public final class RandomModelWriter {
           seed,
           headDim,
           linearFactor,
-          freqs);
+          freqs,
+          originalContextLength);
+    }
+
+    /**
+     * Phi-3 128k's LongRoPE: trained for {@code context} positions, {@code original} before the
+     * extension.
+     */
+    public Spec withLongRope(int context, int original) {
+      return new Spec(
+          architecture,
+          embeddingLength,
+          blockCount,
+          headCount,
+          headCountKv,
+          feedForwardLength,
+          tiedEmbeddings,
+          qkvBias,
+          matrixType,
+          ropeBase,
+          rmsEpsilon,
+          context,
+          weightStd,
+          seed,
+          headDim,
+          ropeScalingFactor,
+          ropeFreqs,
+          original);
     }
 
     /** A tiny model that runs in milliseconds. */
@@ -233,6 +291,14 @@ public final class RandomModelWriter {
       w.putString(a + ".rope.scaling.type", "linear");
       w.putFloat32(a + ".rope.scaling.factor", (float) spec.ropeScalingFactor());
     }
+    if (spec.originalContextLength() > 0) {
+      // As llama.cpp's converter writes LongRoPE ("su"/"longrope" scaling).
+      double scale = (double) spec.contextLength() / spec.originalContextLength();
+      w.putUInt32(a + ".rope.scaling.original_context_length", spec.originalContextLength());
+      w.putFloat32(
+          a + ".rope.scaling.attn_factor",
+          (float) Math.sqrt(1 + Math.log(scale) / Math.log(spec.originalContextLength())));
+    }
     switch (a) {
       case "gemma2" -> {
         // Far below Gemma 2's own 50 and 30, so that capping changes a tiny model's numbers.
@@ -265,6 +331,24 @@ public final class RandomModelWriter {
           GgmlType.F32,
           new long[] {factors.length},
           WeightFormat.of(GgmlType.F32).quantize(factors));
+    }
+    if (spec.originalContextLength() > 0) {
+      // Short factors near 1, long ones up to 32 (Phi-3's span), so the two choices differ.
+      float[] shortFactors = new float[headDim / 2];
+      float[] longFactors = new float[headDim / 2];
+      for (int i = 0; i < shortFactors.length; i++) {
+        double at = (double) i / Math.max(1, shortFactors.length - 1);
+        shortFactors[i] = (float) (1 + 0.5 * at);
+        longFactors[i] = (float) (1 + 31 * at * at);
+      }
+      for (String name : new String[] {"rope_factors_short.weight", "rope_factors_long.weight"}) {
+        float[] factors = name.contains("short") ? shortFactors : longFactors;
+        w.addTensor(
+            name,
+            GgmlType.F32,
+            new long[] {factors.length},
+            WeightFormat.of(GgmlType.F32).quantize(factors));
+      }
     }
     for (int l = 0; l < spec.blockCount(); l++) {
       String p = "blk." + l + ".";

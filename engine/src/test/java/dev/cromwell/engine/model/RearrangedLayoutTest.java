@@ -1,19 +1,15 @@
 package dev.cromwell.engine.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 import dev.cromwell.engine.gguf.GgufFile;
 import dev.cromwell.engine.gguf.LoadMode;
-import dev.cromwell.kernels.formats.F16Format;
-import dev.cromwell.kernels.formats.FiveBitGroupedFormat;
-import dev.cromwell.kernels.formats.FourBitGroupedFormat;
 import dev.cromwell.kernels.formats.GgmlType;
-import dev.cromwell.kernels.formats.Q4_KGroupedFormat;
-import dev.cromwell.kernels.formats.Q5_KGroupedFormat;
-import dev.cromwell.kernels.formats.Q6_KGroupedFormat;
 import dev.cromwell.kernels.formats.RearrangedFormat;
 import dev.cromwell.kernels.formats.WeightFormat;
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,8 +54,8 @@ class RearrangedLayoutTest {
   void copiedQ4_0RowsOfWholeGroupsUseTheGroupedLayout() {
     Path path = model(256, GgmlType.Q4_0);
     LayerWeights copied = firstLayer(path, LoadMode.COPY);
-    assertSame(FourBitGroupedFormat.Q4_0, copied.query().format());
-    assertSame(FourBitGroupedFormat.Q4_0, copied.down().format());
+    assertSame(grouped(GgmlType.Q4_0), copied.query().format());
+    assertSame(grouped(GgmlType.Q4_0), copied.down().format());
     assertEquals(copied.query().rows() * 192L, copied.query().bytes(), "64-byte aligned rows");
     assertSame(WeightFormat.of(GgmlType.Q4_0), firstLayer(path, LoadMode.MMAP).query().format());
   }
@@ -69,15 +65,7 @@ class RearrangedLayoutTest {
       value = GgmlType.class,
       names = {"Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K", "Q6_K"})
   void copiedTypesUseTheirGroupedLayouts(GgmlType type) {
-    RearrangedFormat grouped =
-        switch (type) {
-          case Q4_1 -> FourBitGroupedFormat.Q4_1;
-          case Q5_0 -> FiveBitGroupedFormat.Q5_0;
-          case Q5_1 -> FiveBitGroupedFormat.Q5_1;
-          case Q4_K -> Q4_KGroupedFormat.INSTANCE;
-          case Q5_K -> Q5_KGroupedFormat.INSTANCE;
-          default -> Q6_KGroupedFormat.INSTANCE;
-        };
+    RearrangedFormat grouped = grouped(type);
     Path path = model(256, type);
     LayerWeights copied = firstLayer(path, LoadMode.COPY);
     assertSame(grouped, copied.query().format());
@@ -105,7 +93,20 @@ class RearrangedLayoutTest {
     Files.write(path, file);
     LayerWeights copied = firstLayer(path, LoadMode.COPY);
     assertSame(WeightFormat.of(GgmlType.Q4_0), copied.query().format());
-    assertSame(FourBitGroupedFormat.Q4_0, copied.key().format(), "the other matrices are fine");
+    assertSame(grouped(GgmlType.Q4_0), copied.key().format(), "the other matrices are fine");
+  }
+
+  /** The grouped layout of 256-weight rows of {@code type}, as the loader is asked for it. */
+  private static RearrangedFormat grouped(GgmlType type) {
+    return RearrangedFormat.of(type, 256).orElseThrow();
+  }
+
+  /** The F16 format of weights without Inf or NaN (two zero bytes are one finite weight). */
+  private static WeightFormat finiteF16() {
+    WeightFormat finite =
+        WeightFormat.forWeights(GgmlType.F16, MemorySegment.ofArray(new byte[2]), 1);
+    assertNotSame(WeightFormat.of(GgmlType.F16), finite, "a variant of its own");
+    return finite;
   }
 
   private static int indexOf(byte[] haystack, byte[] needle) {
@@ -120,8 +121,8 @@ class RearrangedLayoutTest {
   @Test
   void f16MatricesOfFiniteWeightsWidenInFourOperations() {
     Path path = model(256, GgmlType.F16);
-    assertSame(F16Format.FINITE, firstLayer(path, LoadMode.COPY).query().format());
-    assertSame(F16Format.FINITE, firstLayer(path, LoadMode.MMAP).down().format());
+    assertSame(finiteF16(), firstLayer(path, LoadMode.COPY).query().format());
+    assertSame(finiteF16(), firstLayer(path, LoadMode.MMAP).down().format());
   }
 
   @Test

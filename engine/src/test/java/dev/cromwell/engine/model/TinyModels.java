@@ -41,27 +41,45 @@ public final class TinyModels {
   /**
    * A tiny model of a family beyond llama and qwen2 (or a llama variant): {@code qwen3}, {@code
    * llama-rope-freqs} (Llama 3.x), {@code llama-linear} (linear RoPE scaling by 4), {@code
-   * starcoder2}, {@code phi3}, {@code gemma}, {@code gemma2}, {@code gemma3}.
+   * starcoder2}, {@code phi3}, {@code phi3-128k} (LongRoPE factors), {@code gemma}, {@code gemma2},
+   * {@code gemma3}.
    */
   public static Path family(Path dir, String family, GgmlType type) {
-    RandomModelWriter.Spec spec =
-        switch (family) {
-          // Per-head width 32 with 4 heads: the query width (128) is not the model width (64).
-          case "qwen3" -> RandomModelWriter.Spec.tiny("qwen3", type, 11).withHeadDim(32);
-          case "llama-rope-freqs" ->
-              RandomModelWriter.Spec.tiny("llama", type, 12).withRopeScaling(0, true);
-          case "llama-linear" ->
-              RandomModelWriter.Spec.tiny("llama", type, 13).withRopeScaling(4, false);
-          case "gemma3" -> RandomModelWriter.Spec.tiny("gemma3", type, 14).withHeadDim(32);
-          default -> RandomModelWriter.Spec.tiny(family, type, 15);
-        };
+    return write(dir, family, familySpec(family, type), family + "-" + type + ".gguf");
+  }
+
+  /**
+   * {@link #family} with rows of 128 weights (model width, feed-forward width and per-head width
+   * times heads), which the grouped layouts of {@code --load copy} hold.
+   */
+  public static Path wideFamily(Path dir, String family, GgmlType type) {
+    RandomModelWriter.Spec spec = familySpec(family, type).withWidths(128, 128);
+    return write(dir, family, spec, family + "-wide-" + type + ".gguf");
+  }
+
+  private static RandomModelWriter.Spec familySpec(String family, GgmlType type) {
+    return switch (family) {
+      // Per-head width 32 with 4 heads: the query width (128) is not the model width (64).
+      case "qwen3" -> RandomModelWriter.Spec.tiny("qwen3", type, 11).withHeadDim(32);
+      case "llama-rope-freqs" ->
+          RandomModelWriter.Spec.tiny("llama", type, 12).withRopeScaling(0, true);
+      case "llama-linear" ->
+          RandomModelWriter.Spec.tiny("llama", type, 13).withRopeScaling(4, false);
+      case "gemma3" -> RandomModelWriter.Spec.tiny("gemma3", type, 14).withHeadDim(32);
+      // Trained for 2048 positions from 512: a context of 512 takes the short factors.
+      case "phi3-128k" -> RandomModelWriter.Spec.tiny("phi3", type, 16).withLongRope(2048, 512);
+      default -> RandomModelWriter.Spec.tiny(family, type, 15);
+    };
+  }
+
+  private static Path write(Path dir, String family, RandomModelWriter.Spec spec, String name) {
     String vocabulary =
         switch (family) {
           case "qwen3" -> "ggml-vocab-qwen2.gguf";
           case "starcoder2" -> "ggml-vocab-gpt-2.gguf";
           default -> "ggml-vocab-llama-spm.gguf";
         };
-    Path out = dir.resolve(family + "-" + type + ".gguf");
+    Path out = dir.resolve(name);
     try (GgufFile vocab = GgufFile.open(TestData.tokenizers().resolve(vocabulary))) {
       RandomModelWriter.write(spec, vocab, out);
     } catch (IOException e) {

@@ -5,7 +5,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.ShortVector;
 
 /** bfloat16 weights: the upper 16 bits of a float32. */
-public final class Bf16Format extends SixteenBitFormat {
+final class Bf16Format extends SixteenBitFormat {
   static final Bf16Format INSTANCE = new Bf16Format();
 
   private Bf16Format() {}

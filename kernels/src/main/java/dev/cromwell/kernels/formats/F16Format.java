@@ -11,7 +11,7 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /** IEEE half-precision weights. */
-public final class F16Format extends SixteenBitFormat {
+final class F16Format extends SixteenBitFormat {
   static final F16Format INSTANCE = new F16Format(false);
 
   /**

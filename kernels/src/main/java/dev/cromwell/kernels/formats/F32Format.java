@@ -9,7 +9,7 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /** Plain little-endian float32 weights. */
-public final class F32Format implements WeightFormat {
+final class F32Format implements WeightFormat {
   static final F32Format INSTANCE = new F32Format();
   private static final VectorSpecies<Float> F = VectorWidth.FLOAT;
 

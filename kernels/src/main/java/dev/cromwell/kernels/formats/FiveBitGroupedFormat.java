@@ -35,7 +35,7 @@ import jdk.incubator.vector.VectorSpecies;
  * FourBitGroupedFormat} nibble, against x pre-scaled by 256^-j. The block offsets come out once per
  * row: Σ 16·d·Σx for Q5_0's −16, Σ m·Σx for Q5_1's minimums.
  */
-public final class FiveBitGroupedFormat extends GroupedFormat {
+final class FiveBitGroupedFormat extends GroupedFormat {
   /** Q5_0: weight = d·(q − 16). */
   public static final FiveBitGroupedFormat Q5_0 = new FiveBitGroupedFormat(GgmlType.Q5_0, 22);
 

@@ -29,7 +29,7 @@ import jdk.incubator.vector.VectorSpecies;
  * tokens/s, Cromwell-1.2B 10.4 → 17.4; at 512 bits, where decode waits on memory rather than on
  * instructions, 43.2 → 43.8. Unaligned (rows of GGML's size) it ran 29.9 and 41.4.
  */
-public final class FourBitGroupedFormat extends GroupedFormat {
+final class FourBitGroupedFormat extends GroupedFormat {
   /** Q4_0: weight = d·(q − 8). */
   public static final FourBitGroupedFormat Q4_0 =
       new FourBitGroupedFormat(GgmlType.Q4_0, Q4_0Format.BLOCK_BYTES);

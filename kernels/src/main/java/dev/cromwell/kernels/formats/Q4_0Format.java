@@ -4,7 +4,6 @@ import dev.cromwell.kernels.Bytes;
 import dev.cromwell.kernels.Half;
 import dev.cromwell.kernels.VectorWidth;
 import dev.cromwell.kernels.natives.Prefetch;
-import dev.cromwell.kernels.ops.MatVec;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -18,7 +17,7 @@ import jdk.incubator.vector.VectorSpecies;
  * GGML Q4_0: blocks of 32 weights, an F16 scale {@code d} then 16 bytes of nibbles. Byte j holds
  * weight j in its low nibble and weight j+16 in its high nibble; weight = d × (nibble − 8).
  */
-public final class Q4_0Format implements WeightFormat {
+final class Q4_0Format implements WeightFormat {
   static final Q4_0Format INSTANCE = new Q4_0Format();
   static final int BLOCK = 32;
   static final int BLOCK_BYTES = 18;
@@ -50,7 +49,7 @@ public final class Q4_0Format implements WeightFormat {
   /** Through {@link #dotRows}, where the kernels live. */
   @Override
   public float dot(MemorySegment w, long offset, float[] x, int xOffset, int n) {
-    return MatVec.dotThroughRows(this, w, offset, x, xOffset, n);
+    return RowKernel.dot(this, w, offset, x, xOffset, n);
   }
 
   /**

@@ -11,7 +11,7 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /** GGML Q4_1: 32 weights, F16 scale d and minimum m, 16 bytes of nibbles; weight = d·q + m. */
-public final class Q4_1Format extends BlockFormat {
+final class Q4_1Format extends BlockFormat {
   static final Q4_1Format INSTANCE = new Q4_1Format();
 
   private Q4_1Format() {}

@@ -15,7 +15,7 @@ import jdk.incubator.vector.VectorSpecies;
  * ({@link KScales}), 128 bytes of nibbles. Each 64 weights use 32 bytes: low nibbles for the first
  * sub-block of 32, high nibbles for the second; weight = d·scale·q − dmin·min.
  */
-public final class Q4_KFormat extends BlockFormat {
+final class Q4_KFormat extends BlockFormat {
   static final Q4_KFormat INSTANCE = new Q4_KFormat();
 
   private Q4_KFormat() {}

@@ -21,7 +21,7 @@ import jdk.incubator.vector.VectorSpecies;
  * bytes, then the nibbles of all weights in order ({@link OrderedNibbles}). That is 0–6% more bytes
  * than GGML's 144 per super-block.
  */
-public final class Q4_KGroupedFormat extends GroupedFormat {
+final class Q4_KGroupedFormat extends GroupedFormat {
   public static final Q4_KGroupedFormat INSTANCE = new Q4_KGroupedFormat();
 
   private static final int SUPER = KGroupedHeader.SUPER;

@@ -15,7 +15,7 @@ import jdk.incubator.vector.VectorSpecies;
  * weight = d·(q − 16) with q = nibble | high bit « 4. Bit j of the high bits belongs to weight j,
  * bit j+16 to weight j+16.
  */
-public final class Q5_0Format extends BlockFormat {
+final class Q5_0Format extends BlockFormat {
   static final Q5_0Format INSTANCE = new Q5_0Format();
 
   private Q5_0Format() {}

@@ -11,7 +11,7 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /** GGML Q5_1: like Q5_0 with an F16 minimum m after d; weight = d·q + m (q in 0..31). */
-public final class Q5_1Format extends BlockFormat {
+final class Q5_1Format extends BlockFormat {
   static final Q5_1Format INSTANCE = new Q5_1Format();
 
   private Q5_1Format() {}

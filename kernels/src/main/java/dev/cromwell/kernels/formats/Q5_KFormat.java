@@ -15,7 +15,7 @@ import jdk.incubator.vector.VectorSpecies;
  * high bits, 128 bytes of nibbles. In the 64-weight chunk c, the high bit of weight l of the first
  * sub-block is bit 2c of qh[l], of the second bit 2c+1.
  */
-public final class Q5_KFormat extends BlockFormat {
+final class Q5_KFormat extends BlockFormat {
   static final Q5_KFormat INSTANCE = new Q5_KFormat();
   private static final VectorSpecies<Float> F = VectorWidth.FLOAT;
   private static final VectorSpecies<Integer> I = F.withLanes(int.class);

@@ -25,7 +25,7 @@ import jdk.incubator.vector.VectorSpecies;
  * as a shared per-row method it decoded the 0.5B Q5_0 model at 26–32 tokens/s instead of 33 (C2
  * compiled it apart from the row loop).
  */
-public final class Q5_KGroupedFormat extends GroupedFormat {
+final class Q5_KGroupedFormat extends GroupedFormat {
   public static final Q5_KGroupedFormat INSTANCE = new Q5_KGroupedFormat();
 
   private static final int SUPER = KGroupedHeader.SUPER;

@@ -19,7 +19,7 @@ import jdk.incubator.vector.VectorSpecies;
  * of 128 weights, ql[l] holds weights l and l+64, ql[l+32] weights l+32 and l+96, and qh[l] the
  * high bits of l, l+32, l+64, l+96.
  */
-public final class Q6_KFormat extends BlockFormat {
+final class Q6_KFormat extends BlockFormat {
   static final Q6_KFormat INSTANCE = new Q6_KFormat();
 
   private Q6_KFormat() {}

@@ -34,7 +34,7 @@ import jdk.incubator.vector.VectorSpecies;
  * masks, written out again on purpose: the grouped kernels measured 4–20% slower through shared
  * per-row methods (docs/PERFORMANCE.md).
  */
-public final class Q6_KGroupedFormat extends RearrangedRows {
+final class Q6_KGroupedFormat extends RearrangedRows {
   public static final Q6_KGroupedFormat INSTANCE = new Q6_KGroupedFormat();
 
   private static final int SUPER = 256;

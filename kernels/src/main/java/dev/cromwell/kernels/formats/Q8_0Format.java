@@ -4,7 +4,6 @@ import dev.cromwell.kernels.Bytes;
 import dev.cromwell.kernels.Half;
 import dev.cromwell.kernels.VectorWidth;
 import dev.cromwell.kernels.natives.Prefetch;
-import dev.cromwell.kernels.ops.MatVec;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -17,7 +16,7 @@ import jdk.incubator.vector.VectorSpecies;
  * GGML Q8_0: blocks of 32 weights, each an F16 scale {@code d} followed by 32 signed bytes; weight
  * = d × q.
  */
-public final class Q8_0Format implements WeightFormat {
+final class Q8_0Format implements WeightFormat {
   static final Q8_0Format INSTANCE = new Q8_0Format();
   static final int BLOCK = 32;
   static final int BLOCK_BYTES = 34;
@@ -34,7 +33,7 @@ public final class Q8_0Format implements WeightFormat {
   /** Through {@link #dotRows}, where the kernel lives. */
   @Override
   public float dot(MemorySegment w, long offset, float[] x, int xOffset, int n) {
-    return MatVec.dotThroughRows(this, w, offset, x, xOffset, n);
+    return RowKernel.dot(this, w, offset, x, xOffset, n);
   }
 
   /**

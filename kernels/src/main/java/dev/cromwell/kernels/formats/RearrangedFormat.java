@@ -1,6 +1,5 @@
 package dev.cromwell.kernels.formats;
 
-import dev.cromwell.kernels.ops.MatVec;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Optional;
@@ -36,7 +35,7 @@ public sealed interface RearrangedFormat extends WeightFormat permits Rearranged
   /** Through {@link #dotRows}, where the kernels live. */
   @Override
   default float dot(MemorySegment w, long offset, float[] x, int xOffset, int n) {
-    return MatVec.dotThroughRows(this, w, offset, x, xOffset, n);
+    return RowKernel.dot(this, w, offset, x, xOffset, n);
   }
 
   /** The decoded row ({@link #dequantizeReference}) times x, summed in order. */

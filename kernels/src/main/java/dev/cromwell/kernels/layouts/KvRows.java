@@ -2,14 +2,13 @@ package dev.cromwell.kernels.layouts;
 
 import dev.cromwell.kernels.Half;
 import dev.cromwell.kernels.VectorWidth;
-import dev.cromwell.kernels.ops.Attention;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The cached keys and values of one layer, as {@link Attention} reads them: float32, or IEEE half
- * floats widened lane by lane while they are read (half the memory, never converted whole).
+ * The cached keys and values of one layer, as {@code ops.Attention} reads them: float32, or IEEE
+ * half floats widened lane by lane while they are read (half the memory, never converted whole).
  *
  * <p>Keys are stored channel by channel — key channel {@code c} of position {@code p} at {@code c ·
  * stride + p} — so that the scores of a query against a run of positions are broadcast-FMAs over

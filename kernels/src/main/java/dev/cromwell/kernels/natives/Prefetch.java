@@ -1,10 +1,8 @@
 package dev.cromwell.kernels.natives;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.util.Locale;
@@ -143,55 +141,33 @@ public final class Prefetch {
     return prefetched + (steps << 6);
   }
 
-  // Calling libc and the written function is what this class is for; the launcher grants native
-  // access (--enable-native-access), and without it linking throws and prefetch stays off.
+  // Calling the written function is what this class is for; the launcher grants native access
+  // (--enable-native-access), and without it linking throws and prefetch stays off.
   @SuppressWarnings("restricted")
-  private static MethodHandle linkLines() throws Throwable {
+  private static MethodHandle linkLines() throws Unavailable {
     String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
     String arch = System.getProperty("os.arch", "");
     if (!os.startsWith("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
       throw new Unavailable("the function is written for x86-64 Linux, not " + os + " " + arch);
     }
-    Linker linker = Linker.nativeLinker();
-    SymbolLookup libc = linker.defaultLookup();
-    MethodHandle mmap =
-        linker.downcallHandle(
-            libc.findOrThrow("mmap"),
-            FunctionDescriptor.of(
-                ValueLayout.JAVA_LONG,
-                ValueLayout.JAVA_LONG,
-                ValueLayout.JAVA_LONG,
-                ValueLayout.JAVA_INT,
-                ValueLayout.JAVA_INT,
-                ValueLayout.JAVA_INT,
-                ValueLayout.JAVA_LONG));
-    MethodHandle mprotect =
-        linker.downcallHandle(
-            libc.findOrThrow("mprotect"),
-            FunctionDescriptor.of(
-                ValueLayout.JAVA_INT,
-                ValueLayout.JAVA_LONG,
-                ValueLayout.JAVA_LONG,
-                ValueLayout.JAVA_INT));
-    long page = 4096;
-    int protRead = 1;
-    int protWrite = 2;
-    int protExec = 4;
-    int mapPrivateAnonymous = 0x02 | 0x20;
-    long address =
-        (long) mmap.invokeExact(0L, page, protRead | protWrite, mapPrivateAnonymous, -1, 0L);
-    if (address == -1L || address == 0L) {
+    if (!Libc.available()) {
+      throw new Unavailable(Libc.unavailableBecause());
+    }
+    MemorySegment code;
+    try {
+      code = Libc.mmapAnonymous(4096, Libc.PROT_READ | Libc.PROT_WRITE);
+    } catch (IllegalStateException e) {
       throw new Unavailable("the OS refused a page for the function (mmap)");
     }
-    MemorySegment code = MemorySegment.ofAddress(address).reinterpret(page, Arena.global(), null);
     MemorySegment.copy(
         X86_64_SYSV_LINES, 0, code, ValueLayout.JAVA_BYTE, 0, X86_64_SYSV_LINES.length);
-    if ((int) mprotect.invokeExact(address, page, protRead | protExec) != 0) {
+    if (!Libc.mprotect(code, Libc.PROT_READ | Libc.PROT_EXEC)) {
       throw new Unavailable("the OS refused to make the function's page executable (mprotect)");
     }
-    return linker.downcallHandle(
-        code,
-        FunctionDescriptor.ofVoid(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG),
-        Linker.Option.critical(false));
+    return Linker.nativeLinker()
+        .downcallHandle(
+            code,
+            FunctionDescriptor.ofVoid(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG),
+            Linker.Option.critical(false));
   }
 }

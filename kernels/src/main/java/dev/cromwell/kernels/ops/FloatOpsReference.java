@@ -1,7 +1,7 @@
 package dev.cromwell.kernels.ops;
 
 /** Scalar references of {@link FloatOps}, {@link Rope} and {@link Attention}: plain loops. */
-public final class FloatOpsReference {
+final class FloatOpsReference {
   private FloatOpsReference() {}
 
   public static float dot(float[] a, int aOff, float[] b, int bOff, int n) {

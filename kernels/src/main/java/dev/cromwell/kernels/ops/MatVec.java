@@ -3,7 +3,6 @@ package dev.cromwell.kernels.ops;
 import dev.cromwell.kernels.WorkerPool;
 import dev.cromwell.kernels.formats.WeightFormat;
 import java.lang.foreign.MemorySegment;
-import java.util.Arrays;
 
 /** Matrix × vector over row-major GGML weights: {@code out[r] = dot(row r, x)}. */
 public final class MatVec {
@@ -25,19 +24,6 @@ public final class MatVec {
     long rowBytes = format.rowBytes(cols);
     pool.parallelFor(
         rows, (from, to) -> format.dotRows(weights, offset, rowBytes, x, cols, out, from, to));
-  }
-
-  /**
-   * One row's dot product through {@link WeightFormat#dotRows}, for formats that keep their kernel
-   * there. dotRows reads x from index 0, so x is copied when it starts elsewhere; decode calls
-   * dotRows directly, so this stays off its path.
-   */
-  public static float dotThroughRows(
-      WeightFormat format, MemorySegment weights, long offset, float[] x, int xOffset, int n) {
-    float[] row = xOffset == 0 ? x : Arrays.copyOfRange(x, xOffset, xOffset + n);
-    float[] result = new float[1];
-    format.dotRows(weights, offset, 0, row, n, result, 0, 1);
-    return result[0];
   }
 
   /** Scalar reference of {@link #matvec}, single-threaded. */

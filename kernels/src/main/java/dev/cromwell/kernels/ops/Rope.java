@@ -11,6 +11,7 @@ public final class Rope {
   private final int headDim;
   private final boolean neox;
   private final double[] inverseFrequencies;
+  private final double magnitude;
 
   public Rope(int headDim, double base, boolean neox) {
     this(headDim, base, neox, 1.0, null);
@@ -23,6 +24,16 @@ public final class Rope {
    * (Llama 3.x's long-context scaling, computed once by the converter).
    */
   public Rope(int headDim, double base, boolean neox, double freqScale, float[] factors) {
+    this(headDim, base, neox, freqScale, factors, 1.0);
+  }
+
+  /**
+   * As above, and the rotated pairs are also multiplied by {@code magnitude}: llama.cpp's RoPE
+   * "attention factor" (GGUF {@code rope.scaling.attn_factor}, which Phi-3's long-context models
+   * set), applied to queries and keys alike, so it scales every score by its square.
+   */
+  public Rope(
+      int headDim, double base, boolean neox, double freqScale, float[] factors, double magnitude) {
     if (headDim % 2 != 0) {
       throw new IllegalArgumentException("RoPE needs an even head dimension, got " + headDim);
     }
@@ -32,6 +43,7 @@ public final class Rope {
       throw new IllegalArgumentException(
           "RoPE frequency factors: " + factors.length + " for " + headDim / 2 + " pairs");
     }
+    this.magnitude = magnitude;
     this.inverseFrequencies = new double[headDim / 2];
     for (int i = 0; i < headDim / 2; i++) {
       double divisor = factors == null ? 1.0 : factors[i];
@@ -46,8 +58,8 @@ public final class Rope {
     int partnerDistance = neox ? half : 1;
     for (int i = 0; i < half; i++) {
       double angle = pos * inverseFrequencies[i];
-      float cos = (float) Math.cos(angle);
-      float sin = (float) Math.sin(angle);
+      float cos = (float) (Math.cos(angle) * magnitude);
+      float sin = (float) (Math.sin(angle) * magnitude);
       for (int h = 0; h < heads; h++) {
         int a = off + h * headDim + i * pairStride;
         int b = a + partnerDistance;

@@ -1,0 +1,83 @@
+package dev.cromwell.lsp;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+
+/** What completions did and cost, for {@code cromwell/status}. Thread-safe; each update is tiny. */
+final class CompletionStats {
+  /** How many latencies the status keeps. */
+  private static final int LATENCIES = 20;
+
+  /** The counters at one moment; their names are the keys of the status's "stats" object. */
+  record Snapshot(
+      long requests,
+      long completed,
+      long superseded,
+      long cancelled,
+      long reusedTokens,
+      long computedTokens,
+      long accepted,
+      List<Long> lastLatenciesMillis,
+      int lastReused,
+      int lastComputed) {}
+
+  private final Deque<Long> latencies = new ArrayDeque<>();
+  private long requests;
+  private long completed;
+  private long superseded;
+  private long cancelled;
+  private long reusedTokens;
+  private long computedTokens;
+  private long accepted;
+  private int lastReused;
+  private int lastComputed;
+
+  /** A completion was asked for. */
+  synchronized void requested() {
+    requests++;
+  }
+
+  /**
+   * A request was dropped before it ran: a newer one for its document came, or it was cancelled.
+   */
+  synchronized void superseded() {
+    superseded++;
+  }
+
+  /** The model ran a request (to its end, or until cancelled) in {@code millis} since it came. */
+  synchronized void ran(Completer.Output out, boolean wasCancelled, long millis) {
+    if (wasCancelled) {
+      cancelled++;
+    } else {
+      completed++;
+    }
+    reusedTokens += out.reusedTokens();
+    computedTokens += out.computedTokens();
+    lastReused = out.reusedTokens();
+    lastComputed = out.computedTokens();
+    latencies.addLast(millis);
+    while (latencies.size() > LATENCIES) {
+      latencies.removeFirst();
+    }
+  }
+
+  /** The editor reported that a suggestion was accepted. */
+  synchronized void accepted() {
+    accepted++;
+  }
+
+  synchronized Snapshot snapshot() {
+    return new Snapshot(
+        requests,
+        completed,
+        superseded,
+        cancelled,
+        reusedTokens,
+        computedTokens,
+        accepted,
+        List.copyOf(latencies),
+        lastReused,
+        lastComputed);
+  }
+}

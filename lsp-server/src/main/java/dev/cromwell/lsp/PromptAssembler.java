@@ -1,0 +1,86 @@
+package dev.cromwell.lsp;
+
+import dev.cromwell.context.ContextBudget;
+import dev.cromwell.context.Language;
+import dev.cromwell.context.PlanPiece;
+import dev.cromwell.context.PromptPlan;
+import dev.cromwell.protocol.FimFormat;
+import dev.cromwell.protocol.TextDocument;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Turns a document, a cursor and the index's plan for it into the FIM prompt parts of the model's
+ * format. Pure: no I/O, no threads, no state; the same inputs give the same parts, so it is tested
+ * and reasoned about without a model or a server.
+ */
+final class PromptAssembler {
+  private PromptAssembler() {}
+
+  /** The cursor clamped into the text, with its line and its column (in chars) on that line. */
+  record Cursor(int offset, int line, int column) {
+    static Cursor of(TextDocument text, int offset) {
+      int cursor = Math.max(0, Math.min(offset, text.text().length()));
+      int line = text.lineOf(cursor);
+      return new Cursor(cursor, line, cursor - text.lineStart(line));
+    }
+  }
+
+  /** The rendered prompt, and the text around the cursor that shapes stops and post-processing. */
+  record Prompt(List<FimFormat.Part> parts, CompletionContext context) {}
+
+  /**
+   * The prompt for {@code cursor} in {@code document}.
+   *
+   * @param plan the workspace index's plan for the cursor, or null outside any indexed workspace
+   * @param contextBudget prompt tokens allowed (sizes the window around the cursor without a plan)
+   */
+  static Prompt assemble(
+      OpenDocument document, Cursor cursor, PromptPlan plan, int contextBudget, FimFormat format) {
+    TextDocument text = document.text();
+    String full = text.text();
+    int at = cursor.offset();
+    int line = cursor.line();
+    CompletionContext context =
+        new CompletionContext(
+            full.substring(text.lineStart(line), at),
+            full.substring(at, Math.max(at, text.lineEnd(line))),
+            full.substring(0, at),
+            full.substring(at),
+            CompletionContext.detectIndentUnit(full));
+    String relative;
+    String prefix;
+    String suffix;
+    List<FimFormat.Snippet> snippets;
+    if (plan != null) {
+      relative = plan.target();
+      prefix = plan.piece(PlanPiece.Kind.PREFIX).map(PlanPiece::text).orElse("");
+      suffix = plan.piece(PlanPiece.Kind.SUFFIX).map(PlanPiece::text).orElse("");
+      // Stable order (by path, then line) keeps the start of the prompt the same across keystrokes.
+      snippets =
+          plan.pieces().stream()
+              .filter(p -> p.kind() == PlanPiece.Kind.SNIPPET || p.kind() == PlanPiece.Kind.FILE)
+              .sorted(Comparator.comparing(PlanPiece::path).thenComparingInt(PlanPiece::startLine))
+              .map(p -> new FimFormat.Snippet(p.path(), stripHeader(p)))
+              .toList();
+    } else {
+      relative =
+          document.path() != null ? document.path().getFileName().toString() : document.uri();
+      // Outside any workspace: the lines around the cursor, the prefix starting on a 16-line
+      // grid so that it stays the same while the user types (the KV cache keeps it).
+      int first = Math.max(0, line - contextBudget / 12);
+      first = Math.min(line, (first + 15) / 16 * 16);
+      prefix = full.substring(text.lineStart(first), at);
+      suffix = full.substring(at, text.lineEnd(Math.min(text.lineCount() - 1, line + 12)));
+      snippets = List.of();
+    }
+    // A language without a known line comment gets FimFormat's default ("//").
+    String comment = Language.ofLanguageId(document.languageId()).lineComment();
+    return new Prompt(format.render(relative, prefix, suffix, snippets, comment), context);
+  }
+
+  private static String stripHeader(PlanPiece p) {
+    String header = ContextBudget.header(p.path());
+    return p.text().startsWith(header) ? p.text().substring(header.length()) : p.text();
+  }
+}

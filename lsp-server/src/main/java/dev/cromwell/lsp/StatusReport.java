@@ -1,0 +1,26 @@
+package dev.cromwell.lsp;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The answer to {@code cromwell/status}: model, threads, sessions, cache use, recent latencies. */
+final class StatusReport {
+  private StatusReport() {}
+
+  static Map<String, Object> of(
+      ModelRuntime runtime, DocumentStore documents, CompletionStats.Snapshot stats) {
+    Map<String, Object> s = new LinkedHashMap<>();
+    ServerConfig cfg = runtime.config();
+    s.put("model", cfg.model() == null ? null : cfg.model().toString());
+    s.put("modelState", runtime.modelState());
+    s.put("threads", cfg.threads());
+    Completer c = runtime.completer();
+    s.put("fimFormat", c == null ? null : c.format().name());
+    s.put("sessions", c == null ? 0 : c.sessions());
+    s.put("openDocuments", documents.size());
+    s.put("positionEncoding", documents.encoding().lspName());
+    s.put("indexedFiles", runtime.index() == null ? 0 : runtime.index().files().size());
+    s.put("stats", stats);
+    return s;
+  }
+}
