@@ -2,7 +2,7 @@ package dev.cromwell.benchmarks;
 
 import dev.cromwell.engine.gguf.GgufFile;
 import dev.cromwell.engine.model.RandomModelWriter;
-import dev.cromwell.kernels.GgmlType;
+import dev.cromwell.kernels.formats.GgmlType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

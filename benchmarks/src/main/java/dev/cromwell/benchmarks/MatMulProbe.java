@@ -1,11 +1,11 @@
 package dev.cromwell.benchmarks;
 
-import dev.cromwell.kernels.GgmlType;
-import dev.cromwell.kernels.MatMul;
-import dev.cromwell.kernels.RearrangedFormat;
 import dev.cromwell.kernels.VectorWidth;
-import dev.cromwell.kernels.WeightFormat;
 import dev.cromwell.kernels.WorkerPool;
+import dev.cromwell.kernels.formats.GgmlType;
+import dev.cromwell.kernels.formats.RearrangedFormat;
+import dev.cromwell.kernels.formats.WeightFormat;
+import dev.cromwell.kernels.ops.MatMul;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;

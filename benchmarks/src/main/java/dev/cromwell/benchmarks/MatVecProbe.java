@@ -1,12 +1,12 @@
 package dev.cromwell.benchmarks;
 
 import dev.cromwell.engine.gguf.AnonymousMemory;
-import dev.cromwell.kernels.GgmlType;
-import dev.cromwell.kernels.MatVec;
-import dev.cromwell.kernels.RearrangedFormat;
 import dev.cromwell.kernels.VectorWidth;
-import dev.cromwell.kernels.WeightFormat;
 import dev.cromwell.kernels.WorkerPool;
+import dev.cromwell.kernels.formats.GgmlType;
+import dev.cromwell.kernels.formats.RearrangedFormat;
+import dev.cromwell.kernels.formats.WeightFormat;
+import dev.cromwell.kernels.ops.MatVec;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Optional;

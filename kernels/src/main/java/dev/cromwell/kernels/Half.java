@@ -1,5 +1,7 @@
 package dev.cromwell.kernels;
 
+import dev.cromwell.kernels.formats.F16Format;
+import dev.cromwell.kernels.formats.FourBitGroupedFormat;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;

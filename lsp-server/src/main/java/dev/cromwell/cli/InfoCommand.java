@@ -8,7 +8,7 @@ import dev.cromwell.engine.store.ModelStore;
 import dev.cromwell.engine.tokenizer.Tokenizer;
 import dev.cromwell.engine.tokenizer.TokenizerLoader;
 import dev.cromwell.engine.tokenizer.Vocabulary;
-import dev.cromwell.kernels.GgmlType;
+import dev.cromwell.kernels.formats.GgmlType;
 import java.io.PrintWriter;
 import java.util.Map;
 import java.util.TreeMap;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cromwell.engine.TestData;
 import dev.cromwell.engine.model.TinyModels;
-import dev.cromwell.kernels.GgmlType;
+import dev.cromwell.kernels.formats.GgmlType;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -3,7 +3,7 @@ package dev.cromwell.cli;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cromwell.engine.model.Architecture;
-import dev.cromwell.kernels.TensorTypes;
+import dev.cromwell.kernels.formats.TensorTypes;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import org.junit.jupiter.api.Test;

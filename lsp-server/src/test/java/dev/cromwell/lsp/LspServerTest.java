@@ -298,7 +298,8 @@ class LspServerTest {
   @Test
   void aRealModelReusesTheDocumentsKvCacheBetweenKeystrokes() throws Exception {
     Path model =
-        dev.cromwell.engine.model.TinyModels.qwen2Coder(dir, dev.cromwell.kernels.GgmlType.Q8_0);
+        dev.cromwell.engine.model.TinyModels.qwen2Coder(
+            dir, dev.cromwell.kernels.formats.GgmlType.Q8_0);
     ServerConfig cfg =
         new ServerConfig(
             model,

@@ -13,7 +13,7 @@ import dev.cromwell.engine.store.ModelSource;
 import dev.cromwell.engine.store.ModelStore;
 import dev.cromwell.engine.store.PackageIndexFixture;
 import dev.cromwell.engine.store.PullSettings;
-import dev.cromwell.kernels.GgmlType;
+import dev.cromwell.kernels.formats.GgmlType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

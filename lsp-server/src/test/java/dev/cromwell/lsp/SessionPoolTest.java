@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 
 import dev.cromwell.engine.model.Model;
 import dev.cromwell.engine.model.TinyModels;
-import dev.cromwell.kernels.GgmlType;
+import dev.cromwell.kernels.formats.GgmlType;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

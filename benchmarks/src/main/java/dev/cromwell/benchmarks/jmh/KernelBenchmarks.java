@@ -1,10 +1,10 @@
 package dev.cromwell.benchmarks.jmh;
 
-import dev.cromwell.kernels.GgmlType;
-import dev.cromwell.kernels.MatMul;
-import dev.cromwell.kernels.MatVec;
-import dev.cromwell.kernels.WeightFormat;
 import dev.cromwell.kernels.WorkerPool;
+import dev.cromwell.kernels.formats.GgmlType;
+import dev.cromwell.kernels.formats.WeightFormat;
+import dev.cromwell.kernels.ops.MatMul;
+import dev.cromwell.kernels.ops.MatVec;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Random;

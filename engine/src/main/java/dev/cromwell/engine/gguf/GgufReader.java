@@ -1,7 +1,7 @@
 package dev.cromwell.engine.gguf;
 
 import dev.cromwell.kernels.Bytes;
-import dev.cromwell.kernels.GgmlType;
+import dev.cromwell.kernels.formats.GgmlType;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,6 @@
 package dev.cromwell.engine.gguf;
 
-import dev.cromwell.kernels.GgmlType;
+import dev.cromwell.kernels.formats.GgmlType;
 import java.lang.foreign.MemorySegment;
 
 /**

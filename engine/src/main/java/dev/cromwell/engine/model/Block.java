@@ -1,8 +1,8 @@
 package dev.cromwell.engine.model;
 
-import dev.cromwell.kernels.AttentionOptions;
-import dev.cromwell.kernels.FloatOps;
-import dev.cromwell.kernels.Rope;
+import dev.cromwell.kernels.ops.AttentionOptions;
+import dev.cromwell.kernels.ops.FloatOps;
+import dev.cromwell.kernels.ops.Rope;
 
 /**
  * The per-token steps of a transformer block as its {@link BlockRecipe} says: embedding, norms,

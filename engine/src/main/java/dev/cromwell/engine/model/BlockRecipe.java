@@ -1,7 +1,7 @@
 package dev.cromwell.engine.model;
 
-import dev.cromwell.kernels.AttentionOptions;
-import dev.cromwell.kernels.Rope;
+import dev.cromwell.kernels.ops.AttentionOptions;
+import dev.cromwell.kernels.ops.Rope;
 
 /**
  * What a transformer block computes, decided by its {@link Architecture} from the file's

@@ -1,10 +1,10 @@
 package dev.cromwell.engine.model;
 
-import dev.cromwell.kernels.Attention;
-import dev.cromwell.kernels.AttentionOptions;
 import dev.cromwell.kernels.Half;
-import dev.cromwell.kernels.KvRows;
 import dev.cromwell.kernels.WorkerPool;
+import dev.cromwell.kernels.layouts.KvRows;
+import dev.cromwell.kernels.ops.Attention;
+import dev.cromwell.kernels.ops.AttentionOptions;
 import java.util.Arrays;
 
 /**

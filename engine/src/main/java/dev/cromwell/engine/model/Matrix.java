@@ -1,9 +1,9 @@
 package dev.cromwell.engine.model;
 
-import dev.cromwell.kernels.MatMul;
-import dev.cromwell.kernels.MatVec;
-import dev.cromwell.kernels.WeightFormat;
 import dev.cromwell.kernels.WorkerPool;
+import dev.cromwell.kernels.formats.WeightFormat;
+import dev.cromwell.kernels.ops.MatMul;
+import dev.cromwell.kernels.ops.MatVec;
 import java.lang.foreign.MemorySegment;
 
 /** A weight matrix of {@code rows × cols} viewed in place inside the model file. */

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.cromwell.kernels.GgmlType;
-import dev.cromwell.kernels.WeightFormat;
+import dev.cromwell.kernels.formats.GgmlType;
+import dev.cromwell.kernels.formats.WeightFormat;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cromwell.kernels.GgmlType;
-import dev.cromwell.kernels.WeightFormat;
+import dev.cromwell.kernels.formats.GgmlType;
+import dev.cromwell.kernels.formats.WeightFormat;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

@@ -3,8 +3,8 @@ package dev.cromwell.engine.gguf;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.cromwell.kernels.GgmlType;
-import dev.cromwell.kernels.WeightFormat;
+import dev.cromwell.kernels.formats.GgmlType;
+import dev.cromwell.kernels.formats.WeightFormat;
 import java.io.IOException;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;

@@ -2,7 +2,7 @@ package dev.cromwell.engine.model;
 
 import dev.cromwell.engine.gguf.GgufFile;
 import dev.cromwell.engine.gguf.GgufTensor;
-import dev.cromwell.kernels.WeightFormat;
+import dev.cromwell.kernels.formats.WeightFormat;
 
 /**
  * A deliberately naive, double-precision transformer used as the engine's oracle: weights decoded

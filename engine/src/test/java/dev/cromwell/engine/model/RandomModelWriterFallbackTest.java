@@ -2,7 +2,7 @@ package dev.cromwell.engine.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.cromwell.kernels.GgmlType;
+import dev.cromwell.kernels.formats.GgmlType;
 import org.junit.jupiter.api.Test;
 
 /** Benchmark models fall back per matrix as llama.cpp's quantizer does. */

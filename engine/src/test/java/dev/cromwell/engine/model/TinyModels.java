@@ -2,7 +2,7 @@ package dev.cromwell.engine.model;
 
 import dev.cromwell.engine.TestData;
 import dev.cromwell.engine.gguf.GgufFile;
-import dev.cromwell.kernels.GgmlType;
+import dev.cromwell.kernels.formats.GgmlType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
