@@ -327,18 +327,12 @@ class HttpApiTest {
   void aClientThatHangsUpCancelsItsGeneration() throws Exception {
     start();
     for (boolean stream : new boolean[] {true, false}) {
-      HttpResponse<InputStream> r =
-          client.send(
-              HttpRequest.newBuilder(URI.create(base + "/v1/completions"))
-                  .POST(
-                      HttpRequest.BodyPublishers.ofString(
-                          "{\"prompt\":\"Once upon a time\",\"max_tokens\":1000,\"temperature\":0,"
-                              + "\"stream\":"
-                              + stream
-                              + "}"))
-                  .build(),
-              HttpResponse.BodyHandlers.ofInputStream());
-      InputStream body = r.body();
+      InputStream body =
+          openCompletion(
+              "{\"prompt\":\"Once upon a time\",\"max_tokens\":1000,\"temperature\":0,"
+                  + "\"stream\":"
+                  + stream
+                  + "}");
       assertTrue(body.read() >= 0); // the first token (or space) arrived: generation is running
       body.close(); // hang up
     }
@@ -366,6 +360,17 @@ class HttpApiTest {
         .getAsJsonObject()
         .get("text")
         .getAsString();
+  }
+
+  /** A completion whose body the test reads (and may hang up on) as it arrives. */
+  private InputStream openCompletion(String body) throws Exception {
+    return client
+        .send(
+            HttpRequest.newBuilder(URI.create(base + "/v1/completions"))
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build(),
+            HttpResponse.BodyHandlers.ofInputStream())
+        .body();
   }
 
   private CompletableFuture<HttpResponse<String>> postAsync(String body) {
@@ -404,17 +409,11 @@ class HttpApiTest {
     String first = completionText(post("/v1/completions", BATCHED[0]));
     String second = completionText(post("/v1/completions", BATCHED[3]));
     CompletableFuture<HttpResponse<String>> a = postAsync(BATCHED[0]);
-    HttpResponse<InputStream> hangUp =
-        client.send(
-            HttpRequest.newBuilder(URI.create(base + "/v1/completions"))
-                .POST(
-                    HttpRequest.BodyPublishers.ofString(
-                        "{\"prompt\":\"Once upon a time\",\"max_tokens\":1000,"
-                            + "\"temperature\":0,\"stream\":true}"))
-                .build(),
-            HttpResponse.BodyHandlers.ofInputStream());
+    InputStream body =
+        openCompletion(
+            "{\"prompt\":\"Once upon a time\",\"max_tokens\":1000,\"temperature\":0,"
+                + "\"stream\":true}");
     CompletableFuture<HttpResponse<String>> b = postAsync(BATCHED[3]);
-    InputStream body = hangUp.body();
     assertTrue(body.read() >= 0); // its first token is out: it is in the batch
     body.close(); // hang up mid-batch
     assertEquals(first, completionText(a.get()));
