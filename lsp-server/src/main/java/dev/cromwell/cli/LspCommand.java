@@ -50,6 +50,14 @@ final class LspCommand implements Callable<Integer> {
   int maxMessageMb = FrameLimits.DEFAULT_MESSAGE_MB;
 
   @Option(
+      names = "--initialize-timeout-s",
+      paramLabel = "SECONDS",
+      description =
+          "with --port: a client that has not sent initialize with the token within this many"
+              + " seconds is disconnected (default: 10)")
+  int initializeTimeoutSeconds = (int) TcpServer.DEFAULT_INITIALIZE_TIMEOUT.toSeconds();
+
+  @Option(
       names = "--token-file",
       paramLabel = "FILE",
       description =
@@ -88,8 +96,15 @@ final class LspCommand implements Callable<Integer> {
       throw new IllegalArgumentException(String.join("; ", update.problems()));
     }
     if (port != null) {
+      if (initializeTimeoutSeconds < 1 || initializeTimeoutSeconds > 3600) {
+        throw new IllegalArgumentException(
+            "--initialize-timeout-s must be between 1 and 3600, got " + initializeTimeoutSeconds);
+      }
       return new TcpServer(
-              () -> CromwellLanguageServer.withModels(update.config()), limits, System.err)
+              () -> CromwellLanguageServer.withModels(update.config()),
+              limits,
+              System.err,
+              java.time.Duration.ofSeconds(initializeTimeoutSeconds))
           .run(port, bound -> tokenFile != null ? tokenFile : defaultTokenFile(bound));
     }
     CromwellLanguageServer server = CromwellLanguageServer.withModels(update.config());

@@ -21,9 +21,9 @@ import java.util.Set;
 
 /**
  * Replaces a file so that it is, at every instant and after any failure, either the old file or the
- * new one: write a temporary file in the same folder, fsync it, give it the old file's permissions,
- * check that the old file did not change since it was read, keep a backup, then rename the
- * temporary file over the old one.
+ * new one: write a temporary file in the same folder, fsync it, give it the old file's mode, group
+ * and owner, check that the old file did not change since it was read, keep a backup, then rename
+ * the temporary file over the old one.
  *
  * <p>Immediately before the rename the writer checks again, without following links: no part of the
  * path below the workspace root is a symbolic link, the folder is the one the file was read from
@@ -242,11 +242,42 @@ public final class AtomicWriter {
     }
   }
 
+  /**
+   * Gives the temporary file the old file's mode, group and (where the process may, i.e. as root)
+   * owner, so that the rename changes the text and nothing else. A group that cannot be kept is
+   * refused: the new file would otherwise give the old group's access to another group.
+   */
   private static void copyPermissions(Path from, Path to) throws IOException {
-    PosixFileAttributeView view = Files.getFileAttributeView(from, PosixFileAttributeView.class);
-    if (view != null) {
-      PosixFileAttributes attributes = view.readAttributes();
-      Files.setPosixFilePermissions(to, attributes.permissions());
+    PosixFileAttributeView source =
+        Files.getFileAttributeView(from, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+    if (source == null) {
+      return;
     }
+    PosixFileAttributes old = source.readAttributes();
+    PosixFileAttributeView copy =
+        Files.getFileAttributeView(to, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+    PosixFileAttributes now = copy.readAttributes();
+    if (!old.owner().equals(now.owner())) {
+      try {
+        copy.setOwner(old.owner());
+      } catch (IOException notRoot) {
+        // Only root may give a file away; the writer becomes its owner, as with any editor.
+      }
+    }
+    if (!old.group().equals(now.group())) {
+      try {
+        copy.setGroup(old.group());
+      } catch (IOException e) {
+        throw new IOException(
+            from
+                + " belongs to group "
+                + old.group().getName()
+                + ", which this user cannot give the rewritten file; refusing to replace it (run"
+                + " as a member of that group)",
+            e);
+      }
+    }
+    // After chown, which may clear set-id bits.
+    copy.setPermissions(old.permissions());
   }
 }

@@ -1,6 +1,7 @@
 package dev.cromwell.lsp;
 
 import java.util.function.BiConsumer;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.eclipse.lsp4j.MessageType;
 
@@ -9,6 +10,13 @@ import org.eclipse.lsp4j.MessageType;
  * model thread (never under a running generation).
  */
 final class ModelLoader implements AutoCloseable {
+  /**
+   * Within a load, whether a newer configuration (or shutdown) superseded it. A scoped value rather
+   * than a factory parameter, so that what a load calls (the warm-up, a test's factory) can stop
+   * early without every completer factory's signature carrying it.
+   */
+  private static final ScopedValue<BooleanSupplier> SUPERSEDED = ScopedValue.newInstance();
+
   private final ModelRuntime runtime;
   private final Function<ServerConfig, Completer> factory;
   private final Function<String, Progress> progress;
@@ -45,10 +53,20 @@ final class ModelLoader implements AutoCloseable {
   }
 
   /**
+   * Whether the model load running on this thread is no longer wanted, as a check that may be
+   * handed to other threads (a generation's cancel flag): long steps of a load poll it and return
+   * early, and what they return is then closed, not installed. Never true outside a load.
+   */
+  static BooleanSupplier supersededCheck() {
+    return SUPERSEDED.orElse(() -> false);
+  }
+
+  /**
    * Loads {@code config}'s model in the background. Reloads are coalesced: loads run one at a time
-   * on one thread, a load that a newer one superseded before it started is skipped and one
-   * superseded while it ran is closed instead of installed, so the last configuration wins. The
-   * current model is unloaded before the next is read, so two models are never resident.
+   * on one thread, a load that a newer one superseded before it started is skipped, and one
+   * superseded while it runs stops at its next {@link #supersededCheck()} poll (the warm-up polls
+   * it) and is closed instead of installed, so the last configuration wins promptly. The current
+   * model is unloaded before the next is read, so two models are never resident.
    */
   void load(ServerConfig config) {
     long ticket = generation.incrementAndGet();
@@ -84,7 +102,8 @@ final class ModelLoader implements AutoCloseable {
     Completer loaded = null;
     try {
       runtime.onModelThread(() -> install(null)).join(); // never two models resident
-      loaded = factory.apply(config);
+      BooleanSupplier stale = () -> ticket != generation.get() || closed;
+      loaded = ScopedValue.where(SUPERSEDED, stale).call(() -> factory.apply(config));
       if (ticket != generation.get() || closed) {
         p.end("superseded by a newer configuration");
         return;

@@ -3,13 +3,15 @@ package dev.cromwell.lsp;
 import dev.cromwell.engine.generate.GenerationRequest;
 import dev.cromwell.protocol.FimFormat;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /**
  * Runs a freshly loaded model over a few throw-away completions before it serves the editor, so
  * that the JIT has compiled the kernels for this model's shapes (batched prefill and one-token
  * decode) and the user's first suggestion is not cut short by the time limit while the code is
  * still interpreted. Bounded in rounds and wall time; {@code -Dcromwell.warmup=false} skips it (to
- * measure what it is worth).
+ * measure what it is worth). It stops as soon as a newer configuration supersedes the load ({@link
+ * ModelLoader#supersededCheck()}), since the model it warms will be closed unused.
  */
 final class ModelWarmup {
   private static final String KEY = "cromwell:warm-up";
@@ -23,8 +25,11 @@ final class ModelWarmup {
       return completer;
     }
     long start = System.nanoTime();
+    BooleanSupplier superseded = ModelLoader.supersededCheck();
     try {
-      for (int round = 0; round < ROUNDS && System.nanoTime() - start < BUDGET_NANOS; round++) {
+      for (int round = 0;
+          round < ROUNDS && System.nanoTime() - start < BUDGET_NANOS && !superseded.getAsBoolean();
+          round++) {
         // A different prompt each round: the whole prefill runs again instead of the KV cache.
         List<FimFormat.Part> prompt =
             completer
@@ -36,7 +41,7 @@ final class ModelWarmup {
                     List.of(),
                     "#");
         completer.complete(
-            KEY, prompt, GenerationRequest.TextStop.NEVER, 12, BUDGET_NANOS, () -> false);
+            KEY, prompt, GenerationRequest.TextStop.NEVER, 12, BUDGET_NANOS, superseded);
       }
     } finally {
       completer.forget(KEY);

@@ -13,7 +13,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.HexFormat;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
@@ -22,18 +25,37 @@ import java.util.function.Supplier;
  * present a random token that only the user who started the server can read — written to a file of
  * mode 0600 — as {@code initializationOptions.token}; without it nothing is served and the
  * connection is closed. One client is served at a time, each with a fresh server; a client that
- * connects meanwhile is told so and closed. The listener outlives its clients.
+ * connects meanwhile is told so and closed. A client that has not sent an {@code initialize} with
+ * the token within the initialize timeout is disconnected, so that a silent or foreign connection
+ * cannot hold the port. The listener outlives its clients.
  */
 public final class TcpServer {
+  /** How long a client may take to send {@code initialize} with its token, by default. */
+  public static final Duration DEFAULT_INITIALIZE_TIMEOUT = Duration.ofSeconds(10);
+
   private final Supplier<CromwellLanguageServer> servers;
   private final FrameLimits limits;
   private final PrintStream log;
+  private final Duration initializeTimeout;
   private final AtomicBoolean busy = new AtomicBoolean();
 
   public TcpServer(Supplier<CromwellLanguageServer> servers, FrameLimits limits, PrintStream log) {
+    this(servers, limits, log, DEFAULT_INITIALIZE_TIMEOUT);
+  }
+
+  public TcpServer(
+      Supplier<CromwellLanguageServer> servers,
+      FrameLimits limits,
+      PrintStream log,
+      Duration initializeTimeout) {
+    if (initializeTimeout.isNegative() || initializeTimeout.isZero()) {
+      throw new IllegalArgumentException(
+          "the initialize timeout must be positive, got " + initializeTimeout.toMillis() + " ms");
+    }
     this.servers = servers;
     this.limits = limits;
     this.log = log;
+    this.initializeTimeout = initializeTimeout;
   }
 
   /** Whether a client is being served. */
@@ -68,9 +90,13 @@ public final class TcpServer {
           new Thread(
               () -> {
                 try (client) {
+                  AtomicBoolean settled = disconnectUnlessInitialized(client);
                   LifecycleGate.Credential credential =
                       new LifecycleGate.Credential(
-                          token, tokenFile.toString(), () -> closeQuietly(client));
+                          token,
+                          tokenFile.toString(),
+                          () -> closeQuietly(client),
+                          () -> settled.set(true));
                   LspLauncher.serve(
                       servers.get(),
                       client.getInputStream(),
@@ -107,6 +133,30 @@ public final class TcpServer {
       serve(socket, token, tokenFile);
     }
     return 1;
+  }
+
+  /**
+   * Closes {@code client} once the initialize timeout has passed, unless the returned flag was set
+   * by then (an {@code initialize} with the token arrived). Closing ends its session, which frees
+   * the port for the next client.
+   */
+  private AtomicBoolean disconnectUnlessInitialized(Socket client) {
+    AtomicBoolean settled = new AtomicBoolean();
+    String who = String.valueOf(client.getRemoteSocketAddress());
+    CompletableFuture.delayedExecutor(initializeTimeout.toMillis(), TimeUnit.MILLISECONDS)
+        .execute(
+            () -> {
+              if (settled.compareAndSet(false, true) && !client.isClosed()) {
+                log.println(
+                    "cromwell lsp: the client at "
+                        + who
+                        + " sent no initialize with a valid token within "
+                        + initializeTimeout.toMillis()
+                        + " ms; disconnected it (--initialize-timeout-s sets the limit)");
+                closeQuietly(client);
+              }
+            });
+    return settled;
   }
 
   private void refuse(Socket client) {

@@ -6,17 +6,26 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
 import java.time.Instant;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Issue 18, findings 6 and 7: links, swapped folders, read-only files, leftovers, backups. */
+/**
+ * Issue 18, findings 6 and 7: links, swapped folders, read-only files, leftovers, backups, and the
+ * group and mode of a replaced file.
+ */
 class AtomicWriterSafetyTest {
   @TempDir Path dir;
 
@@ -208,6 +217,51 @@ class AtomicWriterSafetyTest {
                     original, original.encode("x = 2\n"), root, root.resolve(".cromwell/backups")));
     assertTrue(e.getMessage().contains("changed on disk"), e.getMessage());
     assertEquals("x = 1  # another process's write\n", Files.readString(file));
+  }
+
+  @Test
+  void theGroupAndModeOfAReplacedFileAreKept() throws IOException {
+    Path root = root();
+    Path file = Files.writeString(root.resolve("shared.py"), "x = 1\n");
+    PosixFileAttributeView view =
+        Files.getFileAttributeView(file, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+    GroupPrincipal other = giveAnotherGroup(view);
+    view.setPermissions(PosixFilePermissions.fromString("rw-r-----"));
+    UserPrincipal owner = view.getOwner();
+    TextFile original = TextFile.read(file);
+
+    new AtomicWriter(AtomicWriter.Steps.NONE)
+        .replace(original, original.encode("x = 2\n"), root, root.resolve(".cromwell/backups"));
+
+    PosixFileAttributes after =
+        Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    assertEquals("x = 2\n", Files.readString(file));
+    assertEquals(other, after.group(), "the group of the replaced file");
+    assertEquals("rw-r-----", PosixFilePermissions.toString(after.permissions()));
+    assertEquals(owner, after.owner());
+  }
+
+  /**
+   * Gives the file a group other than the one new files get (root may choose any; another user one
+   * of its supplementary groups), so that a rename that loses the group shows.
+   */
+  private static GroupPrincipal giveAnotherGroup(PosixFileAttributeView view) throws IOException {
+    GroupPrincipal fresh = view.readAttributes().group();
+    var groups = FileSystems.getDefault().getUserPrincipalLookupService();
+    for (String name : List.of("daemon", "bin", "sys", "adm", "users", "staff", "nogroup")) {
+      try {
+        GroupPrincipal group = groups.lookupPrincipalByGroupName(name);
+        if (!group.equals(fresh)) {
+          view.setGroup(group);
+          return group;
+        }
+      } catch (IOException notAllowedOrAbsent) {
+        // try the next one
+      }
+    }
+    throw new AssertionError(
+        "this test needs a second group for a file: run it as root or as a member of daemon, bin,"
+            + " sys, adm, users, staff or nogroup");
   }
 
   private static List<String> names(Path folder) throws IOException {

@@ -76,13 +76,24 @@ class EditorClosesMidGenerationTest {
                 "{\"textDocument\":{\"uri\":\""
                     + uri
                     + "\"},\"position\":{\"line\":7,\"character\":10}}"));
-        Thread.sleep(50 + random.nextInt(1500)); // in the prompt or in the decode loop
+        int pause = 50 + random.nextInt(1500);
+        Thread.sleep(pause); // in the prompt or in the decode loop
         lsp.closeInput();
         assertTrue(lsp.process.waitFor(60, TimeUnit.SECONDS), "the server did not exit");
         int code = lsp.process.exitValue();
         String err = Files.readString(stderr);
         assertTrue(code == 0 || code == 1, "run " + run + ": exit " + code + "\n" + err);
         assertFalse(err.contains("SIGSEGV") || err.contains("fatal error"), err);
+        // One line per run, so that a benchmark run's log shows what each round did.
+        System.out.println(
+            "close run "
+                + (run + 1)
+                + "/"
+                + runs
+                + ": pipe closed after "
+                + pause
+                + " ms, exit "
+                + code);
       }
       try (Stream<Path> files = Files.list(project)) {
         assertEquals(

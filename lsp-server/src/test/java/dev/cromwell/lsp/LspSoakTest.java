@@ -35,7 +35,9 @@ import org.junit.jupiter.api.Test;
  * text; after every step the server's text must equal it, and memory must stay flat.
  *
  * <p>{@code -Dcromwell.soakSeconds=600} makes it the 10-minute benchmark (30 s by default); {@code
- * -Dcromwell.soakSeed=N} replays a stream.
+ * -Dcromwell.soakSeed=N} replays a stream; {@code -Dcromwell.soakHistograms=DIR} writes the heap's
+ * class histogram (live objects, after a full GC) there at the baseline, after the stub phase and
+ * at the end, to show what memory holds.
  */
 class LspSoakTest {
   static final int SECONDS = Integer.getInteger("cromwell.soakSeconds", 30);
@@ -82,10 +84,16 @@ class LspSoakTest {
       h.awaitStatus("modelState", "ready");
       Soak soak = new Soak(h, impl, new Random(SEED), stub);
       soak.run(2_000); // warm up class loading and JIT before the baseline
+      // The stub records every prompt (test-side memory: ~20 MB over the 10-minute soak), which
+      // must not count as the server's growth.
+      stub.prompts.clear();
       heapStart = heapUsedAfterGc();
+      histogram("start");
       soak.run(stubSeconds * 1000 - 2_000);
       soak.closeAll();
+      stub.prompts.clear();
       heapEnd = heapUsedAfterGc();
+      histogram("after-stub-phase");
       stubStats = soak.stats;
       assertEquals(
           0,
@@ -108,6 +116,7 @@ class LspSoakTest {
       soak.closeAll();
       realStats = soak.stats;
     }
+    histogram("end");
 
     String report =
         String.format(
@@ -171,6 +180,23 @@ class LspSoakTest {
       LspServerTest.open(h, "untitled:x.py", "python", "x");
       LspServerTest.inline(h, "untitled:x.py", 0, 1).get(60, TimeUnit.SECONDS);
     }
+  }
+
+  /** Writes {@code GC.class_histogram} (as {@code jcmd} prints it) when asked for. */
+  private static void histogram(String name) throws Exception {
+    String dir = System.getProperty("cromwell.soakHistograms");
+    if (dir == null) {
+      return;
+    }
+    Object text =
+        ManagementFactory.getPlatformMBeanServer()
+            .invoke(
+                new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"),
+                "gcClassHistogram",
+                new Object[] {new String[0]},
+                new String[] {String[].class.getName()});
+    java.nio.file.Files.writeString(
+        java.nio.file.Path.of(dir, "histogram-" + name + ".txt"), String.valueOf(text));
   }
 
   static long heapUsedAfterGc() throws InterruptedException {

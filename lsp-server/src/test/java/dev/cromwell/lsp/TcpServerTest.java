@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Issue 18, finding 4: {@code lsp --port} let any local process in and control the server. Now a
  * client needs the token from a 0600 file; one is served at a time, the next is told so; the
- * listener outlives its clients.
+ * listener outlives its clients; a client that never initializes is disconnected after a timeout
+ * instead of holding the port.
  */
 @Timeout(60)
 class TcpServerTest {
@@ -110,21 +111,7 @@ class TcpServerTest {
         "rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(tokenFile)));
     assertEquals(token, Files.readString(tokenFile).strip());
     TcpServer server =
-        new TcpServer(
-            () -> new CromwellLanguageServer(LspServerTest.config(0), c -> new StubCompleter("x")),
-            FrameLimits.defaults(),
-            System.err);
-    Thread listener =
-        new Thread(
-            () -> {
-              try {
-                server.serve(socket, token, tokenFile);
-              } catch (IOException e) {
-                // the test closed the socket
-              }
-            });
-    listener.setDaemon(true);
-    listener.start();
+        listen(socket, token, tokenFile, System.err, TcpServer.DEFAULT_INITIALIZE_TIMEOUT);
     int port = socket.getLocalPort();
     try {
       // No token: the request is refused, initialize is refused, and the connection is closed.
@@ -159,6 +146,79 @@ class TcpServerTest {
     } finally {
       socket.close();
     }
+  }
+
+  @Test
+  void aClientThatNeverInitializesIsDisconnectedAndTheNextOneServed() throws Exception {
+    Path tokenFile = dir.resolve("lsp.token");
+    ServerSocket socket = new ServerSocket(0, 4, InetAddress.getLoopbackAddress());
+    String token = TcpServer.writeToken(tokenFile);
+    ByteArrayOutputStream logged = new ByteArrayOutputStream();
+    TcpServer server =
+        listen(
+            socket,
+            token,
+            tokenFile,
+            new java.io.PrintStream(logged, true, StandardCharsets.UTF_8),
+            java.time.Duration.ofSeconds(1));
+    int port = socket.getLocalPort();
+    try {
+      // One connects and sends nothing; another sends requests but never initialize.
+      for (String traffic : new String[] {null, RawLsp.status(1)}) {
+        long start = System.nanoTime();
+        try (Client silent = new Client(port)) {
+          if (traffic != null) {
+            silent.send(traffic);
+            assertEquals(
+                -32002, silent.answerTo(1).getAsJsonObject("error").get("code").getAsInt());
+          }
+          assertEquals(null, silent.next(), "the server closes the connection");
+        }
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(millis >= 900 && millis < 5_000, "disconnected after " + millis + " ms");
+        awaitFree(server, port);
+      }
+      String log = logged.toString(StandardCharsets.UTF_8);
+      assertEquals(2, log.lines().filter(l -> l.contains("sent no initialize")).count(), log);
+      assertTrue(log.contains("within 1000 ms; disconnected"), log);
+      // The port is free again: a client with the token is served, past the timeout too.
+      try (Client editor = new Client(port)) {
+        editor.send(initialize(1, token));
+        assertTrue(editor.answerTo(1).has("result"));
+        Thread.sleep(1_500);
+        editor.send(RawLsp.status(2));
+        assertTrue(editor.answerTo(2).has("result"), "an initialized client is not timed out");
+      }
+    } finally {
+      socket.close();
+    }
+  }
+
+  /** A server with stub completers listening on {@code socket} in a daemon thread. */
+  private static TcpServer listen(
+      ServerSocket socket,
+      String token,
+      Path tokenFile,
+      java.io.PrintStream log,
+      java.time.Duration initializeTimeout) {
+    TcpServer server =
+        new TcpServer(
+            () -> new CromwellLanguageServer(LspServerTest.config(0), c -> new StubCompleter("x")),
+            FrameLimits.defaults(),
+            log,
+            initializeTimeout);
+    Thread listener =
+        new Thread(
+            () -> {
+              try {
+                server.serve(socket, token, tokenFile);
+              } catch (IOException e) {
+                // the test closed the socket
+              }
+            });
+    listener.setDaemon(true);
+    listener.start();
+    return server;
   }
 
   /** Waits until the previous client's session has ended. */

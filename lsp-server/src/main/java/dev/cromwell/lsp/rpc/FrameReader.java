@@ -44,6 +44,12 @@ public final class FrameReader {
   private long garbagePending;
   private String garbageStart;
 
+  /**
+   * The body last returned, until it is resumed inside: putting a body's bytes back twice would
+   * hand out the same header again and again, so only the latest body can be resumed, once.
+   */
+  private Body resumable;
+
   public FrameReader(InputStream in, FrameLimits limits, Consumer<String> problems) {
     this.in = in;
     this.limits = limits;
@@ -101,7 +107,12 @@ public final class FrameReader {
           continue; // its body, if any, is garbage up to the next header
         }
         garbageRun = 0;
-        return length > limits.messageBytes() ? skip(length) : body((int) length);
+        if (length > limits.messageBytes()) {
+          resumable = null;
+          return skip(length);
+        }
+        resumable = body((int) length);
+        return resumable;
       }
       if (inHeaders && line.dropped == 0 && isHeader(line)) {
         continue; // Content-Type or another header we do not need
@@ -115,9 +126,16 @@ public final class FrameReader {
   /**
    * After a body failed to parse: if it contains a {@code Content-Length:} header, the message was
    * shorter than announced and the next one started inside it; puts the bytes from that header back
-   * so that the next call reads that message. Returns whether it did.
+   * so that the next call reads that message. Returns whether it did. Only the body {@link #next()}
+   * returned last can be resumed, and only once: what is put back is then a strict suffix of it
+   * that starts with a header, so the reader always makes progress.
    */
-  public boolean resumeInside(byte[] body) {
+  public boolean resumeInside(Body frame) {
+    if (frame != resumable) {
+      return false;
+    }
+    resumable = null;
+    byte[] body = frame.bytes();
     int at = indexOfContentLength(body, body.length);
     if (at < 0) {
       return false;

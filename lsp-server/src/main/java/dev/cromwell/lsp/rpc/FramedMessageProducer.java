@@ -54,7 +54,7 @@ public final class FramedMessageProducer implements MessageProducer {
       FrameReader.Frame frame;
       while ((frame = frames.next()) != null) {
         switch (frame) {
-          case FrameReader.Body body -> deliver(body.bytes(), consumer);
+          case FrameReader.Body body -> deliver(body, consumer);
           case FrameReader.Oversized over ->
               answer(
                   RequestId.find(over.head()),
@@ -71,13 +71,14 @@ public final class FramedMessageProducer implements MessageProducer {
     }
   }
 
-  private void deliver(byte[] body, MessageConsumer consumer) {
+  private void deliver(FrameReader.Body frame, MessageConsumer consumer) {
+    byte[] body = frame.bytes();
     String text = new String(body, StandardCharsets.UTF_8);
     if (hasTrailingBytes(text)) {
       // A Content-Length too large: the message is whole and the rest of the body belongs to the
       // next message, whose header is in it.
       log.accept("bad frame: bytes after the message: \"" + Excerpt.of(text) + "\"");
-      frames.resumeInside(body);
+      frames.resumeInside(frame);
     }
     Message message;
     try {
@@ -92,8 +93,9 @@ public final class FramedMessageProducer implements MessageProducer {
               + " in \""
               + Excerpt.of(new String(body, StandardCharsets.UTF_8))
               + "\"");
-      // A message shorter than announced swallowed the start of the next one: resume there.
-      frames.resumeInside(body);
+      // A message shorter than announced swallowed the start of the next one: resume there
+      // (unless the trailing bytes above were already put back: the reader resumes a body once).
+      frames.resumeInside(frame);
       answer(
           RequestId.find(body),
           ResponseErrorCode.ParseError.getValue(),

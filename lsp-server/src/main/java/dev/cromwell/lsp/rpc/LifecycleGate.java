@@ -24,9 +24,9 @@ public final class LifecycleGate implements MessageConsumer {
 
   /**
    * A token the client must send as {@code initializationOptions.token} (TCP), with what to do when
-   * it does not: nothing is served without it.
+   * it does not (nothing is served without it) and when it did.
    */
-  public record Credential(String token, String where, Runnable onRefused) {}
+  public record Credential(String token, String where, Runnable onRefused, Runnable onAccepted) {}
 
   public LifecycleGate(MessageConsumer next, MessageIssueHandler answers) {
     this(next, answers, null);
@@ -66,6 +66,9 @@ public final class LifecycleGate implements MessageConsumer {
           return;
         }
         initialized = true;
+        if (credential != null) {
+          credential.onAccepted().run();
+        }
       } else if ("shutdown".equals(method)) {
         shutdown = true;
       }

@@ -1,18 +1,23 @@
 package dev.cromwell.lsp.rpc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.lsp4j.jsonrpc.json.MessageJsonHandler;
 import org.eclipse.lsp4j.jsonrpc.services.ServiceEndpoints;
 import org.eclipse.lsp4j.services.LanguageServer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Fuzz tests of the JSON-RPC framing on arbitrary byte streams: only the documented IOException (a
@@ -20,6 +25,11 @@ import org.junit.jupiter.api.Test;
  * makes progress (so never hangs), a bad frame is logged in one short line, and no message is
  * delivered that the stream did not announce. Under plain JUnit they replay {@code
  * FrameFuzzTestInputs/}; with {@code JAZZER_FUZZ=1} they fuzz (docs/ARCHITECTURE.md says how).
+ *
+ * <p>{@link Timeout} bounds each input, so that a hang found once fails the replay instead of
+ * stalling CI (in its own thread, as a busy loop ignores interrupts); when fuzzing, Jazzer takes it
+ * as its per-input timeout and saves a {@code timeout-} input. A fuzzing run, one long JUnit
+ * invocation, must then pass {@code -Djunit.jupiter.execution.timeout.mode=disabled}.
  */
 class FrameFuzzTest {
   /** The smallest limits, so that the fuzzer reaches every one of them. */
@@ -28,6 +38,7 @@ class FrameFuzzTest {
   private static final MessageJsonHandler JSON =
       new MessageJsonHandler(ServiceEndpoints.getSupportedMethods(LanguageServer.class));
 
+  @Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
   @FuzzTest(maxDuration = "2m", maxExecutions = 1_000_000)
   void readFrames(byte[] stream) {
     List<String> problems = new ArrayList<>();
@@ -69,6 +80,7 @@ class FrameFuzzTest {
     assertEquals(1, problems.size(), problems.toString());
   }
 
+  @Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
   @FuzzTest(maxDuration = "2m", maxExecutions = 1_000_000)
   void produceMessages(byte[] stream) {
     List<String> log = new ArrayList<>();
@@ -85,6 +97,36 @@ class FrameFuzzTest {
         delivered.size() <= headers(stream),
         delivered.size() + " messages or answers from " + headers(stream) + " headers");
     log.forEach(FrameFuzzTest::isShort);
+  }
+
+  @Test
+  void aShortBodyWithTrailingBytesIsPutBackOnceSoTheProducerEnds() throws IOException {
+    // Found by produceMessages: a body with bytes after its JSON that also failed to parse was
+    // put back twice, so its last header came round again forever (listen never returned).
+    byte[] stream;
+    try (InputStream in =
+        FrameFuzzTest.class.getResourceAsStream(
+            "FrameFuzzTestInputs/produceMessages/timeout-ba05024d55b53de6e9d8331937d0e820cb1f9417")) {
+      stream = in.readAllBytes();
+    }
+    assertTimeoutPreemptively(Duration.ofSeconds(10), () -> produceMessages(stream));
+  }
+
+  @Test
+  void aBodyIsResumedInsideOnlyOnce() throws IOException {
+    String next = "Content-Length: 2\r\n\r\n{}";
+    String stream = "Content-Length: " + (2 + next.length()) + "\r\n\r\n{}" + next;
+    FrameReader reader =
+        new FrameReader(
+            new ByteArrayInputStream(stream.getBytes(StandardCharsets.US_ASCII)),
+            LIMITS,
+            problem -> {});
+    FrameReader.Body outer = (FrameReader.Body) reader.next();
+    assertTrue(reader.resumeInside(outer), "the inner header is put back");
+    assertTrue(!reader.resumeInside(outer), "a second time would read the inner message twice");
+    FrameReader.Body inner = (FrameReader.Body) reader.next();
+    assertEquals("{}", new String(inner.bytes(), StandardCharsets.US_ASCII));
+    assertEquals(null, reader.next());
   }
 
   private static void isShort(String line) {
