@@ -130,6 +130,10 @@ public final class CompletionService implements AutoCloseable {
   @Override
   public void close() {
     running.values().forEach(Cancellation::cancel);
-    debouncer.shutdownNow();
+    // Not shutdownNow: the debouncer's thread may be writing an answer to the client (a future
+    // completed on it sends the response), and interrupting a write to the channel closes the
+    // channel, so the shutdown answer could never be sent. The waiting tasks see their
+    // cancellation and answer empty at once.
+    debouncer.shutdown();
   }
 }
