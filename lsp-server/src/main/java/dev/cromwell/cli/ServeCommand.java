@@ -53,6 +53,14 @@ final class ServeCommand implements Callable<Integer> {
   int queue;
 
   @Option(
+      names = "--batch",
+      defaultValue = "8",
+      description =
+          "most requests decoding together, one pass over the weights per token for all of them;"
+              + " 1 runs them one at a time (default: ${DEFAULT-VALUE})")
+  int batch;
+
+  @Option(
       names = "--max-body",
       defaultValue = "4194304",
       description = "largest request body in bytes; larger gets 413 (default: ${DEFAULT-VALUE})")
@@ -78,11 +86,14 @@ final class ServeCommand implements Callable<Integer> {
     if (queue < 1 || maxBody < 1 || timeoutSeconds < 1) {
       throw new IllegalArgumentException("--queue, --max-body and --timeout must be positive");
     }
+    if (batch < 1 || batch > 64) {
+      throw new IllegalArgumentException("--batch must be 1-64, not " + batch);
+    }
     HttpApi.checkExposure(host, apiKey); // before the model loads: fail fast
     Path file = model.path();
     Model m = Model.load(file, model.options(context, Model.DEFAULT_PREFILL_CHUNK));
     String id = ModelDirectory.idOf(file);
-    GenerationService service = new GenerationService(m, id, queue);
+    GenerationService service = new GenerationService(m, id, queue, batch);
     ModelStore store = ModelStore.fromEnvironment();
     ModelDirectory models = new ModelDirectory(store.models(), id, file, store.catalog().names());
     HttpApi api;
@@ -112,11 +123,12 @@ final class ServeCommand implements Callable<Integer> {
     spec.commandLine()
         .getErr()
         .printf(
-            "cromwell serve: %s on http://%s:%d (%d threads)%s%n",
+            "cromwell serve: %s on http://%s:%d (%d threads, batch %d)%s%n",
             id,
             host,
             api.port(),
             m.threads(),
+            batch,
             apiKey == null || apiKey.isBlank() ? "" : ", API key required");
     spec.commandLine().getErr().flush();
     stopped.await();

@@ -142,6 +142,19 @@ final class ApiExchange {
     stream.flush();
   }
 
+  /**
+   * Writes {@code filler} (text the client ignores) twice, flushing each time, and fails if the
+   * client has gone. The JDK server gives no access to the socket, so a hang-up shows only as a
+   * failed write, and the first write after the peer closed still succeeds: it only draws the
+   * peer's reset. Over loopback that reset is back before the write returns, so the second write
+   * fails: a client that hung up before this token is noticed at this token rather than the next.
+   * Over a network the reset takes a round trip, and the hang-up is noticed at the next token.
+   */
+  void probe(String filler) throws IOException {
+    write(filler);
+    write(filler);
+  }
+
   static String json(JsonElement json) {
     return GSON.toJson(json);
   }

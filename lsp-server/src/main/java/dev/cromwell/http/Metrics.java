@@ -176,6 +176,24 @@ final class Metrics {
         service.queue().rejected());
     gauge(
         out,
+        "cromwell_batch_size",
+        "gauge",
+        "Requests decoding together now.",
+        service.scheduler().decoding());
+    gauge(
+        out,
+        "cromwell_batch_peak",
+        "gauge",
+        "Most requests that have decoded together in one step.",
+        service.scheduler().peak());
+    gauge(
+        out,
+        "cromwell_batch_capacity",
+        "gauge",
+        "Most requests that may decode together (serve --batch).",
+        service.scheduler().batch());
+    gauge(
+        out,
         "cromwell_kv_cache_bytes",
         "gauge",
         "Bytes held by KV caches kept for prefix reuse.",

@@ -143,7 +143,9 @@ final class OpenAiApi {
             job,
             new TokenPump.Sink() {
               @Override
-              public void token() {}
+              public void token() throws IOException {
+                x.probe(":\n"); // an SSE comment: clients skip it
+              }
 
               @Override
               public void text(String piece) throws IOException {
@@ -194,9 +196,9 @@ final class OpenAiApi {
   }
 
   /**
-   * A whole JSON response. Once the first token is out, the status is sent and one space (JSON
-   * allows leading whitespace) goes out per token, so that a client that hung up is noticed at the
-   * next token and its generation cancelled, as with streaming.
+   * A whole JSON response. Once the first token is out, the status is sent and spaces (JSON allows
+   * leading whitespace) go out with every token, so that a client that hung up is noticed at the
+   * next token and its generation cancelled, as with streaming ({@link ApiExchange#probe}).
    */
   private void whole(
       ApiExchange x,
@@ -214,7 +216,7 @@ final class OpenAiApi {
                 if (!x.started()) {
                   x.startStream("application/json");
                 }
-                x.write(" ");
+                x.probe(" ");
               }
 
               @Override

@@ -12,12 +12,16 @@ import java.util.concurrent.TimeUnit;
  * Hands generated text from the model's thread to the request's own (virtual) thread, which writes
  * it to the client. The model never waits for a slow client: each request buffers at most its
  * max_tokens worth of text, and the admission queue bounds the number of requests. A write that
- * fails (the client went away) cancels the generation, which the engine checks before every token.
+ * fails (the client went away) cancels the generation, which the scheduler checks before every
+ * token.
  */
 final class TokenPump implements Generator.Listener {
   /** What the request's thread does with each event. */
   interface Sink {
-    /** A sampled token, before its text: one per token, for liveness checks. */
+    /**
+     * A sampled token, before its text: one per token, for liveness checks ({@link
+     * ApiExchange#probe}).
+     */
     void token() throws IOException;
 
     void text(String piece) throws IOException;

@@ -7,9 +7,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 
 /**
- * One admitted generation, described as data so that any scheduler can run it: the serial one runs
- * it alone through {@link Generator}; a batching one would step it together with others, a token at
- * a time.
+ * One admitted generation, described as data for the {@link BatchingScheduler}, which steps it
+ * together with others, a token at a time, under the same rules as {@link Generator}.
  *
  * @param listener receives text as it is generated (on the scheduler's thread: it must not block)
  * @param cancelled checked before every token; the client went away or the service closed

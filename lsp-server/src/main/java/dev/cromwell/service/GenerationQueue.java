@@ -9,8 +9,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The admission queue in front of the model: at most {@code capacity} jobs waiting or running, a
  * full queue refused at once (the HTTP front door answers 429 with Retry-After). A scheduler takes
- * jobs from it and reports each one finished; which scheduler runs them (serial today, batched
- * later) is invisible to the callers.
+ * jobs from it and reports each one finished; how it runs them (the {@link BatchingScheduler}
+ * decodes several together) is invisible to the callers.
  */
 public final class GenerationQueue {
   private final int capacity;

@@ -57,16 +57,27 @@ public final class GenerationService implements AutoCloseable {
   private final Model model;
   private final String modelId;
   private final GenerationQueue queue;
-  private final SerialScheduler scheduler;
+  private final BatchingScheduler scheduler;
   private final ChatFormat chat;
   private final FimFormat fim;
   private final Set<Integer> fimStops = new HashSet<>();
 
+  /** Batch size of {@code cromwell serve} unless told otherwise: the 8. */
+  public static final int DEFAULT_BATCH = 8;
+
   public GenerationService(Model model, String modelId, int queueCapacity) {
+    this(model, modelId, queueCapacity, DEFAULT_BATCH);
+  }
+
+  /**
+   * @param batch the most requests decoding together (1 = one at a time)
+   */
+  public GenerationService(Model model, String modelId, int queueCapacity, int batch) {
     this.model = model;
     this.modelId = modelId;
     this.queue = new GenerationQueue(queueCapacity);
-    this.scheduler = new SerialScheduler(model, queue, 4);
+    // Four sessions beyond the batch keep recent prompts' caches for prefix reuse.
+    this.scheduler = new BatchingScheduler(model, queue, batch, 4);
     this.chat = ChatFormat.forModel(model);
     Tokenizer t = model.tokenizer();
     this.fim = FimFormat.detect(text -> t.vocabulary().id(text).isPresent());
@@ -85,6 +96,11 @@ public final class GenerationService implements AutoCloseable {
 
   public GenerationQueue queue() {
     return queue;
+  }
+
+  /** What runs the queue's jobs (its batch gauges are metrics). */
+  public BatchingScheduler scheduler() {
+    return scheduler;
   }
 
   /** Bytes of the KV caches kept for prefix reuse. */

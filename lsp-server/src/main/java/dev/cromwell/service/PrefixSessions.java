@@ -4,12 +4,13 @@ import dev.cromwell.engine.model.Model;
 import dev.cromwell.engine.model.Session;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A few engine sessions (KV caches) for requests that carry no document: each prompt goes to the
  * session whose tokens share the longest prefix with it, so a chat's next turn or a repeated system
- * prompt is not computed again. Least recently used sessions are reused first. Used from the
- * scheduler's thread only.
+ * prompt is not computed again. Least recently used sessions are reused first; sessions that
+ * running jobs hold are passed over. Used from the scheduler's thread only.
  */
 final class PrefixSessions {
   private final Model model;
@@ -21,10 +22,17 @@ final class PrefixSessions {
     this.size = Math.max(1, size);
   }
 
-  Session forPrompt(int[] prompt) {
+  /**
+   * The session for {@code prompt} among those not in {@code busy} (held by running jobs); there
+   * must be one, so the pool is larger than the batch.
+   */
+  Session forPrompt(int[] prompt, Set<Session> busy) {
     Session best = null;
     int bestShared = 0;
     for (Session s : sessions) {
+      if (busy.contains(s)) {
+        continue;
+      }
       int shared = shared(s.tokens(), prompt);
       if (shared > bestShared) {
         best = s;
@@ -32,7 +40,14 @@ final class PrefixSessions {
       }
     }
     if (best == null) {
-      best = sessions.size() < size ? model.newSession() : sessions.getFirst();
+      best =
+          sessions.size() < size
+              ? model.newSession()
+              : sessions.stream()
+                  .filter(s -> !busy.contains(s))
+                  .findFirst()
+                  .orElseThrow(
+                      () -> new IllegalStateException("every session is busy: " + size + " held"));
     }
     sessions.remove(best);
     sessions.add(best);

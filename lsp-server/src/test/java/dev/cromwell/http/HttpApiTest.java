@@ -327,24 +327,98 @@ class HttpApiTest {
   void aClientThatHangsUpCancelsItsGeneration() throws Exception {
     start();
     for (boolean stream : new boolean[] {true, false}) {
-      HttpResponse<InputStream> r =
-          client.send(
-              HttpRequest.newBuilder(URI.create(base + "/v1/completions"))
-                  .POST(
-                      HttpRequest.BodyPublishers.ofString(
-                          "{\"prompt\":\"Once upon a time\",\"max_tokens\":1000,\"temperature\":0,"
-                              + "\"stream\":"
-                              + stream
-                              + "}"))
-                  .build(),
-              HttpResponse.BodyHandlers.ofInputStream());
-      InputStream body = r.body();
+      InputStream body =
+          openCompletion(
+              "{\"prompt\":\"Once upon a time\",\"max_tokens\":1000,\"temperature\":0,"
+                  + "\"stream\":"
+                  + stream
+                  + "}");
       assertTrue(body.read() >= 0); // the first token (or space) arrived: generation is running
       body.close(); // hang up
     }
     waitFor(() -> metric("cromwell_cancelled_total") == 2);
     double generated = metric("cromwell_generated_tokens_total");
     assertTrue(generated < 200, "generated " + generated + " of 2 × 1000 tokens after hanging up");
+    assertEquals(0, metric("cromwell_queue_depth"));
+  }
+
+  /** Four completions of different prompt lengths, token limits and stops. */
+  private static final String[] BATCHED = {
+    "{\"prompt\":\"def fibonacci(n):\",\"max_tokens\":24,\"temperature\":0}",
+    "{\"prompt\":\"The capital of France is\",\"max_tokens\":10,\"temperature\":0}",
+    "{\"prompt\":\"1, 2, 3, 4,\",\"max_tokens\":20,\"temperature\":0,\"stop\":[\" 9\"]}",
+    "{\"prompt\":\"Once upon a time, in a land far away, there lived\",\"max_tokens\":16,"
+        + "\"temperature\":0}"
+  };
+
+  private String completionText(HttpResponse<String> r) {
+    assertEquals(200, r.statusCode(), r.body());
+    return JsonParser.parseString(r.body().strip())
+        .getAsJsonObject()
+        .getAsJsonArray("choices")
+        .get(0)
+        .getAsJsonObject()
+        .get("text")
+        .getAsString();
+  }
+
+  /** A completion whose body the test reads (and may hang up on) as it arrives. */
+  private InputStream openCompletion(String body) throws Exception {
+    return client
+        .send(
+            HttpRequest.newBuilder(URI.create(base + "/v1/completions"))
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build(),
+            HttpResponse.BodyHandlers.ofInputStream())
+        .body();
+  }
+
+  private CompletableFuture<HttpResponse<String>> postAsync(String body) {
+    return client.sendAsync(
+        HttpRequest.newBuilder(URI.create(base + "/v1/completions"))
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void concurrentRequestsDecodedTogetherGiveTheTextsTheyGiveAlone() throws Exception {
+    start(null, 8, 1 << 20, Duration.ofMinutes(5));
+    List<String> alone = new ArrayList<>();
+    for (String body : BATCHED) {
+      alone.add(completionText(post("/v1/completions", body)));
+    }
+    double before = metric("cromwell_generated_tokens_total");
+    List<CompletableFuture<HttpResponse<String>>> together = new ArrayList<>();
+    for (String body : BATCHED) {
+      together.add(postAsync(body));
+    }
+    List<String> batched = new ArrayList<>();
+    for (CompletableFuture<HttpResponse<String>> f : together) {
+      batched.add(completionText(f.get()));
+    }
+    assertEquals(alone, batched);
+    assertEquals(2 * before, metric("cromwell_generated_tokens_total"), "the same tokens again");
+    assertTrue(
+        metric("cromwell_batch_peak") >= 2, "the requests were decoded together, not in turn");
+  }
+
+  @Test
+  void aRequestCancelledMidBatchLeavesTheOthersTextsUnchanged() throws Exception {
+    start(null, 8, 1 << 20, Duration.ofMinutes(5));
+    String first = completionText(post("/v1/completions", BATCHED[0]));
+    String second = completionText(post("/v1/completions", BATCHED[3]));
+    CompletableFuture<HttpResponse<String>> a = postAsync(BATCHED[0]);
+    InputStream body =
+        openCompletion(
+            "{\"prompt\":\"Once upon a time\",\"max_tokens\":1000,\"temperature\":0,"
+                + "\"stream\":true}");
+    CompletableFuture<HttpResponse<String>> b = postAsync(BATCHED[3]);
+    assertTrue(body.read() >= 0); // its first token is out: it is in the batch
+    body.close(); // hang up mid-batch
+    assertEquals(first, completionText(a.get()));
+    assertEquals(second, completionText(b.get()));
+    waitFor(() -> metric("cromwell_cancelled_total") == 1);
     assertEquals(0, metric("cromwell_queue_depth"));
   }
 

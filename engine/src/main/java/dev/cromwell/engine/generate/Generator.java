@@ -1,17 +1,13 @@
 package dev.cromwell.engine.generate;
 
 import dev.cromwell.engine.model.Session;
-import dev.cromwell.engine.tokenizer.IntList;
-import dev.cromwell.engine.tokenizer.Tokenizer;
-import dev.cromwell.engine.tokenizer.Utf8Stream;
-import dev.cromwell.engine.tokenizer.Vocabulary;
 import java.util.concurrent.CancellationException;
 import java.util.function.BooleanSupplier;
 
 /**
- * Runs the decode loop: prefill the prompt (reusing the session's cache), then sample tokens one at
- * a time, streaming complete UTF-8 text to a listener, until an end token, a stop string, the token
- * or time limit, a full context or cancellation.
+ * Runs the decode loop of one request alone: prefill the prompt (reusing the session's cache), then
+ * feed the tokens that its {@link GenerationRun} picks, one model pass at a time (or verified
+ * drafts at a time), until the run ends.
  */
 public final class Generator {
   /** Receives text as it is generated. Text that might begin a stop string is held back. */
@@ -41,107 +37,24 @@ public final class Generator {
       Listener listener,
       BooleanSupplier cancelled,
       Speculation speculation) {
-    Tokenizer tokenizer = session.model().tokenizer();
-    Vocabulary vocabulary = tokenizer.vocabulary();
-    Sampler sampler = new Sampler(request.sampler());
-    long start = System.nanoTime();
-    long limit = request.timeLimitNanos();
-    // The time limit counts from the request, prompt included: a long prompt must not run past it.
-    BooleanSupplier overTime = () -> limit > 0 && System.nanoTime() - start > limit;
+    GenerationRun run = new GenerationRun(session.model(), request, listener, cancelled);
     float[] logits;
     try {
-      logits =
-          session.prefill(
-              request.prompt(), () -> cancelled.getAsBoolean() || overTime.getAsBoolean());
+      logits = session.prefill(request.prompt(), run.promptStop());
     } catch (CancellationException e) {
-      long now = System.nanoTime();
-      return new GenerationResult(
-          "",
-          new int[0],
-          cancelled.getAsBoolean() ? StopReason.CANCELLED : StopReason.TIME_LIMIT,
-          new GenerationStats(request.prompt().length, session.lastReused(), now - start, 0, 0, 0));
+      return run.stoppedInPrompt(session.lastReused());
     }
-    long promptDone = System.nanoTime();
+    run.promptDone(session.lastReused());
     Stepper stepper =
         speculation.appliesTo(request)
             ? new LookupStepper(session, speculation)
             : new Stepper.Plain(session);
-    long firstToken = 0;
-    IntList generated = new IntList();
-    Utf8Stream utf8 = tokenizer.newStream();
-    StopStringMatcher stops = new StopStringMatcher(request.stopStrings());
-    StringBuilder text = new StringBuilder();
-    StopReason reason = StopReason.MAX_TOKENS;
-
-    while (true) {
-      if (generated.size() >= request.maxTokens()) {
-        reason = StopReason.MAX_TOKENS;
-        break;
-      }
-      if (cancelled.getAsBoolean()) {
-        reason = StopReason.CANCELLED;
-        break;
-      }
-      if (overTime.getAsBoolean()) {
-        reason = StopReason.TIME_LIMIT;
-        break;
-      }
-      int token = sampler.sample(logits, stepper.history());
-      if (firstToken == 0) {
-        firstToken = System.nanoTime() - start;
-      }
-      if (vocabulary.isEndOfGeneration(token)) {
-        reason = StopReason.END_OF_TEXT;
-        break;
-      }
-      if (request.stopTokens().contains(token)) {
-        reason = StopReason.STOP_SEQUENCE;
-        break;
-      }
-      generated.add(token);
-      listener.onToken(token);
-      String piece = utf8.push(tokenizer.tokenBytes(token, false));
-      StopStringMatcher.Result r = stops.accept(piece);
-      text.append(r.released());
-      if (!r.released().isEmpty()) {
-        listener.onText(r.released());
-      }
-      if (r.stopped()) {
-        reason = StopReason.STOP_SEQUENCE;
-        break;
-      }
-      int keep = r.released().isEmpty() ? -1 : request.textStop().cut(text.toString());
-      if (keep >= 0) {
-        // The listener may already have seen text past the cut; the result is what counts.
-        text.setLength(Math.min(keep, text.length()));
-        reason = StopReason.STOP_SEQUENCE;
-        break;
-      }
-      if (stepper.length() >= session.model().contextLength()) {
-        reason = StopReason.CONTEXT_FULL;
-        break;
-      }
-      logits = stepper.next(token, request.maxTokens() - generated.size());
+    for (int token = run.next(logits, stepper.history());
+        token >= 0;
+        token = run.next(logits, stepper.history())) {
+      logits = stepper.next(token, run.remaining());
     }
     stepper.finish();
-    if (reason != StopReason.STOP_SEQUENCE) {
-      String rest = stops.finish(utf8.finish());
-      text.append(rest);
-      if (!rest.isEmpty()) {
-        listener.onText(rest);
-      }
-    }
-    long end = System.nanoTime();
-    GenerationStats stats =
-        new GenerationStats(
-            request.prompt().length,
-            session.lastReused(),
-            promptDone - start,
-            generated.size(),
-            end - promptDone,
-            firstToken,
-            stepper.drafted(),
-            stepper.accepted());
-    return new GenerationResult(text.toString(), generated.toArray(), reason, stats);
+    return run.finish(stepper.drafted(), stepper.accepted());
   }
 }

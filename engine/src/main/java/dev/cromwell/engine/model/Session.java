@@ -148,6 +148,27 @@ public final class Session {
     return logits;
   }
 
+  /** Checks that one more token fits and is a token; what {@link DecodeBatch} asks of each row. */
+  void checkNext(int token) {
+    if (history.size() >= cache.maxPositions()) {
+      throw new IllegalStateException("context is full (" + cache.maxPositions() + " positions)");
+    }
+    checkToken(token);
+  }
+
+  KvCache cache() {
+    return cache;
+  }
+
+  ForwardState state() {
+    return state;
+  }
+
+  /** Records a token whose keys and values a batched decode step has just cached. */
+  void appended(int token) {
+    history.add(token);
+  }
+
   /** Forgets everything after the first {@code positions} tokens. */
   public void truncate(int positions) {
     cache.truncate(positions);

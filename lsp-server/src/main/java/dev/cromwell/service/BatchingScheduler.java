@@ -1,0 +1,220 @@
+package dev.cromwell.service;
+
+import dev.cromwell.engine.generate.GenerationResult;
+import dev.cromwell.engine.generate.GenerationRun;
+import dev.cromwell.engine.generate.StopReason;
+import dev.cromwell.engine.model.DecodeBatch;
+import dev.cromwell.engine.model.Model;
+import dev.cromwell.engine.model.Session;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+
+/**
+ * Runs the queue's jobs on one platform thread, decoding up to {@code batch} of them together: each
+ * step feeds one token of every running job through the model in one pass over the weights ({@link
+ * DecodeBatch}). Between steps, jobs that ended leave and waiting jobs join: a joining job's prompt
+ * is prefilled first (the running ones wait for that, one prompt at a time), then it decodes with
+ * the others. Each job's sampling and stop rules are its own {@link GenerationRun}, checked before
+ * every token, so cancellation and timeouts take effect at the next step. With {@code batch} 1 it
+ * runs one job at a time. Each job gets the {@link PrefixSessions} session that shares most of its
+ * prompt among those no running job holds.
+ */
+public final class BatchingScheduler implements AutoCloseable {
+  /** A running job: its session, its rules and the token it feeds next. */
+  private static final class Slot {
+    final GenerationJob job;
+    final Session session;
+    final GenerationRun run;
+    final long started;
+    int token;
+
+    Slot(GenerationJob job, Session session, GenerationRun run, long started) {
+      this.job = job;
+      this.session = session;
+      this.run = run;
+      this.started = started;
+    }
+  }
+
+  private final Model model;
+  private final GenerationQueue queue;
+  private final PrefixSessions sessions;
+  private final DecodeBatch decode;
+  private final List<Slot> running = new ArrayList<>();
+  private final Thread thread;
+  private volatile boolean closing;
+  private volatile long cacheBytes;
+  private volatile int decoding;
+  private volatile int peak;
+
+  /**
+   * @param batch the most jobs decoding together
+   * @param spareSessions sessions kept beyond {@code batch} for prompt-prefix reuse
+   */
+  public BatchingScheduler(Model model, GenerationQueue queue, int batch, int spareSessions) {
+    this.model = model;
+    this.queue = queue;
+    this.decode = new DecodeBatch(model, batch);
+    this.sessions = new PrefixSessions(model, batch + Math.max(0, spareSessions));
+    this.thread = Thread.ofPlatform().name("cromwell-model").daemon().unstarted(this::loop);
+    thread.start();
+  }
+
+  /** The most jobs decoding together. */
+  public int batch() {
+    return decode.capacity();
+  }
+
+  private void loop() {
+    try {
+      while (!closing || !running.isEmpty()) {
+        if (!closing) {
+          admit();
+        }
+        if (!running.isEmpty()) {
+          step();
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Starts waiting jobs while there is room; waits a little for one when nothing runs. */
+  private void admit() throws InterruptedException {
+    while (running.size() < decode.capacity()) {
+      GenerationJob job = running.isEmpty() ? queue.take(200) : queue.poll();
+      if (job == null) {
+        return;
+      }
+      start(job);
+    }
+  }
+
+  /** Prefills a job's prompt and picks its first token; it then joins the batch unless done. */
+  private void start(GenerationJob job) {
+    long started = System.nanoTime();
+    try {
+      if (job.cancelled().getAsBoolean()) {
+        job.result().cancel(false);
+        queue.finished(0);
+        return;
+      }
+      if (job.expired(started)) {
+        job.result()
+            .completeExceptionally(
+                new TimeoutException("the request waited in the queue past its timeout"));
+        queue.finished(0);
+        return;
+      }
+      BooleanSupplier stop =
+          () -> closing || job.cancelled().getAsBoolean() || job.expired(System.nanoTime());
+      GenerationRun run = new GenerationRun(model, job.request(), job.listener(), stop);
+      Set<Session> busy = running.stream().map(s -> s.session).collect(Collectors.toSet());
+      Session session = sessions.forPrompt(job.request().prompt(), busy);
+      Slot slot = new Slot(job, session, run, started);
+      float[] logits;
+      try {
+        logits = session.prefill(job.request().prompt(), run.promptStop());
+      } catch (CancellationException e) {
+        complete(slot, run.stoppedInPrompt(session.lastReused()));
+        return;
+      }
+      run.promptDone(session.lastReused());
+      slot.token = run.next(logits, session.tokens());
+      if (slot.token < 0) {
+        complete(slot, run.finish(0, 0));
+      } else {
+        running.add(slot);
+      }
+    } catch (RuntimeException | Error e) {
+      fail(job, started, e);
+    }
+  }
+
+  /** One token for every running job; those that end leave the batch. */
+  private void step() {
+    List<Session> batch = new ArrayList<>(running.size());
+    int[] tokens = new int[running.size()];
+    for (int i = 0; i < running.size(); i++) {
+      batch.add(running.get(i).session);
+      tokens[i] = running.get(i).token;
+    }
+    decoding = batch.size();
+    peak = Math.max(peak, batch.size());
+    float[][] logits;
+    try {
+      logits = decode.step(batch, tokens);
+    } catch (RuntimeException | Error e) {
+      for (Slot slot : running) {
+        fail(slot.job, slot.started, e);
+      }
+      running.clear();
+      return;
+    }
+    List<Slot> ended = new ArrayList<>();
+    for (int i = 0; i < running.size(); i++) {
+      Slot slot = running.get(i);
+      try {
+        slot.token = slot.run.next(logits[i], slot.session.tokens());
+        if (slot.token < 0) {
+          ended.add(slot);
+          complete(slot, slot.run.finish(0, 0));
+        }
+      } catch (RuntimeException | Error e) {
+        // A listener that threw, say: this job fails, the others go on.
+        ended.add(slot);
+        fail(slot.job, slot.started, e);
+      }
+    }
+    running.removeAll(ended);
+    decoding = running.size();
+  }
+
+  private void complete(Slot slot, GenerationResult result) {
+    GenerationJob job = slot.job;
+    boolean timedOut =
+        result.stopReason() == StopReason.CANCELLED
+            && !job.cancelled().getAsBoolean()
+            && job.expired(System.nanoTime());
+    cacheBytes = sessions.cacheBytes();
+    queue.finished((System.nanoTime() - slot.started) / 1e9);
+    job.result()
+        .complete(new GenerationJob.Outcome(result, slot.started - job.admittedNanos(), timedOut));
+  }
+
+  private void fail(GenerationJob job, long started, Throwable e) {
+    queue.finished((System.nanoTime() - started) / 1e9);
+    job.result().completeExceptionally(e);
+  }
+
+  /** Jobs in the batch now. */
+  public int decoding() {
+    return decoding;
+  }
+
+  /** The most jobs one step has decoded together so far. */
+  public int peak() {
+    return peak;
+  }
+
+  /** Bytes held by the sessions' KV caches, as of the last finished job. */
+  public long cacheBytes() {
+    return cacheBytes;
+  }
+
+  @Override
+  public void close() {
+    closing = true;
+    try {
+      thread.join(5000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

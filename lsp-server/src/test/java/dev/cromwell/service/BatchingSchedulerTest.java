@@ -1,0 +1,74 @@
+package dev.cromwell.service;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cromwell.engine.generate.Cancellation;
+import dev.cromwell.engine.generate.GenerationResult;
+import dev.cromwell.engine.generate.Generator;
+import dev.cromwell.engine.generate.StopReason;
+import dev.cromwell.engine.model.Model;
+import dev.cromwell.testing.RealModels;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** The batching scheduler on the real SmolLM2, through {@link GenerationService}. */
+class BatchingSchedulerTest {
+  private static final GenerationService.Options GREEDY_20 =
+      new GenerationService.Options(20, 0f, 1f, List.of(), 0L, Duration.ofMinutes(5));
+
+  @Test
+  void aJobCancelledAtItsThirdTokenStopsThereWhileItsBatchGoesOn() throws Exception {
+    try (Model model = Model.load(RealModels.smollm2(), new Model.Options(2, 2048));
+        GenerationService service = new GenerationService(model, "smollm2", 8, 4)) {
+      String[] prompts = {"The quick brown fox", "def add(a, b):", "Once upon a time"};
+      List<String> alone = new ArrayList<>();
+      for (String p : prompts) {
+        alone.add(alone(service, p).text());
+      }
+
+      Cancellation cancel = new Cancellation();
+      AtomicInteger seen = new AtomicInteger();
+      List<CompletableFuture<GenerationJob.Outcome>> jobs = new ArrayList<>();
+      for (int i = 0; i < prompts.length; i++) {
+        boolean victim = i == 1;
+        Generator.Listener listener =
+            new Generator.Listener() {
+              @Override
+              public void onText(String piece) {}
+
+              @Override
+              public void onToken(int token) {
+                if (victim && seen.incrementAndGet() == 3) {
+                  cancel.cancel(); // on the model thread, between two tokens
+                }
+              }
+            };
+        jobs.add(
+            service.submit(
+                service.completionPrompt(prompts[i], null),
+                GREEDY_20,
+                listener,
+                victim ? cancel : () -> false));
+      }
+      GenerationResult cancelled = jobs.get(1).get().result();
+      assertEquals(StopReason.CANCELLED, cancelled.stopReason());
+      assertEquals(3, cancelled.tokens().length, "no token after the one that cancelled");
+      assertEquals(alone.get(0), jobs.get(0).get().result().text());
+      assertEquals(alone.get(2), jobs.get(2).get().result().text());
+      assertTrue(service.scheduler().peak() >= 2, "the jobs decoded together");
+      assertEquals(0, service.queue().depth());
+    }
+  }
+
+  private static GenerationResult alone(GenerationService service, String prompt) throws Exception {
+    return service
+        .submit(service.completionPrompt(prompt, null), GREEDY_20, piece -> {}, () -> false)
+        .get()
+        .result();
+  }
+}
