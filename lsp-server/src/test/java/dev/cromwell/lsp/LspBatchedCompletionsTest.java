@@ -5,8 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
-import dev.cromwell.engine.store.CatalogEntry;
-import dev.cromwell.engine.store.ModelStore;
+import dev.cromwell.testing.RealModels;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -26,17 +25,9 @@ class LspBatchedCompletionsTest {
 
   @Test
   void twoDocumentsDecodeTogetherAndAnswerAsTheyDoAlone() throws Exception {
-    ModelStore store = ModelStore.fromEnvironment();
-    CatalogEntry smol = store.catalog().require(RealModelLspTest.NAME);
-    assertTrue(
-        store.installed(smol),
-        "the real model is missing: "
-            + store.path(smol)
-            + " (get it with: bin/cromwell pull "
-            + RealModelLspTest.NAME
-            + ")");
     JsonObject settings = new JsonObject();
-    settings.addProperty("model", RealModelLspTest.NAME);
+    // The store's SmolLM2; a missing model fails the test with how to get it.
+    settings.addProperty("model", RealModels.smollm2().toString());
     settings.addProperty("threads", 2);
     settings.addProperty("loadMode", "mmap");
     settings.addProperty("debounceMs", 0);
