@@ -6,24 +6,24 @@ import dev.cromwell.engine.generate.Cancellation;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
 
 /**
- * Where an LSP completion runs on the model: the index's plan, the prompt, the generation and
- * post-processing of one request. Today that is the runtime's one model thread, so a completion
- * waits behind whatever runs there (another document's completion, an edit, a model swap). This is
- * the only place where completions for different documents wait for each other: {@link
- * CompletionService} debounces each document on its own and hands over at once. Routing LSP
- * completions through {@code service.GenerationQueue} (where batched decoding steps several
- * requests per pass) is a change to this class alone.
+ * Where an LSP completion is prepared and handed to the model: the index's plan, the prompt, the
+ * generation and post-processing of one request. Each request runs on a virtual thread of its own;
+ * only its generation reaches the model, as a job of the runtime's {@link
+ * dev.cromwell.service.BatchingScheduler} ({@link ModelCompleter} submits it), so completions for
+ * different documents decode together, a token at a time, instead of waiting for each other's whole
+ * generation. {@link CompletionService} debounces each document on its own and hands over at once.
  */
 final class CompletionLane {
   private final ModelRuntime runtime;
-  private final Executor modelThread;
+  // Prompt assembly and waiting for the scheduler; no model pass runs on these threads.
+  private final Executor requests = Executors.newVirtualThreadPerTaskExecutor();
 
-  CompletionLane(ModelRuntime runtime, Executor modelThread) {
+  CompletionLane(ModelRuntime runtime) {
     this.runtime = runtime;
-    this.modelThread = modelThread;
   }
 
   /**
@@ -47,7 +47,7 @@ final class CompletionLane {
         implements Outcome {}
   }
 
-  /** Runs {@code job} when its turn comes. */
+  /** Runs {@code job} at once, off the caller's thread. */
   CompletableFuture<Outcome> submit(Job job) {
     return CompletableFuture.supplyAsync(
         () -> {
@@ -58,7 +58,7 @@ final class CompletionLane {
             throw e;
           }
         },
-        modelThread);
+        requests);
   }
 
   private Outcome run(Job job) {

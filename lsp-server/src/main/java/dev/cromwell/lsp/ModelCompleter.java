@@ -2,6 +2,7 @@ package dev.cromwell.lsp;
 
 import dev.cromwell.engine.generate.GenerationRequest;
 import dev.cromwell.engine.generate.GenerationResult;
+import dev.cromwell.engine.generate.GenerationStats;
 import dev.cromwell.engine.generate.Generator;
 import dev.cromwell.engine.generate.SamplerSettings;
 import dev.cromwell.engine.model.Model;
@@ -9,14 +10,24 @@ import dev.cromwell.engine.model.Session;
 import dev.cromwell.engine.tokenizer.IntList;
 import dev.cromwell.engine.tokenizer.Tokenizer;
 import dev.cromwell.protocol.FimFormat;
+import dev.cromwell.service.GenerationJob;
+import dev.cromwell.service.GenerationQueue;
+import dev.cromwell.service.QueueFullException;
+import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BooleanSupplier;
 
 /**
  * Completions from a loaded model: greedy decoding in the model's FIM format, one session per
- * document.
+ * document, with token healing. Once the runtime attaches its scheduler ({@link #decodeThrough}),
+ * each completion is a job decoded together with other documents' completions.
  */
 public final class ModelCompleter implements Completer {
   private final Model model;
@@ -25,6 +36,7 @@ public final class ModelCompleter implements Completer {
   private final Set<Integer> stopTokens = new HashSet<>();
   private final boolean kvReuse;
   private final TokenHealing healing;
+  private volatile GenerationQueue queue;
 
   public ModelCompleter(Model model, long memoryBudgetBytes) {
     this(model, memoryBudgetBytes, true);
@@ -77,77 +89,82 @@ public final class ModelCompleter implements Completer {
       sessions.forget(documentKey); // measure the cost of recomputing every prompt
     }
     Session session = sessions.forDocument(documentKey);
+    // Token healing: run the prompt without its last cursor token, and let the first token be
+    // chosen among those that spell its bytes out again (greedily, as the rest is chosen); the
+    // bytes already typed are then dropped from the suggestion, and stop rules see it without them.
     TokenHealing.Plan plan = healing.plan(tokens, cursorEnd);
-    if (!plan.heals()) {
-      return generate(session, tokens, "", maxTokens, stop, timeLimitNanos, cancelled, null);
-    }
-    // Token healing: run the prompt without its last cursor token, then choose the first
-    // token among those that spell its bytes out again (greedily, as the rest is chosen).
-    float[] logits;
-    try {
-      logits = session.prefill(plan.prompt(), cancelled);
-    } catch (java.util.concurrent.CancellationException e) {
-      return new Output("", session.lastReused(), session.lastComputed(), 0, "cancelled");
-    }
-    // Prompt tokens reused and computed, and tokens chosen by healing, for the statistics.
-    int[] reuse = {session.lastReused(), plan.prompt().length - session.lastReused(), 0};
-    if (cancelled.getAsBoolean()) {
-      return new Output("", reuse[0], reuse[1], 0, "cancelled");
-    }
-    int first = healing.choose(logits, plan.removed());
-    byte[] chosen = healing.bytes(first);
-    byte[] extra = java.util.Arrays.copyOfRange(chosen, plan.removed().length, chosen.length);
-    int[] continued = java.util.Arrays.copyOf(plan.prompt(), plan.prompt().length + 1);
-    continued[plan.prompt().length] = first;
-    reuse[2] = 1;
-    String typedPast = new String(extra, java.nio.charset.StandardCharsets.UTF_8);
-    return generate(
-        session, continued, typedPast, maxTokens - 1, stop, timeLimitNanos, cancelled, reuse);
-  }
-
-  /**
-   * Generates after {@code tokens}; the suggestion is {@code head} (what healing chose past the
-   * typed text) followed by the generated text, and stop rules see it whole.
-   */
-  private Output generate(
-      Session session,
-      int[] tokens,
-      String head,
-      int maxTokens,
-      GenerationRequest.TextStop stop,
-      long timeLimitNanos,
-      BooleanSupplier cancelled,
-      int[] reuse) {
-    GenerationRequest.TextStop whole =
-        head.isEmpty()
+    String typed = plan.heals() ? new String(plan.removed(), StandardCharsets.UTF_8) : "";
+    GenerationRequest.TextStop afterTyped =
+        typed.isEmpty()
             ? stop
             : text -> {
-              int cut = stop.cut(head + text);
-              return cut < 0 ? -1 : Math.max(0, cut - head.length());
+              if (!text.startsWith(typed)) {
+                return -1;
+              }
+              int cut = stop.cut(text.substring(typed.length()));
+              return cut < 0 ? -1 : cut + typed.length();
             };
     GenerationRequest request =
         new GenerationRequest(
-            tokens,
+            plan.prompt(),
             Math.max(0, maxTokens),
             SamplerSettings.greedy(),
             stopTokens,
             List.of(),
             timeLimitNanos,
-            whole);
-    GenerationResult result = Generator.generate(session, request, piece -> {}, cancelled);
-    int reused = reuse != null ? reuse[0] : result.stats().promptTokensReused();
-    int computed =
-        reuse != null
-            ? reuse[1]
-            : result.stats().promptTokens() - result.stats().promptTokensReused();
-    String text = head + result.text();
-    int cut = head.isEmpty() ? -1 : stop.cut(text);
+            afterTyped,
+            plan.heals() ? logits -> healing.choose(logits, plan.removed()) : null);
+    GenerationResult result = generate(session, request, cancelled);
+    if (result == null) {
+      return new Output("", 0, 0, 0, "cancelled");
+    }
+    String text = result.text();
+    if (!typed.isEmpty()) {
+      text = text.startsWith(typed) ? text.substring(typed.length()) : "";
+    }
+    GenerationStats stats = result.stats();
     return new Output(
-        cut >= 0 ? text.substring(0, Math.min(cut, text.length())) : text,
-        reused,
-        computed,
-        result.stats().generatedTokens() + (reuse != null ? reuse[2] : 0),
-        result.stopReason().name().toLowerCase(java.util.Locale.ROOT));
+        text,
+        stats.promptTokensReused(),
+        stats.promptTokens() - stats.promptTokensReused(),
+        stats.generatedTokens(),
+        result.stopReason().name().toLowerCase(Locale.ROOT));
+  }
+
+  /**
+   * Generates in the document's {@code session}: as a job of the runtime's batching scheduler once
+   * one is attached (it decodes with other documents' jobs), else right here (warm-up, tools that
+   * own the model). Null when the job was dropped unrun (cancelled, or the model was unloaded).
+   */
+  private GenerationResult generate(
+      Session session, GenerationRequest request, BooleanSupplier cancelled) {
+    GenerationQueue q = queue;
+    if (q == null) {
+      return Generator.generate(session, request, piece -> {}, cancelled);
+    }
+    CompletableFuture<GenerationJob.Outcome> done = new CompletableFuture<>();
+    try {
+      q.admit(
+          new GenerationJob(request, piece -> {}, cancelled, 0, System.nanoTime(), done, session));
+      return done.get().result();
+    } catch (QueueFullException | RejectedExecutionException | CancellationException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException r
+          ? r
+          : new IllegalStateException(e.getCause());
+    }
+  }
+
+  /**
+   * From now on completions are jobs in {@code queue}, which the runtime's scheduler for this model
+   * decodes; it is the only thread that runs passes on the model.
+   */
+  void decodeThrough(GenerationQueue queue) {
+    this.queue = queue;
   }
 
   /** Prompt tokens, and where the text before the cursor ends among them (-1: not known). */

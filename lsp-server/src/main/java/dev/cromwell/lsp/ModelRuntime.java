@@ -8,6 +8,8 @@ import dev.cromwell.context.RelevanceWeights;
 import dev.cromwell.context.TokenCounter;
 import dev.cromwell.context.WorkspaceIndex;
 import dev.cromwell.engine.model.ModelFileChangedException;
+import dev.cromwell.service.BatchingScheduler;
+import dev.cromwell.service.GenerationQueue;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -18,16 +20,25 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * What the server serves with: the loaded model (a {@link Completer}), the one model thread that
- * every use of it runs on, the settings, and the workspace index with its token budget. Settings
- * decide here whether the model is loaded again; {@link ModelLoader} coalesces those loads so the
- * last configuration wins. Where an LSP completion runs on the model is {@link CompletionLane}.
+ * What the server serves with: the loaded model (a {@link Completer}) with the {@link
+ * BatchingScheduler} whose thread is the one thread that runs passes on it, the settings, and the
+ * workspace index with its token budget. Completions of a loaded model are the scheduler's jobs
+ * (several documents decode together); every other use of the model (edits) runs on the scheduler's
+ * thread between two decode steps. Model swaps are ordered on a dispatch thread, which closes the
+ * old scheduler before the old model is closed. Settings decide here whether the model is loaded
+ * again; {@link ModelLoader} coalesces those loads so the last configuration wins. Where an LSP
+ * completion is prepared and handed to the model is {@link CompletionLane}.
  */
 public final class ModelRuntime implements AutoCloseable {
+  /** Completions of one model decoding together at most (the HTTP service's default too). */
+  static final int BATCH = dev.cromwell.service.GenerationService.DEFAULT_BATCH;
+
+  // Orders swaps and tasks on the model; what uses a loaded model runs on its scheduler's thread.
   private final ExecutorService modelThread =
-      Executors.newSingleThreadExecutor(Daemons.named("cromwell-model"));
+      Executors.newSingleThreadExecutor(Daemons.named("cromwell-model-dispatch"));
   private final ModelLoader loader;
-  private final CompletionLane lane = new CompletionLane(this, modelThread);
+  private final CompletionLane lane = new CompletionLane(this);
+  private volatile BatchingScheduler scheduler;
   private volatile ServerConfig config;
   private volatile Completer completer;
   private volatile WorkspaceIndex index;
@@ -94,22 +105,46 @@ public final class ModelRuntime implements AutoCloseable {
     return completer;
   }
 
-  /** On the model thread (from {@link ModelLoader}): installs {@code next}, or nothing. */
+  /**
+   * On the dispatch thread (from {@link ModelLoader}): installs {@code next}, or nothing. The
+   * previous model's scheduler stops first (its completions are cancelled), so the caller may then
+   * close that model; a model completer gets a scheduler of its own.
+   */
   void setCompleter(Completer next) {
+    BatchingScheduler old = scheduler;
+    scheduler = null;
+    if (old != null) {
+      old.close();
+    }
+    if (next instanceof ModelCompleter m) {
+      // Room for every open document's request; CompletionService keeps one per document.
+      GenerationQueue queue = new GenerationQueue(256);
+      scheduler = new BatchingScheduler(m.model(), queue, BATCH, 0);
+      m.decodeThrough(queue);
+    }
     this.completer = next;
     rebuildBudget();
+  }
+
+  /** The loaded model's scheduler, or null (for status). */
+  BatchingScheduler scheduler() {
+    return scheduler;
   }
 
   CompletionLane lane() {
     return lane;
   }
 
-  /** Computes {@code task} on the model thread, after any running completion. */
+  /**
+   * Computes {@code task} with the model: in order with swaps, and on the loaded model's scheduler
+   * thread between two decode steps, so it never overlaps a pass.
+   */
   <T> CompletableFuture<T> onModelThread(Supplier<T> task) {
     return CompletableFuture.supplyAsync(
         () -> {
           try {
-            return task.get();
+            BatchingScheduler s = scheduler;
+            return s == null ? task.get() : s.runAlone(task).join();
           } catch (RuntimeException e) {
             noticeFault(e);
             throw e;
@@ -118,19 +153,26 @@ public final class ModelRuntime implements AutoCloseable {
         modelThread);
   }
 
-  /** Runs {@code task} on the model thread (model swaps must not overlap a generation). */
+  /**
+   * Runs {@code task} on the dispatch thread, where swaps happen: it may close the scheduler and
+   * the model (no task or swap runs meanwhile).
+   */
   CompletableFuture<Void> onModelThread(Runnable task) {
     return CompletableFuture.runAsync(task, modelThread);
   }
 
   /**
-   * On the model thread, after a use of the model failed: when the model's file changed under it,
-   * the model is taken out of service (the request that met it fails on its own).
+   * After a use of the model failed: when the model's file changed under it, the model is taken out
+   * of service on the dispatch thread (the request that met it fails on its own).
    */
   void noticeFault(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof ModelFileChangedException changed) {
-        loader.failed(changed.getMessage());
+        try {
+          modelThread.execute(() -> loader.failed(changed.getMessage()));
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+          // the server is shutting down: the model goes anyway
+        }
         return;
       }
     }
@@ -140,7 +182,7 @@ public final class ModelRuntime implements AutoCloseable {
   void forget(String uri) {
     Completer c = completer;
     if (c != null) {
-      modelThread.execute(() -> c.forget(uri));
+      c.forget(uri); // a map removal; a job still decoding keeps its session to the end
     }
   }
 
@@ -227,7 +269,10 @@ public final class ModelRuntime implements AutoCloseable {
     budget = new ContextBudget(i, counter, RelevanceWeights.defaults());
   }
 
-  /** Lets a running generation finish (up to 5 s), then closes the model and any load. */
+  /**
+   * Lets a running swap or edit finish (up to 5 s), stops the scheduler (cancelling its
+   * completions), then closes the model and any load.
+   */
   @Override
   public void close() {
     modelThread.shutdown();
@@ -235,6 +280,11 @@ public final class ModelRuntime implements AutoCloseable {
       modelThread.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    BatchingScheduler s = scheduler;
+    scheduler = null;
+    if (s != null) {
+      s.close();
     }
     loader.close();
   }

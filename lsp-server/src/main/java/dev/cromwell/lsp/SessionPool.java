@@ -9,7 +9,8 @@ import java.util.Map;
 /**
  * One engine session (and so one KV cache) per document, so each document's next request reuses
  * what its previous one computed. The caches share a memory budget; the least recently used
- * sessions go first. Used from the single model thread.
+ * sessions go first. Completion threads of different documents use it at once, so it locks; a
+ * session evicted while a job decodes in it stays that job's to the end.
  */
 final class SessionPool {
   private final Model model;
@@ -22,25 +23,25 @@ final class SessionPool {
     this.budgetBytes = budgetBytes;
   }
 
-  Session forDocument(String uri) {
+  synchronized Session forDocument(String uri) {
     Session s = sessions.computeIfAbsent(uri, u -> model.newSession());
     evictBeyondBudget(uri);
     return s;
   }
 
-  void forget(String uri) {
+  synchronized void forget(String uri) {
     sessions.remove(uri);
   }
 
-  int size() {
+  synchronized int size() {
     return sessions.size();
   }
 
-  long bytes() {
+  synchronized long bytes() {
     return sessions.values().stream().mapToLong(Session::cacheBytes).sum();
   }
 
-  long evictions() {
+  synchronized long evictions() {
     return evictions;
   }
 

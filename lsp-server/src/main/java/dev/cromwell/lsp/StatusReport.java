@@ -20,6 +20,9 @@ final class StatusReport {
     s.put("openDocuments", documents.size());
     s.put("positionEncoding", documents.encoding().lspName());
     s.put("indexedFiles", runtime.index() == null ? 0 : runtime.index().files().size());
+    var scheduler = runtime.scheduler();
+    // The most completions one decode step has served together since the model loaded.
+    s.put("batchPeak", scheduler == null ? 0 : scheduler.peak());
     s.put("stats", stats);
     return s;
   }

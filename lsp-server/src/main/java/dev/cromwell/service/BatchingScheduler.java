@@ -6,12 +6,17 @@ import dev.cromwell.engine.generate.StopReason;
 import dev.cromwell.engine.model.DecodeBatch;
 import dev.cromwell.engine.model.Model;
 import dev.cromwell.engine.model.Session;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -22,7 +27,11 @@ import java.util.stream.Collectors;
  * the others. Each job's sampling and stop rules are its own {@link GenerationRun}, checked before
  * every token, so cancellation and timeouts take effect at the next step. With {@code batch} 1 it
  * runs one job at a time. Each job gets the {@link PrefixSessions} session that shares most of its
- * prompt among those no running job holds.
+ * prompt among those no running job holds, or decodes in the session it brought (an editor
+ * document's); a job whose session a running job still holds waits until that one has left.
+ *
+ * <p>Its thread is the only one that runs passes on the model: other uses of the model (edits, say)
+ * are given to {@link #runAlone}, which runs them between two steps.
  */
 public final class BatchingScheduler implements AutoCloseable {
   /** A running job: its session, its rules and the token it feeds next. */
@@ -46,6 +55,10 @@ public final class BatchingScheduler implements AutoCloseable {
   private final PrefixSessions sessions;
   private final DecodeBatch decode;
   private final List<Slot> running = new ArrayList<>();
+  // Jobs whose own session a running job still holds (the same document's superseded request).
+  private final List<GenerationJob> deferred = new ArrayList<>();
+  // Work for the scheduler's thread between steps; null once it has stopped taking any.
+  private Queue<Runnable> tasks = new ArrayDeque<>();
   private final Thread thread;
   private volatile boolean closing;
   private volatile long cacheBytes;
@@ -70,9 +83,36 @@ public final class BatchingScheduler implements AutoCloseable {
     return decode.capacity();
   }
 
+  /**
+   * Computes {@code task} on the scheduler's thread between two decode steps, so it may use the
+   * model while no step runs; the batch waits for it. Fails with {@link CancellationException} once
+   * the scheduler is closed.
+   */
+  public <T> CompletableFuture<T> runAlone(Supplier<T> task) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    Runnable run =
+        () -> {
+          try {
+            result.complete(task.get());
+          } catch (RuntimeException | Error e) {
+            result.completeExceptionally(e);
+          }
+        };
+    synchronized (this) {
+      if (tasks == null) {
+        result.completeExceptionally(new CancellationException("the model was unloaded"));
+        return result;
+      }
+      tasks.add(run);
+    }
+    queue.wake();
+    return result;
+  }
+
   private void loop() {
     try {
       while (!closing || !running.isEmpty()) {
+        runTasks();
         if (!closing) {
           admit();
         }
@@ -82,18 +122,73 @@ public final class BatchingScheduler implements AutoCloseable {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } finally {
+      drain();
+    }
+  }
+
+  private void runTasks() {
+    while (true) {
+      Runnable task;
+      synchronized (this) {
+        task = tasks.poll();
+      }
+      if (task == null) {
+        return;
+      }
+      task.run();
+    }
+  }
+
+  /** Once stopped: tasks left still run (they may be waited on), jobs left are cancelled. */
+  private void drain() {
+    Queue<Runnable> left;
+    synchronized (this) {
+      left = tasks;
+      tasks = null;
+    }
+    left.forEach(Runnable::run);
+    List<GenerationJob> unstarted = new ArrayList<>(deferred);
+    deferred.clear();
+    unstarted.addAll(queue.close());
+    for (GenerationJob job : unstarted) {
+      job.result().cancel(false);
+      queue.finished(0);
     }
   }
 
   /** Starts waiting jobs while there is room; waits a little for one when nothing runs. */
   private void admit() throws InterruptedException {
+    for (Iterator<GenerationJob> it = deferred.iterator();
+        it.hasNext() && running.size() < decode.capacity(); ) {
+      GenerationJob job = it.next();
+      if (job.cancelled().getAsBoolean() || !held(job.session())) {
+        it.remove();
+        start(job);
+      }
+    }
     while (running.size() < decode.capacity()) {
-      GenerationJob job = running.isEmpty() ? queue.take(200) : queue.poll();
+      boolean idle = running.isEmpty() && deferred.isEmpty();
+      GenerationJob job = idle ? queue.take(200) : queue.poll();
       if (job == null) {
         return;
       }
-      start(job);
+      if (job.session() != null && held(job.session())) {
+        deferred.add(job);
+      } else {
+        start(job);
+      }
     }
+  }
+
+  /** Whether a running job decodes in {@code session}. */
+  private boolean held(Session session) {
+    for (Slot slot : running) {
+      if (slot.session == session) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Prefills a job's prompt and picks its first token; it then joins the batch unless done. */
@@ -115,8 +210,11 @@ public final class BatchingScheduler implements AutoCloseable {
       BooleanSupplier stop =
           () -> closing || job.cancelled().getAsBoolean() || job.expired(System.nanoTime());
       GenerationRun run = new GenerationRun(model, job.request(), job.listener(), stop);
-      Set<Session> busy = running.stream().map(s -> s.session).collect(Collectors.toSet());
-      Session session = sessions.forPrompt(job.request().prompt(), busy);
+      Session session = job.session();
+      if (session == null) {
+        Set<Session> busy = running.stream().map(s -> s.session).collect(Collectors.toSet());
+        session = sessions.forPrompt(job.request().prompt(), busy);
+      }
       Slot slot = new Slot(job, session, run, started);
       float[] logits;
       try {
@@ -208,9 +306,14 @@ public final class BatchingScheduler implements AutoCloseable {
     return cacheBytes;
   }
 
+  /**
+   * Stops: running jobs end at their next token (cancelled), waiting ones are cancelled unstarted,
+   * tasks already given to {@link #runAlone} still run; waits up to 5 s for the thread.
+   */
   @Override
   public void close() {
     closing = true;
+    queue.wake();
     try {
       thread.join(5000);
     } catch (InterruptedException e) {

@@ -3,6 +3,7 @@ package dev.cromwell.service;
 import dev.cromwell.engine.generate.GenerationRequest;
 import dev.cromwell.engine.generate.GenerationResult;
 import dev.cromwell.engine.generate.Generator;
+import dev.cromwell.engine.model.Session;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 
@@ -14,6 +15,9 @@ import java.util.function.BooleanSupplier;
  * @param cancelled checked before every token; the client went away or the service closed
  * @param deadlineNanos {@link System#nanoTime()} after which the job stops, 0 for none
  * @param admittedNanos when the queue accepted it
+ * @param session the caller's own session to decode in (an editor document's KV cache), or null for
+ *     one of the scheduler's prefix-reuse sessions; the scheduler never runs two jobs on one
+ *     session at once
  */
 public record GenerationJob(
     GenerationRequest request,
@@ -21,7 +25,19 @@ public record GenerationJob(
     BooleanSupplier cancelled,
     long deadlineNanos,
     long admittedNanos,
-    CompletableFuture<Outcome> result) {
+    CompletableFuture<Outcome> result,
+    Session session) {
+
+  /** A job decoded in one of the scheduler's own sessions. */
+  public GenerationJob(
+      GenerationRequest request,
+      Generator.Listener listener,
+      BooleanSupplier cancelled,
+      long deadlineNanos,
+      long admittedNanos,
+      CompletableFuture<Outcome> result) {
+    this(request, listener, cancelled, deadlineNanos, admittedNanos, result, null);
+  }
 
   /**
    * What came of a job.

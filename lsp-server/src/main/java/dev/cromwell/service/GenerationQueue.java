@@ -1,8 +1,12 @@
 package dev.cromwell.service;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -13,6 +17,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * decodes several together) is invisible to the callers.
  */
 public final class GenerationQueue {
+  // Put in the queue to wake a scheduler waiting for work that is not a job (a task to run).
+  private static final GenerationJob WAKE = new GenerationJob(null, null, null, 0, 0, null);
+  private final AtomicBoolean woken = new AtomicBoolean();
+  private boolean closed;
   private final int capacity;
   private final BlockingQueue<GenerationJob> waiting = new LinkedBlockingQueue<>();
   private final AtomicInteger admitted = new AtomicInteger();
@@ -39,17 +47,53 @@ public final class GenerationQueue {
         break;
       }
     }
-    waiting.add(job);
+    synchronized (this) {
+      if (closed) {
+        admitted.decrementAndGet();
+        throw new RejectedExecutionException("the model was unloaded");
+      }
+      waiting.add(job);
+    }
   }
 
-  /** The next job for a scheduler, waiting up to {@code millis}; null if none came. */
+  /** The next job for a scheduler, waiting up to {@code millis}; null if none came (or woken). */
   public GenerationJob take(long millis) throws InterruptedException {
-    return waiting.poll(millis, TimeUnit.MILLISECONDS);
+    GenerationJob job = waiting.poll(millis, TimeUnit.MILLISECONDS);
+    if (job == WAKE) {
+      woken.set(false);
+      return null;
+    }
+    return job;
   }
 
   /** The next job if one is waiting now (a batching scheduler fills free slots with these). */
   public GenerationJob poll() {
-    return waiting.poll();
+    GenerationJob job = waiting.poll();
+    if (job == WAKE) {
+      woken.set(false);
+      return waiting.poll();
+    }
+    return job;
+  }
+
+  /** Ends a scheduler's {@link #take} wait early: it has other work. */
+  public void wake() {
+    if (woken.compareAndSet(false, true)) {
+      waiting.add(WAKE);
+    }
+  }
+
+  /**
+   * Refuses further jobs ({@link #admit} then throws {@link RejectedExecutionException}) and
+   * returns those still waiting, for the scheduler to cancel.
+   */
+  public synchronized List<GenerationJob> close() {
+    closed = true;
+    List<GenerationJob> left = new ArrayList<>();
+    for (GenerationJob job = poll(); job != null; job = poll()) {
+      left.add(job);
+    }
+    return left;
   }
 
   /** A scheduler finished a job (done, failed or skipped) after {@code seconds}. */
@@ -69,7 +113,7 @@ public final class GenerationQueue {
 
   /** Jobs waiting to start. */
   public int waiting() {
-    return waiting.size();
+    return Math.max(0, waiting.size() - (woken.get() ? 1 : 0));
   }
 
   public int capacity() {

@@ -4,10 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cromwell.engine.generate.Cancellation;
+import dev.cromwell.engine.generate.GenerationRequest;
 import dev.cromwell.engine.generate.GenerationResult;
 import dev.cromwell.engine.generate.Generator;
+import dev.cromwell.engine.generate.SamplerSettings;
 import dev.cromwell.engine.generate.StopReason;
 import dev.cromwell.engine.model.Model;
+import dev.cromwell.engine.model.Session;
 import dev.cromwell.testing.RealModels;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,7 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-/** The batching scheduler on the real SmolLM2, through {@link GenerationService}. */
+/** The batching scheduler on the real SmolLM2, through {@link GenerationService} and its queue. */
 class BatchingSchedulerTest {
   private static final GenerationService.Options GREEDY_20 =
       new GenerationService.Options(20, 0f, 1f, List.of(), 0L, Duration.ofMinutes(5));
@@ -62,6 +65,35 @@ class BatchingSchedulerTest {
       assertEquals(alone.get(2), jobs.get(2).get().result().text());
       assertTrue(service.scheduler().peak() >= 2, "the jobs decoded together");
       assertEquals(0, service.queue().depth());
+    }
+  }
+
+  @Test
+  void jobsSharingASessionTakeTurnsAndTasksRunOnTheSchedulersThread() throws Exception {
+    try (Model model = Model.load(RealModels.smollm2(), new Model.Options(2, 2048));
+        GenerationService service = new GenerationService(model, "smollm2", 8, 4)) {
+      String prompt = "def add(a, b):";
+      String alone = alone(service, prompt).text();
+      Session own = model.newSession();
+      GenerationRequest request =
+          GenerationRequest.of(
+              service.completionPrompt(prompt, null).tokens(), 20, SamplerSettings.greedy());
+      List<CompletableFuture<GenerationJob.Outcome>> jobs = new ArrayList<>();
+      for (int i = 0; i < 2; i++) {
+        CompletableFuture<GenerationJob.Outcome> done = new CompletableFuture<>();
+        service
+            .queue()
+            .admit(
+                new GenerationJob(
+                    request, piece -> {}, () -> false, 0, System.nanoTime(), done, own));
+        jobs.add(done);
+      }
+      CompletableFuture<String> task =
+          service.scheduler().runAlone(() -> Thread.currentThread().getName());
+      assertEquals(alone, jobs.get(0).get().result().text(), "the first job in the session");
+      assertEquals(alone, jobs.get(1).get().result().text(), "the second, after the first left");
+      assertEquals(1, service.scheduler().peak(), "two jobs of one session never decode together");
+      assertEquals("cromwell-model", task.get(), "the task ran where the steps run");
     }
   }
 

@@ -13,6 +13,8 @@ import java.util.Set;
  * @param timeLimitNanos wall-time cap for the whole request, prompt processing included, 0 for none
  * @param textStop a rule over the text generated so far that can end generation (e.g. at the end of
  *     a line or block), or {@link TextStop#NEVER}
+ * @param firstToken chooses the first generated token instead of the sampler (token healing
+ *     constrains it), or null
  */
 public record GenerationRequest(
     int[] prompt,
@@ -21,7 +23,8 @@ public record GenerationRequest(
     Set<Integer> stopTokens,
     List<String> stopStrings,
     long timeLimitNanos,
-    TextStop textStop) {
+    TextStop textStop,
+    FirstToken firstToken) {
 
   /** Decides from the text generated so far whether to stop, and how much of it to keep. */
   @FunctionalInterface
@@ -30,6 +33,23 @@ public record GenerationRequest(
     int cut(String text);
 
     TextStop NEVER = text -> -1;
+  }
+
+  /** Picks the first generated token from the logits after the prompt. */
+  @FunctionalInterface
+  public interface FirstToken {
+    int choose(float[] logits);
+  }
+
+  public GenerationRequest(
+      int[] prompt,
+      int maxTokens,
+      SamplerSettings sampler,
+      Set<Integer> stopTokens,
+      List<String> stopStrings,
+      long timeLimitNanos,
+      TextStop textStop) {
+    this(prompt, maxTokens, sampler, stopTokens, stopStrings, timeLimitNanos, textStop, null);
   }
 
   public GenerationRequest(

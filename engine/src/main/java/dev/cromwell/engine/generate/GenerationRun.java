@@ -101,7 +101,11 @@ public final class GenerationRun {
     if (overTime.getAsBoolean()) {
       return stop(StopReason.TIME_LIMIT);
     }
-    int token = sampler.sample(logits, history);
+    // The request's first-token rule (token healing) picks the first token here, so Generator
+    // and the batching scheduler apply it alike.
+    GenerationRequest.FirstToken rule = request.firstToken();
+    int token =
+        rule != null && firstToken == 0 ? rule.choose(logits) : sampler.sample(logits, history);
     if (firstToken == 0) {
       firstToken = System.nanoTime() - start;
     }
