@@ -7,8 +7,15 @@ import java.util.concurrent.locks.LockSupport;
  * A fixed set of platform threads that run one data-parallel operation at a time.
  *
  * <p>A decode step issues hundreds of small parallel operations, so handing out work must cost
- * microseconds: workers spin briefly on a generation counter before parking, and the caller runs
- * the first chunk itself. Work is split into contiguous ranges, one per thread.
+ * microseconds: idle threads wait for the next operation by spinning briefly, then yielding, then
+ * parking ({@link Waiting}).
+ *
+ * <p>Users' machines are never idle, so a thread of the pool may lose its core to another process
+ * for a whole scheduler slice (milliseconds). With one fixed range per thread, the caller then
+ * waited for that range, once per operation, and decode collapsed (17 → 2–5 tokens/s at 2 threads
+ * beside one busy process). So an operation is cut into a few contiguous chunks per thread, which
+ * threads claim from a shared counter: whoever is running takes the next chunk, and a descheduled
+ * thread delays the operation by at most the chunk it holds, not by its whole share.
  */
 public final class WorkerPool implements AutoCloseable {
   /** A unit of work over the index range {@code [from, to)}. */
@@ -17,17 +24,61 @@ public final class WorkerPool implements AutoCloseable {
     void run(int from, int to);
   }
 
-  private static final int SPINS_BEFORE_PARK = 20_000;
+  /**
+   * Chunks per thread: enough that a stalled thread's chunk is a small part of the operation, few
+   * enough that claiming (one atomic increment each) stays negligible next to the work.
+   */
+  static final int CHUNKS_PER_THREAD = 4;
+
+  /**
+   * One operation: its task and the counters through which threads claim and finish its chunks. A
+   * fresh object per operation, so a thread that wakes late can only find it fully claimed.
+   */
+  private static final class Job {
+    final RangeTask task;
+    final int size;
+    final int chunks;
+    final AtomicInteger next = new AtomicInteger();
+    final AtomicInteger done = new AtomicInteger();
+    volatile Throwable failure;
+
+    Job(RangeTask task, int size, int chunks) {
+      this.task = task;
+      this.size = size;
+      this.chunks = chunks;
+    }
+
+    /** Runs chunks until none is left; returns whether this thread finished the last one. */
+    boolean work() {
+      boolean last = false;
+      int chunk;
+      while ((chunk = next.getAndIncrement()) < chunks) {
+        try {
+          long from = (long) size * chunk / chunks;
+          long to = (long) size * (chunk + 1) / chunks;
+          if (from < to) {
+            task.run((int) from, (int) to);
+          }
+        } catch (Throwable t) {
+          failure = t;
+        } finally {
+          last = done.incrementAndGet() == chunks;
+        }
+      }
+      return last;
+    }
+
+    boolean finished() {
+      return done.get() == chunks;
+    }
+  }
 
   private final int threads;
   private final Thread[] workers;
   private final AtomicInteger generation = new AtomicInteger();
-  private final AtomicInteger pending = new AtomicInteger();
-  private volatile RangeTask task;
-  private volatile int taskSize;
+  private volatile Job job;
+  private volatile Thread caller;
   private volatile boolean closed;
-  private volatile Throwable failure;
-  private final Thread[] parkedWaiter = new Thread[1];
 
   /** Creates a pool of {@code threads} threads in total, counting the caller's. */
   public WorkerPool(int threads) {
@@ -37,8 +88,7 @@ public final class WorkerPool implements AutoCloseable {
     this.threads = threads;
     this.workers = new Thread[threads - 1];
     for (int i = 0; i < workers.length; i++) {
-      int index = i + 1;
-      Thread t = new Thread(() -> workLoop(index), "cromwell-worker-" + index);
+      Thread t = new Thread(this::workLoop, "cromwell-worker-" + (i + 1));
       t.setDaemon(true);
       workers[i] = t;
       t.start();
@@ -67,26 +117,20 @@ public final class WorkerPool implements AutoCloseable {
       task.run(0, size);
       return;
     }
-    this.task = task;
-    this.taskSize = size;
-    this.failure = null;
-    pending.set(workers.length);
-    parkedWaiter[0] = Thread.currentThread();
+    Job current = new Job(task, size, Math.min(size, threads * CHUNKS_PER_THREAD));
+    caller = Thread.currentThread();
+    job = current;
     generation.incrementAndGet();
     for (Thread w : workers) {
       LockSupport.unpark(w);
     }
-    runChunk(0, task, size);
-    int spins = 0;
-    while (pending.get() != 0) {
-      if (++spins < SPINS_BEFORE_PARK) {
-        Thread.onSpinWait();
-      } else {
-        LockSupport.parkNanos(this, 50_000);
-      }
+    current.work();
+    // Only chunks that a worker is running are left; wait for them without taking the core.
+    Waiting waiting = new Waiting();
+    while (!current.finished()) {
+      waiting.pause(this);
     }
-    this.task = null;
-    Throwable t = failure;
+    Throwable t = current.failure;
     if (t != null) {
       if (t instanceof RuntimeException re) {
         throw re;
@@ -98,41 +142,55 @@ public final class WorkerPool implements AutoCloseable {
     }
   }
 
-  private void runChunk(int index, RangeTask task, int size) {
-    long from = (long) size * index / threads;
-    long to = (long) size * (index + 1) / threads;
-    if (from < to) {
-      task.run((int) from, (int) to);
-    }
-  }
-
-  private void workLoop(int index) {
+  private void workLoop() {
     int seen = 0;
     while (true) {
-      int spins = 0;
+      Waiting waiting = new Waiting();
       int current;
       while ((current = generation.get()) == seen) {
         if (closed) {
           return;
         }
-        if (++spins < SPINS_BEFORE_PARK) {
-          Thread.onSpinWait();
-        } else {
-          LockSupport.park(this);
-        }
+        waiting.pause(this);
       }
       seen = current;
       if (closed) {
         return;
       }
-      try {
-        runChunk(index, task, taskSize);
-      } catch (Throwable t) {
-        failure = t;
-      } finally {
-        if (pending.decrementAndGet() == 0) {
-          LockSupport.unpark(parkedWaiter[0]);
-        }
+      if (job.work()) {
+        LockSupport.unpark(caller);
+      }
+    }
+  }
+
+  /**
+   * How a thread waits for something another thread will do soon: spin first (the next operation of
+   * a decode step usually comes within microseconds), then yield (which costs little on an idle
+   * core but hands a busy one to whoever needs it, such as the caller this thread shares it with),
+   * then park until woken.
+   */
+  static final class Waiting {
+    static final int SPINS = 2_000;
+    static final long YIELD_NANOS = 200_000;
+    static final long PARK_NANOS = 50_000;
+
+    private int spins;
+    private long yieldingSince;
+
+    void pause(Object blocker) {
+      if (spins < SPINS) {
+        spins++;
+        Thread.onSpinWait();
+        return;
+      }
+      long now = System.nanoTime();
+      if (yieldingSince == 0) {
+        yieldingSince = now;
+      }
+      if (now - yieldingSince < YIELD_NANOS) {
+        Thread.yield();
+      } else {
+        LockSupport.parkNanos(blocker, PARK_NANOS);
       }
     }
   }
