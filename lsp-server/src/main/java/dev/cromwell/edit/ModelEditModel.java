@@ -29,7 +29,11 @@ public final class ModelEditModel implements EditModel {
             tokens, Math.min(maxTokens, room), SamplerSettings.greedy(), Set.of(), stopStrings, 0);
     GenerationResult result =
         Generator.generate(
-            model.newSession(), request, piece -> {}, cancelled, Speculation.auto(request));
+            model.newSession(),
+            request,
+            piece -> {},
+            cancelled,
+            Speculation.auto(request, model.config()));
     return result.text();
   }
 

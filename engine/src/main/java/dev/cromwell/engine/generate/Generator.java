@@ -24,7 +24,8 @@ public final class Generator {
   /** Generates with the default speculation for the request ({@link Speculation#auto}). */
   public static GenerationResult generate(
       Session session, GenerationRequest request, Listener listener, BooleanSupplier cancelled) {
-    return generate(session, request, listener, cancelled, Speculation.auto(request));
+    return generate(
+        session, request, listener, cancelled, Speculation.auto(request, session.model().config()));
   }
 
   /**
