@@ -31,7 +31,8 @@ import picocli.CommandLine.Parameters;
       "permissions, line endings and encoding, and keeps a backup in .cromwell/backups/ unless",
       "--no-backup (the last --keep-backups per file, at most --backup-max-mb in all). Files",
       "outside the workspace root, read-only files (unless --force) and a .cromwell that is a",
-      "link are refused."
+      "link are refused. Edits decode greedily and speculate by prompt lookup; --draft adds a",
+      "draft model (same answer, faster)."
     })
 final class EditCommand implements Callable<Integer> {
   private static final Pattern RANGE = Pattern.compile("^(.*?):(\\d+)(?:-(\\d+))?$");
@@ -39,6 +40,8 @@ final class EditCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @CommandLine.Mixin ModelOptions model;
+
+  @CommandLine.Mixin DraftOptions draft;
 
   @Parameters(index = "0", paramLabel = "FILE[:L1-L2]", description = "the file and lines to edit")
   String target;
@@ -140,8 +143,9 @@ final class EditCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     String updated;
-    try (Model m2 = Model.load(model.path(), model.options(0, Model.DEFAULT_PREFILL_CHUNK))) {
-      EditService service = new EditService(new ModelEditModel(m2));
+    try (Model m2 = Model.load(model.path(), model.options(0, Model.DEFAULT_PREFILL_CHUNK));
+        DraftOptions.Loaded d = draft.load(m2, model.options(0, Model.DEFAULT_PREFILL_CHUNK))) {
+      EditService service = new EditService(new ModelEditModel(m2, d.draft()));
       String relative = workspace.toRealPath().relativize(file).toString().replace('\\', '/');
       updated =
           service.edit(

@@ -24,12 +24,15 @@ import picocli.CommandLine.Option;
       "Generate text from a prompt, streamed as it is produced.",
       "Text goes to standard output as it is produced.",
       "One line of statistics (prompt and generation speed, time to first token) goes to",
-      "standard error. Greedy by default; --temp > 0 samples."
+      "standard error. Greedy by default; --temp > 0 samples. Greedy decoding can speculate",
+      "(--speculate, --draft): the same text in fewer passes of the model."
     })
 final class GenerateCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @CommandLine.Mixin ModelOptions model;
+
+  @CommandLine.Mixin DraftOptions draft;
 
   @Option(
       names = {"-p", "--prompt"},
@@ -135,7 +138,12 @@ final class GenerateCommand implements Callable<Integer> {
         new SamplerSettings(temperature, topK, topP, minP, repeatPenalty, repeatWindow, actualSeed);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    try (Model m = Model.load(model.path(), model.options(context, Model.DEFAULT_PREFILL_CHUNK))) {
+    if (draft.draft != null && temperature > 0) {
+      throw new IllegalArgumentException(
+          "--draft speculates for greedy decoding only; drop --temp or --draft");
+    }
+    try (Model m = Model.load(model.path(), model.options(context, Model.DEFAULT_PREFILL_CHUNK));
+        DraftOptions.Loaded d = draft.load(m, model.options(0, Model.DEFAULT_PREFILL_CHUNK))) {
       Tokenizer tokenizer = m.tokenizer();
       int[] encoded = tokenizer.encode(prompt, special);
       int[] tokens = encoded;
@@ -149,6 +157,12 @@ final class GenerateCommand implements Callable<Integer> {
       }
       GenerationRequest request =
           new GenerationRequest(tokens, maxTokens, sampler, Set.of(), stops, 0);
+      Speculation lookup =
+          switch (speculate) {
+            case auto -> Speculation.auto(request, m.config());
+            case on -> Speculation.PROMPT_LOOKUP;
+            case off -> Speculation.OFF;
+          };
       GenerationResult result =
           Generator.generate(
               m.newSession(),
@@ -158,11 +172,7 @@ final class GenerateCommand implements Callable<Integer> {
                 out.flush();
               },
               () -> false,
-              switch (speculate) {
-                case auto -> Speculation.auto(request, m.config());
-                case on -> Speculation.PROMPT_LOOKUP;
-                case off -> Speculation.OFF;
-              });
+              lookup.withDraftModel(d.draft()));
       out.println();
       out.flush();
       err.printf(

@@ -1,5 +1,6 @@
 package dev.cromwell.edit;
 
+import dev.cromwell.engine.generate.DraftModel;
 import dev.cromwell.engine.generate.GenerationRequest;
 import dev.cromwell.engine.generate.GenerationResult;
 import dev.cromwell.engine.generate.Generator;
@@ -10,12 +11,22 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 
-/** Edits with a loaded model: greedy decoding in a fresh session. */
+/**
+ * Edits with a loaded model: greedy decoding in a fresh session, speculating by prompt lookup where
+ * that pays ({@link Speculation#auto}) and with a draft model if one is given.
+ */
 public final class ModelEditModel implements EditModel {
   private final Model model;
+  private final DraftModel draft;
 
   public ModelEditModel(Model model) {
+    this(model, null);
+  }
+
+  /** Edits with {@code model}, its drafts proposed by {@code draft} too (null for none). */
+  public ModelEditModel(Model model, DraftModel draft) {
     this.model = model;
+    this.draft = draft;
   }
 
   @Override
@@ -33,7 +44,7 @@ public final class ModelEditModel implements EditModel {
             request,
             piece -> {},
             cancelled,
-            Speculation.auto(request, model.config()));
+            Speculation.auto(request, model.config()).withDraftModel(draft));
     return result.text();
   }
 

@@ -4,7 +4,8 @@ package dev.cromwell.engine.generate;
  * Timings of one generation. Prompt speed counts only computed (not cache-reused) tokens.
  *
  * @param promptTokensReused prompt tokens taken from the session's KV cache
- * @param draftedTokens draft tokens proposed by prompt lookup and verified (0 without speculation)
+ * @param draftedTokens draft tokens proposed (by prompt lookup or a draft model) and verified (0
+ *     without speculation)
  * @param acceptedDrafts draft tokens that matched what decoding chose
  */
 public record GenerationStats(

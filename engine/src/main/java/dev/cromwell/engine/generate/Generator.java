@@ -29,8 +29,9 @@ public final class Generator {
   }
 
   /**
-   * Generates; with greedy decoding and {@code speculation} enabled, tokens are drafted by prompt
-   * lookup and verified in batches, which gives the same tokens in fewer model passes.
+   * Generates; with greedy decoding and {@code speculation} enabled, tokens are drafted (by prompt
+   * lookup and/or a draft model) and verified in batches, which gives the same tokens in fewer
+   * model passes.
    */
   public static GenerationResult generate(
       Session session,
@@ -48,7 +49,7 @@ public final class Generator {
     run.promptDone(session.lastReused());
     Stepper stepper =
         speculation.appliesTo(request)
-            ? new LookupStepper(session, speculation)
+            ? new SpeculativeStepper(session, speculation.source(run.promptStop()))
             : new Stepper.Plain(session);
     for (int token = run.next(logits, stepper.history());
         token >= 0;

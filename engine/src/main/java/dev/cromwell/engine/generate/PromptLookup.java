@@ -7,7 +7,7 @@ import java.util.Arrays;
  * tokens occurred (longest n first) and propose the tokens that followed there. Edits and long
  * completions copy much of their input, so these drafts are often right.
  */
-final class PromptLookup {
+final class PromptLookup implements DraftSource {
   private static final int[] NONE = new int[0];
 
   private final Speculation settings;
@@ -16,8 +16,13 @@ final class PromptLookup {
     this.settings = settings;
   }
 
-  /** Up to {@code limit} draft tokens to follow {@code tokens[0..length)}, possibly none. */
-  int[] draft(int[] tokens, int length, int limit) {
+  @Override
+  public int maxDraft() {
+    return settings.maxDraft();
+  }
+
+  @Override
+  public int[] draft(int[] tokens, int length, int limit) {
     int most = Math.min(limit, settings.maxDraft());
     if (most <= 0) {
       return NONE;

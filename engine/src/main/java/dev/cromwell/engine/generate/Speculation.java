@@ -1,22 +1,37 @@
 package dev.cromwell.engine.generate;
 
 import dev.cromwell.engine.model.ModelConfig;
+import java.util.function.BooleanSupplier;
 
 /**
- * Whether and how {@link Generator} speculates with prompt lookup: draft tokens are copied from
- * where the last few tokens occurred earlier in the prompt or output, and verified in one batched
- * pass. It applies only to greedy decoding, where it changes speed and nothing else.
+ * Whether and how {@link Generator} speculates: draft tokens are proposed by prompt lookup (copied
+ * from where the last few tokens occurred earlier in the prompt or output), by a smaller draft
+ * model of the same vocabulary, or by both (lookup first), and verified in one batched pass. It
+ * applies only to greedy decoding, where it changes speed and nothing else.
  *
- * @param enabled false for the plain one-token-at-a-time loop
+ * @param enabled whether prompt lookup drafts; false and no draft model is the plain
+ *     one-token-at-a-time loop
  * @param maxNgram the longest suffix looked up
  * @param minNgram the shortest suffix looked up; shorter matches are too often wrong to pay
- * @param maxDraft the most tokens proposed at once
+ * @param maxDraft the most tokens prompt lookup proposes at once
+ * @param draftModel the draft model, or null for none
  */
-public record Speculation(boolean enabled, int maxNgram, int minNgram, int maxDraft) {
+public record Speculation(
+    boolean enabled, int maxNgram, int minNgram, int maxDraft, DraftModel draftModel) {
   public static final Speculation OFF = new Speculation(false, 1, 1, 1);
 
   /** The setting for edits, which mostly copy their input. */
   public static final Speculation PROMPT_LOOKUP = new Speculation(true, 4, 2, 10);
+
+  /** Prompt lookup only. */
+  public Speculation(boolean enabled, int maxNgram, int minNgram, int maxDraft) {
+    this(enabled, maxNgram, minNgram, maxDraft, null);
+  }
+
+  /** This setting with {@code draft} drafting too (after prompt lookup, if that is on). */
+  public Speculation withDraftModel(DraftModel draft) {
+    return new Speculation(enabled, maxNgram, minNgram, maxDraft, draft);
+  }
 
   public Speculation {
     if (minNgram < 1 || maxNgram < minNgram) {
@@ -52,6 +67,19 @@ public record Speculation(boolean enabled, int maxNgram, int minNgram, int maxDr
 
   /** Whether it applies to {@code request}: only greedy decoding is verified token for token. */
   boolean appliesTo(GenerationRequest request) {
-    return enabled && request.sampler().temperature() <= 0;
+    return (enabled || draftModel != null) && request.sampler().temperature() <= 0;
+  }
+
+  /**
+   * Where one generation's drafts come from (call only where {@link #appliesTo}); {@code cancelled}
+   * stops the draft model's prompt.
+   */
+  DraftSource source(BooleanSupplier cancelled) {
+    DraftSource model = draftModel == null ? null : new ModelDrafter(draftModel, cancelled);
+    if (!enabled) {
+      return model;
+    }
+    PromptLookup lookup = new PromptLookup(this);
+    return model == null ? lookup : new DraftSource.FirstOf(lookup, model);
   }
 }

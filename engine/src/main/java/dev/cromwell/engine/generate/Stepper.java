@@ -3,7 +3,7 @@ package dev.cromwell.engine.generate;
 import dev.cromwell.engine.model.Session;
 
 /** Feeds the decode loop's chosen tokens to the model and hands back the logits that follow. */
-sealed interface Stepper permits Stepper.Plain, LookupStepper {
+sealed interface Stepper permits Stepper.Plain, SpeculativeStepper {
   /**
    * Appends {@code token} and returns the logits after it.
    *

@@ -4,16 +4,16 @@ import dev.cromwell.engine.model.Session;
 import java.util.Arrays;
 
 /**
- * Speculative stepping with prompt-lookup drafts. Feeding a token also feeds the draft that {@link
- * PromptLookup} proposes after it, in one batched pass that yields the logits after every position.
- * While the decode loop then chooses exactly the drafted tokens, their logits are already there and
- * cost nothing; at the first difference the cache is cut back to what was chosen. The loop picks
- * every token from the same logits as without drafts, so the output is the same; drafts change only
- * how many passes it takes.
+ * Speculative stepping. Feeding a token also feeds the draft that a {@link DraftSource} (prompt
+ * lookup, a draft model, or both) proposes after it, in one batched pass that yields the logits
+ * after every position. While the decode loop then chooses exactly the drafted tokens, their logits
+ * are already there and cost nothing; at the first difference the cache is cut back to what was
+ * chosen. The loop picks every token from the same logits as without drafts, so the output is the
+ * same; drafts change only how many passes it takes.
  */
-final class LookupStepper implements Stepper {
+final class SpeculativeStepper implements Stepper {
   private final Session session;
-  private final PromptLookup lookup;
+  private final DraftSource source;
   private final int maxBatch;
   private final int maxDraft;
 
@@ -33,11 +33,11 @@ final class LookupStepper implements Stepper {
   private int drafted;
   private int accepted;
 
-  LookupStepper(Session session, Speculation settings) {
+  SpeculativeStepper(Session session, DraftSource source) {
     this.session = session;
-    this.lookup = new PromptLookup(settings);
+    this.source = source;
     this.maxBatch = session.model().prefillChunk();
-    this.maxDraft = settings.maxDraft();
+    this.maxDraft = source.maxDraft();
     this.budget = maxDraft;
   }
 
@@ -60,7 +60,7 @@ final class LookupStepper implements Stepper {
     int limit = Math.min(Math.min(Math.min(remaining, room), maxBatch - 1), budget);
     int[] tokens = Arrays.copyOf(session.tokens(), length + 1);
     tokens[length] = token;
-    draft = lookup.draft(tokens, length + 1, limit);
+    draft = source.draft(tokens, length + 1, limit);
     confirmed = 0;
     if (draft.length == 0) {
       return session.next(token);
