@@ -27,6 +27,7 @@ public final class GgufFile implements AutoCloseable {
   private final Path path;
   private final AutoCloseable memory;
   private final LoadMode mode;
+  private final long hugePageBytes;
   private final MemorySegment mapping;
   private final int version;
   private final Map<String, MetadataValue> metadata;
@@ -43,8 +44,10 @@ public final class GgufFile implements AutoCloseable {
       AutoCloseable memory,
       LoadMode mode,
       MemorySegment mapping,
-      GgufReader.Header header) {
+      GgufReader.Header header,
+      long hugePageBytes) {
     this.path = path;
+    this.hugePageBytes = hugePageBytes;
     this.memory = memory;
     this.mode = mode;
     this.mapping = mapping;
@@ -86,6 +89,7 @@ public final class GgufFile implements AutoCloseable {
           new IOException(path + " is not a regular file; pass the path of a .gguf file"));
     }
     AutoCloseable memory = null;
+    long hugePages = 0;
     try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
       long size = channel.size();
       MemorySegment bytes;
@@ -95,6 +99,7 @@ public final class GgufFile implements AutoCloseable {
         Arena arena = Arena.ofShared();
         memory = arena;
         bytes = channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+        hugePages = HugeFilePages.apply(bytes, path);
       } else {
         AnonymousMemory anonymous = AnonymousMemory.allocate(size);
         memory = anonymous;
@@ -102,7 +107,7 @@ public final class GgufFile implements AutoCloseable {
         readFully(channel, bytes, path);
       }
       GgufReader.Header header = new GgufReader(path, bytes).read();
-      return new GgufFile(path, memory, mode, bytes, header);
+      return new GgufFile(path, memory, mode, bytes, header, hugePages);
     } catch (IOException e) {
       closeQuietly(memory);
       throw new UncheckedIOException(path + ": cannot read: " + e.getMessage(), e);
@@ -182,6 +187,14 @@ public final class GgufFile implements AutoCloseable {
     MemorySegment target = slab.segment().asSlice(slabUsed, size);
     slabUsed += aligned;
     return target;
+  }
+
+  /**
+   * Bytes of a mapped file that the OS maps with 2 MiB pages ({@link HugeFilePages}); 0 for a
+   * copied file (whose memory is huge pages itself where possible) or where unknown.
+   */
+  public long hugePageBytes() {
+    return hugePageBytes;
   }
 
   /** How the file's bytes are held. */

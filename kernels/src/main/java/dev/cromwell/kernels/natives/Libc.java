@@ -10,8 +10,9 @@ import java.util.Locale;
 
 /**
  * The one binding of the C library's memory calls ({@code mmap}, {@code munmap}, {@code madvise},
- * {@code mprotect}) through the FFM API, for every module: the engine's huge-page memory and the
- * kernels' prefetch page both call these instead of linking libc themselves.
+ * {@code mprotect}, and {@code posix_fadvise} to drop a file's cached pages) through the FFM API,
+ * for every module: the engine's huge-page memory and the kernels' prefetch page both call these
+ * instead of linking libc themselves.
  *
  * <p>The constants are Linux's; elsewhere, or without native access ({@code
  * --enable-native-access}), {@link #available} is false and every call throws {@link
@@ -23,6 +24,12 @@ public final class Libc {
   public static final int PROT_EXEC = 0x4;
   public static final int MADV_DONTNEED = 4;
   public static final int MADV_HUGEPAGE = 14;
+
+  /** Fault in every page of a range for reading, as a first read would (Linux 5.14+). */
+  public static final int MADV_POPULATE_READ = 22;
+
+  private static final int O_RDONLY = 0;
+  private static final int POSIX_FADV_DONTNEED = 4;
 
   private static final int MAP_PRIVATE_ANONYMOUS = 0x02 | 0x20;
 
@@ -90,6 +97,30 @@ public final class Libc {
     }
   }
 
+  /**
+   * Asks the OS to drop {@code path}'s pages from the page cache ({@code posix_fadvise
+   * POSIX_FADV_DONTNEED}); pages that a process maps stay. False when the file cannot be opened or
+   * the OS refuses.
+   */
+  public static boolean dropCachedPages(java.nio.file.Path path) {
+    try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+      MemorySegment name = arena.allocateFrom(path.toString());
+      int fd = (int) handles().open.invokeExact(name, O_RDONLY);
+      if (fd < 0) {
+        return false;
+      }
+      try {
+        return (int) handles().fadvise.invokeExact(fd, 0L, 0L, POSIX_FADV_DONTNEED) == 0;
+      } finally {
+        int ignored = (int) handles().close.invokeExact(fd);
+      }
+    } catch (UnsupportedOperationException e) {
+      throw e;
+    } catch (Throwable e) {
+      throw new IllegalStateException("posix_fadvise failed", e);
+    }
+  }
+
   private static Handles handles() {
     if (Handles.LINKED == null) {
       throw new UnsupportedOperationException(Handles.UNAVAILABLE_BECAUSE);
@@ -99,7 +130,13 @@ public final class Libc {
 
   /** Linked once, on first use. */
   private record Handles(
-      MethodHandle mmap, MethodHandle munmap, MethodHandle madvise, MethodHandle mprotect) {
+      MethodHandle mmap,
+      MethodHandle munmap,
+      MethodHandle madvise,
+      MethodHandle mprotect,
+      MethodHandle open,
+      MethodHandle close,
+      MethodHandle fadvise) {
     static final Handles LINKED;
     static final String UNAVAILABLE_BECAUSE;
 
@@ -137,7 +174,16 @@ public final class Libc {
           linker.downcallHandle(
               libc.findOrThrow("madvise"), FunctionDescriptor.of(integer, size, size, integer)),
           linker.downcallHandle(
-              libc.findOrThrow("mprotect"), FunctionDescriptor.of(integer, size, size, integer)));
+              libc.findOrThrow("mprotect"), FunctionDescriptor.of(integer, size, size, integer)),
+          // open is variadic (the mode); called with the path and flags only.
+          linker.downcallHandle(
+              libc.findOrThrow("open"),
+              FunctionDescriptor.of(integer, ValueLayout.ADDRESS, integer),
+              Linker.Option.firstVariadicArg(2)),
+          linker.downcallHandle(libc.findOrThrow("close"), FunctionDescriptor.of(integer, integer)),
+          linker.downcallHandle(
+              libc.findOrThrow("posix_fadvise"),
+              FunctionDescriptor.of(integer, integer, size, size, integer)));
     }
   }
 }
