@@ -4,8 +4,11 @@
 #      docstrings to a real file, answer with the whole code): tokens/s, acceptance, and whether
 #      the two outputs are identical (`cromwell generate --speculate on|off`);
 #  (b) decode at 2 threads before/after the WorkerPool change, alone and beside `stress-ng --cpu 1`,
-#      and at 1 thread alone (`cromwell bench -t T -p 16 -n 64 -r 2`).
+#      and at 1 thread alone (`cromwell bench -t T -p 16 -n 64 -r 2`), and llama.cpp's decode on the
+#      same file under the same load (`llama-bench -m FILE -t T -p 0 -n 64 -r 2`), when found.
 #   benchmarks/speculation-contention.sh [BASE_REV [MODEL...]]   (after bin/build)
+#   env: LLAMA_BENCH (llama-bench; default /work/llama.cpp/build/bin/llama-bench, else PATH);
+#        PARTS (default "a b": run only (b) with PARTS=b)
 # "before" is the built jar with BASE_REV's WorkerPool (default: 7a448f6, the pool that spun)
 # compiled and swapped in, so the two differ in that class only; "after" is the built jar.
 # Speed means nothing on a busy machine: the script prints the 1-minute load first.
@@ -36,6 +39,16 @@ echo "load: $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min)"
 code=$(cat "$root/training/cromwell_train/config.py")
 prompt=$(printf '<|im_start|>user\nAdd a docstring to every function and class. Answer with the whole file.\n```python\n%s\n```<|im_end|>\n<|im_start|>assistant\n' "$code")
 
+parts=${PARTS:-a b}
+llama=${LLAMA_BENCH:-/work/llama.cpp/build/bin/llama-bench}
+[ -x "$llama" ] || llama=$(command -v llama-bench || true)
+# A catalogue name is a file in the model store; llama-bench needs the file.
+model_file() {
+  if [ -f "$1" ]; then echo "$1"; else
+    echo "${CROMWELL_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/cromwell}/models/$1.gguf"; fi
+}
+
+if [[ $parts == *a* ]]; then
 echo
 echo "## (a) speculation: cromwell generate -m MODEL --special -t 2 -n 256 --speculate off|on -p EDIT"
 echo "| model | plain tok/s | lookup tok/s | speedup | drafts accepted | identical |"
@@ -56,7 +69,9 @@ print(f"| {m} | {tps(off):.1f} | {tps(on):.1f} | {tps(on)/tps(off):.2f}× | "
       f"{acc.group(1)}/{acc.group(2)} ({acc.group(3)}%) | {'yes' if same else 'NO'} |")
 PY
 done
+fi
 
+[[ $parts == *b* ]] || exit 0
 echo
 echo "## (b) contention: cromwell bench -m MODEL -t T -p 16 -n 64 -r 2 (tg64, tokens/s)"
 echo "| model | pool | t1 alone | t2 alone | t2 + stress-ng --cpu 1 | busy t2 ÷ idle t1 | busy t2 ÷ idle t2 |"
@@ -76,5 +91,20 @@ for m in "${models[@]}"; do
 t1, t2, b = $t1, $t2, $busy
 print(f'| $m | $which | {t1:.1f} | {t2:.1f} | {b:.1f} | {b/t1:.2f} | {b/t2:.2f} |')"
   done
+  if [ -n "$llama" ]; then
+    ltg() { "$llama" -m "$(model_file "$1")" -t "$2" -p 0 -n 64 -r 2 -o json 2>/dev/null |
+      python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["avg_ts"])'; }
+    t1=$(ltg "$m" 1)
+    t2=$(ltg "$m" 2)
+    stress-ng --cpu 1 --quiet & stress=$!
+    sleep 1
+    busy=$(ltg "$m" 2)
+    kill "$stress"; wait "$stress" 2>/dev/null || true; stress=
+    python3 -c "
+t1, t2, b = $t1, $t2, $busy
+print(f'| $m | llama.cpp | {t1:.1f} | {t2:.1f} | {b:.1f} | {b/t1:.2f} | {b/t2:.2f} |')"
+  else
+    echo "(llama-bench not found: set LLAMA_BENCH for llama.cpp's row)"
+  fi
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
