@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Issue 23: why `--load mmap` decoded slower than `--load copy`, and the fix (HugeFilePages).
-# One run, interleaved (before, after, copy; twice), `cromwell bench -p 512 -n 128 -r 1 -t 2`:
+# One run, interleaved (before, after, copy; ROUNDS times, default 2), `cromwell bench -p 512 -n 128 -r 1 -t 2`:
 #   before: the built jar with BASE_REV's GgufFile (plain mapping) on a page cache that holds the
-#           file in small folios (dropped, then read the ordinary way, as after a download or a
-#           copy load);
+#           file in small folios (dropped, then faulted in through a plain mapping, as the old
+#           loader did);
 #   after:  the built jar (madvise HUGEPAGE + populate; small folios dropped and re-read once);
 #   copy:   the built jar with --load copy.
 # Prints pp512, tg128 and start+load time per run, and how much of the file the kernel maps with 2 MiB
@@ -40,11 +40,12 @@ state() {
 import mmap, os, re, sys
 path, action = sys.argv[1], sys.argv[2]
 fd = os.open(path, os.O_RDONLY)
-if action == "small":
-    os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
-    while os.read(fd, 1 << 16):
-        pass
 size = os.fstat(fd).st_size
+if action == "small":
+    # Faulted in through a plain mapping, as the old loader did: mmap read-around fills the page
+    # cache with small folios (a sequential read() would build 2 MiB ones on recent kernels).
+    os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+    mmap.mmap(fd, size, prot=mmap.PROT_READ).madvise(22)
 m = mmap.mmap(fd, size, prot=mmap.PROT_READ)
 m.madvise(22)  # MADV_POPULATE_READ
 for block in open("/proc/self/smaps").read().split(path)[1:2]:
@@ -63,10 +64,10 @@ bench() {
     2> >(grep -v incubator >&2) | python3 -c '
 import json, sys
 j = json.load(sys.stdin)
-print(f"pp512 {j[\"pp512\"][\"mean\"]:.1f} | tg128 {j[\"tg128\"][\"mean\"]:.1f} | start+load '"$ms"' ms")'
+print("pp512 %.1f | tg128 %.1f | start+load %s ms" % (j["pp512"]["mean"], j["tg128"]["mean"], sys.argv[1]))' "$ms"
 }
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min); $(basename "$model"), 2 threads"
-for i in 1 2; do
+for i in $(seq "${ROUNDS:-2}"); do
   echo "before (cache: $(state small)): $(bench "$before" mmap)"
   echo "after: $(bench "$after" mmap) (cache now: $(state show))"
   echo "copy: $(bench "$after" copy)"
