@@ -9,7 +9,8 @@
 # is byte-identical to plain decoding.
 #   benchmarks/draft-speculation.sh [MODEL [DRAFT [K...]]]        (after bin/build)
 # Defaults: /work/models/qwen2.5-coder-1.5b-instruct.gguf drafted by qwen2.5-coder-0.5b-instruct,
-# K = 2 4 6. Speed means nothing on a busy machine: the load average is printed before and after.
+# K = 2 4 6; env EDITS (how many of the 5 edits, default 5), TOKENS (default 256), BOTH_K (K of
+# lookup+draft, default the first K), LOAD (default copy). Speed means nothing on a busy machine: the load average is printed before and after.
 set -euo pipefail
 root=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
 model=${1:-/work/models/qwen2.5-coder-1.5b-instruct.gguf}
@@ -21,7 +22,7 @@ load=${LOAD:-copy}
 tokens=${TOKENS:-256}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-python3 - "$root/../shared/testdata/humaneval/HumanEval.jsonl.gz" "$work" <<'PY'
+python3 - "$root/../shared/testdata/humaneval/HumanEval.jsonl.gz" "$work" "${EDITS:-5}" <<'PY'
 import gzip, json, re, sys, pathlib
 problems = {json.loads(l)["task_id"]: json.loads(l) for l in gzip.open(sys.argv[1])}
 out = pathlib.Path(sys.argv[2])
@@ -35,17 +36,18 @@ def fix(tid, old, new):
     body = p["canonical_solution"]
     assert old in body, (tid, old)
     return "Fix the bug", p["prompt"] + body.replace(old, new, 1)
-edits = [docstring("HumanEval/0"), docstring("HumanEval/12"), docstring("HumanEval/26"),
-         fix("HumanEval/0", "distance < threshold", "distance > threshold"),
-         fix("HumanEval/12", "if len(s) == maxlen", "if len(s) != maxlen")]
-for i, (instruction, code) in enumerate(edits):
+edits = [docstring("HumanEval/0"), fix("HumanEval/0", "distance < threshold", "distance > threshold"),
+         docstring("HumanEval/12"), fix("HumanEval/12", "if len(s) == maxlen", "if len(s) != maxlen"),
+         docstring("HumanEval/26")]
+for i, (instruction, code) in enumerate(edits[:int(sys.argv[3])]):
     (out / f"edit{i}.txt").write_text(
         f"<|im_start|>user\n{instruction}. Answer with the whole code.\n```python\n{code}```"
         "<|im_end|>\n<|im_start|>assistant\n")
 PY
 settings=("plain:--speculate off" "lookup:--speculate on")
 for k in "${ks[@]}"; do settings+=("draft$k:--speculate off --draft $draft --draft-tokens $k"); done
-settings+=("lookup+draft${ks[1]:-${ks[0]}}:--speculate on --draft $draft --draft-tokens ${ks[1]:-${ks[0]}}")
+both=${BOTH_K:-${ks[0]}}
+settings+=("lookup+draft$both:--speculate on --draft $draft --draft-tokens $both")
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min)"
 echo "cromwell generate -m $model --load $load --special -t 2 -n $tokens SETTING -f EDIT"
 for e in "$work"/edit*.txt; do
@@ -77,7 +79,7 @@ for n in names:
         t += secs; g += gen; acc += a; dr += d
         same &= pathlib.Path(f"{e}.{n}.out").read_bytes() == pathlib.Path(f"{e}.plain.out").read_bytes()
     rows[n] = (t, g, acc, dr, same)
-print(f"\n{len(edits)} edits (3 docstring, 2 fix), end to end = prompt + answer, loading excluded")
+print(f"\n{len(edits)} edits (docstring and fix alternating), end to end = prompt + answer, loading excluded")
 print("| setting | tokens | drafts accepted | seconds | × plain | × lookup | identical |")
 print("|---|---|---|---|---|---|---|")
 for n in names:

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * drafting for itself give the same output as without a draft model; a draft model of another
  * vocabulary, or one with sampling, is refused in one line; both helps say what it does.
  */
-@Timeout(180)
+@Timeout(400)
 class DraftCliTest {
   @TempDir Path dir;
 
