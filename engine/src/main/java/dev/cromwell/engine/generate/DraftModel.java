@@ -15,8 +15,13 @@ import java.util.Arrays;
  * @param tokens the most tokens it proposes at once
  */
 public record DraftModel(Model model, int tokens) {
-  /** Draft length measured to pay best for the 0.5B drafting for the 1.5B (docs/PERFORMANCE.md). */
-  public static final int DEFAULT_TOKENS = 4;
+  /**
+   * The default draft length. A 0.5B token costs about 0.45 of a 1.5B token here (decode is
+   * memory-bound and the 0.5B's 151,936-row output matrix is a large part of it), so long drafts
+   * cost more than they save unless nearly all are accepted; 3 is what benchmarks/draft-
+   * speculation.sh measured (docs/PERFORMANCE.md), which also measures other lengths.
+   */
+  public static final int DEFAULT_TOKENS = 3;
 
   public DraftModel {
     if (tokens < 1) {
