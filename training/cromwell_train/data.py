@@ -20,7 +20,7 @@ import numpy as np
 from . import code_tokenizer, fim
 from .curate import read_documents
 from .curriculum import Stage
-from .packing import pack
+from .packing import evenly_spaced, pack
 
 
 def documents_by_language(curated: str, split: str) -> Dict[str, List[str]]:
@@ -71,7 +71,4 @@ def heldout_rows(curated: str, tok, seq_len: int, rows: int) -> np.ndarray:
     if not docs:
         raise ValueError(f"{curated}: the held-out split is empty (curate with a larger --heldout)")
     encoded = (e.ids + [eos] for e in tok.encode_batch(docs, add_special_tokens=False))
-    packed, _ = pack(encoded, seq_len)
-    if len(packed) <= rows:
-        return packed
-    return packed[np.linspace(0, len(packed) - 1, rows).round().astype(np.int64)]
+    return evenly_spaced(pack(encoded, seq_len)[0], rows)
