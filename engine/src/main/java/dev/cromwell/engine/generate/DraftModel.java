@@ -18,8 +18,9 @@ public record DraftModel(Model model, int tokens) {
   /**
    * The default draft length. A 0.5B token costs about 0.45 of a 1.5B token here (decode is
    * memory-bound and the 0.5B's 151,936-row output matrix is a large part of it), so long drafts
-   * cost more than they save unless nearly all are accepted; 3 is what benchmarks/draft-
-   * speculation.sh measured (docs/PERFORMANCE.md), which also measures other lengths.
+   * cost more than they save unless nearly all are accepted; 3 is the estimate at the ~80%
+   * acceptance measured on edits (docs/PERFORMANCE.md), until an idle run of
+   * benchmarks/draft-speculation.sh over several lengths settles it.
    */
   public static final int DEFAULT_TOKENS = 3;
 
