@@ -1,6 +1,7 @@
 package dev.cromwell.benchmarks;
 
 import com.google.gson.JsonObject;
+import dev.cromwell.benchmarks.eval.LspEditor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -203,7 +204,7 @@ public final class TypingLatencyBench implements Callable<Integer> {
     int cursor = script.start();
     long asked = System.nanoTime();
     List<InlineCompletionItem> items =
-        request(server, uri, position(text, cursor)).get(5, TimeUnit.MINUTES);
+        request(server, uri, LspEditor.position(text.toString(), cursor)).get(5, TimeUnit.MINUTES);
     double firstMillis = (System.nanoTime() - asked) / 1e6;
     String suggestion = items.isEmpty() ? "" : items.get(0).getInsertText().getLeft();
     First first = new First(firstMillis, suggestion.length(), lastStop(p), suggestion);
@@ -211,7 +212,7 @@ public final class TypingLatencyBench implements Callable<Integer> {
     List<CompletableFuture<?>> pending = new ArrayList<>();
     for (int i = 0; i < script.typed().length(); i++) {
       char c = script.typed().charAt(i);
-      Position at = position(text, cursor);
+      Position at = LspEditor.position(text.toString(), cursor);
       text.insert(cursor, c);
       cursor++;
       long sent = System.nanoTime();
@@ -223,7 +224,7 @@ public final class TypingLatencyBench implements Callable<Integer> {
                   List.of(
                       new TextDocumentContentChangeEvent(new Range(at, at), String.valueOf(c)))));
       CompletableFuture<List<InlineCompletionItem>> answer =
-          request(server, uri, position(text, cursor));
+          request(server, uri, LspEditor.position(text.toString(), cursor));
       pending.add(answer);
       if (script.pauses()[i]) {
         // What the user sees: the answer to this keystroke, if it comes before the next one.
@@ -256,18 +257,6 @@ public final class TypingLatencyBench implements Callable<Integer> {
       return s;
     }
     return "?";
-  }
-
-  private static Position position(CharSequence text, int offset) {
-    int line = 0;
-    int lineStart = 0;
-    for (int i = 0; i < offset; i++) {
-      if (text.charAt(i) == '\n') {
-        line++;
-        lineStart = i + 1;
-      }
-    }
-    return new Position(line, offset - lineStart);
   }
 
   private static double percentile(List<Double> sorted, double q) {

@@ -67,11 +67,12 @@ final class PromptAssembler {
       relative =
           document.path() != null ? document.path().getFileName().toString() : document.uri();
       // Outside any workspace (or when only a few lines fit the time limit): the lines around
-      // the cursor, about 12 tokens a line, the prefix starting on a grid of lines (16, fewer for
-      // small budgets) so that it stays the same while the user types (the KV cache keeps it),
-      // and an eighth as many lines after the cursor (up to 12).
+      // the cursor, about 12 tokens a line, the prefix starting on a 16-line grid (half the
+      // window when that is under 16 lines, so a few lines are never cut to none) so that it
+      // stays the same while the user types (the KV cache keeps it), and an eighth as many lines
+      // after the cursor (up to 12).
       int window = Math.max(1, contextBudget / 12);
-      int grid = Math.max(1, Math.min(16, window / 2));
+      int grid = window >= 16 ? 16 : Math.max(1, window / 2);
       int first = Math.max(0, line - window);
       first = Math.min(line, (first + grid - 1) / grid * grid);
       prefix = full.substring(text.lineStart(first), at);
