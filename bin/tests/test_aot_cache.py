@@ -94,3 +94,15 @@ def test_a_cache_that_cannot_be_used_is_ignored_and_the_server_still_suggests(ki
     assert code == 0
     said = stderr.read_text()
     assert "aot" not in said.lower() and "cds" not in said.lower(), said
+
+
+def test_a_cache_older_than_the_jar_is_not_passed_so_the_jdk_archive_still_serves(tmp_path):
+    old = tmp_path / "old.aot"
+    old.write_bytes(b"an earlier build's cache")
+    os.utime(old, (JAR.stat().st_mtime - 60,) * 2)
+    log = tmp_path / "classes.log"
+    run = cromwell("--version", env=dict(os.environ, CROMWELL_AOT_CACHE=str(old),
+                                         CROMWELL_JVM_OPTS=f"-Xlog:class+load=info:file={log}"))
+    assert run.returncode == 0, run.stderr
+    shared = sum(1 for line in log.read_text().splitlines() if "shared objects file" in line)
+    assert shared > 100, "the JDK's class-data archive was not used"
