@@ -13,17 +13,20 @@ import java.util.List;
  * Time of one batched decode step ({@link DecodeBatch#step}) of 1, 2, 4 and 8 sequences, the number
  * that decides batched serving's speed-up (issue 21): one sequence decodes through the one-token
  * kernels, more through {@code Transformer.forwardRows}. Rounds alternate the counts so that a busy
- * machine slows them alike; prints the median step time per count and its ratio to one sequence's.
- * {@code java ... DecodeStepProbe MODEL.gguf [threads] [rounds]}; compare kernels by running it
- * with {@code -Dcromwell.multirow.max=0} and without.
+ * machine slows them alike; prints the median step time per count and its ratio to the first
+ * count's. {@code java ... DecodeStepProbe MODEL.gguf [threads] [rounds] [counts: 1,2,4,8]};
+ * compare kernels by running it with {@code -Dcromwell.multirow.max=0} and without.
  */
 public final class DecodeStepProbe {
-  private static final int[] COUNTS = {1, 2, 4, 8};
 
   public static void main(String[] args) {
     Path path = Path.of(args[0]);
     int threads = args.length > 1 ? Integer.parseInt(args[1]) : 2;
     int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 30;
+    int[] counts =
+        args.length > 3
+            ? java.util.Arrays.stream(args[3].split(",")).mapToInt(Integer::parseInt).toArray()
+            : new int[] {1, 2, 4, 8};
     try (Model model = Model.load(path, new Model.Options(threads, 2048, 64, LoadMode.COPY))) {
       List<Session> sessions = new ArrayList<>();
       for (int i = 0; i < 8; i++) {
@@ -36,11 +39,11 @@ public final class DecodeStepProbe {
       DecodeBatch batch = new DecodeBatch(model, 8);
       int[] next = new int[8];
       Arrays.fill(next, 220);
-      long[][] nanos = new long[COUNTS.length][rounds];
+      long[][] nanos = new long[counts.length][rounds];
       for (int round = -5; round < rounds; round++) {
-        for (int c = 0; c < COUNTS.length; c++) {
+        for (int c = 0; c < counts.length; c++) {
           long start = System.nanoTime();
-          batch.step(sessions.subList(0, COUNTS[c]), next);
+          batch.step(sessions.subList(0, counts[c]), next);
           long took = System.nanoTime() - start;
           if (round >= 0) {
             nanos[c][round] = took;
@@ -48,11 +51,11 @@ public final class DecodeStepProbe {
         }
       }
       double one = median(nanos[0]);
-      for (int c = 0; c < COUNTS.length; c++) {
+      for (int c = 0; c < counts.length; c++) {
         double ms = median(nanos[c]) / 1e6;
         System.out.printf(
             "%d rows: step %.1f ms median (%.2fx one row), %.1f tokens/s%n",
-            COUNTS[c], ms, median(nanos[c]) / one, COUNTS[c] * 1000 / ms);
+            counts[c], ms, median(nanos[c]) / one, counts[c] * 1000 / ms);
       }
     }
   }
