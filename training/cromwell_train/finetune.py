@@ -26,7 +26,7 @@ from .curate import Filters, discover, filter_reason, is_heldout
 from .export_gguf import export
 from .gguf import GGUFReader
 from .import_gguf import load as load_gguf
-from .packing import pack
+from .packing import evenly_spaced, pack
 from .trainer import evaluate, lm_loss
 
 TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
@@ -98,7 +98,10 @@ def finetune(model_path: str, repo: str, out: str, steps: int = 60, seq_len: int
     train_texts, held_texts = repository_documents(repo)
     random.Random(seed).shuffle(train_texts)
     train = rows_of(tok, train_texts, eos, seq_len, limit=steps * micro_batch)
-    held = rows_of(tok, held_texts, eos, seq_len, limit=eval_rows)
+    # Packed rows are consecutive pieces of the files: shuffled, a step's rows come from several
+    # files instead of one (see data.py).
+    train = train[np.random.default_rng(seed).permutation(len(train))]
+    held = evenly_spaced(rows_of(tok, held_texts, eos, seq_len), eval_rows)
     if len(train) == 0 or len(held) == 0:
         raise ValueError(f"{repo}: too little text for sequences of {seq_len} tokens (try --seq-len 64)")
     log(f"finetune: {len(train_texts)} training files → {len(train)} rows, {len(held_texts)} held-out files → "

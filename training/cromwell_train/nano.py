@@ -143,8 +143,9 @@ def tokenizer_parity(tok, gguf: str, folder: str, texts=PARITY_CORPUS) -> dict:
 
 def run_nano(out: str, minutes: float = 30.0, report_dir: str = None, inputs=None, include=("*.py", "java.base/*"),
              vocab: int = VOCAB, template: str = TEMPLATE, rate_seconds: float = 15.0, heldout: float = 0.01,
-             say=say) -> dict:
-    """The whole pipeline; the keyword arguments let the CI smoke run it on a fixture corpus."""
+             hard_stop_minutes: float = None, say=say) -> dict:
+    """The whole pipeline; the keyword arguments let the CI smoke run it on a fixture corpus.
+    Training stops at `hard_stop_minutes` (default 1.5 × minutes) even if the curriculum is not done."""
     threads = choose_threads()
     say(f"{threads} PyTorch thread(s) (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
     out = os.path.abspath(out)
@@ -178,7 +179,8 @@ def run_nano(out: str, minutes: float = 30.0, report_dir: str = None, inputs=Non
     resume = os.path.exists(os.path.join(run, "latest.pt"))
     started = time.monotonic()
     # A hard stop at 1.5x keeps the command bounded; rerunning it resumes from the checkpoint.
-    result = train_from_config(config_path, run, resume=resume, max_minutes=minutes * 1.5, log=say)
+    hard_stop = minutes * 1.5 if hard_stop_minutes is None else hard_stop_minutes
+    result = train_from_config(config_path, run, resume=resume, max_minutes=hard_stop, log=say)
     train_minutes = (time.monotonic() - started) / 60
 
     from .checkpoint_export import export_checkpoint, model_from_checkpoint

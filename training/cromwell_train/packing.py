@@ -28,3 +28,11 @@ def pack(documents: Iterable[List[int]], seq_len: int, max_rows: int = None) -> 
     data = np.asarray(stream[: rows * seq_len + 1], dtype=np.int32)
     index = np.arange(rows)[:, None] * seq_len + np.arange(seq_len + 1)[None, :]
     return (data[index] if rows else np.zeros((0, seq_len + 1), dtype=np.int32)), boundaries
+
+
+def evenly_spaced(rows: np.ndarray, n: int) -> np.ndarray:
+    """`n` of `rows` spread evenly from first to last (all of them if there are no more than `n`):
+    a small evaluation set that samples every file instead of the first one or two."""
+    if len(rows) <= n:
+        return rows
+    return rows[np.linspace(0, len(rows) - 1, n).round().astype(np.int64)]

@@ -76,3 +76,21 @@ def test_bad_config_says_which_file_and_what(tmp_path):
     path.write_text('[model]\n[data]\ncurated="d"\ntokenizer="t"\n[[stage]]\nname="x"\nseq_len=8\n')
     with pytest.raises(ValueError, match="bad.toml.*stage"):
         load_config(str(path))
+
+
+def test_a_steps_rows_come_from_all_over_the_stage_not_one_file():
+    """Packed rows are consecutive pieces of one stream; unshuffled, a step covered one or two
+    files and the loss swung from file to file. The rows are shuffled, deterministically."""
+    from cromwell_train import code_tokenizer
+    from cromwell_train.curriculum import Stage
+    from cromwell_train.data import stage_rows
+
+    texts = [f"def f{i}(x):\n    y = x * {i}\n    return y + {i * 7}\n" for i in range(300)]
+    tok = code_tokenizer.train_on_texts(texts, 300)
+    stage = Stage(name="s", mixture={"python": 1.0}, seq_len=16, fim_rate=0.0, tokens=4096,
+                  lr_peak=1e-3, lr_end=1e-4)
+    rows = stage_rows({"python": texts}, tok, stage, 64, seed=1)
+    assert rows.shape == (64, 17)
+    contiguous = sum(rows[i, -1] == rows[i + 1, 0] for i in range(len(rows) - 1))
+    assert contiguous < len(rows) // 2, f"{contiguous} of {len(rows) - 1} neighbouring rows continue each other"
+    assert np.array_equal(rows, stage_rows({"python": texts}, tok, stage, 64, seed=1)), "same seed, same rows"

@@ -16,7 +16,9 @@ def test_nano_pipeline_end_to_end_on_a_fixture_corpus(tmp_path):
     out, report = tmp_path / "nano", tmp_path / "report"
     summary = run_nano(str(out), minutes=0.1, report_dir=str(report), inputs=inputs,
                        include=("*.py", "*.java", "*.js"), vocab=400, template=str(template), rate_seconds=0.5, heldout=0.2,
-                       say=lambda m: None)
+                       # budgets fit 0.1 minutes at the measured speed; a shared machine may slow
+                       # down after measuring, so the hard stop (1.5x by default) is generous here
+                       hard_stop_minutes=5, say=lambda m: None)
     assert summary["manifest_stages"]["near_dedup"]["dropped"] == 1
     assert summary["tokenizer"]["parity"]["equal"] and summary["tokenizer"]["parity"]["tokens"] > 500
     assert summary["training"]["stopped"] == "finished" and summary["training"]["position"]["stage"] == 2

@@ -28,7 +28,9 @@ export type ServerSettings = Record<string, unknown>;
  * `threads` 0 means "the server's default" and is left out.
  */
 export function serverSettings(get: (key: string) => unknown, modelPath: string | null): ServerSettings {
-  const out: ServerSettings = { model: modelPath ?? '' };
+  // The extension asks about missing models itself (commands.ts checkModel), so the server must not
+  // ask as well: a fresh install used to show two download prompts.
+  const out: ServerSettings = { model: modelPath ?? '', offerDownloads: false };
   for (const key of SERVER_KEYS) {
     const value = get(key);
     if (value === undefined || value === null) {

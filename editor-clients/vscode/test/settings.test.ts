@@ -18,7 +18,7 @@ function serverConfigKeys(): Set<string> {
 test('every setting sent to the server is one ServerConfig reads', () => {
   const known = serverConfigKeys();
   assert.ok(known.has('model'), 'ServerConfig.java was read');
-  for (const key of ['model', ...SERVER_KEYS]) {
+  for (const key of ['model', 'offerDownloads', ...SERVER_KEYS]) {
     assert.ok(known.has(key), `ServerConfig has no "${key}"`);
   }
 });
@@ -43,7 +43,7 @@ test('the settings object carries the resolved model and only server keys', () =
     loadMode: undefined,
   };
   const s = serverSettings((k) => values[k], '/m/a.gguf');
-  assert.deepEqual(s, { model: '/m/a.gguf', maxTokens: 32, debounceMs: 80, disabledLanguages: ['markdown'] });
+  assert.deepEqual(s, { model: '/m/a.gguf', offerDownloads: false, maxTokens: 32, debounceMs: 80, disabledLanguages: ['markdown'] });
   assert.equal(serverSettings(() => undefined, null).model, '', 'no model clears it on the server');
   assert.equal(serverSettings((k) => (k === 'threads' ? 3 : undefined), null).threads, 3);
 });

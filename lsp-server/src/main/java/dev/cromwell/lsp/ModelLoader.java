@@ -76,6 +76,9 @@ final class ModelLoader implements AutoCloseable {
       // load it once it is there, unless the settings moved on meanwhile.
       String name = missing.get().name();
       state = "none: " + name + " is not installed (cromwell pull " + name + ")";
+      if (!config.offerDownloads()) {
+        return; // the client asks the user itself; asking here too would ask twice
+      }
       downloads
           .offer(missing.get())
           .thenAccept(

@@ -25,6 +25,9 @@ import java.util.Set;
  * @param loadMode how the model file is read (copy: faster decoding; mmap: instant)
  * @param kvCache precision of the KV cache (f16: half the memory at long contexts)
  * @param kvReuse keep each document's KV cache between requests (off only to measure its worth)
+ * @param offerDownloads ask the user (window/showMessageRequest) to download a catalogue model that
+ *     is not installed; off for clients that ask themselves (the VS Code extension), so the user is
+ *     asked once
  */
 public record ServerConfig(
     Path model,
@@ -37,7 +40,8 @@ public record ServerConfig(
     long memoryBudgetBytes,
     LoadMode loadMode,
     KvCache.Precision kvCache,
-    boolean kvReuse) {
+    boolean kvReuse,
+    boolean offerDownloads) {
 
   public static ServerConfig defaults() {
     return new ServerConfig(
@@ -51,6 +55,7 @@ public record ServerConfig(
         1L << 30,
         LoadMode.COPY,
         KvCache.Precision.F32,
+        true,
         true);
   }
 
@@ -94,6 +99,7 @@ public record ServerConfig(
     LoadMode load = this.loadMode;
     KvCache.Precision cache = this.kvCache;
     boolean reuse = this.kvReuse;
+    boolean offer = this.offerDownloads;
     for (var e : o.entrySet()) {
       String key = e.getKey();
       JsonElement v = e.getValue();
@@ -110,6 +116,7 @@ public record ServerConfig(
           case "loadMode" -> load = LoadMode.valueOf(v.getAsString().toUpperCase(Locale.ROOT));
           case "kvCache" -> cache = precision(v);
           case "kvReuse" -> reuse = bool(v);
+          case "offerDownloads" -> offer = bool(v);
           case "disabledLanguages" -> {
             List<String> langs = new ArrayList<>();
             v.getAsJsonArray().forEach(x -> langs.add(x.getAsString()));
@@ -124,7 +131,7 @@ public record ServerConfig(
     return new Update(
         new ServerConfig(
             model, threads, maxTokens, debounce, budget, timeLimit, disabled, memory, load, cache,
-            reuse),
+            reuse, offer),
         problems,
         ignored);
   }

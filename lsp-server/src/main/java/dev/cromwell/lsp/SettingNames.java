@@ -20,6 +20,7 @@ final class SettingNames {
           "loadMode",
           "kvCache",
           "kvReuse",
+          "offerDownloads",
           "disabledLanguages");
 
   private SettingNames() {}

@@ -45,6 +45,7 @@ class LspServerTest {
         1L << 28,
         dev.cromwell.engine.gguf.LoadMode.MMAP,
         dev.cromwell.engine.model.KvCache.Precision.F32,
+        true,
         true);
   }
 
@@ -312,6 +313,7 @@ class LspServerTest {
             1L << 28,
             dev.cromwell.engine.gguf.LoadMode.MMAP,
             dev.cromwell.engine.model.KvCache.Precision.F16,
+            true,
             true);
     try (LspHarness h =
         new LspHarness(

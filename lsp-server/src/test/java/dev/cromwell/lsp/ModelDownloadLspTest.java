@@ -144,6 +144,23 @@ class ModelDownloadLspTest {
   }
 
   @Test
+  void aClientThatAsksItselfIsNotAskedAgainByTheServer() throws Exception {
+    // The VS Code extension shows its own "not installed — Download?" prompt and sends
+    // offerDownloads=false; before that setting existed the user was asked twice.
+    try (LspHarness h = server()) {
+      JsonObject options = settings();
+      options.addProperty("offerDownloads", false);
+      h.initialize(options, null, null);
+      Map<String, Object> status = await(h, "none");
+      assertEquals(
+          "none: tiny-coder is not installed (cromwell pull tiny-coder)", status.get("modelState"));
+      Thread.sleep(2_000); // an offer is sent within milliseconds of the state being set
+      assertTrue(h.client.asked.isEmpty(), "the server asked too: " + h.client.asked);
+      assertTrue(index.requests.isEmpty(), "nothing was fetched: " + index.requests);
+    }
+  }
+
+  @Test
   void declinedTheServerSaysHowToGetItAndDownloadsNothing() throws Exception {
     try (LspHarness h = server()) {
       h.client.answer = ModelDownloads.NOT_NOW;

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import dev.cromwell.lsp.rpc.FrameLimits;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -42,50 +41,23 @@ class TcpServerTest {
     }
 
     void send(String json) throws IOException {
-      socket.getOutputStream().write(RawLsp.frame(json).getBytes(StandardCharsets.UTF_8));
+      socket.getOutputStream().write(ClientFrames.frame(json).getBytes(StandardCharsets.UTF_8));
       socket.getOutputStream().flush();
     }
 
     /** The next message, or null when the server closed the connection. */
     JsonObject next() throws IOException {
-      int length = -1;
-      String line;
-      while (true) {
-        line = line();
-        if (line == null) {
-          return null;
-        }
-        if (line.isEmpty()) {
-          break;
-        }
-        if (line.startsWith("Content-Length: ")) {
-          length = Integer.parseInt(line.substring(16));
-        }
-      }
-      byte[] body = in.readNBytes(length);
-      return JsonParser.parseString(new String(body, StandardCharsets.UTF_8)).getAsJsonObject();
+      return ClientFrames.read(in);
     }
 
     JsonObject answerTo(int id) throws IOException {
       JsonObject o;
       while ((o = next()) != null) {
-        if (o.has("id") && !o.has("method") && o.get("id").getAsInt() == id) {
+        if (ClientFrames.isAnswerTo(o, id)) {
           return o;
         }
       }
       throw new AssertionError("the connection closed before the answer to " + id);
-    }
-
-    private String line() throws IOException {
-      ByteArrayOutputStream b = new ByteArrayOutputStream();
-      int c;
-      while ((c = in.read()) != '\n') {
-        if (c < 0) {
-          return null;
-        }
-        b.write(c);
-      }
-      return b.toString(StandardCharsets.US_ASCII).replace("\r", "");
     }
 
     @Override
