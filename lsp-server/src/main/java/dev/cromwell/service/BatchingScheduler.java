@@ -54,10 +54,10 @@ public final class BatchingScheduler implements AutoCloseable {
   private static final int WARM_UP_ROWS = 8;
 
   /**
-   * Steps of the warm-up: each runs every matrix's multi-row kernel once per layer, so three steps
-   * call each kernel a few hundred times (what a lone 8-row step costs: 0.1–0.3 s on the 0.5B).
+   * Steps of the warm-up: each runs every matrix's multi-row kernel once per layer and chunk, so
+   * six steps call each of its loops several hundred times (an 8-row step of the 0.5B: 0.1–0.3 s).
    */
-  private static final int WARM_UP_STEPS = 3;
+  private static final int WARM_UP_STEPS = 6;
 
   private final Model model;
   private final GenerationQueue queue;
@@ -138,8 +138,8 @@ public final class BatchingScheduler implements AutoCloseable {
   }
 
   /**
-   * A few throw-away steps of {@link #WARM_UP_ROWS} one-token sessions before the first job, so
-   * that the first requests decoded together do not run the batched kernels interpreted: the
+   * A few throw-away steps of up to {@link #WARM_UP_ROWS} one-token sessions before the first job,
+   * so that the first requests decoded together do not run the batched kernels interpreted: the
    * one-token kernels are warmed by any lone request, but a batched step has kernels of its own
    * (the multi-row ones, {@code Transformer.forwardRows}). It runs in the constructor, while the
    * model loads, before any job can wait for it (on the scheduler's thread, a request with a short
@@ -159,8 +159,10 @@ public final class BatchingScheduler implements AutoCloseable {
       warm.add(s);
       next[i] = rows - i;
     }
+    // Full steps and steps of three sessions by turns: the kernels have a loop for eight rows and
+    // one for up to four, and each must be compiled before requests meet it.
     for (int step = 0; step < WARM_UP_STEPS; step++) {
-      decode.step(warm, next);
+      decode.step(warm.subList(0, step % 2 == 0 ? rows : Math.min(rows, 3)), next);
     }
   }
 
