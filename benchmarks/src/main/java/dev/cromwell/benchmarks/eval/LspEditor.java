@@ -130,7 +130,7 @@ public final class LspEditor implements AutoCloseable {
   }
 
   /** LSP position (UTF-16, the default encoding) of a char offset. */
-  static Position position(String text, int offset) {
+  public static Position position(String text, int offset) {
     int line = 0;
     int lineStart = 0;
     for (int i = 0; i < offset; i++) {
