@@ -1,25 +1,19 @@
 package dev.cromwell.benchmarks;
 
 import com.google.gson.JsonObject;
-import dev.cromwell.lsp.CromwellLanguageServer;
-import dev.cromwell.lsp.LspLauncher;
-import dev.cromwell.lsp.ServerConfig;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.channels.Channels;
-import java.nio.channels.Pipe;
+import dev.cromwell.benchmarks.eval.LspEditor;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.lsp4j.ClientCapabilities;
 import org.eclipse.lsp4j.DidChangeTextDocumentParams;
+import org.eclipse.lsp4j.DidCloseTextDocumentParams;
 import org.eclipse.lsp4j.DidOpenTextDocumentParams;
-import org.eclipse.lsp4j.InitializeParams;
-import org.eclipse.lsp4j.InitializedParams;
 import org.eclipse.lsp4j.InlineCompletionContext;
 import org.eclipse.lsp4j.InlineCompletionItem;
 import org.eclipse.lsp4j.InlineCompletionParams;
@@ -34,7 +28,6 @@ import org.eclipse.lsp4j.TextDocumentContentChangeEvent;
 import org.eclipse.lsp4j.TextDocumentIdentifier;
 import org.eclipse.lsp4j.TextDocumentItem;
 import org.eclipse.lsp4j.VersionedTextDocumentIdentifier;
-import org.eclipse.lsp4j.jsonrpc.Launcher;
 import org.eclipse.lsp4j.jsonrpc.services.JsonRequest;
 import org.eclipse.lsp4j.services.LanguageClient;
 import org.eclipse.lsp4j.services.LanguageServer;
@@ -43,14 +36,24 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * Replays a typing session (about 200 keystrokes with pauses) into a 2,000-token Python file
- * through the real LSP server over OS pipes, and reports the time from each keystroke's didChange
- * to its inline completion result, with per-document KV reuse on and off.
+ * What a user of the editor waits for, measured through the real editor path: the LSP server
+ * started as a process ({@code bin/cromwell lsp}) and spoken to over its stdin/stdout, with this
+ * repository as the workspace. It reports, in one JSON line on stdout (and readably on stderr):
+ *
+ * <ul>
+ *   <li>{@code initializeMs}: process start to the {@code initialize} answer;
+ *   <li>{@code readyMs}: that answer to the model being ready ({@code cromwell/status});
+ *   <li>{@code firstMs}, {@code firstChars}, {@code firstStop}: the first suggestion after ready (a
+ *       real file opened mid-line), its length and why it ended ({@code time_limit} = cut);
+ *   <li>{@code p50}, {@code p95}: keystroke → suggestion while regions of real files (Python and
+ *       Java) are typed again, over the keystrokes after which the user pauses; a suggestion that
+ *       had not come when the next keystroke came counts as infinitely late.
+ * </ul>
  */
 @Command(
     name = "typing-latency",
     mixinStandardHelpOptions = true,
-    description = "LSP completion latency while typing.")
+    description = "Editor latency through the LSP server process.")
 public final class TypingLatencyBench implements Callable<Integer> {
   @Option(
       names = {"-m", "--model"},
@@ -63,17 +66,38 @@ public final class TypingLatencyBench implements Callable<Integer> {
       defaultValue = "2")
   int threads;
 
-  @Option(names = "--max-tokens", defaultValue = "16")
-  int maxTokens;
+  @Option(
+      names = "--server",
+      defaultValue = "bin/cromwell lsp",
+      description = "the server's command line, split at spaces (default: ${DEFAULT-VALUE})")
+  String serverCommand;
 
-  @Option(names = "--load", defaultValue = "copy")
-  String load;
+  @Option(
+      names = "--workspace",
+      defaultValue = ".",
+      description = "the workspace folder, where the typed files are (default: this repository)")
+  Path workspace;
+
+  @Option(
+      names = "--type",
+      split = ",",
+      defaultValue =
+          "training/cromwell_train/fim.py:36:7,"
+              + "lsp-server/src/main/java/dev/cromwell/lsp/CompletionContext.java:56:15",
+      description = "regions typed again, FILE:FIRST_LINE:LINES (default: ${DEFAULT-VALUE})")
+  List<String> regions;
+
+  @Option(names = "--key-ms", defaultValue = "80", description = "time between keystrokes")
+  int keyMillis;
 
   @Option(
       names = "--pause-ms",
-      defaultValue = "2500",
-      description = "pause after a line or 25 characters (default: ${DEFAULT-VALUE})")
+      defaultValue = "2000",
+      description = "pause where the user reads a suggestion")
   int pauseMillis;
+
+  @Option(names = "--label", defaultValue = "", description = "a name for this run's JSON line")
+  String label;
 
   /** Cromwell's LSP server as a client sees it: the standard protocol plus its status request. */
   public interface Server extends LanguageServer {
@@ -103,155 +127,159 @@ public final class TypingLatencyBench implements Callable<Integer> {
     public void logMessage(MessageParams message) {}
   }
 
+  /** The first suggestion after the model is ready. */
+  record First(double millis, int chars, String stop, String text) {}
+
   @Override
   public Integer call() throws Exception {
-    for (boolean reuse : new boolean[] {true, false}) {
-      run(reuse);
+    JsonObject settings = new JsonObject();
+    settings.addProperty("model", model.toAbsolutePath().toString());
+    settings.addProperty("threads", threads);
+    List<TypingScript> scripts = new ArrayList<>();
+    for (String r : regions) {
+      scripts.add(TypingScript.of(workspace, r));
+    }
+    List<String> command = List.of(serverCommand.trim().split("\\s+"));
+    try (ServerProcess p = ServerProcess.start(command, settings, workspace)) {
+      double initialize = p.initializeMillis();
+      double ready = p.awaitReadyMillis();
+      First first = null;
+      List<Double> latencies = new ArrayList<>();
+      int[] empty = new int[1];
+      for (TypingScript script : scripts) {
+        First f = type(p, script, latencies, empty);
+        if (first == null) {
+          first = f;
+        }
+      }
+      latencies.sort(null);
+      double p50 = percentile(latencies, 0.50);
+      double p95 = percentile(latencies, 0.95);
+      System.err.printf(
+          Locale.ROOT,
+          "initialize %.0f ms after process start; ready %.0f ms after initialize;%n"
+              + "first suggestion %.0f ms, %d chars (%s): %s%n"
+              + "keystroke -> suggestion over %d pauses: p50 %s ms, p95 %s ms (%d empty)%n",
+          initialize,
+          ready,
+          first.millis,
+          first.chars,
+          first.stop,
+          first.text.replace("\n", "\\n"),
+          latencies.size(),
+          ms(p50),
+          ms(p95),
+          empty[0]);
+      JsonObject out = new JsonObject();
+      out.addProperty("label", label);
+      out.addProperty("initializeMs", initialize);
+      out.addProperty("readyMs", ready);
+      out.addProperty("firstMs", first.millis);
+      out.addProperty("firstChars", first.chars);
+      out.addProperty("firstStop", first.stop);
+      out.addProperty("p50", p50);
+      out.addProperty("p95", p95);
+      out.addProperty("pauses", latencies.size());
+      out.addProperty("empty", empty[0]);
+      out.addProperty("load1", Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+      System.out.println(out);
     }
     return 0;
   }
 
-  static String pythonFile() {
-    StringBuilder sb =
-        new StringBuilder(
-            "import math\nfrom dataclasses import dataclass\n\n\n@dataclass\nclass Item:\n    price: float\n    quantity: int\n\n\n");
-    for (int i = 0; i < 48; i++) {
-      sb.append("def compute_total_")
-          .append(i)
-          .append("(items, discount):\n")
-          .append(
-              "    total = 0\n    for item in items:\n        total += item.price * item.quantity\n")
-          .append("    return total * (1 - discount) + ")
-          .append(i)
-          .append("\n\n\n");
-    }
-    return sb.toString();
-  }
-
-  private void run(boolean reuse) throws Exception {
-    Pipe up = Pipe.open();
-    Pipe down = Pipe.open();
-    InputStream serverIn = Channels.newInputStream(up.source());
-    OutputStream toServer = Channels.newOutputStream(up.sink());
-    InputStream clientIn = Channels.newInputStream(down.source());
-    OutputStream toClient = Channels.newOutputStream(down.sink());
-    JsonObject settings = new JsonObject();
-    settings.addProperty("model", model.toAbsolutePath().toString());
-    settings.addProperty("threads", threads);
-    settings.addProperty("maxTokens", maxTokens);
-    settings.addProperty("timeLimitMs", 10_000);
-    settings.addProperty("loadMode", load);
-    settings.addProperty("kvReuse", reuse);
-    CromwellLanguageServer impl = CromwellLanguageServer.withModels(ServerConfig.defaults());
-    Thread serverThread =
-        new Thread(() -> LspLauncher.serve(impl, serverIn, toClient), "bench-server");
-    serverThread.setDaemon(true);
-    serverThread.start();
-    Launcher<Server> launcher =
-        new Launcher.Builder<Server>()
-            .setLocalService(new QuietClient())
-            .setRemoteInterface(Server.class)
-            .setInput(clientIn)
-            .setOutput(toServer)
-            .create();
-    launcher.startListening();
-    Server server = launcher.getRemoteProxy();
-    InitializeParams init = new InitializeParams();
-    init.setCapabilities(new ClientCapabilities());
-    init.setInitializationOptions(settings);
-    server.initialize(init).get(30, TimeUnit.SECONDS);
-    server.initialized(new InitializedParams());
-    while (!"ready".equals(server.status().get().get("modelState"))) {
-      Thread.sleep(50);
-    }
-    String uri = "file:///bench/typing.py";
-    String text = pythonFile();
+  /**
+   * Opens {@code script}'s file, asks for the suggestion at its cursor and waits for it (returned),
+   * then types the rest, adding the latency of every paused keystroke to {@code latencies}.
+   */
+  private First type(ServerProcess p, TypingScript script, List<Double> latencies, int[] empty)
+      throws Exception {
+    Server server = p.server();
+    String uri = workspace.resolve(script.path()).toAbsolutePath().normalize().toUri().toString();
+    String language = script.path().toString().endsWith(".py") ? "python" : "java";
     server
         .getTextDocumentService()
-        .didOpen(new DidOpenTextDocumentParams(new TextDocumentItem(uri, "python", 1, text)));
-    int line = text.substring(0, text.indexOf("def compute_total_24")).split("\n", -1).length - 1;
-    String typed =
-        "def average_price(items):\n    if not items:\n        return 0\n    prices = [item.price for item in items]\n    return sum(prices) / len(prices)\n\n\ndef cheapest(items):\n    return min(items, key=lambda item: item.price)\n\n\n";
+        .didOpen(
+            new DidOpenTextDocumentParams(new TextDocumentItem(uri, language, 1, script.opened())));
+    StringBuilder text = new StringBuilder(script.opened());
+    int cursor = script.start();
+    long asked = System.nanoTime();
+    List<InlineCompletionItem> items =
+        request(server, uri, LspEditor.position(text.toString(), cursor)).get(5, TimeUnit.MINUTES);
+    double firstMillis = (System.nanoTime() - asked) / 1e6;
+    String suggestion = items.isEmpty() ? "" : items.get(0).getInsertText().getLeft();
+    First first = new First(firstMillis, suggestion.length(), lastStop(p), suggestion);
     int version = 1;
-    int column = 0;
-    List<Double> served = new ArrayList<>();
-    // Warm-up: one completion before timing.
-    long w0 = System.nanoTime();
-    request(server, uri, line, column).get(120, TimeUnit.SECONDS);
-    System.err.printf("warm-up completion: %.0f ms%n", (System.nanoTime() - w0) / 1e6);
-    java.util.concurrent.atomic.AtomicLong lastKeystroke =
-        new java.util.concurrent.atomic.AtomicLong();
     List<CompletableFuture<?>> pending = new ArrayList<>();
-    for (int i = 0; i < typed.length(); i++) {
-      char c = typed.charAt(i);
-      version++;
-      var change =
-          new TextDocumentContentChangeEvent(
-              new Range(new Position(line, column), new Position(line, column)), String.valueOf(c));
+    for (int i = 0; i < script.typed().length(); i++) {
+      char c = script.typed().charAt(i);
+      Position at = LspEditor.position(text.toString(), cursor);
+      text.insert(cursor, c);
+      cursor++;
       long sent = System.nanoTime();
-      lastKeystroke.set(sent);
       server
           .getTextDocumentService()
           .didChange(
               new DidChangeTextDocumentParams(
-                  new VersionedTextDocumentIdentifier(uri, version), List.of(change)));
-      if (c == '\n') {
-        line++;
-        column = 0;
+                  new VersionedTextDocumentIdentifier(uri, ++version),
+                  List.of(
+                      new TextDocumentContentChangeEvent(new Range(at, at), String.valueOf(c)))));
+      CompletableFuture<List<InlineCompletionItem>> answer =
+          request(server, uri, LspEditor.position(text.toString(), cursor));
+      pending.add(answer);
+      if (script.pauses()[i]) {
+        // What the user sees: the answer to this keystroke, if it comes before the next one.
+        try {
+          List<InlineCompletionItem> got = answer.get(pauseMillis, TimeUnit.MILLISECONDS);
+          double millis = (System.nanoTime() - sent) / 1e6;
+          latencies.add(millis);
+          if (got.isEmpty()) {
+            empty[0]++;
+          }
+          Thread.sleep(Math.max(0, pauseMillis - (long) millis));
+        } catch (java.util.concurrent.TimeoutException late) {
+          latencies.add(Double.POSITIVE_INFINITY);
+        }
       } else {
-        column++;
+        Thread.sleep(keyMillis);
       }
-      pending.add(
-          request(server, uri, line, column)
-              .thenAccept(
-                  items -> {
-                    // What the user sees: the answer to the latest keystroke, before the next one.
-                    if (lastKeystroke.get() == sent) {
-                      synchronized (served) {
-                        served.add((System.nanoTime() - sent) / 1e6);
-                      }
-                    }
-                  }));
-      boolean pause = c == '\n' || i % 25 == 24;
-      Thread.sleep(pause ? pauseMillis : 60);
     }
-    CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).get(300, TimeUnit.SECONDS);
-    Map<String, Object> status = server.status().get();
-    server.shutdown().get(30, TimeUnit.SECONDS);
-    server.exit();
-    @SuppressWarnings("unchecked")
-    Map<String, Object> stats = (Map<String, Object>) status.get("stats");
-    double completed = ((Number) stats.get("completed")).doubleValue();
-    served.sort(null);
-    double p50 = served.isEmpty() ? 0 : served.get(served.size() / 2);
-    double p95 =
-        served.isEmpty()
-            ? 0
-            : served.get(Math.min(served.size() - 1, (int) Math.ceil(served.size() * 0.95) - 1));
-    System.out.printf(
-        "kv reuse %-5s: %d keystrokes, %d answered before the next keystroke, %.0f completions run, %.0f superseded; latency p50 %.0f ms, p95 %.0f ms; prompt tokens computed per completion %.0f (reused %.0f)%n",
-        reuse,
-        typed.length(),
-        served.size(),
-        completed,
-        ((Number) stats.get("superseded")).doubleValue(),
-        p50,
-        p95,
-        ((Number) stats.get("computedTokens")).doubleValue() / Math.max(1, completed),
-        ((Number) stats.get("reusedTokens")).doubleValue() / Math.max(1, completed));
-    toServer.close();
+    CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).get(5, TimeUnit.MINUTES);
+    server
+        .getTextDocumentService()
+        .didClose(new DidCloseTextDocumentParams(new TextDocumentIdentifier(uri)));
+    return first;
+  }
+
+  /** Why the server's last completion ended, if it says ("?" for a server that does not). */
+  private static String lastStop(ServerProcess p) throws Exception {
+    Object stats = p.status().get("stats");
+    if (stats instanceof Map<?, ?> m && m.get("lastStop") instanceof String s) {
+      return s;
+    }
+    return "?";
+  }
+
+  private static double percentile(List<Double> sorted, double q) {
+    if (sorted.isEmpty()) {
+      return Double.NaN;
+    }
+    return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(sorted.size() * q) - 1));
+  }
+
+  private static String ms(double v) {
+    return Double.isInfinite(v) ? "late" : String.format(Locale.ROOT, "%.0f", v);
   }
 
   private static CompletableFuture<List<InlineCompletionItem>> request(
-      Server server, String uri, int line, int column) {
+      Server server, String uri, Position at) {
     return server
         .getTextDocumentService()
         .inlineCompletion(
             new InlineCompletionParams(
                 new TextDocumentIdentifier(uri),
-                new Position(line, column),
+                at,
                 new InlineCompletionContext(InlineCompletionTriggerKind.Automatic)))
-        .thenApply(e -> e.getRight().getItems());
+        .thenApply(e -> e.isLeft() ? e.getLeft() : e.getRight().getItems());
   }
 
   public static void main(String[] args) {

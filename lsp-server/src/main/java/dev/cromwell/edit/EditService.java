@@ -88,7 +88,8 @@ public final class EditService {
     if (cancelled.getAsBoolean()) {
       throw new EditException("the edit was cancelled");
     }
-    EditAnswer parsed = EditAnswerParser.parse(answer);
+    // Base models always answer in the region format, whatever format instruct models get.
+    EditAnswer parsed = EditAnswerParser.parse(answer, chat != null ? format : EditFormat.REWRITE);
     String updated =
         switch (parsed) {
           case EditAnswer.Region(String newRegion) ->

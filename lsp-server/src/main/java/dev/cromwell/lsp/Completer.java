@@ -43,6 +43,20 @@ public interface Completer {
     return null;
   }
 
+  /**
+   * Tokens of {@code prompt} that the document's cached state does not hold yet, that is, what a
+   * completion with it must compute before its first token (0: not known; every prompt is taken as
+   * cheap).
+   */
+  default int uncachedTokens(String documentKey, List<FimFormat.Part> prompt) {
+    return 0;
+  }
+
+  /** Prompt tokens per second the model computed lately (0: not measured yet). */
+  default double prefillTokensPerSecond() {
+    return 0;
+  }
+
   /** Counts a token budget of text with the completer's tokenizer, if it has one. */
   default int countTokens(String text) {
     return (text.length() + 2) / 3;

@@ -21,6 +21,9 @@ final class CompletionLane {
   private final ModelRuntime runtime;
   // Prompt assembly and waiting for the scheduler; no model pass runs on these threads.
   private final Executor requests = Executors.newVirtualThreadPerTaskExecutor();
+  // Jobs submitted so far: computing a whole prompt in the background gives way to any newer job.
+  private final java.util.concurrent.atomic.AtomicLong submitted =
+      new java.util.concurrent.atomic.AtomicLong();
 
   CompletionLane(ModelRuntime runtime) {
     this.runtime = runtime;
@@ -47,28 +50,50 @@ final class CompletionLane {
         implements Outcome {}
   }
 
-  /** Runs {@code job} at once, off the caller's thread. */
+  /**
+   * Runs {@code job} at once, off the caller's thread. When it was answered from the lines around
+   * the cursor because the whole prompt would not have been computed in time, the whole prompt is
+   * computed afterwards, while the user reads, until a newer request for the document comes.
+   */
   CompletableFuture<Outcome> submit(Job job) {
-    return CompletableFuture.supplyAsync(
-        () -> {
-          try {
-            return run(job);
-          } catch (RuntimeException e) {
-            runtime.noticeFault(e);
-            throw e;
+    submitted.incrementAndGet();
+    CompletableFuture<Prepared> ran =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return run(job);
+              } catch (RuntimeException e) {
+                runtime.noticeFault(e);
+                throw e;
+              }
+            },
+            requests);
+    ran.thenAcceptAsync(
+        p -> {
+          if (p.deferred() != null) {
+            prime(p.deferred(), job);
           }
         },
         requests);
+    return ran.thenApply(Prepared::outcome);
   }
 
-  private Outcome run(Job job) {
+  /** The key of a document's second session, the one for prompts of the lines around the cursor. */
+  static String nearKey(String uri) {
+    return uri + "#near";
+  }
+
+  /** What a job came to, and the whole prompt still to compute for its document (or null). */
+  private record Prepared(Outcome outcome, PromptAssembler.Prompt deferred) {}
+
+  private Prepared run(Job job) {
     if (!job.wanted().getAsBoolean() || job.cancellation().isCancelled()) {
-      return new Outcome.Superseded();
+      return new Prepared(new Outcome.Superseded(), null);
     }
     Completer c = runtime.completer();
     ServerConfig cfg = runtime.config();
     if (c == null) {
-      return new Outcome.NoModel();
+      return new Prepared(new Outcome.NoModel(), null);
     }
     OpenDocument document = job.document();
     PromptAssembler.Cursor cursor = PromptAssembler.Cursor.of(document.text(), job.offset());
@@ -80,19 +105,79 @@ final class CompletionLane {
             ? budget.planCompletion(
                 document.path(), cursor.line(), cursor.column(), cfg.contextBudget())
             : null;
-    PromptAssembler.Prompt prompt =
+    PromptAssembler.Prompt whole =
         PromptAssembler.assemble(document, cursor, plan, cfg.contextBudget(), c.format());
+    // A prompt whose uncached part would not be computed in about half the time limit (a document
+    // just opened, or context that changed) would leave nothing, or a word, when the limit comes.
+    // Then the suggestion comes from the lines around the cursor, in a session of their own, and
+    // the whole prompt is computed after the answer.
+    int affordable = affordableTokens(c, cfg);
+    String key = document.uri();
+    PromptAssembler.Prompt prompt = whole;
+    PromptAssembler.Prompt deferred = null;
+    if (affordable < cfg.contextBudget() && c.uncachedTokens(key, whole.parts()) > affordable) {
+      prompt = PromptAssembler.assemble(document, cursor, null, affordable, c.format());
+      key = nearKey(key);
+      deferred = whole;
+    }
     CompletionContext context = prompt.context();
     Completer.Output out =
         c.complete(
-            document.uri(),
+            key,
             prompt.parts(),
             CompletionStops.forContext(context),
             context.multiLine() ? cfg.maxTokens() : Math.min(cfg.maxTokens(), 48),
             cfg.timeLimitMillis() * 1_000_000L,
             job.cancellation());
     boolean cancelled = job.cancellation().isCancelled();
-    return new Outcome.Ran(
-        out, cancelled, cancelled ? Optional.empty() : PostProcessor.process(out.text(), context));
+    Outcome outcome =
+        new Outcome.Ran(
+            out,
+            cancelled,
+            cancelled ? Optional.empty() : PostProcessor.process(out.text(), context));
+    return new Prepared(outcome, cancelled ? null : deferred);
+  }
+
+  /**
+   * Prompt tokens the model computes in half the time limit at its recent prefill rate (the other
+   * half is for the suggestion's tokens); before a rate is known (a warm-up cut short on a busy
+   * machine), at {@link #UNMEASURED_RATE}.
+   */
+  static int affordableTokens(Completer c, ServerConfig cfg) {
+    double measured = c.prefillTokensPerSecond();
+    double rate = measured > 0 ? measured : UNMEASURED_RATE;
+    long tokens = Math.round(rate * cfg.timeLimitMillis() / 2000.0);
+    return (int) Math.max(MIN_NEAR_TOKENS, Math.min(cfg.contextBudget(), tokens));
+  }
+
+  /** Prompt tokens per second assumed until one is measured: the 0.5B's at 2 busy threads. */
+  static final double UNMEASURED_RATE = 100;
+
+  /** The fewest prompt tokens a suggestion is made from (a few lines around the cursor). */
+  static final int MIN_NEAR_TOKENS = 64;
+
+  /**
+   * Computes {@code whole} into the document's session without generating (the model is idle while
+   * the user reads), stopping at the next prompt chunk once any newer request came (for this
+   * document or another: the model thread runs one prompt at a time); what was computed stays
+   * cached, so a later request finds more of its prompt there.
+   */
+  private void prime(PromptAssembler.Prompt whole, Job job) {
+    Completer c = runtime.completer();
+    long seen = submitted.get();
+    if (c == null || !job.wanted().getAsBoolean()) {
+      return;
+    }
+    try {
+      c.complete(
+          job.document().uri(),
+          whole.parts(),
+          dev.cromwell.engine.generate.GenerationRequest.TextStop.NEVER,
+          0,
+          0,
+          () -> submitted.get() != seen || job.cancellation().isCancelled());
+    } catch (RuntimeException e) {
+      runtime.noticeFault(e);
+    }
   }
 }

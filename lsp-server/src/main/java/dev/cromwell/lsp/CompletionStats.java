@@ -20,7 +20,9 @@ final class CompletionStats {
       long accepted,
       List<Long> lastLatenciesMillis,
       int lastReused,
-      int lastComputed) {}
+      int lastComputed,
+      long timeLimited,
+      String lastStop) {}
 
   private final Deque<Long> latencies = new ArrayDeque<>();
   private long requests;
@@ -32,6 +34,10 @@ final class CompletionStats {
   private long accepted;
   private int lastReused;
   private int lastComputed;
+  // Completions the time limit cut short, and why the last one ended ("time_limit",
+  // "stop_sequence", ...): whether users get whole suggestions or what the clock allowed.
+  private long timeLimited;
+  private String lastStop = "";
 
   /** A completion was asked for. */
   synchronized void requested() {
@@ -56,6 +62,10 @@ final class CompletionStats {
     computedTokens += out.computedTokens();
     lastReused = out.reusedTokens();
     lastComputed = out.computedTokens();
+    lastStop = out.stopReason();
+    if ("time_limit".equals(lastStop)) {
+      timeLimited++;
+    }
     latencies.addLast(millis);
     while (latencies.size() > LATENCIES) {
       latencies.removeFirst();
@@ -78,6 +88,8 @@ final class CompletionStats {
         accepted,
         List.copyOf(latencies),
         lastReused,
-        lastComputed);
+        lastComputed,
+        timeLimited,
+        lastStop);
   }
 }

@@ -5,6 +5,7 @@ import dev.cromwell.engine.generate.GenerationResult;
 import dev.cromwell.engine.generate.GenerationStats;
 import dev.cromwell.engine.generate.Generator;
 import dev.cromwell.engine.generate.SamplerSettings;
+import dev.cromwell.engine.generate.StopReason;
 import dev.cromwell.engine.model.Model;
 import dev.cromwell.engine.model.Session;
 import dev.cromwell.engine.tokenizer.IntList;
@@ -37,6 +38,9 @@ public final class ModelCompleter implements Completer {
   private final boolean kvReuse;
   private final TokenHealing healing;
   private volatile GenerationQueue queue;
+  // Prompt tokens per second of recent prefills (warm-up included), averaged so that one slow
+  // moment does not decide: it sizes the prompt that fits a completion's time limit.
+  private volatile double prefillPerSecond;
 
   public ModelCompleter(Model model, long memoryBudgetBytes) {
     this(model, memoryBudgetBytes, true);
@@ -123,12 +127,44 @@ public final class ModelCompleter implements Completer {
       text = text.startsWith(typed) ? text.substring(typed.length()) : "";
     }
     GenerationStats stats = result.stats();
+    notePrefill(stats, result.stopReason());
     return new Output(
         text,
         stats.promptTokensReused(),
         stats.promptTokens() - stats.promptTokensReused(),
         stats.generatedTokens(),
         result.stopReason().name().toLowerCase(Locale.ROOT));
+  }
+
+  /** Folds a finished prefill of enough tokens into the prefill rate. */
+  private void notePrefill(GenerationStats stats, StopReason reason) {
+    int computed = stats.promptTokens() - stats.promptTokensReused();
+    boolean wholePrompt =
+        stats.generatedTokens() > 0
+            || (reason != StopReason.TIME_LIMIT && reason != StopReason.CANCELLED);
+    if (wholePrompt && computed >= 32 && stats.promptNanos() > 0) {
+      double rate = computed / (stats.promptNanos() / 1e9);
+      double old = prefillPerSecond;
+      prefillPerSecond = old == 0 ? rate : (old + rate) / 2;
+    }
+  }
+
+  @Override
+  public double prefillTokensPerSecond() {
+    return prefillPerSecond;
+  }
+
+  @Override
+  public int uncachedTokens(String documentKey, List<FimFormat.Part> prompt) {
+    int[] tokens = encode(prompt).tokens();
+    // Read between this document's jobs (a document's jobs run one after another); a job of
+    // its own still running makes this an estimate, which is all it is used for.
+    int[] held = sessions.held(documentKey);
+    int common = 0;
+    while (common < Math.min(held.length, tokens.length) && held[common] == tokens[common]) {
+      common++;
+    }
+    return tokens.length - common;
   }
 
   /**

@@ -183,6 +183,7 @@ public final class ModelRuntime implements AutoCloseable {
     Completer c = completer;
     if (c != null) {
       c.forget(uri); // a map removal; a job still decoding keeps its session to the end
+      c.forget(CompletionLane.nearKey(uri));
     }
   }
 

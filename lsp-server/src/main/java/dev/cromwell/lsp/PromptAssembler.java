@@ -66,12 +66,18 @@ final class PromptAssembler {
     } else {
       relative =
           document.path() != null ? document.path().getFileName().toString() : document.uri();
-      // Outside any workspace: the lines around the cursor, the prefix starting on a 16-line
-      // grid so that it stays the same while the user types (the KV cache keeps it).
-      int first = Math.max(0, line - contextBudget / 12);
-      first = Math.min(line, (first + 15) / 16 * 16);
+      // Outside any workspace (or when only a few lines fit the time limit): the lines around
+      // the cursor, about 12 tokens a line, the prefix starting on a 16-line grid (half the
+      // window when that is under 16 lines, so a few lines are never cut to none) so that it
+      // stays the same while the user types (the KV cache keeps it), and an eighth as many lines
+      // after the cursor (up to 12).
+      int window = Math.max(1, contextBudget / 12);
+      int grid = window >= 16 ? 16 : Math.max(1, window / 2);
+      int first = Math.max(0, line - window);
+      first = Math.min(line, (first + grid - 1) / grid * grid);
       prefix = full.substring(text.lineStart(first), at);
-      suffix = full.substring(at, text.lineEnd(Math.min(text.lineCount() - 1, line + 12)));
+      int after = Math.max(1, Math.min(12, window / 8));
+      suffix = full.substring(at, text.lineEnd(Math.min(text.lineCount() - 1, line + after)));
       snippets = List.of();
     }
     // A language without a known line comment gets FimFormat's default ("//").

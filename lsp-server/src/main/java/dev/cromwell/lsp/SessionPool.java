@@ -29,6 +29,12 @@ final class SessionPool {
     return s;
   }
 
+  /** The tokens {@code uri}'s session holds (none when it has no session). */
+  synchronized int[] held(String uri) {
+    Session s = sessions.get(uri);
+    return s == null ? new int[0] : s.tokens();
+  }
+
   synchronized void forget(String uri) {
     sessions.remove(uri);
   }

@@ -50,6 +50,15 @@ public final class BatchingScheduler implements AutoCloseable {
     }
   }
 
+  /** Sessions of the batched warm-up step: as many rows as a full batch of the 0.5B's serve. */
+  private static final int WARM_UP_ROWS = 8;
+
+  /**
+   * Steps of the warm-up: each runs every matrix's multi-row kernel once per layer and chunk, so
+   * six steps call each of its loops several hundred times (an 8-row step of the 0.5B: 0.1–0.3 s).
+   */
+  private static final int WARM_UP_STEPS = 6;
+
   private final Model model;
   private final GenerationQueue queue;
   private final PrefixSessions sessions;
@@ -74,6 +83,7 @@ public final class BatchingScheduler implements AutoCloseable {
     this.queue = queue;
     this.decode = new DecodeBatch(model, batch);
     this.sessions = new PrefixSessions(model, batch + Math.max(0, spareSessions));
+    warmUpBatchedStep();
     this.thread = Thread.ofPlatform().name("cromwell-model").daemon().unstarted(this::loop);
     thread.start();
   }
@@ -124,6 +134,35 @@ public final class BatchingScheduler implements AutoCloseable {
       Thread.currentThread().interrupt();
     } finally {
       drain();
+    }
+  }
+
+  /**
+   * A few throw-away steps of up to {@link #WARM_UP_ROWS} one-token sessions before the first job,
+   * so that the first requests decoded together do not run the batched kernels interpreted: the
+   * one-token kernels are warmed by any lone request, but a batched step has kernels of its own
+   * (the multi-row ones, {@code Transformer.forwardRows}). It runs in the constructor, while the
+   * model loads, before any job can wait for it (on the scheduler's thread, a request with a short
+   * timeout timed out in the queue behind it); {@code -Dcromwell.warmup=false} skips it, as it does
+   * the editor's warm-up.
+   */
+  private void warmUpBatchedStep() {
+    int rows = Math.min(decode.capacity(), WARM_UP_ROWS);
+    if (rows < 2 || !Boolean.parseBoolean(System.getProperty("cromwell.warmup", "true"))) {
+      return;
+    }
+    List<Session> warm = new ArrayList<>();
+    int[] next = new int[rows];
+    for (int i = 0; i < rows; i++) {
+      Session s = model.newSession();
+      s.prefill(new int[] {i}, () -> false);
+      warm.add(s);
+      next[i] = rows - i;
+    }
+    // Full steps and steps of three sessions by turns: the kernels have a loop for eight rows and
+    // one for up to four, and each must be compiled before requests meet it.
+    for (int step = 0; step < WARM_UP_STEPS; step++) {
+      decode.step(warm.subList(0, step % 2 == 0 ? rows : Math.min(rows, 3)), next);
     }
   }
 

@@ -72,6 +72,22 @@ class EditServiceTest {
   }
 
   @Test
+  void proseInsteadOfSearchReplaceBlocksLeavesTheFileAlone() {
+    FixedAnswer model =
+        new FixedAnswer(
+            "SEARCH\nThe bug is in `3.14`; it should be `math.pi`.\n",
+            dev.cromwell.chat.ChatResources.read("smollm2-135m-instruct.jinja"));
+    EditException e =
+        assertThrows(
+            EditException.class,
+            () ->
+                new EditService(model, dev.cromwell.protocol.edit.EditFormat.SEARCH_REPLACE)
+                    .edit(
+                        new EditService.Request("geo.py", FILE, 3, 4, "use math.pi"), () -> false));
+    assertTrue(e.getMessage().contains("no SEARCH/REPLACE block"), e.getMessage());
+  }
+
+  @Test
   void answersThatDoNotApplyAreRefused() {
     FixedAnswer model =
         new FixedAnswer("<<<<<<< SEARCH\nnot there\n=======\nx\n>>>>>>> REPLACE\n", null);

@@ -66,7 +66,8 @@ public final class Eval implements Callable<Integer> {
   @Option(
       names = "--fim-lines",
       defaultValue = "0",
-      description = "single-line FIM tasks per problem (0: every non-blank line)")
+      description =
+          "single-line FIM tasks per problem, drawn with --seed (0: every non-blank line)")
   int fimLines;
 
   @Option(names = "--seed", defaultValue = "22", description = "FIM spans and bug injection")
@@ -182,7 +183,7 @@ public final class Eval implements Callable<Integer> {
           List<FimTask> single = new ArrayList<>();
           List<FimTask> multi = new ArrayList<>();
           for (Problem p : problems) {
-            single.addAll(FimTask.singleLine(p, fimLines));
+            single.addAll(FimTask.singleLine(p, fimLines, seed));
             multi.add(FimTask.multiLine(p, seed));
           }
           FimFormat format = cromwell.format();

@@ -14,19 +14,23 @@ import java.util.Random;
 public record FimTask(
     String id, Problem problem, String prefix, String target, String suffix, String indent) {
 
-  /** Single-line infilling: every non-blank line of the solution masked in turn (its content). */
-  public static List<FimTask> singleLine(Problem p, int maxPerProblem) {
+  /**
+   * Single-line infilling: every non-blank line of the solution masked in turn (its content), or
+   * {@code maxPerProblem} of them drawn with {@code seed} (seeded per problem, kept in file order)
+   * when it is positive — a sample that is the same on every run.
+   */
+  public static List<FimTask> singleLine(Problem p, int maxPerProblem, long seed) {
     List<String> lines = lines(p.canonicalSolution());
-    List<FimTask> out = new ArrayList<>();
+    List<FimTask> all = new ArrayList<>();
     StringBuilder before = new StringBuilder(p.prompt());
     for (int i = 0; i < lines.size(); i++) {
       String line = lines.get(i);
       String content = line.strip();
-      if (!content.isEmpty() && (maxPerProblem <= 0 || out.size() < maxPerProblem)) {
+      if (!content.isEmpty()) {
         String indent = line.substring(0, line.indexOf(content.charAt(0)));
         String after = line.endsWith("\n") ? "\n" : "";
         String rest = String.join("", lines.subList(i + 1, lines.size()));
-        out.add(
+        all.add(
             new FimTask(
                 p.taskId() + " line " + (i + 1),
                 p,
@@ -37,7 +41,17 @@ public record FimTask(
       }
       before.append(line);
     }
-    return out;
+    if (maxPerProblem <= 0 || maxPerProblem >= all.size()) {
+      return all;
+    }
+    List<Integer> picked = new ArrayList<>();
+    for (int i = 0; i < all.size(); i++) {
+      picked.add(i);
+    }
+    java.util.Collections.shuffle(picked, new Random(seed * 1_000_003L + p.number() + 7));
+    picked = new ArrayList<>(picked.subList(0, maxPerProblem));
+    picked.sort(null);
+    return picked.stream().map(all::get).toList();
   }
 
   /** Multi-line infilling: one random span of whole lines per problem (seeded per problem). */

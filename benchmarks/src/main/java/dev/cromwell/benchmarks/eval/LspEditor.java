@@ -17,8 +17,11 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.lsp4j.ClientCapabilities;
+import org.eclipse.lsp4j.DidChangeWatchedFilesParams;
 import org.eclipse.lsp4j.DidCloseTextDocumentParams;
 import org.eclipse.lsp4j.DidOpenTextDocumentParams;
+import org.eclipse.lsp4j.FileChangeType;
+import org.eclipse.lsp4j.FileEvent;
 import org.eclipse.lsp4j.InitializeParams;
 import org.eclipse.lsp4j.InitializedParams;
 import org.eclipse.lsp4j.InlineCompletionContext;
@@ -125,12 +128,26 @@ public final class LspEditor implements AutoCloseable {
       server
           .getTextDocumentService()
           .didClose(new DidCloseTextDocumentParams(new TextDocumentIdentifier(uri)));
+      // Closing re-reads the file from disk into the workspace index; the deletion must reach
+      // the server too (as an editor's file watcher sends it), or every earlier task's file stays
+      // indexed and turns up as a snippet in later prompts: the same problem with the line now
+      // masked still in it, which leaked answers into the editor path's FIM scores.
       Files.deleteIfExists(file);
+      server
+          .getWorkspaceService()
+          .didChangeWatchedFiles(
+              new DidChangeWatchedFilesParams(List.of(new FileEvent(uri, FileChangeType.Deleted))));
     }
   }
 
+  /** How many files the server's workspace index holds (0 between tasks). */
+  public int indexedFiles() throws Exception {
+    Object n = server.status().get(30, TimeUnit.SECONDS).get("indexedFiles");
+    return n == null ? -1 : ((Number) n).intValue();
+  }
+
   /** LSP position (UTF-16, the default encoding) of a char offset. */
-  static Position position(String text, int offset) {
+  public static Position position(String text, int offset) {
     int line = 0;
     int lineStart = 0;
     for (int i = 0; i < offset; i++) {

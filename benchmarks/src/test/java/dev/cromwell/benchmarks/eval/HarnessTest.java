@@ -44,13 +44,17 @@ class HarnessTest {
   @Test
   void fimTasksRebuildTheReferenceFile() {
     for (Problem p : problems) {
-      List<FimTask> single = FimTask.singleLine(p, 0);
+      List<FimTask> single = FimTask.singleLine(p, 0, 22);
       assertFalse(single.isEmpty());
       for (FimTask t : single) {
         assertEquals(p.solutionFile(), t.reference());
         assertFalse(t.target().isBlank());
         assertFalse(t.target().contains("\n"));
       }
+      List<FimTask> sample = FimTask.singleLine(p, 2, 22);
+      assertEquals(Math.min(2, single.size()), sample.size());
+      assertTrue(single.containsAll(sample));
+      assertEquals(sample, FimTask.singleLine(p, 2, 22), "the sample is fixed by the seed");
       FimTask multi = FimTask.multiLine(p, 22);
       assertEquals(p.solutionFile(), multi.reference());
       assertEquals(multi, FimTask.multiLine(p, 22), "the span is fixed by the seed");

@@ -208,6 +208,295 @@ final class FourBitGroupedFormat extends GroupedFormat {
     }
   }
 
+  @Override
+  public boolean hasMultiRowKernel() {
+    return true;
+  }
+
+  @Override
+  public void prepareBatch(BatchRows rows) {
+    rows.needPlaceX();
+    rows.needBlockSums();
+  }
+
+  /**
+   * {@link #dotRows} for up to four activation rows per pass over a weight row: the scales are
+   * decoded and the nibbles converted once, then each activation row does {@link #dotRows}'s
+   * multiplications in its order (the same bits). More rows take further passes over the weight
+   * row, which is then in L1.
+   */
+  @Override
+  public void dotRowsBatch(
+      MemorySegment w,
+      long offset,
+      long rowBytes,
+      BatchRows rows,
+      float[][] outs,
+      int from,
+      int to) {
+    int cols = rows.cols();
+    requireSupported(cols);
+    int blocks = cols / BLOCK;
+    int count = rows.count();
+    OrderedNibbles.Workspace work = OrderedNibbles.workspace(blocks).zeroTails(cols);
+    float[] offsets = work.offsets;
+    float[] laneScales = work.laneScales;
+    float[] offsetSums = MultiRows.offsetSums();
+    long nibbles = nibbleStart(blocks);
+    long prefetched = Prefetch.start(w, offset + from * rowBytes);
+    for (int r = from; r < to; r++) {
+      prefetched = Prefetch.ahead(prefetched, w, offset + r * rowBytes);
+      MemorySegment row = w.asSlice(offset + r * rowBytes, nibbles + cols / 2);
+      // dotRows' scales and offsets (8·d or −m; finite, see accepts), once for every activation
+      // row.
+      for (int b = 0; b < blocks; b += LANES) {
+        FloatVector d =
+            Half.finiteToFloatVector(
+                ShortVector.fromMemorySegment(HALVES, row, 2L * b, ByteOrder.LITTLE_ENDIAN));
+        OrderedNibbles.spreadScales(d, laneScales, b);
+        if (minimums) {
+          minimumOffsets(row, blocks, b, offsets);
+        } else {
+          d.mul(8f).intoArray(offsets, b);
+        }
+      }
+      for (int t = 0; t < count; t += MultiRows.ROWS) {
+        // Rows past the last repeat it (same sums into the same place). Two loops rather
+        // than one with the second four under a condition: vectors that live across a branch
+        // were boxed (a step ten times slower).
+        if (count - t > 4) {
+          int t1 = Math.min(t + 1, count - 1);
+          int t2 = Math.min(t + 2, count - 1);
+          int t3 = Math.min(t + 3, count - 1);
+          int t4 = Math.min(t + 4, count - 1);
+          int t5 = Math.min(t + 5, count - 1);
+          int t6 = Math.min(t + 6, count - 1);
+          int t7 = Math.min(t + 7, count - 1);
+          float[] x0 = rows.placeX(t);
+          float[] x1 = rows.placeX(t1);
+          float[] x2 = rows.placeX(t2);
+          float[] x3 = rows.placeX(t3);
+          float[] x4 = rows.placeX(t4);
+          float[] x5 = rows.placeX(t5);
+          float[] x6 = rows.placeX(t6);
+          float[] x7 = rows.placeX(t7);
+          FloatVector acc0 = FloatVector.zero(F);
+          FloatVector acc1 = FloatVector.zero(F);
+          FloatVector acc2 = FloatVector.zero(F);
+          FloatVector acc3 = FloatVector.zero(F);
+          FloatVector acc4 = FloatVector.zero(F);
+          FloatVector acc5 = FloatVector.zero(F);
+          FloatVector acc6 = FloatVector.zero(F);
+          FloatVector acc7 = FloatVector.zero(F);
+          for (int v = 0; v < cols / (8 * LANES); v++) {
+            IntVector q =
+                IntVector.fromMemorySegment(
+                    I, row, nibbles + 4L * LANES * v, ByteOrder.LITTLE_ENDIAN);
+            FloatVector n0 = (FloatVector) q.and(0x0000000f).convert(I2F, 0);
+            FloatVector n1 = (FloatVector) q.and(0x000000f0).convert(I2F, 0);
+            FloatVector n2 = (FloatVector) q.and(0x00000f00).convert(I2F, 0);
+            FloatVector n3 = (FloatVector) q.and(0x0000f000).convert(I2F, 0);
+            FloatVector n4 = (FloatVector) q.and(0x000f0000).convert(I2F, 0);
+            FloatVector n5 = (FloatVector) q.and(0x00f00000).convert(I2F, 0);
+            FloatVector n6 = (FloatVector) q.and(0x0f000000).convert(I2F, 0);
+            // The top nibble would be negative as a signed int: shifted down instead (scale 1).
+            FloatVector n7 = (FloatVector) q.lanewise(VectorOperators.LSHR, 28).convert(I2F, 0);
+            FloatVector d = FloatVector.fromArray(F, laneScales, LANES * v);
+            int xi = 8 * LANES * v;
+            int xh = xi + 4 * LANES;
+            FloatVector pAcc0 = n0.mul(FloatVector.fromArray(F, x0, xi));
+            pAcc0 = n1.fma(FloatVector.fromArray(F, x0, xi + LANES), pAcc0);
+            pAcc0 = n2.fma(FloatVector.fromArray(F, x0, xi + 2 * LANES), pAcc0);
+            pAcc0 = n3.fma(FloatVector.fromArray(F, x0, xi + 3 * LANES), pAcc0);
+            pAcc0 = n4.fma(FloatVector.fromArray(F, x0, xh), pAcc0);
+            pAcc0 = n5.fma(FloatVector.fromArray(F, x0, xh + LANES), pAcc0);
+            pAcc0 = n6.fma(FloatVector.fromArray(F, x0, xh + 2 * LANES), pAcc0);
+            pAcc0 = n7.fma(FloatVector.fromArray(F, x0, xh + 3 * LANES), pAcc0);
+            acc0 = pAcc0.fma(d, acc0);
+            FloatVector pAcc1 = n0.mul(FloatVector.fromArray(F, x1, xi));
+            pAcc1 = n1.fma(FloatVector.fromArray(F, x1, xi + LANES), pAcc1);
+            pAcc1 = n2.fma(FloatVector.fromArray(F, x1, xi + 2 * LANES), pAcc1);
+            pAcc1 = n3.fma(FloatVector.fromArray(F, x1, xi + 3 * LANES), pAcc1);
+            pAcc1 = n4.fma(FloatVector.fromArray(F, x1, xh), pAcc1);
+            pAcc1 = n5.fma(FloatVector.fromArray(F, x1, xh + LANES), pAcc1);
+            pAcc1 = n6.fma(FloatVector.fromArray(F, x1, xh + 2 * LANES), pAcc1);
+            pAcc1 = n7.fma(FloatVector.fromArray(F, x1, xh + 3 * LANES), pAcc1);
+            acc1 = pAcc1.fma(d, acc1);
+            FloatVector pAcc2 = n0.mul(FloatVector.fromArray(F, x2, xi));
+            pAcc2 = n1.fma(FloatVector.fromArray(F, x2, xi + LANES), pAcc2);
+            pAcc2 = n2.fma(FloatVector.fromArray(F, x2, xi + 2 * LANES), pAcc2);
+            pAcc2 = n3.fma(FloatVector.fromArray(F, x2, xi + 3 * LANES), pAcc2);
+            pAcc2 = n4.fma(FloatVector.fromArray(F, x2, xh), pAcc2);
+            pAcc2 = n5.fma(FloatVector.fromArray(F, x2, xh + LANES), pAcc2);
+            pAcc2 = n6.fma(FloatVector.fromArray(F, x2, xh + 2 * LANES), pAcc2);
+            pAcc2 = n7.fma(FloatVector.fromArray(F, x2, xh + 3 * LANES), pAcc2);
+            acc2 = pAcc2.fma(d, acc2);
+            FloatVector pAcc3 = n0.mul(FloatVector.fromArray(F, x3, xi));
+            pAcc3 = n1.fma(FloatVector.fromArray(F, x3, xi + LANES), pAcc3);
+            pAcc3 = n2.fma(FloatVector.fromArray(F, x3, xi + 2 * LANES), pAcc3);
+            pAcc3 = n3.fma(FloatVector.fromArray(F, x3, xi + 3 * LANES), pAcc3);
+            pAcc3 = n4.fma(FloatVector.fromArray(F, x3, xh), pAcc3);
+            pAcc3 = n5.fma(FloatVector.fromArray(F, x3, xh + LANES), pAcc3);
+            pAcc3 = n6.fma(FloatVector.fromArray(F, x3, xh + 2 * LANES), pAcc3);
+            pAcc3 = n7.fma(FloatVector.fromArray(F, x3, xh + 3 * LANES), pAcc3);
+            acc3 = pAcc3.fma(d, acc3);
+            FloatVector pAcc4 = n0.mul(FloatVector.fromArray(F, x4, xi));
+            pAcc4 = n1.fma(FloatVector.fromArray(F, x4, xi + LANES), pAcc4);
+            pAcc4 = n2.fma(FloatVector.fromArray(F, x4, xi + 2 * LANES), pAcc4);
+            pAcc4 = n3.fma(FloatVector.fromArray(F, x4, xi + 3 * LANES), pAcc4);
+            pAcc4 = n4.fma(FloatVector.fromArray(F, x4, xh), pAcc4);
+            pAcc4 = n5.fma(FloatVector.fromArray(F, x4, xh + LANES), pAcc4);
+            pAcc4 = n6.fma(FloatVector.fromArray(F, x4, xh + 2 * LANES), pAcc4);
+            pAcc4 = n7.fma(FloatVector.fromArray(F, x4, xh + 3 * LANES), pAcc4);
+            acc4 = pAcc4.fma(d, acc4);
+            FloatVector pAcc5 = n0.mul(FloatVector.fromArray(F, x5, xi));
+            pAcc5 = n1.fma(FloatVector.fromArray(F, x5, xi + LANES), pAcc5);
+            pAcc5 = n2.fma(FloatVector.fromArray(F, x5, xi + 2 * LANES), pAcc5);
+            pAcc5 = n3.fma(FloatVector.fromArray(F, x5, xi + 3 * LANES), pAcc5);
+            pAcc5 = n4.fma(FloatVector.fromArray(F, x5, xh), pAcc5);
+            pAcc5 = n5.fma(FloatVector.fromArray(F, x5, xh + LANES), pAcc5);
+            pAcc5 = n6.fma(FloatVector.fromArray(F, x5, xh + 2 * LANES), pAcc5);
+            pAcc5 = n7.fma(FloatVector.fromArray(F, x5, xh + 3 * LANES), pAcc5);
+            acc5 = pAcc5.fma(d, acc5);
+            FloatVector pAcc6 = n0.mul(FloatVector.fromArray(F, x6, xi));
+            pAcc6 = n1.fma(FloatVector.fromArray(F, x6, xi + LANES), pAcc6);
+            pAcc6 = n2.fma(FloatVector.fromArray(F, x6, xi + 2 * LANES), pAcc6);
+            pAcc6 = n3.fma(FloatVector.fromArray(F, x6, xi + 3 * LANES), pAcc6);
+            pAcc6 = n4.fma(FloatVector.fromArray(F, x6, xh), pAcc6);
+            pAcc6 = n5.fma(FloatVector.fromArray(F, x6, xh + LANES), pAcc6);
+            pAcc6 = n6.fma(FloatVector.fromArray(F, x6, xh + 2 * LANES), pAcc6);
+            pAcc6 = n7.fma(FloatVector.fromArray(F, x6, xh + 3 * LANES), pAcc6);
+            acc6 = pAcc6.fma(d, acc6);
+            FloatVector pAcc7 = n0.mul(FloatVector.fromArray(F, x7, xi));
+            pAcc7 = n1.fma(FloatVector.fromArray(F, x7, xi + LANES), pAcc7);
+            pAcc7 = n2.fma(FloatVector.fromArray(F, x7, xi + 2 * LANES), pAcc7);
+            pAcc7 = n3.fma(FloatVector.fromArray(F, x7, xi + 3 * LANES), pAcc7);
+            pAcc7 = n4.fma(FloatVector.fromArray(F, x7, xh), pAcc7);
+            pAcc7 = n5.fma(FloatVector.fromArray(F, x7, xh + LANES), pAcc7);
+            pAcc7 = n6.fma(FloatVector.fromArray(F, x7, xh + 2 * LANES), pAcc7);
+            pAcc7 = n7.fma(FloatVector.fromArray(F, x7, xh + 3 * LANES), pAcc7);
+            acc7 = pAcc7.fma(d, acc7);
+          }
+          // Σ_b offset_b·Σx_b of each activation row, as dotRows sums it.
+          MultiRows.offsetSum(offsets, rows.blockSums(t), blocks, offsetSums, 0);
+          MultiRows.offsetSum(offsets, rows.blockSums(t1), blocks, offsetSums, 1);
+          MultiRows.offsetSum(offsets, rows.blockSums(t2), blocks, offsetSums, 2);
+          MultiRows.offsetSum(offsets, rows.blockSums(t3), blocks, offsetSums, 3);
+          outs[t][r] =
+              acc0.sub(FloatVector.fromArray(F, offsetSums, 0 * LANES))
+                  .reduceLanes(VectorOperators.ADD);
+          outs[t1][r] =
+              acc1.sub(FloatVector.fromArray(F, offsetSums, 1 * LANES))
+                  .reduceLanes(VectorOperators.ADD);
+          outs[t2][r] =
+              acc2.sub(FloatVector.fromArray(F, offsetSums, 2 * LANES))
+                  .reduceLanes(VectorOperators.ADD);
+          outs[t3][r] =
+              acc3.sub(FloatVector.fromArray(F, offsetSums, 3 * LANES))
+                  .reduceLanes(VectorOperators.ADD);
+          MultiRows.offsetSum(offsets, rows.blockSums(t4), blocks, offsetSums, 4);
+          MultiRows.offsetSum(offsets, rows.blockSums(t5), blocks, offsetSums, 5);
+          MultiRows.offsetSum(offsets, rows.blockSums(t6), blocks, offsetSums, 6);
+          MultiRows.offsetSum(offsets, rows.blockSums(t7), blocks, offsetSums, 7);
+          outs[t4][r] =
+              acc4.sub(FloatVector.fromArray(F, offsetSums, 4 * LANES))
+                  .reduceLanes(VectorOperators.ADD);
+          outs[t5][r] =
+              acc5.sub(FloatVector.fromArray(F, offsetSums, 5 * LANES))
+                  .reduceLanes(VectorOperators.ADD);
+          outs[t6][r] =
+              acc6.sub(FloatVector.fromArray(F, offsetSums, 6 * LANES))
+                  .reduceLanes(VectorOperators.ADD);
+          outs[t7][r] =
+              acc7.sub(FloatVector.fromArray(F, offsetSums, 7 * LANES))
+                  .reduceLanes(VectorOperators.ADD);
+        } else {
+          int t1 = Math.min(t + 1, count - 1);
+          int t2 = Math.min(t + 2, count - 1);
+          int t3 = Math.min(t + 3, count - 1);
+          float[] x0 = rows.placeX(t);
+          float[] x1 = rows.placeX(t1);
+          float[] x2 = rows.placeX(t2);
+          float[] x3 = rows.placeX(t3);
+          FloatVector acc0 = FloatVector.zero(F);
+          FloatVector acc1 = FloatVector.zero(F);
+          FloatVector acc2 = FloatVector.zero(F);
+          FloatVector acc3 = FloatVector.zero(F);
+          for (int v = 0; v < cols / (8 * LANES); v++) {
+            IntVector q =
+                IntVector.fromMemorySegment(
+                    I, row, nibbles + 4L * LANES * v, ByteOrder.LITTLE_ENDIAN);
+            FloatVector n0 = (FloatVector) q.and(0x0000000f).convert(I2F, 0);
+            FloatVector n1 = (FloatVector) q.and(0x000000f0).convert(I2F, 0);
+            FloatVector n2 = (FloatVector) q.and(0x00000f00).convert(I2F, 0);
+            FloatVector n3 = (FloatVector) q.and(0x0000f000).convert(I2F, 0);
+            FloatVector n4 = (FloatVector) q.and(0x000f0000).convert(I2F, 0);
+            FloatVector n5 = (FloatVector) q.and(0x00f00000).convert(I2F, 0);
+            FloatVector n6 = (FloatVector) q.and(0x0f000000).convert(I2F, 0);
+            // The top nibble would be negative as a signed int: shifted down instead (scale 1).
+            FloatVector n7 = (FloatVector) q.lanewise(VectorOperators.LSHR, 28).convert(I2F, 0);
+            FloatVector d = FloatVector.fromArray(F, laneScales, LANES * v);
+            int xi = 8 * LANES * v;
+            int xh = xi + 4 * LANES;
+            FloatVector pAcc0 = n0.mul(FloatVector.fromArray(F, x0, xi));
+            pAcc0 = n1.fma(FloatVector.fromArray(F, x0, xi + LANES), pAcc0);
+            pAcc0 = n2.fma(FloatVector.fromArray(F, x0, xi + 2 * LANES), pAcc0);
+            pAcc0 = n3.fma(FloatVector.fromArray(F, x0, xi + 3 * LANES), pAcc0);
+            pAcc0 = n4.fma(FloatVector.fromArray(F, x0, xh), pAcc0);
+            pAcc0 = n5.fma(FloatVector.fromArray(F, x0, xh + LANES), pAcc0);
+            pAcc0 = n6.fma(FloatVector.fromArray(F, x0, xh + 2 * LANES), pAcc0);
+            pAcc0 = n7.fma(FloatVector.fromArray(F, x0, xh + 3 * LANES), pAcc0);
+            acc0 = pAcc0.fma(d, acc0);
+            FloatVector pAcc1 = n0.mul(FloatVector.fromArray(F, x1, xi));
+            pAcc1 = n1.fma(FloatVector.fromArray(F, x1, xi + LANES), pAcc1);
+            pAcc1 = n2.fma(FloatVector.fromArray(F, x1, xi + 2 * LANES), pAcc1);
+            pAcc1 = n3.fma(FloatVector.fromArray(F, x1, xi + 3 * LANES), pAcc1);
+            pAcc1 = n4.fma(FloatVector.fromArray(F, x1, xh), pAcc1);
+            pAcc1 = n5.fma(FloatVector.fromArray(F, x1, xh + LANES), pAcc1);
+            pAcc1 = n6.fma(FloatVector.fromArray(F, x1, xh + 2 * LANES), pAcc1);
+            pAcc1 = n7.fma(FloatVector.fromArray(F, x1, xh + 3 * LANES), pAcc1);
+            acc1 = pAcc1.fma(d, acc1);
+            FloatVector pAcc2 = n0.mul(FloatVector.fromArray(F, x2, xi));
+            pAcc2 = n1.fma(FloatVector.fromArray(F, x2, xi + LANES), pAcc2);
+            pAcc2 = n2.fma(FloatVector.fromArray(F, x2, xi + 2 * LANES), pAcc2);
+            pAcc2 = n3.fma(FloatVector.fromArray(F, x2, xi + 3 * LANES), pAcc2);
+            pAcc2 = n4.fma(FloatVector.fromArray(F, x2, xh), pAcc2);
+            pAcc2 = n5.fma(FloatVector.fromArray(F, x2, xh + LANES), pAcc2);
+            pAcc2 = n6.fma(FloatVector.fromArray(F, x2, xh + 2 * LANES), pAcc2);
+            pAcc2 = n7.fma(FloatVector.fromArray(F, x2, xh + 3 * LANES), pAcc2);
+            acc2 = pAcc2.fma(d, acc2);
+            FloatVector pAcc3 = n0.mul(FloatVector.fromArray(F, x3, xi));
+            pAcc3 = n1.fma(FloatVector.fromArray(F, x3, xi + LANES), pAcc3);
+            pAcc3 = n2.fma(FloatVector.fromArray(F, x3, xi + 2 * LANES), pAcc3);
+            pAcc3 = n3.fma(FloatVector.fromArray(F, x3, xi + 3 * LANES), pAcc3);
+            pAcc3 = n4.fma(FloatVector.fromArray(F, x3, xh), pAcc3);
+            pAcc3 = n5.fma(FloatVector.fromArray(F, x3, xh + LANES), pAcc3);
+            pAcc3 = n6.fma(FloatVector.fromArray(F, x3, xh + 2 * LANES), pAcc3);
+            pAcc3 = n7.fma(FloatVector.fromArray(F, x3, xh + 3 * LANES), pAcc3);
+            acc3 = pAcc3.fma(d, acc3);
+          }
+          // Σ_b offset_b·Σx_b of each activation row, as dotRows sums it.
+          MultiRows.offsetSum(offsets, rows.blockSums(t), blocks, offsetSums, 0);
+          MultiRows.offsetSum(offsets, rows.blockSums(t1), blocks, offsetSums, 1);
+          MultiRows.offsetSum(offsets, rows.blockSums(t2), blocks, offsetSums, 2);
+          MultiRows.offsetSum(offsets, rows.blockSums(t3), blocks, offsetSums, 3);
+          outs[t][r] =
+              acc0.sub(FloatVector.fromArray(F, offsetSums, 0 * LANES))
+                  .reduceLanes(VectorOperators.ADD);
+          outs[t1][r] =
+              acc1.sub(FloatVector.fromArray(F, offsetSums, 1 * LANES))
+                  .reduceLanes(VectorOperators.ADD);
+          outs[t2][r] =
+              acc2.sub(FloatVector.fromArray(F, offsetSums, 2 * LANES))
+                  .reduceLanes(VectorOperators.ADD);
+          outs[t3][r] =
+              acc3.sub(FloatVector.fromArray(F, offsetSums, 3 * LANES))
+                  .reduceLanes(VectorOperators.ADD);
+        }
+      }
+    }
+  }
+
   /**
    * Q4_1's offsets −m for blocks {@code b .. b + LANES} (zero past the last block): what the row's
    * sum subtracts per unit of Σx. Apart from the kernel so that its loop stays within what C2

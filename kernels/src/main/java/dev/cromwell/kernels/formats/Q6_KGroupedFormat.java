@@ -236,6 +236,311 @@ final class Q6_KGroupedFormat extends RearrangedRows {
     }
   }
 
+  @Override
+  public boolean hasMultiRowKernel() {
+    return true;
+  }
+
+  @Override
+  public void prepareBatch(BatchRows rows) {
+    rows.needByteFieldX();
+    rows.needEightSums(-ZERO_LEVEL);
+  }
+
+  /**
+   * {@link #dotRows} for up to four activation rows per pass over a weight row: the 6-bit fields
+   * are assembled and converted once, then each activation row does {@link #dotRows}'s
+   * multiplications in its order (the same bits). More rows take further passes over the weight
+   * row, which is then in L1.
+   */
+  @Override
+  public void dotRowsBatch(
+      MemorySegment w,
+      long offset,
+      long rowBytes,
+      BatchRows rows,
+      float[][] outs,
+      int from,
+      int to) {
+    int cols = rows.cols();
+    requireSupported(cols);
+    int supers = cols / SUPER;
+    int count = rows.count();
+    float[] laneScales = OrderedNibbles.workspace(cols / OrderedNibbles.BLOCK).laneScales;
+    long highs = highsStart(supers);
+    long nibbles = nibbleStart(supers);
+    long prefetched = Prefetch.start(w, offset + from * rowBytes);
+    for (int r = from; r < to; r++) {
+      prefetched = Prefetch.ahead(prefetched, w, offset + r * rowBytes);
+      MemorySegment row = w.asSlice(offset + r * rowBytes, nibbles + cols / 2);
+      decodeScales(row, supers, laneScales);
+      for (int t = 0; t < count; t += MultiRows.ROWS) {
+        // Rows past the last repeat it (same sums into the same place). Two loops rather
+        // than one with the second four under a condition: vectors that live across a branch
+        // were boxed (a step ten times slower).
+        if (count - t > 4) {
+          int t1 = Math.min(t + 1, count - 1);
+          int t2 = Math.min(t + 2, count - 1);
+          int t3 = Math.min(t + 3, count - 1);
+          int t4 = Math.min(t + 4, count - 1);
+          int t5 = Math.min(t + 5, count - 1);
+          int t6 = Math.min(t + 6, count - 1);
+          int t7 = Math.min(t + 7, count - 1);
+          float[] x0 = rows.byteFieldX(t);
+          float[] x1 = rows.byteFieldX(t1);
+          float[] x2 = rows.byteFieldX(t2);
+          float[] x3 = rows.byteFieldX(t3);
+          float[] x4 = rows.byteFieldX(t4);
+          float[] x5 = rows.byteFieldX(t5);
+          float[] x6 = rows.byteFieldX(t6);
+          float[] x7 = rows.byteFieldX(t7);
+          float[] sums0 = rows.eightSums(t);
+          float[] sums1 = rows.eightSums(t1);
+          float[] sums2 = rows.eightSums(t2);
+          float[] sums3 = rows.eightSums(t3);
+          float[] sums4 = rows.eightSums(t4);
+          float[] sums5 = rows.eightSums(t5);
+          float[] sums6 = rows.eightSums(t6);
+          float[] sums7 = rows.eightSums(t7);
+          FloatVector even0 = FloatVector.zero(F);
+          FloatVector even1 = FloatVector.zero(F);
+          FloatVector even2 = FloatVector.zero(F);
+          FloatVector even3 = FloatVector.zero(F);
+          FloatVector even4 = FloatVector.zero(F);
+          FloatVector even5 = FloatVector.zero(F);
+          FloatVector even6 = FloatVector.zero(F);
+          FloatVector even7 = FloatVector.zero(F);
+          FloatVector odd0 = FloatVector.zero(F);
+          FloatVector odd1 = FloatVector.zero(F);
+          FloatVector odd2 = FloatVector.zero(F);
+          FloatVector odd3 = FloatVector.zero(F);
+          FloatVector odd4 = FloatVector.zero(F);
+          FloatVector odd5 = FloatVector.zero(F);
+          FloatVector odd6 = FloatVector.zero(F);
+          FloatVector odd7 = FloatVector.zero(F);
+          for (int v = 0; v < cols / (8 * LANES); v++) {
+            IntVector q =
+                IntVector.fromMemorySegment(
+                    I, row, nibbles + 4L * LANES * v, ByteOrder.LITTLE_ENDIAN);
+            IntVector h =
+                (IntVector)
+                    ShortVector.fromMemorySegment(
+                            HALVES, row, highs + 2L * LANES * v, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 0);
+            IntVector hh = h.or(h.lanewise(VectorOperators.LSHL, 14));
+            IntVector e = q.and(0x0f0f0f0f).or(hh.and(HIGH_FIELDS));
+            IntVector o =
+                q.lanewise(VectorOperators.LSHR, 4)
+                    .and(0x0f0f0f0f)
+                    .or(hh.lanewise(VectorOperators.LSHL, 4).and(HIGH_FIELDS));
+            FloatVector e0 = (FloatVector) e.and(0x3f).convert(VectorOperators.I2F, 0);
+            FloatVector e1 = (FloatVector) e.and(0x3f00).convert(VectorOperators.I2F, 0);
+            FloatVector e2 = (FloatVector) e.and(0x3f0000).convert(VectorOperators.I2F, 0);
+            FloatVector e3 = (FloatVector) e.and(0x3f000000).convert(VectorOperators.I2F, 0);
+            FloatVector o0 = (FloatVector) o.and(0x3f).convert(VectorOperators.I2F, 0);
+            FloatVector o1 = (FloatVector) o.and(0x3f00).convert(VectorOperators.I2F, 0);
+            FloatVector o2 = (FloatVector) o.and(0x3f0000).convert(VectorOperators.I2F, 0);
+            FloatVector o3 = (FloatVector) o.and(0x3f000000).convert(VectorOperators.I2F, 0);
+            FloatVector d = FloatVector.fromArray(F, laneScales, LANES * v);
+            int xi = 8 * LANES * v;
+            int si = LANES * v;
+            FloatVector pEven0 =
+                e0.fma(FloatVector.fromArray(F, x0, xi), FloatVector.fromArray(F, sums0, si));
+            pEven0 = e1.fma(FloatVector.fromArray(F, x0, xi + 2 * LANES), pEven0);
+            pEven0 = e2.fma(FloatVector.fromArray(F, x0, xi + 4 * LANES), pEven0);
+            pEven0 = e3.fma(FloatVector.fromArray(F, x0, xi + 6 * LANES), pEven0);
+            even0 = pEven0.fma(d, even0);
+            FloatVector pOdd0 = o0.mul(FloatVector.fromArray(F, x0, xi + LANES));
+            pOdd0 = o1.fma(FloatVector.fromArray(F, x0, xi + 3 * LANES), pOdd0);
+            pOdd0 = o2.fma(FloatVector.fromArray(F, x0, xi + 5 * LANES), pOdd0);
+            pOdd0 = o3.fma(FloatVector.fromArray(F, x0, xi + 7 * LANES), pOdd0);
+            odd0 = pOdd0.fma(d, odd0);
+            FloatVector pEven1 =
+                e0.fma(FloatVector.fromArray(F, x1, xi), FloatVector.fromArray(F, sums1, si));
+            pEven1 = e1.fma(FloatVector.fromArray(F, x1, xi + 2 * LANES), pEven1);
+            pEven1 = e2.fma(FloatVector.fromArray(F, x1, xi + 4 * LANES), pEven1);
+            pEven1 = e3.fma(FloatVector.fromArray(F, x1, xi + 6 * LANES), pEven1);
+            even1 = pEven1.fma(d, even1);
+            FloatVector pOdd1 = o0.mul(FloatVector.fromArray(F, x1, xi + LANES));
+            pOdd1 = o1.fma(FloatVector.fromArray(F, x1, xi + 3 * LANES), pOdd1);
+            pOdd1 = o2.fma(FloatVector.fromArray(F, x1, xi + 5 * LANES), pOdd1);
+            pOdd1 = o3.fma(FloatVector.fromArray(F, x1, xi + 7 * LANES), pOdd1);
+            odd1 = pOdd1.fma(d, odd1);
+            FloatVector pEven2 =
+                e0.fma(FloatVector.fromArray(F, x2, xi), FloatVector.fromArray(F, sums2, si));
+            pEven2 = e1.fma(FloatVector.fromArray(F, x2, xi + 2 * LANES), pEven2);
+            pEven2 = e2.fma(FloatVector.fromArray(F, x2, xi + 4 * LANES), pEven2);
+            pEven2 = e3.fma(FloatVector.fromArray(F, x2, xi + 6 * LANES), pEven2);
+            even2 = pEven2.fma(d, even2);
+            FloatVector pOdd2 = o0.mul(FloatVector.fromArray(F, x2, xi + LANES));
+            pOdd2 = o1.fma(FloatVector.fromArray(F, x2, xi + 3 * LANES), pOdd2);
+            pOdd2 = o2.fma(FloatVector.fromArray(F, x2, xi + 5 * LANES), pOdd2);
+            pOdd2 = o3.fma(FloatVector.fromArray(F, x2, xi + 7 * LANES), pOdd2);
+            odd2 = pOdd2.fma(d, odd2);
+            FloatVector pEven3 =
+                e0.fma(FloatVector.fromArray(F, x3, xi), FloatVector.fromArray(F, sums3, si));
+            pEven3 = e1.fma(FloatVector.fromArray(F, x3, xi + 2 * LANES), pEven3);
+            pEven3 = e2.fma(FloatVector.fromArray(F, x3, xi + 4 * LANES), pEven3);
+            pEven3 = e3.fma(FloatVector.fromArray(F, x3, xi + 6 * LANES), pEven3);
+            even3 = pEven3.fma(d, even3);
+            FloatVector pOdd3 = o0.mul(FloatVector.fromArray(F, x3, xi + LANES));
+            pOdd3 = o1.fma(FloatVector.fromArray(F, x3, xi + 3 * LANES), pOdd3);
+            pOdd3 = o2.fma(FloatVector.fromArray(F, x3, xi + 5 * LANES), pOdd3);
+            pOdd3 = o3.fma(FloatVector.fromArray(F, x3, xi + 7 * LANES), pOdd3);
+            odd3 = pOdd3.fma(d, odd3);
+            FloatVector pEven4 =
+                e0.fma(FloatVector.fromArray(F, x4, xi), FloatVector.fromArray(F, sums4, si));
+            pEven4 = e1.fma(FloatVector.fromArray(F, x4, xi + 2 * LANES), pEven4);
+            pEven4 = e2.fma(FloatVector.fromArray(F, x4, xi + 4 * LANES), pEven4);
+            pEven4 = e3.fma(FloatVector.fromArray(F, x4, xi + 6 * LANES), pEven4);
+            even4 = pEven4.fma(d, even4);
+            FloatVector pOdd4 = o0.mul(FloatVector.fromArray(F, x4, xi + LANES));
+            pOdd4 = o1.fma(FloatVector.fromArray(F, x4, xi + 3 * LANES), pOdd4);
+            pOdd4 = o2.fma(FloatVector.fromArray(F, x4, xi + 5 * LANES), pOdd4);
+            pOdd4 = o3.fma(FloatVector.fromArray(F, x4, xi + 7 * LANES), pOdd4);
+            odd4 = pOdd4.fma(d, odd4);
+            FloatVector pEven5 =
+                e0.fma(FloatVector.fromArray(F, x5, xi), FloatVector.fromArray(F, sums5, si));
+            pEven5 = e1.fma(FloatVector.fromArray(F, x5, xi + 2 * LANES), pEven5);
+            pEven5 = e2.fma(FloatVector.fromArray(F, x5, xi + 4 * LANES), pEven5);
+            pEven5 = e3.fma(FloatVector.fromArray(F, x5, xi + 6 * LANES), pEven5);
+            even5 = pEven5.fma(d, even5);
+            FloatVector pOdd5 = o0.mul(FloatVector.fromArray(F, x5, xi + LANES));
+            pOdd5 = o1.fma(FloatVector.fromArray(F, x5, xi + 3 * LANES), pOdd5);
+            pOdd5 = o2.fma(FloatVector.fromArray(F, x5, xi + 5 * LANES), pOdd5);
+            pOdd5 = o3.fma(FloatVector.fromArray(F, x5, xi + 7 * LANES), pOdd5);
+            odd5 = pOdd5.fma(d, odd5);
+            FloatVector pEven6 =
+                e0.fma(FloatVector.fromArray(F, x6, xi), FloatVector.fromArray(F, sums6, si));
+            pEven6 = e1.fma(FloatVector.fromArray(F, x6, xi + 2 * LANES), pEven6);
+            pEven6 = e2.fma(FloatVector.fromArray(F, x6, xi + 4 * LANES), pEven6);
+            pEven6 = e3.fma(FloatVector.fromArray(F, x6, xi + 6 * LANES), pEven6);
+            even6 = pEven6.fma(d, even6);
+            FloatVector pOdd6 = o0.mul(FloatVector.fromArray(F, x6, xi + LANES));
+            pOdd6 = o1.fma(FloatVector.fromArray(F, x6, xi + 3 * LANES), pOdd6);
+            pOdd6 = o2.fma(FloatVector.fromArray(F, x6, xi + 5 * LANES), pOdd6);
+            pOdd6 = o3.fma(FloatVector.fromArray(F, x6, xi + 7 * LANES), pOdd6);
+            odd6 = pOdd6.fma(d, odd6);
+            FloatVector pEven7 =
+                e0.fma(FloatVector.fromArray(F, x7, xi), FloatVector.fromArray(F, sums7, si));
+            pEven7 = e1.fma(FloatVector.fromArray(F, x7, xi + 2 * LANES), pEven7);
+            pEven7 = e2.fma(FloatVector.fromArray(F, x7, xi + 4 * LANES), pEven7);
+            pEven7 = e3.fma(FloatVector.fromArray(F, x7, xi + 6 * LANES), pEven7);
+            even7 = pEven7.fma(d, even7);
+            FloatVector pOdd7 = o0.mul(FloatVector.fromArray(F, x7, xi + LANES));
+            pOdd7 = o1.fma(FloatVector.fromArray(F, x7, xi + 3 * LANES), pOdd7);
+            pOdd7 = o2.fma(FloatVector.fromArray(F, x7, xi + 5 * LANES), pOdd7);
+            pOdd7 = o3.fma(FloatVector.fromArray(F, x7, xi + 7 * LANES), pOdd7);
+            odd7 = pOdd7.fma(d, odd7);
+          }
+          outs[t][r] = even0.add(odd0).reduceLanes(VectorOperators.ADD);
+          outs[t1][r] = even1.add(odd1).reduceLanes(VectorOperators.ADD);
+          outs[t2][r] = even2.add(odd2).reduceLanes(VectorOperators.ADD);
+          outs[t3][r] = even3.add(odd3).reduceLanes(VectorOperators.ADD);
+          outs[t4][r] = even4.add(odd4).reduceLanes(VectorOperators.ADD);
+          outs[t5][r] = even5.add(odd5).reduceLanes(VectorOperators.ADD);
+          outs[t6][r] = even6.add(odd6).reduceLanes(VectorOperators.ADD);
+          outs[t7][r] = even7.add(odd7).reduceLanes(VectorOperators.ADD);
+        } else {
+          int t1 = Math.min(t + 1, count - 1);
+          int t2 = Math.min(t + 2, count - 1);
+          int t3 = Math.min(t + 3, count - 1);
+          float[] x0 = rows.byteFieldX(t);
+          float[] x1 = rows.byteFieldX(t1);
+          float[] x2 = rows.byteFieldX(t2);
+          float[] x3 = rows.byteFieldX(t3);
+          float[] sums0 = rows.eightSums(t);
+          float[] sums1 = rows.eightSums(t1);
+          float[] sums2 = rows.eightSums(t2);
+          float[] sums3 = rows.eightSums(t3);
+          FloatVector even0 = FloatVector.zero(F);
+          FloatVector even1 = FloatVector.zero(F);
+          FloatVector even2 = FloatVector.zero(F);
+          FloatVector even3 = FloatVector.zero(F);
+          FloatVector odd0 = FloatVector.zero(F);
+          FloatVector odd1 = FloatVector.zero(F);
+          FloatVector odd2 = FloatVector.zero(F);
+          FloatVector odd3 = FloatVector.zero(F);
+          for (int v = 0; v < cols / (8 * LANES); v++) {
+            IntVector q =
+                IntVector.fromMemorySegment(
+                    I, row, nibbles + 4L * LANES * v, ByteOrder.LITTLE_ENDIAN);
+            IntVector h =
+                (IntVector)
+                    ShortVector.fromMemorySegment(
+                            HALVES, row, highs + 2L * LANES * v, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 0);
+            IntVector hh = h.or(h.lanewise(VectorOperators.LSHL, 14));
+            IntVector e = q.and(0x0f0f0f0f).or(hh.and(HIGH_FIELDS));
+            IntVector o =
+                q.lanewise(VectorOperators.LSHR, 4)
+                    .and(0x0f0f0f0f)
+                    .or(hh.lanewise(VectorOperators.LSHL, 4).and(HIGH_FIELDS));
+            FloatVector e0 = (FloatVector) e.and(0x3f).convert(VectorOperators.I2F, 0);
+            FloatVector e1 = (FloatVector) e.and(0x3f00).convert(VectorOperators.I2F, 0);
+            FloatVector e2 = (FloatVector) e.and(0x3f0000).convert(VectorOperators.I2F, 0);
+            FloatVector e3 = (FloatVector) e.and(0x3f000000).convert(VectorOperators.I2F, 0);
+            FloatVector o0 = (FloatVector) o.and(0x3f).convert(VectorOperators.I2F, 0);
+            FloatVector o1 = (FloatVector) o.and(0x3f00).convert(VectorOperators.I2F, 0);
+            FloatVector o2 = (FloatVector) o.and(0x3f0000).convert(VectorOperators.I2F, 0);
+            FloatVector o3 = (FloatVector) o.and(0x3f000000).convert(VectorOperators.I2F, 0);
+            FloatVector d = FloatVector.fromArray(F, laneScales, LANES * v);
+            int xi = 8 * LANES * v;
+            int si = LANES * v;
+            FloatVector pEven0 =
+                e0.fma(FloatVector.fromArray(F, x0, xi), FloatVector.fromArray(F, sums0, si));
+            pEven0 = e1.fma(FloatVector.fromArray(F, x0, xi + 2 * LANES), pEven0);
+            pEven0 = e2.fma(FloatVector.fromArray(F, x0, xi + 4 * LANES), pEven0);
+            pEven0 = e3.fma(FloatVector.fromArray(F, x0, xi + 6 * LANES), pEven0);
+            even0 = pEven0.fma(d, even0);
+            FloatVector pOdd0 = o0.mul(FloatVector.fromArray(F, x0, xi + LANES));
+            pOdd0 = o1.fma(FloatVector.fromArray(F, x0, xi + 3 * LANES), pOdd0);
+            pOdd0 = o2.fma(FloatVector.fromArray(F, x0, xi + 5 * LANES), pOdd0);
+            pOdd0 = o3.fma(FloatVector.fromArray(F, x0, xi + 7 * LANES), pOdd0);
+            odd0 = pOdd0.fma(d, odd0);
+            FloatVector pEven1 =
+                e0.fma(FloatVector.fromArray(F, x1, xi), FloatVector.fromArray(F, sums1, si));
+            pEven1 = e1.fma(FloatVector.fromArray(F, x1, xi + 2 * LANES), pEven1);
+            pEven1 = e2.fma(FloatVector.fromArray(F, x1, xi + 4 * LANES), pEven1);
+            pEven1 = e3.fma(FloatVector.fromArray(F, x1, xi + 6 * LANES), pEven1);
+            even1 = pEven1.fma(d, even1);
+            FloatVector pOdd1 = o0.mul(FloatVector.fromArray(F, x1, xi + LANES));
+            pOdd1 = o1.fma(FloatVector.fromArray(F, x1, xi + 3 * LANES), pOdd1);
+            pOdd1 = o2.fma(FloatVector.fromArray(F, x1, xi + 5 * LANES), pOdd1);
+            pOdd1 = o3.fma(FloatVector.fromArray(F, x1, xi + 7 * LANES), pOdd1);
+            odd1 = pOdd1.fma(d, odd1);
+            FloatVector pEven2 =
+                e0.fma(FloatVector.fromArray(F, x2, xi), FloatVector.fromArray(F, sums2, si));
+            pEven2 = e1.fma(FloatVector.fromArray(F, x2, xi + 2 * LANES), pEven2);
+            pEven2 = e2.fma(FloatVector.fromArray(F, x2, xi + 4 * LANES), pEven2);
+            pEven2 = e3.fma(FloatVector.fromArray(F, x2, xi + 6 * LANES), pEven2);
+            even2 = pEven2.fma(d, even2);
+            FloatVector pOdd2 = o0.mul(FloatVector.fromArray(F, x2, xi + LANES));
+            pOdd2 = o1.fma(FloatVector.fromArray(F, x2, xi + 3 * LANES), pOdd2);
+            pOdd2 = o2.fma(FloatVector.fromArray(F, x2, xi + 5 * LANES), pOdd2);
+            pOdd2 = o3.fma(FloatVector.fromArray(F, x2, xi + 7 * LANES), pOdd2);
+            odd2 = pOdd2.fma(d, odd2);
+            FloatVector pEven3 =
+                e0.fma(FloatVector.fromArray(F, x3, xi), FloatVector.fromArray(F, sums3, si));
+            pEven3 = e1.fma(FloatVector.fromArray(F, x3, xi + 2 * LANES), pEven3);
+            pEven3 = e2.fma(FloatVector.fromArray(F, x3, xi + 4 * LANES), pEven3);
+            pEven3 = e3.fma(FloatVector.fromArray(F, x3, xi + 6 * LANES), pEven3);
+            even3 = pEven3.fma(d, even3);
+            FloatVector pOdd3 = o0.mul(FloatVector.fromArray(F, x3, xi + LANES));
+            pOdd3 = o1.fma(FloatVector.fromArray(F, x3, xi + 3 * LANES), pOdd3);
+            pOdd3 = o2.fma(FloatVector.fromArray(F, x3, xi + 5 * LANES), pOdd3);
+            pOdd3 = o3.fma(FloatVector.fromArray(F, x3, xi + 7 * LANES), pOdd3);
+            odd3 = pOdd3.fma(d, odd3);
+          }
+          outs[t][r] = even0.add(odd0).reduceLanes(VectorOperators.ADD);
+          outs[t1][r] = even1.add(odd1).reduceLanes(VectorOperators.ADD);
+          outs[t2][r] = even2.add(odd2).reduceLanes(VectorOperators.ADD);
+          outs[t3][r] = even3.add(odd3).reduceLanes(VectorOperators.ADD);
+        }
+      }
+    }
+  }
+
   /**
    * A row's d·sc of every sub-block, each spread to the two lanes (16 weights) it covers in {@code
    * laneScales}. LANES scales (at most 16) never span two super-blocks.

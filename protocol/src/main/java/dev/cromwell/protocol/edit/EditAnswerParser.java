@@ -15,12 +15,30 @@ public final class EditAnswerParser {
   private EditAnswerParser() {}
 
   public static EditAnswer parse(String answer) throws EditException {
+    return parse(answer, EditFormat.REWRITE);
+  }
+
+  /**
+   * Reads an answer to a request for {@code asked}. A model asked for SEARCH/REPLACE blocks that
+   * answers with neither blocks, a diff nor a code block has written prose, not code: taking it as
+   * the rewritten region would put the prose in place of the code (Qwen2.5-Coder-0.5B answers
+   * "SEARCH" and an explanation of the bug), so it is refused.
+   */
+  public static EditAnswer parse(String answer, EditFormat asked) throws EditException {
     String text = answer.replace("\r\n", "\n");
     if (text.contains(SEARCH)) {
       return searchReplace(text);
     }
     if (looksLikeDiff(text)) {
       return diff(text);
+    }
+    if (asked == EditFormat.SEARCH_REPLACE && !text.contains("```")) {
+      String first = text.strip().lines().findFirst().orElse("");
+      throw new EditException(
+          "the answer has no SEARCH/REPLACE block and no code block"
+              + (first.isEmpty()
+                  ? ""
+                  : " (it begins \"" + first.substring(0, Math.min(60, first.length())) + "\")"));
     }
     return new EditAnswer.Region(region(text));
   }

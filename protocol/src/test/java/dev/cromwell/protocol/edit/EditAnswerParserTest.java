@@ -24,6 +24,28 @@ class EditAnswerParserTest {
   }
 
   @Test
+  void proseAskedForSearchReplaceBlocksIsRefusedNotTakenAsTheRegion() throws EditException {
+    // Qwen2.5-Coder-0.5B's answer to "fix the bug" in the SEARCH/REPLACE format (HumanEval/49,
+    // bin/eval --edit-format search-replace): before, it replaced the whole function.
+    String prose =
+        "SEARCH\nThe bug in the code is in the line `ret = (2 * ret) // p`. The correct line"
+            + " should be `ret = (2 * ret) % p`.\n";
+    EditException e =
+        assertThrows(
+            EditException.class, () -> EditAnswerParser.parse(prose, EditFormat.SEARCH_REPLACE));
+    assertTrue(e.getMessage().contains("no SEARCH/REPLACE block"), e.getMessage());
+    assertTrue(e.getMessage().contains("(it begins \"SEARCH\")"), e.getMessage());
+    assertEquals(
+        new EditAnswer.Region("x = 1\n"),
+        EditAnswerParser.parse("```python\nx = 1\n```\n", EditFormat.SEARCH_REPLACE),
+        "a code block is still a rewritten region");
+    assertEquals(
+        new EditAnswer.Region(prose),
+        EditAnswerParser.parse(prose, EditFormat.REWRITE),
+        "asked to rewrite, a bare answer is the region (models often leave out the fence)");
+  }
+
+  @Test
   void malformedAnswersAreRefusedWithAReason() {
     assertTrue(
         assertThrows(EditException.class, () -> EditAnswerParser.parse("```python\nx = 1\n"))

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Issue 23, goal 1: what an editor user waits for, through the real editor path (TypingLatencyBench:
+# `bin/cromwell lsp` as a process over pipes, this repository as the workspace, regions of its own
+# Python and Java typed again). Per run: initialize after process start, ready after initialize,
+# the first suggestion (ms, length, why it ended) and keystroke -> suggestion p50/p95.
+#   benchmarks/editor-latency.sh [-r ROUNDS] [-m MODEL] [BASE_REV]      (after bin/build)
+# With BASE_REV, that revision is exported and built in a temporary folder and the runs alternate
+# BASE, HEAD, BASE, HEAD ... so each ratio comes from one stretch of machine load; the table shows
+# medians over the rounds. Defaults: 3 rounds, qwen2.5-coder-0.5b-instruct from the model store.
+set -euo pipefail
+root=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
+rounds=3
+model="${CROMWELL_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/cromwell}/models/qwen2.5-coder-0.5b-instruct.gguf"
+while getopts r:m: o; do
+  case $o in
+    r) rounds=$OPTARG ;;
+    m) model=$OPTARG ;;
+    *) echo "usage: $0 [-r ROUNDS] [-m MODEL] [BASE_REV]" >&2; exit 2 ;;
+  esac
+done
+shift $((OPTIND - 1))
+base=${1:-}
+[ -f "$model" ] || { echo "editor-latency: $model is missing; get it with: bin/cromwell pull qwen2.5-coder-0.5b-instruct" >&2; exit 2; }
+[ -d "$root/benchmarks/target/classes" ] || { echo "editor-latency: build first with: bin/build" >&2; exit 2; }
+java=$("$root/bin/find-java" java)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+variants=(HEAD)
+declare -A server=([HEAD]="$root/bin/cromwell lsp")
+if [ -n "$base" ]; then
+  echo "building $base in $work/base ..." >&2
+  mkdir "$work/base"
+  git -C "$root" archive "$base" | tar -x -C "$work/base"
+  (cd "$work/base" && JAVA_HOME=$("$root/bin/find-java" home) bin/build -pl lsp-server -am >/dev/null)
+  variants=("$base" HEAD)
+  server[$base]="$work/base/bin/cromwell lsp"
+fi
+bench() {
+  (cd "$root" && "$java" --add-modules=jdk.incubator.vector \
+    -cp "benchmarks/target/classes:benchmarks/target/lib/*" \
+    dev.cromwell.benchmarks.TypingLatencyBench -m "$model" -t 2 --server "$2" --label "$1" \
+    2> >(grep -v 'incubator' >&2))
+}
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min); nproc $(nproc)"
+for ((r = 1; r <= rounds; r++)); do
+  for v in "${variants[@]}"; do
+    echo "round $r: $v" >&2
+    bench "$v" "${server[$v]}" >>"$work/runs.jsonl"
+  done
+done
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+python3 - "$work/runs.jsonl" "${variants[@]}" <<'PY'
+import json, statistics, sys
+runs = [json.loads(l) for l in open(sys.argv[1])]
+variants = sys.argv[2:]
+def med(v, k):
+    xs = [r[k] for r in runs if r["label"] == v]
+    return statistics.median(xs)
+def fmt(x):
+    return "late" if x == float("inf") else f"{x:.0f}"
+print()
+print("| variant | runs | keystroke p50 ms | p95 ms | first suggestion ms (chars, ended by) "
+      "| initialize ms | ready ms | load (1 min) |")
+print("|---|---|---|---|---|---|---|---|")
+for v in variants:
+    rs = [r for r in runs if r["label"] == v]
+    firsts = ", ".join(f'{r["firstChars"]} {r["firstStop"]}' for r in rs)
+    print(f"| {v} | {len(rs)} | {fmt(med(v, 'p50'))} | {fmt(med(v, 'p95'))} | "
+          f"{fmt(med(v, 'firstMs'))} ({firsts}) | {fmt(med(v, 'initializeMs'))} | "
+          f"{fmt(med(v, 'readyMs'))} | {', '.join(r['load1'] for r in rs)} |")
+print("| goal | | ≤ 250 | ≤ 600 | ≤ 1,000, a full suggestion | ≤ 100 | ≤ 1,500 | |")
+if len(variants) == 2:
+    a, b = variants
+    print()
+    for k in ("p50", "p95", "firstMs", "initializeMs", "readyMs"):
+        x, y = med(a, k), med(b, k)
+        if x not in (0, float("inf")) and y != float("inf"):
+            print(f"{k}: {b} / {a} = {y / x:.2f}")
+print()
+for r in runs:
+    print(json.dumps(r))
+PY
