@@ -14,12 +14,6 @@ import java.util.Arrays;
  * spell part of them leads greedy decoding into splits no tokenizer makes), and only a token of the
  * cursor's line is backed up. {@code -Dcromwell.tokenHealing=false} turns it off (to show what it
  * is worth).
- *
- * <p>A run of spaces is the exception. Byte-level BPE pre-tokenizers give a word its one leading
- * space and the run before it the rest (" for" is " ", " for"), so a token covering the whole run
- * is almost always whitespace that ends the line: healing " " that way made Qwen2.5-Coder-0.5B
- * start 20 of 20 editor-path HumanEval answers, and 8 of 10 single-line fills, with a blank line.
- * So all but the last space stay in the prompt and only that one is healed.
  */
 final class TokenHealing {
   private static final byte[] NONE = new byte[0];
@@ -29,10 +23,7 @@ final class TokenHealing {
   /** The bytes each token stands for; empty for control tokens, which never heal. */
   private final byte[][] bytes;
 
-  private final Tokenizer tokenizer;
-
   TokenHealing(Tokenizer tokenizer) {
-    this.tokenizer = tokenizer;
     Vocabulary v = tokenizer.vocabulary();
     bytes = new byte[v.size()][];
     for (int id = 0; id < bytes.length; id++) {
@@ -63,41 +54,10 @@ final class TokenHealing {
     if (last.length == 0 || indexOf(last, (byte) '\n') >= 0) {
       return new Plan(tokens, NONE);
     }
-    int[] kept = keptOfSpaces(last);
-    byte[] removed = kept.length == 0 ? last : new byte[] {' '};
-    int[] out = new int[tokens.length - 1 + kept.length];
+    int[] out = new int[tokens.length - 1];
     System.arraycopy(tokens, 0, out, 0, cursorEnd - 1);
-    System.arraycopy(kept, 0, out, cursorEnd - 1, kept.length);
-    System.arraycopy(
-        tokens, cursorEnd, out, cursorEnd - 1 + kept.length, tokens.length - cursorEnd);
-    return new Plan(out, removed);
-  }
-
-  /**
-   * For a token of two or more spaces, the tokens of all of them but the last (see the class
-   * comment); none otherwise, or when this tokenizer does not spell them back exactly.
-   */
-  private int[] keptOfSpaces(byte[] token) {
-    if (token.length < 2) {
-      return new int[0];
-    }
-    for (byte b : token) {
-      if (b != ' ') {
-        return new int[0];
-      }
-    }
-    int[] kept = tokenizer.encode(" ".repeat(token.length - 1), false);
-    int spelled = 0;
-    for (int id : kept) {
-      byte[] b = bytes[id];
-      for (byte x : b) {
-        if (x != ' ') {
-          return new int[0];
-        }
-      }
-      spelled += b.length;
-    }
-    return spelled == token.length - 1 ? kept : new int[0];
+    System.arraycopy(tokens, cursorEnd, out, cursorEnd - 1, tokens.length - cursorEnd);
+    return new Plan(out, last);
   }
 
   /**
