@@ -34,10 +34,12 @@ public final class MatMul {
    * WeightFormat#dotRowsBatch}), which decodes each weight row once per pass and keeps the weights
    * quantized, rather than through decoding rows to floats for {@link #dotProducts}, which only
    * pays over more tokens: a decode step over up to this many sequences, speculation's drafts,
-   * short prompt chunks. Chosen by measurement (docs/PERFORMANCE.md, issue 21); {@code
-   * -Dcromwell.multirow.max=N} overrides it to measure against (0: never).
+   * short prompt chunks. Off (0) by measurement: on the idle machine the server's 8-stream decode
+   * ran at 62.0 and 58.3 tokens/s with them against 66.4 and 61.6 without (docs/PERFORMANCE.md,
+   * issue 21); the kernels and their exactness tests stay for the integer-dot version. {@code
+   * -Dcromwell.multirow.max=N} turns them on for up to N tokens.
    */
-  public static final int MULTI_ROW_MAX = Integer.getInteger("cromwell.multirow.max", 8);
+  public static final int MULTI_ROW_MAX = Integer.getInteger("cromwell.multirow.max", 0);
 
   /** Each calling thread's activation rows in the multi-row kernels' forms. */
   private static final ThreadLocal<BatchRows> BATCH_ROWS = ThreadLocal.withInitial(BatchRows::new);
