@@ -180,18 +180,6 @@ final class OrderedNibbles {
       MemorySegment.copy(scaledX, 0, alignedX, ValueLayout.JAVA_FLOAT, 0, n);
       fillBlockSums(x, blocks, blockSums);
       java.util.Arrays.fill(blockSums, blocks, perBlock, 0f);
-      return zeroTails(n);
-    }
-
-    /**
-     * Zeroes the per-row arrays past the last block (and Q4_K super-block) of rows of {@code n}
-     * weights, which the kernels read a vector at a time; the multi-row kernels, whose x arrays
-     * come from {@link BatchRows}, start from here.
-     */
-    Workspace zeroTails(int n) {
-      int blocks = n / BLOCK;
-      int perBlock = perBlock(blocks);
-      fit(blocks);
       java.util.Arrays.fill(offsets, blocks, perBlock, 0f);
       java.util.Arrays.fill(scales, blocks, perBlock, 0f);
       int supers = n / 256;
@@ -216,7 +204,13 @@ final class OrderedNibbles {
       if (eightSums.length < n / 8) {
         eightSums = new float[n / 8];
       }
-      fillEightSums(x, n, factor, eightSums);
+      for (int g = 0; g < n / 8; g++) {
+        float sum = 0f;
+        for (int k = 0; k < 8; k++) {
+          sum += x[8 * g + k];
+        }
+        eightSums[g] = factor * sum;
+      }
       return this;
     }
 
@@ -247,29 +241,13 @@ final class OrderedNibbles {
     return WORKSPACES.get().fit(blocks);
   }
 
-  /** {@code factor}·Σx of each run of eight of the {@code n} weights of x. */
-  static void fillEightSums(float[] x, int n, float factor, float[] sums) {
-    for (int g = 0; g < n / 8; g++) {
-      float sum = 0f;
-      for (int k = 0; k < 8; k++) {
-        sum += x[8 * g + k];
-      }
-      sums[g] = factor * sum;
-    }
-  }
-
-  /** Floats an array of per-block values needs for rows of {@code n} weights (tail zeroed). */
-  static int blockArrayLength(int n) {
-    return perBlock(n / BLOCK);
-  }
-
   /** 16^-k for nibble k, by which the kernels multiply x; 1 for k = 7, which they shift down. */
-  static final float[] PLACE_VALUES = {
+  private static final float[] PLACE_VALUES = {
     1f, 0x1p-4f, 0x1p-8f, 0x1p-12f, 0x1p-16f, 0x1p-20f, 0x1p-24f, 1f
   };
 
   /** 256^-j for weights 2j and 2j + 1: fields at bits 8j of two vectors (Q5_0). */
-  static final float[] BYTE_FIELD_VALUES = {
+  private static final float[] BYTE_FIELD_VALUES = {
     1f, 1f, 0x1p-8f, 0x1p-8f, 0x1p-16f, 0x1p-16f, 0x1p-24f, 0x1p-24f
   };
 
@@ -277,7 +255,7 @@ final class OrderedNibbles {
    * x in the order the kernels read it: for each run of 8·LANES weights, vector k holds the x of
    * weight 8·lane + k times {@code factors[k]}.
    */
-  static void fillOrdered(float[] x, int n, float[] factors, float[] ordered) {
+  private static void fillOrdered(float[] x, int n, float[] factors, float[] ordered) {
     for (int base = 0; base < n; base += 8 * LANES) {
       for (int k = 0; k < 8; k++) {
         float factor = factors[k];
@@ -289,7 +267,7 @@ final class OrderedNibbles {
   }
 
   /** Σx over each block of 32. */
-  static void fillBlockSums(float[] x, int blocks, float[] sums) {
+  private static void fillBlockSums(float[] x, int blocks, float[] sums) {
     for (int b = 0; b < blocks; b++) {
       FloatVector sum = FloatVector.fromArray(F, x, b * BLOCK);
       for (int i = LANES; i < BLOCK; i += LANES) {

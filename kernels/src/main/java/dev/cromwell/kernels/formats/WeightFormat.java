@@ -41,40 +41,6 @@ public sealed interface WeightFormat
     }
   }
 
-  /**
-   * Whether {@link #dotRowsBatch} reads each weight row once for all activation rows (a multi-row
-   * kernel of its own) rather than once per activation row.
-   */
-  default boolean hasMultiRowKernel() {
-    return false;
-  }
-
-  /**
-   * Makes the forms of {@code rows} that {@link #dotRowsBatch} reads; called once per product on
-   * the calling thread, before the rows are split across threads.
-   */
-  default void prepareBatch(BatchRows rows) {}
-
-  /**
-   * {@code outs[t][r] = dot(row r, rows.x(t))} for every activation row t and weight rows {@code
-   * [from, to)}: {@link #dotRows} for several activation rows at once, after {@link #prepareBatch}.
-   * Each result equals {@link #dotRows}'s bit for bit, so a sequence decodes the same alone and in
-   * a batch. Formats with a multi-row kernel decode each weight row once for all activation rows;
-   * by default each activation row goes through {@link #dotRows}.
-   */
-  default void dotRowsBatch(
-      MemorySegment weights,
-      long offset,
-      long rowBytes,
-      BatchRows rows,
-      float[][] outs,
-      int from,
-      int to) {
-    for (int t = 0; t < rows.count(); t++) {
-      dotRows(weights, offset, rowBytes, rows.x(t), rows.cols(), outs[t], from, to);
-    }
-  }
-
   /** Scalar reference of {@link #dot}: straightforward, obviously correct, slow. */
   float dotReference(MemorySegment weights, long offset, float[] x, int xOffset, int n);
 

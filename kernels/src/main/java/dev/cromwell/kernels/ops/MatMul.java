@@ -2,7 +2,6 @@ package dev.cromwell.kernels.ops;
 
 import dev.cromwell.kernels.VectorWidth;
 import dev.cromwell.kernels.WorkerPool;
-import dev.cromwell.kernels.formats.BatchRows;
 import dev.cromwell.kernels.formats.WeightFormat;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
@@ -29,21 +28,6 @@ public final class MatMul {
    */
   static final boolean FOUR_ROWS = VectorWidth.bits() >= 512;
 
-  /**
-   * The most tokens that go through a format's multi-row kernel ({@link
-   * WeightFormat#dotRowsBatch}), which decodes each weight row once per pass and keeps the weights
-   * quantized, rather than through decoding rows to floats for {@link #dotProducts}, which only
-   * pays over more tokens: a decode step over up to this many sequences, speculation's drafts,
-   * short prompt chunks. Off (0) by measurement: on the idle machine the server's 8-stream decode
-   * ran at 62.0 and 58.3 tokens/s with them against 66.4 and 61.6 without (docs/PERFORMANCE.md,
-   * issue 21); the kernels and their exactness tests stay for the integer-dot version. {@code
-   * -Dcromwell.multirow.max=N} turns them on for up to N tokens.
-   */
-  public static final int MULTI_ROW_MAX = Integer.getInteger("cromwell.multirow.max", 0);
-
-  /** Each calling thread's activation rows in the multi-row kernels' forms. */
-  private static final ThreadLocal<BatchRows> BATCH_ROWS = ThreadLocal.withInitial(BatchRows::new);
-
   /** Per-thread buffers for the weight rows being multiplied, decoded once per batch. */
   private static final ThreadLocal<float[][]> ROWS = ThreadLocal.withInitial(() -> new float[4][0]);
 
@@ -64,10 +48,6 @@ public final class MatMul {
       int rows,
       int cols,
       WorkerPool pool) {
-    if (count <= MULTI_ROW_MAX && format.hasMultiRowKernel()) {
-      multiRow(format, weights, offset, xs, outs, count, rows, cols, pool);
-      return;
-    }
     int outer = count / OuterProductMatMul.TOKENS * OuterProductMatMul.TOKENS;
     if (outer > 0) {
       OuterProductMatMul.matmul(format, weights, offset, xs, outs, outer, rows, cols, pool);
@@ -75,27 +55,6 @@ public final class MatMul {
     if (outer < count) {
       dotProducts(format, weights, offset, xs, outs, outer, count, rows, cols, pool);
     }
-  }
-
-  /**
-   * All {@code count} tokens through the format's multi-row kernel: their forms made once here,
-   * then the weight rows split across the pool. Each result equals {@link MatVec}'s bit for bit.
-   */
-  static void multiRow(
-      WeightFormat format,
-      MemorySegment weights,
-      long offset,
-      float[][] xs,
-      float[][] outs,
-      int count,
-      int rows,
-      int cols,
-      WorkerPool pool) {
-    BatchRows batch = BATCH_ROWS.get().of(xs, count, cols);
-    format.prepareBatch(batch);
-    long rowBytes = format.rowBytes(cols);
-    pool.parallelFor(
-        rows, (from, to) -> format.dotRowsBatch(weights, offset, rowBytes, batch, outs, from, to));
   }
 
   /** Tokens {@code [first, count)} through the dot-product kernels. */
