@@ -3,6 +3,7 @@ package dev.cromwell.lsp;
 import dev.cromwell.context.ContextBudget;
 import dev.cromwell.context.PromptPlan;
 import dev.cromwell.engine.generate.Cancellation;
+import dev.cromwell.engine.generate.GenerationRequest.TextStop;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -121,11 +122,15 @@ final class CompletionLane {
       deferred = whole;
     }
     CompletionContext context = prompt.context();
+    // At an indentation-only line the prompt left the typed indentation out: the model writes it
+    // again (or its own), and the suggestion goes on after what the user typed.
+    String typed = TypedIndent.of(context);
+    TextStop stop = CompletionStops.forContext(context);
     Completer.Output out =
         c.complete(
             key,
             prompt.parts(),
-            CompletionStops.forContext(context),
+            typed.isEmpty() ? stop : TypedIndent.stop(stop),
             context.multiLine() ? cfg.maxTokens() : Math.min(cfg.maxTokens(), 48),
             cfg.timeLimitMillis() * 1_000_000L,
             job.cancellation());
@@ -134,7 +139,10 @@ final class CompletionLane {
         new Outcome.Ran(
             out,
             cancelled,
-            cancelled ? Optional.empty() : PostProcessor.process(out.text(), context));
+            cancelled
+                ? Optional.empty()
+                : PostProcessor.process(
+                    typed.isEmpty() ? out.text() : TypedIndent.align(out.text(), typed), context));
     return new Prepared(outcome, cancelled ? null : deferred);
   }
 

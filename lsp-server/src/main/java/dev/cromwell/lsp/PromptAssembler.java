@@ -80,9 +80,14 @@ final class PromptAssembler {
       suffix = full.substring(at, text.lineEnd(Math.min(text.lineCount() - 1, line + after)));
       snippets = List.of();
     }
+    // At an indentation-only line the prompt ends at the line start (TypedIndent says why), and
+    // with nothing after it, it is the file's text as in completion mode.
+    String typed = TypedIndent.of(context);
+    prefix = TypedIndent.promptPrefix(prefix, typed);
+    FimFormat rendered = TypedIndent.continuation(typed, suffix) ? FimFormat.PREFIX_ONLY : format;
     // A language without a known line comment gets FimFormat's default ("//").
     String comment = Language.ofLanguageId(document.languageId()).lineComment();
-    return new Prompt(format.render(relative, prefix, suffix, snippets, comment), context);
+    return new Prompt(rendered.render(relative, prefix, suffix, snippets, comment), context);
   }
 
   private static String stripHeader(PlanPiece p) {

@@ -1,0 +1,61 @@
+package dev.cromwell.lsp;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import dev.cromwell.testing.RealModels;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The cursor after the indentation an editor inserts on Enter, on the real SmolLM2 through the
+ * server over a real pipe: the suggestion goes on from the typed indentation, so it never starts
+ * with whitespace or a blank line (a prompt ending on the indentation's own token made the models
+ * start with a newline: " \n for …").
+ */
+class IndentedCursorRealModelTest {
+  /** A file, and the cursor at the end of an indentation-only line. */
+  record Case(String text, int line, int column) {}
+
+  static final List<Case> CASES =
+      List.of(
+          new Case("def total(values):\n    \"\"\"The sum of values.\"\"\"\n    \n", 2, 4),
+          new Case(
+              "def count_even(values):\n    n = 0\n    for v in values:\n        \n    return n\n",
+              3,
+              8));
+
+  @Test
+  void aSuggestionAtAnIndentedCursorStartsWithCode() throws Exception {
+    ServerConfig cfg =
+        LspServerTest.config(0)
+            .apply(
+                LspServerTest.options(
+                    "model",
+                    RealModels.smollm2().toString(),
+                    "timeLimitMs",
+                    "20000",
+                    "maxTokens",
+                    "24"))
+            .config();
+    try (LspHarness h =
+        new LspHarness(
+            cfg, c -> CromwellLanguageServer.loadModel(c, ModelDownloads.fromEnvironment()))) {
+      h.initialize(null, null, null);
+      TokenHealingRealModelTest.awaitReady(h);
+      StringBuilder seen = new StringBuilder();
+      for (int i = 0; i < CASES.size(); i++) {
+        Case c = CASES.get(i);
+        String uri = "untitled:indent" + i + ".py";
+        LspServerTest.open(h, uri, "python", c.text());
+        var items = LspServerTest.inline(h, uri, c.line(), c.column()).get(180, TimeUnit.SECONDS);
+        String s = items.isEmpty() ? "" : items.get(0).getInsertText().getLeft();
+        seen.append(c.column()).append(" spaces → ").append(s.replace("\n", "⏎")).append('\n');
+        assertFalse(s.isBlank(), "no suggestion:\n" + seen);
+        assertFalse(
+            Character.isWhitespace(s.charAt(0)),
+            "the suggestion does not go on from the typed indentation:\n" + seen);
+      }
+    }
+  }
+}
