@@ -1,5 +1,6 @@
 package dev.cromwell.cli;
 
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -17,6 +18,24 @@ final class LspFastPath {
   /** Whether {@code args} run the language server (the first argument is the subcommand). */
   static boolean applies(String[] args) {
     return args.length > 0 && args[0].equals("lsp");
+  }
+
+  /**
+   * Plain {@code cromwell lsp}, as editors start it, needs no parsing at all: picocli's own classes
+   * (class-file version 49, which the AOT cache cannot hold, so each is read from the jar and
+   * verified) were the largest cost left before initialize. With no options, {@link LspCommand}'s
+   * fields keep their initial values, as picocli leaves them; a failure gets the same line.
+   */
+  static boolean isBare(String[] args) {
+    return args.length == 1 && args[0].equals("lsp");
+  }
+
+  static int runBare(PrintWriter err) {
+    try {
+      return new LspCommand().call();
+    } catch (Exception e) {
+      return ErrorReporter.report(e, "lsp", err);
+    }
   }
 
   /** "cromwell" with {@code lsp} as its one subcommand. */

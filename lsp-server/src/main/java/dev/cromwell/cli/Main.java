@@ -47,6 +47,9 @@ public final class Main implements Runnable {
 
   /** Runs the command line with the given streams and returns the exit code (for tests too). */
   public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+    if (LspFastPath.isBare(args)) {
+      return LspFastPath.runBare(err);
+    }
     return run(
         LspFastPath.applies(args) ? LspFastPath.commandLine() : commandLine(), args, out, err);
   }

@@ -37,6 +37,9 @@ class LspFastPathTest {
     assertFalse(LspFastPath.applies(args()));
     assertFalse(LspFastPath.applies(args("generate", "lsp")));
     assertFalse(LspFastPath.applies(args("help", "lsp")));
+    assertTrue(LspFastPath.isBare(args("lsp")));
+    assertFalse(LspFastPath.isBare(args("lsp", "-t", "2")));
+    assertFalse(LspFastPath.isBare(args("generate")));
     var spec = LspFastPath.commandLine().getCommandSpec();
     assertEquals(java.util.Set.of("lsp"), spec.subcommands().keySet());
     assertEquals("cromwell lsp", spec.subcommands().get("lsp").getCommandSpec().qualifiedName());

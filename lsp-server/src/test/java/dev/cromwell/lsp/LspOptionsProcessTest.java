@@ -22,6 +22,22 @@ class LspOptionsProcessTest {
   @TempDir Path project;
 
   @Test
+  void plainLspAnswersInitializeWithTheBuiltInDefaults() throws Exception {
+    try (LspProcess lsp = new LspProcess(project, project.resolve("stderr.txt"))) {
+      JsonObject init =
+          JsonParser.parseString("{\"processId\":null,\"capabilities\":{},\"rootUri\":null}")
+              .getAsJsonObject();
+      JsonObject answer = lsp.answer(lsp.request("initialize", init), 60);
+      assertEquals(
+          "cromwell",
+          answer.getAsJsonObject("result").getAsJsonObject("serverInfo").get("name").getAsString());
+      JsonObject status =
+          lsp.answer(lsp.request("cromwell/status", new JsonArray()), 60).getAsJsonObject("result");
+      assertEquals(ServerConfig.defaults().threads(), status.get("threads").getAsInt());
+    }
+  }
+
+  @Test
   void commandLineOptionsAreTheServersDefaults() throws Exception {
     Path model = RealModels.smollm2();
     try (LspProcess lsp =
