@@ -8,11 +8,11 @@ import dev.cromwell.engine.generate.SamplerSettings;
 import dev.cromwell.engine.generate.StopReason;
 import dev.cromwell.engine.model.Model;
 import dev.cromwell.engine.model.Session;
-import dev.cromwell.engine.tokenizer.IntList;
 import dev.cromwell.engine.tokenizer.Tokenizer;
 import dev.cromwell.protocol.FimFormat;
 import dev.cromwell.service.GenerationJob;
 import dev.cromwell.service.GenerationQueue;
+import dev.cromwell.service.PromptTokens;
 import dev.cromwell.service.QueueFullException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
@@ -75,7 +75,7 @@ public final class ModelCompleter implements Completer {
       int maxTokens,
       long timeLimitNanos,
       BooleanSupplier cancelled) {
-    Encoded encoded = encode(prompt);
+    PromptTokens.Encoded encoded = encode(prompt);
     int[] tokens = encoded.tokens();
     int cursorEnd = encoded.cursorEnd();
     if (tokens.length == 0) {
@@ -203,32 +203,9 @@ public final class ModelCompleter implements Completer {
     this.queue = queue;
   }
 
-  /** Prompt tokens, and where the text before the cursor ends among them (-1: not known). */
-  record Encoded(int[] tokens, int cursorEnd) {}
-
-  Encoded encode(List<FimFormat.Part> prompt) {
-    Tokenizer t = model.tokenizer();
-    IntList out = new IntList();
-    if (t.vocabulary().addBos()) {
-      out.add(t.vocabulary().bosId());
-    }
-    int cursorPart = format.cursorPart(prompt);
-    int cursorEnd = -1;
-    for (int i = 0; i < prompt.size(); i++) {
-      switch (prompt.get(i)) {
-        case FimFormat.Part.Marker m ->
-            out.add(
-                t.vocabulary()
-                    .id(m.token())
-                    .orElseThrow(
-                        () -> new IllegalStateException("the vocabulary lacks " + m.token())));
-        case FimFormat.Part.Text x -> out.addAll(t.encode(x.text(), false));
-      }
-      if (i == cursorPart) {
-        cursorEnd = out.size();
-      }
-    }
-    return new Encoded(out.toArray(), cursorEnd);
+  /** The prompt's tokens, and where the text before the cursor ends among them. */
+  PromptTokens.Encoded encode(List<FimFormat.Part> prompt) {
+    return PromptTokens.encode(model.tokenizer(), prompt, format.cursorPart(prompt));
   }
 
   @Override

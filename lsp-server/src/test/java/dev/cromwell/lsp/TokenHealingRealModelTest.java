@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cromwell.engine.model.Model;
 import dev.cromwell.protocol.FimFormat;
+import dev.cromwell.service.PromptTokens;
 import dev.cromwell.testing.RealModels;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -86,7 +87,7 @@ class TokenHealingRealModelTest {
       assertEquals(FimFormat.PREFIX_ONLY, completer.format()); // SmolLM2 has no FIM tokens
       List<FimFormat.Part> prompt =
           completer.format().render("a.py", "def f(n):\n    if n", "\n", List.of(), "#");
-      ModelCompleter.Encoded e = completer.encode(prompt);
+      PromptTokens.Encoded e = completer.encode(prompt);
       TokenHealing healing = new TokenHealing(model.tokenizer());
       TokenHealing.Plan plan = healing.plan(e.tokens(), e.cursorEnd());
       assertEquals(" n", new String(plan.removed(), java.nio.charset.StandardCharsets.UTF_8));
@@ -94,7 +95,7 @@ class TokenHealingRealModelTest {
       // A token ending in a newline is never backed up (the cursor's line only).
       List<FimFormat.Part> atLineStart =
           completer.format().render("a.py", "x = 1\n", "", List.of(), "#");
-      ModelCompleter.Encoded l = completer.encode(atLineStart);
+      PromptTokens.Encoded l = completer.encode(atLineStart);
       assertFalse(healing.plan(l.tokens(), l.cursorEnd()).heals());
       // Whatever the logits, the choice agrees with the removed bytes.
       float[] logits = new float[model.tokenizer().vocabulary().size()];
