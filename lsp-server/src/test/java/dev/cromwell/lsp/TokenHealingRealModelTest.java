@@ -30,22 +30,7 @@ class TokenHealingRealModelTest {
 
   @Test
   void aSuggestionNeverStartsTheTypedWordAgain() throws Exception {
-    ServerConfig cfg =
-        LspServerTest.config(0)
-            .apply(
-                LspServerTest.options(
-                    "model",
-                    RealModels.smollm2().toString(),
-                    "timeLimitMs",
-                    "20000",
-                    "maxTokens",
-                    "12"))
-            .config();
-    try (LspHarness h =
-        new LspHarness(
-            cfg, c -> CromwellLanguageServer.loadModel(c, ModelDownloads.fromEnvironment()))) {
-      h.initialize(null, null, null);
-      awaitReady(h);
+    try (LspHarness h = RealModelServer.start("timeLimitMs", "20000", "maxTokens", "12")) {
       StringBuilder seen = new StringBuilder();
       for (int i = 0; i < CASES.size(); i++) {
         Case c = CASES.get(i);
@@ -64,20 +49,6 @@ class TokenHealingRealModelTest {
         }
       }
     }
-  }
-
-  /** Loading and warming up the real model can take long on a busy machine. */
-  static void awaitReady(LspHarness h) throws Exception {
-    long deadline = System.currentTimeMillis() + 300_000;
-    Object state = null;
-    while (System.currentTimeMillis() < deadline) {
-      state = h.server.status().get(30, TimeUnit.SECONDS).get("modelState");
-      if (!"loading".equals(state)) {
-        break;
-      }
-      Thread.sleep(100);
-    }
-    assertEquals("ready", state);
   }
 
   @Test
