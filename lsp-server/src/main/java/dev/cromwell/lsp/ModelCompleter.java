@@ -8,14 +8,13 @@ import dev.cromwell.engine.generate.SamplerSettings;
 import dev.cromwell.engine.generate.StopReason;
 import dev.cromwell.engine.model.Model;
 import dev.cromwell.engine.model.Session;
-import dev.cromwell.engine.tokenizer.Tokenizer;
 import dev.cromwell.protocol.FimFormat;
+import dev.cromwell.service.FimTokens;
 import dev.cromwell.service.GenerationJob;
 import dev.cromwell.service.GenerationQueue;
 import dev.cromwell.service.PromptTokens;
 import dev.cromwell.service.QueueFullException;
 import java.nio.charset.StandardCharsets;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -34,7 +33,7 @@ public final class ModelCompleter implements Completer {
   private final Model model;
   private final SessionPool sessions;
   private final FimFormat format;
-  private final Set<Integer> stopTokens = new HashSet<>();
+  private final Set<Integer> stopTokens;
   private final boolean kvReuse;
   private final TokenHealing healing;
   private volatile GenerationQueue queue;
@@ -50,12 +49,10 @@ public final class ModelCompleter implements Completer {
     this.kvReuse = kvReuse;
     this.model = model;
     this.sessions = new SessionPool(model, memoryBudgetBytes);
-    Tokenizer t = model.tokenizer();
-    this.format = FimFormat.detect(text -> t.vocabulary().id(text).isPresent());
-    this.healing = new TokenHealing(t);
-    for (String stop : format.stopTokens()) {
-      t.vocabulary().id(stop).ifPresent(stopTokens::add);
-    }
+    FimTokens fim = FimTokens.of(model.tokenizer());
+    this.format = fim.format();
+    this.stopTokens = fim.stopIds();
+    this.healing = new TokenHealing(model.tokenizer());
   }
 
   @Override

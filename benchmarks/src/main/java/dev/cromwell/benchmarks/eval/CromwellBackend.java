@@ -6,10 +6,9 @@ import dev.cromwell.engine.generate.GenerationRequest;
 import dev.cromwell.engine.generate.Generator;
 import dev.cromwell.engine.generate.SamplerSettings;
 import dev.cromwell.engine.model.Model;
-import dev.cromwell.engine.tokenizer.Tokenizer;
 import dev.cromwell.protocol.FimFormat;
+import dev.cromwell.service.FimTokens;
 import dev.cromwell.service.PromptTokens;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -17,15 +16,13 @@ import java.util.Set;
 public final class CromwellBackend implements Backend {
   private final Model model;
   private final FimFormat format;
-  private final Set<Integer> stopTokens = new HashSet<>();
+  private final Set<Integer> stopTokens;
 
   public CromwellBackend(Model model) {
     this.model = model;
-    Tokenizer t = model.tokenizer();
-    this.format = FimFormat.detect(text -> t.vocabulary().id(text).isPresent());
-    for (String stop : format.stopTokens()) {
-      t.vocabulary().id(stop).ifPresent(stopTokens::add);
-    }
+    FimTokens fim = FimTokens.of(model.tokenizer());
+    this.format = fim.format();
+    this.stopTokens = fim.stopIds();
   }
 
   public Model model() {
