@@ -21,27 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
 class LspOptionsProcessTest {
   @TempDir Path project;
 
-  @Test
-  void plainLspAnswersInitializeWithTheBuiltInDefaults() throws Exception {
-    try (LspProcess lsp = new LspProcess(project, project.resolve("stderr.txt"))) {
-      JsonObject init =
-          JsonParser.parseString("{\"processId\":null,\"capabilities\":{},\"rootUri\":null}")
-              .getAsJsonObject();
-      JsonObject answer = lsp.answer(lsp.request("initialize", init), 60);
-      assertEquals(
-          "cromwell",
-          answer.getAsJsonObject("result").getAsJsonObject("serverInfo").get("name").getAsString());
-      JsonObject status =
-          lsp.answer(lsp.request("cromwell/status", new JsonArray()), 60).getAsJsonObject("result");
-      assertEquals(ServerConfig.defaults().threads(), status.get("threads").getAsInt());
-    }
-  }
-
-  @Test
-  void commandLineOptionsAreTheServersDefaults() throws Exception {
-    Path model = RealModels.smollm2();
-    try (LspProcess lsp =
-        new LspProcess(project, project.resolve("stderr.txt"), "-m", model.toString(), "-t", "3")) {
+  /** Initializes without settings (the command line's are the defaults); returns the status. */
+  private JsonObject statusAfterInitialize(String... args) throws Exception {
+    try (LspProcess lsp = new LspProcess(project, project.resolve("stderr.txt"), args)) {
       JsonObject init =
           JsonParser.parseString("{\"processId\":null,\"capabilities\":{},\"rootUri\":null}")
               .getAsJsonObject();
@@ -50,10 +32,22 @@ class LspOptionsProcessTest {
           "cromwell",
           answer.getAsJsonObject("result").getAsJsonObject("serverInfo").get("name").getAsString());
       lsp.notify("initialized", new JsonObject());
-      JsonObject status =
-          lsp.answer(lsp.request("cromwell/status", new JsonArray()), 60).getAsJsonObject("result");
-      assertEquals(3, status.get("threads").getAsInt(), status.toString());
-      assertEquals(model.toAbsolutePath().toString(), status.get("model").getAsString());
+      return lsp.answer(lsp.request("cromwell/status", new JsonArray()), 60)
+          .getAsJsonObject("result");
     }
+  }
+
+  @Test
+  void plainLspAnswersInitializeWithTheBuiltInDefaults() throws Exception {
+    JsonObject status = statusAfterInitialize();
+    assertEquals(ServerConfig.defaults().threads(), status.get("threads").getAsInt());
+  }
+
+  @Test
+  void commandLineOptionsAreTheServersDefaults() throws Exception {
+    Path model = RealModels.smollm2();
+    JsonObject status = statusAfterInitialize("-m", model.toString(), "-t", "3");
+    assertEquals(3, status.get("threads").getAsInt(), status.toString());
+    assertEquals(model.toAbsolutePath().toString(), status.get("model").getAsString());
   }
 }
