@@ -2,7 +2,6 @@ package dev.cromwell.lsp;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import dev.cromwell.testing.RealModels;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -27,22 +26,7 @@ class IndentedCursorRealModelTest {
 
   @Test
   void aSuggestionAtAnIndentedCursorStartsWithCode() throws Exception {
-    ServerConfig cfg =
-        LspServerTest.config(0)
-            .apply(
-                LspServerTest.options(
-                    "model",
-                    RealModels.smollm2().toString(),
-                    "timeLimitMs",
-                    "20000",
-                    "maxTokens",
-                    "24"))
-            .config();
-    try (LspHarness h =
-        new LspHarness(
-            cfg, c -> CromwellLanguageServer.loadModel(c, ModelDownloads.fromEnvironment()))) {
-      h.initialize(null, null, null);
-      TokenHealingRealModelTest.awaitReady(h);
+    try (LspHarness h = RealModelServer.start("timeLimitMs", "20000", "maxTokens", "24")) {
       StringBuilder seen = new StringBuilder();
       for (int i = 0; i < CASES.size(); i++) {
         Case c = CASES.get(i);
