@@ -3,7 +3,6 @@ package dev.cromwell.lsp;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,10 +29,9 @@ class IndentedCursorRealModelTest {
       StringBuilder seen = new StringBuilder();
       for (int i = 0; i < CASES.size(); i++) {
         Case c = CASES.get(i);
-        String uri = "untitled:indent" + i + ".py";
-        LspServerTest.open(h, uri, "python", c.text());
-        var items = LspServerTest.inline(h, uri, c.line(), c.column()).get(180, TimeUnit.SECONDS);
-        String s = items.isEmpty() ? "" : items.get(0).getInsertText().getLeft();
+        String s =
+            RealModelServer.suggestion(
+                h, "untitled:indent" + i + ".py", c.text(), c.line(), c.column());
         seen.append(c.column()).append(" spaces → ").append(s.replace("\n", "⏎")).append('\n');
         assertFalse(s.isBlank(), "no suggestion:\n" + seen);
         assertFalse(

@@ -36,6 +36,17 @@ final class RealModelServer {
     }
   }
 
+  /**
+   * Opens {@code text} as a Python file {@code uri}: the inline suggestion at the position ("" for
+   * none).
+   */
+  static String suggestion(LspHarness h, String uri, String text, int line, int column)
+      throws Exception {
+    LspServerTest.open(h, uri, "python", text);
+    var items = LspServerTest.inline(h, uri, line, column).get(180, TimeUnit.SECONDS);
+    return items.isEmpty() ? "" : items.get(0).getInsertText().getLeft();
+  }
+
   /** Loading and warming up the real model can take long on a busy machine. */
   private static void awaitReady(LspHarness h) throws Exception {
     long deadline = System.currentTimeMillis() + 300_000;

@@ -9,7 +9,6 @@ import dev.cromwell.protocol.FimFormat;
 import dev.cromwell.service.PromptTokens;
 import dev.cromwell.testing.RealModels;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** Token healing on the real SmolLM2, through the server over a real pipe. */
@@ -34,10 +33,9 @@ class TokenHealingRealModelTest {
       StringBuilder seen = new StringBuilder();
       for (int i = 0; i < CASES.size(); i++) {
         Case c = CASES.get(i);
-        String uri = "untitled:heal" + i + ".py";
-        LspServerTest.open(h, uri, "python", c.text());
-        var items = LspServerTest.inline(h, uri, c.line(), c.column()).get(180, TimeUnit.SECONDS);
-        String s = items.isEmpty() ? "" : items.get(0).getInsertText().getLeft();
+        String s =
+            RealModelServer.suggestion(
+                h, "untitled:heal" + i + ".py", c.text(), c.line(), c.column());
         seen.append(c.partial()).append(" → ").append(s.replace("\n", "⏎")).append('\n');
         assertFalse(
             s.stripLeading().startsWith(c.partial()),
