@@ -3,24 +3,28 @@
 # `bin/cromwell lsp` as a process over pipes, this repository as the workspace, regions of its own
 # Python and Java typed again). Per run: initialize after process start, ready after initialize,
 # the first suggestion (ms, length, why it ended) and keystroke -> suggestion p50/p95.
-#   benchmarks/editor-latency.sh [-r ROUNDS] [-m MODEL] [BASE_REV]      (after bin/build)
+#   benchmarks/editor-latency.sh [-r ROUNDS] [-m MODEL] [-i] [BASE_REV]      (after bin/build)
+# -i: only the time from process start to the initialize answer (and the CPU spent to it), by
+# benchmarks/initialize_latency.py, without a model: seconds a round, so use many (-r 20).
 # With BASE_REV, that revision is exported and built in a temporary folder and the runs alternate
 # BASE, HEAD, BASE, HEAD ... so each ratio comes from one stretch of machine load; the table shows
 # medians over the rounds. Defaults: 3 rounds, qwen2.5-coder-0.5b-instruct from the model store.
 set -euo pipefail
 root=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
 rounds=3
+initialize_only=
 model="${CROMWELL_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/cromwell}/models/qwen2.5-coder-0.5b-instruct.gguf"
-while getopts r:m: o; do
+while getopts r:m:i o; do
   case $o in
     r) rounds=$OPTARG ;;
     m) model=$OPTARG ;;
-    *) echo "usage: $0 [-r ROUNDS] [-m MODEL] [BASE_REV]" >&2; exit 2 ;;
+    i) initialize_only=1 ;;
+    *) echo "usage: $0 [-r ROUNDS] [-m MODEL] [-i] [BASE_REV]" >&2; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
 base=${1:-}
-[ -f "$model" ] || { echo "editor-latency: $model is missing; get it with: bin/cromwell pull qwen2.5-coder-0.5b-instruct" >&2; exit 2; }
+[ -n "$initialize_only" ] || [ -f "$model" ] || { echo "editor-latency: $model is missing; get it with: bin/cromwell pull qwen2.5-coder-0.5b-instruct" >&2; exit 2; }
 [ -d "$root/benchmarks/target/classes" ] || { echo "editor-latency: build first with: bin/build" >&2; exit 2; }
 java=$("$root/bin/find-java" java)
 work=$(mktemp -d)
@@ -36,6 +40,10 @@ if [ -n "$base" ]; then
   server[$base]="$work/base/bin/cromwell lsp"
 fi
 bench() {
+  if [ -n "$initialize_only" ]; then
+    (cd "$root" && python3 benchmarks/initialize_latency.py --label "$1" -- $2)
+    return
+  fi
   (cd "$root" && "$java" --add-modules=jdk.incubator.vector \
     -cp "benchmarks/target/classes:benchmarks/target/lib/*" \
     dev.cromwell.benchmarks.TypingLatencyBench -m "$model" -t 2 --server "$2" --label "$1" \
@@ -49,16 +57,35 @@ for ((r = 1; r <= rounds; r++)); do
   done
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
-python3 - "$work/runs.jsonl" "${variants[@]}" <<'PY'
+python3 - "$work/runs.jsonl" "$initialize_only" "${variants[@]}" <<'PY'
 import json, statistics, sys
 runs = [json.loads(l) for l in open(sys.argv[1])]
-variants = sys.argv[2:]
+initialize_only = sys.argv[2] == "1"
+variants = sys.argv[3:]
 def med(v, k):
     xs = [r[k] for r in runs if r["label"] == v]
     return statistics.median(xs)
 def fmt(x):
     return "late" if x == float("inf") else f"{x:.0f}"
 print()
+if initialize_only:
+    print("| variant | runs | initialize ms: median (min, max) | CPU ms: median | load (1 min) |")
+    print("|---|---|---|---|---|")
+    for v in variants:
+        rs = [r for r in runs if r["label"] == v]
+        xs = [r["initializeMs"] for r in rs]
+        print(f"| {v} | {len(rs)} | {fmt(med(v, 'initializeMs'))} ({fmt(min(xs))}, "
+              f"{fmt(max(xs))}) | {fmt(med(v, 'cpuMs'))} | {', '.join(r['load1'] for r in rs)} |")
+    print("| goal | | ≤ 100 | | |")
+    if len(variants) == 2:
+        a, b = variants
+        print()
+        for k in ("initializeMs", "cpuMs"):
+            print(f"{k}: {b} / {a} = {med(b, k) / med(a, k):.2f}")
+    print()
+    for r in runs:
+        print(json.dumps(r))
+    sys.exit(0)
 print("| variant | runs | keystroke p50 ms | p95 ms | first suggestion ms (chars, ended by) "
       "| initialize ms | ready ms | load (1 min) |")
 print("|---|---|---|---|---|---|---|---|")

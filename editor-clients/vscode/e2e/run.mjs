@@ -272,6 +272,14 @@ async function firstRunScenario(page) {
   const noModel = page.locator('.statusbar-item', { hasText: 'Cromwell: no model' });
   await noModel.first().waitFor({ timeout: 30_000 });
   log(`status bar: "${(await noModel.first().innerText()).trim()}"`);
+  // Asked once: the extension sends offerDownloads false, so the server (which now has said
+  // "no model") must not add its own "Download it now?" prompt to the extension's.
+  await page.waitForTimeout(3000);
+  const prompts = await page.locator('.notification-toast', { hasText: 'is not installed' }).allInnerTexts();
+  log(`download prompts shown: ${prompts.length}`);
+  if (prompts.length !== 1) {
+    fail(`expected one download prompt, saw ${prompts.length}: ${JSON.stringify(prompts.map((p) => p.replace(/\s+/g, ' ').trim()))}`);
+  }
   await page.screenshot({ path: path.join(out, '6-first-run.png') });
   await toast.locator('a.monaco-button, .monaco-button', { hasText: 'Download' }).first().click();
   log('clicked Download');

@@ -1,7 +1,6 @@
 package dev.cromwell.benchmarks;
 
 import com.google.gson.JsonObject;
-import dev.cromwell.benchmarks.eval.LspEditor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,25 +11,11 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.lsp4j.DidChangeTextDocumentParams;
-import org.eclipse.lsp4j.DidCloseTextDocumentParams;
-import org.eclipse.lsp4j.DidOpenTextDocumentParams;
-import org.eclipse.lsp4j.InlineCompletionContext;
 import org.eclipse.lsp4j.InlineCompletionItem;
-import org.eclipse.lsp4j.InlineCompletionParams;
-import org.eclipse.lsp4j.InlineCompletionTriggerKind;
-import org.eclipse.lsp4j.MessageActionItem;
-import org.eclipse.lsp4j.MessageParams;
 import org.eclipse.lsp4j.Position;
-import org.eclipse.lsp4j.PublishDiagnosticsParams;
 import org.eclipse.lsp4j.Range;
-import org.eclipse.lsp4j.ShowMessageRequestParams;
 import org.eclipse.lsp4j.TextDocumentContentChangeEvent;
-import org.eclipse.lsp4j.TextDocumentIdentifier;
-import org.eclipse.lsp4j.TextDocumentItem;
 import org.eclipse.lsp4j.VersionedTextDocumentIdentifier;
-import org.eclipse.lsp4j.jsonrpc.services.JsonRequest;
-import org.eclipse.lsp4j.services.LanguageClient;
-import org.eclipse.lsp4j.services.LanguageServer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -99,34 +84,6 @@ public final class TypingLatencyBench implements Callable<Integer> {
   @Option(names = "--label", defaultValue = "", description = "a name for this run's JSON line")
   String label;
 
-  /** Cromwell's LSP server as a client sees it: the standard protocol plus its status request. */
-  public interface Server extends LanguageServer {
-    @JsonRequest("cromwell/status")
-    CompletableFuture<Map<String, Object>> status();
-  }
-
-  /** A client that ignores what the server tells it, except messages meant for the user. */
-  public static final class QuietClient implements LanguageClient {
-    @Override
-    public void telemetryEvent(Object object) {}
-
-    @Override
-    public void publishDiagnostics(PublishDiagnosticsParams diagnostics) {}
-
-    @Override
-    public void showMessage(MessageParams messageParams) {
-      System.err.println("server: " + messageParams.getMessage());
-    }
-
-    @Override
-    public CompletableFuture<MessageActionItem> showMessageRequest(ShowMessageRequestParams p) {
-      return CompletableFuture.completedFuture(null);
-    }
-
-    @Override
-    public void logMessage(MessageParams message) {}
-  }
-
   /** The first suggestion after the model is ready. */
   record First(double millis, int chars, String stop, String text) {}
 
@@ -193,18 +150,15 @@ public final class TypingLatencyBench implements Callable<Integer> {
    */
   private First type(ServerProcess p, TypingScript script, List<Double> latencies, int[] empty)
       throws Exception {
-    Server server = p.server();
+    LspClient client = p.client();
     String uri = workspace.resolve(script.path()).toAbsolutePath().normalize().toUri().toString();
     String language = script.path().toString().endsWith(".py") ? "python" : "java";
-    server
-        .getTextDocumentService()
-        .didOpen(
-            new DidOpenTextDocumentParams(new TextDocumentItem(uri, language, 1, script.opened())));
+    client.open(uri, language, script.opened());
     StringBuilder text = new StringBuilder(script.opened());
     int cursor = script.start();
     long asked = System.nanoTime();
     List<InlineCompletionItem> items =
-        request(server, uri, LspEditor.position(text.toString(), cursor)).get(5, TimeUnit.MINUTES);
+        client.inline(uri, LspClient.position(text.toString(), cursor)).get(5, TimeUnit.MINUTES);
     double firstMillis = (System.nanoTime() - asked) / 1e6;
     String suggestion = items.isEmpty() ? "" : items.get(0).getInsertText().getLeft();
     First first = new First(firstMillis, suggestion.length(), lastStop(p), suggestion);
@@ -212,11 +166,12 @@ public final class TypingLatencyBench implements Callable<Integer> {
     List<CompletableFuture<?>> pending = new ArrayList<>();
     for (int i = 0; i < script.typed().length(); i++) {
       char c = script.typed().charAt(i);
-      Position at = LspEditor.position(text.toString(), cursor);
+      Position at = LspClient.position(text.toString(), cursor);
       text.insert(cursor, c);
       cursor++;
       long sent = System.nanoTime();
-      server
+      client
+          .server()
           .getTextDocumentService()
           .didChange(
               new DidChangeTextDocumentParams(
@@ -224,7 +179,7 @@ public final class TypingLatencyBench implements Callable<Integer> {
                   List.of(
                       new TextDocumentContentChangeEvent(new Range(at, at), String.valueOf(c)))));
       CompletableFuture<List<InlineCompletionItem>> answer =
-          request(server, uri, LspEditor.position(text.toString(), cursor));
+          client.inline(uri, LspClient.position(text.toString(), cursor));
       pending.add(answer);
       if (script.pauses()[i]) {
         // What the user sees: the answer to this keystroke, if it comes before the next one.
@@ -244,9 +199,7 @@ public final class TypingLatencyBench implements Callable<Integer> {
       }
     }
     CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).get(5, TimeUnit.MINUTES);
-    server
-        .getTextDocumentService()
-        .didClose(new DidCloseTextDocumentParams(new TextDocumentIdentifier(uri)));
+    client.close(uri);
     return first;
   }
 
@@ -268,18 +221,6 @@ public final class TypingLatencyBench implements Callable<Integer> {
 
   private static String ms(double v) {
     return Double.isInfinite(v) ? "late" : String.format(Locale.ROOT, "%.0f", v);
-  }
-
-  private static CompletableFuture<List<InlineCompletionItem>> request(
-      Server server, String uri, Position at) {
-    return server
-        .getTextDocumentService()
-        .inlineCompletion(
-            new InlineCompletionParams(
-                new TextDocumentIdentifier(uri),
-                at,
-                new InlineCompletionContext(InlineCompletionTriggerKind.Automatic)))
-        .thenApply(e -> e.isLeft() ? e.getLeft() : e.getRight().getItems());
   }
 
   public static void main(String[] args) {

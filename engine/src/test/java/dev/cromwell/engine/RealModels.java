@@ -1,5 +1,9 @@
 package dev.cromwell.engine;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cromwell.engine.store.CatalogEntry;
+import dev.cromwell.engine.store.ModelStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -28,15 +32,24 @@ public final class RealModels {
   }
 
   static Path store() {
-    String home = System.getenv("CROMWELL_HOME");
-    if (home != null && !home.isBlank()) {
-      return Path.of(home, "models");
-    }
-    String cache = System.getenv("XDG_CACHE_HOME");
-    Path base =
-        cache != null && !cache.isBlank()
-            ? Path.of(cache)
-            : Path.of(System.getProperty("user.home"), ".cache");
-    return base.resolve("cromwell").resolve("models");
+    return ModelStore.fromEnvironment().models();
+  }
+
+  /**
+   * Catalogue model {@code name}, which must be installed in the store (its file there with the
+   * catalogue's size); the test fails with how to get it otherwise.
+   */
+  public static Path installed(String name) {
+    ModelStore store = ModelStore.fromEnvironment();
+    CatalogEntry entry = store.catalog().require(name);
+    Path path = store.path(entry);
+    assertTrue(
+        store.installed(entry),
+        "the real model is missing: "
+            + path
+            + " (get it with: bin/cromwell pull "
+            + name
+            + "; bin/test does this before the tests)");
+    return path;
   }
 }

@@ -2,6 +2,7 @@ package dev.cromwell.cli;
 
 import dev.cromwell.engine.gguf.GgufFormatException;
 import dev.cromwell.engine.model.ContextFullException;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
 import picocli.CommandLine;
@@ -20,7 +21,11 @@ final class ErrorReporter implements CommandLine.IExecutionExceptionHandler {
   @Override
   public int handleExecutionException(
       Exception e, CommandLine cli, CommandLine.ParseResult parseResult) {
-    String command = cli.getCommandName();
+    return report(e, cli.getCommandName(), cli.getErr());
+  }
+
+  /** Writes the line for {@code e}, a failure of {@code command}, and returns the exit code. */
+  static int report(Exception e, String command, PrintWriter err) {
     int code = BAD_INPUT;
     String message;
     if (e instanceof GgufFormatException g) {
@@ -41,11 +46,11 @@ final class ErrorReporter implements CommandLine.IExecutionExceptionHandler {
       code = INTERNAL;
       message = "internal error: " + e + " (run with CROMWELL_DEBUG=1 for details and report it)";
     }
-    cli.getErr().println("cromwell " + command + ": " + message);
+    err.println("cromwell " + command + ": " + message);
     if (System.getenv("CROMWELL_DEBUG") != null) {
-      e.printStackTrace(cli.getErr());
+      e.printStackTrace(err);
     }
-    cli.getErr().flush();
+    err.flush();
     return code;
   }
 }

@@ -15,6 +15,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "lsp",
     mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class, // picocli does not inherit it: -V printed nothing
     description = {
       "Run the language server (inline completions) over stdio or TCP.",
       "Editors start it as \"cromwell lsp\"; settings come from the editor's initializationOptions",

@@ -47,7 +47,19 @@ public final class Main implements Runnable {
 
   /** Runs the command line with the given streams and returns the exit code (for tests too). */
   public static int execute(String[] args, PrintWriter out, PrintWriter err) {
-    CommandLine cli = new CommandLine(new Main());
+    if (LspFastPath.isBare(args)) {
+      return LspFastPath.runBare(err);
+    }
+    return run(
+        LspFastPath.applies(args) ? LspFastPath.commandLine() : commandLine(), args, out, err);
+  }
+
+  /** The whole command line, every subcommand. */
+  static CommandLine commandLine() {
+    return new CommandLine(new Main());
+  }
+
+  static int run(CommandLine cli, String[] args, PrintWriter out, PrintWriter err) {
     cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler(new ErrorReporter());

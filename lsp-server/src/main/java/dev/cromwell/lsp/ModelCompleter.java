@@ -8,14 +8,13 @@ import dev.cromwell.engine.generate.SamplerSettings;
 import dev.cromwell.engine.generate.StopReason;
 import dev.cromwell.engine.model.Model;
 import dev.cromwell.engine.model.Session;
-import dev.cromwell.engine.tokenizer.IntList;
-import dev.cromwell.engine.tokenizer.Tokenizer;
 import dev.cromwell.protocol.FimFormat;
+import dev.cromwell.service.FimTokens;
 import dev.cromwell.service.GenerationJob;
 import dev.cromwell.service.GenerationQueue;
+import dev.cromwell.service.PromptTokens;
 import dev.cromwell.service.QueueFullException;
 import java.nio.charset.StandardCharsets;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -34,7 +33,7 @@ public final class ModelCompleter implements Completer {
   private final Model model;
   private final SessionPool sessions;
   private final FimFormat format;
-  private final Set<Integer> stopTokens = new HashSet<>();
+  private final Set<Integer> stopTokens;
   private final boolean kvReuse;
   private final TokenHealing healing;
   private volatile GenerationQueue queue;
@@ -50,12 +49,10 @@ public final class ModelCompleter implements Completer {
     this.kvReuse = kvReuse;
     this.model = model;
     this.sessions = new SessionPool(model, memoryBudgetBytes);
-    Tokenizer t = model.tokenizer();
-    this.format = FimFormat.detect(text -> t.vocabulary().id(text).isPresent());
-    this.healing = new TokenHealing(t);
-    for (String stop : format.stopTokens()) {
-      t.vocabulary().id(stop).ifPresent(stopTokens::add);
-    }
+    FimTokens fim = FimTokens.of(model.tokenizer());
+    this.format = fim.format();
+    this.stopTokens = fim.stopIds();
+    this.healing = new TokenHealing(model.tokenizer());
   }
 
   @Override
@@ -75,7 +72,7 @@ public final class ModelCompleter implements Completer {
       int maxTokens,
       long timeLimitNanos,
       BooleanSupplier cancelled) {
-    Encoded encoded = encode(prompt);
+    PromptTokens.Encoded encoded = encode(prompt);
     int[] tokens = encoded.tokens();
     int cursorEnd = encoded.cursorEnd();
     if (tokens.length == 0) {
@@ -203,32 +200,9 @@ public final class ModelCompleter implements Completer {
     this.queue = queue;
   }
 
-  /** Prompt tokens, and where the text before the cursor ends among them (-1: not known). */
-  record Encoded(int[] tokens, int cursorEnd) {}
-
-  Encoded encode(List<FimFormat.Part> prompt) {
-    Tokenizer t = model.tokenizer();
-    IntList out = new IntList();
-    if (t.vocabulary().addBos()) {
-      out.add(t.vocabulary().bosId());
-    }
-    int cursorPart = format.cursorPart(prompt);
-    int cursorEnd = -1;
-    for (int i = 0; i < prompt.size(); i++) {
-      switch (prompt.get(i)) {
-        case FimFormat.Part.Marker m ->
-            out.add(
-                t.vocabulary()
-                    .id(m.token())
-                    .orElseThrow(
-                        () -> new IllegalStateException("the vocabulary lacks " + m.token())));
-        case FimFormat.Part.Text x -> out.addAll(t.encode(x.text(), false));
-      }
-      if (i == cursorPart) {
-        cursorEnd = out.size();
-      }
-    }
-    return new Encoded(out.toArray(), cursorEnd);
+  /** The prompt's tokens, and where the text before the cursor ends among them. */
+  PromptTokens.Encoded encode(List<FimFormat.Part> prompt) {
+    return PromptTokens.encode(model.tokenizer(), prompt, format.cursorPart(prompt));
   }
 
   @Override

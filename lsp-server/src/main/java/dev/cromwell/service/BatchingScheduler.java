@@ -18,17 +18,20 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Runs the queue's jobs on one platform thread, decoding up to {@code batch} of them together: each
  * step feeds one token of every running job through the model in one pass over the weights ({@link
  * DecodeBatch}). Between steps, jobs that ended leave and waiting jobs join: a joining job's prompt
- * is prefilled first (the running ones wait for that, one prompt at a time), then it decodes with
- * the others. Each job's sampling and stop rules are its own {@link GenerationRun}, checked before
- * every token, so cancellation and timeouts take effect at the next step. With {@code batch} 1 it
- * runs one job at a time. Each job gets the {@link PrefixSessions} session that shares most of its
- * prompt among those no running job holds, or decodes in the session it brought (an editor
- * document's); a job whose session a running job still holds waits until that one has left.
+ * is prefilled one chunk ({@link Model#prefillChunk()} tokens) between two steps, one joining job
+ * at a time, so the running ones wait a chunk's time per token, not a whole prompt's; then it
+ * decodes with the others. Each job's sampling and stop rules are its own {@link GenerationRun},
+ * checked before every token, so cancellation and timeouts take effect at the next step. With
+ * {@code batch} 1 it runs one job at a time. Each job gets the {@link PrefixSessions} session that
+ * shares most of its prompt among those no running job holds, or decodes in the session it brought
+ * (an editor document's); a job whose session a running job still holds waits until that one has
+ * left.
  *
  * <p>Its thread is the only one that runs passes on the model: other uses of the model (edits, say)
  * are given to {@link #runAlone}, which runs them between two steps.
@@ -41,6 +44,8 @@ public final class BatchingScheduler implements AutoCloseable {
     final GenerationRun run;
     final long started;
     int token;
+    // The prompt tokens the session held when the job started (-1 until its first part ran).
+    int reused = -1;
 
     Slot(GenerationJob job, Session session, GenerationRun run, long started) {
       this.job = job;
@@ -54,8 +59,8 @@ public final class BatchingScheduler implements AutoCloseable {
   private static final int WARM_UP_ROWS = 8;
 
   /**
-   * Steps of the warm-up: each runs every matrix's multi-row kernel once per layer and chunk, so
-   * six steps call each of its loops several hundred times (an 8-row step of the 0.5B: 0.1–0.3 s).
+   * Steps of the warm-up: each runs every matrix's batched kernel once per layer, so six steps call
+   * each of its loops several hundred times (an 8-row step of the 0.5B: 0.1–0.3 s).
    */
   private static final int WARM_UP_STEPS = 6;
 
@@ -64,6 +69,8 @@ public final class BatchingScheduler implements AutoCloseable {
   private final PrefixSessions sessions;
   private final DecodeBatch decode;
   private final List<Slot> running = new ArrayList<>();
+  // Started jobs whose prompt is not all in their session yet, in the order they came.
+  private final List<Slot> joining = new ArrayList<>();
   // Jobs whose own session a running job still holds (the same document's superseded request).
   private final List<GenerationJob> deferred = new ArrayList<>();
   // Work for the scheduler's thread between steps; null once it has stopped taking any.
@@ -121,11 +128,12 @@ public final class BatchingScheduler implements AutoCloseable {
 
   private void loop() {
     try {
-      while (!closing || !running.isEmpty()) {
+      while (!closing || !running.isEmpty() || !joining.isEmpty()) {
         runTasks();
         if (!closing) {
           admit();
         }
+        prefillJoining();
         if (!running.isEmpty()) {
           step();
         }
@@ -141,10 +149,10 @@ public final class BatchingScheduler implements AutoCloseable {
    * A few throw-away steps of up to {@link #WARM_UP_ROWS} one-token sessions before the first job,
    * so that the first requests decoded together do not run the batched kernels interpreted: the
    * one-token kernels are warmed by any lone request, but a batched step has kernels of its own
-   * (the multi-row ones, {@code Transformer.forwardRows}). It runs in the constructor, while the
-   * model loads, before any job can wait for it (on the scheduler's thread, a request with a short
-   * timeout timed out in the queue behind it); {@code -Dcromwell.warmup=false} skips it, as it does
-   * the editor's warm-up.
+   * ({@code Transformer.forwardRows} through the batched {@code MatMul}). It runs in the
+   * constructor, while the model loads, before any job can wait for it (on the scheduler's thread,
+   * a request with a short timeout timed out in the queue behind it); {@code
+   * -Dcromwell.warmup=false} skips it, as it does the editor's warm-up.
    */
   private void warmUpBatchedStep() {
     int rows = Math.min(decode.capacity(), WARM_UP_ROWS);
@@ -159,8 +167,8 @@ public final class BatchingScheduler implements AutoCloseable {
       warm.add(s);
       next[i] = rows - i;
     }
-    // Full steps and steps of three sessions by turns: the kernels have a loop for eight rows and
-    // one for up to four, and each must be compiled before requests meet it.
+    // Full steps and steps of three sessions by turns: MatMul has a loop for whole groups of four
+    // tokens and one for those left over, and each must be compiled before requests meet it.
     for (int step = 0; step < WARM_UP_STEPS; step++) {
       decode.step(warm.subList(0, step % 2 == 0 ? rows : Math.min(rows, 3)), next);
     }
@@ -199,15 +207,15 @@ public final class BatchingScheduler implements AutoCloseable {
   /** Starts waiting jobs while there is room; waits a little for one when nothing runs. */
   private void admit() throws InterruptedException {
     for (Iterator<GenerationJob> it = deferred.iterator();
-        it.hasNext() && running.size() < decode.capacity(); ) {
+        it.hasNext() && started() < decode.capacity(); ) {
       GenerationJob job = it.next();
       if (job.cancelled().getAsBoolean() || !held(job.session())) {
         it.remove();
         start(job);
       }
     }
-    while (running.size() < decode.capacity()) {
-      boolean idle = running.isEmpty() && deferred.isEmpty();
+    while (started() < decode.capacity()) {
+      boolean idle = started() == 0 && deferred.isEmpty();
       GenerationJob job = idle ? queue.take(200) : queue.poll();
       if (job == null) {
         return;
@@ -220,9 +228,18 @@ public final class BatchingScheduler implements AutoCloseable {
     }
   }
 
-  /** Whether a running job decodes in {@code session}. */
+  /** Jobs started and not ended: decoding, or prefilling their prompt to join. */
+  private int started() {
+    return running.size() + joining.size();
+  }
+
+  /** Whether a started job decodes or prefills in {@code session}. */
   private boolean held(Session session) {
-    for (Slot slot : running) {
+    return heldBy(running, session) || heldBy(joining, session);
+  }
+
+  private static boolean heldBy(List<Slot> slots, Session session) {
+    for (Slot slot : slots) {
       if (slot.session == session) {
         return true;
       }
@@ -230,7 +247,7 @@ public final class BatchingScheduler implements AutoCloseable {
     return false;
   }
 
-  /** Prefills a job's prompt and picks its first token; it then joins the batch unless done. */
+  /** Gives a job its session; its prompt is prefilled by {@link #prefillJoining}. */
   private void start(GenerationJob job) {
     long started = System.nanoTime();
     try {
@@ -251,26 +268,64 @@ public final class BatchingScheduler implements AutoCloseable {
       GenerationRun run = new GenerationRun(model, job.request(), job.listener(), stop);
       Session session = job.session();
       if (session == null) {
-        Set<Session> busy = running.stream().map(s -> s.session).collect(Collectors.toSet());
+        Set<Session> busy =
+            Stream.concat(running.stream(), joining.stream())
+                .map(s -> s.session)
+                .collect(Collectors.toSet());
         session = sessions.forPrompt(job.request().prompt(), busy);
       }
-      Slot slot = new Slot(job, session, run, started);
+      joining.add(new Slot(job, session, run, started));
+    } catch (RuntimeException | Error e) {
+      fail(job, started, e);
+    }
+  }
+
+  /**
+   * Runs the first joining job's next chunk of prompt — or all of it while nothing decodes — and,
+   * once its prompt is in, picks its first token: it then joins the batch unless already done.
+   * Joining jobs cancelled or out of time meanwhile leave first, wherever they wait.
+   */
+  private void prefillJoining() {
+    for (Iterator<Slot> it = joining.iterator(); it.hasNext(); ) {
+      Slot slot = it.next();
+      if (slot.run.promptStop().getAsBoolean()) {
+        it.remove();
+        complete(slot, slot.run.stoppedInPrompt(Math.max(0, slot.reused)));
+      }
+    }
+    if (joining.isEmpty()) {
+      return;
+    }
+    Slot slot = joining.getFirst();
+    Session session = slot.session;
+    boolean firstPart = slot.reused < 0;
+    int budget = running.isEmpty() ? Integer.MAX_VALUE : model.prefillChunk();
+    try {
       float[] logits;
       try {
-        logits = session.prefill(job.request().prompt(), run.promptStop());
+        logits = session.prefillPart(slot.job.request().prompt(), budget, slot.run.promptStop());
       } catch (CancellationException e) {
-        complete(slot, run.stoppedInPrompt(session.lastReused()));
+        joining.removeFirst();
+        complete(slot, slot.run.stoppedInPrompt(firstPart ? session.lastReused() : slot.reused));
         return;
       }
-      run.promptDone(session.lastReused());
-      slot.token = run.next(logits, session.tokens());
+      if (firstPart) {
+        slot.reused = session.lastReused();
+      }
+      if (logits == null) {
+        return;
+      }
+      joining.removeFirst();
+      slot.run.promptDone(slot.reused);
+      slot.token = slot.run.next(logits, session.tokens());
       if (slot.token < 0) {
-        complete(slot, run.finish(0, 0));
+        complete(slot, slot.run.finish(0, 0));
       } else {
         running.add(slot);
       }
     } catch (RuntimeException | Error e) {
-      fail(job, started, e);
+      joining.remove(slot);
+      fail(slot.job, slot.started, e);
     }
   }
 

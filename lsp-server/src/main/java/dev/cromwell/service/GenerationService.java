@@ -10,7 +10,6 @@ import dev.cromwell.engine.model.Model;
 import dev.cromwell.engine.tokenizer.Tokenizer;
 import dev.cromwell.protocol.FimFormat;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -60,7 +59,7 @@ public final class GenerationService implements AutoCloseable {
   private final BatchingScheduler scheduler;
   private final ChatFormat chat;
   private final FimFormat fim;
-  private final Set<Integer> fimStops = new HashSet<>();
+  private final Set<Integer> fimStops;
 
   /** Batch size of {@code cromwell serve} unless told otherwise: the 8. */
   public static final int DEFAULT_BATCH = 8;
@@ -79,11 +78,9 @@ public final class GenerationService implements AutoCloseable {
     // Four sessions beyond the batch keep recent prompts' caches for prefix reuse.
     this.scheduler = new BatchingScheduler(model, queue, batch, 4);
     this.chat = ChatFormat.forModel(model);
-    Tokenizer t = model.tokenizer();
-    this.fim = FimFormat.detect(text -> t.vocabulary().id(text).isPresent());
-    for (String stop : fim.stopTokens()) {
-      t.vocabulary().id(stop).ifPresent(fimStops::add);
-    }
+    FimTokens fimTokens = FimTokens.of(model.tokenizer());
+    this.fim = fimTokens.format();
+    this.fimStops = fimTokens.stopIds();
   }
 
   public String modelId() {
@@ -122,7 +119,7 @@ public final class GenerationService implements AutoCloseable {
           modelId + " has no fill-in-the-middle tokens, so it cannot use a suffix");
     }
     List<FimFormat.Part> parts = fim.render("", prompt, suffix, List.of(), "//");
-    return new Prompt(PromptTokens.of(t, parts), Set.copyOf(fimStops));
+    return new Prompt(PromptTokens.of(t, parts), fimStops);
   }
 
   /** A conversation through the model's chat template, the assistant's turn opened. */

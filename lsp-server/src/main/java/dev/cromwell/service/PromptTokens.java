@@ -10,12 +10,24 @@ public final class PromptTokens {
   private PromptTokens() {}
 
   public static int[] of(Tokenizer tokenizer, List<FimFormat.Part> prompt) {
+    return encode(tokenizer, prompt, -1).tokens();
+  }
+
+  /** Prompt tokens, and where part {@code cursorPart} ends among them (-1: not known). */
+  public record Encoded(int[] tokens, int cursorEnd) {}
+
+  /**
+   * As {@link #of}, also saying where the part before the cursor ({@code cursorPart}, e.g. {@link
+   * FimFormat#cursorPart}) ends, which token healing needs.
+   */
+  public static Encoded encode(Tokenizer tokenizer, List<FimFormat.Part> prompt, int cursorPart) {
     IntList out = new IntList();
     if (tokenizer.vocabulary().addBos()) {
       out.add(tokenizer.vocabulary().bosId());
     }
-    for (FimFormat.Part p : prompt) {
-      switch (p) {
+    int cursorEnd = -1;
+    for (int i = 0; i < prompt.size(); i++) {
+      switch (prompt.get(i)) {
         case FimFormat.Part.Marker m ->
             out.add(
                 tokenizer
@@ -25,8 +37,11 @@ public final class PromptTokens {
                         () -> new IllegalStateException("the vocabulary lacks " + m.token())));
         case FimFormat.Part.Text x -> out.addAll(tokenizer.encode(x.text(), false));
       }
+      if (i == cursorPart) {
+        cursorEnd = out.size();
+      }
     }
-    return out.toArray();
+    return new Encoded(out.toArray(), cursorEnd);
   }
 
   /** Text whose special-token markers (e.g. a chat template's) become their tokens. */

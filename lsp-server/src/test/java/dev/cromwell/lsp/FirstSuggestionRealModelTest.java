@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cromwell.testing.RealModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -32,26 +31,9 @@ class FirstSuggestionRealModelTest {
     int cursor = at + LINE.length();
     String text = file.substring(0, cursor) + file.substring(file.indexOf('\n', cursor));
     int line = (int) text.substring(0, cursor).chars().filter(c -> c == '\n').count();
-    ServerConfig cfg =
-        LspServerTest.config(0)
-            .apply(
-                LspServerTest.options(
-                    "model",
-                    RealModels.smollm2().toString(),
-                    "threads",
-                    "2",
-                    "contextBudget",
-                    "1536",
-                    "timeLimitMs",
-                    "3000",
-                    "maxTokens",
-                    "24"))
-            .config();
     try (LspHarness h =
-        new LspHarness(
-            cfg, c -> CromwellLanguageServer.loadModel(c, ModelDownloads.fromEnvironment()))) {
-      h.initialize(null, null, null);
-      TokenHealingRealModelTest.awaitReady(h);
+        RealModelServer.start(
+            "threads", "2", "contextBudget", "1536", "timeLimitMs", "3000", "maxTokens", "24")) {
       String uri = "untitled:curate.py";
       LspServerTest.open(h, uri, "python", text);
       var items = LspServerTest.inline(h, uri, line, LINE.length()).get(120, TimeUnit.SECONDS);

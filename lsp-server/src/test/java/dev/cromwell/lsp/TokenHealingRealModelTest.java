@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cromwell.engine.model.Model;
 import dev.cromwell.protocol.FimFormat;
+import dev.cromwell.service.PromptTokens;
 import dev.cromwell.testing.RealModels;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -29,22 +30,7 @@ class TokenHealingRealModelTest {
 
   @Test
   void aSuggestionNeverStartsTheTypedWordAgain() throws Exception {
-    ServerConfig cfg =
-        LspServerTest.config(0)
-            .apply(
-                LspServerTest.options(
-                    "model",
-                    RealModels.smollm2().toString(),
-                    "timeLimitMs",
-                    "20000",
-                    "maxTokens",
-                    "12"))
-            .config();
-    try (LspHarness h =
-        new LspHarness(
-            cfg, c -> CromwellLanguageServer.loadModel(c, ModelDownloads.fromEnvironment()))) {
-      h.initialize(null, null, null);
-      awaitReady(h);
+    try (LspHarness h = RealModelServer.start("timeLimitMs", "20000", "maxTokens", "12")) {
       StringBuilder seen = new StringBuilder();
       for (int i = 0; i < CASES.size(); i++) {
         Case c = CASES.get(i);
@@ -65,20 +51,6 @@ class TokenHealingRealModelTest {
     }
   }
 
-  /** Loading and warming up the real model can take long on a busy machine. */
-  static void awaitReady(LspHarness h) throws Exception {
-    long deadline = System.currentTimeMillis() + 300_000;
-    Object state = null;
-    while (System.currentTimeMillis() < deadline) {
-      state = h.server.status().get(30, TimeUnit.SECONDS).get("modelState");
-      if (!"loading".equals(state)) {
-        break;
-      }
-      Thread.sleep(100);
-    }
-    assertEquals("ready", state);
-  }
-
   @Test
   void healingBacksUpOneTokenOfTheCursorLineAndTheChosenTokensSpellItOut() {
     try (Model model = Model.load(RealModels.smollm2(), Model.Options.defaults())) {
@@ -86,7 +58,7 @@ class TokenHealingRealModelTest {
       assertEquals(FimFormat.PREFIX_ONLY, completer.format()); // SmolLM2 has no FIM tokens
       List<FimFormat.Part> prompt =
           completer.format().render("a.py", "def f(n):\n    if n", "\n", List.of(), "#");
-      ModelCompleter.Encoded e = completer.encode(prompt);
+      PromptTokens.Encoded e = completer.encode(prompt);
       TokenHealing healing = new TokenHealing(model.tokenizer());
       TokenHealing.Plan plan = healing.plan(e.tokens(), e.cursorEnd());
       assertEquals(" n", new String(plan.removed(), java.nio.charset.StandardCharsets.UTF_8));
@@ -94,7 +66,7 @@ class TokenHealingRealModelTest {
       // A token ending in a newline is never backed up (the cursor's line only).
       List<FimFormat.Part> atLineStart =
           completer.format().render("a.py", "x = 1\n", "", List.of(), "#");
-      ModelCompleter.Encoded l = completer.encode(atLineStart);
+      PromptTokens.Encoded l = completer.encode(atLineStart);
       assertFalse(healing.plan(l.tokens(), l.cursorEnd()).heals());
       // Whatever the logits, the choice agrees with the removed bytes.
       float[] logits = new float[model.tokenizer().vocabulary().size()];

@@ -17,6 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /** The batching scheduler on the real SmolLM2, through {@link GenerationService} and its queue. */
@@ -94,6 +96,69 @@ class BatchingSchedulerTest {
       assertEquals(alone, jobs.get(1).get().result().text(), "the second, after the first left");
       assertEquals(1, service.scheduler().peak(), "two jobs of one session never decode together");
       assertEquals("cromwell-model", task.get(), "the task ran where the steps run");
+    }
+  }
+
+  @Test
+  void aLongPromptJoinsChunkByChunkWhileTheBatchDecodesAndAnswersAsAlone() throws Exception {
+    try (Model model = Model.load(RealModels.smollm2(), new Model.Options(2, 2048))) {
+      // About 600 tokens: ten chunks of 64 for the joining job's prompt.
+      String longPrompt =
+          IntStream.range(0, 30)
+              .mapToObj(i -> "def f%d(x):\n    return x + %d\n\n".formatted(i, i))
+              .collect(Collectors.joining());
+      GenerationService.Options long120 =
+          new GenerationService.Options(120, 0f, 1f, List.of(), 0L, Duration.ofMinutes(5));
+      String joined;
+      int runnerTokensDuringJoin;
+      try (GenerationService service = new GenerationService(model, "smollm2", 8, 4)) {
+        AtomicInteger runnerTokens = new AtomicInteger();
+        CompletableFuture<Void> runnerStarted = new CompletableFuture<>();
+        CompletableFuture<GenerationJob.Outcome> runner =
+            service.submit(
+                service.completionPrompt("1, 2, 3, 4, 5,", null),
+                long120,
+                new Generator.Listener() {
+                  @Override
+                  public void onText(String piece) {}
+
+                  @Override
+                  public void onToken(int token) {
+                    if (runnerTokens.incrementAndGet() == 2) {
+                      runnerStarted.complete(null);
+                    }
+                  }
+                },
+                () -> false);
+        runnerStarted.get();
+        int atSubmit = runnerTokens.get();
+        AtomicInteger atFirstToken = new AtomicInteger(-1);
+        CompletableFuture<GenerationJob.Outcome> joiner =
+            service.submit(
+                service.completionPrompt(longPrompt, null),
+                GREEDY_20,
+                new Generator.Listener() {
+                  @Override
+                  public void onText(String piece) {}
+
+                  @Override
+                  public void onToken(int token) {
+                    atFirstToken.compareAndSet(-1, runnerTokens.get());
+                  }
+                },
+                () -> false);
+        joined = joiner.get().result().text();
+        runnerTokensDuringJoin = atFirstToken.get() - atSubmit;
+        runner.get();
+      }
+      assertTrue(
+          runnerTokensDuringJoin >= 4,
+          "the running job decoded between the joining prompt's chunks, got "
+              + runnerTokensDuringJoin
+              + " tokens");
+      try (GenerationService fresh = new GenerationService(model, "smollm2", 8, 4)) {
+        assertEquals(alone(fresh, longPrompt).text(), joined, "a prompt fed by chunks, as alone");
+      }
     }
   }
 

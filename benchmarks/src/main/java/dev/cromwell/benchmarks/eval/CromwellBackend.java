@@ -6,10 +6,9 @@ import dev.cromwell.engine.generate.GenerationRequest;
 import dev.cromwell.engine.generate.Generator;
 import dev.cromwell.engine.generate.SamplerSettings;
 import dev.cromwell.engine.model.Model;
-import dev.cromwell.engine.tokenizer.IntList;
-import dev.cromwell.engine.tokenizer.Tokenizer;
 import dev.cromwell.protocol.FimFormat;
-import java.util.HashSet;
+import dev.cromwell.service.FimTokens;
+import dev.cromwell.service.PromptTokens;
 import java.util.List;
 import java.util.Set;
 
@@ -17,15 +16,13 @@ import java.util.Set;
 public final class CromwellBackend implements Backend {
   private final Model model;
   private final FimFormat format;
-  private final Set<Integer> stopTokens = new HashSet<>();
+  private final Set<Integer> stopTokens;
 
   public CromwellBackend(Model model) {
     this.model = model;
-    Tokenizer t = model.tokenizer();
-    this.format = FimFormat.detect(text -> t.vocabulary().id(text).isPresent());
-    for (String stop : format.stopTokens()) {
-      t.vocabulary().id(stop).ifPresent(stopTokens::add);
-    }
+    FimTokens fim = FimTokens.of(model.tokenizer());
+    this.format = fim.format();
+    this.stopTokens = fim.stopIds();
   }
 
   public Model model() {
@@ -44,32 +41,12 @@ public final class CromwellBackend implements Backend {
 
   @Override
   public String complete(List<FimFormat.Part> prompt, int maxTokens, List<String> stops) {
-    int[] tokens = tokens(prompt);
+    int[] tokens = PromptTokens.of(model.tokenizer(), prompt);
     int room = Math.max(1, model.contextLength() - tokens.length - 1);
     var request =
         new GenerationRequest(
             tokens, Math.min(maxTokens, room), SamplerSettings.greedy(), stopTokens, stops, 0);
     return Generator.generate(model.newSession(), request, piece -> {}, () -> false).text();
-  }
-
-  /** BOS when the vocabulary wants it, markers as their ids, text without special tokens. */
-  int[] tokens(List<FimFormat.Part> prompt) {
-    Tokenizer t = model.tokenizer();
-    IntList out = new IntList();
-    if (t.vocabulary().addBos()) {
-      out.add(t.vocabulary().bosId());
-    }
-    for (FimFormat.Part p : prompt) {
-      switch (p) {
-        case FimFormat.Part.Marker m ->
-            out.add(
-                t.vocabulary()
-                    .id(m.token())
-                    .orElseThrow(() -> new IllegalStateException("no token " + m.token())));
-        case FimFormat.Part.Text x -> out.addAll(t.encode(x.text(), false));
-      }
-    }
-    return out.toArray();
   }
 
   @Override

@@ -34,6 +34,18 @@ public final class Session {
    * @throws CancellationException if {@code cancelled} becomes true between two tokens
    */
   public float[] prefill(int[] prompt, BooleanSupplier cancelled) {
+    return prefillPart(prompt, Integer.MAX_VALUE, cancelled);
+  }
+
+  /**
+   * {@link #prefill}, but computing at most {@code maxTokens} of the prompt's uncached tokens:
+   * returns the logits after its last token once the whole prompt is in the session, else null, and
+   * the next call with the same prompt goes on where this one stopped. Parts are made of whole
+   * {@link Model#prefillChunk() chunks} from where the cache ends, so a prompt fed part by part is
+   * computed in the same chunks as in one call. {@link #lastReused} and {@link #lastComputed}
+   * describe the last call.
+   */
+  public float[] prefillPart(int[] prompt, int maxTokens, BooleanSupplier cancelled) {
     if (prompt.length == 0) {
       throw new IllegalArgumentException("the prompt is empty");
     }
@@ -45,10 +57,10 @@ public final class Session {
     int keep = Math.min(common, prompt.length - 1);
     truncate(keep);
     lastReused = keep;
-    lastComputed = prompt.length - keep;
     float[] logits = null;
     int chunk = model.prefillChunk();
-    for (int i = keep; i < prompt.length; i += chunk) {
+    int end = (int) Math.min(prompt.length, (long) keep + Math.max(1, maxTokens));
+    for (int i = keep; i < end; i += chunk) {
       if (cancelled.getAsBoolean()) {
         throw new CancellationException("cancelled during the prompt");
       }
@@ -65,7 +77,8 @@ public final class Session {
         model.exit();
       }
     }
-    return logits;
+    lastComputed = history.size() - keep;
+    return history.size() == prompt.length ? logits : null;
   }
 
   /** Appends one token and returns the logits that follow it. */

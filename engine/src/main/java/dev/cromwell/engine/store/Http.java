@@ -15,18 +15,24 @@ import java.time.Duration;
 
 /** The JDK HTTP client with the errors of a pull turned into one line each. */
 final class Http {
-  private final HttpClient client;
-
-  Http(HttpClient client) {
-    this.client = client;
-  }
+  // Built on the first request, not with the puller: building a client initialises TLS (the
+  // security providers, the default SSLContext and its trust store), 0.1-0.25 s of start-up that
+  // `cromwell lsp` paid before answering initialize although most sessions never download.
+  private HttpClient client;
 
   static Http standard() {
-    return new Http(
-        HttpClient.newBuilder()
-            .connectTimeout(Duration.ofSeconds(20))
-            .followRedirects(HttpClient.Redirect.NORMAL)
-            .build());
+    return new Http();
+  }
+
+  private synchronized HttpClient client() {
+    if (client == null) {
+      client =
+          HttpClient.newBuilder()
+              .connectTimeout(Duration.ofSeconds(20))
+              .followRedirects(HttpClient.Redirect.NORMAL)
+              .build();
+    }
+    return client;
   }
 
   /** Sends a GET; the caller closes the body. Unreachable hosts become a {@link PullException}. */
@@ -39,7 +45,7 @@ final class Http {
       request.header("Range", "bytes=" + from + "-");
     }
     try {
-      return client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+      return client().send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new PullException("interrupted while contacting " + uri.getHost(), e);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cromwell.engine.RealModels;
 import dev.cromwell.engine.generate.DraftModel;
 import dev.cromwell.engine.generate.GenerationRequest;
 import dev.cromwell.engine.generate.GenerationResult;
@@ -14,8 +15,6 @@ import dev.cromwell.engine.gguf.GgufFile;
 import dev.cromwell.engine.model.Model;
 import dev.cromwell.engine.model.RandomModelWriter;
 import dev.cromwell.engine.model.Session;
-import dev.cromwell.engine.store.CatalogEntry;
-import dev.cromwell.engine.store.ModelStore;
 import dev.cromwell.kernels.formats.GgmlType;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -42,16 +41,7 @@ class DraftModelSpeculationTest {
 
   @BeforeAll
   static void load() throws IOException {
-    ModelStore store = ModelStore.fromEnvironment();
-    CatalogEntry entry = store.catalog().require(NAME);
-    Path path = store.path(entry);
-    assertTrue(
-        store.installed(entry),
-        "the real model is missing: "
-            + path
-            + " (get it with: bin/cromwell pull "
-            + NAME
-            + "; bin/test does this before the tests)");
+    Path path = RealModels.installed(NAME);
     target = Model.load(path, new Model.Options(2, 1024));
     self = Model.load(path, new Model.Options(2, 1024));
     Path randomPath = dir.resolve("random-smollm2-vocabulary.gguf");

@@ -3,14 +3,13 @@ package dev.cromwell.engine.real;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cromwell.engine.RealModels;
 import dev.cromwell.engine.generate.GenerationRequest;
 import dev.cromwell.engine.generate.Generator;
 import dev.cromwell.engine.generate.SamplerSettings;
 import dev.cromwell.engine.generate.Speculation;
 import dev.cromwell.engine.gguf.LoadMode;
 import dev.cromwell.engine.model.Model;
-import dev.cromwell.engine.store.CatalogEntry;
-import dev.cromwell.engine.store.ModelStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -32,16 +31,7 @@ class MappedHugePagesTest {
 
   @Test
   void aMappedFileAdvisedIntoHugePagesDecodesAsTheCopy() throws IOException {
-    ModelStore store = ModelStore.fromEnvironment();
-    CatalogEntry entry = store.catalog().require(NAME);
-    Path original = store.path(entry);
-    assertTrue(
-        store.installed(entry),
-        "the real model is missing: "
-            + original
-            + " (get it with: bin/cromwell pull "
-            + NAME
-            + ")");
+    Path original = RealModels.installed(NAME);
     Path file = dir.resolve("smollm2.gguf");
     Files.copy(original, file);
     try (var channel = java.nio.channels.FileChannel.open(file)) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cromwell.engine.RealModels;
 import dev.cromwell.engine.generate.GenerationRequest;
 import dev.cromwell.engine.generate.GenerationResult;
 import dev.cromwell.engine.generate.Generator;
@@ -11,8 +12,6 @@ import dev.cromwell.engine.generate.SamplerSettings;
 import dev.cromwell.engine.generate.Speculation;
 import dev.cromwell.engine.model.Model;
 import dev.cromwell.engine.model.Session;
-import dev.cromwell.engine.store.CatalogEntry;
-import dev.cromwell.engine.store.ModelStore;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -46,16 +45,7 @@ class PromptLookupSpeculationTest {
 
   @BeforeAll
   static void load() {
-    ModelStore store = ModelStore.fromEnvironment();
-    CatalogEntry entry = store.catalog().require(NAME);
-    Path path = store.path(entry);
-    assertTrue(
-        store.installed(entry),
-        "the real model is missing: "
-            + path
-            + " (get it with: bin/cromwell pull "
-            + NAME
-            + "; bin/test does this before the tests)");
+    Path path = RealModels.installed(NAME);
     model = Model.load(path, new Model.Options(2, 1024));
   }
 

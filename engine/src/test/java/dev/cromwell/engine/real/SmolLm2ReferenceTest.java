@@ -8,13 +8,13 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.cromwell.engine.RealModels;
 import dev.cromwell.engine.TestData;
 import dev.cromwell.engine.gguf.GgufFile;
 import dev.cromwell.engine.gguf.LoadMode;
 import dev.cromwell.engine.model.KvCache;
 import dev.cromwell.engine.model.Model;
 import dev.cromwell.engine.model.Session;
-import dev.cromwell.engine.store.CatalogEntry;
 import dev.cromwell.engine.store.ModelStore;
 import dev.cromwell.engine.tokenizer.TokenizerLoader;
 import dev.cromwell.kernels.VectorWidth;
@@ -86,18 +86,11 @@ class SmolLm2ReferenceTest {
           new Case(
               o.get("prompt").getAsString(), ints(o, "prompt_ids"), ints(o, "gen_ids"), ids, lps));
     }
-    ModelStore store = ModelStore.fromEnvironment();
-    CatalogEntry entry = store.catalog().require(NAME);
-    model = store.path(entry);
-    assertTrue(
-        store.installed(entry),
-        "the real model is missing: "
-            + model
-            + " (get it with: bin/cromwell pull "
-            + NAME
-            + "; bin/test does this before the tests)");
+    model = RealModels.installed(NAME);
     assertEquals(
-        root.get("model_sha256").getAsString(), entry.sha256(), "catalogue and reference disagree");
+        root.get("model_sha256").getAsString(),
+        ModelStore.fromEnvironment().catalog().require(NAME).sha256(),
+        "catalogue and reference disagree");
   }
 
   private static int[] ints(JsonObject o, String key) {
