@@ -9,13 +9,17 @@ import dev.cromwell.kernels.formats.WeightFormat;
 import dev.cromwell.kernels.ops.MatVec;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.Optional;
 import java.util.Random;
 
 /**
  * Quick matvec throughput probe: GB/s of weights streamed per format and thread count, on a matrix
  * larger than the caches. {@code java ... MatVecProbe [threads] [TYPE,TYPE...] [cols] [reps]
- * [weights]} (cols 896 is the 0.5B model's hidden size: short rows, where per-row costs show)
+ * [weights]} (cols 896 is the 0.5B model's hidden size: short rows, where per-row costs show). At 1
+ * thread it also prints the rate over the thread's CPU time, which a loaded machine disturbs far
+ * less than the wall-clock rate (docs/PERFORMANCE.md, "Q4_K/Q6_K decode at the 1.5B's shapes").
  */
 public final class MatVecProbe {
   public static void main(String[] args) {
@@ -96,15 +100,27 @@ public final class MatVecProbe {
       int threads,
       WorkerPool pool) {
     double best = 0;
+    double bestOnCpu = 0;
+    // At 1 thread the pool runs on this thread, so its CPU time is the kernel's: a rate that other
+    // processes taking the core (a loaded machine) do not lower, as they lower the wall-clock one.
+    ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
     for (int rep = 0; rep < reps; rep++) {
+      long c0 = cpu.getCurrentThreadCpuTime();
       long t0 = System.nanoTime();
       MatVec.matvec(f, w, 0, x, out, rows, cols, pool);
       long t1 = System.nanoTime();
+      long c1 = cpu.getCurrentThreadCpuTime();
       best = Math.max(best, w.byteSize() / ((t1 - t0) / 1e9) / 1e9);
+      bestOnCpu = Math.max(bestOnCpu, w.byteSize() / ((c1 - c0) / 1e9) / 1e9);
     }
     System.out.printf(
-        "%-5s %d threads %d-bit: %.1f GB/s (%.0f MB matrix)%n",
-        name, threads, VectorWidth.bits(), best, w.byteSize() / 1e6);
+        "%-5s %d threads %d-bit: %.1f GB/s (%.0f MB matrix)%s%n",
+        name,
+        threads,
+        VectorWidth.bits(),
+        best,
+        w.byteSize() / 1e6,
+        threads == 1 ? String.format(", %.1f GB/s of CPU time", bestOnCpu) : "");
   }
 
   /**
