@@ -6,6 +6,8 @@ Needs the built jar (bin/build)."""
 
 import os
 import pathlib
+import select
+import signal
 import subprocess
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -51,3 +53,26 @@ def test_java_refused_executable_memory_is_explained_in_one_line(tmp_path):
     assert started.returncode == 1
     assert "forbids executable memory (PR_SET_MDWE" in started.stderr, started.stderr
     assert "Traceback" not in started.stderr and started.stdout == ""
+
+
+def test_stderr_lines_pass_through_as_they_come(tmp_path):
+    """`cromwell serve` announces its port on stderr and keeps running: a client waits for that
+    line, so the launcher's filter must pass each line on at once, not when its buffer fills."""
+    assert (ROOT / "lsp-server" / "target" / "cromwell.jar").is_file(), "build first: bin/build"
+    home = fake_jdk(tmp_path, "25.0.1")
+    java = home / "bin" / "java"
+    java.write_text("#!/bin/sh\n"
+                    "echo 'WARNING: Using incubator modules: jdk.incubator.vector' >&2\n"
+                    "echo 'cromwell serve: listening on http://127.0.0.1:1' >&2\n"
+                    "sleep 30\n")
+    env = dict(os.environ, CROMWELL_JAVA_HOME=str(home), JAVA_HOME=str(home))
+    process = subprocess.Popen([str(ROOT / "bin" / "cromwell"), "serve"], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    try:
+        ready = select.select([process.stderr], [], [], 10)[0]
+        assert ready, "no stderr line within 10 s while the process runs"
+        assert process.stderr.readline() == "cromwell serve: listening on http://127.0.0.1:1\n"
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
