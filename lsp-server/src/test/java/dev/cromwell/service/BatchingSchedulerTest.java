@@ -42,17 +42,12 @@ class BatchingSchedulerTest {
       for (int i = 0; i < prompts.length; i++) {
         boolean victim = i == 1;
         Generator.Listener listener =
-            new Generator.Listener() {
-              @Override
-              public void onText(String piece) {}
-
-              @Override
-              public void onToken(int token) {
-                if (victim && seen.incrementAndGet() == 3) {
-                  cancel.cancel(); // on the model thread, between two tokens
-                }
-              }
-            };
+            onEachToken(
+                () -> {
+                  if (victim && seen.incrementAndGet() == 3) {
+                    cancel.cancel(); // on the model thread, between two tokens
+                  }
+                });
         jobs.add(
             service.submit(
                 service.completionPrompt(prompts[i], null),
@@ -118,17 +113,12 @@ class BatchingSchedulerTest {
             service.submit(
                 service.completionPrompt("1, 2, 3, 4, 5,", null),
                 long120,
-                new Generator.Listener() {
-                  @Override
-                  public void onText(String piece) {}
-
-                  @Override
-                  public void onToken(int token) {
-                    if (runnerTokens.incrementAndGet() == 2) {
-                      runnerStarted.complete(null);
-                    }
-                  }
-                },
+                onEachToken(
+                    () -> {
+                      if (runnerTokens.incrementAndGet() == 2) {
+                        runnerStarted.complete(null);
+                      }
+                    }),
                 () -> false);
         runnerStarted.get();
         int atSubmit = runnerTokens.get();
@@ -137,15 +127,7 @@ class BatchingSchedulerTest {
             service.submit(
                 service.completionPrompt(longPrompt, null),
                 GREEDY_20,
-                new Generator.Listener() {
-                  @Override
-                  public void onText(String piece) {}
-
-                  @Override
-                  public void onToken(int token) {
-                    atFirstToken.compareAndSet(-1, runnerTokens.get());
-                  }
-                },
+                onEachToken(() -> atFirstToken.compareAndSet(-1, runnerTokens.get())),
                 () -> false);
         joined = joiner.get().result().text();
         runnerTokensDuringJoin = atFirstToken.get() - atSubmit;
@@ -160,6 +142,19 @@ class BatchingSchedulerTest {
         assertEquals(alone(fresh, longPrompt).text(), joined, "a prompt fed by chunks, as alone");
       }
     }
+  }
+
+  /** A listener that runs {@code action} at every sampled token, on the model thread. */
+  private static Generator.Listener onEachToken(Runnable action) {
+    return new Generator.Listener() {
+      @Override
+      public void onText(String piece) {}
+
+      @Override
+      public void onToken(int token) {
+        action.run();
+      }
+    };
   }
 
   private static GenerationResult alone(GenerationService service, String prompt) throws Exception {
