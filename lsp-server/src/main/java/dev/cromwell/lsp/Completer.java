@@ -17,7 +17,30 @@ public interface Completer {
    * @param computedTokens prompt tokens computed
    */
   record Output(
-      String text, int reusedTokens, int computedTokens, int generatedTokens, String stopReason) {}
+      String text,
+      int reusedTokens,
+      int computedTokens,
+      int generatedTokens,
+      String stopReason,
+      Costs costs) {
+    public Output(
+        String text, int reusedTokens, int computedTokens, int generatedTokens, String stopReason) {
+      this(text, reusedTokens, computedTokens, generatedTokens, stopReason, Costs.NONE);
+    }
+  }
+
+  /**
+   * Where a completion's time went inside the completer, in nanoseconds (0: not measured), for the
+   * timing log ({@link CompletionTiming}).
+   *
+   * @param encodeNanos tokenizing the prompt
+   * @param queuedNanos waiting for the model thread (another job's prefill or step)
+   * @param promptNanos computing the prompt's uncached tokens
+   * @param decodeNanos generating the suggestion's tokens
+   */
+  record Costs(long encodeNanos, long queuedNanos, long promptNanos, long decodeNanos) {
+    static final Costs NONE = new Costs(0, 0, 0, 0);
+  }
 
   Output complete(
       String documentKey,

@@ -34,9 +34,16 @@ final class CompletionLane {
    * A request for the cursor at char {@code offset} of {@code document}.
    *
    * @param wanted whether it is still worth running (no newer request for the document came)
+   * @param arrived when the request came ({@link System#nanoTime()}, for {@link CompletionTiming})
+   * @param fired when its debounce ended
    */
   record Job(
-      OpenDocument document, int offset, Cancellation cancellation, BooleanSupplier wanted) {}
+      OpenDocument document,
+      int offset,
+      Cancellation cancellation,
+      BooleanSupplier wanted,
+      long arrived,
+      long fired) {}
 
   /** What became of a job. */
   sealed interface Outcome {
@@ -91,6 +98,7 @@ final class CompletionLane {
     if (!job.wanted().getAsBoolean() || job.cancellation().isCancelled()) {
       return new Prepared(new Outcome.Superseded(), null);
     }
+    long started = System.nanoTime();
     Completer c = runtime.completer();
     ServerConfig cfg = runtime.config();
     if (c == null) {
@@ -106,12 +114,14 @@ final class CompletionLane {
             ? budget.planCompletion(
                 document.path(), cursor.line(), cursor.column(), cfg.contextBudget())
             : null;
+    long planned = System.nanoTime();
     PromptAssembler.Prompt whole =
         PromptAssembler.assemble(document, cursor, plan, cfg.contextBudget(), c.format());
     // A prompt whose uncached part would not be computed in about half the time limit (a document
     // just opened, or context that changed) would leave nothing, or a word, when the limit comes.
     // Then the suggestion comes from the lines around the cursor, in a session of their own, and
     // the whole prompt is computed after the answer.
+    long assembled = System.nanoTime();
     int affordable = affordableTokens(c, cfg);
     String key = document.uri();
     PromptAssembler.Prompt prompt = whole;
@@ -121,6 +131,7 @@ final class CompletionLane {
       key = nearKey(key);
       deferred = whole;
     }
+    long checked = System.nanoTime();
     CompletionContext context = prompt.context();
     // At an indentation-only line the prompt left the typed indentation out: the model writes it
     // again (or its own), and the suggestion goes on after what the user typed.
@@ -134,6 +145,7 @@ final class CompletionLane {
             context.multiLine() ? cfg.maxTokens() : Math.min(cfg.maxTokens(), 48),
             cfg.timeLimitMillis() * 1_000_000L,
             job.cancellation());
+    long generated = System.nanoTime();
     boolean cancelled = job.cancellation().isCancelled();
     Outcome outcome =
         new Outcome.Ran(
@@ -143,6 +155,18 @@ final class CompletionLane {
                 ? Optional.empty()
                 : PostProcessor.process(
                     typed.isEmpty() ? out.text() : TypedIndent.align(out.text(), typed), context));
+    new CompletionTiming(
+            job.arrived(),
+            job.fired(),
+            started,
+            planned,
+            assembled,
+            checked,
+            generated,
+            System.nanoTime(),
+            deferred != null,
+            out)
+        .log();
     return new Prepared(outcome, cancelled ? null : deferred);
   }
 

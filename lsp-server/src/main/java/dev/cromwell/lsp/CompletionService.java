@@ -24,6 +24,7 @@ public final class CompletionService implements AutoCloseable {
   private final Map<String, AtomicLong> latest = new ConcurrentHashMap<>();
   private final Map<String, Cancellation> running = new ConcurrentHashMap<>();
   private final CompletionStats stats = new CompletionStats();
+  private final TypedAhead typedAhead = new TypedAhead();
   private final ModelRuntime runtime;
 
   public CompletionService(ModelRuntime runtime) {
@@ -45,9 +46,15 @@ public final class CompletionService implements AutoCloseable {
     String key = document.uri();
     AtomicLong counter = latest.computeIfAbsent(key, k -> new AtomicLong());
     long id = counter.incrementAndGet();
-    Cancellation previous = running.put(key, cancellation);
+    Optional<Suggestion> ahead = typedAhead.answer(document, offset);
+    Cancellation previous =
+        ahead.isPresent() ? running.remove(key) : running.put(key, cancellation);
     if (previous != null) {
       previous.cancel(); // a newer request for the same document supersedes the older one
+    }
+    if (ahead.isPresent()) {
+      stats.typedAhead();
+      return CompletableFuture.completedFuture(ahead);
     }
     CompletableFuture<Optional<Suggestion>> result = new CompletableFuture<>();
     debouncer.schedule(
@@ -59,7 +66,12 @@ public final class CompletionService implements AutoCloseable {
           }
           CompletionLane.Job job =
               new CompletionLane.Job(
-                  document, offset, cancellation, () -> current(key, counter, id));
+                  document,
+                  offset,
+                  cancellation,
+                  () -> current(key, counter, id),
+                  started,
+                  System.nanoTime());
           try {
             runtime
                 .lane()
@@ -73,7 +85,9 @@ public final class CompletionService implements AutoCloseable {
                                 ? e.getCause()
                                 : e);
                       } else {
-                        result.complete(count(outcome, started));
+                        Optional<Suggestion> answer = count(outcome, started);
+                        answer.ifPresent(a -> typedAhead.shown(document, offset, a));
+                        result.complete(answer);
                       }
                     });
           } catch (RejectedExecutionException e) {
@@ -116,6 +130,7 @@ public final class CompletionService implements AutoCloseable {
 
   public void documentClosed(String uri) {
     runtime.forget(uri);
+    typedAhead.forget(uri);
     latest.remove(uri);
     Cancellation inFlight = running.remove(uri);
     if (inFlight != null) {

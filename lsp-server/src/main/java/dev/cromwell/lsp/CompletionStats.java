@@ -22,7 +22,8 @@ final class CompletionStats {
       int lastReused,
       int lastComputed,
       long timeLimited,
-      String lastStop) {}
+      String lastStop,
+      long typedAhead) {}
 
   private final Deque<Long> latencies = new ArrayDeque<>();
   private long requests;
@@ -38,6 +39,8 @@ final class CompletionStats {
   // "stop_sequence", ...): whether users get whole suggestions or what the clock allowed.
   private long timeLimited;
   private String lastStop = "";
+  // Requests answered from the suggestion the user was typing out (TypedAhead), without the model.
+  private long typedAhead;
 
   /** A completion was asked for. */
   synchronized void requested() {
@@ -72,6 +75,11 @@ final class CompletionStats {
     }
   }
 
+  /** A request was answered with the rest of the suggestion the user was typing out. */
+  synchronized void typedAhead() {
+    typedAhead++;
+  }
+
   /** The editor reported that a suggestion was accepted. */
   synchronized void accepted() {
     accepted++;
@@ -90,6 +98,7 @@ final class CompletionStats {
         lastReused,
         lastComputed,
         timeLimited,
-        lastStop);
+        lastStop,
+        typedAhead);
   }
 }

@@ -72,7 +72,9 @@ public final class ModelCompleter implements Completer {
       int maxTokens,
       long timeLimitNanos,
       BooleanSupplier cancelled) {
+    long encodeStart = System.nanoTime();
     PromptTokens.Encoded encoded = encode(prompt);
+    long encodeNanos = System.nanoTime() - encodeStart;
     int[] tokens = encoded.tokens();
     int cursorEnd = encoded.cursorEnd();
     if (tokens.length == 0) {
@@ -115,7 +117,8 @@ public final class ModelCompleter implements Completer {
             timeLimitNanos,
             afterTyped,
             plan.heals() ? logits -> healing.choose(logits, plan.removed()) : null);
-    GenerationResult result = generate(session, request, cancelled);
+    long[] queued = new long[1];
+    GenerationResult result = generate(session, request, cancelled, queued);
     if (result == null) {
       return new Output("", 0, 0, 0, "cancelled");
     }
@@ -130,7 +133,8 @@ public final class ModelCompleter implements Completer {
         stats.promptTokensReused(),
         stats.promptTokens() - stats.promptTokensReused(),
         stats.generatedTokens(),
-        result.stopReason().name().toLowerCase(Locale.ROOT));
+        result.stopReason().name().toLowerCase(Locale.ROOT),
+        new Costs(encodeNanos, queued[0], stats.promptNanos(), stats.generationNanos()));
   }
 
   /** Folds a finished prefill of enough tokens into the prefill rate. */
@@ -168,9 +172,10 @@ public final class ModelCompleter implements Completer {
    * Generates in the document's {@code session}: as a job of the runtime's batching scheduler once
    * one is attached (it decodes with other documents' jobs), else right here (warm-up, tools that
    * own the model). Null when the job was dropped unrun (cancelled, or the model was unloaded).
+   * {@code queued[0]} is set to the time the job waited for the model thread.
    */
   private GenerationResult generate(
-      Session session, GenerationRequest request, BooleanSupplier cancelled) {
+      Session session, GenerationRequest request, BooleanSupplier cancelled, long[] queued) {
     GenerationQueue q = queue;
     if (q == null) {
       return Generator.generate(session, request, piece -> {}, cancelled);
@@ -179,7 +184,9 @@ public final class ModelCompleter implements Completer {
     try {
       q.admit(
           new GenerationJob(request, piece -> {}, cancelled, 0, System.nanoTime(), done, session));
-      return done.get().result();
+      GenerationJob.Outcome outcome = done.get();
+      queued[0] = outcome.queuedNanos();
+      return outcome.result();
     } catch (QueueFullException | RejectedExecutionException | CancellationException e) {
       return null;
     } catch (InterruptedException e) {

@@ -41,13 +41,7 @@ final class PromptAssembler {
     String full = text.text();
     int at = cursor.offset();
     int line = cursor.line();
-    CompletionContext context =
-        new CompletionContext(
-            full.substring(text.lineStart(line), at),
-            full.substring(at, Math.max(at, text.lineEnd(line))),
-            full.substring(0, at),
-            full.substring(at),
-            CompletionContext.detectIndentUnit(full));
+    CompletionContext context = context(text, cursor);
     String relative;
     String prefix;
     String suffix;
@@ -88,6 +82,19 @@ final class PromptAssembler {
     // A language without a known line comment gets FimFormat's default ("//").
     String comment = Language.ofLanguageId(document.languageId()).lineComment();
     return new Prompt(rendered.render(relative, prefix, suffix, snippets, comment), context);
+  }
+
+  /** The text around {@code cursor} that shapes stops and post-processing. */
+  static CompletionContext context(TextDocument text, Cursor cursor) {
+    String full = text.text();
+    int at = cursor.offset();
+    int line = cursor.line();
+    return new CompletionContext(
+        full.substring(text.lineStart(line), at),
+        full.substring(at, Math.max(at, text.lineEnd(line))),
+        full.substring(0, at),
+        full.substring(at),
+        CompletionContext.detectIndentUnit(full));
   }
 
   private static String stripHeader(PlanPiece p) {
