@@ -32,7 +32,9 @@ import picocli.CommandLine.Option;
  *       real file opened mid-line), its length and why it ended ({@code time_limit} = cut);
  *   <li>{@code p50}, {@code p95}: keystroke → suggestion while regions of real files (Python and
  *       Java) are typed again, over the keystrokes after which the user pauses; a suggestion that
- *       had not come when the next keystroke came counts as infinitely late.
+ *       had not come when the next keystroke came counts as infinitely late;
+ *   <li>{@code typedAhead}: requests (of all keystrokes) the server answered with the rest of a
+ *       suggestion the user was typing out, without the model (its status counter; 0 before it).
  * </ul>
  */
 @Command(
@@ -109,6 +111,7 @@ public final class TypingLatencyBench implements Callable<Integer> {
           first = f;
         }
       }
+      long typedAhead = statsCount(p, "typedAhead");
       latencies.sort(null);
       double p50 = percentile(latencies, 0.50);
       double p95 = percentile(latencies, 0.95);
@@ -116,7 +119,8 @@ public final class TypingLatencyBench implements Callable<Integer> {
           Locale.ROOT,
           "initialize %.0f ms after process start; ready %.0f ms after initialize;%n"
               + "first suggestion %.0f ms, %d chars (%s): %s%n"
-              + "keystroke -> suggestion over %d pauses: p50 %s ms, p95 %s ms (%d empty)%n",
+              + "keystroke -> suggestion over %d pauses: p50 %s ms, p95 %s ms (%d empty);"
+              + " %d requests answered from a suggestion typed out%n",
           initialize,
           ready,
           first.millis,
@@ -126,7 +130,8 @@ public final class TypingLatencyBench implements Callable<Integer> {
           latencies.size(),
           ms(p50),
           ms(p95),
-          empty[0]);
+          empty[0],
+          typedAhead);
       JsonObject out = new JsonObject();
       out.addProperty("label", label);
       out.addProperty("initializeMs", initialize);
@@ -138,6 +143,7 @@ public final class TypingLatencyBench implements Callable<Integer> {
       out.addProperty("p95", p95);
       out.addProperty("pauses", latencies.size());
       out.addProperty("empty", empty[0]);
+      out.addProperty("typedAhead", typedAhead);
       out.addProperty("load1", Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
       System.out.println(out);
     }
@@ -210,6 +216,15 @@ public final class TypingLatencyBench implements Callable<Integer> {
       return s;
     }
     return "?";
+  }
+
+  /** A counter of the server's completion statistics, 0 for a server without it. */
+  private static long statsCount(ServerProcess p, String name) throws Exception {
+    Object stats = p.status().get("stats");
+    if (stats instanceof Map<?, ?> m && m.get(name) instanceof Number n) {
+      return n.longValue();
+    }
+    return 0;
   }
 
   private static double percentile(List<Double> sorted, double q) {
