@@ -329,11 +329,15 @@ class LspServerTest {
       String uri = "untitled:real.py";
       String text = "def fibonacci(n):\n    if n < 2:\n        return n\n    return fib\n";
       open(h, uri, "python", text);
-      inline(h, uri, 3, 14).get(30, TimeUnit.SECONDS);
+      List<InlineCompletionItem> shown = inline(h, uri, 3, 14).get(30, TimeUnit.SECONDS);
       Map<?, ?> first = (Map<?, ?>) h.server.status().get(10, TimeUnit.SECONDS).get("stats");
       double firstComputed = (Double) first.get("lastComputed");
       assertEquals(0.0, first.get("lastReused"));
-      edit(h, uri, 2, 3, 14, 14, "o");
+      // A character the suggestion does not start with: typing its own start is answered from
+      // it without the model (TypedAhead), and this test is about the model's cache.
+      boolean startsWithO =
+          !shown.isEmpty() && shown.get(0).getInsertText().getLeft().startsWith("o");
+      edit(h, uri, 2, 3, 14, 14, startsWithO ? "_" : "o");
       inline(h, uri, 3, 15).get(30, TimeUnit.SECONDS);
       Map<?, ?> second = (Map<?, ?>) h.server.status().get(10, TimeUnit.SECONDS).get("stats");
       double reused = (Double) second.get("lastReused");
