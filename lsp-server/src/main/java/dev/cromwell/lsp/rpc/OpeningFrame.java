@@ -53,7 +53,15 @@ public record OpeningFrame(byte[] consumed, byte[] body) {
   }
 
   private static boolean isLength(String value) {
-    return !value.isEmpty() && value.length() <= 10 && value.chars().allMatch(Character::isDigit);
+    if (value.isEmpty() || value.length() > 10) {
+      return false;
+    }
+    for (int i = 0; i < value.length(); i++) {
+      if (value.charAt(i) < '0' || value.charAt(i) > '9') {
+        return false; // a loop, not a stream: a lambda is a class spun at start-up
+      }
+    }
+    return true;
   }
 
   /**
