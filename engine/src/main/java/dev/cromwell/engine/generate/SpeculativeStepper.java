@@ -100,17 +100,18 @@ final class SpeculativeStepper implements Stepper {
       }
       return verified[confirmed];
     }
-    if (draft.length > 0) {
-      // The copy broke: what follows is new text or a copy from elsewhere, so the next draft
-      // starts short again (a long one that misses costs many rows).
-      if (confirmed == 0) {
-        budget = Math.max(minDraft, Math.min(budget / 2, firstBudget / 2));
-        pauseAfterMiss = Math.min(MAX_PAUSE, Math.max(1, pauseAfterMiss * 2));
-        pause = pauseAfterMiss;
-      } else {
+    if (confirmed == 0 && draft.length > 0) {
+      // Nothing of the draft was chosen: draft again only after a pause, and short.
+      budget = Math.max(minDraft, Math.min(budget / 2, firstBudget / 2));
+      pauseAfterMiss = Math.min(MAX_PAUSE, Math.max(1, pauseAfterMiss * 2));
+      pause = pauseAfterMiss;
+    } else if (confirmed > 0) {
+      if (confirmed < draft.length) {
+        // The copy broke midway: what follows is new text or a copy from elsewhere, so the next
+        // draft starts short again (a long one that misses costs many rows).
         budget = Math.max(minDraft, Math.min(budget, firstBudget));
-        pauseAfterMiss = 0;
       }
+      pauseAfterMiss = 0;
     }
     finish();
     if (pause > 0) {
