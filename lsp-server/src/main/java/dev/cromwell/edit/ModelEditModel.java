@@ -3,6 +3,7 @@ package dev.cromwell.edit;
 import dev.cromwell.engine.generate.DraftModel;
 import dev.cromwell.engine.generate.GenerationRequest;
 import dev.cromwell.engine.generate.GenerationResult;
+import dev.cromwell.engine.generate.GenerationStats;
 import dev.cromwell.engine.generate.Generator;
 import dev.cromwell.engine.generate.SamplerSettings;
 import dev.cromwell.engine.generate.Speculation;
@@ -10,6 +11,8 @@ import dev.cromwell.engine.model.Model;
 import java.util.List;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Edits with a loaded model: greedy decoding in a fresh session, speculating by prompt lookup where
@@ -18,6 +21,8 @@ import java.util.function.BooleanSupplier;
 public final class ModelEditModel implements EditModel {
   private final Model model;
   private final DraftModel draft;
+  private final Function<GenerationRequest, Speculation> speculation;
+  private final Consumer<GenerationStats> stats;
 
   public ModelEditModel(Model model) {
     this(model, null);
@@ -25,8 +30,23 @@ public final class ModelEditModel implements EditModel {
 
   /** Edits with {@code model}, its drafts proposed by {@code draft} too (null for none). */
   public ModelEditModel(Model model, DraftModel draft) {
+    this(model, draft, request -> Speculation.auto(request, model.config()), stats -> {});
+  }
+
+  /**
+   * Edits with {@code model}, each request speculating as {@code speculation} says (with {@code
+   * draft} drafting too, if not null), and {@code stats} told every generation's timings: what the
+   * quality benchmark uses to compare speculation settings on the same edits.
+   */
+  public ModelEditModel(
+      Model model,
+      DraftModel draft,
+      Function<GenerationRequest, Speculation> speculation,
+      Consumer<GenerationStats> stats) {
     this.model = model;
     this.draft = draft;
+    this.speculation = speculation;
+    this.stats = stats;
   }
 
   @Override
@@ -44,7 +64,8 @@ public final class ModelEditModel implements EditModel {
             request,
             piece -> {},
             cancelled,
-            Speculation.auto(request, model.config()).withDraftModel(draft));
+            speculation.apply(request).withDraftModel(draft));
+    stats.accept(result.stats());
     return result.text();
   }
 

@@ -110,6 +110,16 @@ public final class Eval implements Callable<Integer> {
       description = "auto (by model size), rewrite or search-replace (default: ${DEFAULT-VALUE})")
   String editFormat;
 
+  @Option(
+      names = "--speculate",
+      split = ",",
+      defaultValue = "auto",
+      description =
+          "edits: speculation, auto (as cromwell edit), off, on or on:N (prompt lookup proposing"
+              + " up to N tokens); two or more (off,on) run every edit once per setting, interleaved,"
+              + " score the first, and write speculation.md comparing speed and output")
+  List<String> speculate;
+
   private Sandbox sandbox;
   private Path outDir;
 
@@ -212,10 +222,28 @@ public final class Eval implements Callable<Integer> {
           for (Problem p : problems) {
             EditTask.docstring(p).ifPresent(docstrings::add);
           }
+          List<SpeculationSetting> settings =
+              speculate.stream().map(SpeculationSetting::parse).toList();
           for (Backend b : backends) {
-            EditModel em = b.editModel();
-            run(report, "edit", "fix", b, fixes, t -> fix(em, t));
-            run(report, "edit", "docstring", b, docstrings, t -> docstring(em, t));
+            if (b == cromwell) {
+              ComparingEditModel em = new ComparingEditModel(m, settings);
+              // Rewritten after every task, so that a run cut short still leaves its table.
+              run(report, "edit", "fix", b, fixes, t -> speculated(em, t, this::fix));
+              run(
+                  report,
+                  "edit",
+                  "docstring",
+                  b,
+                  docstrings,
+                  t -> speculated(em, t, this::docstring));
+              if (settings.size() > 1) {
+                System.out.print(writeSpeculation(em));
+              }
+            } else {
+              EditModel em = b.editModel();
+              run(report, "edit", "fix", b, fixes, t -> fix(em, t));
+              run(report, "edit", "docstring", b, docstrings, t -> docstring(em, t));
+            }
           }
         }
       } finally {
@@ -228,6 +256,46 @@ public final class Eval implements Callable<Integer> {
     System.out.print(report.markdown());
     System.err.println("eval: wrote " + dir.resolve("results.json") + " and results.md");
     return 0;
+  }
+
+  private Outcome speculated(
+      ComparingEditModel em,
+      EditTask t,
+      java.util.function.BiFunction<EditModel, EditTask, Outcome> edit)
+      throws java.io.IOException {
+    Outcome o = edit.apply(em.forTask(t.id()), t);
+    if (speculate.size() > 1) {
+      writeSpeculation(em);
+    }
+    return o;
+  }
+
+  /** Writes speculation.md and returns its text. */
+  private String writeSpeculation(ComparingEditModel em) throws java.io.IOException {
+    String load;
+    try {
+      load =
+          String.join(
+              " ",
+              List.of(java.nio.file.Files.readString(Path.of("/proc/loadavg")).strip().split(" "))
+                  .subList(0, 3));
+    } catch (java.io.IOException e) {
+      load =
+          String.format(
+              Locale.ROOT,
+              "%.2f",
+              java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                  .getSystemLoadAverage());
+    }
+    String md =
+        "# Speculation on edits\n\n"
+            + "`bin/eval "
+            + String.join(" ", spec.commandLine().getParseResult().originalArgs())
+            + "`\n\n"
+            + em.markdown(load);
+    java.nio.file.Files.createDirectories(outDir);
+    java.nio.file.Files.writeString(outDir.resolve("speculation.md"), md);
+    return md;
   }
 
   /** {@code n} problems spread evenly over the list (all when n is 0 or too large). */

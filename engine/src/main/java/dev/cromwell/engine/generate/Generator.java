@@ -57,6 +57,9 @@ public final class Generator {
       logits = stepper.next(token, run.remaining());
     }
     stepper.finish();
+    if (stepper instanceof SpeculativeStepper speculative) {
+      speculative.report();
+    }
     return run.finish(stepper.drafted(), stepper.accepted());
   }
 }

@@ -13,15 +13,19 @@ import java.util.function.BooleanSupplier;
  *     one-token-at-a-time loop
  * @param maxNgram the longest suffix looked up
  * @param minNgram the shortest suffix looked up; shorter matches are too often wrong to pay
- * @param maxDraft the most tokens prompt lookup proposes at once
+ * @param maxDraft the most tokens prompt lookup proposes at once (also capped by the prefill chunk;
+ *     drafts start shorter and grow while they are chosen whole: {@link SpeculativeStepper})
  * @param draftModel the draft model, or null for none
  */
 public record Speculation(
     boolean enabled, int maxNgram, int minNgram, int maxDraft, DraftModel draftModel) {
   public static final Speculation OFF = new Speculation(false, 1, 1, 1);
 
-  /** The setting for edits, which mostly copy their input. */
-  public static final Speculation PROMPT_LOOKUP = new Speculation(true, 4, 2, 10);
+  /**
+   * The setting for edits, which mostly copy their input. Drafts grow up to 64 tokens (at most a
+   * prefill chunk) while they are accepted whole; see {@link SpeculativeStepper}.
+   */
+  public static final Speculation PROMPT_LOOKUP = new Speculation(true, 4, 2, 64);
 
   /** Prompt lookup only. */
   public Speculation(boolean enabled, int maxNgram, int minNgram, int maxDraft) {

@@ -18,11 +18,43 @@ final class SpeculativeStepper implements Stepper {
   private final int maxDraft;
 
   /**
-   * How many draft tokens to propose next: halved after a draft of which nothing was chosen,
-   * doubled after one chosen whole, so that text that does not copy its input wastes little on
-   * drafts.
+   * The first drafts' length. A verify pass costs far less per token the more it holds (on the 0.5B
+   * at 2 threads, 2-8 rows cost 2.4-2.9 decode steps, 16 rows 4.3 and 64 rows 9.6:
+   * VerifyPassProbe), so drafts that are chosen whole grow towards the batch size; a short start
+   * limits the waste where a draft misses.
+   */
+  static final int FIRST_BUDGET = 8;
+
+  /**
+   * How many draft tokens to propose next: doubled after a draft chosen whole, so that long copies
+   * are verified in long passes; back to at most {@link #FIRST_BUDGET} after one cut midway, and to
+   * at most half that (not below {@link #minDraft}) after one of which nothing was chosen, so that
+   * text that does not copy its input wastes little on drafts.
    */
   private int budget;
+
+  private final int firstBudget;
+
+  /** {@link #MIN_DRAFT} for prompt lookup (or its most, if less), else 1. */
+  private final int minDraft;
+
+  /**
+   * The shortest draft worth a verify pass. On this engine a pass of a few rows costs 2.4-2.9
+   * decode steps (VerifyPassProbe, 0.5B, 2 threads: the batched kernels decode every weight row
+   * once for the pass), so a draft of one or two tokens costs more than it can save.
+   */
+  static final int MIN_DRAFT = 3;
+
+  /**
+   * The most tokens decoded one by one after drafts that missed. A draft of which nothing is chosen
+   * costs a pass for one token, so after a miss the next draft waits 1 token, after two in a row 2,
+   * then 4, up to this; a draft of which something is chosen ends the waiting. Text the model
+   * writes anew (a docstring, a fix) thus costs few passes, and copying resumes soon after.
+   */
+  static final int MAX_PAUSE = 8;
+
+  private int pause;
+  private int pauseAfterMiss;
 
   private float[][] verified;
   private int[] draft = new int[0];
@@ -33,12 +65,29 @@ final class SpeculativeStepper implements Stepper {
   private int drafted;
   private int accepted;
 
+  /**
+   * Where the time goes, printed at {@link #finish} to standard error when the system property
+   * {@value #PROFILE} is true: passes, rows, and nanoseconds drafting, verifying and rolling back.
+   */
+  static final String PROFILE = "cromwell.speculation.profile";
+
+  private static final boolean PROFILING = Boolean.getBoolean(PROFILE);
+  private int passes;
+  private int rows;
+  private long draftNanos;
+  private long verifyNanos;
+  private long rollbackNanos;
+  private int longestPass;
+
   SpeculativeStepper(Session session, DraftSource source) {
     this.session = session;
     this.source = source;
     this.maxBatch = session.model().prefillChunk();
     this.maxDraft = source.maxDraft();
-    this.budget = maxDraft;
+    this.firstBudget = Math.min(maxDraft, FIRST_BUDGET);
+    this.budget = firstBudget;
+    // A draft model's drafts have cost its passes already: they are verified whatever their length.
+    this.minDraft = source instanceof PromptLookup ? Math.min(MIN_DRAFT, maxDraft) : 1;
   }
 
   @Override
@@ -51,18 +100,36 @@ final class SpeculativeStepper implements Stepper {
       }
       return verified[confirmed];
     }
-    if (draft.length > 0 && confirmed == 0) {
-      budget = Math.max(1, budget / 2);
+    if (confirmed == 0 && draft.length > 0) {
+      // Nothing of the draft was chosen: draft again only after a pause, and short.
+      budget = Math.max(minDraft, Math.min(budget / 2, firstBudget / 2));
+      pauseAfterMiss = Math.min(MAX_PAUSE, Math.max(1, pauseAfterMiss * 2));
+      pause = pauseAfterMiss;
+    } else if (confirmed > 0) {
+      if (confirmed < draft.length) {
+        // The copy broke midway: what follows is new text or a copy from elsewhere, so the next
+        // draft starts short again (a long one that misses costs many rows).
+        budget = Math.max(minDraft, Math.min(budget, firstBudget));
+      }
+      pauseAfterMiss = 0;
     }
     finish();
+    if (pause > 0) {
+      pause--;
+      return session.next(token);
+    }
     int length = session.length();
     int room = session.model().contextLength() - length - 1;
     int limit = Math.min(Math.min(Math.min(remaining, room), maxBatch - 1), budget);
     int[] tokens = Arrays.copyOf(session.tokens(), length + 1);
     tokens[length] = token;
+    long t0 = System.nanoTime();
     draft = source.draft(tokens, length + 1, limit);
+    long t1 = System.nanoTime();
+    draftNanos += t1 - t0;
     confirmed = 0;
-    if (draft.length == 0) {
+    if (draft.length < minDraft) {
+      draft = new int[0];
       return session.next(token);
     }
     drafted += draft.length;
@@ -70,6 +137,10 @@ final class SpeculativeStepper implements Stepper {
     batch[0] = token;
     System.arraycopy(draft, 0, batch, 1, draft.length);
     verified = session.extend(batch);
+    verifyNanos += System.nanoTime() - t1;
+    passes++;
+    rows += batch.length;
+    longestPass = Math.max(longestPass, batch.length);
     return verified[0];
   }
 
@@ -86,10 +157,41 @@ final class SpeculativeStepper implements Stepper {
   @Override
   public void finish() {
     if (confirmed < draft.length) {
+      long t0 = System.nanoTime();
       session.truncate(length());
+      rollbackNanos += System.nanoTime() - t0;
     }
     draft = new int[0];
     confirmed = 0;
+  }
+
+  /** Verify passes so far. */
+  int passes() {
+    return passes;
+  }
+
+  /** The most rows one verify pass has held (the token and its draft). */
+  int longestPass() {
+    return longestPass;
+  }
+
+  /** The profile line (see {@link #PROFILE}), once the generation is over. */
+  void report() {
+    if (PROFILING) {
+      System.err.printf(
+          java.util.Locale.ROOT,
+          "speculation: %d verify passes of %d rows (%.1f ms each, %.2f ms a row), %d/%d drafts"
+              + " accepted; drafting %.1f ms, verifying %.0f ms, rolling back %.1f ms%n",
+          passes,
+          rows,
+          passes == 0 ? 0 : verifyNanos / 1e6 / passes,
+          rows == 0 ? 0 : verifyNanos / 1e6 / rows,
+          accepted,
+          drafted,
+          draftNanos / 1e6,
+          verifyNanos / 1e6,
+          rollbackNanos / 1e6);
+    }
   }
 
   @Override

@@ -1,0 +1,153 @@
+package dev.cromwell.benchmarks.eval;
+
+import dev.cromwell.edit.EditModel;
+import dev.cromwell.edit.ModelEditModel;
+import dev.cromwell.engine.generate.GenerationStats;
+import dev.cromwell.engine.model.Model;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The edit model of {@code bin/eval --speculate A,B,...}: every generation an edit asks for runs
+ * once per speculation setting, one after the other, and the first setting's answer is what the
+ * edit gets (so the quality tables are the first setting's). The order rotates from one generation
+ * to the next so that a machine whose load changes slows every setting alike. Each run's timings
+ * and answer are kept for {@link #markdown}: speed against the first setting, drafts accepted, and
+ * whether the answer is byte for byte the first setting's.
+ */
+final class ComparingEditModel implements EditModel {
+  /** One setting's run of one generation. */
+  record Run(String task, int setting, GenerationStats stats, double seconds, String answer) {}
+
+  private final List<SpeculationSetting> settings;
+  private final List<ModelEditModel> models = new ArrayList<>();
+  private final List<Run> runs = new ArrayList<>();
+  private GenerationStats last;
+  private String task = "";
+  private int generations;
+
+  ComparingEditModel(Model model, List<SpeculationSetting> settings) {
+    this.settings = List.copyOf(settings);
+    for (SpeculationSetting s : settings) {
+      models.add(
+          new ModelEditModel(
+              model,
+              null,
+              request -> s.speculation(request, model.config()),
+              stats -> last = stats));
+    }
+  }
+
+  /** This model, naming the task whose generations follow. */
+  ComparingEditModel forTask(String id) {
+    task = id;
+    return this;
+  }
+
+  @Override
+  public String generate(
+      String prompt, int maxTokens, List<String> stopStrings, BooleanSupplier cancelled) {
+    String[] answers = new String[settings.size()];
+    int first = generations++ % settings.size();
+    for (int k = 0; k < settings.size(); k++) {
+      int i = (first + k) % settings.size();
+      long t0 = System.nanoTime();
+      answers[i] = models.get(i).generate(prompt, maxTokens, stopStrings, cancelled);
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      runs.add(new Run(task, i, last, seconds, answers[i]));
+    }
+    return answers[0];
+  }
+
+  @Override
+  public String chatTemplate() {
+    return models.getFirst().chatTemplate();
+  }
+
+  @Override
+  public int countTokens(String text) {
+    return models.getFirst().countTokens(text);
+  }
+
+  @Override
+  public dev.cromwell.chat.ChatFormat chatFormat() {
+    return models.getFirst().chatFormat();
+  }
+
+  @Override
+  public long parameters() {
+    return models.getFirst().parameters();
+  }
+
+  /**
+   * Per task and setting: tokens, seconds (the generation call, prompt included), drafts accepted,
+   * speed against the first setting, identical answer; then the totals per setting.
+   */
+  String markdown(String load) {
+    StringBuilder md = new StringBuilder();
+    md.append("| task | setting | tokens | seconds | drafts accepted | speedup | identical |\n");
+    md.append("|---|---|---|---|---|---|---|\n");
+    int n = settings.size();
+    double[] seconds = new double[n];
+    int[] tokens = new int[n];
+    int[] drafted = new int[n];
+    int[] accepted = new int[n];
+    int[] identical = new int[n];
+    int groups = runs.size() / n;
+    for (int g = 0; g < groups; g++) {
+      Run[] group = new Run[n];
+      for (Run r : runs.subList(g * n, (g + 1) * n)) {
+        group[r.setting()] = r;
+      }
+      for (int i = 0; i < n; i++) {
+        Run r = group[i];
+        boolean same = r.answer().equals(group[0].answer());
+        seconds[i] += r.seconds();
+        tokens[i] += r.stats().generatedTokens();
+        drafted[i] += r.stats().draftedTokens();
+        accepted[i] += r.stats().acceptedDrafts();
+        identical[i] += same ? 1 : 0;
+        md.append(
+            String.format(
+                Locale.ROOT,
+                "| %s | %s | %d | %.1f | %s | %.2f× | %s |%n",
+                r.task(),
+                settings.get(i).name(),
+                r.stats().generatedTokens(),
+                r.seconds(),
+                drafts(r.stats().acceptedDrafts(), r.stats().draftedTokens()),
+                group[0].seconds() / r.seconds(),
+                same ? "yes" : "**no**"));
+      }
+    }
+    md.append("\n| setting | generations | tokens | seconds | speedup (total time) ")
+        .append("| drafts accepted | identical to ")
+        .append(settings.getFirst().name())
+        .append(" |\n|---|---|---|---|---|---|---|\n");
+    for (int i = 0; i < n; i++) {
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %d | %d | %.1f | %.2f× | %s | %d/%d |%n",
+              settings.get(i).name(),
+              groups,
+              tokens[i],
+              seconds[i],
+              seconds[0] / seconds[i],
+              drafts(accepted[i], drafted[i]),
+              identical[i],
+              groups));
+    }
+    md.append("\nLoad average (1, 5, 15 min) at the end: ").append(load).append('\n');
+    return md.toString();
+  }
+
+  private static String drafts(int accepted, int drafted) {
+    return drafted == 0
+        ? "–"
+        : String.format(
+            Locale.ROOT, "%d/%d (%.0f%%)", accepted, drafted, 100.0 * accepted / drafted);
+  }
+}

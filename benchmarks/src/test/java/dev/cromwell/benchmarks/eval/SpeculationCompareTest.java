@@ -1,0 +1,62 @@
+package dev.cromwell.benchmarks.eval;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/**
+ * {@code bin/eval --speculate off,on} on the real SmolLM2: every edit runs once per setting, and
+ * speculation.md compares them; speculation changes speed only, so every answer is identical.
+ */
+class SpeculationCompareTest {
+  @Test
+  void editsRunOncePerSettingWithIdenticalAnswers() throws Exception {
+    Path out = Path.of("target", "eval-speculation");
+    Path model = ModelRef.store().resolve("smollm2-135m-instruct.gguf");
+    assertTrue(
+        Files.isRegularFile(model),
+        model + " is missing; .ci/run pulls it into the model store (cromwell pull)");
+    int status =
+        new CommandLine(new Eval())
+            .execute(
+                "-m",
+                model.toString(),
+                "--bench",
+                "edit",
+                "--modes",
+                "docstring",
+                "--limit",
+                "2",
+                "--max-tokens",
+                "96",
+                "--edit-format",
+                "rewrite",
+                "--speculate",
+                "off,on:16",
+                "--humaneval",
+                "../../shared/testdata/humaneval/HumanEval.jsonl.gz",
+                "--out",
+                out.toString());
+    assertEquals(0, status);
+    String md = Files.readString(out.resolve("speculation.md"));
+    List<String> rows = md.lines().filter(l -> l.startsWith("| HumanEval/")).toList();
+    assertEquals(4, rows.size(), md);
+    assertTrue(rows.stream().allMatch(l -> l.endsWith("| yes |")), md);
+    assertTrue(md.contains("| on:16 | 2 |"), md);
+    assertTrue(md.contains("| 2/2 |"), md);
+  }
+
+  @Test
+  void badSettingsAreNamed() {
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> SpeculationSetting.parse("on:x"));
+    assertTrue(e.getMessage().contains("--speculate takes auto, off, on or on:N"), e.getMessage());
+    assertEquals(16, SpeculationSetting.parse("on:16").maxDraft());
+  }
+}
