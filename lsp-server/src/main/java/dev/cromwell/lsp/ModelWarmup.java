@@ -15,7 +15,9 @@ import java.util.function.BooleanSupplier;
  */
 final class ModelWarmup {
   private static final String KEY = "cromwell:warm-up";
-  private static final int ROUNDS = 4;
+  private static final int ROUNDS = 2;
+  private static final int KERNEL_ROUNDS = 500;
+  private static final long KERNEL_BUDGET_NANOS = 3_000_000_000L;
   private static final long BUDGET_NANOS = 6_000_000_000L;
 
   private ModelWarmup() {}
@@ -26,6 +28,9 @@ final class ModelWarmup {
     }
     long start = System.nanoTime();
     BooleanSupplier superseded = ModelLoader.supersededCheck();
+    // First the matrix kernels on small views of the weights (cheap calls, so C2 compiles them
+    // after a fraction of the cold work), then whole completions for the rest of the forward pass.
+    completer.model().warmKernels(KERNEL_ROUNDS, KERNEL_BUDGET_NANOS, superseded);
     try {
       for (int round = 0;
           round < ROUNDS && System.nanoTime() - start < BUDGET_NANOS && !superseded.getAsBoolean();
