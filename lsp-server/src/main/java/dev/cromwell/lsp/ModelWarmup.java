@@ -6,12 +6,14 @@ import java.util.List;
 import java.util.function.BooleanSupplier;
 
 /**
- * Runs a freshly loaded model over a few throw-away completions before it serves the editor, so
- * that the JIT has compiled the kernels for this model's shapes (batched prefill and one-token
- * decode) and the user's first suggestion is not cut short by the time limit while the code is
- * still interpreted. Bounded in rounds and wall time; {@code -Dcromwell.warmup=false} skips it (to
- * measure what it is worth). It stops as soon as a newer configuration supersedes the load ({@link
- * ModelLoader#supersededCheck()}), since the model it warms will be closed unused.
+ * Runs a freshly loaded model's kernels on small views of its weights ({@link
+ * dev.cromwell.engine.model.Model#warmKernels}) and then over a few throw-away completions before
+ * it serves the editor, so that the JIT has compiled the kernels for this model's shapes (batched
+ * prefill and one-token decode) and the user's first suggestion is not cut short by the time limit
+ * while the code is still interpreted. Bounded in rounds and wall time; {@code
+ * -Dcromwell.warmup=false} skips it (to measure what it is worth). It stops as soon as a newer
+ * configuration supersedes the load ({@link ModelLoader#supersededCheck()}), since the model it
+ * warms will be closed unused.
  */
 final class ModelWarmup {
   private static final String KEY = "cromwell:warm-up";
