@@ -5,7 +5,10 @@
 # the first suggestion (ms, length, why it ended) and keystroke -> suggestion p50/p95.
 #   benchmarks/editor-latency.sh [-r ROUNDS] [-m MODEL] [-i] [BASE_REV]      (after bin/build)
 # -i: only the time from process start to the initialize answer (and the CPU spent to it), by
-# benchmarks/initialize_latency.py, without a model: seconds a round, so use many (-r 20).
+# benchmarks/initialize_latency.py, without a model: seconds a round, so use many (-r 20). Each
+# round also times the floor: bin/cromwell with the same JVM flags and AOT cache, exiting before
+# main (`CROMWELL_JVM_OPTS=-version`, with the jar as class path so the cache applies), labelled
+# "jvm-floor".
 # With BASE_REV, that revision is exported and built in a temporary folder and the runs alternate
 # BASE, HEAD, BASE, HEAD ... so each ratio comes from one stretch of machine load; the table shows
 # medians over the rounds. Defaults: 3 rounds, qwen2.5-coder-0.5b-instruct from the model store.
@@ -40,6 +43,14 @@ if [ -n "$base" ]; then
   server[$base]="$work/base/bin/cromwell lsp"
 fi
 bench() {
+  if [ "$1" = jvm-floor ]; then
+    # -version stops before main; the class path named as -jar would name it, or the cache
+    # does not match and is not used.
+    (cd "$root" && CROMWELL_JVM_OPTS="-Djava.class.path=$root/lsp-server/target/cromwell.jar -version" \
+      python3 benchmarks/initialize_latency.py \
+      --label "$1" --until-exit -- $2)
+    return
+  fi
   if [ -n "$initialize_only" ]; then
     (cd "$root" && python3 benchmarks/initialize_latency.py --label "$1" -- $2)
     return
@@ -50,14 +61,19 @@ bench() {
     2> >(grep -v 'incubator' >&2))
 }
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min); nproc $(nproc)"
+measured=("${variants[@]}")
+if [ -n "$initialize_only" ]; then
+  measured+=(jvm-floor)
+  server[jvm-floor]="$root/bin/cromwell lsp"
+fi
 for ((r = 1; r <= rounds; r++)); do
-  for v in "${variants[@]}"; do
+  for v in "${measured[@]}"; do
     echo "round $r: $v" >&2
     bench "$v" "${server[$v]}" >>"$work/runs.jsonl"
   done
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
-python3 - "$work/runs.jsonl" "$initialize_only" "${variants[@]}" <<'PY'
+python3 - "$work/runs.jsonl" "$initialize_only" "${measured[@]}" <<'PY'
 import json, statistics, sys
 runs = [json.loads(l) for l in open(sys.argv[1])]
 initialize_only = sys.argv[2] == "1"
@@ -77,8 +93,9 @@ if initialize_only:
         print(f"| {v} | {len(rs)} | {fmt(med(v, 'initializeMs'))} ({fmt(min(xs))}, "
               f"{fmt(max(xs))}) | {fmt(med(v, 'cpuMs'))} | {', '.join(r['load1'] for r in rs)} |")
     print("| goal | | ≤ 100 | | |")
-    if len(variants) == 2:
-        a, b = variants
+    compared = [v for v in variants if v != "jvm-floor"]
+    if len(compared) == 2:
+        a, b = compared
         print()
         for k in ("initializeMs", "cpuMs"):
             print(f"{k}: {b} / {a} = {med(b, k) / med(a, k):.2f}")

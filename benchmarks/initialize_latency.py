@@ -5,6 +5,11 @@ the answer, and the CPU time (user + sys) of the process tree at that moment, re
 counted). benchmarks/editor-latency.sh -i runs it interleaved against a base revision.
 
     python3 benchmarks/initialize_latency.py --label NAME -- bin/cromwell lsp
+
+With --until-exit it times the command to its exit instead (stdin closed, nothing sent), with the
+CPU of everything it ran: for the floor under the answer, e.g. a JVM that only prints its version
+(`CROMWELL_JVM_OPTS="-Djava.class.path=lsp-server/target/cromwell.jar -version" bin/cromwell lsp`:
+the launcher, the same flags and AOT cache, no main).
 """
 
 import argparse
@@ -91,13 +96,29 @@ def measure(command):
         proc.wait()
 
 
+def until_exit(command):
+    before = os.times()
+    started = time.monotonic()
+    done = subprocess.run(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL)
+    millis = (time.monotonic() - started) * 1000
+    after = os.times()
+    if done.returncode != 0:
+        raise RuntimeError(f"exited with {done.returncode}")
+    cpu = (after.children_user - before.children_user
+           + after.children_system - before.children_system) * 1000
+    return millis, cpu
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--label", default="")
+    parser.add_argument("--until-exit", action="store_true",
+                        help="time the command to its exit, sending nothing")
     parser.add_argument("command", nargs="+", help="the server command, e.g. bin/cromwell lsp")
     args = parser.parse_args()
     try:
-        millis, cpu = measure(args.command)
+        millis, cpu = (until_exit if args.until_exit else measure)(args.command)
     except (RuntimeError, OSError) as e:
         raise SystemExit(f"initialize_latency: {' '.join(args.command)}: {e}")
     with open("/proc/loadavg") as f:

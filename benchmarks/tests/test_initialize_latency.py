@@ -51,3 +51,11 @@ def test_a_server_that_exits_without_answering_is_one_line():
     assert done.returncode != 0
     assert done.stderr.startswith("initialize_latency: "), done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_until_exit_times_a_command_to_its_end():
+    done = subprocess.run([sys.executable, str(SCRIPT), "--label", "t", "--until-exit", "--",
+                           sys.executable, "-c", "import time; time.sleep(0.2)"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["initializeMs"] >= 200

@@ -108,10 +108,15 @@ final class LspCommand implements Callable<Integer> {
               java.time.Duration.ofSeconds(initializeTimeoutSeconds))
           .run(port, bound -> tokenFile != null ? tokenFile : defaultTokenFile(bound));
     }
-    CromwellLanguageServer server = CromwellLanguageServer.withModels(update.config());
     // stdout is the protocol channel: nothing else may write to it.
     java.io.PrintStream protocolOut = System.out;
     System.setOut(System.err);
-    return LspLauncher.serve(server, System.in, protocolOut, limits, System.err::println);
+    // The server (and its model catalogue) is built after initialize has been answered.
+    return LspLauncher.serveAnsweringEarly(
+        () -> CromwellLanguageServer.withModels(update.config()),
+        System.in,
+        protocolOut,
+        limits,
+        System.err::println);
   }
 }

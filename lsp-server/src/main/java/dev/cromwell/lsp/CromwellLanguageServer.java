@@ -122,10 +122,7 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
   @Override
   public CompletableFuture<InitializeResult> initialize(InitializeParams params) {
     var capabilities = params.getCapabilities();
-    if (capabilities != null && capabilities.getGeneral() != null) {
-      documents.setEncoding(
-          PositionEncoding.negotiate(capabilities.getGeneral().getPositionEncodings()));
-    }
+    documents.setEncoding(encodingFor(capabilities));
     applyEditSupported =
         capabilities != null
             && capabilities.getWorkspace() != null
@@ -147,7 +144,16 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
     }
     roots = folders.stream().filter(Files::isDirectory).toList();
     applyConfiguration(toJson(params.getInitializationOptions()));
+    return CompletableFuture.completedFuture(initializeResult(params));
+  }
 
+  /**
+   * The answer to {@code initialize}: what the server offers a client with these capabilities. The
+   * one place that decides it; {@code cromwell lsp} answers with it before the server is built
+   * ({@link dev.cromwell.lsp.rpc.EarlyInitialize}), so it depends on the params only.
+   */
+  public static InitializeResult initializeResult(InitializeParams params) {
+    var capabilities = params.getCapabilities();
     ServerCapabilities caps = new ServerCapabilities();
     caps.setTextDocumentSync(TextDocumentSyncKind.Incremental);
     caps.setInlineCompletionProvider(true);
@@ -163,9 +169,15 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
                 org.eclipse.lsp4j.CodeActionKind.QuickFix));
     actionOptions.setResolveProvider(true);
     caps.setCodeActionProvider(actionOptions);
-    caps.setPositionEncoding(documents.encoding().lspName());
-    return CompletableFuture.completedFuture(
-        new InitializeResult(caps, new ServerInfo("cromwell", "0.1.0")));
+    caps.setPositionEncoding(encodingFor(capabilities).lspName());
+    return new InitializeResult(caps, new ServerInfo("cromwell", "0.1.0"));
+  }
+
+  /** The position encoding agreed with a client: UTF-8 when it offers it, else LSP's UTF-16. */
+  private static PositionEncoding encodingFor(org.eclipse.lsp4j.ClientCapabilities capabilities) {
+    return capabilities != null && capabilities.getGeneral() != null
+        ? PositionEncoding.negotiate(capabilities.getGeneral().getPositionEncodings())
+        : PositionEncoding.UTF16;
   }
 
   @Override

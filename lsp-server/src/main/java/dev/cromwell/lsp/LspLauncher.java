@@ -1,5 +1,6 @@
 package dev.cromwell.lsp;
 
+import dev.cromwell.lsp.rpc.EarlyInitialize;
 import dev.cromwell.lsp.rpc.FrameLimits;
 import dev.cromwell.lsp.rpc.FramedLauncherBuilder;
 import dev.cromwell.lsp.rpc.LifecycleGate;
@@ -8,6 +9,7 @@ import java.io.OutputStream;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.eclipse.lsp4j.jsonrpc.Launcher;
 import org.eclipse.lsp4j.services.LanguageClient;
 
@@ -17,6 +19,22 @@ import org.eclipse.lsp4j.services.LanguageClient;
  */
 public final class LspLauncher {
   private LspLauncher() {}
+
+  /**
+   * Serves stdio as an editor starts it: {@code initialize} is answered before {@code server} and
+   * the launcher are built ({@link EarlyInitialize}), and then the server reads that same message
+   * and the rest of the input as if nothing had happened.
+   */
+  public static int serveAnsweringEarly(
+      Supplier<CromwellLanguageServer> server,
+      InputStream in,
+      OutputStream out,
+      FrameLimits limits,
+      Consumer<String> log) {
+    EarlyInitialize.Streams streams =
+        EarlyInitialize.answer(in, out, limits, CromwellLanguageServer::initializeResult, log);
+    return serve(server.get(), streams.in(), streams.out(), limits, log);
+  }
 
   /**
    * Serves until the client sends {@code exit} or closes the stream (a broken pipe ends the server

@@ -113,7 +113,7 @@ public final class FramedMessageProducer implements MessageProducer {
   }
 
   /** Whether {@code text} holds one JSON value followed by more than whitespace. */
-  private static boolean hasTrailingBytes(String text) {
+  static boolean hasTrailingBytes(String text) {
     try (JsonReader reader = new JsonReader(new StringReader(text))) {
       reader.setStrictness(Strictness.LENIENT);
       reader.skipValue();
