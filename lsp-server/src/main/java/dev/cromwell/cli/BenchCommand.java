@@ -81,9 +81,12 @@ final class BenchCommand implements Callable<Integer> {
       throw new IllegalArgumentException("-r must be at least 1 and -p, -n, --warmup not negative");
     }
     PrintWriter out = spec.commandLine().getOut();
+    long loadStart = System.nanoTime();
     try (Model m =
         Model.load(
             model.path(), model.options(Math.max(promptTokens, genTokens) + 8, prefillChunk))) {
+      // Wall time of opening the file and laying out its weights: what --load copy costs.
+      double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
       SplittableRandom random = new SplittableRandom(1);
       int vocabulary = m.tokenizer().vocabulary().size();
       int[] prompt = random.ints(promptTokens, 0, vocabulary).toArray();
@@ -122,6 +125,7 @@ final class BenchCommand implements Callable<Integer> {
       result.put("vectorBits", VectorWidth.bits());
       result.put("prefillChunk", m.prefillChunk());
       result.put("load", m.file().loadMode().name().toLowerCase(java.util.Locale.ROOT));
+      result.put("loadSeconds", loadSeconds);
       // Decode speed depends on it: say when the kernels run without software prefetch, and why.
       result.put("prefetch", Prefetch.ENABLED ? "on" : "off: " + Prefetch.offBecause());
       if (promptTokens > 0) {
@@ -134,14 +138,15 @@ final class BenchCommand implements Callable<Integer> {
         out.println(new GsonBuilder().setPrettyPrinting().create().toJson(result));
       } else {
         out.printf(
-            "model %s (%,d bytes), %d threads, %d-bit vectors, prefill chunk %d, load %s,"
-                + " prefetch %s%n",
+            "model %s (%,d bytes), %d threads, %d-bit vectors, prefill chunk %d, load %s"
+                + " (%.2f s), prefetch %s%n",
             model.path().getFileName(),
             size,
             m.threads(),
             VectorWidth.bits(),
             m.prefillChunk(),
             m.file().loadMode().name().toLowerCase(java.util.Locale.ROOT),
+            loadSeconds,
             result.get("prefetch"));
         if (promptTokens > 0) {
           out.printf("pp%-5d %8.2f ± %.2f tokens/s%n", promptTokens, mean(pp), stddev(pp));

@@ -6,16 +6,20 @@ import java.util.List;
 import java.util.function.BooleanSupplier;
 
 /**
- * Runs a freshly loaded model over a few throw-away completions before it serves the editor, so
- * that the JIT has compiled the kernels for this model's shapes (batched prefill and one-token
- * decode) and the user's first suggestion is not cut short by the time limit while the code is
- * still interpreted. Bounded in rounds and wall time; {@code -Dcromwell.warmup=false} skips it (to
- * measure what it is worth). It stops as soon as a newer configuration supersedes the load ({@link
- * ModelLoader#supersededCheck()}), since the model it warms will be closed unused.
+ * Runs a freshly loaded model's kernels on small views of its weights ({@link
+ * dev.cromwell.engine.model.Model#warmKernels}) and then over a few throw-away completions before
+ * it serves the editor, so that the JIT has compiled the kernels for this model's shapes (batched
+ * prefill and one-token decode) and the user's first suggestion is not cut short by the time limit
+ * while the code is still interpreted. Bounded in rounds and wall time; {@code
+ * -Dcromwell.warmup=false} skips it (to measure what it is worth). It stops as soon as a newer
+ * configuration supersedes the load ({@link ModelLoader#supersededCheck()}), since the model it
+ * warms will be closed unused.
  */
 final class ModelWarmup {
   private static final String KEY = "cromwell:warm-up";
-  private static final int ROUNDS = 4;
+  private static final int ROUNDS = 2;
+  private static final int KERNEL_ROUNDS = 500;
+  private static final long KERNEL_BUDGET_NANOS = 3_000_000_000L;
   private static final long BUDGET_NANOS = 6_000_000_000L;
 
   private ModelWarmup() {}
@@ -26,6 +30,9 @@ final class ModelWarmup {
     }
     long start = System.nanoTime();
     BooleanSupplier superseded = ModelLoader.supersededCheck();
+    // First the matrix kernels on small views of the weights (cheap calls, so C2 compiles them
+    // after a fraction of the cold work), then whole completions for the rest of the forward pass.
+    completer.model().warmKernels(KERNEL_ROUNDS, KERNEL_BUDGET_NANOS, superseded);
     try {
       for (int round = 0;
           round < ROUNDS && System.nanoTime() - start < BUDGET_NANOS && !superseded.getAsBoolean();

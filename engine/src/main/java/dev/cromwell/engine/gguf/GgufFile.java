@@ -101,10 +101,10 @@ public final class GgufFile implements AutoCloseable {
         bytes = channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
         hugePages = HugeFilePages.apply(bytes, path);
       } else {
-        AnonymousMemory anonymous = AnonymousMemory.allocate(size);
-        memory = anonymous;
-        bytes = anonymous.segment();
-        readFully(channel, bytes, path);
+        CopiedFile copied = CopiedFile.open(channel, size);
+        memory = copied;
+        GgufReader.Header header = new GgufReader(path, copied.mapped()).read();
+        return new GgufFile(path, copied, mode, copied.memory().segment(), copied.copy(header), 0);
       }
       GgufReader.Header header = new GgufReader(path, bytes).read();
       return new GgufFile(path, memory, mode, bytes, header, hugePages);
@@ -114,22 +114,6 @@ public final class GgufFile implements AutoCloseable {
     } catch (RuntimeException e) {
       closeQuietly(memory);
       throw e;
-    }
-  }
-
-  private static void readFully(FileChannel channel, MemorySegment target, Path path)
-      throws IOException {
-    long position = 0;
-    long size = target.byteSize();
-    while (position < size) {
-      long chunk = Math.min(size - position, 1L << 30);
-      java.nio.ByteBuffer buffer = target.asSlice(position, chunk).asByteBuffer();
-      while (buffer.hasRemaining()) {
-        if (channel.read(buffer, position + buffer.position()) < 0) {
-          throw new IOException(path + " ended early while being read");
-        }
-      }
-      position += chunk;
     }
   }
 
@@ -166,7 +150,7 @@ public final class GgufFile implements AutoCloseable {
       relocated.remove(name);
       throw e;
     }
-    if (memory instanceof AnonymousMemory copy) {
+    if (memory instanceof CopiedFile copy) {
       copy.release(tensor.data());
     }
     return Optional.of(target);

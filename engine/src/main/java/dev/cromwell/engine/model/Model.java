@@ -165,6 +165,20 @@ public final class Model implements AutoCloseable {
     return transformer;
   }
 
+  /**
+   * Runs this model's matrix kernels on small views of its weights until the JIT has had reason to
+   * compile them ({@link KernelWarmup}): at most {@code rounds} rounds and {@code budgetNanos}, and
+   * no further once {@code stop} says so. Returns the rounds run. Not concurrently with sessions.
+   */
+  public int warmKernels(int rounds, long budgetNanos, java.util.function.BooleanSupplier stop) {
+    enter();
+    try {
+      return KernelWarmup.warm(weights, pool, rounds, budgetNanos, stop);
+    } finally {
+      exit();
+    }
+  }
+
   /** A new, empty session with its own KV cache. */
   public Session newSession() {
     return new Session(this);
