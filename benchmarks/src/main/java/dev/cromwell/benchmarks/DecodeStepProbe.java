@@ -14,8 +14,7 @@ import java.util.List;
  * that decides batched serving's speed-up (issue 21): one sequence decodes through the one-token
  * kernels, more through {@code Transformer.forwardRows}. Rounds alternate the counts so that a busy
  * machine slows them alike; prints the median step time per count and its ratio to the first
- * count's. {@code java ... DecodeStepProbe MODEL.gguf [threads] [rounds] [counts: 1,2,4,8]};
- * compare kernels by running it with {@code -Dcromwell.multirow.max=0} and without.
+ * count's. {@code java ... DecodeStepProbe MODEL.gguf [threads] [rounds] [counts: 1,2,4,8]}.
  */
 public final class DecodeStepProbe {
 
