@@ -19,19 +19,23 @@ import org.junit.jupiter.api.Test;
 class PrimeRealModelTest {
   static final String CODE =
       """
-      def mean(values):
-          total = 0
-          for v in values:
-              total += v
-          return total / len(values)
+      import os
 
 
-      def variance(values):
-          m = mean(values)
-          return sum((v - m) ** 2 for v in values) / len(values)
+      def read_lines(path):
+          with open(path, encoding="utf-8") as f:
+              return [line.rstrip("\\n") for line in f]
 
 
-      def stddev(values):
+      def count_words(path):
+          words = 0
+          for line in read_lines(path):
+              words += len(line.split())
+          return words
+
+
+      def newest(folder):
+          names = [os.path.join(folder, n) for n in os.listdir(folder)]
           return\
       """;
 
