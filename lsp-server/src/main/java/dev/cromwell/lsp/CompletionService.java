@@ -97,6 +97,7 @@ public final class CompletionService implements AutoCloseable {
                       }
                     });
           } catch (RejectedExecutionException e) {
+            inModel.remove(key, cancellation);
             result.complete(Optional.empty()); // the server is shutting down
           }
         },
