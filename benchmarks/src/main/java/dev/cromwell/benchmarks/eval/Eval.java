@@ -29,8 +29,8 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Measure completion and edit quality on HumanEval; writes results.json and results.md.",
-      "Modes: completion, editor, chat (humaneval); single-raw, single-editor, multi-raw,",
-      "multi-editor (fim); fix, docstring (edit)."
+      "Modes: completion, editor, chat (humaneval); single-raw, single-editor, single-midline-raw,",
+      "single-midline, multi-raw, multi-editor (fim); fix, docstring (edit)."
     })
 public final class Eval implements Callable<Integer> {
   static final List<String> COMPLETION_STOPS =
@@ -196,17 +196,21 @@ public final class Eval implements Callable<Integer> {
             single.addAll(FimTask.singleLine(p, fimLines, seed));
             multi.add(FimTask.multiLine(p, seed));
           }
+          // The same masked lines, the cursor halfway into each.
+          List<FimTask> midline = single.stream().map(FimTask::midLine).toList();
           FimFormat format = cromwell.format();
           for (Backend b : backends) {
             run(report, "fim", "single-raw", b, single, t -> fimRaw(b, format, t, true));
+            run(report, "fim", "single-midline-raw", b, midline, t -> fimRaw(b, format, t, true));
             run(report, "fim", "multi-raw", b, multi, t -> fimRaw(b, format, t, false));
           }
-          if (wanted("single-editor") || wanted("multi-editor")) {
+          if (wanted("single-editor") || wanted("single-midline") || wanted("multi-editor")) {
             if (editor == null) {
               editor = editor(modelPath);
             }
             LspEditor e = editor;
             run(report, "fim", "single-editor", cromwell, single, t -> fimEditor(e, t, true));
+            run(report, "fim", "single-midline", cromwell, midline, t -> fimEditor(e, t, true));
             run(report, "fim", "multi-editor", cromwell, multi, t -> fimEditor(e, t, false));
           }
         }
@@ -417,13 +421,32 @@ public final class Eval implements Callable<Integer> {
     return tested(t.id(), t.problem(), file, FimTask.sameCode(file, t.reference()), fill);
   }
 
-  /** The cursor stands at the masked span's indentation, on a line of its own. */
+  /**
+   * The cursor stands at the end of the task's prefix: after the masked line's indentation (or,
+   * mid-line, after its typed half), or on a line of its own at the span's indentation (multi).
+   */
   private Outcome fimEditor(LspEditor e, FimTask t, boolean single) throws Exception {
     String before = single ? t.prefix() : t.prefix() + t.indent();
     String after = single ? t.suffix() : "\n" + t.suffix();
     String accepted = e.acceptSuggestion(before + after, before.length());
-    String fill = accepted.substring(before.length(), accepted.length() - after.length());
-    return tested(t.id(), t.problem(), accepted, FimTask.sameCode(accepted, t.reference()), fill);
+    return tested(
+        t.id(),
+        t.problem(),
+        accepted,
+        FimTask.sameCode(accepted, t.reference()),
+        inserted(accepted, before, after));
+  }
+
+  /**
+   * What the accepted suggestion put between {@code before} and {@code after}; the whole file when
+   * its range also rewrote text around the cursor (a healed token it spelled differently).
+   */
+  static String inserted(String accepted, String before, String after) {
+    return accepted.startsWith(before)
+            && accepted.endsWith(after)
+            && accepted.length() >= before.length() + after.length()
+        ? accepted.substring(before.length(), accepted.length() - after.length())
+        : accepted;
   }
 
   private java.util.Optional<EditTask> firstCaughtBug(Problem p) {

@@ -54,6 +54,21 @@ public record FimTask(
     return picked.stream().map(all::get).toList();
   }
 
+  /**
+   * The same single-line task with the cursor halfway into the line, as when the user stops typing
+   * there: the first half of the line's content (trailing blanks not counted) moves into the
+   * prefix, the rest of the line is the target, the lines after stay in the suffix. The cursor is
+   * at the end of the new prefix.
+   */
+  public FimTask midLine() {
+    int half = target.stripTrailing().length() / 2;
+    if (half > 0 && Character.isLowSurrogate(target.charAt(half))) {
+      half--; // never between the two chars of one code point
+    }
+    return new FimTask(
+        id, problem, prefix + target.substring(0, half), target.substring(half), suffix, indent);
+  }
+
   /** Multi-line infilling: one random span of whole lines per problem (seeded per problem). */
   public static FimTask multiLine(Problem p, long seed) {
     List<String> lines = lines(p.canonicalSolution());

@@ -63,6 +63,8 @@ class EvalSmokeTest {
           "fim/single-raw",
           "fim/multi-raw",
           "fim/single-editor",
+          "fim/single-midline-raw",
+          "fim/single-midline",
           "fim/multi-editor",
           "edit/docstring"
         }) {

@@ -62,6 +62,43 @@ class HarnessTest {
   }
 
   @Test
+  void midLineCutsTheMaskedLineHalfwayIntoItsContent() {
+    Problem p =
+        new Problem(
+            "HumanEval/0",
+            "def f(x):\n",
+            "    y = x + 1  \n    return y\n",
+            "def check(candidate):\n    assert candidate(1) == 2\n",
+            "f");
+    List<FimTask> lines = FimTask.singleLine(p, 0, 22);
+    FimTask first = lines.get(0).midLine();
+    // "y = x + 1" is 9 chars (the trailing blanks not counted): 4 typed, the rest to write.
+    assertEquals("def f(x):\n    y = ", first.prefix());
+    assertEquals("x + 1  ", first.target());
+    assertEquals("\n    return y\n", first.suffix(), "the lines after are kept");
+    assertEquals(lines.get(0).id(), first.id(), "the same line as single-editor masks");
+    FimTask last = lines.get(1).midLine();
+    assertEquals("def f(x):\n    y = x + 1  \n    retu", last.prefix());
+    assertEquals("rn y", last.target());
+    assertEquals("\n", last.suffix());
+    for (Problem q : problems) {
+      for (FimTask t : FimTask.singleLine(q, 0, 22)) {
+        FimTask m = t.midLine();
+        assertEquals(t.reference(), m.reference(), m.id());
+        assertTrue(m.prefix().startsWith(t.prefix()) && t.target().endsWith(m.target()));
+        assertFalse(m.target().isEmpty(), m.id());
+      }
+    }
+  }
+
+  @Test
+  void theInsertedTextIsWhatLiesBetweenTheCursorsSides() {
+    assertEquals("x + 1", Eval.inserted("a = x + 1\nb", "a = ", "\nb"));
+    // A healed token spelled differently rewrote text before the cursor: the whole file is kept.
+    assertEquals("a == 1\nb", Eval.inserted("a == 1\nb", "a = ", "\nb"));
+  }
+
+  @Test
   void injectedBugsAreDeterministicAndCaughtByTheTests() {
     for (Problem p : problems) {
       List<BugInjector.Bug> bugs = BugInjector.candidates(p, 22);
