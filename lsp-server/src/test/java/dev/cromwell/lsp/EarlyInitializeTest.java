@@ -188,6 +188,10 @@ class EarlyInitializeTest {
             frame(initialize(1, "{\"capabilities\":{\"textDocument\":{\"inlineCompletion\":1}}}")),
             frame(initialize(1, "{\"processId\":\"abc\"}")),
             frame(initialize(1, "{\"processId\":1.5}")),
+            // A key twice: the tree keeps the last, LSP4J reads (and may refuse) every one.
+            frame(initialize(1, "{\"processId\":\"abc\",\"processId\":1}")),
+            frame(initialize(1, "{\"capabilities\":5,\"capabilities\":{}}")),
+            frame(initialize(1, "{}").replace("\"params\"", "\"params\":5,\"params\"")),
             frame(initialize(1, "{\"workspaceFolders\":{}}")),
             frame(initialize(1, "{\"clientInfo\":\"vim\"}")),
             frame(initialize(1, "{\"clientInfo\":{\"name\":[]}}")),
