@@ -134,7 +134,16 @@ class EarlyInitializeTest {
                 + "\"workDoneToken\":\"t\",\"clientInfo\":{\"name\":\"e\\u00e9\\\"\\n\"},"
                 + "\"initializationOptions\":{\"threads\":1},\"trace\":\"verbose\"}");
     for (String shape : shapes) {
-      for (String id : List.of("0", "-17", "2147483", "\"\"", "\"a\\\"b\\u0001é\"")) {
+      // String ids through the early writer's escaping: a quote, a control character, non-ASCII,
+      // a backslash, a line separator and a character outside the BMP.
+      for (String id :
+          List.of(
+              "0",
+              "-17",
+              "2147483",
+              "\"\"",
+              "\"a\\\"b\\u0001é\"",
+              "\"\\\\n\\u2028\\ud83d\\ude00\"")) {
         String input = frames(initialize(id, shape), SHUTDOWN, EXIT);
         Session plain = Session.run(input.getBytes(StandardCharsets.UTF_8), false);
         Session early = Session.run(input.getBytes(StandardCharsets.UTF_8), true);
