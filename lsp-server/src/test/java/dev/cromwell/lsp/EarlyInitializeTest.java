@@ -140,6 +140,7 @@ class EarlyInitializeTest {
           List.of(
               "0",
               "-17",
+              "-0",
               "2147483",
               "\"\"",
               "\"a\\\"b\\u0001é\"",
