@@ -50,6 +50,15 @@ public interface Completer {
       long timeLimitNanos,
       BooleanSupplier cancelled);
 
+  /**
+   * Computes {@code prompt} into the document's cached state without generating, until {@code stop}
+   * says a newer request came; what was computed stays cached. By default a completion of no tokens
+   * (it stops only where the engine checks cancellation).
+   */
+  default void prime(String documentKey, List<FimFormat.Part> prompt, BooleanSupplier stop) {
+    complete(documentKey, prompt, TextStop.NEVER, 0, 0, stop);
+  }
+
   /** The FIM format prompts must be rendered in. */
   FimFormat format();
 

@@ -190,9 +190,9 @@ final class CompletionLane {
 
   /**
    * Computes {@code whole} into the document's session without generating (the model is idle while
-   * the user reads), stopping at the next prompt chunk once any newer request came (for this
-   * document or another: the model thread runs one prompt at a time); what was computed stays
-   * cached, so a later request finds more of its prompt there.
+   * the user reads), stopping at the next piece ({@link ModelCompleter#PRIME_PIECE}) once any newer
+   * request came (for this document or another: the model thread runs one prompt at a time); what
+   * was computed stays cached, so a later request finds more of its prompt there.
    */
   private void prime(PromptAssembler.Prompt whole, Job job) {
     Completer c = runtime.completer();
@@ -201,12 +201,9 @@ final class CompletionLane {
       return;
     }
     try {
-      c.complete(
+      c.prime(
           job.document().uri(),
           whole.parts(),
-          dev.cromwell.engine.generate.GenerationRequest.TextStop.NEVER,
-          0,
-          0,
           () -> submitted.get() != seen || job.cancellation().isCancelled());
     } catch (RuntimeException e) {
       runtime.noticeFault(e);

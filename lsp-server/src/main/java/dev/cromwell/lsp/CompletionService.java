@@ -23,6 +23,9 @@ public final class CompletionService implements AutoCloseable {
       Executors.newSingleThreadScheduledExecutor(Daemons.named("cromwell-debounce"));
   private final Map<String, AtomicLong> latest = new ConcurrentHashMap<>();
   private final Map<String, Cancellation> running = new ConcurrentHashMap<>();
+  // Requests handed to the lane and not yet answered, by document: the model is idle when none of
+  // another document's is still wanted.
+  private final Map<String, Cancellation> inModel = new ConcurrentHashMap<>();
   private final CompletionStats stats = new CompletionStats();
   private final TypedAhead typedAhead = new TypedAhead();
   private final ModelRuntime runtime;
@@ -57,6 +60,7 @@ public final class CompletionService implements AutoCloseable {
       return CompletableFuture.completedFuture(ahead);
     }
     CompletableFuture<Optional<Suggestion>> result = new CompletableFuture<>();
+    int debounce = modelIdle(key) ? idleDebounce(cfg) : cfg.debounceMillis();
     debouncer.schedule(
         () -> {
           if (!current(key, counter, id) || cancellation.isCancelled()) {
@@ -73,11 +77,13 @@ public final class CompletionService implements AutoCloseable {
                   started,
                   System.nanoTime());
           try {
+            inModel.put(key, cancellation);
             runtime
                 .lane()
                 .submit(job)
                 .whenComplete(
                     (outcome, e) -> {
+                      inModel.remove(key, cancellation);
                       running.remove(key, cancellation);
                       if (e != null) {
                         result.completeExceptionally(
@@ -91,12 +97,36 @@ public final class CompletionService implements AutoCloseable {
                       }
                     });
           } catch (RejectedExecutionException e) {
+            inModel.remove(key, cancellation);
             result.complete(Optional.empty()); // the server is shutting down
           }
         },
-        cfg.debounceMillis(),
+        debounce,
         TimeUnit.MILLISECONDS);
     return result;
+  }
+
+  /**
+   * Whether no other document's request is running on the model: this document's own earlier one
+   * was just cancelled by the newer keystroke and stops at its next token.
+   */
+  private boolean modelIdle(String key) {
+    for (Map.Entry<String, Cancellation> e : inModel.entrySet()) {
+      if (!e.getKey().equals(key) && !e.getValue().isCancelled()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The debounce while the model is idle: a quarter of the configured one. The wait is there so
+   * that fast typing does not run the model at every key; while it has nothing else to do, a
+   * request that a newer keystroke supersedes costs only a few tokens (the typed line's, with the
+   * rest of the prompt cached) before its cancellation stops it, and a pause is answered sooner.
+   */
+  static int idleDebounce(ServerConfig cfg) {
+    return cfg.debounceMillis() / 4;
   }
 
   /** Records what became of a request in the statistics, before its answer goes out. */
@@ -132,6 +162,7 @@ public final class CompletionService implements AutoCloseable {
     runtime.forget(uri);
     typedAhead.forget(uri);
     latest.remove(uri);
+    inModel.remove(uri);
     Cancellation inFlight = running.remove(uri);
     if (inFlight != null) {
       inFlight.cancel(); // nobody will read a suggestion for a closed document

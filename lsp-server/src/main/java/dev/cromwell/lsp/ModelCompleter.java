@@ -137,6 +137,44 @@ public final class ModelCompleter implements Completer {
         new Costs(encodeNanos, queued[0], stats.promptNanos(), stats.generationNanos()));
   }
 
+  /**
+   * Tokens a {@link #prime} computes in one job: the model thread takes a newer request between
+   * jobs, so this bounds how long one waits for a prime (the engine itself stops a prefill only at
+   * its 64-token chunks, ≈ 0.25 s idle and over 1 s on a busy machine).
+   */
+  static final int PRIME_PIECE = 16;
+
+  /**
+   * Computes {@code prompt} in jobs of {@link #PRIME_PIECE} tokens, each a prefix of the prompt
+   * that the next one reuses, checking {@code stop} between them.
+   */
+  @Override
+  public void prime(String documentKey, List<FimFormat.Part> prompt, BooleanSupplier stop) {
+    int[] tokens = encode(prompt).tokens();
+    int room = model.contextLength() - 1;
+    if (tokens.length > room) {
+      tokens = java.util.Arrays.copyOfRange(tokens, tokens.length - room, tokens.length);
+    }
+    Session session = sessions.forDocument(documentKey);
+    int end = held(documentKey, tokens);
+    while (end < tokens.length && !stop.getAsBoolean()) {
+      end = Math.min(tokens.length, end + PRIME_PIECE);
+      GenerationRequest piece =
+          new GenerationRequest(
+              java.util.Arrays.copyOf(tokens, end),
+              0,
+              SamplerSettings.greedy(),
+              stopTokens,
+              List.of(),
+              0,
+              GenerationRequest.TextStop.NEVER,
+              null);
+      if (generate(session, piece, stop, new long[1]) == null) {
+        return;
+      }
+    }
+  }
+
   /** Folds a finished prefill of enough tokens into the prefill rate. */
   private void notePrefill(GenerationStats stats, StopReason reason) {
     int computed = stats.promptTokens() - stats.promptTokensReused();
@@ -158,6 +196,11 @@ public final class ModelCompleter implements Completer {
   @Override
   public int uncachedTokens(String documentKey, List<FimFormat.Part> prompt) {
     int[] tokens = encode(prompt).tokens();
+    return tokens.length - held(documentKey, tokens);
+  }
+
+  /** How many of {@code tokens}, from the start, the document's session holds. */
+  private int held(String documentKey, int[] tokens) {
     // Read between this document's jobs (a document's jobs run one after another); a job of
     // its own still running makes this an estimate, which is all it is used for.
     int[] held = sessions.held(documentKey);
@@ -165,7 +208,7 @@ public final class ModelCompleter implements Completer {
     while (common < Math.min(held.length, tokens.length) && held[common] == tokens[common]) {
       common++;
     }
-    return tokens.length - common;
+    return common;
   }
 
   /**

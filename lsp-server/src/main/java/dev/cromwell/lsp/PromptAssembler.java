@@ -15,6 +15,11 @@ import java.util.List;
  * and reasoned about without a model or a server.
  */
 final class PromptAssembler {
+  // -Dcromwell.seededMiddle=false ends the prompt at the cursor in every format (to measure what
+  // seeding the middle with the typed line is worth).
+  private static final boolean SEEDED_MIDDLE =
+      Boolean.parseBoolean(System.getProperty("cromwell.seededMiddle", "true"));
+
   private PromptAssembler() {}
 
   /** The cursor clamped into the text, with its line and its column (in chars) on that line. */
@@ -79,9 +84,19 @@ final class PromptAssembler {
     String typed = TypedIndent.of(context);
     prefix = TypedIndent.promptPrefix(prefix, typed);
     FimFormat rendered = TypedIndent.continuation(typed, suffix) ? FimFormat.PREFIX_ONLY : format;
+    // The cursor line typed so far goes after the middle marker where the format allows: the
+    // prompt up to that marker (prefix to the line start, suffix) then stays the same while the
+    // user types on the line, and only the newly typed characters are computed.
+    String seed = SEEDED_MIDDLE && rendered.seedsMiddle() ? lineSoFar(prefix) : "";
+    prefix = prefix.substring(0, prefix.length() - seed.length());
     // A language without a known line comment gets FimFormat's default ("//").
     String comment = Language.ofLanguageId(document.languageId()).lineComment();
-    return new Prompt(rendered.render(relative, prefix, suffix, snippets, comment), context);
+    return new Prompt(rendered.render(relative, prefix, suffix, snippets, comment, seed), context);
+  }
+
+  /** The end of {@code prefix} after its last line break (all of it when it has none). */
+  static String lineSoFar(String prefix) {
+    return prefix.substring(prefix.lastIndexOf('\n') + 1);
   }
 
   /** The text around {@code cursor} that shapes stops and post-processing. */

@@ -17,7 +17,8 @@ import java.util.Set;
  * workspace/didChangeConfiguration} (a flat object, optionally under a "cromwell" key).
  *
  * @param model the GGUF file or catalogue name to load, or null for the catalogue's default
- * @param debounceMillis how long a completion request waits for newer keystrokes
+ * @param debounceMillis how long a completion request waits for newer keystrokes (a quarter of it
+ *     while the model has no other document's request to run)
  * @param contextBudget prompt tokens (prefix, suffix and snippets)
  * @param timeLimitMillis wall-time cap of one completion; the best text so far is returned
  * @param disabledLanguages LSP language ids that get no completions

@@ -96,4 +96,47 @@ class PromptAssemblerTest {
     assertEquals("37", p.context().lineSuffix());
     assertTrue(p.context().after().startsWith("37\nline38"));
   }
+
+  @Test
+  void theTypedLineSeedsTheMiddleSoThePromptBeforeItStaysTheSameWhileTyping() {
+    String before = "def f(n):\n    if n";
+    String after = ":\n        return 1\n";
+    List<FimFormat.Part> previous = null;
+    for (String typed : List.of("", " >", " > 1", " > 10")) {
+      String source = before + typed + after;
+      int offset = before.length() + typed.length();
+      PromptAssembler.Prompt p =
+          PromptAssembler.assemble(
+              doc("python", source),
+              PromptAssembler.Cursor.of(new TextDocument(source), offset),
+              plan(before + typed, after),
+              512,
+              FimFormat.QWEN);
+      List<FimFormat.Part> parts = p.parts();
+      int cursor = FimFormat.QWEN.cursorPart(parts);
+      assertEquals(new FimFormat.Part.Text("    if n" + typed), parts.get(cursor));
+      assertEquals(new FimFormat.Part.Marker("<|fim_middle|>"), parts.get(cursor - 1));
+      assertTrue(
+          text(parts).contains("<|fim_prefix|>def f(n):\n<|fim_suffix|>" + after), text(parts));
+      if (previous != null) {
+        assertEquals(previous.subList(0, cursor), parts.subList(0, cursor));
+      }
+      previous = parts;
+    }
+  }
+
+  @Test
+  void anIndentationOnlyLineEndsThePromptAtTheLineStartWithNoSeed() {
+    String source = "def f(n):\n    \n    return n\n";
+    int offset = source.indexOf("    \n") + 4;
+    PromptAssembler.Prompt p =
+        PromptAssembler.assemble(
+            doc("python", source),
+            PromptAssembler.Cursor.of(new TextDocument(source), offset),
+            plan(source.substring(0, offset), source.substring(offset)),
+            512,
+            FimFormat.QWEN);
+    String text = text(p.parts());
+    assertTrue(text.endsWith("def f(n):\n<|fim_suffix|>\n    return n\n<|fim_middle|>"), text);
+  }
 }

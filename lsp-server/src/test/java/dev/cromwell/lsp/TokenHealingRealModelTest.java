@@ -61,6 +61,14 @@ class TokenHealingRealModelTest {
       TokenHealing.Plan plan = healing.plan(e.tokens(), e.cursorEnd());
       assertEquals(" n", new String(plan.removed(), java.nio.charset.StandardCharsets.UTF_8));
       assertEquals(e.tokens().length - 1, plan.prompt().length);
+      // A word typed partly in two pieces (" res" "ul") that one token spells out (" result"):
+      // both pieces are backed up, so the model can choose the whole word.
+      List<FimFormat.Part> pieces =
+          completer.format().render("a.py", "def f(n):\n    resul", "\n", List.of(), "#");
+      PromptTokens.Encoded p = completer.encode(pieces);
+      TokenHealing.Plan both = healing.plan(p.tokens(), p.cursorEnd());
+      assertEquals(" resul", new String(both.removed(), java.nio.charset.StandardCharsets.UTF_8));
+      assertEquals(p.tokens().length - 2, both.prompt().length);
       // A token ending in a newline is never backed up (the cursor's line only).
       List<FimFormat.Part> atLineStart =
           completer.format().render("a.py", "x = 1\n", "", List.of(), "#");

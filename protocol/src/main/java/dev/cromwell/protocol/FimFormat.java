@@ -93,6 +93,35 @@ public enum FimFormat {
       String suffixText,
       List<Snippet> snippets,
       String commentPrefix) {
+    return render(path, prefixText, suffixText, snippets, commentPrefix, "");
+  }
+
+  /**
+   * Whether this format may start the middle with text the user already typed ({@link #render}'s
+   * {@code middleSeed}): a middle marker that ends the prompt, so text after it is the middle's
+   * start. CodeLlama writes a space after the suffix, and without FIM there is no middle.
+   */
+  public boolean seedsMiddle() {
+    return this == QWEN || this == STARCODER || this == DEEPSEEK;
+  }
+
+  /**
+   * As {@link #render(String, String, String, List, String)}, with {@code middleSeed} (the cursor
+   * line typed so far, which {@code prefixText} then leaves out) written after the middle marker
+   * where the format {@link #seedsMiddle}: while the user types on one line, everything up to the
+   * middle marker stays the same, so the KV cache keeps the suffix too and only the typed
+   * characters are computed. Formats that cannot seed get the seed at the end of the prefix.
+   */
+  public List<Part> render(
+      String path,
+      String prefixText,
+      String suffixText,
+      List<Snippet> snippets,
+      String commentPrefix,
+      String middleSeed) {
+    if (!seedsMiddle() && !middleSeed.isEmpty()) {
+      return render(path, prefixText + middleSeed, suffixText, snippets, commentPrefix, "");
+    }
     List<Part> context = new java.util.ArrayList<>();
     if (fileSeparator != null) {
       for (Snippet s : snippets) {
@@ -133,6 +162,7 @@ public enum FimFormat {
         parts.add(new Part.Marker(suffix));
         parts.add(new Part.Text(suffixText));
         parts.add(new Part.Marker(middle));
+        parts.add(new Part.Text(middleSeed));
       }
       case CODELLAMA -> {
         parts.add(new Part.Marker(prefix));
@@ -150,6 +180,7 @@ public enum FimFormat {
         parts.add(new Part.Marker(suffix));
         parts.add(new Part.Text(suffixText));
         parts.add(new Part.Marker(middle));
+        parts.add(new Part.Text(middleSeed));
       }
     }
     parts.removeIf(p -> p instanceof Part.Text t && t.text().isEmpty());
@@ -158,8 +189,8 @@ public enum FimFormat {
 
   /**
    * The index in {@code parts} (as {@link #render} made them) of the text that ends at the cursor,
-   * or -1 when there is none or something follows it (CodeLlama's space). Token healing backs this
-   * text up to a token boundary.
+   * or -1 when there is none or something follows it (CodeLlama's space): the middle's seed when
+   * there is one, else the prefix text. Token healing backs this text up to a token boundary.
    */
   public int cursorPart(List<Part> parts) {
     int last = parts.size() - 1;
@@ -167,6 +198,12 @@ public enum FimFormat {
       case CODELLAMA -> -1;
       case PREFIX_ONLY -> last >= 0 && parts.get(last) instanceof Part.Text ? last : -1;
       case QWEN, STARCODER, DEEPSEEK -> {
+        if (last > 0
+            && parts.get(last) instanceof Part.Text
+            && parts.get(last - 1) instanceof Part.Marker m
+            && m.token().equals(middle)) {
+          yield last;
+        }
         for (int i = last; i > 0; i--) {
           if (parts.get(i) instanceof Part.Marker m && m.token().equals(suffix)) {
             yield parts.get(i - 1) instanceof Part.Text ? i - 1 : -1;
