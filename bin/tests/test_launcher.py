@@ -76,3 +76,41 @@ def test_stderr_lines_pass_through_as_they_come(tmp_path):
     finally:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
+
+
+def test_the_jar_is_found_through_links_spaces_and_bash(tmp_path):
+    """bin/cromwell finds its tree from $0 without dirname, and readlink only for a link: run
+    directly, through a link to the script (relative or absolute), through a link to bin/, as
+    `bash cromwell` from bin/ and `bash bin/cromwell`, all under folders with spaces, it must run
+    the jar of the tree it lives in."""
+    tree = tmp_path / "my tools"
+    (tree / "bin").mkdir(parents=True)
+    for name in ("cromwell", "find-java"):
+        (tree / "bin" / name).write_bytes((ROOT / "bin" / name).read_bytes())
+        (tree / "bin" / name).chmod(0o755)
+    jar = tree / "lsp-server" / "target" / "cromwell.jar"
+    jar.parent.mkdir(parents=True)
+    jar.write_bytes(b"")
+    home = fake_jdk(tmp_path, "25.0.1")
+    (home / "bin" / "java").write_text("#!/bin/sh\n"
+                                       "while [ $# -gt 0 ]; do [ \"$1\" = -jar ] && echo \"$2\"; "
+                                       "shift; done > \"$JAR_SEEN\"\n")
+    links = tmp_path / "link dir"
+    links.mkdir()
+    (links / "cromwell").symlink_to(tree / "bin" / "cromwell")
+    (links / "relative").symlink_to(pathlib.Path("..", "my tools", "bin", "cromwell"))
+    (tmp_path / "bin link").symlink_to(tree / "bin")
+    seen = tmp_path / "jar seen"
+    env = dict(os.environ, CROMWELL_JAVA_HOME=str(home), JAVA_HOME=str(home), JAR_SEEN=str(seen))
+    ways = [([str(tree / "bin" / "cromwell")], tmp_path),
+            ([str(links / "cromwell")], tmp_path),
+            (["./relative"], links),
+            ([str(tmp_path / "bin link" / "cromwell")], tmp_path),
+            (["bash", "cromwell"], tree / "bin"),
+            (["bash", "bin/cromwell"], tree)]
+    for command, cwd in ways:
+        seen.unlink(missing_ok=True)
+        ran = subprocess.run([*command, "version"], cwd=cwd, env=env, capture_output=True,
+                             text=True, timeout=60)
+        assert ran.returncode == 0, (command, ran.stderr)
+        assert seen.read_text().strip() == os.path.realpath(jar), (command, seen.read_text())

@@ -134,7 +134,17 @@ class EarlyInitializeTest {
                 + "\"workDoneToken\":\"t\",\"clientInfo\":{\"name\":\"e\\u00e9\\\"\\n\"},"
                 + "\"initializationOptions\":{\"threads\":1},\"trace\":\"verbose\"}");
     for (String shape : shapes) {
-      for (String id : List.of("0", "-17", "2147483", "\"\"", "\"a\\\"b\\u0001é\"")) {
+      // String ids through the early writer's escaping: a quote, a control character, non-ASCII,
+      // a backslash, a line separator and a character outside the BMP.
+      for (String id :
+          List.of(
+              "0",
+              "-17",
+              "-0",
+              "2147483",
+              "\"\"",
+              "\"a\\\"b\\u0001é\"",
+              "\"\\\\n\\u2028\\ud83d\\ude00\"")) {
         String input = frames(initialize(id, shape), SHUTDOWN, EXIT);
         Session plain = Session.run(input.getBytes(StandardCharsets.UTF_8), false);
         Session early = Session.run(input.getBytes(StandardCharsets.UTF_8), true);
@@ -188,6 +198,10 @@ class EarlyInitializeTest {
             frame(initialize(1, "{\"capabilities\":{\"textDocument\":{\"inlineCompletion\":1}}}")),
             frame(initialize(1, "{\"processId\":\"abc\"}")),
             frame(initialize(1, "{\"processId\":1.5}")),
+            // A key twice: the tree keeps the last, LSP4J reads (and may refuse) every one.
+            frame(initialize(1, "{\"processId\":\"abc\",\"processId\":1}")),
+            frame(initialize(1, "{\"capabilities\":5,\"capabilities\":{}}")),
+            frame(initialize(1, "{}").replace("\"params\"", "\"params\":5,\"params\"")),
             frame(initialize(1, "{\"workspaceFolders\":{}}")),
             frame(initialize(1, "{\"clientInfo\":\"vim\"}")),
             frame(initialize(1, "{\"clientInfo\":{\"name\":[]}}")),
@@ -202,6 +216,12 @@ class EarlyInitializeTest {
             frame(initialize(1, "{'capabilities':{}}")), // not strict JSON
             frame(initialize(1, "{/* c */}")),
             frame(initialize(1, "{\"capabilities\":{}}") + "{}"), // bytes after the message
+            // Header lines the launcher's FrameReader does not take as headers: the frame is
+            // garbage to it, so initialize 5 must get no answer at all.
+            frame(initialize(5, "{}")).replace("Content-Length:", "Content-Length :"),
+            frame(initialize(5, "{}")).replace("\r\n\r\n", "\r\nContent-Type : x\r\n\r\n"),
+            frame(initialize(5, "{}"))
+                .replace("\r\n\r\n", "\r\nContent-Type: a content-length: 2\r\n\r\n"),
             frame("{\"jsonrpc\":\"2.0\",\"method\":\"initialize\",\"params\":{}}"), // no id
             "");
     for (String first : firsts) {

@@ -34,11 +34,13 @@ public record OpeningFrame(byte[] consumed, byte[] body) {
         break;
       }
       int colon = line.indexOf(':');
-      String name = colon < 0 ? "" : line.substring(0, colon).trim().toLowerCase(Locale.ROOT);
+      // The name as it is, not trimmed: FrameReader takes no space around it, and a line it does
+      // not take as a header makes the whole frame garbage to it (no initialize to answer).
+      String name = colon < 0 ? "" : line.substring(0, colon).toLowerCase(Locale.ROOT);
       String value = colon < 0 ? "" : line.substring(colon + 1).trim();
       if (name.equals("content-length") && length < 0 && isLength(value)) {
         length = Long.parseLong(value);
-      } else if (name.equals("content-type") && !typed) {
+      } else if (name.equals("content-type") && !typed && !namesLength(value)) {
         typed = true;
       } else {
         return new OpeningFrame(consumed.toByteArray(), null);
@@ -50,6 +52,11 @@ public record OpeningFrame(byte[] consumed, byte[] body) {
     byte[] body = in.readNBytes((int) length);
     consumed.write(body);
     return new OpeningFrame(consumed.toByteArray(), body.length == length ? body : null);
+  }
+
+  /** FrameReader finds {@code Content-Length:} anywhere in a line, a Content-Type's value too. */
+  private static boolean namesLength(String value) {
+    return value.toLowerCase(Locale.ROOT).contains("content-length:");
   }
 
   private static boolean isLength(String value) {

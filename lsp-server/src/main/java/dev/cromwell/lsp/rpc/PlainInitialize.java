@@ -11,7 +11,9 @@ import com.google.gson.stream.JsonToken;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * An opening {@code initialize} request read as a JSON tree, without LSP4J's reflective reader (its
@@ -19,8 +21,9 @@ import java.util.Map;
  * cost more than half of the time to the answer). Only the plain form is taken: strict JSON,
  * nothing but {@code jsonrpc}, {@code id}, {@code method} and {@code params} at the top, an id
  * LSP4J reads as it is (a string, or an integer in int range), and params whose fields have the
- * JSON kinds LSP4J's {@code InitializeParams} reads, down the paths the answer depends on. Anything
- * else is left to the launcher, which answers it as it always did.
+ * JSON kinds LSP4J's {@code InitializeParams} reads, down the paths the answer depends on, and no
+ * key twice in one object. Anything else is left to the launcher, which answers it as it always
+ * did.
  *
  * <p>Deeper inside {@code capabilities} the kinds are not checked: a client whose capabilities
  * LSP4J cannot read gets the early answer where LSP4J would have refused; {@link DropResponse} logs
@@ -91,15 +94,47 @@ public record PlainInitialize(JsonElement id, JsonObject params) {
     return new PlainInitialize(id, params);
   }
 
-  /** Whether {@code text} is one JSON value in the strict syntax, and nothing after it. */
+  /**
+   * Whether {@code text} is one JSON value in the strict syntax, nothing after it, and no object in
+   * it names a key twice: the tree keeps the last value of a repeated key, where LSP4J reads (and
+   * may refuse) each one.
+   */
   private static boolean isOneStrictValue(String text) {
     try (JsonReader reader = new JsonReader(new StringReader(text))) {
       reader.setStrictness(Strictness.STRICT);
-      reader.skipValue();
-      return reader.peek() == JsonToken.END_DOCUMENT;
+      return readsWithoutRepeatedKeys(reader) && reader.peek() == JsonToken.END_DOCUMENT;
     } catch (IOException | RuntimeException e) {
       return false;
     }
+  }
+
+  /**
+   * Reads one value; false when an object in it repeats a key. The recursion is bounded by the
+   * reader's nesting limit (255), past which it throws.
+   */
+  private static boolean readsWithoutRepeatedKeys(JsonReader reader) throws IOException {
+    JsonToken token = reader.peek();
+    if (token == JsonToken.BEGIN_OBJECT) {
+      reader.beginObject();
+      Set<String> keys = new HashSet<>();
+      while (reader.hasNext()) {
+        if (!keys.add(reader.nextName()) || !readsWithoutRepeatedKeys(reader)) {
+          return false;
+        }
+      }
+      reader.endObject();
+    } else if (token == JsonToken.BEGIN_ARRAY) {
+      reader.beginArray();
+      while (reader.hasNext()) {
+        if (!readsWithoutRepeatedKeys(reader)) {
+          return false;
+        }
+      }
+      reader.endArray();
+    } else {
+      reader.skipValue();
+    }
+    return true;
   }
 
   /** The id as LSP4J reads and writes it back (a number as an Integer), or null. */
