@@ -29,8 +29,8 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Measure completion and edit quality on HumanEval; writes results.json and results.md.",
-      "Modes: completion, editor, chat (humaneval); single-raw, single-editor, single-midline-raw,",
-      "single-midline, multi-raw, multi-editor (fim); fix, docstring (edit)."
+      "Modes: completion, editor, chat (humaneval); single-raw, single-editor,",
+      "single-midline-raw, single-midline, multi-raw, multi-editor (fim); fix, docstring (edit)."
     })
 public final class Eval implements Callable<Integer> {
   static final List<String> COMPLETION_STOPS =
