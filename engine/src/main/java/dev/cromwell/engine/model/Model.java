@@ -67,6 +67,17 @@ public final class Model implements AutoCloseable {
   }
 
   /**
+   * Where a load's time went, for the server's timing line: mapping or copying the file and parsing
+   * its header ({@code open}), building the tokenizer, and reading (for a copied file: rearranging)
+   * the weights. Most of each is the JIT's cold start on a fresh JVM (docs/PERFORMANCE.md).
+   */
+  public record LoadTimes(long openNanos, long tokenizerNanos, long weightsNanos) {
+    public long totalNanos() {
+      return openNanos + tokenizerNanos + weightsNanos;
+    }
+  }
+
+  /**
    * Prompt tokens per batch by default: enough to amortize weight decoding, small enough for L2.
    */
   public static final int DEFAULT_PREFILL_CHUNK = 64;
@@ -83,11 +94,14 @@ public final class Model implements AutoCloseable {
   private final int prefillChunk;
   private final KvCache.Precision kvPrecision;
   private final ModelUse use = new ModelUse();
+  private final LoadTimes loadTimes;
 
-  private Model(GgufFile file, Options options) {
+  private Model(GgufFile file, Options options, long openNanos) {
     this.file = file;
+    long started = System.nanoTime();
     this.config = ModelConfig.from(file);
     this.tokenizer = TokenizerLoader.load(file);
+    long tokenized = System.nanoTime();
     if (tokenizer.vocabulary().size() > config.vocabularySize()) {
       throw new IllegalArgumentException(
           file.path()
@@ -109,6 +123,7 @@ public final class Model implements AutoCloseable {
     int requested = options.contextLength() > 0 ? options.contextLength() : DEFAULT_CONTEXT_CAP;
     this.contextLength = Math.min(requested, config.contextLength());
     this.weights = ModelWeights.from(file, config, contextLength);
+    this.loadTimes = new LoadTimes(openNanos, tokenized - started, System.nanoTime() - tokenized);
     this.prefillChunk = options.prefillChunk();
     this.kvPrecision = options.kvPrecision();
     this.pool = new WorkerPool(options.threads());
@@ -117,9 +132,10 @@ public final class Model implements AutoCloseable {
 
   /** Maps and validates the model at {@code path}. */
   public static Model load(Path path, Options options) {
+    long start = System.nanoTime();
     GgufFile file = GgufFile.open(path, options.loadMode());
     try {
-      return new Model(file, options);
+      return new Model(file, options, System.nanoTime() - start);
     } catch (RuntimeException e) {
       file.close();
       throw e;
@@ -132,6 +148,11 @@ public final class Model implements AutoCloseable {
 
   public ModelWeights weights() {
     return weights;
+  }
+
+  /** Where this model's load took its time. */
+  public LoadTimes loadTimes() {
+    return loadTimes;
   }
 
   public Tokenizer tokenizer() {
