@@ -14,14 +14,16 @@ import java.util.function.BooleanSupplier;
  * it serves the editor, so that the JIT has compiled the kernels for this model's shapes (batched
  * prefill and one-token decode) and the user's first suggestion is not cut short by the time limit
  * while the code is still interpreted. Bounded in rounds and wall time; {@code
- * -Dcromwell.warmup=false} skips it (to measure what it is worth). It stops as soon as a newer
- * configuration supersedes the load ({@link ModelLoader#supersededCheck()}), since the model it
- * warms will be closed unused. With {@code -Dcromwell.timing=true} it writes where the load and the
- * warm-up took their time to stderr as one line ({@link #line}).
+ * -Dcromwell.warmup=false} skips it and {@code -Dcromwell.warmup.completions=N} runs N completions
+ * instead of two (to measure what each part is worth). It stops as soon as a newer configuration
+ * supersedes the load ({@link ModelLoader#supersededCheck()}), since the model it warms will be
+ * closed unused. With {@code -Dcromwell.timing=true} it writes where the load and the warm-up took
+ * their time to stderr as one line ({@link #line}).
  */
 final class ModelWarmup {
   private static final String KEY = "cromwell:warm-up";
-  private static final int ROUNDS = 2;
+  private static final int ROUNDS =
+      Math.max(0, Integer.getInteger("cromwell.warmup.completions", 2));
   private static final int KERNEL_ROUNDS = 500;
   private static final long KERNEL_BUDGET_NANOS = 3_000_000_000L;
   private static final long BUDGET_NANOS = 6_000_000_000L;
@@ -81,11 +83,11 @@ final class ModelWarmup {
     String loaded =
         String.format(
             Locale.ROOT,
-            "cromwell timing: load %.1f ms = open %.1f + tokenizer %.1f + weights %.1f",
+            "cromwell timing: load %.1f ms = open %.1f + weights %.1f (tokenizer %.1f alongside)",
             ms(load.totalNanos()),
             ms(load.openNanos()),
-            ms(load.tokenizerNanos()),
-            ms(load.weightsNanos()));
+            ms(load.weightsNanos()),
+            ms(load.tokenizerNanos()));
     if (warmUp == null) {
       return loaded + "; no warm-up";
     }

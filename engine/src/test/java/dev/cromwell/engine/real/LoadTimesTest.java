@@ -8,7 +8,8 @@ import dev.cromwell.engine.model.Model;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link Model#loadTimes} on the real SmolLM2: every phase is counted, and only within the load.
+ * {@link Model#loadTimes} on the real SmolLM2: every phase is counted, and only within the load
+ * (the tokenizer is built alongside the weights).
  */
 class LoadTimesTest {
   @Test
@@ -20,6 +21,8 @@ class LoadTimesTest {
         Model.LoadTimes t = m.loadTimes();
         assertTrue(
             t.openNanos() > 0 && t.tokenizerNanos() > 0 && t.weightsNanos() > 0, mode + ": " + t);
+        assertTrue(t.openNanos() + t.weightsNanos() <= t.totalNanos(), mode + ": " + t);
+        assertTrue(t.tokenizerNanos() <= t.totalNanos(), mode + ": " + t);
         assertTrue(t.totalNanos() <= wall, mode + ": " + t + " within " + wall + " ns");
       }
     }
