@@ -9,6 +9,8 @@ import dev.cromwell.lsp.TcpServer;
 import dev.cromwell.lsp.rpc.FrameLimits;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -113,10 +115,26 @@ final class LspCommand implements Callable<Integer> {
     System.setOut(System.err);
     // The server (and its model catalogue) is built after initialize has been answered.
     return LspLauncher.serveAnsweringEarly(
-        () -> CromwellLanguageServer.withModels(update.config()),
-        System.in,
-        protocolOut,
-        limits,
-        System.err::println);
+        new ServerWith(update.config()), System.in, protocolOut, limits, new StandardError());
+  }
+
+  // The two below are classes rather than lambdas: the first lambda of a process spins its class
+  // and the JDK's lambda machinery (milliseconds), and here that would come before initialize is
+  // answered.
+
+  /** Builds the stdio server with the models of {@code config}. */
+  private record ServerWith(ServerConfig config) implements Supplier<CromwellLanguageServer> {
+    @Override
+    public CromwellLanguageServer get() {
+      return CromwellLanguageServer.withModels(config);
+    }
+  }
+
+  /** Log lines go to standard error (standard output is the protocol). */
+  private static final class StandardError implements Consumer<String> {
+    @Override
+    public void accept(String line) {
+      System.err.println(line);
+    }
   }
 }

@@ -1,5 +1,10 @@
 package dev.cromwell.lsp;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
 import org.eclipse.lsp4j.ClientCapabilities;
 
 /** What a client said it can do, read once from {@code initialize}. */
@@ -31,5 +36,36 @@ final class ClientFeatures {
     return capabilities != null
         && capabilities.getTextDocument() != null
         && capabilities.getTextDocument().getInlineCompletion() != null;
+  }
+
+  /**
+   * {@link #showsInlineCompletions(ClientCapabilities)} from the JSON of the capabilities (null
+   * when absent), for the answer written before LSP4J reads them.
+   */
+  static boolean showsInlineCompletions(JsonObject capabilities) {
+    JsonObject textDocument = member(capabilities, "textDocument");
+    return member(textDocument, "inlineCompletion") != null;
+  }
+
+  /**
+   * The position encodings the client offers ({@code general.positionEncodings}) from the JSON of
+   * its capabilities, or null when it names none, as LSP4J reads them.
+   */
+  static List<String> positionEncodings(JsonObject capabilities) {
+    JsonObject general = member(capabilities, "general");
+    JsonElement offered = general == null ? null : general.get("positionEncodings");
+    if (!(offered instanceof JsonArray array)) {
+      return null;
+    }
+    List<String> encodings = new ArrayList<>();
+    for (JsonElement e : array) {
+      encodings.add(e.isJsonNull() ? null : e.getAsString());
+    }
+    return encodings;
+  }
+
+  /** The object {@code name} of {@code object}; null when either is absent, null or no object. */
+  private static JsonObject member(JsonObject object, String name) {
+    return object != null && object.get(name) instanceof JsonObject member ? member : null;
   }
 }

@@ -1,7 +1,9 @@
 package dev.cromwell.lsp;
 
 import com.google.gson.Gson;
+import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
 import dev.cromwell.context.IndexProgress;
 import dev.cromwell.engine.generate.Cancellation;
 import dev.cromwell.engine.model.Model;
@@ -15,9 +17,9 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.eclipse.lsp4j.CodeActionKind;
 import org.eclipse.lsp4j.CompletionItem;
 import org.eclipse.lsp4j.CompletionList;
-import org.eclipse.lsp4j.CompletionOptions;
 import org.eclipse.lsp4j.CompletionParams;
 import org.eclipse.lsp4j.DidChangeConfigurationParams;
 import org.eclipse.lsp4j.DidChangeTextDocumentParams;
@@ -25,7 +27,6 @@ import org.eclipse.lsp4j.DidChangeWatchedFilesParams;
 import org.eclipse.lsp4j.DidCloseTextDocumentParams;
 import org.eclipse.lsp4j.DidOpenTextDocumentParams;
 import org.eclipse.lsp4j.DidSaveTextDocumentParams;
-import org.eclipse.lsp4j.ExecuteCommandOptions;
 import org.eclipse.lsp4j.ExecuteCommandParams;
 import org.eclipse.lsp4j.FileChangeType;
 import org.eclipse.lsp4j.InitializeParams;
@@ -38,9 +39,8 @@ import org.eclipse.lsp4j.MessageParams;
 import org.eclipse.lsp4j.MessageType;
 import org.eclipse.lsp4j.Position;
 import org.eclipse.lsp4j.Range;
-import org.eclipse.lsp4j.ServerCapabilities;
-import org.eclipse.lsp4j.ServerInfo;
 import org.eclipse.lsp4j.TextDocumentSyncKind;
+import org.eclipse.lsp4j.jsonrpc.json.MessageJsonHandler;
 import org.eclipse.lsp4j.jsonrpc.messages.Either;
 import org.eclipse.lsp4j.jsonrpc.services.JsonRequest;
 import org.eclipse.lsp4j.services.LanguageClient;
@@ -148,29 +148,77 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
   }
 
   /**
-   * The answer to {@code initialize}: what the server offers a client with these capabilities. The
-   * one place that decides it; {@code cromwell lsp} answers with it before the server is built
-   * ({@link dev.cromwell.lsp.rpc.EarlyInitialize}), so it depends on the params only.
+   * The answer to {@code initialize} as LSP4J's type, for the server's own handling of it: {@link
+   * #initializeResult(boolean, PositionEncoding)} read back by LSP4J's Gson.
    */
   public static InitializeResult initializeResult(InitializeParams params) {
     var capabilities = params.getCapabilities();
-    ServerCapabilities caps = new ServerCapabilities();
-    caps.setTextDocumentSync(TextDocumentSyncKind.Incremental);
-    caps.setInlineCompletionProvider(true);
-    if (!ClientFeatures.showsInlineCompletions(capabilities)) {
-      caps.setCompletionProvider(new CompletionOptions(false, List.of())); // the fallback
+    return Lsp4jJson.GSON.fromJson(
+        initializeResult(
+            ClientFeatures.showsInlineCompletions(capabilities), encodingFor(capabilities)),
+        InitializeResult.class);
+  }
+
+  /**
+   * The answer to {@code initialize} for its params as JSON: what {@code cromwell lsp} answers
+   * before the server is built ({@link dev.cromwell.lsp.rpc.EarlyInitialize}), from the same two
+   * facts about the client as {@link #initializeResult(InitializeParams)}.
+   */
+  public static JsonObject initializeResult(JsonObject params) {
+    JsonObject capabilities =
+        params.get("capabilities") instanceof JsonObject c ? c : null; // absent or null: none
+    return initializeResult(
+        ClientFeatures.showsInlineCompletions(capabilities),
+        PositionEncoding.negotiate(ClientFeatures.positionEncodings(capabilities)));
+  }
+
+  /**
+   * What the server offers a client that does or does not show inline completions, in the position
+   * encoding agreed with it: the one place that decides the answer to {@code initialize}. Built as
+   * JSON, not as LSP4J's types, so that the early answer needs none of LSP4J's reflective Gson
+   * (half of the time to it); {@code EarlyInitializeTest} checks that LSP4J reads it back and
+   * writes the same JSON.
+   */
+  static JsonObject initializeResult(boolean showsInlineCompletions, PositionEncoding encoding) {
+    JsonObject caps = new JsonObject();
+    // LSP numbers the kinds as LSP4J declares them: None 0, Full 1, Incremental 2.
+    caps.addProperty("textDocumentSync", TextDocumentSyncKind.Incremental.ordinal());
+    caps.addProperty("inlineCompletionProvider", true);
+    if (!showsInlineCompletions) {
+      JsonObject completion = new JsonObject(); // the fallback
+      completion.addProperty("resolveProvider", false);
+      completion.add("triggerCharacters", new JsonArray());
+      caps.add("completionProvider", completion);
     }
-    caps.setExecuteCommandProvider(
-        new ExecuteCommandOptions(List.of(ACCEPTED_COMMAND, LspEdits.EDIT_COMMAND)));
-    org.eclipse.lsp4j.CodeActionOptions actionOptions =
-        new org.eclipse.lsp4j.CodeActionOptions(
-            List.of(
-                org.eclipse.lsp4j.CodeActionKind.RefactorRewrite,
-                org.eclipse.lsp4j.CodeActionKind.QuickFix));
-    actionOptions.setResolveProvider(true);
-    caps.setCodeActionProvider(actionOptions);
-    caps.setPositionEncoding(encodingFor(capabilities).lspName());
-    return new InitializeResult(caps, new ServerInfo("cromwell", "0.1.0"));
+    JsonObject commands = new JsonObject();
+    commands.add("commands", strings(ACCEPTED_COMMAND, LspEdits.EDIT_COMMAND));
+    caps.add("executeCommandProvider", commands);
+    JsonObject actions = new JsonObject();
+    actions.add(
+        "codeActionKinds", strings(CodeActionKind.RefactorRewrite, CodeActionKind.QuickFix));
+    actions.addProperty("resolveProvider", true);
+    caps.add("codeActionProvider", actions);
+    caps.addProperty("positionEncoding", encoding.lspName());
+    JsonObject info = new JsonObject();
+    info.addProperty("name", "cromwell");
+    info.addProperty("version", "0.1.0");
+    JsonObject result = new JsonObject();
+    result.add("capabilities", caps);
+    result.add("serverInfo", info);
+    return result;
+  }
+
+  private static JsonArray strings(String... values) {
+    JsonArray array = new JsonArray();
+    for (String value : values) {
+      array.add(value);
+    }
+    return array;
+  }
+
+  /** LSP4J's Gson (its adapters for enums and Either), built when first needed. */
+  private static final class Lsp4jJson {
+    static final Gson GSON = new MessageJsonHandler(Map.of()).getGson();
   }
 
   /** The position encoding agreed with a client: UTF-8 when it offers it, else LSP's UTF-16. */

@@ -1,5 +1,6 @@
 package dev.cromwell.lsp;
 
+import com.google.gson.JsonObject;
 import dev.cromwell.lsp.rpc.EarlyInitialize;
 import dev.cromwell.lsp.rpc.FrameLimits;
 import dev.cromwell.lsp.rpc.FramedLauncherBuilder;
@@ -9,6 +10,7 @@ import java.io.OutputStream;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.eclipse.lsp4j.jsonrpc.Launcher;
 import org.eclipse.lsp4j.services.LanguageClient;
@@ -32,8 +34,20 @@ public final class LspLauncher {
       FrameLimits limits,
       Consumer<String> log) {
     EarlyInitialize.Streams streams =
-        EarlyInitialize.answer(in, out, limits, CromwellLanguageServer::initializeResult, log);
+        EarlyInitialize.answer(in, out, limits, new InitializeResultOf(), log);
     return serve(server.get(), streams.in(), streams.out(), limits, log);
+  }
+
+  /**
+   * {@link CromwellLanguageServer#initializeResult(JsonObject)} as a class rather than a method
+   * reference: the first lambda of a process spins its class and the JDK's lambda machinery (some
+   * 80 classes, milliseconds), which the answer to {@code initialize} need not wait for.
+   */
+  private static final class InitializeResultOf implements Function<JsonObject, JsonObject> {
+    @Override
+    public JsonObject apply(JsonObject params) {
+      return CromwellLanguageServer.initializeResult(params);
+    }
   }
 
   /**

@@ -113,6 +113,61 @@ class EarlyInitializeTest {
   }
 
   /**
+   * The early answer is built from the JSON tree, not by LSP4J: for every shape of the two facts it
+   * depends on (inline completions shown or not, the encodings offered), and for ids LSP4J reads as
+   * they are, it must be the answer LSP4J writes, and LSP4J must still read the request.
+   */
+  @Test
+  void everyClientShapeGetsTheAnswerLsp4jWouldWrite() throws Exception {
+    List<String> shapes =
+        List.of(
+            "{}",
+            "{\"capabilities\":{}}",
+            "{\"capabilities\":{\"general\":null,\"textDocument\":null}}",
+            "{\"capabilities\":{\"general\":{\"positionEncodings\":null}}}",
+            "{\"capabilities\":{\"general\":{\"positionEncodings\":[]}}}",
+            "{\"capabilities\":{\"general\":{\"positionEncodings\":[\"utf-16\"]}}}",
+            "{\"capabilities\":{\"general\":{\"positionEncodings\":[\"utf-32\",\"utf-8\"]}}}",
+            "{\"capabilities\":{\"textDocument\":{\"inlineCompletion\":null}}}",
+            "{\"capabilities\":{\"textDocument\":{\"inlineCompletion\":{}}}}",
+            "{\"processId\":null,\"rootUri\":null,\"workspaceFolders\":[],\"locale\":\"de\","
+                + "\"workDoneToken\":\"t\",\"clientInfo\":{\"name\":\"e\\u00e9\\\"\\n\"},"
+                + "\"initializationOptions\":{\"threads\":1},\"trace\":\"verbose\"}");
+    for (String shape : shapes) {
+      for (String id : List.of("0", "-17", "2147483", "\"\"", "\"a\\\"b\\u0001é\"")) {
+        String input = frames(initialize(id, shape), SHUTDOWN, EXIT);
+        Session plain = Session.run(input.getBytes(StandardCharsets.UTF_8), false);
+        Session early = Session.run(input.getBytes(StandardCharsets.UTF_8), true);
+        String what = "id " + id + ", params " + shape;
+        assertTrue(early.answeredBeforeServer, "not answered early: " + what);
+        assertEquals(plain.messages, early.messages, what);
+        assertEquals(plain.log, early.log, what);
+        assertEquals(0, early.exitCode, what);
+      }
+    }
+  }
+
+  /**
+   * Capabilities malformed below what the early answer reads: LSP4J refuses the request it was
+   * given, so the client got a yes where LSP4J says no; the server says so in one line rather than
+   * answering twice.
+   */
+  @Test
+  void capabilitiesLsp4jCannotReadDeepDownAreLoggedAfterTheEarlyAnswer() throws Exception {
+    String input =
+        frames(
+            initialize(3, "{\"capabilities\":{\"workspace\":{\"applyEdit\":{\"x\":1}}}}"),
+            SHUTDOWN,
+            EXIT);
+    Session early = Session.run(input.getBytes(StandardCharsets.UTF_8), true);
+    assertEquals(1, early.answersTo("3").size(), "answers: " + early.messages);
+    assertTrue(early.answerTo("3").has("result"));
+    assertTrue(
+        early.log.stream().anyMatch(l -> l.contains("LSP4J could not read it")),
+        "no line about the refused initialize: " + early.log);
+  }
+
+  /**
    * A first message that is not a plain {@code initialize} is left to LSP4J: the client sees
    * exactly what it would without the early answer, in the same order, and the server logs the same
    * lines.
@@ -129,6 +184,23 @@ class EarlyInitializeTest {
             frame("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"cromwell/status\"}"),
             frame("{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"shutdown\"}"),
             frame(initialize(1, "{\"capabilities\":\"none\"}")), // params LSP4J cannot read
+            frame(initialize(1, "{\"capabilities\":{\"general\":{\"positionEncodings\":\"x\"}}}")),
+            frame(initialize(1, "{\"capabilities\":{\"textDocument\":{\"inlineCompletion\":1}}}")),
+            frame(initialize(1, "{\"processId\":\"abc\"}")),
+            frame(initialize(1, "{\"processId\":1.5}")),
+            frame(initialize(1, "{\"workspaceFolders\":{}}")),
+            frame(initialize(1, "{\"clientInfo\":\"vim\"}")),
+            frame(initialize(1, "{\"clientInfo\":{\"name\":[]}}")),
+            frame(initialize(1, "null")), // no params object
+            frame(initialize(1, "{\"capabilities\":null}")), // LSP4J's setter refuses null
+            frame(initialize("1.5", "{}")), // an id LSP4J does not read as it is
+            frame(initialize("12345678901", "{}")),
+            frame(initialize("null", "{}")),
+            frame(initialize("{}", "{}")),
+            frame(initialize(1, "{}").replace("{\"jsonrpc", "{\"result\":1,\"jsonrpc")),
+            frame(initialize(1, "{}").replace("\"2.0\"", "2")), // jsonrpc not a string
+            frame(initialize(1, "{'capabilities':{}}")), // not strict JSON
+            frame(initialize(1, "{/* c */}")),
             frame(initialize(1, "{\"capabilities\":{}}") + "{}"), // bytes after the message
             frame("{\"jsonrpc\":\"2.0\",\"method\":\"initialize\",\"params\":{}}"), // no id
             "");

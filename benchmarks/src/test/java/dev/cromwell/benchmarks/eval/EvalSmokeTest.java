@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.cromwell.engine.RealModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -22,10 +23,7 @@ class EvalSmokeTest {
   void everyModeRunsOnThreeProblems() throws Exception {
     // Kept under target/ so that the last run's table can be read after the build.
     Path out = Path.of("target", "eval-smoke");
-    Path model = ModelRef.store().resolve("smollm2-135m-instruct.gguf");
-    assertTrue(
-        Files.isRegularFile(model),
-        model + " is missing; .ci/run pulls it into the model store (cromwell pull)");
+    Path model = RealModels.smollm2();
     int status =
         new CommandLine(new Eval())
             .execute(

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
-import java.nio.file.Files;
+import dev.cromwell.engine.RealModels;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
@@ -16,10 +16,7 @@ import org.junit.jupiter.api.Test;
 class LspEditorTest {
   @Test
   void eachTaskFileLeavesTheIndexBeforeTheNext() throws Exception {
-    Path model = ModelRef.store().resolve("smollm2-135m-instruct.gguf");
-    assertTrue(
-        Files.isRegularFile(model),
-        model + " is missing; .ci/run pulls it into the model store (cromwell pull)");
+    Path model = RealModels.smollm2();
     String file = "def add(a, b):\n    return a + b\n\n\ndef sub(a, b):\n    ";
     try (LspEditor editor = new LspEditor(model, 1, 8, new JsonObject())) {
       for (int task = 1; task <= 3; task++) {

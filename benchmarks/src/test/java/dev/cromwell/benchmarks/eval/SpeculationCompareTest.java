@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cromwell.engine.RealModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,10 +19,7 @@ class SpeculationCompareTest {
   @Test
   void editsRunOncePerSettingWithIdenticalAnswers() throws Exception {
     Path out = Path.of("target", "eval-speculation");
-    Path model = ModelRef.store().resolve("smollm2-135m-instruct.gguf");
-    assertTrue(
-        Files.isRegularFile(model),
-        model + " is missing; .ci/run pulls it into the model store (cromwell pull)");
+    Path model = RealModels.smollm2();
     int status =
         new CommandLine(new Eval())
             .execute(

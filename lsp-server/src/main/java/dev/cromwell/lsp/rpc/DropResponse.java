@@ -10,6 +10,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.function.Consumer;
 
 /**
  * The server's output with one message left out: the first response to request {@code id}, which
@@ -21,14 +22,17 @@ public final class DropResponse extends FilterOutputStream {
   private static final byte[] END_OF_HEADER = "\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
   private final JsonElement id;
+  private final Consumer<String> log;
   private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
 
   /** Whether the response has gone by (or the output is not framed): nothing more to look at. */
   private boolean done;
 
-  public DropResponse(OutputStream out, JsonElement id) {
+  /** {@code log} hears of a dropped error: the early answer said yes where LSP4J said no. */
+  public DropResponse(OutputStream out, JsonElement id, Consumer<String> log) {
     super(out);
     this.id = id;
+    this.log = log;
   }
 
   @Override
@@ -89,7 +93,16 @@ public final class DropResponse extends FilterOutputStream {
   private boolean answersId(String body) {
     try {
       JsonObject message = JsonParser.parseString(body).getAsJsonObject();
-      return !message.has("method") && id.equals(message.get("id"));
+      if (message.has("method") || !id.equals(message.get("id"))) {
+        return false;
+      }
+      if (message.has("error")) {
+        log.accept(
+            "cromwell lsp: initialize was answered, but LSP4J could not read it and refused it: "
+                + Excerpt.of(String.valueOf(message.get("error")))
+                + "; the server stays uninitialized (the client's capabilities are malformed)");
+      }
+      return true;
     } catch (RuntimeException e) {
       return false;
     }
