@@ -1,8 +1,11 @@
 package dev.cromwell.lsp;
 
 import dev.cromwell.engine.generate.GenerationRequest;
+import dev.cromwell.engine.model.Model;
 import dev.cromwell.protocol.FimFormat;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -11,28 +14,38 @@ import java.util.function.BooleanSupplier;
  * it serves the editor, so that the JIT has compiled the kernels for this model's shapes (batched
  * prefill and one-token decode) and the user's first suggestion is not cut short by the time limit
  * while the code is still interpreted. Bounded in rounds and wall time; {@code
- * -Dcromwell.warmup=false} skips it (to measure what it is worth). It stops as soon as a newer
- * configuration supersedes the load ({@link ModelLoader#supersededCheck()}), since the model it
- * warms will be closed unused.
+ * -Dcromwell.warmup=false} skips it and {@code -Dcromwell.warmup.completions=N} runs N completions
+ * instead of two (to measure what each part is worth). It stops as soon as a newer configuration
+ * supersedes the load ({@link ModelLoader#supersededCheck()}), since the model it warms will be
+ * closed unused. With {@code -Dcromwell.timing=true} it writes where the load and the warm-up took
+ * their time to stderr as one line ({@link #line}).
  */
 final class ModelWarmup {
   private static final String KEY = "cromwell:warm-up";
-  private static final int ROUNDS = 2;
+  private static final int ROUNDS =
+      Math.max(0, Integer.getInteger("cromwell.warmup.completions", 2));
   private static final int KERNEL_ROUNDS = 500;
   private static final long KERNEL_BUDGET_NANOS = 3_000_000_000L;
   private static final long BUDGET_NANOS = 6_000_000_000L;
 
   private ModelWarmup() {}
 
+  /** What a warm-up did: its kernel rounds and their time, and each completion's time. */
+  record Phases(int kernelRounds, long kernelNanos, List<Long> completionNanos) {}
+
   static ModelCompleter warm(ModelCompleter completer) {
     if (!Boolean.parseBoolean(System.getProperty("cromwell.warmup", "true"))) {
+      log(completer.model(), null);
       return completer;
     }
     long start = System.nanoTime();
     BooleanSupplier superseded = ModelLoader.supersededCheck();
     // First the matrix kernels on small views of the weights (cheap calls, so C2 compiles them
     // after a fraction of the cold work), then whole completions for the rest of the forward pass.
-    completer.model().warmKernels(KERNEL_ROUNDS, KERNEL_BUDGET_NANOS, superseded);
+    int kernelRounds =
+        completer.model().warmKernels(KERNEL_ROUNDS, KERNEL_BUDGET_NANOS, superseded);
+    long kernelNanos = System.nanoTime() - start;
+    List<Long> completions = new ArrayList<>();
     try {
       for (int round = 0;
           round < ROUNDS && System.nanoTime() - start < BUDGET_NANOS && !superseded.getAsBoolean();
@@ -47,13 +60,56 @@ final class ModelWarmup {
                     "\n    return total\n",
                     List.of(),
                     "#");
+        long before = System.nanoTime();
         completer.complete(
             KEY, prompt, GenerationRequest.TextStop.NEVER, 12, BUDGET_NANOS, superseded);
+        completions.add(System.nanoTime() - before);
       }
     } finally {
       completer.forget(KEY);
     }
+    log(completer.model(), new Phases(kernelRounds, kernelNanos, completions));
     return completer;
+  }
+
+  private static void log(Model model, Phases warmUp) {
+    if (CompletionTiming.ENABLED) {
+      System.err.println(line(model.loadTimes(), warmUp));
+    }
+  }
+
+  /** The timing line of a load and its warm-up (null when skipped); times in ms. */
+  static String line(Model.LoadTimes load, Phases warmUp) {
+    String loaded =
+        String.format(
+            Locale.ROOT,
+            "cromwell timing: load %.1f ms = open %.1f + weights %.1f (tokenizer %.1f alongside)",
+            ms(load.totalNanos()),
+            ms(load.openNanos()),
+            ms(load.weightsNanos()),
+            ms(load.tokenizerNanos()));
+    if (warmUp == null) {
+      return loaded + "; no warm-up";
+    }
+    long total = warmUp.kernelNanos();
+    StringBuilder each = new StringBuilder();
+    for (long nanos : warmUp.completionNanos()) {
+      total += nanos;
+      each.append(each.isEmpty() ? "" : " + ")
+          .append(String.format(Locale.ROOT, "%.1f", ms(nanos)));
+    }
+    return loaded
+        + String.format(
+            Locale.ROOT,
+            "; warm-up %.1f ms = kernels %.1f (%d rounds) + completions [%s]",
+            ms(total),
+            ms(warmUp.kernelNanos()),
+            warmUp.kernelRounds(),
+            each);
+  }
+
+  private static double ms(long nanos) {
+    return nanos / 1e6;
   }
 
   private static String prefix(int round) {

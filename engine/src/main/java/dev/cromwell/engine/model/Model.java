@@ -67,6 +67,15 @@ public final class Model implements AutoCloseable {
   }
 
   /**
+   * Where a load's time went, for the server's timing line: mapping or copying the file and parsing
+   * its header ({@code open}), then reading (for a copied file: rearranging) the weights while
+   * another thread builds the tokenizer, and the whole. Most of each is the JIT's cold start on a
+   * fresh JVM (docs/PERFORMANCE.md).
+   */
+  public record LoadTimes(
+      long openNanos, long tokenizerNanos, long weightsNanos, long totalNanos) {}
+
+  /**
    * Prompt tokens per batch by default: enough to amortize weight decoding, small enough for L2.
    */
   public static final int DEFAULT_PREFILL_CHUNK = 64;
@@ -83,11 +92,27 @@ public final class Model implements AutoCloseable {
   private final int prefillChunk;
   private final KvCache.Precision kvPrecision;
   private final ModelUse use = new ModelUse();
+  private final LoadTimes loadTimes;
 
-  private Model(GgufFile file, Options options) {
+  private Model(GgufFile file, Options options, long loadStart, long openNanos) {
     this.file = file;
     this.config = ModelConfig.from(file);
-    this.tokenizer = TokenizerLoader.load(file);
+    // The tokenizer is built on a thread of its own while this one reads the weights: on a fresh
+    // JVM it takes a few hundred ms of cold code, and the weights (copied or rearranged) leave a
+    // core to spare part of the time. Its errors still come first, as when it was built first.
+    Tokenizing tokenizing = Tokenizing.start(file);
+    RuntimeException weightsFailure = null;
+    ModelWeights read = null;
+    int context = 0;
+    long weighing = System.nanoTime();
+    try {
+      context = contextLength(file, config, options);
+      read = ModelWeights.from(file, config, context);
+    } catch (RuntimeException e) {
+      weightsFailure = e;
+    }
+    long weighed = System.nanoTime();
+    this.tokenizer = tokenizing.join();
     if (tokenizer.vocabulary().size() > config.vocabularySize()) {
       throw new IllegalArgumentException(
           file.path()
@@ -97,6 +122,22 @@ public final class Model implements AutoCloseable {
               + config.vocabularySize()
               + " rows");
     }
+    if (weightsFailure != null) {
+      throw weightsFailure;
+    }
+    this.contextLength = context;
+    this.weights = read;
+    this.loadTimes =
+        new LoadTimes(
+            openNanos, tokenizing.nanos(), weighed - weighing, System.nanoTime() - loadStart);
+    this.prefillChunk = options.prefillChunk();
+    this.kvPrecision = options.kvPrecision();
+    this.pool = new WorkerPool(options.threads());
+    this.transformer = new Transformer(config, weights, pool);
+  }
+
+  /** The positions sessions hold: the options' (checked) or the model's, capped. */
+  private static int contextLength(GgufFile file, ModelConfig config, Options options) {
     if (options.contextLength() > config.contextLength()) {
       throw new IllegalArgumentException(
           file.path()
@@ -107,19 +148,70 @@ public final class Model implements AutoCloseable {
               + "; use at most that (0 = the model's)");
     }
     int requested = options.contextLength() > 0 ? options.contextLength() : DEFAULT_CONTEXT_CAP;
-    this.contextLength = Math.min(requested, config.contextLength());
-    this.weights = ModelWeights.from(file, config, contextLength);
-    this.prefillChunk = options.prefillChunk();
-    this.kvPrecision = options.kvPrecision();
-    this.pool = new WorkerPool(options.threads());
-    this.transformer = new Transformer(config, weights, pool);
+    return Math.min(requested, config.contextLength());
+  }
+
+  /** The tokenizer being built on a thread of its own, and how long that took. */
+  private static final class Tokenizing {
+    private final GgufFile file;
+    private final java.util.concurrent.FutureTask<Tokenizer> task;
+    private volatile long nanos;
+
+    private Tokenizing(GgufFile file) {
+      this.file = file;
+      this.task = new java.util.concurrent.FutureTask<>(this::build);
+    }
+
+    static Tokenizing start(GgufFile file) {
+      Tokenizing t = new Tokenizing(file);
+      Thread.ofPlatform().name("cromwell-tokenizer").daemon().start(t.task);
+      return t;
+    }
+
+    private Tokenizer build() {
+      long start = System.nanoTime();
+      try {
+        return TokenizerLoader.load(file);
+      } finally {
+        nanos = System.nanoTime() - start;
+      }
+    }
+
+    /** The tokenizer once built, or what building it threw; waits without being interrupted. */
+    Tokenizer join() {
+      boolean interrupted = false;
+      try {
+        while (true) {
+          try {
+            return task.get();
+          } catch (InterruptedException e) {
+            interrupted = true; // the file must outlive the build, which reads it
+          } catch (java.util.concurrent.ExecutionException e) {
+            switch (e.getCause()) {
+              case RuntimeException r -> throw r;
+              case Error err -> throw err;
+              default -> throw new IllegalStateException(e.getCause());
+            }
+          }
+        }
+      } finally {
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+
+    long nanos() {
+      return nanos;
+    }
   }
 
   /** Maps and validates the model at {@code path}. */
   public static Model load(Path path, Options options) {
+    long start = System.nanoTime();
     GgufFile file = GgufFile.open(path, options.loadMode());
     try {
-      return new Model(file, options);
+      return new Model(file, options, start, System.nanoTime() - start);
     } catch (RuntimeException e) {
       file.close();
       throw e;
@@ -132,6 +224,11 @@ public final class Model implements AutoCloseable {
 
   public ModelWeights weights() {
     return weights;
+  }
+
+  /** Where this model's load took its time. */
+  public LoadTimes loadTimes() {
+    return loadTimes;
   }
 
   public Tokenizer tokenizer() {
