@@ -7,8 +7,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Set;
@@ -74,14 +72,13 @@ public record DaemonPaths(Path runDir, Path socket, Path lock, Path log) {
     for (String name : SHAPING) {
       what.append(name).append('=').append(env.getOrDefault(name, "")).append('\n');
     }
-    try {
-      byte[] hash =
-          MessageDigest.getInstance("SHA-256")
-              .digest(what.toString().getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(hash, 0, 8);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    // FNV-1a over the description: a name, not a secret (the folder is private), and cheaper at
+    // the start of every editor session than a MessageDigest (its provider loads first).
+    long hash = 0xcbf29ce484222325L;
+    for (byte b : what.toString().getBytes(StandardCharsets.UTF_8)) {
+      hash = (hash ^ (b & 0xff)) * 0x100000001b3L;
     }
+    return HexFormat.of().toHexDigits(hash);
   }
 
   /**
