@@ -138,12 +138,15 @@ public final class DaemonProxy {
     }
     ProcessBuilder pb =
         new ProcessBuilder(command)
+            // Not the first editor's project: the daemon outlives it and serves other projects.
+            .directory(paths.runDir().toFile())
             .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
             .redirectOutput(ProcessBuilder.Redirect.appendTo(paths.log().toFile()))
             .redirectErrorStream(true);
     pb.environment().remove("CROMWELL_AOT_OUTPUT"); // a training run's output is its own
+    Process daemon;
     try {
-      pb.start();
+      daemon = pb.start();
     } catch (IOException e) {
       err.println(
           "cromwell lsp: could not start the daemon (" + e.getMessage() + "); serving without it");
@@ -159,6 +162,14 @@ public final class DaemonProxy {
       SocketChannel ch = connect();
       if (ch != null) {
         return ch;
+      }
+      if (!daemon.isAlive() && daemon.exitValue() != 0) {
+        // It failed to start (its log says why): the editor need not wait out the deadline.
+        err.println(
+            "cromwell lsp: the daemon failed to start (its log: "
+                + paths.log()
+                + "); serving without it");
+        return null;
       }
       try {
         Thread.sleep(10);

@@ -91,7 +91,11 @@ class LspDaemonTest {
 
   /** A proxy session, initialized with SmolLM2, as an editor starts it. */
   private LspProcess session(String name) throws Exception {
-    LspProcess lsp = new LspProcess(project, project.resolve(name + ".err"), env());
+    return session(name, env());
+  }
+
+  private LspProcess session(String name, Map<String, String> env) throws Exception {
+    LspProcess lsp = new LspProcess(project, project.resolve(name + ".err"), env);
     JsonObject init =
         JsonParser.parseString(
                 "{\"processId\":null,\"capabilities\":{},\"rootUri\":null,"
@@ -217,5 +221,21 @@ class LspDaemonTest {
     }
     String err = Files.readString(project.resolve("open.err"));
     assertTrue(err.contains("is open to other users") && err.contains("chmod 700 " + runDir), err);
+  }
+
+  @Test
+  void aDaemonThatFailsToStartLeavesTheSessionInProcessWithoutWaiting() throws Exception {
+    Path launcher = project.resolve("broken-launcher");
+    Files.writeString(launcher, "#!/bin/sh\necho 'broken on purpose' >&2\nexit 3\n");
+    assertTrue(launcher.toFile().setExecutable(true));
+    Map<String, String> env = new java.util.HashMap<>(env());
+    env.put("CROMWELL_DAEMON", "auto");
+    env.put("CROMWELL_LAUNCHER", launcher.toString());
+    try (LspProcess lsp = session("broken", env)) {
+      assertEquals(0, end(lsp));
+    }
+    String err = Files.readString(project.resolve("broken.err"));
+    assertTrue(err.contains("the daemon failed to start"), err);
+    assertTrue(Files.readString(DaemonPaths.of(env).log()).contains("broken on purpose"));
   }
 }
