@@ -66,6 +66,19 @@ public final class LspDaemon {
       Files.deleteIfExists(paths.socket());
       try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
         server.bind(UnixDomainSocketAddress.of(paths.socket()));
+        // Stopped by a signal (kill, logout): no socket of a dead daemon is left (the lock, held
+        // until then, makes it this daemon's to remove).
+        Thread cleanup =
+            new Thread(
+                () -> {
+                  try {
+                    Files.deleteIfExists(paths.socket());
+                  } catch (IOException e) {
+                    // the next daemon replaces it
+                  }
+                },
+                "cromwell-daemon-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
         log.println(
             "cromwell daemon: listening on "
                 + paths.socket()
