@@ -9,6 +9,7 @@ import dev.cromwell.lsp.CromwellLanguageServer;
 import dev.cromwell.lsp.LspLauncher;
 import dev.cromwell.lsp.ServerConfig;
 import dev.cromwell.lsp.TcpServer;
+import dev.cromwell.lsp.rpc.EarlyInitialize;
 import dev.cromwell.lsp.rpc.FrameLimits;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -150,19 +151,24 @@ final class LspCommand implements Callable<Integer> {
     System.setOut(System.err);
     DaemonProxy.Policy policy =
         noDaemon ? DaemonProxy.Policy.OFF : DaemonProxy.Policy.of(System.getenv("CROMWELL_DAEMON"));
+    StandardError log = new StandardError();
+    // initialize is answered here first, whoever serves the rest: the editor waits for that answer,
+    // and connecting to a daemon (or starting one) must not delay it. The daemon then reads the
+    // same initialize, and its answer is left out of what reaches the editor.
+    EarlyInitialize.Streams streams = LspLauncher.answerEarly(System.in, protocolOut, limits, log);
     if (policy != DaemonProxy.Policy.OFF) {
       // A warm daemon answers this session (its model may be loaded already); without one
       // reachable, this process serves as before.
       var served =
           new DaemonProxy(DaemonPaths.of(System.getenv()), System.getenv(), System.err)
-              .serve(policy, defaults, maxMessageMb, System.in, protocolOut);
+              .serve(policy, defaults, maxMessageMb, streams.in(), streams.out());
       if (served.isPresent()) {
         return served.get();
       }
     }
     // The server (and its model catalogue) is built after initialize has been answered.
-    return LspLauncher.serveAnsweringEarly(
-        new ServerWith(update.config()), System.in, protocolOut, limits, new StandardError());
+    return LspLauncher.serve(
+        new ServerWith(update.config()).get(), streams.in(), streams.out(), limits, log);
   }
 
   // The two below are classes rather than lambdas: the first lambda of a process spins its class

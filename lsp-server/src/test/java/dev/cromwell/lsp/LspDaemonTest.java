@@ -35,6 +35,7 @@ class LspDaemonTest {
   @TempDir Path project;
   @TempDir Path runDir;
   private final List<Process> daemons = new java.util.ArrayList<>();
+  private final Map<LspProcess, Integer> initializeIds = new java.util.HashMap<>();
 
   @AfterEach
   void killDaemons() throws InterruptedException {
@@ -104,8 +105,10 @@ class LspDaemonTest {
             .getAsJsonObject();
     init.getAsJsonObject("initializationOptions")
         .addProperty("model", RealModels.smollm2().toString());
-    JsonObject answer = lsp.answer(lsp.request("initialize", init), 60);
+    int initialize = lsp.request("initialize", init);
+    JsonObject answer = lsp.answer(initialize, 60);
     assertTrue(answer.has("result"), answer.toString());
+    initializeIds.put(lsp, initialize);
     lsp.notify("initialized", new JsonObject());
     return lsp;
   }
@@ -153,11 +156,13 @@ class LspDaemonTest {
     return items.get(0).getAsJsonObject().get("insertText").getAsString();
   }
 
-  private static int end(LspProcess lsp) throws Exception {
+  private int end(LspProcess lsp) throws Exception {
     lsp.answer(lsp.request("shutdown", null), 30);
     lsp.notify("exit", null);
     lsp.closeInput();
     assertTrue(lsp.process.waitFor(30, TimeUnit.SECONDS), "the proxy did not exit");
+    // The proxy answers initialize itself and the daemon's answer is left out: exactly one.
+    assertEquals(1, lsp.answersTo(initializeIds.get(lsp), 30), "answers to initialize");
     return lsp.process.exitValue();
   }
 
@@ -237,5 +242,26 @@ class LspDaemonTest {
     String err = Files.readString(project.resolve("broken.err"));
     assertTrue(err.contains("the daemon failed to start"), err);
     assertTrue(Files.readString(DaemonPaths.of(env).log()).contains("broken on purpose"));
+  }
+
+  @Test
+  void initializeIsAnsweredWhileTheDaemonIsStillStarting() throws Exception {
+    // A launcher that takes 20 s to fail: the proxy waits for it (then serves in-process), but the
+    // editor's initialize must not wait with it.
+    Path launcher = project.resolve("slow-launcher");
+    Files.writeString(launcher, "#!/bin/sh\nsleep 20\nexit 3\n");
+    assertTrue(launcher.toFile().setExecutable(true));
+    Map<String, String> env = new java.util.HashMap<>(env());
+    env.put("CROMWELL_DAEMON", "auto");
+    env.put("CROMWELL_LAUNCHER", launcher.toString());
+    env.put("CROMWELL_DAEMON_WAIT_MS", "30000");
+    long start = System.nanoTime();
+    try (LspProcess lsp = session("slow", env)) {
+      long answeredMs = (System.nanoTime() - start) / 1_000_000;
+      assertTrue(answeredMs < 15_000, "initialize answered after " + answeredMs + " ms");
+      assertEquals(0, end(lsp));
+    }
+    String err = Files.readString(project.resolve("slow.err"));
+    assertTrue(err.contains("the daemon failed to start"), err);
   }
 }

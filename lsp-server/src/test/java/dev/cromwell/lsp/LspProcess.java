@@ -76,6 +76,11 @@ final class LspProcess implements AutoCloseable {
     return inbox.answerTo(id, seconds, () -> "process alive: " + process.isAlive());
   }
 
+  /** How many answers to {@code id} the process wrote, once its output has ended. */
+  int answersTo(int id, int seconds) throws InterruptedException {
+    return inbox.answersTo(id, seconds);
+  }
+
   void send(JsonObject message) throws IOException {
     in.write(ClientFrames.frame(message.toString()).getBytes(StandardCharsets.UTF_8));
     in.flush();
