@@ -2,6 +2,7 @@ package dev.cromwell.daemon;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -88,11 +89,22 @@ public record DaemonPaths(Path runDir, Path socket, Path lock, Path log) {
    * @throws IOException with one line naming the folder and the fix
    */
   public void ensurePrivate() throws IOException {
-    if (!Files.exists(runDir, LinkOption.NOFOLLOW_LINKS)) {
-      Files.createDirectories(
+    // Created here or found: checked the same way after, so that one made by someone else between
+    // a check and a creation is never taken for ours.
+    Path parent = runDir.toAbsolutePath().getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
+    try {
+      Files.createDirectory(
           runDir,
           PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-      return;
+    } catch (FileAlreadyExistsException found) {
+      // checked below
+    }
+    if (Files.isSymbolicLink(runDir)) {
+      throw new IOException(
+          runDir + " is a symbolic link; replace it with a folder or set CROMWELL_RUN_DIR");
     }
     if (!Files.isDirectory(runDir, LinkOption.NOFOLLOW_LINKS)) {
       throw new IOException(runDir + " is not a folder; remove it or set CROMWELL_RUN_DIR");
