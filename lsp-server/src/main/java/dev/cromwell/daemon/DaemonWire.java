@@ -9,14 +9,16 @@ import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What the proxy and the daemon say around the editor's bytes. The proxy opens with one line,
@@ -28,6 +30,17 @@ import java.util.concurrent.LinkedBlockingQueue;
  */
 final class DaemonWire {
   static final String MAGIC = "cromwell-daemon 1 ";
+
+  /**
+   * The daemon's one-byte answer to the greeting: the session is taken. The proxy sends the
+   * editor's bytes only after it, so that a connection the daemon drops (its listener closed as it
+   * idled out) leaves the proxy free to serve the session itself.
+   */
+  static final byte ACK = 'k';
+
+  /** Chunks the server may have queued for the proxy before its writes wait. */
+  private static final int QUEUED_CHUNKS = 256;
+
   private static final int MAX_HELLO = 64 * 1024;
 
   private DaemonWire() {}
@@ -93,9 +106,11 @@ final class DaemonWire {
    */
   static final class ChunkedOutput extends OutputStream {
     private static final byte[] END = new byte[0];
-    private final BlockingQueue<byte[]> queue = new LinkedBlockingQueue<>();
+    private final BlockingQueue<byte[]> queue = new ArrayBlockingQueue<>(QUEUED_CHUNKS);
     private final Thread writer;
     private volatile int exitCode;
+    private volatile boolean gone;
+    private final AtomicLong sent = new AtomicLong();
 
     ChunkedOutput(SocketChannel channel) {
       DataOutputStream out =
@@ -119,30 +134,56 @@ final class DaemonWire {
                         if (queue.isEmpty()) {
                           out.flush();
                         }
+                        sent.incrementAndGet();
                       }
                     } catch (IOException | InterruptedException e) {
                       // the editor's proxy is gone: nothing to write to
+                    } finally {
+                      gone = true;
+                      queue.clear(); // wakes a server waiting to queue more
                     }
                   });
     }
 
     @Override
-    public void write(int b) {
-      queue.add(new byte[] {(byte) b});
+    public void write(int b) throws IOException {
+      enqueue(new byte[] {(byte) b});
     }
 
     @Override
-    public void write(byte[] b, int off, int len) {
+    public void write(byte[] b, int off, int len) throws IOException {
       if (len > 0) {
-        queue.add(java.util.Arrays.copyOfRange(b, off, off + len));
+        enqueue(java.util.Arrays.copyOfRange(b, off, off + len));
       }
     }
 
-    /** Ends the stream with the server's exit code, once what was written before is sent. */
+    /** Queues a chunk, waiting while the proxy reads slower than the server writes. */
+    private void enqueue(byte[] chunk) throws IOException {
+      if (gone) {
+        throw new IOException("the editor's proxy is gone");
+      }
+      try {
+        queue.put(chunk);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted while the proxy was slow to read");
+      }
+    }
+
+    /**
+     * Ends the stream with the server's exit code, once what was written before is sent: waits as
+     * long as the proxy keeps reading, and up to 5 s once it stops.
+     */
     void finish(int code) throws InterruptedException {
       exitCode = Math.max(0, code);
-      queue.add(END);
-      writer.join(5_000);
+      if (gone) {
+        return;
+      }
+      queue.put(END);
+      for (long before = -1; writer.isAlive() && sent.get() != before; ) {
+        before = sent.get();
+        writer.join(5_000);
+      }
     }
   }
 
