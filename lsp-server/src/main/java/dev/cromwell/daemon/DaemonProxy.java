@@ -8,14 +8,21 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The editor's {@code cromwell lsp} when a daemon serves ({@link LspDaemon}): it connects to the
@@ -52,14 +59,37 @@ public final class DaemonProxy {
 
   private static final long DEFAULT_WAIT_MS = 10_000;
 
+  /**
+   * How long a daemon that exited 0 (another one holds the lock) is given for that other one's
+   * socket to accept: it is either starting (it binds at once) or idling out (it will not).
+   */
+  private static final long LOCK_HELD_GRACE_MS = 2_000;
+
   private final DaemonPaths paths;
   private final Map<String, String> env;
   private final PrintStream err;
+  private final Duration handshake;
+  private final Duration endGrace;
 
   public DaemonProxy(DaemonPaths paths, Map<String, String> env, PrintStream err) {
+    this(paths, env, err, Duration.ofSeconds(3), Duration.ofSeconds(10));
+  }
+
+  /**
+   * With {@code handshake}: how long connecting and the daemon's acknowledgement may take; {@code
+   * endGrace}: how long the daemon may take to end the session after the editor's input ended.
+   */
+  DaemonProxy(
+      DaemonPaths paths,
+      Map<String, String> env,
+      PrintStream err,
+      Duration handshake,
+      Duration endGrace) {
     this.paths = paths;
     this.env = env;
     this.err = err;
+    this.handshake = handshake;
+    this.endGrace = endGrace;
   }
 
   /**
@@ -82,33 +112,89 @@ public final class DaemonProxy {
       err.println("cromwell lsp: " + e.getMessage() + "; serving without the daemon");
       return Optional.empty();
     }
-    SocketChannel channel = connect();
+    DaemonWire.Hello hello = new DaemonWire.Hello(defaults, maxMessageMb);
+    SocketChannel channel = connect(hello);
     if (channel == null && policy == Policy.AUTO) {
-      channel = startAndConnect();
+      channel = startAndConnect(hello);
     }
     if (channel == null) {
       return Optional.empty();
     }
-    return Optional.of(pipe(channel, new DaemonWire.Hello(defaults, maxMessageMb), stdin, stdout));
+    return Optional.of(pipe(channel, stdin, stdout));
   }
 
-  /** Connects to the daemon's socket, or null when none listens there (no file, or refused). */
-  SocketChannel connect() {
+  /**
+   * Connects to the daemon's socket and greets it: the channel (blocking) once the daemon has
+   * acknowledged the greeting, or null when none listens there (no file, refused), or the daemon
+   * did not take the session (a listener closed as it idled out resets the connection; a stuck one
+   * does not answer in time). Nothing of the editor's is sent before the acknowledgement, so on
+   * null the caller can still serve the session itself.
+   */
+  SocketChannel connect(DaemonWire.Hello hello) {
     if (!Files.exists(paths.socket())) {
       return null;
     }
+    SocketChannel ch = null;
     try {
-      SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
-      try {
-        ch.connect(UnixDomainSocketAddress.of(paths.socket()));
+      ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+      ch.configureBlocking(false);
+      if (greet(ch, hello, System.nanoTime() + handshake.toNanos())) {
+        ch.configureBlocking(true); // its selector is closed: it may block again
         return ch;
-      } catch (IOException e) {
-        ch.close();
-        return null; // a dead daemon's socket: the next daemon replaces it
       }
+      ch.close();
+      return null;
     } catch (IOException e) {
+      // refused (a dead daemon's socket: the next daemon replaces it), or reset as it idled out
+      if (ch != null) {
+        try {
+          ch.close();
+        } catch (IOException closing) {
+          // nothing to keep
+        }
+      }
       return null;
     }
+  }
+
+  /**
+   * Connects the non-blocking {@code ch}, greets, and reads the acknowledgement by the deadline.
+   */
+  private boolean greet(SocketChannel ch, DaemonWire.Hello hello, long deadline)
+      throws IOException {
+    try (Selector selector = Selector.open()) {
+      if (!ch.connect(UnixDomainSocketAddress.of(paths.socket()))) {
+        ch.register(selector, SelectionKey.OP_CONNECT);
+        if (!await(selector, deadline) || !ch.finishConnect()) {
+          return false;
+        }
+      }
+      ByteBuffer greeting = ByteBuffer.wrap(hello.line());
+      while (greeting.hasRemaining()) {
+        if (ch.write(greeting) == 0) {
+          ch.register(selector, SelectionKey.OP_WRITE);
+          if (!await(selector, deadline)) {
+            return false;
+          }
+        }
+      }
+      ch.register(selector, SelectionKey.OP_READ);
+      ByteBuffer ack = ByteBuffer.allocate(1);
+      while (ack.hasRemaining()) {
+        if (!await(selector, deadline) || ch.read(ack) < 0) {
+          return false;
+        }
+      }
+      return ack.get(0) == DaemonWire.ACK;
+    }
+  }
+
+  /** Waits on {@code selector} until the deadline; false when nothing became ready by then. */
+  private static boolean await(Selector selector, long deadline) throws IOException {
+    long left = (deadline - System.nanoTime()) / 1_000_000;
+    boolean ready = left > 0 && selector.select(left) > 0;
+    selector.selectedKeys().clear();
+    return ready;
   }
 
   /**
@@ -116,7 +202,7 @@ public final class DaemonProxy {
    * to the log in the run folder, and waits for its socket; null when there is no launcher or it
    * did not come up in time.
    */
-  private SocketChannel startAndConnect() {
+  private SocketChannel startAndConnect(DaemonWire.Hello hello) {
     String launcher = env.get("CROMWELL_LAUNCHER");
     if (launcher == null || launcher.isBlank() || !Files.isExecutable(Path.of(launcher))) {
       return null; // started as plain java -jar: connect-only
@@ -158,10 +244,16 @@ public final class DaemonProxy {
       waitMs = Long.parseLong(wait);
     }
     long deadline = System.nanoTime() + waitMs * 1_000_000;
+    boolean lockHeld = false;
     while (System.nanoTime() < deadline) {
-      SocketChannel ch = connect();
+      SocketChannel ch = connect(hello);
       if (ch != null) {
         return ch;
+      }
+      if (!lockHeld && !daemon.isAlive() && daemon.exitValue() == 0) {
+        // Another daemon holds the lock: it serves, unless it is idling out; not a full wait.
+        lockHeld = true;
+        deadline = Math.min(deadline, System.nanoTime() + LOCK_HELD_GRACE_MS * 1_000_000);
       }
       if (!daemon.isAlive() && daemon.exitValue() != 0) {
         // It failed to start (its log says why): the editor need not wait out the deadline.
@@ -178,6 +270,14 @@ public final class DaemonProxy {
         return null;
       }
     }
+    if (lockHeld) {
+      err.println(
+          "cromwell lsp: another Cromwell daemon holds the lock but did not take the session (its"
+              + " log: "
+              + paths.log()
+              + "); serving without it");
+      return null;
+    }
     err.println(
         "cromwell lsp: the daemon did not start within "
             + waitMs
@@ -191,14 +291,14 @@ public final class DaemonProxy {
    * Pipes the editor's bytes to the daemon and its answers back until the session ends. The
    * editor's end of input ends the daemon's input (the server there then ends); the daemon's end of
    * the session ends this process with the server's exit code, and a daemon that died with one line
-   * and code 1, never a hang.
+   * and code 1, never a hang; so does a daemon that has not ended the session {@code endGrace}
+   * after the editor's input ended.
    */
-  private int pipe(
-      SocketChannel channel, DaemonWire.Hello hello, InputStream stdin, OutputStream stdout) {
+  private int pipe(SocketChannel channel, InputStream stdin, OutputStream stdout) {
+    CountDownLatch ended = new CountDownLatch(1);
+    AtomicBoolean gaveUp = new AtomicBoolean();
     try (channel) {
       OutputStream toDaemon = Channels.newOutputStream(channel);
-      toDaemon.write(hello.line());
-      toDaemon.flush();
       Thread.ofPlatform()
           .daemon()
           .name("cromwell-proxy-stdin")
@@ -211,25 +311,49 @@ public final class DaemonProxy {
                 }
                 try {
                   channel.shutdownOutput();
+                  // The editor is gone: a daemon that does not end the session must not keep
+                  // this process (and the editor's wait for it) alive.
+                  if (!ended.await(endGrace.toMillis(), TimeUnit.MILLISECONDS)) {
+                    gaveUp.set(true);
+                    channel.close();
+                  }
                 } catch (IOException e) {
                   // closed already
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
                 }
               });
       return DaemonWire.copyChunks(Channels.newInputStream(channel), stdout);
-    } catch (EOFException e) {
+    } catch (IOException e) {
+      if (gaveUp.get()) {
+        err.println(
+            "cromwell lsp: the Cromwell daemon did not end the session within "
+                + endGrace.toSeconds()
+                + " s of the editor's exit; gave up (its log: "
+                + paths.log()
+                + ")");
+        return 1;
+      }
+      return failed(e);
+    } finally {
+      ended.countDown();
+    }
+  }
+
+  private int failed(IOException e) {
+    if (e instanceof EOFException) {
       err.println(
           "cromwell lsp: the Cromwell daemon ended the session unexpectedly (its log: "
               + paths.log()
               + ")");
       return 1;
-    } catch (IOException e) {
-      err.println(
-          "cromwell lsp: the connection to the Cromwell daemon failed: "
-              + e.getMessage()
-              + " (its log: "
-              + paths.log()
-              + ")");
-      return 1;
     }
+    err.println(
+        "cromwell lsp: the connection to the Cromwell daemon failed: "
+            + e.getMessage()
+            + " (its log: "
+            + paths.log()
+            + ")");
+    return 1;
   }
 }

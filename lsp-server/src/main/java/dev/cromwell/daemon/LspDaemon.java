@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.ServerSocketChannel;
@@ -19,9 +20,11 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import jdk.net.ExtendedSocketOptions;
 
 /**
  * {@code cromwell lsp --daemon}: one warm Cromwell process shared by the user's editor sessions, so
@@ -36,16 +39,25 @@ public final class LspDaemon {
   /** How long the daemon waits without a connection before it exits, by default. */
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(30);
 
+  /** How long a connection may take to send its greeting before the daemon drops it. */
+  private static final Duration HELLO_TIMEOUT = Duration.ofSeconds(10);
+
   private final DaemonPaths paths;
   private final Duration idleTimeout;
+  private final Duration helloTimeout;
   private final PrintStream log;
   private final WarmModels warm = new WarmModels();
   private final AtomicInteger connections = new AtomicInteger();
   private final AtomicLong idleSince = new AtomicLong(System.nanoTime());
 
   public LspDaemon(DaemonPaths paths, Duration idleTimeout, PrintStream log) {
+    this(paths, idleTimeout, HELLO_TIMEOUT, log);
+  }
+
+  LspDaemon(DaemonPaths paths, Duration idleTimeout, Duration helloTimeout, PrintStream log) {
     this.paths = paths;
     this.idleTimeout = idleTimeout;
+    this.helloTimeout = helloTimeout;
     this.log = log;
   }
 
@@ -79,54 +91,97 @@ public final class LspDaemon {
                 },
                 "cromwell-daemon-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
-        log.println(
-            "cromwell daemon: listening on "
-                + paths.socket()
-                + " (pid "
-                + ProcessHandle.current().pid()
-                + ", exits after "
-                + idleTimeout.toSeconds()
-                + " s without a session)");
-        ScheduledExecutorService idle =
-            Executors.newSingleThreadScheduledExecutor(
-                r -> {
-                  Thread t = new Thread(r, "cromwell-daemon-idle");
-                  t.setDaemon(true);
-                  return t;
-                });
-        long tick = Math.max(100, Math.min(idleTimeout.toMillis() / 4, 10_000));
-        idle.scheduleWithFixedDelay(() -> closeWhenIdle(server), tick, tick, TimeUnit.MILLISECONDS);
         try {
-          while (true) {
-            SocketChannel client;
-            try {
-              client = server.accept();
-            } catch (IOException closed) {
-              break; // the idle timeout closed the listener
-            }
-            connections.incrementAndGet();
-            Thread.ofPlatform()
-                .daemon()
-                .name("cromwell-daemon-session")
-                .start(() -> session(client));
-          }
+          serve(server);
         } finally {
-          idle.shutdownNow();
-          while (connections.get() > 0) { // one accepted as the listener closed: serve it out
-            try {
-              Thread.sleep(100);
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-              break;
-            }
+          // The lock is released next: from then on the socket may be a newer daemon's.
+          try {
+            Runtime.getRuntime().removeShutdownHook(cleanup);
+          } catch (IllegalStateException shuttingDown) {
+            // the hook runs now, while this daemon still holds the lock
           }
-          Files.deleteIfExists(paths.socket());
-          warm.close();
-          log.println("cromwell daemon: idle for " + idleTimeout.toSeconds() + " s; exited");
         }
       }
     }
     return 0;
+  }
+
+  private void serve(ServerSocketChannel server) throws IOException {
+    log.println(
+        "cromwell daemon: listening on "
+            + paths.socket()
+            + " (pid "
+            + ProcessHandle.current().pid()
+            + ", exits after "
+            + idleTimeout.toSeconds()
+            + " s without a session)");
+    ScheduledExecutorService timers =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "cromwell-daemon-idle");
+              t.setDaemon(true);
+              return t;
+            });
+    long tick = Math.max(100, Math.min(idleTimeout.toMillis() / 4, 10_000));
+    timers.scheduleWithFixedDelay(() -> closeWhenIdle(server), tick, tick, TimeUnit.MILLISECONDS);
+    try {
+      while (true) {
+        SocketChannel client;
+        try {
+          client = server.accept();
+        } catch (IOException closed) {
+          break; // the idle timeout closed the listener
+        }
+        // Counted under the idle check's lock: either the check sees this session, or it has
+        // closed the listener and the connection is dropped unacknowledged (its proxy then serves
+        // the session itself). So no session is left once the listener is closed.
+        synchronized (connections) {
+          if (!server.isOpen()) {
+            client.close();
+            break;
+          }
+          connections.incrementAndGet();
+        }
+        // A connection that never greets must not keep the daemon from idling out.
+        ScheduledFuture<?> drop =
+            timers.schedule(() -> close(client), helloTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        Thread.ofPlatform()
+            .daemon()
+            .name("cromwell-daemon-session")
+            .start(() -> session(client, drop));
+      }
+    } finally {
+      timers.shutdownNow();
+      Files.deleteIfExists(paths.socket());
+      warm.close();
+      log.println("cromwell daemon: idle for " + idleTimeout.toSeconds() + " s; exited");
+    }
+  }
+
+  private static void close(SocketChannel client) {
+    try {
+      client.close();
+    } catch (IOException e) {
+      // closing: nothing to keep
+    }
+  }
+
+  /**
+   * Whether the peer runs as this user. The run folder's mode keeps others out already; this holds
+   * also where that folder was opened by mistake.
+   */
+  private boolean sameUser(SocketChannel client) {
+    try {
+      String peer = client.getOption(ExtendedSocketOptions.SO_PEERCRED).user().getName();
+      String me = System.getProperty("user.name");
+      if (!peer.equals(me)) {
+        log.println("cromwell daemon: refused a connection from user " + peer + ", not " + me);
+        return false;
+      }
+      return true;
+    } catch (IOException | UnsupportedOperationException e) {
+      return true; // no peer credentials on this system: the folder's mode is the guard
+    }
   }
 
   private void closeWhenIdle(ServerSocketChannel server) {
@@ -141,10 +196,22 @@ public final class LspDaemon {
     }
   }
 
-  private void session(SocketChannel client) {
+  private void session(SocketChannel client, ScheduledFuture<?> drop) {
     try (client) {
+      if (!sameUser(client)) {
+        return;
+      }
       InputStream in = DaemonWire.uninterruptible(client);
-      DaemonWire.Hello hello = DaemonWire.Hello.read(in);
+      DaemonWire.Hello hello;
+      try {
+        hello = DaemonWire.Hello.read(in);
+      } finally {
+        if (!drop.cancel(false)) { // dropped meanwhile: what was read is cut short
+          throw new IOException("no greeting within " + helloTimeout.toMillis() + " ms; dropped");
+        }
+      }
+      // Taken: the proxy sends the editor's bytes only after this.
+      client.write(ByteBuffer.wrap(new byte[] {DaemonWire.ACK}));
       ServerConfig.Update update = ServerConfig.defaults().apply(hello.defaults());
       FrameLimits limits = FrameLimits.withMessageMegabytes(hello.maxMessageMb());
       DaemonWire.ChunkedOutput out = new DaemonWire.ChunkedOutput(client);
