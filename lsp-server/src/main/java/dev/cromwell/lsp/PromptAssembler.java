@@ -106,7 +106,16 @@ final class PromptAssembler {
       }
       prefix = full.substring(text.lineStart(first), at);
       int after = Math.max(1, Math.min(12, window / 8));
-      suffix = full.substring(at, text.lineEnd(Math.min(text.lineCount() - 1, line + after)));
+      int last = Math.min(text.lineCount() - 1, line + after);
+      // On to the next line with code (up to 12 lines after the cursor's): a blank suffix makes
+      // an indentation-only line a plain continuation (TypedIndent), a prompt unlike the FIM one
+      // of the keystrokes around it, so blank lines after the cursor would have every new line
+      // computed twice; the whole plan's suffix (up to 12 lines) reaches code the same way.
+      while (last < Math.min(text.lineCount() - 1, line + 12)
+          && full.substring(at, text.lineEnd(last)).isBlank()) {
+        last++;
+      }
+      suffix = full.substring(at, text.lineEnd(last));
       snippets = List.of();
     }
     // At an indentation-only line the prompt ends at the line start (TypedIndent says why), and
