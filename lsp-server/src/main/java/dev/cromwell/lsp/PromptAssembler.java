@@ -111,7 +111,8 @@ final class PromptAssembler {
       // an indentation-only line a plain continuation (TypedIndent), a prompt unlike the FIM one
       // of the keystrokes around it, so blank lines after the cursor would have every new line
       // computed twice; the whole plan's suffix (up to 12 lines) reaches code the same way.
-      while (last < Math.min(text.lineCount() - 1, line + 12)
+      while (anchored
+          && last < Math.min(text.lineCount() - 1, line + 12)
           && full.substring(at, text.lineEnd(last)).isBlank()) {
         last++;
       }
@@ -122,7 +123,12 @@ final class PromptAssembler {
     // with nothing after it, it is the file's text as in completion mode.
     String typed = TypedIndent.of(context);
     prefix = TypedIndent.promptPrefix(prefix, typed);
-    FimFormat rendered = TypedIndent.continuation(typed, suffix) ? FimFormat.PREFIX_ONLY : format;
+    // Anchored, the end of a file (nothing but blanks after the cursor) is a plain continuation at
+    // every keystroke, not only at an indentation-only line: a prompt that switched between the
+    // two shapes at each new line would be computed from scratch twice a line, and a continuation
+    // that ends at the cursor grows only at its end while the user types.
+    boolean continuation = TypedIndent.continuation(typed, suffix) || anchored && suffix.isBlank();
+    FimFormat rendered = continuation ? FimFormat.PREFIX_ONLY : format;
     // The lines typed since the anchor go after the middle marker where the format allows: the
     // prompt up to that marker (prefix to the anchor, suffix) then stays the same while the user
     // types, across new lines too, and only the newly typed characters are computed.
