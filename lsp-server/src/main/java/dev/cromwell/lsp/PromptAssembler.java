@@ -123,12 +123,10 @@ final class PromptAssembler {
     // with nothing after it, it is the file's text as in completion mode.
     String typed = TypedIndent.of(context);
     prefix = TypedIndent.promptPrefix(prefix, typed);
-    // Anchored, the end of a file (nothing but blanks after the cursor) is a plain continuation at
-    // every keystroke, not only at an indentation-only line: a prompt that switched between the
-    // two shapes at each new line would be computed from scratch twice a line, and a continuation
-    // that ends at the cursor grows only at its end while the user types.
-    boolean continuation = TypedIndent.continuation(typed, suffix) || anchored && suffix.isBlank();
-    FimFormat rendered = continuation ? FimFormat.PREFIX_ONLY : format;
+    // (At the end of a file this switches the prompt's shape at each indentation-only line and
+    // back, so there each new line is computed from scratch twice; a plain continuation at every
+    // keystroke there was tried and its mid-line suggestions were worse: docs/PERFORMANCE.md.)
+    FimFormat rendered = TypedIndent.continuation(typed, suffix) ? FimFormat.PREFIX_ONLY : format;
     // The lines typed since the anchor go after the middle marker where the format allows: the
     // prompt up to that marker (prefix to the anchor, suffix) then stays the same while the user
     // types, across new lines too, and only the newly typed characters are computed.

@@ -236,22 +236,4 @@ class PromptAssemblerTest {
     String end = numbered(18) + "def g():\n    ";
     assertTrue(!text(typedAt(end + "\n\n", end.length(), false).parts()).contains("<|fim_"));
   }
-
-  @Test
-  void atTheEndOfAFileEveryKeystrokeIsAPlainContinuationGrowingAtItsEnd() {
-    String head = numbered(18) + "def g(n):\n";
-    String previous = null;
-    for (String typed : List.of("    ", "    if", "    if n:\n", "    if n:\n        ")) {
-      for (boolean withPlan : List.of(true, false)) {
-        String text = text(typedAt(head + typed, head.length() + typed.length(), withPlan).parts());
-        assertTrue(!text.contains("<|fim_"), text);
-        if (!withPlan) {
-          if (previous != null) {
-            assertTrue(text.startsWith(previous), previous + "\n---\n" + text);
-          }
-          previous = text;
-        }
-      }
-    }
-  }
 }
