@@ -66,8 +66,8 @@ final class PromptAssembler {
     int at = cursor.offset();
     int line = cursor.line();
     CompletionContext context = context(text, cursor);
-    boolean anchored = SEEDED_MIDDLE && ANCHORED_MIDDLE && format.seedsMiddle();
-    int anchor = anchored ? line - line % ANCHOR_LINES : line;
+    boolean anchoring = SEEDED_MIDDLE && ANCHORED_MIDDLE && format.seedsMiddle();
+    int anchor;
     String relative;
     String prefix;
     String suffix;
@@ -83,6 +83,7 @@ final class PromptAssembler {
               .sorted(Comparator.comparing(PlanPiece::path).thenComparingInt(PlanPiece::startLine))
               .map(p -> new FimFormat.Snippet(p.path(), stripHeader(p)))
               .toList();
+      anchor = anchor(anchoring, suffix, line);
     } else {
       relative =
           document.path() != null ? document.path().getFileName().toString() : document.uri();
@@ -92,12 +93,27 @@ final class PromptAssembler {
       // are never cut to none) so that it stays the same while the user types (the KV cache
       // keeps it), and an eighth as many lines after the cursor (up to 12).
       int window = Math.max(1, contextBudget / 12);
-      int first;
-      if (anchored) {
-        // Anchored: the window's lines before the anchor, so the prefix moves with the anchor only;
-        // the window a power of two, so that it stays while the measured prefill rate (which
+      if (anchoring) {
+        // The window a power of two, so that it stays while the measured prefill rate (which
         // sizes contextBudget here) wanders.
         window = Integer.highestOneBit(window);
+      }
+      int after = Math.max(1, Math.min(12, window / 8));
+      int last = Math.min(text.lineCount() - 1, line + after);
+      // On to the next line with code (up to 12 lines after the cursor's): a blank suffix makes
+      // an indentation-only line a plain continuation (TypedIndent), a prompt unlike the FIM one
+      // of the keystrokes around it, so blank lines after the cursor would have every new line
+      // computed twice; the whole plan's suffix (up to 12 lines) reaches code the same way.
+      while (anchoring
+          && last < Math.min(text.lineCount() - 1, line + 12)
+          && full.substring(at, text.lineEnd(last)).isBlank()) {
+        last++;
+      }
+      suffix = full.substring(at, text.lineEnd(last));
+      anchor = anchor(anchoring, suffix, line);
+      int first;
+      if (anchoring && !suffix.isBlank()) {
+        // Anchored: the window's lines before the anchor, so the prefix moves with the anchor only.
         first = Math.max(0, anchor - window);
       } else {
         int grid = window >= 16 ? 16 : Math.max(1, window / 2);
@@ -105,18 +121,6 @@ final class PromptAssembler {
         first = Math.min(line, (first + grid - 1) / grid * grid);
       }
       prefix = full.substring(text.lineStart(first), at);
-      int after = Math.max(1, Math.min(12, window / 8));
-      int last = Math.min(text.lineCount() - 1, line + after);
-      // On to the next line with code (up to 12 lines after the cursor's): a blank suffix makes
-      // an indentation-only line a plain continuation (TypedIndent), a prompt unlike the FIM one
-      // of the keystrokes around it, so blank lines after the cursor would have every new line
-      // computed twice; the whole plan's suffix (up to 12 lines) reaches code the same way.
-      while (anchored
-          && last < Math.min(text.lineCount() - 1, line + 12)
-          && full.substring(at, text.lineEnd(last)).isBlank()) {
-        last++;
-      }
-      suffix = full.substring(at, text.lineEnd(last));
       snippets = List.of();
     }
     // At an indentation-only line the prompt ends at the line start (TypedIndent says why), and
@@ -124,8 +128,9 @@ final class PromptAssembler {
     String typed = TypedIndent.of(context);
     prefix = TypedIndent.promptPrefix(prefix, typed);
     // (At the end of a file this switches the prompt's shape at each indentation-only line and
-    // back, so there each new line is computed from scratch twice; a plain continuation at every
-    // keystroke there was tried and its mid-line suggestions were worse: docs/PERFORMANCE.md.)
+    // back, so there each new line is computed from scratch twice, and anchor() does not anchor;
+    // a plain continuation at every keystroke there was tried, and its mid-line suggestions were
+    // worse: docs/PERFORMANCE.md.)
     FimFormat rendered = TypedIndent.continuation(typed, suffix) ? FimFormat.PREFIX_ONLY : format;
     // The lines typed since the anchor go after the middle marker where the format allows: the
     // prompt up to that marker (prefix to the anchor, suffix) then stays the same while the user
@@ -135,6 +140,16 @@ final class PromptAssembler {
     // A language without a known line comment gets FimFormat's default ("//").
     String comment = Language.ofLanguageId(document.languageId()).lineComment();
     return new Prompt(rendered.render(relative, prefix, suffix, snippets, comment, seed), context);
+  }
+
+  /**
+   * The line the prefix ends at: the cursor line rounded down to {@link #ANCHOR_LINES} where the
+   * middle is seeded, else the cursor line. Not at the end of a file ({@code suffix} blank): there
+   * the prompt switches shape at each indentation-only line anyway (TypedIndent.continuation), and
+   * a seed of many lines would only make each switch compute more.
+   */
+  static int anchor(boolean anchoring, String suffix, int line) {
+    return anchoring && !suffix.isBlank() ? line - line % ANCHOR_LINES : line;
   }
 
   /**

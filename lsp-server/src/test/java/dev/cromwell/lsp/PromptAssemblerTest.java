@@ -236,4 +236,20 @@ class PromptAssemblerTest {
     String end = numbered(18) + "def g():\n    ";
     assertTrue(!text(typedAt(end + "\n\n", end.length(), false).parts()).contains("<|fim_"));
   }
+
+  @Test
+  void atTheEndOfAFileOnlyTheCursorLineSeedsTheMiddle() {
+    // Nothing after the cursor: the indentation-only line is a plain continuation anyway, so the
+    // prompt is not anchored (a long seed would make each switch of shape compute more).
+    String head = numbered(18) + "def g(n):\n";
+    for (boolean withPlan : List.of(true, false)) {
+      String typed = "    if n";
+      List<FimFormat.Part> parts =
+          typedAt(head + typed, head.length() + typed.length(), withPlan).parts();
+      assertEquals(new FimFormat.Part.Text(typed), parts.getLast(), text(parts));
+    }
+    assertEquals(16, PromptAssembler.anchor(true, "x", 17));
+    assertEquals(17, PromptAssembler.anchor(true, " \n ", 17));
+    assertEquals(17, PromptAssembler.anchor(false, "x", 17));
+  }
 }
