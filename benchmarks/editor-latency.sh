@@ -16,6 +16,8 @@
 # medians over the rounds. Defaults: 3 rounds, qwen2.5-coder-0.5b-instruct from the model store.
 set -euo pipefail
 root=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
+# The cold server in its own process is what is measured here, not the shared warm daemon.
+export CROMWELL_DAEMON=off
 rounds=3
 initialize_only=
 each=()

@@ -69,8 +69,10 @@ def cpu_ms(pids):
 
 def measure(command):
     started = time.monotonic()
+    # The server's own start is measured (CROMWELL_DAEMON=off), unless the caller sets it.
+    env = dict(os.environ, CROMWELL_DAEMON=os.environ.get("CROMWELL_DAEMON", "off"))
     proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL)
+                            stderr=subprocess.DEVNULL, env=env)
     try:
         proc.stdin.write(frame({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
             "processId": None, "rootUri": None, "capabilities": {},

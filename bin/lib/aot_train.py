@@ -33,7 +33,8 @@ def main(output):
     partial.unlink(missing_ok=True)
     model = next((model_store() / f"{m}.gguf" for m in MODELS
                   if (model_store() / f"{m}.gguf").is_file()), None)
-    env = dict(os.environ, CROMWELL_AOT_OUTPUT=str(partial))
+    # In this process, not the shared daemon: the cache is of the server's own classes and profiles.
+    env = dict(os.environ, CROMWELL_AOT_OUTPUT=str(partial), CROMWELL_DAEMON="off")
     env.pop("CROMWELL_AOT_CACHE", None)
     sample = ROOT / "examples" / "sample.py"
     started = time.monotonic()

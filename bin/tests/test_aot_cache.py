@@ -78,7 +78,8 @@ def test_a_cache_that_cannot_be_used_is_ignored_and_the_server_still_suggests(ki
     stderr = tmp_path / "stderr"
     with open(stderr, "wb") as err:
         client = LspClient([str(ROOT / "bin" / "cromwell"), "lsp"], stderr=err,
-                           env=dict(os.environ, CROMWELL_AOT_CACHE=str(cache)))
+                           env=dict(os.environ, CROMWELL_AOT_CACHE=str(cache),
+                                    CROMWELL_DAEMON="off"))
         try:
             client.initialize({"model": str(SMOLLM2), "threads": 2, "debounceMs": 0,
                                "timeLimitMs": 60000})

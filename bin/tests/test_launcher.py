@@ -27,7 +27,7 @@ def fake_jdk(tmp_path, version):
 
 
 def run(command, home, tmp_path):
-    env = dict(os.environ, CROMWELL_JAVA_HOME=str(home), JAVA_HOME=str(home))
+    env = dict(os.environ, CROMWELL_JAVA_HOME=str(home), JAVA_HOME=str(home), CROMWELL_DAEMON="off")
     return subprocess.run([str(ROOT / "bin" / command[0]), *command[1:]], env=env,
                           capture_output=True, text=True, timeout=120)
 

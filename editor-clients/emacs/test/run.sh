@@ -5,6 +5,8 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 root=$(cd "$here/../.." && pwd)
 emacs=${1:-emacs}
+# The server under test serves in its own process, never through (or leaving) a shared daemon.
+export CROMWELL_DAEMON=${CROMWELL_DAEMON:-off}
 selector=${2:-t}
 model=$("$root/editor-clients/test-model.sh")
 home=$(mktemp -d)

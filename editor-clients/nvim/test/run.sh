@@ -5,6 +5,8 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 root=$(cd "$here/../.." && pwd)
 nvim=${1:-nvim}
+# The server under test serves in its own process, never through (or leaving) a shared daemon.
+export CROMWELL_DAEMON=${CROMWELL_DAEMON:-off}
 model=$("$root/editor-clients/test-model.sh")
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT

@@ -32,6 +32,7 @@ final class ServerProcess implements AutoCloseable {
   static ServerProcess start(List<String> command, JsonObject settings, Path workspace)
       throws Exception {
     ProcessBuilder pb = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+    pb.environment().put("CROMWELL_DAEMON", "off"); // a process of its own, as measured
     long started = System.nanoTime();
     Process p = pb.start();
     ServerProcess sp =

@@ -1,11 +1,15 @@
 package dev.cromwell.cli;
 
 import com.google.gson.JsonObject;
+import dev.cromwell.daemon.DaemonPaths;
+import dev.cromwell.daemon.DaemonProxy;
+import dev.cromwell.daemon.LspDaemon;
 import dev.cromwell.engine.store.ModelStore;
 import dev.cromwell.lsp.CromwellLanguageServer;
 import dev.cromwell.lsp.LspLauncher;
 import dev.cromwell.lsp.ServerConfig;
 import dev.cromwell.lsp.TcpServer;
+import dev.cromwell.lsp.rpc.EarlyInitialize;
 import dev.cromwell.lsp.rpc.FrameLimits;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -68,6 +72,27 @@ final class LspCommand implements Callable<Integer> {
               + " $XDG_RUNTIME_DIR/cromwell/lsp-PORT.token, else $CROMWELL_HOME)")
   Path tokenFile;
 
+  @Option(
+      names = "--no-daemon",
+      description =
+          "serve in this process instead of through the shared warm daemon (as does"
+              + " CROMWELL_DAEMON=off; CROMWELL_DAEMON=connect uses a running daemon but starts"
+              + " none)")
+  boolean noDaemon;
+
+  @Option(
+      names = "--daemon",
+      hidden = true, // started by cromwell lsp itself
+      description = "run the shared daemon that editor sessions connect to")
+  boolean daemon;
+
+  @Option(
+      names = "--idle-timeout-s",
+      paramLabel = "SECONDS",
+      hidden = true,
+      description = "with --daemon: exit after this long without a session (default: 1800)")
+  long idleTimeoutSeconds = LspDaemon.DEFAULT_IDLE_TIMEOUT.toSeconds();
+
   private static Path defaultTokenFile(int port) {
     String runtime = System.getenv("XDG_RUNTIME_DIR");
     String home = System.getenv("CROMWELL_HOME");
@@ -94,6 +119,17 @@ final class LspCommand implements Callable<Integer> {
     if (threads != null) {
       defaults.addProperty("threads", threads);
     }
+    if (daemon) {
+      if (idleTimeoutSeconds < 1) {
+        throw new IllegalArgumentException(
+            "--idle-timeout-s must be at least 1, got " + idleTimeoutSeconds);
+      }
+      return new LspDaemon(
+              DaemonPaths.of(System.getenv()),
+              java.time.Duration.ofSeconds(idleTimeoutSeconds),
+              System.err)
+          .run();
+    }
     ServerConfig.Update update = ServerConfig.defaults().apply(defaults);
     if (!update.problems().isEmpty()) {
       throw new IllegalArgumentException(String.join("; ", update.problems()));
@@ -113,9 +149,26 @@ final class LspCommand implements Callable<Integer> {
     // stdout is the protocol channel: nothing else may write to it.
     java.io.PrintStream protocolOut = System.out;
     System.setOut(System.err);
+    DaemonProxy.Policy policy =
+        noDaemon ? DaemonProxy.Policy.OFF : DaemonProxy.Policy.of(System.getenv("CROMWELL_DAEMON"));
+    StandardError log = new StandardError();
+    // initialize is answered here first, whoever serves the rest: the editor waits for that answer,
+    // and connecting to a daemon (or starting one) must not delay it. The daemon then reads the
+    // same initialize, and its answer is left out of what reaches the editor.
+    EarlyInitialize.Streams streams = LspLauncher.answerEarly(System.in, protocolOut, limits, log);
+    if (policy != DaemonProxy.Policy.OFF) {
+      // A warm daemon answers this session (its model may be loaded already); without one
+      // reachable, this process serves as before.
+      var served =
+          new DaemonProxy(DaemonPaths.of(System.getenv()), System.getenv(), System.err)
+              .serve(policy, defaults, maxMessageMb, streams.in(), streams.out());
+      if (served.isPresent()) {
+        return served.get();
+      }
+    }
     // The server (and its model catalogue) is built after initialize has been answered.
-    return LspLauncher.serveAnsweringEarly(
-        new ServerWith(update.config()), System.in, protocolOut, limits, new StandardError());
+    return LspLauncher.serve(
+        new ServerWith(update.config()).get(), streams.in(), streams.out(), limits, log);
   }
 
   // The two below are classes rather than lambdas: the first lambda of a process spins its class

@@ -81,11 +81,30 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
       ServerConfig config,
       Function<ServerConfig, Completer> completerFactory,
       ModelDownloads downloads) {
+    this(config, completerFactory, null, downloads);
+  }
+
+  private CromwellLanguageServer(
+      ServerConfig config,
+      Function<ServerConfig, Completer> completerFactory,
+      WarmModels warm,
+      ModelDownloads downloads) {
     downloads.connect(() -> client, this::progress, this::message);
     this.runtime =
         new ModelRuntime(
             config,
-            rt -> new ModelLoader(rt, completerFactory, this::progress, this::message, downloads));
+            rt ->
+                warm == null
+                    ? new ModelLoader(
+                        rt, completerFactory, this::progress, this::message, downloads)
+                    : new ModelLoader(
+                        rt,
+                        completerFactory,
+                        warm::release,
+                        warm::reused,
+                        this::progress,
+                        this::message,
+                        downloads));
     this.completions = new CompletionService(runtime);
     this.edits = new LspEdits(documents, runtime);
   }
@@ -100,6 +119,23 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
 
   static CromwellLanguageServer withModels(ServerConfig config, ModelDownloads downloads) {
     return new CromwellLanguageServer(config, cfg -> loadModel(cfg, downloads), downloads);
+  }
+
+  /**
+   * A server of the daemon ({@code cromwell lsp --daemon}): its model is taken from {@code warm}
+   * when an earlier session left one loaded with the same settings, and goes back there when this
+   * session ends.
+   */
+  public static CromwellLanguageServer withModels(ServerConfig config, WarmModels warm) {
+    ModelDownloads downloads = ModelDownloads.fromEnvironment();
+    return new CromwellLanguageServer(
+        config,
+        cfg -> {
+          java.nio.file.Path file = downloads.resolve(cfg);
+          return warm.lease(WarmModels.Key.of(file, cfg), () -> loadModel(cfg, downloads));
+        },
+        warm,
+        downloads);
   }
 
   /** Loads the configured model and warms it up (on the loader thread, under its progress). */

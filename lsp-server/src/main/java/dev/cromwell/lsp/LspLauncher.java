@@ -33,9 +33,18 @@ public final class LspLauncher {
       OutputStream out,
       FrameLimits limits,
       Consumer<String> log) {
-    EarlyInitialize.Streams streams =
-        EarlyInitialize.answer(in, out, limits, new InitializeResultOf(), log);
+    EarlyInitialize.Streams streams = answerEarly(in, out, limits, log);
     return serve(server.get(), streams.in(), streams.out(), limits, log);
+  }
+
+  /**
+   * Answers a plain {@code initialize} at the head of {@code in} on {@code out} with the server's
+   * result ({@link EarlyInitialize}): whoever serves the returned streams (a server here, or a
+   * daemon behind a proxy) reads that {@code initialize} again, and its own answer is left out.
+   */
+  public static EarlyInitialize.Streams answerEarly(
+      InputStream in, OutputStream out, FrameLimits limits, Consumer<String> log) {
+    return EarlyInitialize.answer(in, out, limits, new InitializeResultOf(), log);
   }
 
   /**

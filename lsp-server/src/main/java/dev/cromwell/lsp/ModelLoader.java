@@ -2,7 +2,9 @@ package dev.cromwell.lsp;
 
 import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.eclipse.lsp4j.MessageType;
 
 /**
@@ -22,7 +24,13 @@ final class ModelLoader implements AutoCloseable {
   private final Function<String, Progress> progress;
   private final BiConsumer<MessageType, String> messages;
   private final ModelDownloads downloads;
+  // Where a model goes when this server is done with it (closed, or back to the daemon's cache),
+  // and whether a loaded one came from that cache rather than from its file.
+  private final Consumer<Completer> release;
+  private final Predicate<Completer> reused;
   private volatile String state = "none";
+  private volatile String source;
+  private volatile long loadMillis = -1;
   private volatile Completer current;
   private volatile boolean closed;
   private final java.util.concurrent.atomic.AtomicLong generation =
@@ -41,6 +49,19 @@ final class ModelLoader implements AutoCloseable {
       Function<String, Progress> progress,
       BiConsumer<MessageType, String> messages,
       ModelDownloads downloads) {
+    this(runtime, factory, ModelLoader::closeQuietly, c -> false, progress, messages, downloads);
+  }
+
+  ModelLoader(
+      ModelRuntime runtime,
+      Function<ServerConfig, Completer> factory,
+      Consumer<Completer> release,
+      Predicate<Completer> reused,
+      Function<String, Progress> progress,
+      BiConsumer<MessageType, String> messages,
+      ModelDownloads downloads) {
+    this.release = release;
+    this.reused = reused;
     this.runtime = runtime;
     this.factory = factory;
     this.progress = progress;
@@ -50,6 +71,19 @@ final class ModelLoader implements AutoCloseable {
 
   String state() {
     return state;
+  }
+
+  /**
+   * Where the installed model came from ("file", or "cache": the daemon's warm model), or null
+   * before one is ready.
+   */
+  String source() {
+    return source;
+  }
+
+  /** How long the last installed model took to load and warm up (ms), or -1 before one. */
+  long loadMillis() {
+    return loadMillis;
   }
 
   /**
@@ -106,14 +140,18 @@ final class ModelLoader implements AutoCloseable {
     try {
       runtime.onModelThread(() -> install(null)).join(); // never two models resident
       BooleanSupplier stale = () -> ticket != generation.get() || closed;
+      long start = System.nanoTime();
       loaded = ScopedValue.where(SUPERSEDED, stale).call(() -> factory.apply(config));
       if (ticket != generation.get() || closed) {
         p.end("superseded by a newer configuration");
         return;
       }
       Completer ready = loaded;
+      long took = (System.nanoTime() - start) / 1_000_000;
       runtime.onModelThread(() -> install(ready)).join();
       loaded = null;
+      loadMillis = took;
+      source = reused.test(ready) ? "cache" : "file";
       state = "ready";
       p.end("model ready");
     } catch (RuntimeException e) {
@@ -127,7 +165,9 @@ final class ModelLoader implements AutoCloseable {
       }
       p.end("model failed to load");
     } finally {
-      closeQuietly(loaded); // a load that lost the race (or could not be installed)
+      if (loaded != null) {
+        release.accept(loaded); // a load that lost the race (or could not be installed)
+      }
     }
   }
 
@@ -149,10 +189,14 @@ final class ModelLoader implements AutoCloseable {
     Completer old = current;
     current = next;
     runtime.setCompleter(next);
-    closeQuietly(old);
+    if (old != null) {
+      source = null;
+      release.accept(old);
+    }
   }
 
-  private static void closeQuietly(Completer c) {
+  /** Closes {@code c}'s model (or {@code c} itself); nothing for null. */
+  static void closeQuietly(Completer c) {
     if (c instanceof ModelCompleter m) {
       m.model().close();
     } else if (c instanceof AutoCloseable closeable) {
@@ -175,7 +219,10 @@ final class ModelLoader implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    closeQuietly(current); // Model.close waits for any forward pass still reading it
+    Completer last = current;
     current = null;
+    if (last != null) {
+      release.accept(last); // Model.close waits for any forward pass still reading it
+    }
   }
 }

@@ -33,6 +33,11 @@ public final class ModelRuntime implements AutoCloseable {
   /** Completions of one model decoding together at most (the HTTP service's default too). */
   static final int BATCH = dev.cromwell.service.GenerationService.DEFAULT_BATCH;
 
+  // Models whose batched step a scheduler of this process warmed (weakly held: closed ones go).
+  private static final java.util.Set<dev.cromwell.engine.model.Model> BATCH_WARMED =
+      java.util.Collections.newSetFromMap(
+          java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>()));
+
   // Orders swaps and tasks on the model; what uses a loaded model runs on its scheduler's thread.
   private final ExecutorService modelThread =
       Executors.newSingleThreadExecutor(Daemons.named("cromwell-model-dispatch"));
@@ -100,6 +105,16 @@ public final class ModelRuntime implements AutoCloseable {
     return loader.state();
   }
 
+  /** Where the loaded model came from ("file" or "cache"), or null until one is ready. */
+  String modelSource() {
+    return loader.source();
+  }
+
+  /** How long the loaded model took to load (or to take from the cache) and warm up, or -1. */
+  long modelLoadMillis() {
+    return loader.loadMillis();
+  }
+
   /** The loaded model, or null until one is ready. */
   Completer completer() {
     return completer;
@@ -119,7 +134,10 @@ public final class ModelRuntime implements AutoCloseable {
     if (next instanceof ModelCompleter m) {
       // Room for every open document's request; CompletionService keeps one per document.
       GenerationQueue queue = new GenerationQueue(256);
-      scheduler = new BatchingScheduler(m.model(), queue, BATCH, 0);
+      // A model back from the daemon's cache had its batched kernels warmed by its first
+      // scheduler; warming them again would delay this session's ready by seconds on a busy CPU.
+      boolean warmUp = BATCH_WARMED.add(m.model());
+      scheduler = new BatchingScheduler(m.model(), queue, BATCH, 0, warmUp);
       m.decodeThrough(queue);
     }
     this.completer = next;

@@ -13,6 +13,10 @@ final class StatusReport {
     ServerConfig cfg = runtime.config();
     s.put("model", cfg.model() == null ? null : cfg.model().toString());
     s.put("modelState", runtime.modelState());
+    // "file" or "cache" (a warm model the daemon kept from an earlier session), and how long
+    // loading (or taking it from the cache) and warming up took.
+    s.put("modelSource", runtime.modelSource());
+    s.put("modelLoadMs", runtime.modelLoadMillis());
     s.put("threads", cfg.threads());
     Completer c = runtime.completer();
     s.put("fimFormat", c == null ? null : c.format().name());

@@ -86,11 +86,23 @@ public final class BatchingScheduler implements AutoCloseable {
    * @param spareSessions sessions kept beyond {@code batch} for prompt-prefix reuse
    */
   public BatchingScheduler(Model model, GenerationQueue queue, int batch, int spareSessions) {
+    this(model, queue, batch, spareSessions, true);
+  }
+
+  /**
+   * @param warmUp whether to run the batched kernels before the first job ({@link
+   *     #warmUpBatchedStep}); not for a model an earlier scheduler in this process warmed already
+   *     (the daemon's cached model), whose kernels are compiled
+   */
+  public BatchingScheduler(
+      Model model, GenerationQueue queue, int batch, int spareSessions, boolean warmUp) {
     this.model = model;
     this.queue = queue;
     this.decode = new DecodeBatch(model, batch);
     this.sessions = new PrefixSessions(model, batch + Math.max(0, spareSessions));
-    warmUpBatchedStep();
+    if (warmUp) {
+      warmUpBatchedStep();
+    }
     this.thread = Thread.ofPlatform().name("cromwell-model").daemon().unstarted(this::loop);
     thread.start();
   }

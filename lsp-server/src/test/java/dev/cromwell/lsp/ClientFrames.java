@@ -6,6 +6,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -78,10 +79,27 @@ final class ClientFrames {
   static final class Inbox {
     private final BlockingQueue<JsonObject> received = new LinkedBlockingQueue<>();
 
+    /** Every message read, in order, including those {@link #answerTo} skipped. */
+    private final List<JsonObject> all = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    private final Thread reader;
+
     Inbox(InputStream in, String threadName) {
-      Thread reader = new Thread(() -> readAll(in), threadName);
+      reader = new Thread(() -> readAll(in), threadName);
       reader.setDaemon(true);
       reader.start();
+    }
+
+    /**
+     * How many answers to request {@code id} came, once the stream has ended (waiting for that up
+     * to {@code seconds}): an answer given twice (early and again by the server) shows here.
+     */
+    int answersTo(int id, int seconds) throws InterruptedException {
+      reader.join(TimeUnit.SECONDS.toMillis(seconds));
+      if (reader.isAlive()) {
+        throw new AssertionError("the stream did not end within " + seconds + " s");
+      }
+      return (int) all.stream().filter(o -> isAnswerTo(o, id)).count();
     }
 
     /** The answer to request {@code id}, skipping everything else; {@code context} explains. */
@@ -101,6 +119,7 @@ final class ClientFrames {
       try {
         JsonObject o;
         while ((o = read(in)) != null) {
+          all.add(o);
           received.add(o);
         }
       } catch (IOException | RuntimeException e) {

@@ -20,6 +20,27 @@ final class LspProcess implements AutoCloseable {
   private int nextId = 100;
 
   LspProcess(Path workingDirectory, Path stderr, String... args) throws IOException {
+    this(workingDirectory, stderr, java.util.Map.of(), args);
+  }
+
+  /** As above, with {@code env} added to the process's environment. */
+  LspProcess(Path workingDirectory, Path stderr, java.util.Map<String, String> env, String... args)
+      throws IOException {
+    List<String> command = javaCommand();
+    command.add("lsp");
+    command.addAll(List.of(args));
+    ProcessBuilder pb =
+        new ProcessBuilder(command)
+            .directory(workingDirectory.toFile())
+            .redirectError(stderr.toFile());
+    pb.environment().putAll(env);
+    process = pb.start();
+    in = process.getOutputStream();
+    inbox = new ClientFrames.Inbox(process.getInputStream(), "lsp-process-reader");
+  }
+
+  /** The JVM and flags of {@code bin/cromwell}, on the test class path, up to the subcommand. */
+  static List<String> javaCommand() {
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
     command.add("--add-modules=jdk.incubator.vector");
@@ -28,15 +49,7 @@ final class LspProcess implements AutoCloseable {
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add("dev.cromwell.cli.Main");
-    command.add("lsp");
-    command.addAll(List.of(args));
-    process =
-        new ProcessBuilder(command)
-            .directory(workingDirectory.toFile())
-            .redirectError(stderr.toFile())
-            .start();
-    in = process.getOutputStream();
-    inbox = new ClientFrames.Inbox(process.getInputStream(), "lsp-process-reader");
+    return command;
   }
 
   void notify(String method, JsonElement params) throws IOException {
@@ -61,6 +74,11 @@ final class LspProcess implements AutoCloseable {
   /** The answer to {@code id}; other messages are dropped. */
   JsonObject answer(int id, int seconds) throws InterruptedException {
     return inbox.answerTo(id, seconds, () -> "process alive: " + process.isAlive());
+  }
+
+  /** How many answers to {@code id} the process wrote, once its output has ended. */
+  int answersTo(int id, int seconds) throws InterruptedException {
+    return inbox.answersTo(id, seconds);
   }
 
   void send(JsonObject message) throws IOException {

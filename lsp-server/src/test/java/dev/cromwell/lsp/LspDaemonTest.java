@@ -1,0 +1,267 @@
+package dev.cromwell.lsp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.cromwell.daemon.DaemonPaths;
+import dev.cromwell.engine.RealModels;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The warm daemon as editors meet it: real processes ({@code cromwell lsp} proxies and a {@code
+ * cromwell lsp --daemon}), a real Unix socket and the real SmolLM2. The second session must get the
+ * first one's loaded model from the daemon's cache (no load, and the same greedy completion); a
+ * daemon that dies ends its sessions' proxies with one line; a dead daemon's socket is replaced; an
+ * idle daemon exits and removes its socket. Every daemon started here is killed at the end.
+ */
+@Timeout(300)
+class LspDaemonTest {
+  @TempDir Path project;
+  @TempDir Path runDir;
+  private final List<Process> daemons = new java.util.ArrayList<>();
+  private final Map<LspProcess, Integer> initializeIds = new java.util.HashMap<>();
+
+  @AfterEach
+  void killDaemons() throws InterruptedException {
+    for (Process p : daemons) {
+      p.destroyForcibly();
+      p.waitFor(30, TimeUnit.SECONDS);
+    }
+  }
+
+  private Map<String, String> env() {
+    // connect: a proxy never starts a daemon itself here (the test starts and kills them).
+    return Map.of("CROMWELL_DAEMON", "connect", "CROMWELL_RUN_DIR", runDir.toString());
+  }
+
+  private Path socket() {
+    return DaemonPaths.of(env()).socket();
+  }
+
+  private Process startDaemon(int idleSeconds) throws Exception {
+    List<String> command = LspProcess.javaCommand();
+    command.addAll(List.of("lsp", "--daemon", "--idle-timeout-s", String.valueOf(idleSeconds)));
+    ProcessBuilder pb =
+        new ProcessBuilder(command)
+            .directory(project.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(project.resolve("daemon-" + daemons.size() + ".log").toFile());
+    pb.environment().putAll(env());
+    Process p = pb.start();
+    daemons.add(p);
+    // Listening once the socket accepts a connection (a stale file alone is not enough).
+    long deadline = System.currentTimeMillis() + 60_000;
+    while (System.currentTimeMillis() < deadline) {
+      assertTrue(p.isAlive(), "the daemon exited: " + daemonLog(daemons.size() - 1));
+      if (accepts(socket())) {
+        return p;
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("the daemon never listened: " + daemonLog(daemons.size() - 1));
+  }
+
+  private String daemonLog(int i) throws IOException {
+    return Files.readString(project.resolve("daemon-" + i + ".log"));
+  }
+
+  private static boolean accepts(Path socket) {
+    try (var ch = java.nio.channels.SocketChannel.open(StandardProtocolFamily.UNIX)) {
+      ch.connect(UnixDomainSocketAddress.of(socket));
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** A proxy session, initialized with SmolLM2, as an editor starts it. */
+  private LspProcess session(String name) throws Exception {
+    return session(name, env());
+  }
+
+  private LspProcess session(String name, Map<String, String> env) throws Exception {
+    LspProcess lsp = new LspProcess(project, project.resolve(name + ".err"), env);
+    JsonObject init =
+        JsonParser.parseString(
+                "{\"processId\":null,\"capabilities\":{},\"rootUri\":null,"
+                    + "\"initializationOptions\":{\"threads\":1,\"debounceMs\":0,"
+                    + "\"maxTokens\":12}}")
+            .getAsJsonObject();
+    init.getAsJsonObject("initializationOptions")
+        .addProperty("model", RealModels.smollm2().toString());
+    int initialize = lsp.request("initialize", init);
+    JsonObject answer = lsp.answer(initialize, 60);
+    assertTrue(answer.has("result"), answer.toString());
+    initializeIds.put(lsp, initialize);
+    lsp.notify("initialized", new JsonObject());
+    return lsp;
+  }
+
+  private static JsonObject awaitReady(LspProcess lsp) throws Exception {
+    long deadline = System.currentTimeMillis() + 120_000;
+    while (System.currentTimeMillis() < deadline) {
+      JsonObject status =
+          lsp.answer(lsp.request("cromwell/status", new JsonArray()), 30).getAsJsonObject("result");
+      String state = status.get("modelState").getAsString();
+      if (state.equals("ready")) {
+        return status;
+      }
+      assertFalse(state.startsWith("failed"), state);
+      Thread.sleep(20);
+    }
+    throw new AssertionError("the model never became ready");
+  }
+
+  private String complete(LspProcess lsp) throws Exception {
+    Path source = project.resolve("add.py");
+    String text = "def add(a, b):\n    return ";
+    Files.writeString(source, text);
+    String uri = source.toUri().toString();
+    lsp.notify(
+        "textDocument/didOpen",
+        JsonParser.parseString(
+            "{\"textDocument\":{\"uri\":\""
+                + uri
+                + "\",\"languageId\":\"python\",\"version\":1,\"text\":"
+                + new com.google.gson.Gson().toJson(text)
+                + "}}"));
+    JsonObject answer =
+        lsp.answer(
+            lsp.request(
+                "textDocument/inlineCompletion",
+                JsonParser.parseString(
+                    "{\"textDocument\":{\"uri\":\""
+                        + uri
+                        + "\"},\"position\":{\"line\":1,\"character\":11},"
+                        + "\"context\":{\"triggerKind\":1}}")),
+            120);
+    var items = answer.getAsJsonObject("result").getAsJsonArray("items");
+    assertFalse(items.isEmpty(), answer.toString());
+    return items.get(0).getAsJsonObject().get("insertText").getAsString();
+  }
+
+  private int end(LspProcess lsp) throws Exception {
+    lsp.answer(lsp.request("shutdown", null), 30);
+    lsp.notify("exit", null);
+    lsp.closeInput();
+    assertTrue(lsp.process.waitFor(30, TimeUnit.SECONDS), "the proxy did not exit");
+    // The proxy answers initialize itself and the daemon's answer is left out: exactly one.
+    assertEquals(1, lsp.answersTo(initializeIds.get(lsp), 30), "answers to initialize");
+    return lsp.process.exitValue();
+  }
+
+  @Test
+  void theSecondSessionGetsTheFirstOnesWarmModelAndADeadDaemonEndsItsSessions() throws Exception {
+    startDaemon(600);
+    String first;
+    long firstLoad;
+    try (LspProcess lsp = session("first")) {
+      JsonObject status = awaitReady(lsp);
+      assertEquals("file", status.get("modelSource").getAsString(), status.toString());
+      firstLoad = status.get("modelLoadMs").getAsLong();
+      first = complete(lsp);
+      assertEquals(0, end(lsp), Files.readString(project.resolve("first.err")));
+    }
+    try (LspProcess lsp = session("second")) {
+      JsonObject status = awaitReady(lsp);
+      assertEquals("cache", status.get("modelSource").getAsString(), status.toString());
+      long load = status.get("modelLoadMs").getAsLong();
+      assertTrue(load < firstLoad, "from the cache in " + load + " ms, loaded in " + firstLoad);
+      assertEquals(first, complete(lsp), "the cached model completes as the loaded one did");
+      assertEquals(0, end(lsp), Files.readString(project.resolve("second.err")));
+    }
+    // A daemon killed mid-session: the editor sees its server exit with one line, never a hang.
+    try (LspProcess lsp = session("third")) {
+      awaitReady(lsp);
+      daemons.get(0).destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+      assertTrue(lsp.process.waitFor(30, TimeUnit.SECONDS), "the proxy outlived its daemon");
+      assertEquals(1, lsp.process.exitValue());
+      assertTrue(
+          Files.readString(project.resolve("third.err"))
+              .contains("the Cromwell daemon ended the session unexpectedly"),
+          Files.readString(project.resolve("third.err")));
+    }
+    assertTrue(Files.exists(socket()), "a killed daemon leaves its socket file behind");
+    assertFalse(accepts(socket()));
+  }
+
+  @Test
+  void aStaleSocketIsReplacedAndAnIdleDaemonExitsAndRemovesItsSocket() throws Exception {
+    Files.createDirectories(runDir);
+    try (ServerSocketChannel dead = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+      dead.bind(UnixDomainSocketAddress.of(socket())); // closing it leaves the file: stale
+    }
+    assertTrue(Files.exists(socket()));
+    Process daemon = startDaemon(2);
+    try (LspProcess lsp = session("stale")) {
+      assertEquals(0, end(lsp), Files.readString(project.resolve("stale.err")));
+    }
+    assertTrue(daemon.waitFor(60, TimeUnit.SECONDS), "the idle daemon did not exit");
+    assertEquals(0, daemon.exitValue(), daemonLog(0));
+    assertFalse(Files.exists(socket()), "the idle daemon left its socket");
+  }
+
+  @Test
+  void aRunFolderOpenToOthersIsRefusedAndTheSessionIsServedInProcess() throws Exception {
+    Files.setPosixFilePermissions(
+        runDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    try (LspProcess lsp = session("open")) {
+      assertEquals(0, end(lsp));
+    }
+    String err = Files.readString(project.resolve("open.err"));
+    assertTrue(err.contains("is open to other users") && err.contains("chmod 700 " + runDir), err);
+  }
+
+  @Test
+  void aDaemonThatFailsToStartLeavesTheSessionInProcessWithoutWaiting() throws Exception {
+    Path launcher = project.resolve("broken-launcher");
+    Files.writeString(launcher, "#!/bin/sh\necho 'broken on purpose' >&2\nexit 3\n");
+    assertTrue(launcher.toFile().setExecutable(true));
+    Map<String, String> env = new java.util.HashMap<>(env());
+    env.put("CROMWELL_DAEMON", "auto");
+    env.put("CROMWELL_LAUNCHER", launcher.toString());
+    try (LspProcess lsp = session("broken", env)) {
+      assertEquals(0, end(lsp));
+    }
+    String err = Files.readString(project.resolve("broken.err"));
+    assertTrue(err.contains("the daemon failed to start"), err);
+    assertTrue(Files.readString(DaemonPaths.of(env).log()).contains("broken on purpose"));
+  }
+
+  @Test
+  void initializeIsAnsweredWhileTheDaemonIsStillStarting() throws Exception {
+    // A launcher that takes 20 s to fail: the proxy waits for it (then serves in-process), but the
+    // editor's initialize must not wait with it.
+    Path launcher = project.resolve("slow-launcher");
+    Files.writeString(launcher, "#!/bin/sh\nsleep 20\nexit 3\n");
+    assertTrue(launcher.toFile().setExecutable(true));
+    Map<String, String> env = new java.util.HashMap<>(env());
+    env.put("CROMWELL_DAEMON", "auto");
+    env.put("CROMWELL_LAUNCHER", launcher.toString());
+    env.put("CROMWELL_DAEMON_WAIT_MS", "30000");
+    long start = System.nanoTime();
+    try (LspProcess lsp = session("slow", env)) {
+      long answeredMs = (System.nanoTime() - start) / 1_000_000;
+      assertTrue(answeredMs < 15_000, "initialize answered after " + answeredMs + " ms");
+      assertEquals(0, end(lsp));
+    }
+    String err = Files.readString(project.resolve("slow.err"));
+    assertTrue(err.contains("the daemon failed to start"), err);
+  }
+}
