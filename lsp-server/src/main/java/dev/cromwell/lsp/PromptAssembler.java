@@ -20,10 +20,12 @@ final class PromptAssembler {
   private static final boolean SEEDED_MIDDLE =
       Boolean.parseBoolean(System.getProperty("cromwell.seededMiddle", "true"));
 
-  // -Dcromwell.anchoredMiddle=false seeds the middle with the cursor line alone, the prefix cut at
-  // its start (to measure what anchoring the prefix a few lines up is worth).
-  private static final boolean ANCHORED_MIDDLE =
-      Boolean.parseBoolean(System.getProperty("cromwell.anchoredMiddle", "true"));
+  // -Dcromwell.anchoredMiddle=true anchors the prefix a few lines up (ANCHOR_LINES) and seeds the
+  // middle with the lines typed since; off by default, the cursor line alone seeds it: anchored,
+  // Enter keeps the prompt cached, but on the 10-task FIM rows the 0.5B passed 1-2 fewer
+  // (docs/PERFORMANCE.md, "Keystroke p95 (issue 23, 4 Dec, second session)").
+  static final boolean ANCHORED_MIDDLE =
+      Boolean.parseBoolean(System.getProperty("cromwell.anchoredMiddle", "false"));
 
   /**
    * Where the middle is seeded, the prefix ends at a line that is a multiple of this many lines
@@ -61,12 +63,23 @@ final class PromptAssembler {
    */
   static Prompt assemble(
       OpenDocument document, Cursor cursor, PromptPlan plan, int contextBudget, FimFormat format) {
+    return assemble(document, cursor, plan, contextBudget, format, ANCHORED_MIDDLE);
+  }
+
+  /** As above, anchored ({@link #ANCHOR_LINES}) or not whatever the setting says. */
+  static Prompt assemble(
+      OpenDocument document,
+      Cursor cursor,
+      PromptPlan plan,
+      int contextBudget,
+      FimFormat format,
+      boolean anchored) {
     TextDocument text = document.text();
     String full = text.text();
     int at = cursor.offset();
     int line = cursor.line();
     CompletionContext context = context(text, cursor);
-    boolean anchoring = SEEDED_MIDDLE && ANCHORED_MIDDLE && format.seedsMiddle();
+    boolean anchoring = SEEDED_MIDDLE && anchored && format.seedsMiddle();
     int anchor;
     String relative;
     String prefix;

@@ -124,10 +124,10 @@ class LspServerTest {
         // Cursor right after "print" on line 1.
         List<InlineCompletionItem> items = inline(h, uri, 1, 5).get(10, TimeUnit.SECONDS);
         String prompt = stub.prompts.get(stub.prompts.size() - 1);
-        // The lines typed since the anchor (line 0) seed the middle; the prefix ends there.
+        // The typed part of the line seeds the middle; the prefix ends at the line start.
         assertTrue(
-            prompt.contains("<|fim_prefix|><|fim_suffix|>(s)")
-                && prompt.endsWith("<|fim_middle|>s = '😀文字'\nprint"),
+            prompt.contains("s = '😀文字'\n<|fim_suffix|>(s)")
+                && prompt.endsWith("<|fim_middle|>print"),
             encoding + ": " + prompt);
         assertEquals(1, items.size());
       }

@@ -111,7 +111,8 @@ class PromptAssemblerTest {
               PromptAssembler.Cursor.of(new TextDocument(source), offset),
               plan(before + typed, after),
               512,
-              FimFormat.QWEN);
+              FimFormat.QWEN,
+              true);
       List<FimFormat.Part> parts = p.parts();
       int cursor = FimFormat.QWEN.cursorPart(parts);
       // Line 1 is anchored at line 0: both lines are the middle's start, the prefix is empty.
@@ -147,7 +148,8 @@ class PromptAssemblerTest {
         PromptAssembler.Cursor.of(new TextDocument(source), offset),
         withPlan ? plan(source.substring(0, offset), source.substring(offset)) : null,
         96, // without a plan: an 8-line window
-        FimFormat.QWEN);
+        FimFormat.QWEN,
+        true);
   }
 
   @Test
@@ -218,7 +220,8 @@ class PromptAssemblerTest {
             PromptAssembler.Cursor.of(new TextDocument(source), offset),
             plan(source.substring(0, offset), source.substring(offset)),
             512,
-            FimFormat.QWEN);
+            FimFormat.QWEN,
+            true);
     String text = text(p.parts());
     assertTrue(text.endsWith("<|fim_suffix|>\n    return n\n<|fim_middle|>def f(n):\n"), text);
   }
