@@ -38,7 +38,7 @@ final class ModelOptions {
       names = "--load",
       defaultValue = "mmap",
       description =
-          "mmap: map the file (fast; in 2 MiB pages where the OS allows, faulted in at load); copy: read it into huge-page memory and lay Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K and Q6_K rows out for faster kernels (faster decoding, load reads the whole file). Default: ${DEFAULT-VALUE}")
+          "mmap: map the file (fast; in 2 MiB pages where the OS allows, faulted in at load); copy: read it into huge-page memory and lay Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K and Q6_K rows out for faster kernels (faster decoding on K-quant files; the load reads the whole file and fills new memory, seconds more than mmap on a 1.5B model, which is why mmap stays the default here; the editor server copies). Default: ${DEFAULT-VALUE}")
   String load;
 
   @Option(

@@ -1,5 +1,6 @@
 package dev.cromwell.kernels.formats;
 
+import dev.cromwell.kernels.Bytes;
 import dev.cromwell.kernels.Half;
 import dev.cromwell.kernels.VectorWidth;
 import dev.cromwell.kernels.natives.Prefetch;
@@ -104,6 +105,20 @@ final class FiveBitGroupedFormat extends GroupedFormat {
         grouped[bits + 4 * b + t] = (byte) sorted;
       }
       OrderedNibbles.packGgmlBlock(ggml, highBits + 4, grouped, nibbles + b * 16);
+    }
+  }
+
+  @Override
+  void rearrangeRow(MemorySegment ggml, long from, MemorySegment out, long at, int cols) {
+    int blocks = cols / BLOCK;
+    long bits = at + bitsStart(blocks);
+    long nibbles = at + nibbleStart(blocks);
+    for (int b = 0; b < blocks; b++) {
+      long highBits = header.copy(ggml, from, out, at, b, blocks);
+      int word = ggml.get(Bytes.INT, highBits);
+      out.set(Bytes.INT, bits + 4L * b, GgmlWords.fifthBitBytes(word));
+      GgmlWords.packNibbles(ggml, highBits + 4, false, out, nibbles + 16L * b);
+      GgmlWords.packNibbles(ggml, highBits + 4, true, out, nibbles + 16L * b + 8);
     }
   }
 

@@ -95,6 +95,18 @@ final class FourBitGroupedFormat extends GroupedFormat {
     }
   }
 
+  @Override
+  void rearrangeRow(MemorySegment ggml, long from, MemorySegment out, long at, int cols) {
+    int blocks = cols / BLOCK;
+    long nibbles = at + nibbleStart(blocks);
+    for (int b = 0; b < blocks; b++) {
+      long rest = header.copy(ggml, from, out, at, b, blocks);
+      // Weights 0–15 are the low nibbles of GGML's 16 bytes, weights 16–31 the high ones.
+      GgmlWords.packNibbles(ggml, rest, false, out, nibbles + 16L * b);
+      GgmlWords.packNibbles(ggml, rest, true, out, nibbles + 16L * b + 8);
+    }
+  }
+
   /**
    * Whether every block scale d is finite: the kernel widens d with {@link
    * Half#finiteToFloatVector}, four operations instead of ten (0.5B Q4_0 decode 2–5% faster), and

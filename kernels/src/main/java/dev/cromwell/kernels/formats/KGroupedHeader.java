@@ -66,6 +66,41 @@ final class KGroupedHeader {
   }
 
   /**
+   * {@link #copy(MemorySegment, int, byte[], int, int)} from GGML's block at {@code ggml[block..]}
+   * into the row at {@code out[at..]}, the 6-bit fields read as two words.
+   */
+  static void copy(MemorySegment ggml, long block, MemorySegment out, long at, int s, int supers) {
+    out.set(Bytes.SHORT, at + 2L * s, ggml.get(Bytes.SHORT, block));
+    out.set(Bytes.SHORT, at + dmins(supers) + 2L * s, ggml.get(Bytes.SHORT, block + 2));
+    long low = ggml.get(Bytes.LONG, block + 4);
+    int high = ggml.get(Bytes.INT, block + 12);
+    long scales = 0;
+    long mins = 0;
+    for (int j = 0; j < 8; j++) {
+      scales |= (long) KScales.scale(low, high, j) << (8 * j);
+      mins |= (long) KScales.min(low, high, j) << (8 * j);
+    }
+    out.set(Bytes.LONG, at + scaleBytes(supers) + 8L * s, scales);
+    out.set(Bytes.LONG, at + minBytes(supers) + 8L * s, mins);
+  }
+
+  /**
+   * Puts a Q4_K or Q5_K super-block's 128 bytes of nibbles at {@code ggml[qs..]} in weight order at
+   * {@code out[at..]}: GGML's chunk c of 32 bytes holds weights 64c + l in its low nibbles and 64c
+   * + 32 + l in its high ones.
+   */
+  static void packChunks(MemorySegment ggml, long qs, MemorySegment out, long at) {
+    for (int c = 0; c < 4; c++) {
+      long chunk = qs + 32L * c;
+      long to = at + 32L * c;
+      GgmlWords.packNibbles(ggml, chunk, false, out, to);
+      GgmlWords.packNibbles(ggml, chunk + 16, false, out, to + 8);
+      GgmlWords.packNibbles(ggml, chunk, true, out, to + 16);
+      GgmlWords.packNibbles(ggml, chunk + 16, true, out, to + 24);
+    }
+  }
+
+  /**
    * For a kernel: d·scale per sub-block spread to {@code work.laneScales}, dmin·min per sub-block
    * into {@code work.offsets}, LANES sub-blocks (LANES / 8 super-blocks) at a time. (Q4_K's kernel
    * keeps this loop inline: called, it cost Q4_K decode 10%.)

@@ -38,6 +38,20 @@ record LegacyHeader(int ggmlBlockBytes, boolean minimums) {
     return block + 4;
   }
 
+  /**
+   * {@link #copy(byte[], byte[], int, int)} from GGML's row at {@code ggml[from..]} to the grouped
+   * row at {@code out[at..]}; returns where the rest of GGML's block starts in {@code ggml}.
+   */
+  long copy(MemorySegment ggml, long from, MemorySegment out, long at, int b, int blocks) {
+    long block = from + ggmlBlock(b);
+    out.set(Bytes.SHORT, at + 2L * b, ggml.get(Bytes.SHORT, block));
+    if (!minimums) {
+      return block + 2;
+    }
+    out.set(Bytes.SHORT, at + 2L * blocks + 2L * b, ggml.get(Bytes.SHORT, block + 2));
+    return block + 4;
+  }
+
   /** Each block's d, and its offset: −m, or 0 without minimums (GGML's d·q + m is q·d − (−m)). */
   void blockScales(MemorySegment w, long row, int blocks, float[] scales, float[] offsets) {
     for (int b = 0; b < blocks; b++) {

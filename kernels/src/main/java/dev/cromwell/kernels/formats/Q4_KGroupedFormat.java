@@ -78,6 +78,17 @@ final class Q4_KGroupedFormat extends GroupedFormat {
   }
 
   @Override
+  void rearrangeRow(MemorySegment ggml, long from, MemorySegment out, long at, int cols) {
+    int supers = cols / SUPER;
+    long nibbles = at + nibbleStart(supers);
+    for (int s = 0; s < supers; s++) {
+      long block = from + (long) s * GGML_SUPER_BYTES;
+      KGroupedHeader.copy(ggml, block, out, at, s, supers);
+      KGroupedHeader.packChunks(ggml, block + 16, out, nibbles + 128L * s);
+    }
+  }
+
+  @Override
   public void dotRows(
       MemorySegment w,
       long offset,

@@ -1,8 +1,10 @@
 package dev.cromwell.kernels.formats;
 
+import dev.cromwell.kernels.Bytes;
 import dev.cromwell.kernels.VectorWidth;
 import dev.cromwell.kernels.natives.Prefetch;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
@@ -103,6 +105,26 @@ final class Q5_KGroupedFormat extends GroupedFormat {
         out[bits + i / 8] |= (byte) (fifth << OrderedNibbles.fifthBitShift(i % 8));
       }
       OrderedNibbles.pack(q, out, (int) nibbleStart(supers) + 128 * s);
+    }
+  }
+
+  @Override
+  void rearrangeRow(MemorySegment ggml, long from, MemorySegment out, long at, int cols) {
+    int supers = cols / SUPER;
+    long bits = at + bitsStart(supers);
+    long nibbles = at + nibbleStart(supers);
+    for (int s = 0; s < supers; s++) {
+      long block = from + (long) s * GGML_SUPER_BYTES;
+      KGroupedHeader.copy(ggml, block, out, at, s, supers);
+      // Byte l of qh holds in bit j = 2c + u the fifth bit of weight 64c + 32u + l, so bit j of
+      // qh's bytes 8g..8g+7 belongs to the eight weights 32j + 8g.. of the super-block.
+      for (int g = 0; g < 4; g++) {
+        long qh = ggml.get(Bytes.LONG, block + 16 + 8L * g);
+        for (int j = 0; j < 8; j++) {
+          out.set(ValueLayout.JAVA_BYTE, bits + 32L * s + 4 * j + g, GgmlWords.fifthBits(qh >>> j));
+        }
+      }
+      KGroupedHeader.packChunks(ggml, block + 48, out, nibbles + 128L * s);
     }
   }
 

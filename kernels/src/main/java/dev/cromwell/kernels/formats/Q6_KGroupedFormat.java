@@ -137,6 +137,55 @@ final class Q6_KGroupedFormat extends RearrangedRows {
   }
 
   /**
+   * The 16-bit word of high bits of eight weights ({@link #HIGH_SHIFTS}) from their 2-bit fields,
+   * weight k's at bits 8k of {@code fields}: weights 1 and 5 go to bits 0–3, 0 and 4 to 4–7, 3 and
+   * 7 to 8–11, 2 and 6 to 12–15.
+   */
+  private static int highWord(long fields) {
+    return highPair(fields, 1)
+        | highPair(fields, 0) << 4
+        | highPair(fields, 3) << 8
+        | highPair(fields, 2) << 12;
+  }
+
+  /** The fields of weights k and k + 4 (32 bits apart) side by side in 4 bits. */
+  private static int highPair(long fields, int k) {
+    return (int) ((fields >>> (8 * k)) | (fields >>> (8 * k + 30))) & 0xF;
+  }
+
+  @Override
+  void rearrangeRow(MemorySegment ggml, long from, MemorySegment out, long at, int cols) {
+    int supers = cols / SUPER;
+    long highs = at + highsStart(supers);
+    long nibbles = at + nibbleStart(supers);
+    for (int s = 0; s < supers; s++) {
+      long block = from + (long) s * GGML_SUPER_BYTES;
+      out.set(Bytes.SHORT, at + 2L * s, ggml.get(Bytes.SHORT, block + 208));
+      MemorySegment.copy(ggml, block + 192, out, at + scalesStart(supers) + SUB_BLOCK * s, 16);
+      for (int half = 0; half < 2; half++) {
+        // Weights 128·half + 32q + l: the low (q = 0, 1) or high (q = 2, 3) nibble of ql byte
+        // 64·half + 32(q % 2) + l, the high bits in bits 2q of qh byte 32·half + l.
+        long ql = block + 64L * half;
+        long to = nibbles + 128L * s + 64L * half;
+        for (int q = 0; q < 4; q++) {
+          long part = ql + 32L * (q % 2);
+          boolean high = q >= 2;
+          GgmlWords.packNibbles(ggml, part, high, out, to + 16L * q);
+          GgmlWords.packNibbles(ggml, part + 16, high, out, to + 16L * q + 8);
+        }
+        for (int l = 0; l < 32; l += 8) {
+          long qh = ggml.get(Bytes.LONG, block + 128 + 32L * half + l);
+          for (int q = 0; q < 4; q++) {
+            int word = highWord((qh >>> (2 * q)) & 0x0303030303030303L);
+            int m = 128 * half + 32 * q + l;
+            out.set(Bytes.SHORT, highs + 64L * s + 2L * (m / 8), (short) word);
+          }
+        }
+      }
+    }
+  }
+
+  /**
    * The 6-bit levels (q + 32) of GGML's super-block at {@code block}: in each half of 128 weights,
    * ql[l] holds the low nibbles of weights l and l + 64, ql[l + 32] those of l + 32 and l + 96, and
    * qh[l] the high bits of all four.

@@ -1,7 +1,6 @@
 package dev.cromwell.kernels.formats;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.Optional;
 import java.util.stream.IntStream;
 
@@ -18,6 +17,12 @@ public sealed interface RearrangedFormat extends WeightFormat permits Rearranged
    * @throws IllegalArgumentException if this format cannot hold such rows or a segment is too small
    */
   void rearrange(MemorySegment ggml, MemorySegment target, long rows, int cols);
+
+  /**
+   * {@link #rearrange} a weight at a time through a copy of each row: slow, kept as the reference
+   * that {@link #rearrange} must match byte for byte (the tests compare them on real files).
+   */
+  void rearrangeReference(MemorySegment ggml, MemorySegment target, long rows, int cols);
 
   /**
    * Whether this layout's kernels compute the {@code rows} rows of {@code cols} weights in {@code
@@ -66,16 +71,18 @@ public sealed interface RearrangedFormat extends WeightFormat permits Rearranged
     return format != null && format.holds(cols) ? Optional.of(format) : Optional.empty();
   }
 
-  /** Rewrites one row: GGML's bytes in {@code ggmlRow}, this layout's into {@code row}. */
+  /**
+   * Rewrites one row: GGML's bytes at {@code ggml[from..]}, this layout's to {@code target[at..]}.
+   */
   @FunctionalInterface
   interface RowRewrite {
-    void apply(byte[] ggmlRow, byte[] row);
+    void apply(MemorySegment ggml, long from, MemorySegment target, long at);
   }
 
   /**
    * The body of {@link #rearrange}: checks both segments' sizes, then rewrites every row with
-   * {@code rewrite}, in parallel ({@link #inParallel}). A row's padding is never written, so it
-   * stays zero.
+   * {@code rewrite}, straight from {@code ggml} (the mapped file) into {@code target}, in parallel
+   * ({@link #inParallel}). A row's padding is never written, so it stays zero.
    */
   static void rewriteRows(
       RearrangedFormat format,
@@ -85,17 +92,13 @@ public sealed interface RearrangedFormat extends WeightFormat permits Rearranged
       int cols,
       RowRewrite rewrite) {
     requireRoom(format, ggml, target, rows, cols);
-    int ggmlRowBytes = (int) WeightFormat.of(format.type()).rowBytes(cols);
+    long ggmlRowBytes = WeightFormat.of(format.type()).rowBytes(cols);
     long rowBytes = format.rowBytes(cols);
     inParallel(
         rows,
         (from, to) -> {
-          byte[] in = new byte[ggmlRowBytes];
-          byte[] out = new byte[(int) rowBytes];
           for (long r = from; r < to; r++) {
-            MemorySegment.copy(ggml, ValueLayout.JAVA_BYTE, r * ggmlRowBytes, in, 0, ggmlRowBytes);
-            rewrite.apply(in, out);
-            MemorySegment.copy(out, 0, target, ValueLayout.JAVA_BYTE, r * rowBytes, out.length);
+            rewrite.apply(ggml, r * ggmlRowBytes, target, r * rowBytes);
           }
         },
         ggml,

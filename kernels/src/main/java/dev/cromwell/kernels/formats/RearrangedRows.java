@@ -1,6 +1,7 @@
 package dev.cromwell.kernels.formats;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /**
  * What every rearranged layout shares, kernels and decoding aside: its type, the row lengths it
@@ -31,15 +32,44 @@ abstract sealed class RearrangedRows implements RearrangedFormat
   }
 
   /**
-   * One row of {@code cols} weights: GGML's blocks in {@code ggml} to this layout in {@code out}.
+   * One row of {@code cols} weights: GGML's blocks in {@code ggml} to this layout in {@code out}, a
+   * weight at a time. Quantizing uses it, and it is the reference that {@link #rearrangeRow} must
+   * match byte for byte (RearrangedFormatTest, RearrangedLayoutTest).
    */
   abstract void fromGgml(byte[] ggml, byte[] out, int cols);
+
+  /**
+   * {@link #fromGgml} for loading: GGML's row at {@code ggml[from..]} (the mapped file) to this
+   * layout at {@code out[at..]}, eight bytes at a time ({@link GgmlWords}), with no copy of the
+   * row. Writes exactly the bytes that {@link #fromGgml} writes, so padding stays as it was (zero).
+   */
+  abstract void rearrangeRow(MemorySegment ggml, long from, MemorySegment out, long at, int cols);
 
   @Override
   public final void rearrange(MemorySegment ggml, MemorySegment target, long rows, int cols) {
     requireSupported(cols);
     RearrangedFormat.rewriteRows(
-        this, ggml, target, rows, cols, (in, out) -> fromGgml(in, out, cols));
+        this,
+        ggml,
+        target,
+        rows,
+        cols,
+        (in, from, out, at) -> rearrangeRow(in, from, out, at, cols));
+  }
+
+  @Override
+  public final void rearrangeReference(
+      MemorySegment ggml, MemorySegment target, long rows, int cols) {
+    requireSupported(cols);
+    RearrangedFormat.requireRoom(this, ggml, target, rows, cols);
+    int ggmlRowBytes = (int) WeightFormat.of(type).rowBytes(cols);
+    byte[] in = new byte[ggmlRowBytes];
+    byte[] out = new byte[(int) rowBytes(cols)];
+    for (long r = 0; r < rows; r++) {
+      MemorySegment.copy(ggml, ValueLayout.JAVA_BYTE, r * ggmlRowBytes, in, 0, ggmlRowBytes);
+      fromGgml(in, out, cols);
+      MemorySegment.copy(out, 0, target, ValueLayout.JAVA_BYTE, r * out.length, out.length);
+    }
   }
 
   /** Encodes {@code values} as one row: GGML's rounding for this type, then this layout. */

@@ -211,4 +211,34 @@ class RearrangedFormatTest {
         IllegalArgumentException.class,
         () -> Q4_KGroupedFormat.INSTANCE.rearrange(ggml, ggml, 2, 256));
   }
+
+  /**
+   * The load path (eight bytes at a time, straight from the source) writes exactly the bytes of the
+   * weight-at-a-time reference: over arbitrary bytes, so every bit of every field is moved (GGML's
+   * quantizer never sets some, such as Q4_K's top scale bits), at every row length, from a source
+   * at an odd offset (GGML's blocks are unaligned) into a target of fresh memory.
+   */
+  @ParameterizedTest
+  @MethodSource("dev.cromwell.kernels.formats.TensorTypes#rearranged")
+  void rearrangingMatchesTheReferenceByteForByte(GgmlType type) {
+    Random rnd = new Random(11);
+    try (Arena arena = Arena.ofShared()) {
+      for (int cols : cols(type)) {
+        RearrangedFormat format = rearranged(type, cols);
+        int rows = 37;
+        long ggmlBytes = rows * WeightFormat.of(type).rowBytes(cols);
+        byte[] bytes = new byte[(int) ggmlBytes + 3];
+        rnd.nextBytes(bytes);
+        MemorySegment ggml = arena.allocate(bytes.length, 64);
+        MemorySegment.copy(MemorySegment.ofArray(bytes), 0, ggml, 0, bytes.length);
+        MemorySegment odd = ggml.asSlice(3, ggmlBytes);
+        long targetBytes = rows * format.rowBytes(cols);
+        MemorySegment fast = arena.allocate(targetBytes, 64);
+        MemorySegment reference = arena.allocate(targetBytes, 64);
+        format.rearrange(odd, fast, rows, cols);
+        format.rearrangeReference(odd, reference, rows, cols);
+        assertEquals(-1L, fast.mismatch(reference), type + " rows of " + cols);
+      }
+    }
+  }
 }
