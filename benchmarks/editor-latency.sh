@@ -3,7 +3,9 @@
 # `bin/cromwell lsp` as a process over pipes, this repository as the workspace, regions of its own
 # Python and Java typed again). Per run: initialize after process start, ready after initialize,
 # the first suggestion (ms, length, why it ended) and keystroke -> suggestion p50/p95.
-#   benchmarks/editor-latency.sh [-r ROUNDS] [-m MODEL] [-i] [BASE_REV]      (after bin/build)
+#   benchmarks/editor-latency.sh [-r ROUNDS] [-m MODEL] [-i] [-e] [BASE_REV]      (after bin/build)
+# -e: every pause on stderr too (place, line typed so far, latency, suggestion), each just after
+# the server's timing line for it when run with CROMWELL_JVM_OPTS=-Dcromwell.timing=true.
 # -i: only the time from process start to the initialize answer (and the CPU spent to it), by
 # benchmarks/initialize_latency.py, without a model: seconds a round, so use many (-r 20). Each
 # round also times the floor: bin/cromwell with the same JVM flags and AOT cache, exiting before
@@ -18,13 +20,15 @@ root=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
 export CROMWELL_DAEMON=off
 rounds=3
 initialize_only=
+each=()
 model="${CROMWELL_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/cromwell}/models/qwen2.5-coder-0.5b-instruct.gguf"
-while getopts r:m:i o; do
+while getopts r:m:ie o; do
   case $o in
     r) rounds=$OPTARG ;;
     m) model=$OPTARG ;;
     i) initialize_only=1 ;;
-    *) echo "usage: $0 [-r ROUNDS] [-m MODEL] [-i] [BASE_REV]" >&2; exit 2 ;;
+    e) each=(--each) ;;
+    *) echo "usage: $0 [-r ROUNDS] [-m MODEL] [-i] [-e] [BASE_REV]" >&2; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
@@ -59,7 +63,7 @@ bench() {
   fi
   (cd "$root" && "$java" --add-modules=jdk.incubator.vector \
     -cp "benchmarks/target/classes:benchmarks/target/lib/*" \
-    dev.cromwell.benchmarks.TypingLatencyBench -m "$model" -t 2 --server "$2" --label "$1" \
+    dev.cromwell.benchmarks.TypingLatencyBench -m "$model" -t 2 --server "$2" --label "$1" "${each[@]}" \
     2> >(grep -v 'incubator' >&2))
 }
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min); nproc $(nproc)"

@@ -86,6 +86,13 @@ public final class TypingLatencyBench implements Callable<Integer> {
   @Option(names = "--label", defaultValue = "", description = "a name for this run's JSON line")
   String label;
 
+  @Option(
+      names = "--each",
+      description =
+          "print every pause on stderr (its place, the line typed so far, the latency), to tie the"
+              + " slow ones to the server's -Dcromwell.timing=true lines, which come just before")
+  boolean each;
+
   /** The first suggestion after the model is ready. */
   record First(double millis, int chars, String stop, String text) {}
 
@@ -196,9 +203,15 @@ public final class TypingLatencyBench implements Callable<Integer> {
           if (got.isEmpty()) {
             empty[0]++;
           }
+          if (each) {
+            printPause(text, cursor, millis, got);
+          }
           Thread.sleep(Math.max(0, pauseMillis - (long) millis));
         } catch (java.util.concurrent.TimeoutException late) {
           latencies.add(Double.POSITIVE_INFINITY);
+          if (each) {
+            printPause(text, cursor, Double.POSITIVE_INFINITY, List.of());
+          }
         }
       } else {
         Thread.sleep(keyMillis);
@@ -207,6 +220,23 @@ public final class TypingLatencyBench implements Callable<Integer> {
     CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).get(5, TimeUnit.MINUTES);
     client.close(uri);
     return first;
+  }
+
+  /** One pause for {@code --each}: line:column, the cursor line up to the cursor, the latency. */
+  private static void printPause(
+      CharSequence text, int cursor, double millis, List<InlineCompletionItem> got) {
+    String before = text.subSequence(0, cursor).toString();
+    int lineStart = before.lastIndexOf('\n') + 1;
+    int line = (int) before.chars().filter(ch -> ch == '\n').count();
+    String suggestion = got.isEmpty() ? "" : got.get(0).getInsertText().getLeft();
+    System.err.printf(
+        Locale.ROOT,
+        "pause %d:%d %s ms after [%s] -> [%s]%n",
+        line + 1,
+        cursor - lineStart + 1,
+        ms(millis),
+        before.substring(lineStart),
+        suggestion.replace("\n", "\\n"));
   }
 
   /** Why the server's last completion ended, if it says ("?" for a server that does not). */

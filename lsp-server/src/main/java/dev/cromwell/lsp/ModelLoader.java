@@ -166,7 +166,7 @@ final class ModelLoader implements AutoCloseable {
       p.end("model failed to load");
     } finally {
       if (loaded != null) {
-        release.accept(loaded); // a load that lost the race (or could not be installed)
+        letGo(loaded); // a load that lost the race (or could not be installed)
       }
     }
   }
@@ -191,7 +191,20 @@ final class ModelLoader implements AutoCloseable {
     runtime.setCompleter(next);
     if (old != null) {
       source = null;
-      release.accept(old);
+      letGo(old);
+    }
+  }
+
+  /**
+   * Hands {@code c} to the release hook (the daemon's cache keeps it for the next session), unless
+   * a pass may still read it ({@link ModelRuntime#mayStillRead}): then it is closed, which waits
+   * for that pass, so no other session can decode on it meanwhile.
+   */
+  private void letGo(Completer c) {
+    if (runtime.mayStillRead(c)) {
+      closeQuietly(c);
+    } else {
+      release.accept(c);
     }
   }
 
@@ -222,7 +235,7 @@ final class ModelLoader implements AutoCloseable {
     Completer last = current;
     current = null;
     if (last != null) {
-      release.accept(last); // Model.close waits for any forward pass still reading it
+      letGo(last);
     }
   }
 }

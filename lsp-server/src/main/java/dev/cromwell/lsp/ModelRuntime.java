@@ -39,6 +39,10 @@ public final class ModelRuntime implements AutoCloseable {
           java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>()));
 
   // Orders swaps and tasks on the model; what uses a loaded model runs on its scheduler's thread.
+  // Models let go while a pass could still read them (see mayStillRead).
+  private final java.util.Set<dev.cromwell.engine.model.Model> stillRead =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   private final ExecutorService modelThread =
       Executors.newSingleThreadExecutor(Daemons.named("cromwell-model-dispatch"));
   private final ModelLoader loader;
@@ -130,6 +134,9 @@ public final class ModelRuntime implements AutoCloseable {
     scheduler = null;
     if (old != null) {
       old.close();
+      if (!old.ended() && completer instanceof ModelCompleter m) {
+        stillRead.add(m.model());
+      }
     }
     if (next instanceof ModelCompleter m) {
       // Room for every open document's request; CompletionService keeps one per document.
@@ -295,8 +302,9 @@ public final class ModelRuntime implements AutoCloseable {
   @Override
   public void close() {
     modelThread.shutdown();
+    boolean dispatchEnded = false;
     try {
-      modelThread.awaitTermination(5, TimeUnit.SECONDS);
+      dispatchEnded = modelThread.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -305,6 +313,18 @@ public final class ModelRuntime implements AutoCloseable {
     if (s != null) {
       s.close();
     }
+    if ((!dispatchEnded || (s != null && !s.ended())) && completer instanceof ModelCompleter m) {
+      stillRead.add(m.model());
+    }
     loader.close();
+  }
+
+  /**
+   * Whether a pass may still read {@code c}'s model: its scheduler (or the dispatch thread) had not
+   * ended when it was let go, for example under a long edit. Such a model is closed (which waits
+   * for the pass), never handed on to another session through the daemon's cache.
+   */
+  boolean mayStillRead(Completer c) {
+    return c instanceof ModelCompleter m && stillRead.contains(m.model());
   }
 }

@@ -77,10 +77,11 @@ public final class WarmModels implements AutoCloseable {
 
   /**
    * The idle model made for {@code key} if there is one (it is then leased to the caller), else
-   * what {@code load} makes. An idle model for another key stays idle (another session may want it
-   * later; the budget of one idle model is kept on release).
+   * what {@code load} makes. An idle model for another key is closed first: two models resident at
+   * once could exhaust the memory of a machine sized for one.
    */
   Completer lease(Key key, Supplier<Completer> load) {
+    Completer other;
     synchronized (this) {
       if (idle != null && idle.key().equals(key)) {
         Completer c = idle.completer();
@@ -89,7 +90,10 @@ public final class WarmModels implements AutoCloseable {
         reused.add(c);
         return c;
       }
+      other = idle == null ? null : idle.completer();
+      idle = null;
     }
+    ModelLoader.closeQuietly(other);
     Completer loaded = load.get();
     synchronized (this) {
       leased.put(loaded, key);

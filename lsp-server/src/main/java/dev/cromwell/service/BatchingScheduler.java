@@ -426,4 +426,12 @@ public final class BatchingScheduler implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
   }
+
+  /**
+   * Whether this scheduler's thread has ended, so nothing it runs (a decode step, or an edit given
+   * to {@link #runAlone}, which {@link #close} does not stop) can still read the model.
+   */
+  public boolean ended() {
+    return !thread.isAlive();
+  }
 }

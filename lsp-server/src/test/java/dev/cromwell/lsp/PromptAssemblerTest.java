@@ -98,7 +98,7 @@ class PromptAssemblerTest {
   }
 
   @Test
-  void theTypedLineSeedsTheMiddleSoThePromptBeforeItStaysTheSameWhileTyping() {
+  void theTypedLinesSeedTheMiddleSoThePromptBeforeItStaysTheSameWhileTyping() {
     String before = "def f(n):\n    if n";
     String after = ":\n        return 1\n";
     List<FimFormat.Part> previous = null;
@@ -111,13 +111,16 @@ class PromptAssemblerTest {
               PromptAssembler.Cursor.of(new TextDocument(source), offset),
               plan(before + typed, after),
               512,
-              FimFormat.QWEN);
+              FimFormat.QWEN,
+              true);
       List<FimFormat.Part> parts = p.parts();
       int cursor = FimFormat.QWEN.cursorPart(parts);
-      assertEquals(new FimFormat.Part.Text("    if n" + typed), parts.get(cursor));
+      // Line 1 is anchored at line 0: both lines are the middle's start, the prefix is empty.
+      assertEquals(new FimFormat.Part.Text(before + typed), parts.get(cursor));
       assertEquals(new FimFormat.Part.Marker("<|fim_middle|>"), parts.get(cursor - 1));
       assertTrue(
-          text(parts).contains("<|fim_prefix|>def f(n):\n<|fim_suffix|>" + after), text(parts));
+          text(parts).contains("<|fim_prefix|><|fim_suffix|>" + after + "<|fim_middle|>"),
+          text(parts));
       if (previous != null) {
         assertEquals(previous.subList(0, cursor), parts.subList(0, cursor));
       }
@@ -125,8 +128,90 @@ class PromptAssemblerTest {
     }
   }
 
+  /** Lines "l0" .. "l{n-1}", each "lN = N". */
+  private static String numbered(int n) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < n; i++) {
+      sb.append("l").append(i).append(" = ").append(i).append('\n');
+    }
+    return sb.toString();
+  }
+
+  /** The parts up to the middle marker (what the KV cache keeps while the seed grows). */
+  private static List<FimFormat.Part> beforeSeed(List<FimFormat.Part> parts) {
+    return parts.subList(0, FimFormat.QWEN.cursorPart(parts));
+  }
+
+  private static PromptAssembler.Prompt typedAt(String source, int offset, boolean withPlan) {
+    return PromptAssembler.assemble(
+        doc("python", source),
+        PromptAssembler.Cursor.of(new TextDocument(source), offset),
+        withPlan ? plan(source.substring(0, offset), source.substring(offset)) : null,
+        96, // without a plan: an 8-line window
+        FimFormat.QWEN,
+        true);
+  }
+
   @Test
-  void anIndentationOnlyLineEndsThePromptAtTheLineStartWithNoSeed() {
+  void pressingEnterOnlyAppendsToTheSeedUntilTheAnchorMoves() {
+    String head = numbered(18); // lines 0..17; the user types lines 18, 19 and then 32
+    String tail = "print(l0)\n";
+    for (boolean withPlan : List.of(true, false)) {
+      String typed = "x = 1";
+      String source = head + typed + tail;
+      PromptAssembler.Prompt onLine18 = typedAt(source, head.length() + typed.length(), withPlan);
+      // Enter: line 18 is whole, the cursor at the start of line 19, the text after it the same.
+      String typed2 = typed + "\ny";
+      source = head + typed2 + tail;
+      PromptAssembler.Prompt onLine19 = typedAt(source, head.length() + typed2.length(), withPlan);
+      assertEquals(
+          beforeSeed(onLine18.parts()), beforeSeed(onLine19.parts()), text(onLine19.parts()));
+      String seed19 = ((FimFormat.Part.Text) onLine19.parts().getLast()).text();
+      // The anchor is line 16: the seed is lines 16..18 whole and the typed "y".
+      assertEquals("l16 = 16\nl17 = 17\nx = 1\ny", seed19);
+      assertTrue(text(onLine19.parts()).contains("<|fim_suffix|>" + tail), text(onLine19.parts()));
+      if (!withPlan) {
+        // The 8-line window ends at the anchor: lines 8..15 are the prefix.
+        assertTrue(
+            text(onLine19.parts()).startsWith("<|fim_prefix|>l8 = 8\n")
+                && text(onLine19.parts()).contains("l15 = 15\n<|fim_suffix|>"),
+            text(onLine19.parts()));
+      }
+      // On line 32 the anchor has moved there: the seed is that line alone.
+      String far = numbered(32) + "z";
+      PromptAssembler.Prompt onLine32 = typedAt(far + tail, far.length(), withPlan);
+      assertEquals("z", ((FimFormat.Part.Text) onLine32.parts().getLast()).text());
+    }
+  }
+
+  @Test
+  void enterInTheMiddleOfALineKeepsTheSuffixAndThePromptBeforeTheSeed() {
+    String head = numbered(17);
+    String tail = "\nprint(l0)\n";
+    String line = "y = max(a, b)";
+    int split = line.indexOf("b)");
+    String source = head + line + tail;
+    PromptAssembler.Prompt before = typedAt(source, head.length() + split, true);
+    String broken = line.substring(0, split) + "\n" + line.substring(split);
+    PromptAssembler.Prompt after = typedAt(head + broken + tail, head.length() + split + 1, true);
+    assertEquals(beforeSeed(before.parts()), beforeSeed(after.parts()));
+    assertEquals("l16 = 16\ny = max(a, \n", ((FimFormat.Part.Text) after.parts().getLast()).text());
+    assertTrue(text(after.parts()).contains("<|fim_suffix|>b)" + tail), text(after.parts()));
+  }
+
+  @Test
+  void theSeedGivesWayToTheNearestLineThatFitsWhenLinesAreLong() {
+    String longLine = "x".repeat(PromptAssembler.SEED_MAX_CHARS / 3) + "\n";
+    String prefix = "a\n" + longLine + longLine + longLine + "y";
+    // Three whole lines asked for: two long ones fit, the third would pass the cap.
+    assertEquals(longLine + longLine + "y", PromptAssembler.seed(prefix, 3));
+    assertEquals("y", PromptAssembler.seed(prefix, 0));
+    // More lines asked for than the prefix has: all of it.
+    assertEquals("a\nb\ny", PromptAssembler.seed("a\nb\ny", 9));
+  }
+
+  @Test
+  void anIndentationOnlyLineEndsTheSeedAtTheLineStart() {
     String source = "def f(n):\n    \n    return n\n";
     int offset = source.indexOf("    \n") + 4;
     PromptAssembler.Prompt p =
@@ -135,8 +220,39 @@ class PromptAssemblerTest {
             PromptAssembler.Cursor.of(new TextDocument(source), offset),
             plan(source.substring(0, offset), source.substring(offset)),
             512,
-            FimFormat.QWEN);
+            FimFormat.QWEN,
+            true);
     String text = text(p.parts());
-    assertTrue(text.endsWith("def f(n):\n<|fim_suffix|>\n    return n\n<|fim_middle|>"), text);
+    assertTrue(text.endsWith("<|fim_suffix|>\n    return n\n<|fim_middle|>def f(n):\n"), text);
+  }
+
+  @Test
+  void withoutAPlanBlankLinesAfterTheCursorDoNotMakeANewLineAPlainContinuation() {
+    // A new line typed before two blank lines and more code: the near prompt's one line of suffix
+    // would be blank, and the indentation-only line a continuation unlike its neighbours' FIM.
+    String head = numbered(18) + "def g():\n    ";
+    String source = head + "\n\n\ndef h():\n    pass\n";
+    PromptAssembler.Prompt p = typedAt(source, head.length(), false);
+    String text = text(p.parts());
+    assertTrue(text.contains("<|fim_suffix|>\n\n\ndef h():<|fim_middle|>"), text);
+    // At the end of the file it still is one (TypedIndent.continuation).
+    String end = numbered(18) + "def g():\n    ";
+    assertTrue(!text(typedAt(end + "\n\n", end.length(), false).parts()).contains("<|fim_"));
+  }
+
+  @Test
+  void atTheEndOfAFileOnlyTheCursorLineSeedsTheMiddle() {
+    // Nothing after the cursor: the indentation-only line is a plain continuation anyway, so the
+    // prompt is not anchored (a long seed would make each switch of shape compute more).
+    String head = numbered(18) + "def g(n):\n";
+    for (boolean withPlan : List.of(true, false)) {
+      String typed = "    if n";
+      List<FimFormat.Part> parts =
+          typedAt(head + typed, head.length() + typed.length(), withPlan).parts();
+      assertEquals(new FimFormat.Part.Text(typed), parts.getLast(), text(parts));
+    }
+    assertEquals(16, PromptAssembler.anchor(true, "x", 17));
+    assertEquals(17, PromptAssembler.anchor(true, " \n ", 17));
+    assertEquals(17, PromptAssembler.anchor(false, "x", 17));
   }
 }

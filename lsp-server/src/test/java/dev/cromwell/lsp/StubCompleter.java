@@ -7,8 +7,17 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 
 /** A deterministic completer: fixed text, cut by the real stop rules; records prompts. */
-final class StubCompleter implements Completer {
+final class StubCompleter implements Completer, AutoCloseable {
   volatile String text;
+
+  /** Whether it was closed (as a model's native memory is freed). */
+  volatile boolean closed;
+
+  @Override
+  public void close() {
+    closed = true;
+  }
+
   volatile long delayMillis;
   final List<String> prompts = new CopyOnWriteArrayList<>();
   volatile boolean sawCancellation;

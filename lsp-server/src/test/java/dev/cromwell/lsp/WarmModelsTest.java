@@ -28,17 +28,25 @@ class WarmModelsTest {
     Completer first = warm.lease(WarmModels.Key.of(file, cfg), () -> new StubCompleter("a"));
     assertFalse(warm.reused(first));
     assertTrue(warm.release(first));
-    // Other settings: loaded anew; the idle one stays for its own key.
-    ServerConfig other =
-        cfg.apply(com.google.gson.JsonParser.parseString("{\"threads\":1}")).config();
-    Completer loaded = warm.lease(WarmModels.Key.of(file, other), () -> new StubCompleter("b"));
-    assertNotSame(first, loaded);
     Completer again = warm.lease(WarmModels.Key.of(file, cfg), () -> new StubCompleter("c"));
     assertSame(first, again);
     assertTrue(warm.reused(again));
     // Leased exclusively: a second lease with the same key while it is out loads its own.
     Completer concurrent = warm.lease(WarmModels.Key.of(file, cfg), () -> new StubCompleter("d"));
     assertNotSame(again, concurrent);
+    assertTrue(warm.release(again));
+    // Other settings: loaded anew, and the idle model is closed first (never two resident).
+    ServerConfig other =
+        cfg.apply(com.google.gson.JsonParser.parseString("{\"threads\":1}")).config();
+    Completer loaded =
+        warm.lease(
+            WarmModels.Key.of(file, other),
+            () -> {
+              assertTrue(((StubCompleter) again).closed, "the idle model was closed before");
+              return new StubCompleter("b");
+            });
+    assertNotSame(first, loaded);
+    assertFalse(warm.holdsIdle());
     warm.close();
   }
 

@@ -106,11 +106,12 @@ public enum FimFormat {
   }
 
   /**
-   * As {@link #render(String, String, String, List, String)}, with {@code middleSeed} (the cursor
-   * line typed so far, which {@code prefixText} then leaves out) written after the middle marker
-   * where the format {@link #seedsMiddle}: while the user types on one line, everything up to the
-   * middle marker stays the same, so the KV cache keeps the suffix too and only the typed
-   * characters are computed. Formats that cannot seed get the seed at the end of the prefix.
+   * As {@link #render(String, String, String, List, String)}, with {@code middleSeed} (the text
+   * before the cursor from a line start, which {@code prefixText} then leaves out: the lines typed
+   * since the editor's anchor line) written after the middle marker where the format {@link
+   * #seedsMiddle}: while the user types there, new lines included, everything up to the middle
+   * marker stays the same, so the KV cache keeps the suffix too and only the typed characters are
+   * computed. Formats that cannot seed get the seed at the end of the prefix.
    */
   public List<Part> render(
       String path,
