@@ -191,10 +191,15 @@ public final class DaemonProxy {
 
   /** Waits on {@code selector} until the deadline; false when nothing became ready by then. */
   private static boolean await(Selector selector, long deadline) throws IOException {
-    long left = (deadline - System.nanoTime()) / 1_000_000;
-    boolean ready = left > 0 && selector.select(left) > 0;
-    selector.selectedKeys().clear();
-    return ready;
+    for (long left = (deadline - System.nanoTime()) / 1_000_000;
+        left > 0;
+        left = (deadline - System.nanoTime()) / 1_000_000) {
+      if (selector.select(left) > 0) { // 0 early: a spurious wake-up, wait on
+        selector.selectedKeys().clear();
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
