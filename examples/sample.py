@@ -3,5 +3,8 @@ def add(a, b):
     return 
 
 
-def mean(values):
-    return add(sum(values), 0) / len(values)
+def total(values):
+    result = 0
+    for v in values:
+        result = add(result, v)
+    return result
