@@ -71,6 +71,8 @@ public final class DaemonProxy {
   private final PrintStream err;
   private final Duration handshake;
   private final Duration endGrace;
+  // Null: this JVM, read only when a daemon is to be started (reading its arguments loads the
+  // management classes, which a session that connects to a running daemon need not wait for).
   private final DaemonCommand.Jvm jvm;
 
   public DaemonProxy(DaemonPaths paths, Map<String, String> env, PrintStream err) {
@@ -83,7 +85,7 @@ public final class DaemonProxy {
       PrintStream err,
       Duration handshake,
       Duration endGrace) {
-    this(paths, env, err, handshake, endGrace, DaemonCommand.Jvm.current());
+    this(paths, env, err, handshake, endGrace, null);
   }
 
   /**
@@ -229,7 +231,8 @@ public final class DaemonProxy {
    * DaemonCommand}) or it did not come up in time.
    */
   private SocketChannel startAndConnect(DaemonWire.Hello hello) {
-    DaemonCommand daemonCommand = DaemonCommand.of(env, jvm);
+    DaemonCommand daemonCommand =
+        DaemonCommand.of(env, jvm != null ? jvm : DaemonCommand.Jvm.current());
     if (!daemonCommand.startable()) {
       err.println(
           "cromwell lsp: no daemon started ("
