@@ -52,7 +52,7 @@ public record DaemonPaths(Path runDir, Path socket, Path lock, Path log) {
         || DaemonCommand.Jvm.jarOf(DaemonCommand.class).isEmpty()) {
       return of(env);
     }
-    return of(env, DaemonCommand.daemonFlags(DaemonCommand.Jvm.launchFlags()));
+    return of(env, DaemonCommand.Jvm.launchFlags());
   }
 
   /** The daemon's own files: the name its proxy handed it, else the one it computes. */
