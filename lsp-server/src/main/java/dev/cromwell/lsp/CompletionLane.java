@@ -145,7 +145,10 @@ final class CompletionLane {
             typed.isEmpty() ? stop : TypedIndent.stop(stop),
             job.arrived() + limit,
             System::nanoTime);
-    long hardLeft = job.arrived() + DeadlineStop.HARD_FACTOR * limit - System.nanoTime();
+    // At least the time limit itself for the engine, so a slow plan or a wait for the model thread
+    // (the first request after ready: a cold prompt and plan) still leaves time for a word.
+    long hardLeft =
+        Math.max(limit, job.arrived() + DeadlineStop.HARD_FACTOR * limit - System.nanoTime());
     Completer.Output out =
         c.complete(
             key,
