@@ -40,7 +40,10 @@ test('the real server, started as the extension starts it, suggests, reports sta
   assert.ok(model.kind === 'name' && fs.existsSync(model.path), `${MODEL} is not installed in the model store: cromwell pull ${MODEL}`);
 
   const run = commandLine(plan, java.java, ['lsp']);
-  const child = spawn(run.command, run.args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  // A plain java -jar lsp starts the shared warm daemon, which would outlive this test: the session
+  // is served in-process here, unless the caller asks for the daemon.
+  const env = { ...process.env, CROMWELL_DAEMON: process.env.CROMWELL_DAEMON ?? 'off' };
+  const child = spawn(run.command, run.args, { stdio: ['pipe', 'pipe', 'pipe'], env });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));

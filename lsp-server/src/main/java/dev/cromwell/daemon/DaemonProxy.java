@@ -28,8 +28,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * The editor's {@code cromwell lsp} when a daemon serves ({@link LspDaemon}): it connects to the
  * daemon's socket, starting the daemon first when none runs and the policy allows, and pipes the
  * editor's stdin to the daemon and the daemon's answers to stdout. When no daemon can be reached
- * (off, no launcher to start one with, a run folder that is not private, a daemon that did not come
- * up in time) it returns nothing and the caller serves in this process as without a daemon.
+ * (off, neither a launcher nor a java -jar to start one with, a run folder that is not private, a
+ * daemon that did not come up in time) it returns nothing and the caller serves in this process as
+ * without a daemon.
  */
 public final class DaemonProxy {
   /** What {@code CROMWELL_DAEMON} asks for. */
@@ -70,9 +71,21 @@ public final class DaemonProxy {
   private final PrintStream err;
   private final Duration handshake;
   private final Duration endGrace;
+  // Null: this JVM, read only when a daemon is to be started (reading its arguments loads the
+  // management classes, which a session that connects to a running daemon need not wait for).
+  private final DaemonCommand.Jvm jvm;
 
   public DaemonProxy(DaemonPaths paths, Map<String, String> env, PrintStream err) {
     this(paths, env, err, Duration.ofSeconds(3), Duration.ofSeconds(10));
+  }
+
+  DaemonProxy(
+      DaemonPaths paths,
+      Map<String, String> env,
+      PrintStream err,
+      Duration handshake,
+      Duration endGrace) {
+    this(paths, env, err, handshake, endGrace, null);
   }
 
   /**
@@ -84,8 +97,10 @@ public final class DaemonProxy {
       Map<String, String> env,
       PrintStream err,
       Duration handshake,
-      Duration endGrace) {
+      Duration endGrace,
+      DaemonCommand.Jvm jvm) {
     this.paths = paths;
+    this.jvm = jvm;
     this.env = env;
     this.err = err;
     this.handshake = handshake;
@@ -112,7 +127,7 @@ public final class DaemonProxy {
       err.println("cromwell lsp: " + e.getMessage() + "; serving without the daemon");
       return Optional.empty();
     }
-    DaemonWire.Hello hello = new DaemonWire.Hello(defaults, maxMessageMb);
+    DaemonWire.Hello hello = new DaemonWire.Hello(defaults, maxMessageMb, workingFolder());
     SocketChannel channel = connect(hello);
     if (channel == null && policy == Policy.AUTO) {
       channel = startAndConnect(hello);
@@ -121,6 +136,14 @@ public final class DaemonProxy {
       return Optional.empty();
     }
     return Optional.of(pipe(channel, stdin, stdout));
+  }
+
+  /**
+   * This session's working folder: the daemon (started elsewhere) resolves the editor's relative
+   * paths, such as a model setting, against it as a server in this process would.
+   */
+  private static String workingFolder() {
+    return Path.of("").toAbsolutePath().toString();
   }
 
   /**
@@ -204,13 +227,18 @@ public final class DaemonProxy {
 
   /**
    * Starts a daemon in a session of its own (so that the editor's end does not end it), its output
-   * to the log in the run folder, and waits for its socket; null when there is no launcher or it
-   * did not come up in time.
+   * to the log in the run folder, and waits for its socket; null when it cannot be started ({@link
+   * DaemonCommand}) or it did not come up in time.
    */
   private SocketChannel startAndConnect(DaemonWire.Hello hello) {
-    String launcher = env.get("CROMWELL_LAUNCHER");
-    if (launcher == null || launcher.isBlank() || !Files.isExecutable(Path.of(launcher))) {
-      return null; // started as plain java -jar: connect-only
+    DaemonCommand daemonCommand =
+        DaemonCommand.of(env, jvm != null ? jvm : DaemonCommand.Jvm.current());
+    if (!daemonCommand.startable()) {
+      err.println(
+          "cromwell lsp: no daemon started ("
+              + daemonCommand.missing()
+              + "); connect-only, serving this session in this process");
+      return null;
     }
     List<String> command = new ArrayList<>();
     for (String setsid : List.of("/usr/bin/setsid", "/bin/setsid")) {
@@ -219,14 +247,7 @@ public final class DaemonProxy {
         break;
       }
     }
-    command.add(launcher);
-    command.add("lsp");
-    command.add("--daemon");
-    String idle = env.get("CROMWELL_DAEMON_IDLE_S");
-    if (idle != null && !idle.isBlank()) {
-      command.add("--idle-timeout-s");
-      command.add(idle.trim());
-    }
+    command.addAll(daemonCommand.command());
     ProcessBuilder pb =
         new ProcessBuilder(command)
             // Not the first editor's project: the daemon outlives it and serves other projects.

@@ -22,11 +22,12 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What the proxy and the daemon say around the editor's bytes. The proxy opens with one line,
- * {@code cromwell-daemon 1 {"defaults":{...},"maxMessageMb":N}}: the options of its own command
- * line (the settings under the editor's) and its frame limit. Then the editor's bytes follow as
- * they are. The daemon answers in chunks (a 4-byte length, then that many of the server's bytes),
- * and ends with a negative length that carries the server's exit code, so that the proxy can tell a
- * session that ended (exit code passed on) from a daemon that died (the stream ends without it).
+ * {@code cromwell-daemon 1 {"defaults":{...},"maxMessageMb":N,"cwd":"..."}}: the options of its own
+ * command line (the settings under the editor's), its frame limit and its working folder (the
+ * folder the editor's relative paths mean). Then the editor's bytes follow as they are. The daemon
+ * answers in chunks (a 4-byte length, then that many of the server's bytes), and ends with a
+ * negative length that carries the server's exit code, so that the proxy can tell a session that
+ * ended (exit code passed on) from a daemon that died (the stream ends without it).
  */
 final class DaemonWire {
   static final String MAGIC = "cromwell-daemon 1 ";
@@ -46,11 +47,14 @@ final class DaemonWire {
   private DaemonWire() {}
 
   /** The opening line the proxy sends. */
-  record Hello(JsonObject defaults, int maxMessageMb) {
+  record Hello(JsonObject defaults, int maxMessageMb, String cwd) {
     byte[] line() {
       JsonObject o = new JsonObject();
       o.add("defaults", defaults);
       o.addProperty("maxMessageMb", maxMessageMb);
+      if (cwd != null) {
+        o.addProperty("cwd", cwd);
+      }
       return (MAGIC + o + "\n").getBytes(StandardCharsets.UTF_8);
     }
 
@@ -68,7 +72,10 @@ final class DaemonWire {
         throw new IOException("the client is not a cromwell lsp of this version");
       }
       JsonObject o = JsonParser.parseString(text.substring(MAGIC.length())).getAsJsonObject();
-      return new Hello(o.getAsJsonObject("defaults"), o.get("maxMessageMb").getAsInt());
+      return new Hello(
+          o.getAsJsonObject("defaults"),
+          o.get("maxMessageMb").getAsInt(),
+          o.has("cwd") ? o.get("cwd").getAsString() : null);
     }
   }
 

@@ -16,6 +16,7 @@ import java.nio.channels.FileLock;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.concurrent.Executors;
@@ -218,7 +219,13 @@ public final class LspDaemon {
       ServerConfig config = update.config();
       int code =
           LspLauncher.serveAnsweringEarly(
-              () -> CromwellLanguageServer.withModels(config, warm), in, out, limits, log::println);
+              () ->
+                  CromwellLanguageServer.withModels(
+                      config, warm, hello.cwd() == null ? null : Path.of(hello.cwd())),
+              in,
+              out,
+              limits,
+              log::println);
       out.finish(code);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -124,13 +124,17 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
   /**
    * A server of the daemon ({@code cromwell lsp --daemon}): its model is taken from {@code warm}
    * when an earlier session left one loaded with the same settings, and goes back there when this
-   * session ends.
+   * session ends. A relative model path is a file in {@code sessionFolder} (the editor session's
+   * working folder, null when unknown), as it would be for a server in the editor's own process.
    */
-  public static CromwellLanguageServer withModels(ServerConfig config, WarmModels warm) {
+  public static CromwellLanguageServer withModels(
+      ServerConfig config, WarmModels warm, java.nio.file.Path sessionFolder) {
     ModelDownloads downloads = ModelDownloads.fromEnvironment();
     return new CromwellLanguageServer(
         config,
-        cfg -> {
+        settings -> {
+          // The daemon runs in a folder of its own: a relative model path means the session's.
+          ServerConfig cfg = WarmModels.inFolder(settings, sessionFolder);
           java.nio.file.Path file = downloads.resolve(cfg);
           return warm.lease(WarmModels.Key.of(file, cfg), () -> loadModel(cfg, downloads));
         },

@@ -67,6 +67,30 @@ public final class WarmModels implements AutoCloseable {
     }
   }
 
+  /**
+   * {@code cfg} with a relative model path made absolute against {@code folder} (a session's
+   * working folder), when it names a file there or looks like a path; a catalogue name, an absolute
+   * or a {@code ~} path is left as it is.
+   */
+  public static ServerConfig inFolder(ServerConfig cfg, Path folder) {
+    Path model = cfg.model();
+    if (folder == null || model == null || model.isAbsolute()) {
+      return cfg;
+    }
+    String spec = model.toString();
+    if (spec.equals("~") || spec.startsWith("~/")) {
+      return cfg;
+    }
+    Path inFolder = folder.resolve(model);
+    boolean looksLikePath = spec.contains("/") || spec.endsWith(".gguf");
+    if (!Files.exists(inFolder) && !looksLikePath) {
+      return cfg; // a catalogue name
+    }
+    com.google.gson.JsonObject absolute = new com.google.gson.JsonObject();
+    absolute.addProperty("model", inFolder.toAbsolutePath().normalize().toString());
+    return cfg.apply(absolute).config();
+  }
+
   private record Idle(Key key, Completer completer) {}
 
   private Idle idle;

@@ -56,7 +56,7 @@ class LspDaemonHelloTest {
         SocketChannel greeting = SocketChannel.open(StandardProtocolFamily.UNIX)) {
       silent.connect(UnixDomainSocketAddress.of(paths.socket()));
       greeting.connect(UnixDomainSocketAddress.of(paths.socket()));
-      greeting.write(ByteBuffer.wrap(new DaemonWire.Hello(new JsonObject(), 16).line()));
+      greeting.write(ByteBuffer.wrap(new DaemonWire.Hello(new JsonObject(), 16, null).line()));
       ByteBuffer ack = ByteBuffer.allocate(1);
       assertEquals(1, greeting.read(ack));
       assertEquals(DaemonWire.ACK, ack.get(0));

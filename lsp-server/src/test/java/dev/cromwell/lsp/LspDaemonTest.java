@@ -96,15 +96,21 @@ class LspDaemonTest {
   }
 
   private LspProcess session(String name, Map<String, String> env) throws Exception {
-    LspProcess lsp = new LspProcess(project, project.resolve(name + ".err"), env);
+    return session(name, LspProcess.javaCommand(), env, RealModels.smollm2().toString(), project);
+  }
+
+  /** A session run by {@code launch} in {@code folder}, its model setting {@code model}. */
+  private LspProcess session(
+      String name, List<String> launch, Map<String, String> env, String model, Path folder)
+      throws Exception {
+    LspProcess lsp = new LspProcess(launch, folder, project.resolve(name + ".err"), env);
     JsonObject init =
         JsonParser.parseString(
                 "{\"processId\":null,\"capabilities\":{},\"rootUri\":null,"
                     + "\"initializationOptions\":{\"threads\":1,\"debounceMs\":0,"
                     + "\"maxTokens\":12}}")
             .getAsJsonObject();
-    init.getAsJsonObject("initializationOptions")
-        .addProperty("model", RealModels.smollm2().toString());
+    init.getAsJsonObject("initializationOptions").addProperty("model", model);
     int initialize = lsp.request("initialize", init);
     JsonObject answer = lsp.answer(initialize, 60);
     assertTrue(answer.has("result"), answer.toString());
@@ -199,6 +205,112 @@ class LspDaemonTest {
     }
     assertTrue(Files.exists(socket()), "a killed daemon leaves its socket file behind");
     assertFalse(accepts(socket()));
+  }
+
+  /**
+   * {@code java -jar cromwell.jar lsp} with no launcher, as the VS Code extension runs it: the
+   * proxy starts the daemon itself with its own JVM, flags and jar, and the second session gets the
+   * first one's model from it. The model setting is relative ({@code models/smol.gguf} in the
+   * editor's folder): the daemon, which runs in the run folder, must still find it.
+   */
+  @Test
+  void aPlainJavaJarSessionStartsTheDaemonAndARelativeModelMeansTheEditorsFolder()
+      throws Exception {
+    Path jar = classPathJar();
+    Path models = Files.createDirectories(project.resolve("models"));
+    Files.createSymbolicLink(models.resolve("smol.gguf"), RealModels.smollm2());
+    List<String> launch =
+        new java.util.ArrayList<>(
+            List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "--add-modules=jdk.incubator.vector",
+                "--enable-native-access=ALL-UNNAMED",
+                "-Xmx512m",
+                "-jar",
+                jar.toString()));
+    Map<String, String> env = new java.util.HashMap<>(env());
+    env.put("CROMWELL_DAEMON", "auto");
+    env.put("CROMWELL_LAUNCHER", ""); // blank: none, whatever the test's environment says
+    env.put("CROMWELL_DAEMON_IDLE_S", "3");
+    env.put("CROMWELL_DAEMON_WAIT_MS", "60000");
+    try {
+      long firstLoad;
+      try (LspProcess lsp = session("jar-first", launch, env, "models/smol.gguf", project)) {
+        JsonObject status = awaitReady(lsp);
+        assertEquals("file", status.get("modelSource").getAsString(), status.toString());
+        firstLoad = status.get("modelLoadMs").getAsLong();
+        assertEquals(0, end(lsp), Files.readString(project.resolve("jar-first.err")));
+      }
+      assertFalse(
+          daemonsOf(jar).isEmpty(),
+          "the proxy started no daemon: " + Files.readString(project.resolve("jar-first.err")));
+      String started = daemonsOf(jar).get(0).info().commandLine().orElse("");
+      assertTrue(
+          started.contains("--add-modules=jdk.incubator.vector")
+              && started.contains("-jar " + jar)
+              && started.contains("lsp --daemon"),
+          started);
+      try (LspProcess lsp = session("jar-second", launch, env, "models/smol.gguf", project)) {
+        JsonObject status = awaitReady(lsp);
+        assertEquals("cache", status.get("modelSource").getAsString(), status.toString());
+        assertTrue(status.get("modelLoadMs").getAsLong() < firstLoad, status.toString());
+        assertEquals(0, end(lsp), Files.readString(project.resolve("jar-second.err")));
+      }
+    } finally {
+      for (ProcessHandle daemon : daemonsOf(jar)) {
+        daemon.destroyForcibly();
+        daemon.onExit().get(30, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  /** The daemons running this test's jar (started by a proxy, so not children of this JVM). */
+  private static List<ProcessHandle> daemonsOf(Path jar) {
+    return ProcessHandle.allProcesses()
+        .filter(
+            p -> {
+              String line = p.info().commandLine().orElse("");
+              return line.contains(jar.toString()) && line.contains("--daemon");
+            })
+        .toList();
+  }
+
+  /**
+   * A cromwell.jar for {@code java -jar}: the server's classes inside (so that it is the jar they
+   * are loaded from), the rest of the test class path named by its manifest.
+   */
+  private Path classPathJar() throws IOException {
+    Path jar = project.resolve("cromwell.jar");
+    String classes =
+        Path.of(
+                dev.cromwell.cli.Main.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .getPath())
+            .toString();
+    StringBuilder classPath = new StringBuilder();
+    for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+      if (!entry.equals(classes) && !Path.of(entry).equals(Path.of(classes))) {
+        classPath.append(Path.of(entry).toUri()).append(' ');
+      }
+    }
+    var manifest = new java.util.jar.Manifest();
+    var main = manifest.getMainAttributes();
+    main.put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
+    main.put(java.util.jar.Attributes.Name.MAIN_CLASS, "dev.cromwell.cli.Main");
+    main.put(java.util.jar.Attributes.Name.CLASS_PATH, classPath.toString().trim());
+    Path root = Path.of(classes);
+    try (var out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar), manifest);
+        var files = Files.walk(root)) {
+      for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+        out.putNextEntry(
+            new java.util.jar.JarEntry(root.relativize(f).toString().replace('\\', '/')));
+        Files.copy(f, out);
+        out.closeEntry();
+      }
+    }
+    return jar;
   }
 
   @Test

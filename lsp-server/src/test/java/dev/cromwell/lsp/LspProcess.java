@@ -26,7 +26,18 @@ final class LspProcess implements AutoCloseable {
   /** As above, with {@code env} added to the process's environment. */
   LspProcess(Path workingDirectory, Path stderr, java.util.Map<String, String> env, String... args)
       throws IOException {
-    List<String> command = javaCommand();
+    this(javaCommand(), workingDirectory, stderr, env, args);
+  }
+
+  /** As above, run by {@code launch} (a JVM and its flags up to the subcommand). */
+  LspProcess(
+      List<String> launch,
+      Path workingDirectory,
+      Path stderr,
+      java.util.Map<String, String> env,
+      String... args)
+      throws IOException {
+    List<String> command = new ArrayList<>(launch);
     command.add("lsp");
     command.addAll(List.of(args));
     ProcessBuilder pb =
