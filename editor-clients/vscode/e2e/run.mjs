@@ -76,7 +76,7 @@ const initial = 'def add(a, b):\n    \n';
 fs.writeFileSync(file, initial);
 // CROMWELL_DAEMON off unless set: the server (java -jar) would otherwise start the shared warm
 // daemon, which outlives the test.
-const env = { ...process.env, PATH: `${node24}:${process.env.PATH}`, CROMWELL_DAEMON: process.env.CROMWELL_DAEMON ?? 'off' };
+const env = { ...process.env, PATH: `${node24}:${process.env.PATH}`, CROMWELL_DAEMON: process.env.CROMWELL_DAEMON || 'off' };
 if (firstRun) {
   env.CROMWELL_HOME = path.join(tmp, 'empty-cromwell-home'); // no model installed
 }

@@ -42,7 +42,7 @@ test('the real server, started as the extension starts it, suggests, reports sta
   const run = commandLine(plan, java.java, ['lsp']);
   // A plain java -jar lsp starts the shared warm daemon, which would outlive this test: the session
   // is served in-process here, unless the caller asks for the daemon.
-  const env = { ...process.env, CROMWELL_DAEMON: process.env.CROMWELL_DAEMON ?? 'off' };
+  const env = { ...process.env, CROMWELL_DAEMON: process.env.CROMWELL_DAEMON || 'off' };
   const child = spawn(run.command, run.args, { stdio: ['pipe', 'pipe', 'pipe'], env });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));

@@ -125,7 +125,7 @@ final class LspCommand implements Callable<Integer> {
             "--idle-timeout-s must be at least 1, got " + idleTimeoutSeconds);
       }
       return new LspDaemon(
-              DaemonPaths.of(System.getenv()),
+              DaemonPaths.forDaemon(System.getenv()),
               java.time.Duration.ofSeconds(idleTimeoutSeconds),
               System.err)
           .run();
@@ -160,7 +160,7 @@ final class LspCommand implements Callable<Integer> {
       // A warm daemon answers this session (its model may be loaded already); without one
       // reachable, this process serves as before.
       var served =
-          new DaemonProxy(DaemonPaths.of(System.getenv()), System.getenv(), System.err)
+          new DaemonProxy(DaemonPaths.forSession(System.getenv()), System.getenv(), System.err)
               .serve(policy, defaults, maxMessageMb, streams.in(), streams.out());
       if (served.isPresent()) {
         return served.get();

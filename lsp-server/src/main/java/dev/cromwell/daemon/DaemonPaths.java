@@ -9,15 +9,20 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * Where the daemon of this build lives: a per-user folder of mode 0700 ({@code $CROMWELL_RUN_DIR},
  * else {@code $XDG_RUNTIME_DIR/cromwell}, else {@code $CROMWELL_HOME/run}), and in it a socket, a
  * lock and a log named by the build's identity: the jar's path, size and modification time, the
- * Java it runs on and the environment that shapes its JVM and model store. A rebuilt or upgraded
- * jar therefore never talks to an older daemon; that one idles out.
+ * Java it runs on and the environment that shapes its JVM and model store, and, for a daemon
+ * started by {@code java -jar} (no launcher), the JVM flags it is started with: one daemon per set
+ * of flags, so that an editor's {@code -Xmx8g} or {@code -Dcromwell.*} is never served by a daemon
+ * started with others. A rebuilt or upgraded jar therefore never talks to an older daemon; that one
+ * idles out.
  */
 public record DaemonPaths(Path runDir, Path socket, Path lock, Path log) {
   /** Environment variables that change what a daemon would do, so they are part of its name. */
@@ -25,10 +30,55 @@ public record DaemonPaths(Path runDir, Path socket, Path lock, Path log) {
     "CROMWELL_HOME", "XDG_CACHE_HOME", "CROMWELL_JVM_OPTS", "CROMWELL_VECTOR_BITS"
   };
 
+  /**
+   * The environment variable by which a proxy hands the daemon it starts its name: the daemon
+   * cannot recompute it, since it does not see the proxy's command line.
+   */
+  static final String ID_VARIABLE = "CROMWELL_DAEMON_ID";
+
   /** The daemon's files for the build running this code, in the environment {@code env}. */
   public static DaemonPaths of(Map<String, String> env) {
+    return named(env, identity(env, null));
+  }
+
+  /**
+   * The files of the daemon that an editor session (a proxy) uses: started by {@code java -jar}
+   * without a launcher, the daemon runs with this JVM's flags ({@link DaemonCommand}), so they are
+   * part of its name.
+   */
+  public static DaemonPaths forSession(Map<String, String> env) {
+    String launcher = env.get("CROMWELL_LAUNCHER");
+    if ((launcher != null && !launcher.isBlank())
+        || DaemonCommand.Jvm.jarOf(DaemonCommand.class).isEmpty()) {
+      return of(env);
+    }
+    return of(env, DaemonCommand.Jvm.launchFlags());
+  }
+
+  /** The daemon's own files: the name its proxy handed it, else the one it computes. */
+  public static DaemonPaths forDaemon(Map<String, String> env) {
+    String handed = env.get(ID_VARIABLE);
+    if (handed != null && handed.matches("[0-9a-f]{16}")) {
+      return named(env, handed);
+    }
+    return of(env);
+  }
+
+  /** The files of a daemon started by {@code java -jar} with the JVM flags {@code flags}. */
+  static DaemonPaths of(Map<String, String> env, List<String> flags) {
+    return named(env, identity(env, flags));
+  }
+
+  /** This daemon's name, the part of its files' names that tells them from other daemons'. */
+  Optional<String> id() {
+    String name = socket.getFileName().toString();
+    return name.matches("lsp-[0-9a-f]{16}\\.sock")
+        ? Optional.of(name.substring("lsp-".length(), name.length() - ".sock".length()))
+        : Optional.empty();
+  }
+
+  private static DaemonPaths named(Map<String, String> env, String id) {
     Path dir = runDir(env);
-    String id = identity(env);
     return new DaemonPaths(
         dir,
         dir.resolve("lsp-" + id + ".sock"),
@@ -58,7 +108,7 @@ public record DaemonPaths(Path runDir, Path socket, Path lock, Path log) {
     return Path.of(home, "run");
   }
 
-  private static String identity(Map<String, String> env) {
+  private static String identity(Map<String, String> env, List<String> flags) {
     StringBuilder what = new StringBuilder();
     try {
       Path code =
@@ -72,6 +122,16 @@ public record DaemonPaths(Path runDir, Path socket, Path lock, Path log) {
     what.append(System.getProperty("java.home")).append('\n');
     for (String name : SHAPING) {
       what.append(name).append('=').append(env.getOrDefault(name, "")).append('\n');
+    }
+    if (flags != null) {
+      what.append("java -jar\n");
+      // The java binary's own option variables reach the daemon's flags too (DaemonCommand).
+      for (String name : new String[] {"JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS"}) {
+        what.append(name).append('=').append(env.getOrDefault(name, "")).append('\n');
+      }
+      for (String flag : flags) {
+        what.append("flag ").append(flag).append('\n');
+      }
     }
     // FNV-1a over the description: a name, not a secret (the folder is private), and cheaper at
     // the start of every editor session than a MessageDigest (its provider loads first).

@@ -232,7 +232,7 @@ public final class DaemonProxy {
    */
   private SocketChannel startAndConnect(DaemonWire.Hello hello) {
     DaemonCommand daemonCommand =
-        DaemonCommand.of(env, jvm != null ? jvm : DaemonCommand.Jvm.current());
+        DaemonCommand.of(env, jvm != null ? () -> jvm : DaemonCommand.Jvm::current);
     if (!daemonCommand.startable()) {
       err.println(
           "cromwell lsp: no daemon started ("
@@ -255,7 +255,7 @@ public final class DaemonProxy {
             .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
             .redirectOutput(ProcessBuilder.Redirect.appendTo(paths.log().toFile()))
             .redirectErrorStream(true);
-    pb.environment().remove("CROMWELL_AOT_OUTPUT"); // a training run's output is its own
+    daemonCommand.adjust(pb.environment(), paths);
     Process daemon;
     try {
       daemon = pb.start();

@@ -75,7 +75,22 @@ final class DaemonWire {
       return new Hello(
           o.getAsJsonObject("defaults"),
           o.get("maxMessageMb").getAsInt(),
-          o.has("cwd") ? o.get("cwd").getAsString() : null);
+          absoluteFolder(o.get("cwd")));
+    }
+
+    /**
+     * The session's folder when it is an absolute path (relative model paths are resolved against
+     * it); anything else is as if none was sent, never a relative path against the daemon's folder.
+     */
+    private static String absoluteFolder(com.google.gson.JsonElement cwd) {
+      if (cwd == null || !cwd.isJsonPrimitive() || !cwd.getAsJsonPrimitive().isString()) {
+        return null;
+      }
+      try {
+        return java.nio.file.Path.of(cwd.getAsString()).isAbsolute() ? cwd.getAsString() : null;
+      } catch (java.nio.file.InvalidPathException e) {
+        return null;
+      }
     }
   }
 

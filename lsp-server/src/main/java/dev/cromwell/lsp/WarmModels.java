@@ -87,7 +87,8 @@ public final class WarmModels implements AutoCloseable {
       return cfg; // a catalogue name
     }
     com.google.gson.JsonObject absolute = new com.google.gson.JsonObject();
-    absolute.addProperty("model", inFolder.toAbsolutePath().normalize().toString());
+    // Not normalized: "a/../m.gguf" is where the file system says (a may be a symbolic link).
+    absolute.addProperty("model", inFolder.toAbsolutePath().toString());
     return cfg.apply(absolute).config();
   }
 

@@ -97,4 +97,103 @@ class DaemonCommandTest {
     // The test class path holds target/classes, not a jar.
     assertEquals(Optional.empty(), DaemonCommand.Jvm.jarOf(DaemonCommand.class));
   }
+
+  @Test
+  void flagsOfThisProcessAloneNeverReachTheDaemon() {
+    List<String> own =
+        List.of(
+            "-Xdebug",
+            "-Xrunjdwp:transport=dt_socket,server=y,address=5006",
+            "-agentpath:/opt/profiler/libagent.so=port=8849",
+            "-XX:ArchiveClassesAtExit=/tmp/app.jsa",
+            "-XX:DumpLoadedClassList=/tmp/classes.lst",
+            "-XX:+AutoCreateSharedArchive",
+            "-XX:Flags=/tmp/flags.txt",
+            "-XX:StartFlightRecording=filename=/tmp/rec.jfr",
+            "-XX:FlightRecorderOptions=repository=/tmp/jfr",
+            "-Xlog:gc:file=/tmp/gc.log",
+            "-Xlog:gc*:/tmp/gc2.log:time",
+            "-Xloggc:/tmp/gc3.log",
+            "+UseSerialGC", // a line of the -XX:Flags file: never the daemon's main class
+            "jdk.incubator.vector");
+    for (String flag : own) {
+      assertEquals(List.of("-Xmx1g"), DaemonCommand.daemonFlags(List.of(flag, "-Xmx1g")), flag);
+    }
+    // Logging to the terminal is no file of this process's.
+    assertEquals(
+        List.of("-Xlog:gc", "-Xlog:gc:stderr"),
+        DaemonCommand.daemonFlags(List.of("-Xlog:gc", "-Xlog:gc:stderr")));
+  }
+
+  @Test
+  void withALauncherThisJvmIsNotRead() throws Exception {
+    Path launcher = dir.resolve("cromwell");
+    Files.writeString(launcher, "#!/bin/sh\n");
+    assertTrue(launcher.toFile().setExecutable(true));
+    DaemonCommand c =
+        DaemonCommand.of(
+            Map.of("CROMWELL_LAUNCHER", launcher.toString()),
+            () -> {
+              throw new AssertionError("the JVM was read on the launcher's path");
+            });
+    assertTrue(c.startable(), c.missing());
+  }
+
+  @Test
+  void aJavaJarDaemonGetsNoJavaOptionVariablesAndItsName() {
+    Path jar = dir.resolve("cromwell.jar");
+    DaemonPaths paths = DaemonPaths.of(Map.of("CROMWELL_RUN_DIR", dir.toString()), FLAGS);
+    Map<String, String> environment = new java.util.HashMap<>();
+    environment.put("JAVA_TOOL_OPTIONS", "-agentlib:jdwp=transport=dt_socket,address=5005");
+    environment.put("JDK_JAVA_OPTIONS", "-Xmx1g");
+    environment.put("CROMWELL_AOT_OUTPUT", "/tmp/x.aot");
+    environment.put("HOME", "/home/me");
+    DaemonCommand.of(
+            Map.of(), new DaemonCommand.Jvm(Optional.of("/jdk/bin/java"), FLAGS, Optional.of(jar)))
+        .adjust(environment, paths);
+    assertEquals(
+        Map.of("HOME", "/home/me", DaemonPaths.ID_VARIABLE, paths.id().orElseThrow()), environment);
+  }
+
+  @Test
+  void aLaunchersDaemonKeepsTheJavaOptionVariables() throws Exception {
+    Path launcher = dir.resolve("cromwell");
+    Files.writeString(launcher, "#!/bin/sh\n");
+    assertTrue(launcher.toFile().setExecutable(true));
+    Map<String, String> environment = new java.util.HashMap<>();
+    environment.put("JAVA_TOOL_OPTIONS", "-Xmx1g");
+    DaemonCommand.of(
+            Map.of("CROMWELL_LAUNCHER", launcher.toString()),
+            new DaemonCommand.Jvm(Optional.of("/jdk/bin/java"), FLAGS, Optional.empty()))
+        .adjust(environment, DaemonPaths.of(Map.of("CROMWELL_RUN_DIR", dir.toString())));
+    assertEquals("-Xmx1g", environment.get("JAVA_TOOL_OPTIONS"));
+  }
+
+  /** Loaded from a jar by a loader of its own in {@link #theJarOfAClassStartedByJavaJarIsFound}. */
+  static final class Marker {}
+
+  @Test
+  void theJarOfAClassStartedByJavaJarIsFound() throws Exception {
+    Path folder = Files.createDirectories(dir.resolve("my tools %20 here"));
+    Path jar = folder.resolve("cromwell.jar");
+    String entry = Marker.class.getName().replace('.', '/') + ".class";
+    try (var out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar));
+        var in = Marker.class.getClassLoader().getResourceAsStream(entry)) {
+      out.putNextEntry(new java.util.jar.JarEntry(entry));
+      in.transferTo(out);
+      out.closeEntry();
+    }
+    try (var loader =
+        new java.net.URLClassLoader(
+            new java.net.URL[] {jar.toUri().toURL()}, ClassLoader.getPlatformClassLoader())) {
+      Class<?> fromJar = loader.loadClass(Marker.class.getName());
+      assertEquals(Optional.of(jar), DaemonCommand.Jvm.jarOf(fromJar, jar.toString()));
+      // On a class path (a thin jar without a Main-Class), or beside other entries: not -jar.
+      Path other = Files.createFile(folder.resolve("other.jar"));
+      assertEquals(Optional.empty(), DaemonCommand.Jvm.jarOf(fromJar, other.toString()));
+      assertEquals(
+          Optional.empty(),
+          DaemonCommand.Jvm.jarOf(fromJar, jar + java.io.File.pathSeparator + other));
+    }
+  }
 }

@@ -1,6 +1,8 @@
 package dev.cromwell.daemon;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.InterruptedIOException;
@@ -15,7 +17,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The daemon's output to a proxy that does not read: its queue is bounded, not the heap. */
+/**
+ * The daemon's output to a proxy that does not read: its queue is bounded, not the heap; the
+ * proxy's greeting.
+ */
 @Timeout(60)
 class DaemonWireTest {
   @TempDir Path dir;
@@ -50,5 +55,27 @@ class DaemonWireTest {
         assertInstanceOf(InterruptedIOException.class, ended.get(10, TimeUnit.SECONDS));
       }
     }
+  }
+
+  private static DaemonWire.Hello roundTrip(DaemonWire.Hello hello) throws java.io.IOException {
+    return DaemonWire.Hello.read(new java.io.ByteArrayInputStream(hello.line()));
+  }
+
+  @Test
+  void theHelloCarriesTheSessionsFolderWhenItIsAbsolute() throws Exception {
+    var defaults = com.google.gson.JsonParser.parseString("{\"model\":\"m.gguf\"}");
+    var with =
+        roundTrip(new DaemonWire.Hello(defaults.getAsJsonObject(), 8, "/home/me/my project"));
+    assertEquals(defaults, with.defaults());
+    assertEquals(8, with.maxMessageMb());
+    assertEquals("/home/me/my project", with.cwd());
+    assertNull(roundTrip(new DaemonWire.Hello(defaults.getAsJsonObject(), 8, null)).cwd());
+    // A relative folder would mean the daemon's own: as if none was sent.
+    assertNull(roundTrip(new DaemonWire.Hello(defaults.getAsJsonObject(), 8, "project")).cwd());
+    assertNull(roundTrip(new DaemonWire.Hello(defaults.getAsJsonObject(), 8, "/a\0b")).cwd());
+    byte[] numeric =
+        ("cromwell-daemon 1 {\"defaults\":{},\"maxMessageMb\":8,\"cwd\":3}\n")
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    assertNull(DaemonWire.Hello.read(new java.io.ByteArrayInputStream(numeric)).cwd());
   }
 }

@@ -231,7 +231,8 @@ class LspDaemonTest {
     Map<String, String> env = new java.util.HashMap<>(env());
     env.put("CROMWELL_DAEMON", "auto");
     env.put("CROMWELL_LAUNCHER", ""); // blank: none, whatever the test's environment says
-    env.put("CROMWELL_DAEMON_IDLE_S", "3");
+    // Long enough for the first daemon to serve the third session, were flags not in its name.
+    env.put("CROMWELL_DAEMON_IDLE_S", "30");
     env.put("CROMWELL_DAEMON_WAIT_MS", "60000");
     try {
       long firstLoad;
@@ -256,6 +257,21 @@ class LspDaemonTest {
         assertTrue(status.get("modelLoadMs").getAsLong() < firstLoad, status.toString());
         assertEquals(0, end(lsp), Files.readString(project.resolve("jar-second.err")));
       }
+      // Other flags (an editor's jvmOptions): a daemon of their own, never the first one.
+      List<String> otherFlags = new java.util.ArrayList<>(launch);
+      otherFlags.set(otherFlags.indexOf("-Xmx512m"), "-Xmx600m");
+      try (LspProcess lsp = session("jar-third", otherFlags, env, "models/smol.gguf", project)) {
+        JsonObject status = awaitReady(lsp);
+        assertEquals("file", status.get("modelSource").getAsString(), status.toString());
+        assertEquals(0, end(lsp), Files.readString(project.resolve("jar-third.err")));
+      }
+      List<String> started2 =
+          daemonsOf(jar).stream().map(d -> d.info().commandLine().orElse("")).toList();
+      assertTrue(
+          started2.size() == 2
+              && started2.stream().anyMatch(c -> c.contains("-Xmx512m"))
+              && started2.stream().anyMatch(c -> c.contains("-Xmx600m")),
+          started2.toString());
     } finally {
       for (ProcessHandle daemon : daemonsOf(jar)) {
         daemon.destroyForcibly();
@@ -279,7 +295,7 @@ class LspDaemonTest {
    * A cromwell.jar for {@code java -jar}: the server's classes inside (so that it is the jar they
    * are loaded from), the rest of the test class path named by its manifest.
    */
-  private Path classPathJar() throws IOException {
+  private Path classPathJar() throws IOException, java.net.URISyntaxException {
     Path jar = project.resolve("cromwell.jar");
     String classes =
         Path.of(
@@ -287,7 +303,7 @@ class LspDaemonTest {
                     .getProtectionDomain()
                     .getCodeSource()
                     .getLocation()
-                    .getPath())
+                    .toURI())
             .toString();
     StringBuilder classPath = new StringBuilder();
     for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {

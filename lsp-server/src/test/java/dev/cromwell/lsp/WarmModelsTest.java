@@ -1,5 +1,6 @@
 package dev.cromwell.lsp;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -71,5 +72,31 @@ class WarmModelsTest {
     warm.close();
     assertFalse(warm.release(c));
     assertFalse(warm.holdsIdle());
+  }
+
+  private static Path modelIn(String model, Path folder) {
+    ServerConfig cfg =
+        ServerConfig.defaults()
+            .apply(com.google.gson.JsonParser.parseString("{\"model\":\"" + model + "\"}"))
+            .config();
+    return WarmModels.inFolder(cfg, folder).model();
+  }
+
+  @Test
+  void aRelativeModelPathMeansTheSessionsFolder() throws Exception {
+    Files.writeString(dir.resolve("local-model"), "weights");
+    // A catalogue name stays one; so do home and absolute paths.
+    assertEquals(Path.of("qwen2.5-coder-0.5b"), modelIn("qwen2.5-coder-0.5b", dir));
+    assertEquals(Path.of("~"), modelIn("~", dir));
+    assertEquals(Path.of("~/m.gguf"), modelIn("~/m.gguf", dir));
+    assertEquals(Path.of("/opt/m.gguf"), modelIn("/opt/m.gguf", dir));
+    // Paths, and a bare name that is a file in the folder, mean the folder's.
+    assertEquals(dir.resolve("models/m.gguf"), modelIn("models/m.gguf", dir));
+    assertEquals(dir.resolve("m.gguf"), modelIn("m.gguf", dir));
+    assertEquals(dir.resolve("local-model"), modelIn("local-model", dir));
+    // Not normalized: the file system resolves "..", as it would for the editor.
+    assertEquals(dir.resolve("../m.gguf"), modelIn("../m.gguf", dir));
+    // No folder (an older proxy): left as it is.
+    assertEquals(Path.of("models/m.gguf"), modelIn("models/m.gguf", null));
   }
 }
