@@ -139,11 +139,14 @@ final class CompletionLane {
     TextStop stop = CompletionStops.forContext(context);
     // The time limit counts from the request's arrival: by then the suggestion ends at a whole
     // line or a word's end (DeadlineStop); the engine's own limit only ends text that has neither.
+    // Its tokens get at least half the limit after the first, so a cold prompt that took the
+    // limit still leaves a suggestion longer than one word.
     long limit = cfg.timeLimitMillis() * 1_000_000L;
     DeadlineStop deadline =
         new DeadlineStop(
             typed.isEmpty() ? stop : TypedIndent.stop(stop),
             job.arrived() + limit,
+            limit / 2,
             System::nanoTime);
     // At least the time limit itself for the engine, so a slow plan or a wait for the model thread
     // (the first request after ready: a cold prompt and plan) still leaves time for a word.

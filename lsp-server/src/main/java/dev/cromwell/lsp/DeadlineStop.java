@@ -11,6 +11,10 @@ import java.util.function.LongSupplier;
  * the end of a word (the text so far ends with something other than a letter, digit or underscore).
  * Text with nothing readable yet goes on until it has, or until the engine's hard limit ({@link
  * #HARD_FACTOR} times the deadline from arrival) ends it as before.
+ *
+ * <p>The suggestion's own tokens get at least {@code minDecodeNanos} after the first one: when the
+ * prompt took most of the limit (the first request after ready computes a cold prompt), a deadline
+ * counted only from arrival would answer with the first word, which is no suggestion at all.
  */
 final class DeadlineStop implements TextStop {
   /** The engine's own limit, from arrival, as a multiple of the deadline. */
@@ -21,19 +25,30 @@ final class DeadlineStop implements TextStop {
 
   private final TextStop inner;
   private final long deadlineNanos;
+  private final long minDecodeNanos;
   private final LongSupplier clock;
+  private long effectiveDeadline;
+  private boolean started;
   private volatile boolean fired;
 
-  DeadlineStop(TextStop inner, long deadlineNanos, LongSupplier clock) {
+  DeadlineStop(TextStop inner, long deadlineNanos, long minDecodeNanos, LongSupplier clock) {
     this.inner = inner;
     this.deadlineNanos = deadlineNanos;
+    this.minDecodeNanos = minDecodeNanos;
     this.clock = clock;
   }
 
   @Override
   public int cut(String text) {
+    long now = clock.getAsLong();
+    if (!started) {
+      // The first call comes with the first token: the prompt is computed.
+      started = true;
+      long decodeEnd = now + minDecodeNanos;
+      effectiveDeadline = decodeEnd - deadlineNanos > 0 ? decodeEnd : deadlineNanos;
+    }
     int own = inner.cut(text);
-    if (own >= 0 || clock.getAsLong() - deadlineNanos < 0) {
+    if (own >= 0 || now - effectiveDeadline < 0) {
       return own;
     }
     int keep = readableEnd(text);

@@ -35,7 +35,8 @@ class DeadlineRealModelTest {
         String whole = completer.complete("w", prompt, TextStop.NEVER, 40, 0, () -> false).text();
         for (long deadline : new long[] {1, 4, 9}) {
           AtomicLong tokens = new AtomicLong();
-          DeadlineStop stop = new DeadlineStop(TextStop.NEVER, deadline, tokens::incrementAndGet);
+          DeadlineStop stop =
+              new DeadlineStop(TextStop.NEVER, deadline, 0, tokens::incrementAndGet);
           String cut = completer.complete("d", prompt, stop, 40, 0, () -> false).text();
           seen.append(deadline)
               .append(": ")

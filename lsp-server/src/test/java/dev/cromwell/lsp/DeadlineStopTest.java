@@ -34,7 +34,7 @@ class DeadlineStopTest {
   void beforeTheDeadlineOnlyTheTextsOwnStopCuts() {
     AtomicLong now = new AtomicLong(0);
     TextStop atSemicolon = text -> text.indexOf(';');
-    DeadlineStop stop = new DeadlineStop(atSemicolon, 100, now::get);
+    DeadlineStop stop = new DeadlineStop(atSemicolon, 100, 0, now::get);
     assertEquals(-1, stop.cut("x = 1\ny = 2\n"));
     assertEquals(5, stop.cut("x = 1;"));
     assertFalse(stop.fired());
@@ -46,6 +46,25 @@ class DeadlineStopTest {
     assertFalse(stop.fired(), "nothing readable: it goes on");
     assertEquals("x = 1".length(), stop.cut("x = 1\ny = va"));
     assertTrue(stop.fired());
+  }
+
+  @Test
+  void aPromptThatTookTheLimitStillLeavesTheSuggestionItsShare() {
+    AtomicLong now = new AtomicLong(90);
+    DeadlineStop stop = new DeadlineStop(TextStop.NEVER, 100, 50, now::get);
+    assertEquals(-1, stop.cut("x = 1"), "first token at 90: the deadline moves to 140");
+    now.set(120);
+    assertEquals(-1, stop.cut("x = 1\ny = 2"), "past the arrival deadline, inside the share");
+    assertFalse(stop.fired());
+    now.set(140);
+    assertEquals("x = 1\ny = 2".length(), stop.cut("x = 1\ny = 2\nz"));
+    assertTrue(stop.fired());
+
+    AtomicLong early = new AtomicLong(10);
+    DeadlineStop quick = new DeadlineStop(TextStop.NEVER, 100, 50, early::get);
+    assertEquals(-1, quick.cut("a"), "first token at 10: the arrival deadline (100) stands");
+    early.set(100);
+    assertEquals("a b ".length(), quick.cut("a b "));
   }
 
   @Test
