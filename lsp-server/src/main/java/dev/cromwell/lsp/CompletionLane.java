@@ -148,10 +148,13 @@ final class CompletionLane {
             job.arrived() + limit,
             limit / 2,
             System::nanoTime);
-    // At least the time limit itself for the engine, so a slow plan or a wait for the model thread
-    // (the first request after ready: a cold prompt and plan) still leaves time for a word.
+    // At least the hard limit from the engine's own start, so a slow plan or a wait for the model
+    // thread (the first request after ready: a cold prompt and plan) still leaves the suggestion
+    // its share after the prompt; DeadlineStop ends it at a line or word soon after that.
     long hardLeft =
-        Math.max(limit, job.arrived() + DeadlineStop.HARD_FACTOR * limit - System.nanoTime());
+        Math.max(
+            DeadlineStop.HARD_FACTOR * limit,
+            job.arrived() + DeadlineStop.HARD_FACTOR * limit - System.nanoTime());
     Completer.Output out =
         c.complete(
             key,
