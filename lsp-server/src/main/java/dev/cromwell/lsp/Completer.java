@@ -27,6 +27,11 @@ public interface Completer {
         String text, int reusedTokens, int computedTokens, int generatedTokens, String stopReason) {
       this(text, reusedTokens, computedTokens, generatedTokens, stopReason, Costs.NONE);
     }
+
+    /** The same output with another stop reason (the caller's own rule ended it). */
+    Output endedBy(String reason) {
+      return new Output(text, reusedTokens, computedTokens, generatedTokens, reason, costs);
+    }
   }
 
   /**

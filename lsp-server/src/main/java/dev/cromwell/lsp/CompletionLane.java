@@ -137,14 +137,35 @@ final class CompletionLane {
     // again (or its own), and the suggestion goes on after what the user typed.
     String typed = TypedIndent.of(context);
     TextStop stop = CompletionStops.forContext(context);
+    // The time limit counts from the request's arrival: by then the suggestion ends at a whole
+    // line or a word's end (DeadlineStop); the engine's own limit only ends text that has neither.
+    // Its tokens get at least half the limit after the first, so a cold prompt that took the
+    // limit still leaves a suggestion longer than one word.
+    long limit = cfg.timeLimitMillis() * 1_000_000L;
+    DeadlineStop deadline =
+        new DeadlineStop(
+            typed.isEmpty() ? stop : TypedIndent.stop(stop),
+            job.arrived() + limit,
+            limit / 2,
+            System::nanoTime);
+    // At least the hard limit from the engine's own start, so a slow plan or a wait for the model
+    // thread (the first request after ready: a cold prompt and plan) still leaves the suggestion
+    // its share after the prompt; DeadlineStop ends it at a line or word soon after that.
+    long hardLeft =
+        Math.max(
+            DeadlineStop.HARD_FACTOR * limit,
+            job.arrived() + DeadlineStop.HARD_FACTOR * limit - System.nanoTime());
     Completer.Output out =
         c.complete(
             key,
             prompt.parts(),
-            typed.isEmpty() ? stop : TypedIndent.stop(stop),
+            deadline,
             context.multiLine() ? cfg.maxTokens() : Math.min(cfg.maxTokens(), 48),
-            cfg.timeLimitMillis() * 1_000_000L,
+            Math.max(1_000_000L, hardLeft),
             job.cancellation());
+    if (deadline.fired()) {
+      out = out.endedBy(DeadlineStop.REASON);
+    }
     long generated = System.nanoTime();
     boolean cancelled = job.cancellation().isCancelled();
     Outcome outcome =
@@ -171,14 +192,15 @@ final class CompletionLane {
   }
 
   /**
-   * Prompt tokens the model computes in half the time limit at its recent prefill rate (the other
-   * half is for the suggestion's tokens); before a rate is known (a warm-up cut short on a busy
-   * machine), at {@link #UNMEASURED_RATE}.
+   * Prompt tokens the model computes in half the engine's hard limit ({@link
+   * DeadlineStop#HARD_FACTOR} times the time limit) at its recent prefill rate, that is in the time
+   * limit itself, so that a word or a line is ready soon after it; before a rate is known (a
+   * warm-up cut short on a busy machine), at {@link #UNMEASURED_RATE}.
    */
   static int affordableTokens(Completer c, ServerConfig cfg) {
     double measured = c.prefillTokensPerSecond();
     double rate = measured > 0 ? measured : UNMEASURED_RATE;
-    long tokens = Math.round(rate * cfg.timeLimitMillis() / 2000.0);
+    long tokens = Math.round(rate * cfg.timeLimitMillis() * DeadlineStop.HARD_FACTOR / 2000.0);
     return (int) Math.max(MIN_NEAR_TOKENS, Math.min(cfg.contextBudget(), tokens));
   }
 

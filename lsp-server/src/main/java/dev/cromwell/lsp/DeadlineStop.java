@@ -1,0 +1,81 @@
+package dev.cromwell.lsp;
+
+import dev.cromwell.engine.generate.GenerationRequest.TextStop;
+import java.util.function.LongSupplier;
+
+/**
+ * The time limit of a suggestion as the user sees it: counted from when the request arrived (the
+ * debounce, the wait for the model thread and the prompt included), and answered with text that
+ * reads well. Once the deadline has passed, the next token ends the suggestion at its last whole
+ * line if it has one (a multi-line answer after Enter is cut between lines, not mid-line), else at
+ * the end of a word (the text so far ends with something other than a letter, digit or underscore).
+ * Text with nothing readable yet goes on until it has, or until the engine's hard limit ({@link
+ * #HARD_FACTOR} times the deadline from arrival) ends it as before.
+ *
+ * <p>The suggestion's own tokens get at least {@code minDecodeNanos} after the first one: when the
+ * prompt took most of the limit (the first request after ready computes a cold prompt), a deadline
+ * counted only from arrival would answer with the first word, which is no suggestion at all.
+ */
+final class DeadlineStop implements TextStop {
+  /** The engine's own limit, from arrival, as a multiple of the deadline. */
+  static final int HARD_FACTOR = 2;
+
+  /** The stop reason of a suggestion the deadline ended (status' lastStop, timing lines). */
+  static final String REASON = "deadline";
+
+  private final TextStop inner;
+  private final long deadlineNanos;
+  private final long minDecodeNanos;
+  private final LongSupplier clock;
+  private long effectiveDeadline;
+  private boolean started;
+  private volatile boolean fired;
+
+  DeadlineStop(TextStop inner, long deadlineNanos, long minDecodeNanos, LongSupplier clock) {
+    this.inner = inner;
+    this.deadlineNanos = deadlineNanos;
+    this.minDecodeNanos = minDecodeNanos;
+    this.clock = clock;
+  }
+
+  @Override
+  public int cut(String text) {
+    long now = clock.getAsLong();
+    if (!started) {
+      // The first call comes with the first token: the prompt is computed.
+      started = true;
+      long decodeEnd = now + minDecodeNanos;
+      effectiveDeadline = decodeEnd - deadlineNanos > 0 ? decodeEnd : deadlineNanos;
+    }
+    int own = inner.cut(text);
+    if (own >= 0 || now - effectiveDeadline < 0) {
+      return own;
+    }
+    int keep = readableEnd(text);
+    if (keep >= 0) {
+      fired = true;
+    }
+    return keep;
+  }
+
+  /** Whether the deadline, not the text, ended the suggestion. */
+  boolean fired() {
+    return fired;
+  }
+
+  /**
+   * The length of {@code text} to answer with when time is up: through its last whole line that has
+   * code on it, else all of it when it ends at a word's end, else -1 (nothing readable yet).
+   */
+  static int readableEnd(String text) {
+    int newline = text.lastIndexOf('\n');
+    if (newline >= 0 && !text.substring(0, newline).isBlank()) {
+      return newline;
+    }
+    if (newline >= 0 || text.isBlank()) {
+      return -1; // only indentation or an unfinished first line after a line break
+    }
+    char last = text.charAt(text.length() - 1);
+    return Character.isLetterOrDigit(last) || last == '_' ? -1 : text.length();
+  }
+}

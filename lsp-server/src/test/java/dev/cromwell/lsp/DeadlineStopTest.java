@@ -1,0 +1,77 @@
+package dev.cromwell.lsp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cromwell.engine.generate.GenerationRequest.TextStop;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/** The time limit's answer: nothing before the deadline, whole lines or a word's end after it. */
+class DeadlineStopTest {
+  @Test
+  void afterTheDeadlineTheSuggestionEndsAtItsLastWholeLine() {
+    assertEquals("x = 1\ny = 2".length(), DeadlineStop.readableEnd("x = 1\ny = 2\nz = fo"));
+    assertEquals("    total = 0".length(), DeadlineStop.readableEnd("    total = 0\n    for"));
+    // A line break at the end: every line so far is whole.
+    assertEquals("return n".length(), DeadlineStop.readableEnd("return n\n"));
+  }
+
+  @Test
+  void withoutAWholeLineItEndsAtAWordsEndOrWaits() {
+    assertEquals("return self.".length(), DeadlineStop.readableEnd("return self."));
+    assertEquals("foo(a, ".length(), DeadlineStop.readableEnd("foo(a, "));
+    assertEquals(-1, DeadlineStop.readableEnd("return sel"), "mid-word: wait for its end");
+    assertEquals(-1, DeadlineStop.readableEnd("count_"), "an underscore is inside a word");
+    assertEquals(-1, DeadlineStop.readableEnd(""));
+    assertEquals(-1, DeadlineStop.readableEnd("    "), "indentation alone is not a suggestion");
+    assertEquals(-1, DeadlineStop.readableEnd("\n    for i in ra"), "no code before the break");
+    assertEquals(-1, DeadlineStop.readableEnd("\n    x = 1;"), "no whole line with code yet");
+  }
+
+  @Test
+  void beforeTheDeadlineOnlyTheTextsOwnStopCuts() {
+    AtomicLong now = new AtomicLong(0);
+    TextStop atSemicolon = text -> text.indexOf(';');
+    DeadlineStop stop = new DeadlineStop(atSemicolon, 100, 0, now::get);
+    assertEquals(-1, stop.cut("x = 1\ny = 2\n"));
+    assertEquals(5, stop.cut("x = 1;"));
+    assertFalse(stop.fired());
+
+    now.set(100);
+    assertEquals(5, stop.cut("x = 1;"), "the text's own stop comes first");
+    assertFalse(stop.fired());
+    assertEquals(-1, stop.cut("x = va"));
+    assertFalse(stop.fired(), "nothing readable: it goes on");
+    assertEquals("x = 1".length(), stop.cut("x = 1\ny = va"));
+    assertTrue(stop.fired());
+  }
+
+  @Test
+  void aPromptThatTookTheLimitStillLeavesTheSuggestionItsShare() {
+    AtomicLong now = new AtomicLong(90);
+    DeadlineStop stop = new DeadlineStop(TextStop.NEVER, 100, 50, now::get);
+    assertEquals(-1, stop.cut("x = 1"), "first token at 90: the deadline moves to 140");
+    now.set(120);
+    assertEquals(-1, stop.cut("x = 1\ny = 2"), "past the arrival deadline, inside the share");
+    assertFalse(stop.fired());
+    now.set(140);
+    assertEquals("x = 1\ny = 2".length(), stop.cut("x = 1\ny = 2\nz"));
+    assertTrue(stop.fired());
+
+    AtomicLong early = new AtomicLong(10);
+    DeadlineStop quick = new DeadlineStop(TextStop.NEVER, 100, 50, early::get);
+    assertEquals(-1, quick.cut("a"), "first token at 10: the arrival deadline (100) stands");
+    early.set(100);
+    assertEquals("a b ".length(), quick.cut("a b "));
+  }
+
+  @Test
+  void theDefaultLimitIsTheLatencyGoalsAndAnExplicitOneWins() {
+    assertEquals(450, ServerConfig.defaults().timeLimitMillis());
+    ServerConfig cfg =
+        ServerConfig.defaults().apply(LspServerTest.options("timeLimitMs", "60000")).config();
+    assertEquals(60_000, cfg.timeLimitMillis());
+  }
+}
