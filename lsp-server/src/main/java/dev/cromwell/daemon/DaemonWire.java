@@ -1,5 +1,6 @@
 package dev.cromwell.daemon;
 
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.BufferedOutputStream;
@@ -16,6 +17,8 @@ import java.io.PipedOutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
@@ -82,13 +85,13 @@ final class DaemonWire {
      * The session's folder when it is an absolute path (relative model paths are resolved against
      * it); anything else is as if none was sent, never a relative path against the daemon's folder.
      */
-    private static String absoluteFolder(com.google.gson.JsonElement cwd) {
+    private static String absoluteFolder(JsonElement cwd) {
       if (cwd == null || !cwd.isJsonPrimitive() || !cwd.getAsJsonPrimitive().isString()) {
         return null;
       }
       try {
-        return java.nio.file.Path.of(cwd.getAsString()).isAbsolute() ? cwd.getAsString() : null;
-      } catch (java.nio.file.InvalidPathException e) {
+        return Path.of(cwd.getAsString()).isAbsolute() ? cwd.getAsString() : null;
+      } catch (InvalidPathException e) {
         return null;
       }
     }

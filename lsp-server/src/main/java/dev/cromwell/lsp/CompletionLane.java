@@ -148,20 +148,17 @@ final class CompletionLane {
             job.arrived() + limit,
             limit / 2,
             System::nanoTime);
-    // At least the hard limit from the engine's own start, so a slow plan or a wait for the model
-    // thread (the first request after ready: a cold prompt and plan) still leaves the suggestion
-    // its share after the prompt; DeadlineStop ends it at a line or word soon after that.
-    long hardLeft =
-        Math.max(
-            DeadlineStop.HARD_FACTOR * limit,
-            job.arrived() + DeadlineStop.HARD_FACTOR * limit - System.nanoTime());
+    // The engine's own limit counts from its start, not from arrival, so a slow plan or a wait for
+    // the model thread (the first request after ready: a cold prompt and plan) still leaves the
+    // suggestion its share after the prompt; DeadlineStop ends it at a line or word before that.
+    long hardLimit = DeadlineStop.HARD_FACTOR * limit;
     Completer.Output out =
         c.complete(
             key,
             prompt.parts(),
             deadline,
             context.multiLine() ? cfg.maxTokens() : Math.min(cfg.maxTokens(), 48),
-            Math.max(1_000_000L, hardLeft),
+            hardLimit,
             job.cancellation());
     if (deadline.fired()) {
       out = out.endedBy(DeadlineStop.REASON);

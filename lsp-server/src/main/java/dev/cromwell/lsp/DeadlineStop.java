@@ -10,14 +10,14 @@ import java.util.function.LongSupplier;
  * line if it has one (a multi-line answer after Enter is cut between lines, not mid-line), else at
  * the end of a word (the text so far ends with something other than a letter, digit or underscore).
  * Text with nothing readable yet goes on until it has, or until the engine's hard limit ({@link
- * #HARD_FACTOR} times the deadline from arrival) ends it as before.
+ * #HARD_FACTOR} times the time limit, from the engine's start) ends it as before.
  *
  * <p>The suggestion's own tokens get at least {@code minDecodeNanos} after the first one: when the
  * prompt took most of the limit (the first request after ready computes a cold prompt), a deadline
  * counted only from arrival would answer with the first word, which is no suggestion at all.
  */
 final class DeadlineStop implements TextStop {
-  /** The engine's own limit, from arrival, as a multiple of the deadline. */
+  /** The engine's own limit, from its start, as a multiple of the time limit. */
   static final int HARD_FACTOR = 2;
 
   /** The stop reason of a suggestion the deadline ended (status' lastStop, timing lines). */

@@ -1,5 +1,6 @@
 package dev.cromwell.lsp;
 
+import dev.cromwell.engine.store.ModelStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,8 +83,7 @@ public final class WarmModels implements AutoCloseable {
       return cfg;
     }
     Path inFolder = folder.resolve(model);
-    boolean looksLikePath = spec.contains("/") || spec.endsWith(".gguf");
-    if (!Files.exists(inFolder) && !looksLikePath) {
+    if (!Files.exists(inFolder) && !ModelStore.looksLikePath(spec)) {
       return cfg; // a catalogue name
     }
     com.google.gson.JsonObject absolute = new com.google.gson.JsonObject();

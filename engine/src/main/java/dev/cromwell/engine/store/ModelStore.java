@@ -105,9 +105,7 @@ public final class ModelStore {
     if (entry.isPresent()) {
       return installedPath(entry.get(), "model " + entry.get().name() + " is not installed");
     }
-    boolean looksLikePath =
-        model.contains("/") || model.contains(java.io.File.separator) || model.endsWith(".gguf");
-    if (!looksLikePath) {
+    if (!looksLikePath(model)) {
       throw new IllegalArgumentException(
           "\""
               + model
@@ -116,6 +114,14 @@ public final class ModelStore {
               + "; see cromwell models)");
     }
     return asPath; // a missing file: opening it reports "file not found" with its path
+  }
+
+  /**
+   * Whether what a user typed is meant as a file even where none exists (a separator or the {@code
+   * .gguf} extension), not as a catalogue name.
+   */
+  public static boolean looksLikePath(String model) {
+    return model.contains("/") || model.contains(java.io.File.separator) || model.endsWith(".gguf");
   }
 
   /** Like {@link #resolve}, but no model at all means the catalogue's default, if installed. */
