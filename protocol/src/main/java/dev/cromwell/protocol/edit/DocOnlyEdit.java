@@ -1,0 +1,124 @@
+package dev.cromwell.protocol.edit;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * An edit that may only add documentation ({@link DocOnlyInstruction}): the model still rewrites
+ * the selection, but only the docstrings (Python) or doc comments (C-style languages) of its answer
+ * are taken, and put into the selection as it was. Models asked for a docstring often also "tidy"
+ * the code (Qwen2.5-Coder-1.5B adds return annotations), which an edit must not do.
+ */
+public final class DocOnlyEdit {
+  private enum Language {
+    PYTHON,
+    C_STYLE
+  }
+
+  private static final List<String> C_STYLE =
+      List.of(
+          "java", "js", "jsx", "mjs", "cjs", "ts", "tsx", "mts", "cts", "go", "c", "h", "cc", "cpp",
+          "cxx", "hh", "hpp", "hxx", "cs", "rs", "kt", "kts", "swift", "scala", "dart", "php");
+
+  private final Language language;
+  private final String region;
+  private final List<PythonDocstrings.Block> blocks;
+
+  private DocOnlyEdit(Language language, String region, List<PythonDocstrings.Block> blocks) {
+    this.language = language;
+    this.region = region;
+    this.blocks = blocks;
+  }
+
+  /**
+   * The doc-only edit of {@code region} of the file {@code path} for {@code instruction}, or null
+   * when the ordinary edit applies: the instruction asks for more than documentation, the language
+   * has no doc comments we know, or the selection declares nothing to document.
+   */
+  public static DocOnlyEdit of(String path, String region, String instruction) {
+    if (!DocOnlyInstruction.accepts(instruction)) {
+      return null;
+    }
+    String name = path.toLowerCase(Locale.ROOT);
+    String ext = name.substring(name.lastIndexOf('.') + 1);
+    if (ext.equals("py") || ext.equals("pyi")) {
+      List<PythonDocstrings.Block> blocks =
+          PythonDocstrings.blocks(SourceLines.texts(SourceLines.of(region)));
+      return blocks.isEmpty() ? null : new DocOnlyEdit(Language.PYTHON, region, blocks);
+    }
+    if (C_STYLE.contains(ext)) {
+      boolean declares =
+          SourceLines.texts(SourceLines.of(region)).stream()
+              .anyMatch(l -> DocComments.isDeclaration(l) && DocComments.name(l) != null);
+      return declares ? new DocOnlyEdit(Language.C_STYLE, region, List.of()) : null;
+    }
+    return null;
+  }
+
+  /**
+   * True when the answer so far already holds all that this edit takes from it, so generation can
+   * stop: a Python selection with one block whose docstring the answer has closed. (With more
+   * blocks, or in other languages, the whole answer is read.)
+   */
+  public boolean answerComplete(String answerSoFar) {
+    if (language != Language.PYTHON || blocks.size() != 1) {
+      return false;
+    }
+    PythonDocstrings.Block only = blocks.getFirst();
+    return PythonDocstrings.hasDocstringFor(code(answerSoFar), only.key(), only.name());
+  }
+
+  /**
+   * The selection with the answer's documentation put in, every code line as it was.
+   *
+   * @throws EditException when the answer documents nothing in the selection
+   */
+  public String apply(String answer) throws EditException {
+    String code = code(answer);
+    String merged =
+        language == Language.PYTHON
+            ? PythonDocstrings.merge(region, code)
+            : DocComments.merge(region, code);
+    if (merged == null || merged.equals(region)) {
+      throw new EditException(
+          "the instruction asks only for documentation, but the answer has no new "
+              + (language == Language.PYTHON ? "docstring" : "doc comment")
+              + " for a function or class in the selection, so the file is left as it was");
+    }
+    return merged;
+  }
+
+  /**
+   * The code of an answer: the replacement parts of SEARCH/REPLACE blocks or diff hunks, else the
+   * first fenced block — to its end or, when generation was stopped early or cut off, to the end of
+   * the answer — else the whole answer.
+   */
+  static String code(String answer) {
+    String text = answer.replace("\r\n", "\n");
+    if (text.contains(EditAnswerParser.SEARCH) || EditAnswerParser.looksLikeDiff(text)) {
+      try {
+        List<EditAnswer.Block> blocks =
+            switch (EditAnswerParser.parse(text)) {
+              case EditAnswer.SearchReplace(var b) -> b;
+              case EditAnswer.Diff(var h) -> h;
+              case EditAnswer.Region r -> List.of(new EditAnswer.Block(1, "", r.text()));
+            };
+        StringBuilder out = new StringBuilder();
+        blocks.forEach(b -> out.append(b.replace()));
+        return out.toString();
+      } catch (EditException e) {
+        // A malformed block: read the answer as a region instead.
+      }
+    }
+    int open = text.indexOf("```");
+    if (open < 0) {
+      return text;
+    }
+    int bodyStart = text.indexOf('\n', open);
+    if (bodyStart < 0) {
+      return "";
+    }
+    int close = text.indexOf("\n```", bodyStart);
+    return close < 0 ? text.substring(bodyStart + 1) : text.substring(bodyStart + 1, close + 1);
+  }
+}

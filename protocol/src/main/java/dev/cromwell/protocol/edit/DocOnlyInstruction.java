@@ -1,0 +1,66 @@
+package dev.cromwell.protocol.edit;
+
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * Recognises instructions that ask only for documentation ("add a docstring", "document this
+ * function", "write doc comments"), whose edits must leave every line of code as it was. The rule
+ * is deliberately narrow: the whole instruction must be one such request, so anything that also
+ * asks for a code change ("fix the bug and add a docstring", "add a docstring and type hints")
+ * keeps the ordinary edit path.
+ */
+public final class DocOnlyInstruction {
+  private static final String DETERMINER =
+      "(?:a|an|the|some|this|these|that|its|their|my|our|proper|good|short|brief|concise|clear"
+          + "|detailed|complete|full|one-line|single-line|multi-line|multiline|google-style"
+          + "|numpy-style|sphinx-style|pep ?257|standard)";
+  private static final String NOUN =
+      "(?:docstrings?|doc[- ]strings?|doc[- ]?comments?|docs"
+          + "|(?:documentation|javadoc|jsdoc|tsdoc|godoc|rustdoc|doxygen)s?(?: comments?)?)";
+  private static final String TARGET =
+      "(?:it|them|function|functions|method|methods|class|classes|code|selection|module|type"
+          + "|types|interface|struct|constructor|everything|each one|each|all)";
+  private static final String WHERE =
+      "(?:\\s+(?:to|for|on|in|of|above|at)\\s+(?:(?:"
+          + DETERMINER
+          + "|each|every|all)\\s+)*"
+          + TARGET
+          + ")?";
+  private static final String VERB = "(?:add|write|generate|create|insert|give|put|include)";
+
+  /** "[please] [verb] [determiners] noun [to this function] [please]". */
+  private static final Pattern ADD_DOCS =
+      Pattern.compile(
+          "(?:please\\s+)?(?:"
+              + VERB
+              + "\\s+)?(?:"
+              + DETERMINER
+              + "\\s+)*"
+              + NOUN
+              + WHERE
+              + "(?:\\s+please)?");
+
+  /** "[please] document [this function]". */
+  private static final Pattern DOCUMENT =
+      Pattern.compile(
+          "(?:please\\s+)?document(?:\\s+(?:(?:"
+              + DETERMINER
+              + "|each|every|all)\\s+)*"
+              + TARGET
+              + ")?(?:\\s+please)?");
+
+  private DocOnlyInstruction() {}
+
+  /** True when {@code instruction} asks for documentation and nothing else. */
+  public static boolean accepts(String instruction) {
+    String s =
+        instruction
+            .strip()
+            .toLowerCase(Locale.ROOT)
+            .replaceAll("[.!]+$", "")
+            .replaceAll("\\s+", " ")
+            .strip();
+    return ADD_DOCS.matcher(s).matches() || DOCUMENT.matcher(s).matches();
+  }
+}

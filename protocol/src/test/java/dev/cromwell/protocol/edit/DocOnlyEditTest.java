@@ -1,0 +1,143 @@
+package dev.cromwell.protocol.edit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class DocOnlyEditTest {
+  static String apply(String path, String region, String answer) throws EditException {
+    return DocOnlyEdit.of(path, region, "add a docstring").apply(answer);
+  }
+
+  @Test
+  void anAddedReturnAnnotationIsNotTakenOnlyTheDocstring() throws EditException {
+    // Qwen2.5-Coder-1.5B's answer on HumanEval/53: the docstring, and "-> int" nobody asked for.
+    String region = "def add(x: int, y: int):\n    return x + y\n";
+    String answer =
+        "```python\ndef add(x: int, y: int) -> int:\n    \"\"\"Add two numbers.\"\"\"\n"
+            + "    return x + y\n```\n";
+    assertEquals(
+        "def add(x: int, y: int):\n    \"\"\"Add two numbers.\"\"\"\n    return x + y\n",
+        apply("a.py", region, answer));
+  }
+
+  @Test
+  void anAnswerThatChangedTheCodeKeepsTheOriginalCode() throws EditException {
+    String region =
+        "def f(xs):\n    total = 0\n    for x in xs:\n        total += x\n    return total\n";
+    String answer = "def f(xs):\n    '''Sum of xs.'''\n    return sum(xs)\n";
+    assertEquals(
+        "def f(xs):\n    '''Sum of xs.'''\n    total = 0\n    for x in xs:\n        total += x\n"
+            + "    return total\n",
+        apply("a.py", region, answer));
+  }
+
+  @Test
+  void multiLineSignaturesAndDecoratorsGetTheDocstringAfterTheColon() throws EditException {
+    String region =
+        "@cache\n@other(1)\ndef f(\n    a,  # the first (one)\n    b=\")\",\n) -> int:\n"
+            + "    return a\n";
+    String answer =
+        "@cache\n@other(1)\ndef f(\n        a,\n        b=\")\",\n) -> int:\n"
+            + "    \"\"\"Pick a.\n\n    Args:\n        a: it.\n    \"\"\"\n    return a\n";
+    assertEquals(
+        "@cache\n@other(1)\ndef f(\n    a,  # the first (one)\n    b=\")\",\n) -> int:\n"
+            + "    \"\"\"Pick a.\n\n    Args:\n        a: it.\n    \"\"\"\n    return a\n",
+        apply("a.py", region, answer));
+  }
+
+  @Test
+  void nestedBlocksArePairedByQualifiedNameAndIndentedAsTheirBody() throws EditException {
+    String region =
+        "class Box:\n  def get(self):\n    def get():\n      return 1\n    return get()\n"
+            + "\ndef get():\n  return 2\n";
+    // The answer indents with four spaces where the file uses two.
+    String answer =
+        "class Box:\n    \"\"\"A box.\"\"\"\n    def get(self):\n        \"\"\"The method.\"\"\"\n"
+            + "        def get():\n            \"\"\"The inner one.\"\"\"\n            return 1\n"
+            + "        return get()\n\ndef get():\n    \"\"\"The top one.\"\"\"\n    return 2\n";
+    assertEquals(
+        "class Box:\n  \"\"\"A box.\"\"\"\n  def get(self):\n    \"\"\"The method.\"\"\"\n"
+            + "    def get():\n      \"\"\"The inner one.\"\"\"\n      return 1\n    return get()\n"
+            + "\ndef get():\n  \"\"\"The top one.\"\"\"\n  return 2\n",
+        apply("a.py", region, answer));
+  }
+
+  @Test
+  void anExistingDocstringIsReplacedNotRepeated() throws EditException {
+    String region = "def f():\n    \"\"\"Old\n    words.\"\"\"\n    return 1\n";
+    String answer = "def f():\n    'New.'\n    return 1\n";
+    assertEquals("def f():\n    'New.'\n    return 1\n", apply("a.py", region, answer));
+  }
+
+  @Test
+  void crlfFilesKeepTheirLineEndsAndBytes() throws EditException {
+    String region = "def f(a):\r\n    return a  \r\n";
+    String answer = "```python\r\ndef f(a):\r\n    \"\"\"Identity.\"\"\"\r\n    return a\r\n```";
+    assertEquals(
+        "def f(a):\r\n    \"\"\"Identity.\"\"\"\r\n    return a  \r\n",
+        apply("a.py", region, answer));
+  }
+
+  @Test
+  void aSelectionOfTheDefLineAloneStillGetsTheDocstring() throws EditException {
+    String region = "    def f(self):";
+    String answer = "    def f(self):\n        \"\"\"Doc.\"\"\"\n        return 1\n";
+    assertEquals("    def f(self):\n        \"\"\"Doc.\"\"\"", apply("a.py", region, answer));
+  }
+
+  @Test
+  void anAnswerWithoutADocstringIsRefused() {
+    String region = "def f():\n    return 1\n";
+    EditException e =
+        assertThrows(
+            EditException.class, () -> apply("a.py", region, "def f() -> int:\n    return 1\n"));
+    assertTrue(e.getMessage().contains("no new docstring"), e.getMessage());
+    assertThrows(EditException.class, () -> apply("a.py", region, "Sure! Here it is."));
+  }
+
+  @Test
+  void aJavaMethodGetsTheAnswersJavadocAboveItsAnnotations() throws EditException {
+    String region =
+        "  @Override\n  public int size() {\n    return n;\n  }\n\n  int  twice(int x) {\n"
+            + "    return 2*x;\n  }\n";
+    String answer =
+        "```java\n/**\n * The size.\n */\n@Override\npublic int size() {\n  return this.n;\n}\n\n"
+            + "/** Doubles {@code x}. */\nint twice(int x) {\n  return 2 * x;\n}\n```\n";
+    assertEquals(
+        "  /**\n   * The size.\n   */\n  @Override\n  public int size() {\n    return n;\n  }\n\n"
+            + "  /** Doubles {@code x}. */\n  int  twice(int x) {\n    return 2*x;\n  }\n",
+        apply("A.java", region, answer));
+  }
+
+  @Test
+  void goAndSlashCommentRunsReplaceTheDeclarationsComment() throws EditException {
+    String region = "// old words\nfunc (s *S) Len() int {\n\treturn s.n\n}\n";
+    String answer = "// Len reports\n// the length.\nfunc (s *S) Len() int { return s.n }\n";
+    assertEquals(
+        "// Len reports\n// the length.\nfunc (s *S) Len() int {\n\treturn s.n\n}\n",
+        apply("s.go", region, answer));
+  }
+
+  @Test
+  void otherInstructionsLanguagesAndSelectionsKeepTheOrdinaryPath() {
+    assertNull(DocOnlyEdit.of("a.py", "def f():\n  pass\n", "fix the bug and add a docstring"));
+    assertNull(DocOnlyEdit.of("a.rb", "def f\nend\n", "add a docstring"));
+    assertNull(DocOnlyEdit.of("a.py", "x = 1\n", "add a docstring"));
+  }
+
+  @Test
+  void generationMayStopOnceTheOnlyBlocksDocstringIsClosed() {
+    DocOnlyEdit edit = DocOnlyEdit.of("a.py", "def f(a):\n    return a\n", "add a docstring");
+    assertFalse(edit.answerComplete("```python\ndef f(a):\n    \"\"\"Ident"));
+    assertFalse(edit.answerComplete("```python\ndef f(a):\n    \"\"\"Identity.\"\"\""));
+    assertTrue(edit.answerComplete("```python\ndef f(a):\n    \"\"\"Identity.\"\"\"\n"));
+    DocOnlyEdit two =
+        DocOnlyEdit.of("a.py", "def f(a):\n    return a\ndef g():\n    pass\n", "document it");
+    assertFalse(two.answerComplete("def f(a):\n    \"\"\"Identity.\"\"\"\n    return"));
+  }
+}
