@@ -4,6 +4,7 @@ import dev.cromwell.chat.ChatFormat;
 import dev.cromwell.chat.ChatMessage;
 import dev.cromwell.protocol.edit.Anchoring;
 import dev.cromwell.protocol.edit.CopyGuard;
+import dev.cromwell.protocol.edit.DocOnlyEdit;
 import dev.cromwell.protocol.edit.EditAnswer;
 import dev.cromwell.protocol.edit.EditAnswerParser;
 import dev.cromwell.protocol.edit.EditException;
@@ -84,9 +85,23 @@ public final class EditService {
       stops = List.of("<EDIT_END>", "</FILE>", "<FILE=", "<EDIT_START=");
     }
     int maxTokens = model.countTokens(region) * 2 + 128;
-    String answer = model.generate(prompt, maxTokens, stops, cancelled);
+    // "Add a docstring" and the like: only the answer's documentation is taken, so generation may
+    // stop once it is there, and the code keeps every byte.
+    DocOnlyEdit docOnly = DocOnlyEdit.of(r.path(), region, r.instruction());
+    String answer =
+        docOnly == null
+            ? model.generate(prompt, maxTokens, stops, cancelled)
+            : model.generate(prompt, maxTokens, stops, cancelled, docOnly::answerComplete);
     if (cancelled.getAsBoolean()) {
       throw new EditException("the edit was cancelled");
+    }
+    if (docOnly != null) {
+      String updated =
+          r.text().substring(0, regionStart)
+              + docOnly.apply(answer)
+              + r.text().substring(regionEnd);
+      CopyGuard.check(r.path(), r.text(), updated);
+      return updated;
     }
     // Base models always answer in the region format, whatever format instruct models get.
     EditAnswer parsed = EditAnswerParser.parse(answer, chat != null ? format : EditFormat.REWRITE);

@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Edits with a loaded model: greedy decoding in a fresh session, speculating by prompt lookup where
@@ -52,18 +53,31 @@ public final class ModelEditModel implements EditModel {
   @Override
   public String generate(
       String prompt, int maxTokens, List<String> stopStrings, BooleanSupplier cancelled) {
+    return generate(prompt, maxTokens, stopStrings, cancelled, text -> false);
+  }
+
+  @Override
+  public String generate(
+      String prompt,
+      int maxTokens,
+      List<String> stopStrings,
+      BooleanSupplier cancelled,
+      Predicate<String> enough) {
     // Special-token parsing is on so that the chat template's markers become their tokens.
     int[] tokens = model.tokenizer().encode(prompt, true);
     int room = Math.max(1, model.contextLength() - tokens.length - 1);
     GenerationRequest request =
         new GenerationRequest(
             tokens, Math.min(maxTokens, room), SamplerSettings.greedy(), Set.of(), stopStrings, 0);
+    StringBuilder text = new StringBuilder();
     GenerationResult result =
         Generator.generate(
             model.newSession(),
             request,
-            piece -> {},
-            cancelled,
+            text::append,
+            // Checked before each token: the user's cancel, or an answer that already holds
+            // all the edit will take from it (a stop the result reports as a cancel).
+            () -> cancelled.getAsBoolean() || enough.test(text.toString()),
             speculation.apply(request).withDraftModel(draft));
     stats.accept(result.stats());
     return result.text();

@@ -181,11 +181,24 @@ public final class GenerationService implements AutoCloseable {
       @Override
       public String generate(
           String prompt, int maxTokens, List<String> stopStrings, BooleanSupplier cancelled) {
+        return generate(prompt, maxTokens, stopStrings, cancelled, text -> false);
+      }
+
+      @Override
+      public String generate(
+          String prompt,
+          int maxTokens,
+          List<String> stopStrings,
+          BooleanSupplier cancelled,
+          java.util.function.Predicate<String> enough) {
+        // The scheduler's thread appends and checks; a StringBuffer makes that safe to read.
+        StringBuffer text = new StringBuffer();
+        BooleanSupplier stop = () -> cancelled.getAsBoolean() || enough.test(text.toString());
         Prompt p = new Prompt(PromptTokens.ofMarkedText(model.tokenizer(), prompt), Set.of());
         int limit = Math.max(1, Math.min(maxTokens, room(p) - 1));
         Options greedy = new Options(limit, 0f, 1f, stopStrings, 0L, timeout);
         try {
-          return submit(p, greedy, piece -> {}, cancelled).get().result().text();
+          return submit(p, greedy, text::append, stop).get().result().text();
         } catch (QueueFullException e) {
           throw new QueueFull(e);
         } catch (InterruptedException e) {

@@ -104,4 +104,49 @@ class EditServiceTest {
             new EditService(model)
                 .edit(new EditService.Request("geo.py", FILE, 3, 9, "x"), () -> false));
   }
+
+  @Test
+  void aDocstringRequestTakesOnlyTheDocstringFromAnAnswerThatAlsoChangedCode()
+      throws EditException {
+    String file = "import math\r\n\r\ndef area(r: float):\r\n    return 3.14 * r * r\r\n";
+    FixedAnswer model =
+        new FixedAnswer(
+            "```python\ndef area(r: float) -> float:\n    \"\"\"The area of a circle.\"\"\"\n"
+                + "    return math.pi * r ** 2\n```\n",
+            dev.cromwell.chat.ChatResources.read("smollm2-135m-instruct.jinja"));
+    String out =
+        new EditService(model)
+            .edit(new EditService.Request("geo.py", file, 3, 4, "Add a docstring."), () -> false);
+    assertEquals(
+        "import math\r\n\r\ndef area(r: float):\r\n    \"\"\"The area of a circle.\"\"\"\r\n"
+            + "    return 3.14 * r * r\r\n",
+        out);
+  }
+
+  @Test
+  void aDocstringRequestWhoseAnswerHasNoDocstringIsRefused() {
+    FixedAnswer model = new FixedAnswer("def area(r):\n    return math.pi * r * r\n", null);
+    EditException e =
+        assertThrows(
+            EditException.class,
+            () ->
+                new EditService(model)
+                    .edit(
+                        new EditService.Request("geo.py", FILE, 3, 4, "document this function"),
+                        () -> false));
+    assertTrue(e.getMessage().contains("only for documentation"), e.getMessage());
+  }
+
+  @Test
+  void aRequestForDocsAndCodeKeepsTheOrdinaryPath() throws EditException {
+    FixedAnswer model =
+        new FixedAnswer("def area(r):\n    \"\"\"Area.\"\"\"\n    return math.pi * r * r\n", null);
+    String out =
+        new EditService(model)
+            .edit(
+                new EditService.Request("geo.py", FILE, 3, 4, "use math.pi and add a docstring"),
+                () -> false);
+    assertEquals(
+        "import math\n\ndef area(r):\n    \"\"\"Area.\"\"\"\n    return math.pi * r * r\n", out);
+  }
 }

@@ -488,6 +488,31 @@ class HttpApiTest {
     assertError(post("/v1/cromwell/edit", request.toString()), 400, null);
   }
 
+  @Test
+  void aDocstringEditThroughTheQueueChangesNothingButTheDocstring() throws Exception {
+    start();
+    // The file and selection on which SmolLM2 answers with a docstring (DocOnlyRealModelTest).
+    String text = "import math\n\n\ndef area(radius):\n    return math.pi * radius * radius\n";
+    JsonObject request = new JsonObject();
+    request.addProperty("path", "geometry.py");
+    request.addProperty("text", text);
+    JsonObject range = new JsonObject();
+    range.addProperty("start_line", 4);
+    range.addProperty("end_line", 5);
+    request.add("range", range);
+    request.addProperty("instruction", "add a docstring");
+    HttpResponse<String> r = post("/v1/cromwell/edit", request.toString());
+    assertEquals(200, r.statusCode(), r.body());
+    JsonObject body = json(r);
+    assertTrue(body.get("refusal").isJsonNull(), r.body());
+    String updated = body.get("text").getAsString();
+    String head = "import math\n\n\ndef area(radius):\n";
+    String tail = "    return math.pi * radius * radius\n";
+    assertTrue(updated.startsWith(head) && updated.endsWith(tail), updated);
+    String inserted = updated.substring(head.length(), updated.length() - tail.length());
+    assertTrue(inserted.startsWith("    \"\"\""), updated);
+  }
+
   private HttpResponse<String> getQuietly(String path) {
     try {
       return get(path);

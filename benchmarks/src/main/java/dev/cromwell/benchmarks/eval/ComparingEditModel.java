@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 
 /**
  * The edit model of {@code bin/eval --speculate A,B,...}: every generation an edit asks for runs
@@ -49,12 +50,22 @@ final class ComparingEditModel implements EditModel {
   @Override
   public String generate(
       String prompt, int maxTokens, List<String> stopStrings, BooleanSupplier cancelled) {
+    return generate(prompt, maxTokens, stopStrings, cancelled, text -> false);
+  }
+
+  @Override
+  public String generate(
+      String prompt,
+      int maxTokens,
+      List<String> stopStrings,
+      BooleanSupplier cancelled,
+      Predicate<String> enough) {
     String[] answers = new String[settings.size()];
     int first = generations++ % settings.size();
     for (int k = 0; k < settings.size(); k++) {
       int i = (first + k) % settings.size();
       long t0 = System.nanoTime();
-      answers[i] = models.get(i).generate(prompt, maxTokens, stopStrings, cancelled);
+      answers[i] = models.get(i).generate(prompt, maxTokens, stopStrings, cancelled, enough);
       double seconds = (System.nanoTime() - t0) / 1e9;
       runs.add(new Run(task, i, last, seconds, answers[i]));
     }
