@@ -69,18 +69,16 @@ public final class ModelEditModel implements EditModel {
     GenerationRequest request =
         new GenerationRequest(
             tokens, Math.min(maxTokens, room), SamplerSettings.greedy(), Set.of(), stopStrings, 0);
-    StringBuilder text = new StringBuilder();
+    EarlyStop early = new EarlyStop(enough);
     GenerationResult result =
         Generator.generate(
             model.newSession(),
             request,
-            text::append,
-            // Checked before each token: the user's cancel, or an answer that already holds
-            // all the edit will take from it (a stop the result reports as a cancel).
-            () -> cancelled.getAsBoolean() || enough.test(text.toString()),
+            early,
+            () -> cancelled.getAsBoolean() || early.reached(),
             speculation.apply(request).withDraftModel(draft));
     stats.accept(result.stats());
-    return result.text();
+    return early.answer(result.text());
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.cromwell.service;
 
 import dev.cromwell.chat.ChatFormat;
 import dev.cromwell.chat.ChatMessage;
+import dev.cromwell.edit.EarlyStop;
 import dev.cromwell.edit.EditModel;
 import dev.cromwell.engine.generate.GenerationRequest;
 import dev.cromwell.engine.generate.Generator;
@@ -191,14 +192,13 @@ public final class GenerationService implements AutoCloseable {
           List<String> stopStrings,
           BooleanSupplier cancelled,
           java.util.function.Predicate<String> enough) {
-        // The scheduler's thread appends and checks; a StringBuffer makes that safe to read.
-        StringBuffer text = new StringBuffer();
-        BooleanSupplier stop = () -> cancelled.getAsBoolean() || enough.test(text.toString());
+        EarlyStop early = new EarlyStop(enough);
+        BooleanSupplier stop = () -> cancelled.getAsBoolean() || early.reached();
         Prompt p = new Prompt(PromptTokens.ofMarkedText(model.tokenizer(), prompt), Set.of());
         int limit = Math.max(1, Math.min(maxTokens, room(p) - 1));
         Options greedy = new Options(limit, 0f, 1f, stopStrings, 0L, timeout);
         try {
-          return submit(p, greedy, text::append, stop).get().result().text();
+          return early.answer(submit(p, greedy, early, stop).get().result().text());
         } catch (QueueFullException e) {
           throw new QueueFull(e);
         } catch (InterruptedException e) {
