@@ -278,21 +278,23 @@ public final class ModelRuntime implements AutoCloseable {
       budget = null;
       return;
     }
-    TokenCounter counter =
-        c == null
-            ? TokenCounter.approximate()
-            : new TokenCounter() {
-              @Override
-              public int count(String text) {
-                return c.countTokens(text);
-              }
-
-              @Override
-              public String description() {
-                return "model tokenizer";
-              }
-            };
+    TokenCounter counter = c == null ? TokenCounter.approximate() : counterOf(c);
     budget = new ContextBudget(i, counter, RelevanceWeights.defaults());
+  }
+
+  /** Counts prompt tokens with {@code c}'s own tokenizer. */
+  static TokenCounter counterOf(Completer c) {
+    return new TokenCounter() {
+      @Override
+      public int count(String text) {
+        return c.countTokens(text);
+      }
+
+      @Override
+      public String description() {
+        return "model tokenizer";
+      }
+    };
   }
 
   /**
