@@ -33,13 +33,24 @@ class DaemonCommandTest {
           "-XX:AOTMode=record",
           "-XX:AOTConfiguration=/tmp/training.conf");
 
+  /** This JVM as the tests pretend it is: a java binary, {@link #FLAGS} and {@code jar}. */
+  private static DaemonCommand.Jvm jvm(Optional<Path> jar) {
+    return new DaemonCommand.Jvm(Optional.of("/jdk/bin/java"), FLAGS, jar);
+  }
+
+  /** A launcher script in the test's folder: only its being executable matters. */
+  private Path executableLauncher() throws Exception {
+    Path launcher = dir.resolve("cromwell");
+    Files.writeString(launcher, "#!/bin/sh\n");
+    assertTrue(launcher.toFile().setExecutable(true));
+    return launcher;
+  }
+
   @Test
   void withoutALauncherTheDaemonRunsOnThisJvmWithItsFlagsAndJar() {
     Path jar = dir.resolve("cromwell.jar");
     DaemonCommand c =
-        DaemonCommand.of(
-            Map.of("CROMWELL_DAEMON_IDLE_S", "60"),
-            new DaemonCommand.Jvm(Optional.of("/jdk/bin/java"), FLAGS, Optional.of(jar)));
+        DaemonCommand.of(Map.of("CROMWELL_DAEMON_IDLE_S", "60"), jvm(Optional.of(jar)));
     assertTrue(c.startable(), c.missing());
     assertEquals(
         List.of(
@@ -60,21 +71,15 @@ class DaemonCommandTest {
 
   @Test
   void aLauncherIsUsedAsItIs() throws Exception {
-    Path launcher = dir.resolve("cromwell");
-    Files.writeString(launcher, "#!/bin/sh\n");
-    assertTrue(launcher.toFile().setExecutable(true));
+    Path launcher = executableLauncher();
     DaemonCommand c =
-        DaemonCommand.of(
-            Map.of("CROMWELL_LAUNCHER", launcher.toString()),
-            new DaemonCommand.Jvm(Optional.of("/jdk/bin/java"), FLAGS, Optional.empty()));
+        DaemonCommand.of(Map.of("CROMWELL_LAUNCHER", launcher.toString()), jvm(Optional.empty()));
     assertEquals(List.of(launcher.toString(), "lsp", "--daemon"), c.command());
   }
 
   @Test
   void withNeitherALauncherNorAJarNoDaemonIsStartedAndTheReasonIsSaid() {
-    DaemonCommand fromClasses =
-        DaemonCommand.of(
-            Map.of(), new DaemonCommand.Jvm(Optional.of("/jdk/bin/java"), FLAGS, Optional.empty()));
+    DaemonCommand fromClasses = DaemonCommand.of(Map.of(), jvm(Optional.empty()));
     assertFalse(fromClasses.startable());
     assertTrue(
         fromClasses.missing().contains("not started from cromwell.jar"), fromClasses.missing());
@@ -86,8 +91,7 @@ class DaemonCommandTest {
     assertTrue(noJava.missing().contains("java binary"), noJava.missing());
     DaemonCommand badLauncher =
         DaemonCommand.of(
-            Map.of("CROMWELL_LAUNCHER", dir.resolve("none").toString()),
-            new DaemonCommand.Jvm(Optional.of("/jdk/bin/java"), FLAGS, Optional.empty()));
+            Map.of("CROMWELL_LAUNCHER", dir.resolve("none").toString()), jvm(Optional.empty()));
     assertFalse(badLauncher.startable());
     assertTrue(badLauncher.missing().contains("not an executable"), badLauncher.missing());
   }
@@ -127,9 +131,7 @@ class DaemonCommandTest {
 
   @Test
   void withALauncherThisJvmIsNotRead() throws Exception {
-    Path launcher = dir.resolve("cromwell");
-    Files.writeString(launcher, "#!/bin/sh\n");
-    assertTrue(launcher.toFile().setExecutable(true));
+    Path launcher = executableLauncher();
     DaemonCommand c =
         DaemonCommand.of(
             Map.of("CROMWELL_LAUNCHER", launcher.toString()),
@@ -148,23 +150,17 @@ class DaemonCommandTest {
     environment.put("JDK_JAVA_OPTIONS", "-Xmx1g");
     environment.put("CROMWELL_AOT_OUTPUT", "/tmp/x.aot");
     environment.put("HOME", "/home/me");
-    DaemonCommand.of(
-            Map.of(), new DaemonCommand.Jvm(Optional.of("/jdk/bin/java"), FLAGS, Optional.of(jar)))
-        .adjust(environment, paths);
+    DaemonCommand.of(Map.of(), jvm(Optional.of(jar))).adjust(environment, paths);
     assertEquals(
         Map.of("HOME", "/home/me", DaemonPaths.ID_VARIABLE, paths.id().orElseThrow()), environment);
   }
 
   @Test
   void aLaunchersDaemonKeepsTheJavaOptionVariables() throws Exception {
-    Path launcher = dir.resolve("cromwell");
-    Files.writeString(launcher, "#!/bin/sh\n");
-    assertTrue(launcher.toFile().setExecutable(true));
+    Path launcher = executableLauncher();
     Map<String, String> environment = new java.util.HashMap<>();
     environment.put("JAVA_TOOL_OPTIONS", "-Xmx1g");
-    DaemonCommand.of(
-            Map.of("CROMWELL_LAUNCHER", launcher.toString()),
-            new DaemonCommand.Jvm(Optional.of("/jdk/bin/java"), FLAGS, Optional.empty()))
+    DaemonCommand.of(Map.of("CROMWELL_LAUNCHER", launcher.toString()), jvm(Optional.empty()))
         .adjust(environment, DaemonPaths.of(Map.of("CROMWELL_RUN_DIR", dir.toString())));
     assertEquals("-Xmx1g", environment.get("JAVA_TOOL_OPTIONS"));
   }

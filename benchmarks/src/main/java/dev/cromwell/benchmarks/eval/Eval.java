@@ -399,11 +399,14 @@ public final class Eval implements Callable<Integer> {
   private Outcome chat(Backend b, Problem p) {
     String template = b.editModel().chatTemplate();
     String user = "Complete the following Python function.\n\n```python\n" + p.prompt() + "```";
+    // Instruct models restate the prompt (signature and docstring) before the body, so the cap
+    // leaves room for that on top of completion mode's 384: a flat 384 cut long-docstring answers.
+    int restated = b.editModel().countTokens(p.prompt());
     String answer =
         b.editModel()
             .generate(
                 ChatTemplate.detect(template).render(CHAT_SYSTEM, user),
-                tokens(384),
+                tokens(384 + restated),
                 List.of(),
                 () -> false);
     String code = ChatCode.extract(answer);
