@@ -110,7 +110,7 @@ final class CompletionLane {
   /**
    * One request's whole path: plan, prompt, generation, post-processing. The model's warm-up runs a
    * synthetic request through it too ({@link CompletionRehearsal}), so that a user's first request
-   * runs compiled code, not interpreted code and first-time class loading.
+   * finds this code loaded and partly compiled.
    *
    * @param budget the prompt budget over {@code index}, or null (neither is then consulted)
    * @param started when the job's thread began (for {@link CompletionTiming})

@@ -22,8 +22,9 @@ import java.util.stream.Stream;
  * small workspace of two Python files written to a temporary folder and indexed, the index's plan
  * ({@link ContextBudget#planCompletion}), the prompt, the check of its uncached part, the deadline,
  * generation and post-processing, with the server's default settings. The model's warm-up runs it
- * last, so that the user's first request after ready finds that code loaded and partly compiled:
- * without it the first plan alone took 140–240 ms (4–13 ms warm), a third of the time limit.
+ * last, so that the user's first request after ready finds that code loaded and partly compiled
+ * (the first plan took 140–240 ms idle, 4–13 ms warm: part of that is this code, the rest the
+ * index's caches, which {@link PlanAhead} fills).
  */
 final class CompletionRehearsal {
   /** The synthetic document's name in its temporary workspace. */

@@ -82,15 +82,20 @@ final class ModelWarmup {
       completer.forget(KEY);
     }
     // The last completion is an editor request on a synthetic workspace: besides the forward
-    // pass, the first user request then finds the index's planning, the prompt's assembly and
-    // the stop rules compiled (cold, they took a third of its time limit). It runs even when
-    // the rounds above used the budget (a busy machine, where the cold plan costs most); its own
-    // time limit bounds it (the server's default, twice that at most in the engine).
-    boolean rehearsed = ROUNDS > 0 && !superseded.getAsBoolean();
-    if (rehearsed) {
+    // pass, the first user request then finds the code of the index's planning, the prompt's
+    // assembly and the stop rules loaded and partly compiled (the index's own caches are
+    // PlanAhead's). It runs even when the rounds above used the budget (a busy machine, where
+    // the cold code costs most); its own time limit bounds it (twice that in the engine).
+    boolean rehearsed = false;
+    if (ROUNDS > 0 && !superseded.getAsBoolean()) {
       long before = System.nanoTime();
-      CompletionRehearsal.run(completer);
-      completions.add(System.nanoTime() - before);
+      try {
+        CompletionRehearsal.run(completer);
+        rehearsed = true;
+        completions.add(System.nanoTime() - before);
+      } catch (java.io.UncheckedIOException e) {
+        // No temporary folder to write the workspace to: the model serves all the same.
+      }
     }
     return new Phases(kernelRounds, kernelNanos, completions, rehearsed);
   }
