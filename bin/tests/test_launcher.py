@@ -114,3 +114,24 @@ def test_the_jar_is_found_through_links_spaces_and_bash(tmp_path):
                              text=True, timeout=60)
         assert ran.returncode == 0, (command, ran.stderr)
         assert seen.read_text().strip() == os.path.realpath(jar), (command, seen.read_text())
+
+
+def test_the_jvms_own_warnings_never_reach_the_lsp_stream(tmp_path):
+    # A heap smaller than bin/cromwell's MaxNewSize makes the JVM warn at start; by default the JVM
+    # writes that to stdout, ahead of the first LSP header, where an editor's reader fails on it.
+    env = dict(os.environ, CROMWELL_DAEMON="off", CROMWELL_JVM_OPTS="-Xmx200m")
+    server = subprocess.Popen([str(ROOT / "bin" / "cromwell"), "lsp"], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                              start_new_session=True)
+    try:
+        body = b'{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}'
+        server.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        server.stdin.flush()
+        first = server.stdout.readline()
+    finally:
+        # The launcher, its JVM and its stderr filter: all of them hold the pipes.
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+    said = server.stderr.read().decode()
+    assert first.startswith(b"Content-Length:"), (first, said)
+    assert "MaxNewSize" in said, "the JVM's warning should still reach the user, on stderr"

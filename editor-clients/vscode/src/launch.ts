@@ -1,5 +1,6 @@
 // How the server is started. The JVM flags are those of bin/cromwell (the Vector API incubator
-// module, native access for the kernels, and the collector settings it measured).
+// module, native access for the kernels, the collector settings it measured, and the JVM's own
+// warnings sent to stderr, never into the LSP stream on stdout).
 import * as path from 'node:path';
 import { execFile } from 'node:child_process';
 import { Env } from './model';
@@ -9,6 +10,8 @@ export const JVM_FLAGS = [
   '--enable-native-access=ALL-UNNAMED',
   '-XX:+UseParallelGC',
   '-XX:MaxNewSize=256m',
+  '-Xlog:disable',
+  '-Xlog:all=warning,aot*=off,cds*=off:stderr',
 ];
 
 export const MIN_JAVA = 25;
@@ -21,11 +24,12 @@ export interface LaunchInputs {
   bundledJar: string; // <extension>/server/cromwell.jar
   workspaceFolders: string[];
   exists: (p: string) => boolean;
+  modifiedMs: (p: string) => number | null; // null: no such file
 }
 
 export type LaunchPlan =
   | { kind: 'command'; command: string }
-  | { kind: 'jar'; jar: string; java: string | null; jvmOptions: string[] }
+  | { kind: 'jar'; jar: string; java: string | null; jvmOptions: string[]; aotCache: string | null }
   | { kind: 'missing'; message: string };
 
 /** Chooses the program: the command setting, else a jar (setting, packaged, workspace build). */
@@ -40,19 +44,31 @@ export function planLaunch(i: LaunchInputs): LaunchPlan {
   if (i.jar.trim() !== '') {
     const jar = i.jar.trim();
     return i.exists(jar)
-      ? { kind: 'jar', jar, java, jvmOptions: i.jvmOptions }
+      ? { kind: 'jar', jar, java, jvmOptions: i.jvmOptions, aotCache: aotCacheOf(jar, i) }
       : { kind: 'missing', message: `Cromwell: cromwell.server.jar "${jar}" does not exist; build it with bin/build or fix the setting.` };
   }
   const candidates = [i.bundledJar, ...i.workspaceFolders.map((f) => path.join(f, 'lsp-server', 'target', 'cromwell.jar'))];
   const found = candidates.find((c) => i.exists(c));
   if (found !== undefined) {
-    return { kind: 'jar', jar: found, java, jvmOptions: i.jvmOptions };
+    return { kind: 'jar', jar: found, java, jvmOptions: i.jvmOptions, aotCache: aotCacheOf(found, i) };
   }
   return {
     kind: 'missing',
     message:
       'Cromwell: no server found. Set cromwell.server.jar to cromwell.jar (bin/build makes lsp-server/target/cromwell.jar) or cromwell.server.command to bin/cromwell.',
   };
+}
+
+/**
+ * The JDK AOT cache bin/build trains beside the jar (cromwell.aot), as bin/cromwell passes it: only
+ * when newer than the jar, since a cache of an earlier build is refused by the JVM, which then
+ * also goes without the JDK's own class-data archive. It makes initialize and warm-up sooner.
+ */
+export function aotCacheOf(jar: string, i: Pick<LaunchInputs, 'modifiedMs'>): string | null {
+  const cache = path.join(path.dirname(jar), 'cromwell.aot');
+  const cacheMs = i.modifiedMs(cache);
+  const jarMs = i.modifiedMs(jar);
+  return cacheMs !== null && jarMs !== null && cacheMs > jarMs ? cache : null;
 }
 
 /** Places to look for a JDK, in bin/find-java's order: the env homes, Temurin 25, java on PATH. */
@@ -110,5 +126,6 @@ export function commandLine(plan: Exclude<LaunchPlan, { kind: 'missing' }>, java
   if (java === null) {
     throw new Error('a java is needed to run ' + plan.jar);
   }
-  return { command: java, args: [...JVM_FLAGS, ...plan.jvmOptions, '-jar', plan.jar, ...args] };
+  const aot = plan.aotCache === null ? [] : [`-XX:AOTCache=${plan.aotCache}`];
+  return { command: java, args: [...JVM_FLAGS, ...aot, ...plan.jvmOptions, '-jar', plan.jar, ...args] };
 }

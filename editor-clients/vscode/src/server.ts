@@ -210,6 +210,7 @@ export class CromwellServer implements vscode.Disposable {
         bundledJar: path.join(this.context.extensionPath, 'server', 'cromwell.jar'),
         workspaceFolders: (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath),
         exists: (p) => fs.existsSync(p),
+        modifiedMs: (p) => fs.statSync(p, { throwIfNoEntry: false })?.mtimeMs ?? null,
       });
       if (plan.kind === 'missing') {
         return { message: plan.message };

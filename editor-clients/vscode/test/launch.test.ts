@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { commandLine, findJava, javaCandidates, JVM_FLAGS, LaunchInputs, parseJavaMajor, planLaunch } from '../src/launch';
+import { aotCacheOf, commandLine, findJava, javaCandidates, JVM_FLAGS, LaunchInputs, parseJavaMajor, planLaunch } from '../src/launch';
 
 const repo = path.resolve(__dirname, '..', '..', '..', '..');
 
@@ -15,6 +15,7 @@ function inputs(over: Partial<LaunchInputs>, files: string[]): LaunchInputs {
     bundledJar: '/ext/server/cromwell.jar',
     workspaceFolders: ['/ws'],
     exists: (p) => files.includes(p),
+    modifiedMs: (p) => (files.includes(p) ? 1000 : null),
     ...over,
   };
 }
@@ -35,6 +36,7 @@ test('a jar comes from the setting, else the packaged one, else the workspace bu
     jar: '/j.jar',
     java: '/jdk/bin/java',
     jvmOptions: [],
+    aotCache: null,
   });
   assert.equal((planLaunch(inputs({}, ['/ext/server/cromwell.jar', '/ws/lsp-server/target/cromwell.jar'])) as { jar: string }).jar, '/ext/server/cromwell.jar');
   assert.equal((planLaunch(inputs({}, ['/ws/lsp-server/target/cromwell.jar'])) as { jar: string }).jar, '/ws/lsp-server/target/cromwell.jar');
@@ -51,12 +53,13 @@ test('the JVM flags are those of bin/cromwell', () => {
   assert.deepEqual(opts[1].split(/\s+/).filter((s) => s !== ''), JVM_FLAGS);
 });
 
-test('the command line runs the jar with the flags, the options and the arguments', () => {
-  const plan = { kind: 'jar' as const, jar: '/c.jar', java: null, jvmOptions: ['-Xmx2g'] };
+test('the command line runs the jar with the flags, the AOT cache, the options and the arguments', () => {
+  const plan = { kind: 'jar' as const, jar: '/c.jar', java: null, jvmOptions: ['-Xmx2g'], aotCache: null };
   assert.deepEqual(commandLine(plan, '/jdk/bin/java', ['pull', 'x']), {
     command: '/jdk/bin/java',
     args: [...JVM_FLAGS, '-Xmx2g', '-jar', '/c.jar', 'pull', 'x'],
   });
+  assert.deepEqual(commandLine({ ...plan, aotCache: '/c.aot' }, '/jdk/bin/java', ['lsp']).args, [...JVM_FLAGS, '-XX:AOTCache=/c.aot', '-Xmx2g', '-jar', '/c.jar', 'lsp']);
   assert.deepEqual(commandLine({ kind: 'command', command: '/bin/cw' }, null, ['lsp']), { command: '/bin/cw', args: ['lsp'] });
 });
 
@@ -79,4 +82,14 @@ test('findJava takes the first JDK 25 and refuses an old configured one', async 
   assert.match((old as { message: string }).message, /"\/b\/bin\/java" is Java 21; Cromwell needs JDK 25/);
   const none = await findJava(null, {}, async () => null);
   assert.match((none as { message: string }).message, /no JDK 25 found/);
+});
+
+test('the AOT cache beside the jar is passed only when it is newer than the jar', () => {
+  const times: Record<string, number> = { '/b/cromwell.jar': 1000, '/b/cromwell.aot': 2000, '/old/cromwell.jar': 3000, '/old/cromwell.aot': 2000, '/none/cromwell.jar': 1000 };
+  const modifiedMs = (p: string) => times[p] ?? null;
+  assert.equal(aotCacheOf('/b/cromwell.jar', { modifiedMs }), '/b/cromwell.aot');
+  assert.equal(aotCacheOf('/old/cromwell.jar', { modifiedMs }), null, 'a cache of an earlier build');
+  assert.equal(aotCacheOf('/none/cromwell.jar', { modifiedMs }), null, 'no cache');
+  const plan = planLaunch(inputs({ jar: '/b/cromwell.jar', modifiedMs }, ['/b/cromwell.jar']));
+  assert.equal(plan.kind === 'jar' && plan.aotCache, '/b/cromwell.aot');
 });

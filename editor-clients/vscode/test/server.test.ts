@@ -31,6 +31,7 @@ test('the real server, started as the extension starts it, suggests, reports sta
     bundledJar: '/nonexistent/cromwell.jar',
     workspaceFolders: [repo],
     exists: (p) => fs.existsSync(p),
+    modifiedMs: (p) => fs.statSync(p, { throwIfNoEntry: false })?.mtimeMs ?? null,
   });
   assert.equal(plan.kind, 'jar', `no cromwell.jar in ${repo}/lsp-server/target: build it first with bin/build`);
   if (plan.kind !== 'jar') return;

@@ -2,6 +2,7 @@ package dev.cromwell.lsp;
 
 import dev.cromwell.context.ContextBudget;
 import dev.cromwell.context.PromptPlan;
+import dev.cromwell.context.WorkspaceIndex;
 import dev.cromwell.engine.generate.Cancellation;
 import dev.cromwell.engine.generate.GenerationRequest.TextStop;
 import java.util.Optional;
@@ -92,7 +93,7 @@ final class CompletionLane {
   }
 
   /** What a job came to, and the whole prompt still to compute for its document (or null). */
-  private record Prepared(Outcome outcome, PromptAssembler.Prompt deferred) {}
+  record Prepared(Outcome outcome, PromptAssembler.Prompt deferred) {}
 
   private Prepared run(Job job) {
     if (!job.wanted().getAsBoolean() || job.cancellation().isCancelled()) {
@@ -100,17 +101,34 @@ final class CompletionLane {
     }
     long started = System.nanoTime();
     Completer c = runtime.completer();
-    ServerConfig cfg = runtime.config();
     if (c == null) {
       return new Prepared(new Outcome.NoModel(), null);
     }
+    return answer(job, c, runtime.config(), runtime.budget(), runtime.index(), started);
+  }
+
+  /**
+   * One request's whole path: plan, prompt, generation, post-processing. The model's warm-up runs a
+   * synthetic request through it too ({@link CompletionRehearsal}), so that a user's first request
+   * finds this code loaded and partly compiled.
+   *
+   * @param budget the prompt budget over {@code index}, or null (neither is then consulted)
+   * @param started when the job's thread began (for {@link CompletionTiming})
+   */
+  static Prepared answer(
+      Job job,
+      Completer c,
+      ServerConfig cfg,
+      ContextBudget budget,
+      WorkspaceIndex index,
+      long started) {
     OpenDocument document = job.document();
     PromptAssembler.Cursor cursor = PromptAssembler.Cursor.of(document.text(), job.offset());
-    ContextBudget budget = runtime.budget();
     PromptPlan plan =
         budget != null
+                && index != null
                 && document.path() != null
-                && runtime.index().file(document.path()).isPresent()
+                && index.file(document.path()).isPresent()
             ? budget.planCompletion(
                 document.path(), cursor.line(), cursor.column(), cfg.contextBudget())
             : null;

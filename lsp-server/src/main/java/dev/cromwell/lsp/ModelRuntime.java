@@ -53,6 +53,8 @@ public final class ModelRuntime implements AutoCloseable {
   private volatile WorkspaceIndex index;
   private volatile ContextBudget budget;
   private volatile boolean started;
+  private final PlanAhead planAhead =
+      new PlanAhead(() -> budget, () -> index, () -> config.contextBudget());
 
   /** A runtime with {@code config}, whose models {@code loader} (given the runtime) loads. */
   ModelRuntime(ServerConfig config, Function<ModelRuntime, ModelLoader> loader) {
@@ -220,7 +222,7 @@ public final class ModelRuntime implements AutoCloseable {
     WorkspaceIndex i = new WorkspaceIndex(roots, IndexOptions.defaults());
     this.index = i;
     rebuildBudget();
-    i.indexInBackground(progress);
+    i.indexInBackground(progress).thenRun(planAhead::indexed);
   }
 
   /** The workspace index, or null without workspace folders. */
@@ -239,7 +241,13 @@ public final class ModelRuntime implements AutoCloseable {
     WorkspaceIndex i = index;
     if (i != null && doc.path() != null) {
       i.recordVisit(doc.path());
+      planAhead.opened(doc.path());
     }
+  }
+
+  /** Where the open documents' plans are made ahead of their first request. */
+  PlanAhead planAhead() {
+    return planAhead;
   }
 
   /** The index sees the editor's text of {@code doc} instead of the file's. */
@@ -252,6 +260,9 @@ public final class ModelRuntime implements AutoCloseable {
 
   /** The index reads {@code doc}'s file again. */
   void documentClosed(OpenDocument doc) {
+    if (doc.path() != null) {
+      planAhead.closed(doc.path());
+    }
     WorkspaceIndex i = index;
     if (i != null && doc.path() != null && i.rootOf(doc.path()).isPresent()) {
       i.closeDocument(doc.path());
@@ -278,21 +289,26 @@ public final class ModelRuntime implements AutoCloseable {
       budget = null;
       return;
     }
-    TokenCounter counter =
-        c == null
-            ? TokenCounter.approximate()
-            : new TokenCounter() {
-              @Override
-              public int count(String text) {
-                return c.countTokens(text);
-              }
-
-              @Override
-              public String description() {
-                return "model tokenizer";
-              }
-            };
+    TokenCounter counter = c == null ? TokenCounter.approximate() : counterOf(c);
     budget = new ContextBudget(i, counter, RelevanceWeights.defaults());
+    if (c != null) {
+      planAhead.again(); // token counts are cached per counter: the model's are counted now
+    }
+  }
+
+  /** Counts prompt tokens with {@code c}'s own tokenizer. */
+  static TokenCounter counterOf(Completer c) {
+    return new TokenCounter() {
+      @Override
+      public int count(String text) {
+        return c.countTokens(text);
+      }
+
+      @Override
+      public String description() {
+        return "model tokenizer";
+      }
+    };
   }
 
   /**
@@ -301,6 +317,7 @@ public final class ModelRuntime implements AutoCloseable {
    */
   @Override
   public void close() {
+    planAhead.close();
     modelThread.shutdown();
     boolean dispatchEnded = false;
     try {
