@@ -29,26 +29,134 @@ final class DocComments {
 
   private DocComments() {}
 
-  /** The doc comments of {@code lines} that stand directly above a declaration. */
-  static List<Doc> docs(List<String> lines) {
+  /**
+   * Lines that a tool reads ({@code //go:embed}, {@code //export}, {@code // eslint-disable…}):
+   * never part of a doc comment, never removed, and the doc comment goes above them.
+   */
+  private static final Pattern DIRECTIVE =
+      Pattern.compile(
+          "^//(?:go:|export\\b|line\\b|extern\\b|nolint|lint:|#region|#endregion)"
+              + "|^//\\s*(?:\\+build|go:build|eslint|@ts-|NOLINT|prettier-ignore|istanbul\\b"
+              + "|c8\\b|noinspection|tslint:|jshint|biome-ignore|deno-lint|clang-format|IWYU)");
+
+  /** The doc comments of {@code lines} that stand above a declaration. */
+  static List<Doc> docs(List<String> lines, boolean go) {
     List<Doc> out = new ArrayList<>();
-    int i = 0;
-    while (i < lines.size()) {
-      int end = commentEnd(lines, i);
-      if (end < 0) {
-        i++;
+    for (int decl = 1; decl < lines.size(); decl++) {
+      if (!isDeclaration(lines.get(decl))
+          || isAttribute(lines.get(decl))
+          || name(lines.get(decl)) == null) {
         continue;
       }
-      int decl = end;
-      while (decl < lines.size() && lines.get(decl).strip().startsWith("@")) {
-        decl++;
+      int top = aboveAttributes(lines, decl);
+      int kept = aboveKept(lines, top, go);
+      int from = docStart(lines, kept, go);
+      if (from >= 0) {
+        out.add(new Doc(from, kept, decl));
+        continue;
       }
-      if (decl < lines.size() && isDeclaration(lines.get(decl))) {
-        out.add(new Doc(i, end, decl));
+      // An answer may also document with plain line comments directly above (C, JavaScript).
+      int anchor = aboveDirectives(lines, top);
+      int plain = anchor;
+      while (plain > 0 && isPlainLineComment(lines.get(plain - 1))) {
+        plain--;
       }
-      i = end;
+      if (plain < anchor) {
+        out.add(new Doc(plain, anchor, decl));
+      }
     }
     return out;
+  }
+
+  static boolean isDirective(String line) {
+    return DIRECTIVE.matcher(line.strip()).find();
+  }
+
+  private static boolean isAttribute(String line) {
+    String s = line.strip();
+    return s.startsWith("@") || s.startsWith("#[");
+  }
+
+  private static boolean isPlainLineComment(String line) {
+    String s = line.strip();
+    return s.startsWith("//") && !isDocLineComment(s) && !isDirective(s);
+  }
+
+  private static boolean isDocLineComment(String stripped) {
+    return (stripped.startsWith("///") && !stripped.startsWith("////"))
+        || stripped.startsWith("//!");
+  }
+
+  /** The first line of the annotations or attributes directly above line {@code decl}. */
+  private static int aboveAttributes(List<String> lines, int decl) {
+    int top = decl;
+    while (top > 0 && isAttribute(lines.get(top - 1))) {
+      top--;
+    }
+    return top;
+  }
+
+  /** The first of the directive lines (and attributes) directly above line {@code top}. */
+  private static int aboveDirectives(List<String> lines, int top) {
+    int i = top;
+    while (i > 0 && (isDirective(lines.get(i - 1)) || isAttribute(lines.get(i - 1)))) {
+      i--;
+    }
+    return i;
+  }
+
+  /**
+   * The first of the lines directly above {@code top} that stay whatever the doc comment becomes:
+   * directives, attributes and, outside Go (where such a run is the doc comment), plain {@code //}
+   * comments the user wrote (notes, commented-out code).
+   */
+  private static int aboveKept(List<String> lines, int top, boolean go) {
+    int i = top;
+    while (i > 0) {
+      String l = lines.get(i - 1);
+      if (isDirective(l) || isAttribute(l) || (!go && isPlainLineComment(l))) {
+        i--;
+      } else {
+        break;
+      }
+    }
+    return i;
+  }
+
+  /**
+   * The first line of the doc comment that ends just above line {@code end}, or -1 when none does.
+   * A doc comment is a {@code /** … *}{@code /} block, a run of {@code ///} lines or, in Go, a run
+   * of {@code //} lines without directives.
+   */
+  static int docStart(List<String> lines, int end, boolean go) {
+    if (end <= 0) {
+      return -1;
+    }
+    String last = lines.get(end - 1).strip();
+    if (last.endsWith("*/")) {
+      for (int s = end - 1; s >= 0; s--) {
+        String t = lines.get(s).strip();
+        if (t.startsWith("/**") || t.startsWith("/*!")) {
+          return commentEnd(lines, s) == end ? s : -1;
+        }
+        if (t.startsWith("/*") || (s < end - 1 && t.contains("*/")) || !isCommentLine(t)) {
+          return -1;
+        }
+      }
+      return -1;
+    }
+    int s = end;
+    while (s > 0) {
+      String t = lines.get(s - 1).strip();
+      boolean doc =
+          isDocLineComment(t)
+              || (go && t.startsWith("//") && !isDirective(t) && !t.startsWith("//!"));
+      if (!doc) {
+        break;
+      }
+      s--;
+    }
+    return s < end ? s : -1;
   }
 
   /** The line after the doc comment starting at {@code start}, or -1 if none starts there. */
@@ -113,42 +221,51 @@ final class DocComments {
    *
    * @return the new text, or null when the answer documents no declaration of the selection
    */
-  static String merge(String original, String answer) {
+  static String merge(String original, String answer, boolean go) {
     List<SourceLines.Line> lines = SourceLines.of(original);
     List<String> texts = SourceLines.texts(lines);
     List<String> answerLines = SourceLines.texts(SourceLines.of(answer.replace("\r\n", "\n")));
     List<SourceLines.Splice> splices = new ArrayList<>();
-    for (Doc doc : docs(answerLines)) {
+    for (Doc doc : docs(answerLines, go)) {
       int target = find(texts, answerLines.get(doc.declaration()));
       if (target < 0) {
         continue;
       }
-      int top = target;
-      while (top > 0 && texts.get(top - 1).strip().startsWith("@")) {
-        top--;
+      List<String> comment = answerLines.subList(doc.commentFrom(), doc.commentTo());
+      int top = aboveAttributes(texts, target);
+      int kept = aboveKept(texts, top, go);
+      if (alreadyThere(comment, texts.subList(kept, top))) {
+        continue; // the answer repeats a comment the user wrote; it is kept where it is
       }
-      int from = top;
-      // The declaration's own doc comment, replaced: the longest one that ends at its top.
-      for (int start = top - 1; start >= 0 && isCommentLine(texts.get(start)); start--) {
-        if (commentEnd(texts, start) == top) {
-          from = start;
-        }
-      }
-      int f = from;
-      int t = top;
-      if (splices.stream().anyMatch(s -> s.from() <= t && f <= s.to())) {
+      // Only the declaration's own doc comment is replaced; with none, the new one goes above the
+      // directives but below the user's own line comments.
+      int docFrom = docStart(texts, kept, go);
+      int from = docFrom >= 0 ? docFrom : aboveDirectives(texts, top);
+      int to = docFrom >= 0 ? kept : from;
+      if (!onlyDocLines(texts.subList(from, to))
+          || splices.stream().anyMatch(s -> s.from() <= to && from <= s.to())) {
         continue; // a second comment for a declaration already documented
       }
-      List<String> comment = answerLines.subList(doc.commentFrom(), doc.commentTo());
       splices.add(
           new SourceLines.Splice(
-              from, top, SourceLines.reindent(comment, SourceLines.indent(texts.get(top)))));
+              from, to, SourceLines.reindent(comment, SourceLines.indent(texts.get(top)))));
     }
     if (splices.isEmpty()) {
       return null;
     }
     splices.sort(java.util.Comparator.comparingInt(SourceLines.Splice::from));
     return SourceLines.apply(lines, splices, SourceLines.eol(original));
+  }
+
+  /** True when every line of {@code comment} is one of {@code kept}, as the user wrote it. */
+  private static boolean alreadyThere(List<String> comment, List<String> kept) {
+    List<String> there = kept.stream().map(DocComments::normalized).toList();
+    return comment.stream().map(DocComments::normalized).allMatch(there::contains);
+  }
+
+  /** The safety net: a splice removes only comment lines, and never a directive. */
+  private static boolean onlyDocLines(List<String> removed) {
+    return removed.stream().allMatch(l -> isCommentLine(l) && !isDirective(l));
   }
 
   /** The one line of {@code lines} that declares what {@code declaration} does, or -1. */

@@ -12,7 +12,8 @@ import java.util.Locale;
 public final class DocOnlyEdit {
   private enum Language {
     PYTHON,
-    C_STYLE
+    C_STYLE,
+    GO
   }
 
   private static final List<String> C_STYLE =
@@ -50,7 +51,8 @@ public final class DocOnlyEdit {
       boolean declares =
           SourceLines.texts(SourceLines.of(region)).stream()
               .anyMatch(l -> DocComments.isDeclaration(l) && DocComments.name(l) != null);
-      return declares ? new DocOnlyEdit(Language.C_STYLE, region, List.of()) : null;
+      Language language = ext.equals("go") ? Language.GO : Language.C_STYLE;
+      return declares ? new DocOnlyEdit(language, region, List.of()) : null;
     }
     return null;
   }
@@ -78,7 +80,7 @@ public final class DocOnlyEdit {
     String merged =
         language == Language.PYTHON
             ? PythonDocstrings.merge(region, code)
-            : DocComments.merge(region, code);
+            : DocComments.merge(region, code, language == Language.GO);
     if (merged == null || merged.equals(region)) {
       throw new EditException(
           "the instruction asks only for documentation, but the answer has no new "

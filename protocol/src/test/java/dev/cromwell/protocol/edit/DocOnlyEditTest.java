@@ -140,4 +140,49 @@ class DocOnlyEditTest {
         DocOnlyEdit.of("a.py", "def f(a):\n    return a\ndef g():\n    pass\n", "document it");
     assertFalse(two.answerComplete("def f(a):\n    \"\"\"Identity.\"\"\"\n    return"));
   }
+
+  @Test
+  void directivesAndTheUsersLineCommentsAboveADeclarationAreKept() throws EditException {
+    // Review H1: the "comment above" used to be replaced whole, directives and user notes too.
+    assertEquals(
+        "// content holds the static files.\n//go:embed static\nvar content embed.FS\n",
+        apply(
+            "a.go",
+            "//go:embed static\nvar content embed.FS\n",
+            "// content holds the static files.\nvar content embed.FS\n"));
+    assertEquals(
+        "// Add returns a+b.\n//export Add\nfunc Add(a, b C.int) C.int {\n}\n",
+        apply(
+            "a.go",
+            "//export Add\nfunc Add(a, b C.int) C.int {\n}\n",
+            "// Add returns a+b.\n//export Add\nfunc Add(a, b C.int) C.int {\n}\n"));
+    assertEquals(
+        "// F does.\n//nolint:gocyclo // big\nfunc F() {\n}\n",
+        apply("a.go", "//nolint:gocyclo // big\nfunc F() {\n}\n", "// F does.\nfunc F() {\n}\n"));
+    assertEquals(
+        "/** Returns x. */\n// eslint-disable-next-line no-any\nfunction f(x) {\n  return x;\n}\n",
+        apply(
+            "a.ts",
+            "// eslint-disable-next-line no-any\nfunction f(x) {\n  return x;\n}\n",
+            "/** Returns x. */\nfunction f(x) {\n  return x;\n}\n"));
+    assertEquals(
+        "// int f(int x) { return x; }\n/** Doubles x. */\nint f(int x) { return x * 2; }\n",
+        apply(
+            "A.java",
+            "// int f(int x) { return x; }\nint f(int x) { return x * 2; }\n",
+            "/** Doubles x. */\nint f(int x) { return x * 2; }\n"));
+    assertEquals(
+        "/** New. */\n// keep me\nint f() { return 1; }\n",
+        apply(
+            "A.java",
+            "/** Old. */\n// keep me\nint f() { return 1; }\n",
+            "/** New. */\nint f() { return 1; }\n"));
+    // An answer that repeats the user's comment does not add it twice.
+    assertEquals(
+        "// keep me\n/** New. */\nint f() { return 1; }\n",
+        apply(
+            "A.java",
+            "// keep me\nint f() { return 1; }\n",
+            "/** New. */\n// keep me\nint f() { return 1; }\n"));
+  }
 }
