@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
 final class PythonDocstrings {
   private static final Pattern HEADER =
       Pattern.compile("^([ \\t]*)(?:async[ \\t]+def|def|class)[ \\t]+([A-Za-z_]\\w*)");
-  private static final Pattern STRING_START = Pattern.compile("^[rRuUbBfF]{0,2}(\"\"\"|'''|\"|')");
+  private static final Pattern STRING_START = Pattern.compile("^[rRuUbB]{0,2}(\"\"\"|'''|\"|')");
 
   /**
    * One block header.
@@ -140,8 +140,10 @@ final class PythonDocstrings {
   }
 
   /**
-   * The line after the string literal that starts line {@code start}, or -1 when the line does not
-   * start with one or it is not closed in {@code lines}.
+   * The line after the docstring that starts line {@code start}: a string literal (not an f-string)
+   * that is the whole statement, so only blanks or a comment follow its closing quote. -1 when the
+   * line does not start with one ({@code 'a'.join(x)}, {@code 'a'; x += 1}) or it is not closed in
+   * {@code lines}.
    */
   static int docstringEnd(List<String> lines, int start) {
     String first = lines.get(start).strip();
@@ -150,18 +152,37 @@ final class PythonDocstrings {
       return -1;
     }
     String quote = m.group(1);
-    if (quote.length() == 1) {
-      return first.indexOf(quote, m.end()) > 0 ? start + 1 : -1;
+    int close = closing(first, m.end(), quote);
+    if (close >= 0) {
+      return onlyCommentAfter(first, close) ? start + 1 : -1;
     }
-    if (first.indexOf(quote, m.end()) >= 0) {
-      return start + 1;
+    if (quote.length() == 1) {
+      return -1;
     }
     for (int i = start + 1; i < lines.size(); i++) {
-      if (lines.get(i).contains(quote)) {
-        return i + 1;
+      close = closing(lines.get(i), 0, quote);
+      if (close >= 0) {
+        return onlyCommentAfter(lines.get(i), close) ? i + 1 : -1;
       }
     }
     return -1;
+  }
+
+  /** The index after the first unescaped {@code quote} in {@code line} from {@code from}, or -1. */
+  private static int closing(String line, int from, String quote) {
+    for (int k = from; k < line.length(); k++) {
+      if (line.charAt(k) == '\\') { // escapes the quote, in raw strings too
+        k++;
+      } else if (line.startsWith(quote, k)) {
+        return k + quote.length();
+      }
+    }
+    return -1;
+  }
+
+  private static boolean onlyCommentAfter(String line, int from) {
+    String rest = line.substring(from).strip();
+    return rest.isEmpty() || rest.startsWith("#");
   }
 
   /**

@@ -185,4 +185,43 @@ class DocOnlyEditTest {
             "// keep me\nint f() { return 1; }\n",
             "/** New. */\n// keep me\nint f() { return 1; }\n"));
   }
+
+  @Test
+  void aFirstStatementThatOnlyStartsWithAStringIsCodeNotADocstring() throws EditException {
+    // Review H2: the string of "'prefix'; x += 1" was taken for a docstring and replaced whole.
+    assertEquals(
+        "def f(x):\n    \"\"\"Doc.\"\"\"\n    'prefix'; x += 1\n    return x\n",
+        apply(
+            "a.py",
+            "def f(x):\n    'prefix'; x += 1\n    return x\n",
+            "def f(x):\n    \"\"\"Doc.\"\"\"\n    x += 1\n    return x\n"));
+    assertEquals(
+        "def f(x):\n    \"\"\"Doc.\"\"\"\n    return 'abc'.join(x)\n",
+        apply(
+            "a.py",
+            "def f(x):\n    return 'abc'.join(x)\n",
+            "def f(x):\n    \"\"\"Doc.\"\"\"\n    return 'abc'.join(x)\n"));
+    assertEquals(
+        "def f(x):\n    \"\"\"Doc.\"\"\"\n    'abc'.join(x)\n    return x\n",
+        apply(
+            "a.py",
+            "def f(x):\n    'abc'.join(x)\n    return x\n",
+            "def f(x):\n    \"\"\"Doc.\"\"\"\n    'abc'.join(x)\n    return x\n"));
+    assertEquals(
+        "def f(x):\n    \"\"\"Doc.\"\"\"\n    f\"{x}\".upper()\n",
+        apply("a.py", "def f(x):\n    f\"{x}\".upper()\n", "def f(x):\n    \"\"\"Doc.\"\"\"\n"));
+    assertEquals(
+        "def f(x):\n    \"\"\"Doc.\"\"\"\n    \"\"\"a\n    b\"\"\".split()\n",
+        apply(
+            "a.py",
+            "def f(x):\n    \"\"\"a\n    b\"\"\".split()\n",
+            "def f(x):\n    \"\"\"Doc.\"\"\"\n"));
+    // A docstring followed by a comment, or with an escaped quote, is still one.
+    assertEquals(
+        "def f(x):\n    'New.'\n    return x\n",
+        apply(
+            "a.py",
+            "def f(x):\n    'It\\'s old.'  # note\n    return x\n",
+            "def f(x):\n    'New.'\n"));
+  }
 }
