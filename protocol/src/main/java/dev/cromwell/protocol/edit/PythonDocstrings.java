@@ -66,6 +66,8 @@ final class PythonDocstrings {
       }
       qualified.append(name);
       stack.add(new String[] {indent, name});
+      // Counted before one-line blocks are left out, so that "f#2" is the second f in both texts.
+      int n = seen.merge(qualified.toString(), 1, Integer::sum);
       int end = signatureEnd(lines, i);
       if (end < 0) {
         continue;
@@ -83,9 +85,20 @@ final class PythonDocstrings {
         docTo = docstringEnd(lines, body);
         docFrom = docTo < 0 ? -1 : body;
       }
-      int n = seen.merge(qualified.toString(), 1, Integer::sum);
       String key = qualified + (n > 1 ? "#" + n : "");
       out.add(new Block(key, name, indent, end, docFrom, docTo, bodyIndent));
+    }
+    return out;
+  }
+
+  /** How many {@code def}s and {@code class}es of each name {@code lines} hold, one-line too. */
+  static Map<String, Integer> headerCounts(List<String> lines) {
+    Map<String, Integer> out = new HashMap<>();
+    for (String line : lines) {
+      Matcher m = HEADER.matcher(line);
+      if (m.find()) {
+        out.merge(m.group(2), 1, Integer::sum);
+      }
     }
     return out;
   }
@@ -191,11 +204,28 @@ final class PythonDocstrings {
    * docstring it had. Every other line of {@code original} is kept byte for byte.
    *
    * @return the new text, or null when the answer gives no block of the selection a docstring
+   * @throws EditException when the answer has more or fewer blocks of a name than the selection (it
+   *     expanded {@code @overload} stubs, or dropped one), so they cannot be paired
    */
-  static String merge(String original, String answer) {
+  static String merge(String original, String answer) throws EditException {
     List<SourceLines.Line> lines = SourceLines.of(original);
     List<String> texts = SourceLines.texts(lines);
     List<String> answerLines = SourceLines.texts(SourceLines.of(answer.replace("\r\n", "\n")));
+    Map<String, Integer> counts = headerCounts(texts);
+    Map<String, Integer> answerCounts = headerCounts(answerLines);
+    for (var e : counts.entrySet()) {
+      int inAnswer = answerCounts.getOrDefault(e.getKey(), 0);
+      if (inAnswer > 0 && inAnswer != e.getValue()) {
+        throw new EditException(
+            "the answer has "
+                + inAnswer
+                + " definitions named "
+                + e.getKey()
+                + " where the selection has "
+                + e.getValue()
+                + ", so its docstrings cannot be matched to them; the file is left as it was");
+      }
+    }
     Map<String, Block> byKey = new HashMap<>();
     Map<String, List<Block>> byName = new HashMap<>();
     for (Block b : blocks(answerLines)) {
@@ -211,8 +241,8 @@ final class PythonDocstrings {
       if (doc == null) {
         // The answer may show a method without its class, or a class around a lone method.
         List<Block> named = byName.getOrDefault(b.name(), List.of());
-        long sameName = blocks.stream().filter(o -> o.name().equals(b.name())).count();
-        doc = named.size() == 1 && sameName == 1 ? named.getFirst() : null;
+        boolean unique = counts.get(b.name()) == 1 && answerCounts.getOrDefault(b.name(), 0) == 1;
+        doc = named.size() == 1 && unique ? named.getFirst() : null;
       }
       if (doc == null) {
         continue;

@@ -224,4 +224,33 @@ class DocOnlyEditTest {
             "def f(x):\n    'It\\'s old.'  # note\n    return x\n",
             "def f(x):\n    'New.'\n"));
   }
+
+  @Test
+  void oneLineBlocksCountSoSameNamedBlocksPairInOrder() throws EditException {
+    // Review H3: one-line stubs were not counted, so the implementation got the first stub's doc.
+    String region =
+        "@overload\ndef parse(x: int) -> int: ...\n@overload\ndef parse(x: str) -> str: ...\n"
+            + "def parse(x):\n    return x\n";
+    String expanded =
+        "@overload\ndef parse(x: int) -> int:\n    \"\"\"Parse an int.\"\"\"\n    ...\n"
+            + "@overload\ndef parse(x: str) -> str:\n    \"\"\"Parse a str.\"\"\"\n    ...\n"
+            + "def parse(x):\n    \"\"\"Parse anything.\"\"\"\n    return x\n";
+    assertEquals(
+        "@overload\ndef parse(x: int) -> int: ...\n@overload\ndef parse(x: str) -> str: ...\n"
+            + "def parse(x):\n    \"\"\"Parse anything.\"\"\"\n    return x\n",
+        apply("a.py", region, expanded));
+    assertEquals(
+        "def f(): return 1\n\ndef f(x):\n    \"\"\"Identity.\"\"\"\n    return x\n",
+        apply(
+            "a.py",
+            "def f(): return 1\n\ndef f(x):\n    return x\n",
+            "def f():\n    \"\"\"Returns one.\"\"\"\n    return 1\n\n"
+                + "def f(x):\n    \"\"\"Identity.\"\"\"\n    return x\n"));
+    // An answer that dropped a stub cannot be paired: refused, not guessed.
+    String dropped =
+        "@overload\ndef parse(x: int) -> int:\n    \"\"\"Parse an int.\"\"\"\n    ...\n"
+            + "def parse(x):\n    \"\"\"Parse anything.\"\"\"\n    return x\n";
+    EditException e = assertThrows(EditException.class, () -> apply("a.py", region, dropped));
+    assertTrue(e.getMessage().contains("2 definitions named parse"), e.getMessage());
+  }
 }
