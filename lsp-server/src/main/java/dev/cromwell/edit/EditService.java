@@ -86,7 +86,8 @@ public final class EditService {
     }
     int maxTokens = model.countTokens(region) * 2 + 128;
     // "Add a docstring" and the like: only the answer's documentation is taken, so generation may
-    // stop once it is there, and the code keeps every byte.
+    // stop once it is there, and the code keeps every byte. A selection that cannot take one is
+    // refused here, never handed to the ordinary edit.
     DocOnlyEdit docOnly = DocOnlyEdit.of(r.path(), region, r.instruction());
     String answer =
         docOnly == null

@@ -149,4 +149,22 @@ class EditServiceTest {
     assertEquals(
         "import math\n\ndef area(r):\n    \"\"\"Area.\"\"\"\n    return math.pi * r * r\n", out);
   }
+
+  @Test
+  void aDocstringRequestOnASelectionThatCannotTakeOneIsRefusedNotRewritten() {
+    // Review M1: this fell back to the ordinary edit, which took the model's changed code.
+    String file = "def area(r): return 3.14 * r * r\n";
+    FixedAnswer model =
+        new FixedAnswer("def area(r):\n    \"\"\"Area.\"\"\"\n    return math.pi * r ** 2\n", null);
+    EditException e =
+        assertThrows(
+            EditException.class,
+            () ->
+                new EditService(model)
+                    .edit(
+                        new EditService.Request("geo.py", file, 1, 1, "add a docstring"),
+                        () -> false));
+    assertTrue(e.getMessage().startsWith("geo.py: "), e.getMessage());
+    assertTrue(e.getMessage().contains("select the whole function"), e.getMessage());
+  }
 }

@@ -33,10 +33,14 @@ public final class DocOnlyEdit {
 
   /**
    * The doc-only edit of {@code region} of the file {@code path} for {@code instruction}, or null
-   * when the ordinary edit applies: the instruction asks for more than documentation, the language
-   * has no doc comments we know, or the selection declares nothing to document.
+   * when the instruction asks for more than documentation (the ordinary edit applies).
+   *
+   * @throws EditException when the instruction asks only for documentation but this selection or
+   *     language cannot take it without the model rewriting code: refused rather than handed to the
+   *     ordinary edit, which may change code nobody asked to change
    */
-  public static DocOnlyEdit of(String path, String region, String instruction) {
+  public static DocOnlyEdit of(String path, String region, String instruction)
+      throws EditException {
     if (!DocOnlyInstruction.accepts(instruction)) {
       return null;
     }
@@ -45,16 +49,41 @@ public final class DocOnlyEdit {
     if (ext.equals("py") || ext.equals("pyi")) {
       List<PythonDocstrings.Block> blocks =
           PythonDocstrings.blocks(SourceLines.texts(SourceLines.of(region)));
-      return blocks.isEmpty() ? null : new DocOnlyEdit(Language.PYTHON, region, blocks);
+      if (blocks.isEmpty()) {
+        throw nothingToDocument(
+            path,
+            "def or class",
+            " (a one-line def f(): ... must first get its body on a line of its own)");
+      }
+      return new DocOnlyEdit(Language.PYTHON, region, blocks);
     }
     if (C_STYLE.contains(ext)) {
       boolean declares =
           SourceLines.texts(SourceLines.of(region)).stream()
               .anyMatch(l -> DocComments.isDeclaration(l) && DocComments.name(l) != null);
-      Language language = ext.equals("go") ? Language.GO : Language.C_STYLE;
-      return declares ? new DocOnlyEdit(language, region, List.of()) : null;
+      if (!declares) {
+        throw nothingToDocument(path, "declaration", "");
+      }
+      return new DocOnlyEdit(ext.equals("go") ? Language.GO : Language.C_STYLE, region, List.of());
     }
-    return null;
+    throw new EditException(
+        path
+            + ": the instruction asks only for documentation, and documentation-only edits know"
+            + " Python docstrings and C-style doc comments but not ."
+            + ext
+            + " files, so the file is left as it was; to let the model rewrite the selection"
+            + " (and possibly its code), ask for the comment in other words");
+  }
+
+  private static EditException nothingToDocument(String path, String what, String note) {
+    return new EditException(
+        path
+            + ": the instruction asks only for documentation, but the selection holds no function"
+            + " or class that can get one without changing code, so the file is left as it was;"
+            + " select the whole function or class, from its "
+            + what
+            + " line"
+            + note);
   }
 
   /**

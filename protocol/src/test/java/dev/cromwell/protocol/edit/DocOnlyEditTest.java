@@ -124,14 +124,31 @@ class DocOnlyEditTest {
   }
 
   @Test
-  void otherInstructionsLanguagesAndSelectionsKeepTheOrdinaryPath() {
+  void otherInstructionsKeepTheOrdinaryPath() throws EditException {
     assertNull(DocOnlyEdit.of("a.py", "def f():\n  pass\n", "fix the bug and add a docstring"));
-    assertNull(DocOnlyEdit.of("a.rb", "def f\nend\n", "add a docstring"));
-    assertNull(DocOnlyEdit.of("a.py", "x = 1\n", "add a docstring"));
   }
 
   @Test
-  void generationMayStopOnceTheOnlyBlocksDocstringIsClosed() {
+  void docOnlySelectionsThatCannotTakeADocAreRefusedNotRewritten() {
+    // Review M1: these fell back to the ordinary edit, which may change code.
+    String[][] cases = {
+      {"a.rb", "def f\nend\n", "not .rb files"},
+      {"a.py", "x = 1\n", "from its def or class line"},
+      {"a.py", "def f(): return 1\n", "one-line"},
+      {"a.py", "class A: pass\n", "one-line"},
+      {"a.py", "    total += x\n    return total\n", "from its def or class line"},
+      {"A.java", "    return x;\n  }\n", "from its declaration line"},
+    };
+    for (String[] c : cases) {
+      EditException e =
+          assertThrows(EditException.class, () -> DocOnlyEdit.of(c[0], c[1], "add a docstring"));
+      assertTrue(e.getMessage().startsWith(c[0] + ": "), e.getMessage());
+      assertTrue(e.getMessage().contains(c[2]), e.getMessage());
+    }
+  }
+
+  @Test
+  void generationMayStopOnceTheOnlyBlocksDocstringIsClosed() throws EditException {
     DocOnlyEdit edit = DocOnlyEdit.of("a.py", "def f(a):\n    return a\n", "add a docstring");
     assertFalse(edit.answerComplete("```python\ndef f(a):\n    \"\"\"Ident"));
     assertFalse(edit.answerComplete("```python\ndef f(a):\n    \"\"\"Identity.\"\"\""));
