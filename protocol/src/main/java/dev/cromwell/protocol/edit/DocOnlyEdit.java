@@ -88,15 +88,24 @@ public final class DocOnlyEdit {
 
   /**
    * True when the answer so far already holds all that this edit takes from it, so generation can
-   * stop: a Python selection with one block whose docstring the answer has closed. (With more
-   * blocks, or in other languages, the whole answer is read.)
+   * stop: a Python selection with one block for which the answer has closed a new docstring (not
+   * the one the block has, which the answer may be repeating, nor one inside the SEARCH half of a
+   * SEARCH/REPLACE block). With more blocks, or in other languages, the whole answer is read.
    */
   public boolean answerComplete(String answerSoFar) {
     if (language != Language.PYTHON || blocks.size() != 1) {
       return false;
     }
+    String text = answerSoFar.replace("\r\n", "\n");
+    int search = text.lastIndexOf(EditAnswerParser.SEARCH);
+    if (search >= 0 && text.indexOf("\n" + EditAnswerParser.DIVIDER, search) < 0) {
+      return false; // still copying the code to replace
+    }
+    List<String> regionLines = SourceLines.texts(SourceLines.of(region));
     PythonDocstrings.Block only = blocks.getFirst();
-    return PythonDocstrings.hasDocstringFor(code(answerSoFar), only.key(), only.name());
+    int count = PythonDocstrings.headerCounts(regionLines).getOrDefault(only.name(), 0);
+    List<String> doc = PythonDocstrings.docstringFor(code(text), only.key(), only.name(), count);
+    return doc != null && !doc.equals(PythonDocstrings.docstring(regionLines, only));
   }
 
   /**
@@ -125,7 +134,7 @@ public final class DocOnlyEdit {
    * the answer — else the whole answer.
    */
   static String code(String answer) {
-    String text = answer.replace("\r\n", "\n");
+    String text = closeOpenReplace(answer.replace("\r\n", "\n"));
     if (text.contains(EditAnswerParser.SEARCH) || EditAnswerParser.looksLikeDiff(text)) {
       try {
         List<EditAnswer.Block> blocks =
@@ -151,5 +160,20 @@ public final class DocOnlyEdit {
     }
     int close = text.indexOf("\n```", bodyStart);
     return close < 0 ? text.substring(bodyStart + 1) : text.substring(bodyStart + 1, close + 1);
+  }
+
+  /**
+   * {@code text} with its last SEARCH/REPLACE block closed when generation stopped inside its
+   * REPLACE half, so that half is read as the replacement rather than the answer as a region.
+   */
+  private static String closeOpenReplace(String text) {
+    int search = text.lastIndexOf(EditAnswerParser.SEARCH);
+    if (search < 0
+        || text.indexOf("\n" + EditAnswerParser.DIVIDER, search) < 0
+        || text.indexOf(EditAnswerParser.REPLACE, search) >= 0) {
+      return text;
+    }
+    // Only complete lines: a cut-off last line is left out, as it may not be finished.
+    return text.substring(0, text.lastIndexOf('\n') + 1) + EditAnswerParser.REPLACE + "\n";
   }
 }

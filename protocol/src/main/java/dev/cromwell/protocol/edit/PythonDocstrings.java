@@ -273,19 +273,29 @@ final class PythonDocstrings {
   }
 
   /**
-   * True when {@code answer} (possibly cut off) already holds a closed docstring, on its own
-   * complete line, for the block {@code key} or named {@code name}: the rest of the answer would
-   * only repeat code that a doc-only edit discards.
+   * The docstring (its lines, stripped) that {@code answer} (possibly cut off) already holds,
+   * closed and on its own complete line, for the block {@code key} of a selection that has {@code
+   * count} blocks named {@code name}: paired as {@link #merge} pairs them, by key or by a name that
+   * is unique on both sides. Null when there is none yet.
    */
-  static boolean hasDocstringFor(String answer, String key, String name) {
+  static List<String> docstringFor(String answer, String key, String name, int count) {
     List<SourceLines.Line> lines = SourceLines.of(answer.replace("\r\n", "\n"));
-    for (Block b : blocks(SourceLines.texts(lines))) {
+    List<String> texts = SourceLines.texts(lines);
+    boolean unique = count == 1 && headerCounts(texts).getOrDefault(name, 0) == 1;
+    for (Block b : blocks(texts)) {
       if (b.hasDocstring()
-          && (b.key().equals(key) || b.name().equals(name))
+          && (b.key().equals(key) || (unique && b.name().equals(name)))
           && !lines.get(b.docTo() - 1).end().isEmpty()) {
-        return true;
+        return docstring(texts, b);
       }
     }
-    return false;
+    return null;
+  }
+
+  /** The docstring lines of {@code b}, stripped, for comparing docstrings however indented. */
+  static List<String> docstring(List<String> lines, Block b) {
+    return b.hasDocstring()
+        ? lines.subList(b.docFrom(), b.docTo()).stream().map(String::strip).toList()
+        : List.of();
   }
 }

@@ -270,4 +270,22 @@ class DocOnlyEditTest {
     EditException e = assertThrows(EditException.class, () -> apply("a.py", region, dropped));
     assertTrue(e.getMessage().contains("2 definitions named parse"), e.getMessage());
   }
+
+  @Test
+  void generationDoesNotStopOnTheSearchHalfOrTheDocstringTheFunctionHad() throws EditException {
+    // Review M2: the SEARCH half repeats the old docstring, and stopping there was refused.
+    DocOnlyEdit edit =
+        DocOnlyEdit.of(
+            "a.py", "def f(x):\n    \"\"\"Old.\"\"\"\n    return x\n", "add a docstring");
+    String search = "<<<<<<< SEARCH\ndef f(x):\n    \"\"\"Old.\"\"\"\n";
+    assertFalse(edit.answerComplete(search));
+    assertFalse(edit.answerComplete(search + "=======\ndef f(x):\n    \"\"\"Old.\"\"\"\n"));
+    assertFalse(edit.answerComplete("```python\ndef f(x):\n    \"\"\"Old.\"\"\"\n"));
+    String replace = search + "=======\ndef f(x):\n    \"\"\"Identity.\"\"\"\n";
+    assertTrue(edit.answerComplete(replace));
+    assertEquals("def f(x):\n    \"\"\"Identity.\"\"\"\n    return x\n", edit.apply(replace));
+    // Paired as merge pairs: a lone other-named block's docstring does not count.
+    DocOnlyEdit g = DocOnlyEdit.of("a.py", "def f(x):\n    return g(x)\n", "add a docstring");
+    assertFalse(g.answerComplete("def f(x):\n    def f(y):\n        \"\"\"Inner.\"\"\"\n"));
+  }
 }
