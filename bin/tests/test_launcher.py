@@ -117,9 +117,11 @@ def test_the_jar_is_found_through_links_spaces_and_bash(tmp_path):
 
 
 def test_the_jvms_own_warnings_never_reach_the_lsp_stream(tmp_path):
-    # A heap smaller than bin/cromwell's MaxNewSize makes the JVM warn at start; by default the JVM
-    # writes that to stdout, ahead of the first LSP header, where an editor's reader fails on it.
-    env = dict(os.environ, CROMWELL_DAEMON="off", CROMWELL_JVM_OPTS="-Xmx200m")
+    # A heap smaller than bin/cromwell's MaxNewSize makes the JVM warn at start, and a
+    # CompileCommand is echoed; by default the JVM writes both to stdout, ahead of the first LSP
+    # header, where an editor's reader fails on them.
+    env = dict(os.environ, CROMWELL_DAEMON="off",
+               CROMWELL_JVM_OPTS="-Xmx200m -XX:CompileCommand=exclude,java.lang.String::foo")
     server = subprocess.Popen([str(ROOT / "bin" / "cromwell"), "lsp"], stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
                               start_new_session=True)
@@ -135,3 +137,4 @@ def test_the_jvms_own_warnings_never_reach_the_lsp_stream(tmp_path):
     said = server.stderr.read().decode()
     assert first.startswith(b"Content-Length:"), (first, said)
     assert "MaxNewSize" in said, "the JVM's warning should still reach the user, on stderr"
+    assert "CompileCommand" in said, "the VM's echo should still reach the user, on stderr"

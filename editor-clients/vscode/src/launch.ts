@@ -12,6 +12,7 @@ export const JVM_FLAGS = [
   '-XX:MaxNewSize=256m',
   '-Xlog:disable',
   '-Xlog:all=warning,aot*=off,cds*=off:stderr',
+  '-XX:+DisplayVMOutputToStderr',
 ];
 
 export const MIN_JAVA = 25;

@@ -144,14 +144,21 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
 
   /** Loads the configured model and warms it up (on the loader thread, under its progress). */
   static Completer loadModel(ServerConfig cfg, ModelDownloads downloads) {
-    return ModelWarmup.warm(
+    ModelCompleter loaded =
         new ModelCompleter(
             Model.load(
                 downloads.resolve(cfg),
                 new Model.Options(
                     cfg.threads(), 0, Model.DEFAULT_PREFILL_CHUNK, cfg.loadMode(), cfg.kvCache())),
             cfg.memoryBudgetBytes(),
-            cfg.kvReuse()));
+            cfg.kvReuse());
+    try {
+      return ModelWarmup.warm(loaded);
+    } catch (RuntimeException | Error e) {
+      // The load fails with the warm-up's error; the model's memory must not stay behind it.
+      ModelLoader.closeQuietly(loaded);
+      throw e;
+    }
   }
 
   @Override

@@ -93,8 +93,14 @@ final class ModelWarmup {
         CompletionRehearsal.run(completer);
         rehearsed = true;
         completions.add(System.nanoTime() - before);
-      } catch (java.io.UncheckedIOException e) {
-        // No temporary folder to write the workspace to: the model serves all the same.
+      } catch (RuntimeException e) {
+        // No temporary folder to write the workspace to, or a fault in the completion path the
+        // rehearsal runs: the model itself is loaded and warm, so it serves all the same, and
+        // the server's log says why the rehearsal did not run.
+        System.err.println(
+            "cromwell: the warm-up's editor request failed ("
+                + e
+                + "); the model serves without it");
       }
     }
     return new Phases(kernelRounds, kernelNanos, completions, rehearsed);

@@ -37,7 +37,9 @@ class CompletionRehearsalTest {
             }
           };
 
+      java.util.Set<String> before = warmupFolders();
       CompletionLane.Outcome outcome = CompletionRehearsal.run(completer, counting);
+      assertEquals(before, warmupFolders(), "the rehearsal's workspace was left behind");
 
       assertTrue(counted.get() > 0, "the index's plan counted no tokens: it did not run");
       CompletionLane.Outcome.Ran ran = assertInstanceOf(CompletionLane.Outcome.Ran.class, outcome);
@@ -45,6 +47,19 @@ class CompletionRehearsalTest {
       assertTrue(
           ran.output().computedTokens() > 0, "the model computed no prompt: " + ran.output());
       assertEquals(0, completer.sessions(), "the rehearsal's document stays cached");
+    }
+  }
+
+  /** The temporary workspaces of rehearsals in the temporary folder. */
+  private static java.util.Set<String> warmupFolders() {
+    try (var entries =
+        java.nio.file.Files.list(java.nio.file.Path.of(System.getProperty("java.io.tmpdir")))) {
+      return entries
+          .map(p -> p.getFileName().toString())
+          .filter(n -> n.startsWith("cromwell-warmup"))
+          .collect(java.util.stream.Collectors.toSet());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 
