@@ -24,7 +24,11 @@ class EditServiceTest {
 
     @Override
     public String generate(
-        String prompt, int maxTokens, List<String> stops, BooleanSupplier cancelled) {
+        String prompt,
+        int maxTokens,
+        List<String> stops,
+        BooleanSupplier cancelled,
+        java.util.function.Predicate<String> enough) {
       this.prompt = prompt;
       return answer;
     }
