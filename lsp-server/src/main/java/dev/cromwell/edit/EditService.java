@@ -104,8 +104,12 @@ public final class EditService {
       CopyGuard.check(r.path(), r.text(), updated);
       return updated;
     }
-    // Base models always answer in the region format, whatever format instruct models get.
-    EditAnswer parsed = EditAnswerParser.parse(answer, chat != null ? format : EditFormat.REWRITE);
+    // Base models always answer in the region format (bare lines), whatever format instruct
+    // models get; an instruct model's answer without a code block is prose and is refused.
+    EditAnswer parsed =
+        chat != null
+            ? EditAnswerParser.parseChat(answer, format)
+            : EditAnswerParser.parse(answer, EditFormat.REWRITE);
     String updated =
         switch (parsed) {
           case EditAnswer.Region(String newRegion) ->

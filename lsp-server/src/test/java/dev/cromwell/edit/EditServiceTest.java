@@ -92,6 +92,26 @@ class EditServiceTest {
   }
 
   @Test
+  void anInstructModelsAnswerWithoutACodeBlockLeavesTheFileAlone() throws EditException {
+    // Asked to rewrite, Qwen2.5-Coder-1.5B answered a fix request with this sentence alone, and
+    // the function was replaced by it.
+    String template = dev.cromwell.chat.ChatResources.read("smollm2-135m-instruct.jinja");
+    FixedAnswer prose =
+        new FixedAnswer(
+            "The bug is that 3.14 is not precise; use math.pi instead of 3.14.\n", template);
+    EditService.Request request = new EditService.Request("geo.py", FILE, 3, 4, "use math.pi");
+    EditException e =
+        assertThrows(EditException.class, () -> new EditService(prose).edit(request, () -> false));
+    assertTrue(e.getMessage().contains("without a code block"), e.getMessage());
+    assertTrue(e.getMessage().contains("(it begins \"The bug is that 3.14"), e.getMessage());
+
+    FixedAnswer fenced =
+        new FixedAnswer("```python\ndef area(r):\n    return math.pi * r * r\n```\n", template);
+    assertEquals(
+        FILE.replace("3.14", "math.pi"), new EditService(fenced).edit(request, () -> false));
+  }
+
+  @Test
   void answersThatDoNotApplyAreRefused() {
     FixedAnswer model =
         new FixedAnswer("<<<<<<< SEARCH\nnot there\n=======\nx\n>>>>>>> REPLACE\n", null);
