@@ -90,7 +90,7 @@ final class ModelWarmup {
     if (ROUNDS > 0 && !superseded.getAsBoolean()) {
       long before = System.nanoTime();
       try {
-        CompletionRehearsal.run(completer);
+        CompletionRehearsal.run(completer, superseded);
         rehearsed = true;
         completions.add(System.nanoTime() - before);
       } catch (RuntimeException e) {
