@@ -27,6 +27,14 @@ public final class ContextBudget {
   /** The suffix shows at most this many lines after the cursor's. */
   static final int SUFFIX_MAX_LINES = 12;
 
+  // -Dcromwell.suffixLines=N and -Dcromwell.suffixShare=F override the two above, read when a
+  // ContextBudget is made: only to measure the FIM context on the FIM benchmark
+  // (docs/QUALITY.md, "FIM context"), not an editor setting.
+  private final int suffixMaxLines =
+      (int) override("cromwell.suffixLines", SUFFIX_MAX_LINES, "a number of lines, e.g. 12");
+  private final double suffixShare =
+      override("cromwell.suffixShare", SUFFIX_SHARE, "a share of the budget, e.g. 0.1");
+
   /**
    * The prefix starts on a multiple of this many lines, so that its first line (and with it the
    * whole start of the prompt, which the KV cache keeps) stays put while the user types.
@@ -75,7 +83,7 @@ public final class ContextBudget {
 
     // Prefix: whole lines backwards from the cursor while they fit in its share.
     int prefixLimit = (int) Math.round(budget * PREFIX_SHARE);
-    int suffixLimit = (int) Math.round(budget * SUFFIX_SHARE);
+    int suffixLimit = (int) Math.round(budget * suffixShare);
     String partial = text.substring(lines.start(cursorLine), cursorOffset);
     int prefixStart = alignUp(takeBackwards(lines, cursorLine, partial, prefixLimit), cursorLine);
     String prefix = text.substring(lines.start(prefixStart), cursorOffset);
@@ -299,6 +307,24 @@ public final class ContextBudget {
                         + ", ignored, binary or too large)"));
   }
 
+  /** The value of system property {@code name}, {@code fallback} when unset. */
+  private static double override(String name, double fallback, String expected) {
+    String value = System.getProperty(name);
+    if (value == null) {
+      return fallback;
+    }
+    try {
+      double v = Double.parseDouble(value.strip());
+      if (v >= 0) {
+        return v;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(
+        "-D" + name + "=" + value + ": expected " + expected + " (0 or more); remove it or fix it");
+  }
+
   /** Rounds a prefix start up to the alignment grid (fewer lines, so still within budget). */
   static int alignUp(int start, int cursorLine) {
     int aligned = (start + PREFIX_ALIGN_LINES - 1) / PREFIX_ALIGN_LINES * PREFIX_ALIGN_LINES;
@@ -323,7 +349,7 @@ public final class ContextBudget {
   private int takeForwards(Lines lines, int cursorLine, String rest, int limit) {
     int used = counter.count(rest);
     int last = cursorLine;
-    while (last + 1 < lines.count() && last + 1 - cursorLine <= SUFFIX_MAX_LINES) {
+    while (last + 1 < lines.count() && last + 1 - cursorLine <= suffixMaxLines) {
       int cost = counter.count("\n" + lines.line(last + 1));
       if (used + cost > limit) {
         break;

@@ -92,6 +92,47 @@ class ContextBudgetTest {
   }
 
   @Test
+  void suffixLinesAndShareCanBeOverriddenForMeasurement() {
+    WorkspaceIndex index = f.index();
+    int line = 10; // "    total = area_of_circle(value) + 3", with hundreds of lines after it
+    ContextBudget defaults =
+        new ContextBudget(index, TokenCounter.approximate(), RelevanceWeights.defaults());
+    assertEquals(12, suffixLinesAfterCursor(defaults.planCompletion(main, line, 4, 2000)));
+    assertEquals(
+        0, suffixLinesAfterCursor(withProperties("0", null).planCompletion(main, line, 4, 2000)));
+    ContextBudget wide = withProperties("40", "0.5");
+    assertEquals(40, suffixLinesAfterCursor(wide.planCompletion(main, line, 4, 2000)));
+    IllegalArgumentException bad =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class, () -> withProperties("many", null));
+    assertTrue(bad.getMessage().contains("-Dcromwell.suffixLines=many"), bad.getMessage());
+  }
+
+  private ContextBudget withProperties(String lines, String share) {
+    try {
+      if (lines != null) {
+        System.setProperty("cromwell.suffixLines", lines);
+      }
+      if (share != null) {
+        System.setProperty("cromwell.suffixShare", share);
+      }
+      return new ContextBudget(f.index(), TokenCounter.approximate(), RelevanceWeights.defaults());
+    } finally {
+      System.clearProperty("cromwell.suffixLines");
+      System.clearProperty("cromwell.suffixShare");
+    }
+  }
+
+  private static long suffixLinesAfterCursor(PromptPlan plan) {
+    return plan.piece(PlanPiece.Kind.SUFFIX)
+        .orElseThrow()
+        .text()
+        .chars()
+        .filter(c -> c == '\n')
+        .count();
+  }
+
+  @Test
   void snippetsAndFilesComeFromRelatedCodeAndPlansAreDeterministic() {
     WorkspaceIndex index = f.index();
     ContextBudget budget =
