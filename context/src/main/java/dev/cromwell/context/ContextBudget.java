@@ -27,9 +27,11 @@ public final class ContextBudget {
   /** The suffix shows at most this many lines after the cursor's. */
   static final int SUFFIX_MAX_LINES = 12;
 
-  // -Dcromwell.suffixLines=N and -Dcromwell.suffixShare=F override the two above, read when a
-  // ContextBudget is made: only to measure the FIM context on the FIM benchmark
-  // (docs/QUALITY.md, "FIM context"), not an editor setting.
+  // -Dcromwell.prefixShare=F, -Dcromwell.suffixShare=F and -Dcromwell.suffixLines=N override the
+  // three above, read when a ContextBudget is made: only to measure the FIM context on the FIM
+  // benchmarks (docs/QUALITY.md, "FIM context"), not an editor setting.
+  private final double prefixShare =
+      override("cromwell.prefixShare", PREFIX_SHARE, "a share of the budget, e.g. 0.55");
   private final int suffixMaxLines =
       (int) override("cromwell.suffixLines", SUFFIX_MAX_LINES, "a number of lines, e.g. 12");
   private final double suffixShare =
@@ -82,7 +84,7 @@ public final class ContextBudget {
     int remaining = budget;
 
     // Prefix: whole lines backwards from the cursor while they fit in its share.
-    int prefixLimit = (int) Math.round(budget * PREFIX_SHARE);
+    int prefixLimit = (int) Math.round(budget * prefixShare);
     int suffixLimit = (int) Math.round(budget * suffixShare);
     String partial = text.substring(lines.start(cursorLine), cursorOffset);
     int prefixStart = alignUp(takeBackwards(lines, cursorLine, partial, prefixLimit), cursorLine);

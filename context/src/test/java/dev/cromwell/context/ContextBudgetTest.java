@@ -108,6 +108,33 @@ class ContextBudgetTest {
     assertTrue(bad.getMessage().contains("-Dcromwell.suffixLines=many"), bad.getMessage());
   }
 
+  @Test
+  void prefixShareCanBeOverriddenForMeasurement() {
+    WorkspaceIndex index = f.index();
+    ContextBudget defaults =
+        new ContextBudget(index, TokenCounter.approximate(), RelevanceWeights.defaults());
+    int normal =
+        defaults
+            .planCompletion(main, 1000, 0, 2000)
+            .piece(PlanPiece.Kind.PREFIX)
+            .orElseThrow()
+            .tokens();
+    try {
+      System.setProperty("cromwell.prefixShare", "0.2");
+      ContextBudget small =
+          new ContextBudget(index, TokenCounter.approximate(), RelevanceWeights.defaults());
+      int cut =
+          small
+              .planCompletion(main, 1000, 0, 2000)
+              .piece(PlanPiece.Kind.PREFIX)
+              .orElseThrow()
+              .tokens();
+      assertTrue(normal > 800 && cut <= 400, normal + " then " + cut + " prefix tokens");
+    } finally {
+      System.clearProperty("cromwell.prefixShare");
+    }
+  }
+
   private ContextBudget withProperties(String lines, String share) {
     try {
       if (lines != null) {

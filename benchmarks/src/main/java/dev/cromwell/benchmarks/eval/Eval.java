@@ -30,7 +30,8 @@ import picocli.CommandLine.Option;
     description = {
       "Measure completion and edit quality on HumanEval; writes results.json and results.md.",
       "Modes: completion, editor, chat (humaneval); single-raw, single-editor,",
-      "single-midline-raw, single-midline, multi-raw, multi-editor (fim); fix, docstring (edit)."
+      "single-midline-raw, single-midline, multi-raw, multi-editor (fim); repo-editor (fim-repo,",
+      "not in the default --bench); fix, docstring (edit)."
     })
 public final class Eval implements Callable<Integer> {
   static final List<String> COMPLETION_STOPS =
@@ -60,7 +61,7 @@ public final class Eval implements Callable<Integer> {
   @Option(
       names = "--limit",
       defaultValue = "0",
-      description = "problems, evenly spaced over the 164 (0: all)")
+      description = "problems, evenly spaced over the 164; fim-repo: its tasks (0: all)")
   int limit;
 
   @Option(
@@ -83,6 +84,13 @@ public final class Eval implements Callable<Integer> {
 
   @Option(names = "--humaneval", description = "HumanEval.jsonl.gz")
   Path humanEval;
+
+  @Option(
+      names = "--repo",
+      description =
+          "the project whose Python files fim-repo masks lines of (default: this repository's"
+              + " training/)")
+  Path repo;
 
   @Option(
       names = "--llama-server",
@@ -214,6 +222,21 @@ public final class Eval implements Callable<Integer> {
             run(report, "fim", "multi-editor", cromwell, multi, t -> fimEditor(e, t, false));
           }
         }
+        if (benches.contains("fim-repo") && wanted("repo-editor")) {
+          Path project =
+              repo != null
+                  ? repo
+                  : Path.of(System.getProperty("cromwell.root", ".")).resolve("training");
+          List<String> files = RepoFimTask.pythonFiles(project);
+          List<RepoFimTask> tasks =
+              subset(RepoFimTask.sample(project, Math.max(1, fimLines), seed), limit);
+          report.meta(
+              "repo", project.toAbsolutePath().normalize() + ", " + files.size() + " files");
+          try (LspEditor e =
+              new LspEditor(modelPath, threads, tokens(384), editorSettings(), files, project)) {
+            run(report, "fim-repo", "repo-editor", cromwell, tasks, t -> repoEditor(e, t));
+          }
+        }
         if (benches.contains("edit")) {
           List<EditTask> fixes = new ArrayList<>();
           List<EditTask> docstrings = new ArrayList<>();
@@ -303,11 +326,11 @@ public final class Eval implements Callable<Integer> {
   }
 
   /** {@code n} problems spread evenly over the list (all when n is 0 or too large). */
-  static List<Problem> subset(List<Problem> all, int n) {
+  static <T> List<T> subset(List<T> all, int n) {
     if (n <= 0 || n >= all.size()) {
       return all;
     }
-    List<Problem> out = new ArrayList<>();
+    List<T> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       out.add(all.get((int) ((long) i * all.size() / n)));
     }
@@ -371,11 +394,28 @@ public final class Eval implements Callable<Integer> {
   }
 
   private LspEditor editor(Path modelPath) throws Exception {
+    return new LspEditor(modelPath, threads, tokens(384), editorSettings());
+  }
+
+  private JsonObject editorSettings() {
     JsonObject settings = new JsonObject();
     if (contextBudget != null) {
       settings.addProperty("contextBudget", contextBudget);
     }
-    return new LspEditor(modelPath, threads, tokens(384), settings);
+    return settings;
+  }
+
+  /** The cursor at the masked line's indentation in the project file; exact match scores it. */
+  private Outcome repoEditor(LspEditor e, RepoFimTask t) throws Exception {
+    String accepted = e.acceptSuggestionIn(t.path(), t.prefix() + t.suffix(), t.prefix().length());
+    boolean exact = FimTask.sameCode(accepted, t.reference());
+    return new Outcome(
+        t.id(),
+        exact,
+        exact,
+        exact ? "" : "not the original line",
+        0,
+        inserted(accepted, t.prefix(), t.suffix()));
   }
 
   private Outcome tested(String id, Problem p, String file, boolean exact, String output) {

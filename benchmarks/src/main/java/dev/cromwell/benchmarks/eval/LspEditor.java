@@ -39,7 +39,22 @@ public final class LspEditor implements AutoCloseable {
    * @param settings extra Cromwell settings (e.g. contextBudget), as an editor's configuration
    */
   public LspEditor(Path model, int threads, int maxTokens, JsonObject settings) throws Exception {
+    this(model, threads, maxTokens, settings, List.of(), null);
+  }
+
+  /**
+   * Starts the server on a workspace that holds a copy of {@code files} of {@code project}, and
+   * waits until the model is loaded and those files are indexed (so every task sees them all).
+   */
+  public LspEditor(
+      Path model, int threads, int maxTokens, JsonObject settings, List<String> files, Path project)
+      throws Exception {
     root = Files.createTempDirectory("cromwell-eval-workspace-");
+    for (String relative : files) {
+      Path copy = root.resolve(relative);
+      Files.createDirectories(copy.getParent());
+      Files.copy(project.resolve(relative), copy);
+    }
     Pipe up = Pipe.open();
     Pipe down = Pipe.open();
     InputStream serverIn = Channels.newInputStream(up.source());
@@ -59,6 +74,10 @@ public final class LspEditor implements AutoCloseable {
     client = new LspClient(clientIn, toServer);
     client.initialize(s, root, "eval");
     client.awaitReady(50, t::isAlive);
+    long until = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+    while (indexedFiles() < files.size() && System.nanoTime() < until) {
+      Thread.sleep(100);
+    }
   }
 
   /**
@@ -69,6 +88,33 @@ public final class LspEditor implements AutoCloseable {
     Path file = root.resolve("task_" + (++documents) + ".py");
     Files.writeString(file, text, StandardCharsets.UTF_8);
     String uri = file.toUri().toString();
+    try {
+      return suggested(uri, text, offset);
+    } finally {
+      // Closing re-reads the file from disk into the workspace index; the deletion must reach
+      // the server too (as an editor's file watcher sends it), or every earlier task's file stays
+      // indexed and turns up as a snippet in later prompts: the same problem with the line now
+      // masked still in it, which leaked answers into the editor path's FIM scores.
+      Files.deleteIfExists(file);
+      client
+          .server()
+          .getWorkspaceService()
+          .didChangeWatchedFiles(
+              new DidChangeWatchedFilesParams(List.of(new FileEvent(uri, FileChangeType.Deleted))));
+    }
+  }
+
+  /**
+   * The document after the user opens the workspace's file {@code relative} (a project file, which
+   * stays on disk as it was), changed to {@code text}, and accepts the suggestion at char {@code
+   * offset}.
+   */
+  public String acceptSuggestionIn(String relative, String text, int offset) throws Exception {
+    return suggested(root.resolve(relative).toUri().toString(), text, offset);
+  }
+
+  /** Opens {@code uri} as {@code text}, accepts the suggestion at {@code offset}, closes it. */
+  private String suggested(String uri, String text, int offset) throws Exception {
     client.open(uri, "python", text);
     try {
       List<InlineCompletionItem> items =
@@ -83,17 +129,8 @@ public final class LspEditor implements AutoCloseable {
       int end = range == null ? offset : LspClient.offset(text, range.getEnd());
       return text.substring(0, start) + insert + text.substring(end);
     } finally {
+      // Closing re-reads the file from disk into the workspace index.
       client.close(uri);
-      // Closing re-reads the file from disk into the workspace index; the deletion must reach
-      // the server too (as an editor's file watcher sends it), or every earlier task's file stays
-      // indexed and turns up as a snippet in later prompts: the same problem with the line now
-      // masked still in it, which leaked answers into the editor path's FIM scores.
-      Files.deleteIfExists(file);
-      client
-          .server()
-          .getWorkspaceService()
-          .didChangeWatchedFiles(
-              new DidChangeWatchedFilesParams(List.of(new FileEvent(uri, FileChangeType.Deleted))));
     }
   }
 
@@ -107,6 +144,10 @@ public final class LspEditor implements AutoCloseable {
   public void close() throws IOException {
     client.shutdown(); // no answer: the server is a daemon thread, gone with the JVM
     toServer.close();
-    Files.deleteIfExists(root);
+    try (var walk = Files.walk(root)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
   }
 }

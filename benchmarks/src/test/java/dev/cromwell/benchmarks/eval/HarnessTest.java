@@ -62,6 +62,25 @@ class HarnessTest {
   }
 
   @Test
+  void repoFimTasksMaskOneLineOfARealProjectsFiles() throws Exception {
+    Path project = Path.of("../training");
+    List<String> files = RepoFimTask.pythonFiles(project);
+    assertTrue(files.contains("cromwell_train/data.py"), files.toString());
+    assertTrue(files.stream().noneMatch(f -> f.contains("__pycache__")), files.toString());
+    List<RepoFimTask> tasks = RepoFimTask.sample(project, 2, 22);
+    assertEquals(tasks, RepoFimTask.sample(project, 2, 22), "the same lines on every run");
+    assertTrue(tasks.size() > files.size(), tasks.size() + " tasks");
+    for (RepoFimTask t : tasks) {
+      assertEquals(
+          java.nio.file.Files.readString(project.resolve(t.path())), t.reference(), t.id());
+      assertFalse(t.target().isBlank() || t.target().contains("\n"), t.id());
+      String lineStart = t.prefix().substring(t.prefix().lastIndexOf('\n') + 1);
+      assertTrue(lineStart.isBlank(), t.id() + ": the cursor at the line's indentation");
+      assertTrue(t.suffix().isEmpty() || t.suffix().startsWith("\n"), t.id());
+    }
+  }
+
+  @Test
   void midLineCutsTheMaskedLineHalfwayIntoItsContent() {
     Problem p =
         new Problem(

@@ -5,8 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import dev.cromwell.engine.RealModels;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The editor path leaves nothing behind between tasks: each task's file is gone from the server's
@@ -25,5 +28,28 @@ class LspEditorTest {
         assertEquals(0, editor.indexedFiles(), "files indexed after task " + task);
       }
     }
+  }
+
+  @Test
+  void aProjectsFilesAreIndexedForEveryTaskAndStayAsTheyWere(@TempDir Path project)
+      throws Exception {
+    Path model = RealModels.smollm2();
+    String util = "def add(a, b):\n    return a + b\n";
+    String main = "from pkg.util import add\n\n\ndef total(xs):\n    return add(xs[0], xs[1])\n";
+    Files.createDirectories(project.resolve("pkg"));
+    Files.writeString(project.resolve("pkg/util.py"), util);
+    Files.writeString(project.resolve("main.py"), main);
+    Files.writeString(project.resolve("notes.txt"), "not copied");
+    List<String> files = RepoFimTask.pythonFiles(project);
+    assertEquals(List.of("main.py", "pkg/util.py"), files);
+    try (LspEditor editor = new LspEditor(model, 1, 8, new JsonObject(), files, project)) {
+      assertEquals(2, editor.indexedFiles(), "every project file indexed before the first task");
+      String masked = "from pkg.util import add\n\n\ndef total(xs):\n    \n";
+      int cursor = masked.length() - 1;
+      String accepted = editor.acceptSuggestionIn("main.py", masked, cursor);
+      assertTrue(accepted.startsWith(masked.substring(0, cursor)), accepted);
+      assertEquals(2, editor.indexedFiles(), "files indexed after the task");
+    }
+    assertEquals(main, Files.readString(project.resolve("main.py")), "the project is untouched");
   }
 }
