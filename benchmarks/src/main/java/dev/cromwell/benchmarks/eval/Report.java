@@ -73,7 +73,7 @@ public final class Report {
           .append(" | ")
           .append(cell(passed, c.size()))
           .append(" | ")
-          .append(m.bench().equals("fim") ? cell(exact, c.size()) : "")
+          .append(m.bench().startsWith("fim") ? cell(exact, c.size()) : "")
           .append(" |");
       if (llama) {
         List<Outcome> l = m.byBackend().get("llama.cpp");
