@@ -62,4 +62,17 @@ class FencedBlocksTest {
     String answer = "1. Change it:\n   ```python\n   x = 1\n   ```\n";
     assertEquals(new EditAnswer.Region("   x = 1\n"), EditAnswerParser.parse(answer));
   }
+
+  @Test
+  void aChatPromptQuotesAMarkdownFileWithLongerFencesSoItsBlocksStayInside() {
+    // An untagged inner block: quoted in three backticks, its first fence would end the file.
+    String readme = "# Build\n\n```\nmake\n```\n";
+    String prompt =
+        EditPrompts.chatUser("README.md", readme, 3, 5, "```\nmake\n```\n", "use cmake");
+    List<FencedBlocks.Block> quoted = FencedBlocks.of(prompt);
+    assertEquals(2, quoted.size(), prompt);
+    assertEquals(readme, quoted.get(0).body());
+    assertEquals("```\nmake\n```\n", quoted.get(1).body());
+    assertEquals("```", EditPrompts.fenceAround("def f():\n    return 1\n"));
+  }
 }
