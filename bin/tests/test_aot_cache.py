@@ -109,6 +109,7 @@ def test_a_cache_that_cannot_be_used_is_ignored_and_the_server_still_suggests(ki
 def test_a_cache_older_than_the_jar_is_not_passed_so_the_jdk_archive_still_serves(tmp_path):
     old = tmp_path / "old.aot"
     old.write_bytes(b"an earlier build's cache")
+    of_this_jdk(old)  # so that only its age can keep bin/cromwell from passing it
     os.utime(old, (JAR.stat().st_mtime - 60,) * 2)
     log = tmp_path / "classes.log"
     run = cromwell("--version", env=dict(os.environ, CROMWELL_AOT_CACHE=str(old),

@@ -32,7 +32,7 @@ public final class EditAnswerParser {
     if (looksLikeDiff(text)) {
       return diff(text);
     }
-    if (asked == EditFormat.SEARCH_REPLACE && !text.contains("```")) {
+    if (asked == EditFormat.SEARCH_REPLACE && !hasBlock(text)) {
       String first = text.strip().lines().findFirst().orElse("");
       throw new EditException(
           "the answer has no SEARCH/REPLACE block and no code block"
@@ -59,7 +59,7 @@ public final class EditAnswerParser {
     String text = answer.replace("\r\n", "\n");
     if (asked == EditFormat.REWRITE
         && !text.isBlank()
-        && !text.contains("```")
+        && !hasBlock(text)
         && !text.contains(SEARCH)
         && !looksLikeDiff(text)) {
       String first = text.strip().lines().findFirst().orElse("");
@@ -175,24 +175,35 @@ public final class EditAnswerParser {
     hunks.add(new EditAnswer.Block(hunks.size() + 1, search.toString(), replace.toString()));
   }
 
-  /** The code of the first fenced block, or the whole answer if it has none. */
+  /**
+   * The code of the first fenced block, or the whole answer if it has none. A {@code diff} block
+   * without hunks is refused: its {@code -}/{@code +} lines would be pasted in as code.
+   */
   static String region(String text) throws EditException {
-    int open = text.indexOf("```");
-    if (open < 0) {
+    List<FencedBlocks.Block> blocks = FencedBlocks.of(text);
+    if (blocks.isEmpty()) {
       if (text.isBlank()) {
         throw new EditException("the answer is empty");
       }
       return text;
     }
-    int bodyStart = text.indexOf('\n', open);
-    if (bodyStart < 0) {
-      throw new EditException("the answer opens a code block (```) but has nothing in it");
-    }
-    int close = text.indexOf("\n```", bodyStart);
-    if (close < 0) {
+    FencedBlocks.Block first = blocks.getFirst();
+    if (!first.closed()) {
       throw new EditException(
-          "the answer's code block is not closed (missing ```); it may have been cut off");
+          first.body().isBlank()
+              ? "the answer opens a code block (```) but has nothing in it"
+              : "the answer's code block is not closed (missing ```); it may have been cut off");
     }
-    return text.substring(bodyStart + 1, close + 1);
+    if (first.info().equals("diff") || first.info().equals("patch")) {
+      throw new EditException(
+          "the answer's diff block has no hunks (no \"@@ -l,n +l,n @@\" lines), so where its"
+              + " lines go is unknown; ask again for the rewritten lines");
+    }
+    return first.body();
+  }
+
+  /** Whether {@code text} has a fenced code block (a fence line, not backticks in a sentence). */
+  static boolean hasBlock(String text) {
+    return !FencedBlocks.of(text).isEmpty();
   }
 }
