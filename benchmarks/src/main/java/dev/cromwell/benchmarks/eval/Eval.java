@@ -405,17 +405,18 @@ public final class Eval implements Callable<Integer> {
     return settings;
   }
 
-  /** The cursor at the masked line's indentation in the project file; exact match scores it. */
+  /**
+   * The cursor at the masked line's indentation in the project file. At an empty line the editor
+   * path may suggest a block: the task passes when its first line is the masked one (what "accept
+   * line" would take), and is exact when the file then equals the original.
+   */
   private Outcome repoEditor(LspEditor e, RepoFimTask t) throws Exception {
     String accepted = e.acceptSuggestionIn(t.path(), t.prefix() + t.suffix(), t.prefix().length());
+    String middle = inserted(accepted, t.prefix(), t.suffix());
     boolean exact = FimTask.sameCode(accepted, t.reference());
+    boolean firstLine = RepoFimTask.firstLineMatches(middle, t.target());
     return new Outcome(
-        t.id(),
-        exact,
-        exact,
-        exact ? "" : "not the original line",
-        0,
-        inserted(accepted, t.prefix(), t.suffix()));
+        t.id(), firstLine, exact, firstLine ? "" : "first line not the original", 0, middle);
   }
 
   private Outcome tested(String id, Problem p, String file, boolean exact, String output) {

@@ -30,6 +30,14 @@ public record RepoFimTask(String id, String path, String prefix, String target, 
     return prefix + target + suffix;
   }
 
+  /** Whether the first line of {@code middle} is {@code target} (trailing blanks ignored). */
+  public static boolean firstLineMatches(String middle, String target) {
+    int end = middle.indexOf('\n');
+    return (end < 0 ? middle : middle.substring(0, end))
+        .stripTrailing()
+        .equals(target.stripTrailing());
+  }
+
   /**
    * The project's Python files (relative, '/'-separated, sorted; caches and hidden folders out).
    */

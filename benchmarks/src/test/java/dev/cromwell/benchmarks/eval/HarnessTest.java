@@ -78,6 +78,9 @@ class HarnessTest {
       assertTrue(lineStart.isBlank(), t.id() + ": the cursor at the line's indentation");
       assertTrue(t.suffix().isEmpty() || t.suffix().startsWith("\n"), t.id());
     }
+    assertTrue(RepoFimTask.firstLineMatches("return x  \n    y = 1", "return x"));
+    assertFalse(RepoFimTask.firstLineMatches("return", "return x"));
+    assertFalse(RepoFimTask.firstLineMatches("\nreturn x", "return x"));
   }
 
   @Test
