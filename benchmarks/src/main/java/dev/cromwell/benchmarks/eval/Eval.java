@@ -68,7 +68,8 @@ public final class Eval implements Callable<Integer> {
       names = "--fim-lines",
       defaultValue = "0",
       description =
-          "single-line FIM tasks per problem, drawn with --seed (0: every non-blank line)")
+          "single-line FIM tasks per problem (fim-repo: per file), drawn with --seed (0: every"
+              + " non-blank line)")
   int fimLines;
 
   @Option(names = "--seed", defaultValue = "22", description = "FIM spans and bug injection")
@@ -229,7 +230,9 @@ public final class Eval implements Callable<Integer> {
                   : Path.of(System.getProperty("cromwell.root", ".")).resolve("training");
           List<String> files = RepoFimTask.pythonFiles(project);
           List<RepoFimTask> tasks =
-              subset(RepoFimTask.sample(project, Math.max(1, fimLines), seed), limit);
+              subset(
+                  RepoFimTask.sample(project, fimLines > 0 ? fimLines : Integer.MAX_VALUE, seed),
+                  limit);
           report.meta(
               "repo", project.toAbsolutePath().normalize() + ", " + files.size() + " files");
           try (LspEditor e =
