@@ -71,6 +71,8 @@ public final class EditService {
     String region = r.text().substring(regionStart, regionEnd);
 
     ChatFormat chat = model.chatFormat();
+    // Base models always answer in the region format, whatever format instruct models get.
+    EditFormat asked = chat != null ? format.forInstruction(r.instruction()) : EditFormat.REWRITE;
     String prompt;
     List<String> stops;
     if (chat != null) {
@@ -78,7 +80,7 @@ public final class EditService {
           EditPrompts.chatUser(
               r.path(), r.text(), r.firstLine(), r.lastLine(), region, r.instruction());
       prompt =
-          chat.render(List.of(ChatMessage.system(format.system()), ChatMessage.user(user))).text();
+          chat.render(List.of(ChatMessage.system(asked.system()), ChatMessage.user(user))).text();
       stops = List.of();
     } else {
       prompt = EditPrompts.region(r.path(), r.text(), r.firstLine(), r.lastLine(), r.instruction());
@@ -104,8 +106,7 @@ public final class EditService {
       CopyGuard.check(r.path(), r.text(), updated);
       return updated;
     }
-    // Base models always answer in the region format, whatever format instruct models get.
-    EditAnswer parsed = EditAnswerParser.parse(answer, chat != null ? format : EditFormat.REWRITE);
+    EditAnswer parsed = EditAnswerParser.parse(answer, asked);
     String updated =
         switch (parsed) {
           case EditAnswer.Region(String newRegion) ->

@@ -40,7 +40,48 @@ public final class EditAnswerParser {
                   ? ""
                   : " (it begins \"" + first.substring(0, Math.min(60, first.length())) + "\")"));
     }
+    if (asked == EditFormat.FIX_REWRITE) {
+      return new EditAnswer.Region(lastBlock(text));
+    }
     return new EditAnswer.Region(region(text));
+  }
+
+  /**
+   * The code of the last fenced block of a fix: a model that explains the bug first may quote the
+   * buggy lines in a block of their own, and the rewrite comes after it. Prose is never code here:
+   * an answer without a closed block is refused ("the code is correct" in place of the function),
+   * and so is one whose last block is cut off (an earlier block would be a guess).
+   */
+  static String lastBlock(String text) throws EditException {
+    String last = null;
+    int from = 0;
+    while (true) {
+      int open = text.indexOf("```", from);
+      if (open < 0) {
+        break;
+      }
+      int bodyStart = text.indexOf('\n', open);
+      int close = bodyStart < 0 ? -1 : text.indexOf("\n```", bodyStart);
+      if (close < 0) {
+        throw new EditException(
+            "the answer's last code block is not closed (missing ```); it may have been cut off");
+      }
+      last = text.substring(bodyStart + 1, close + 1);
+      int closeEnd = text.indexOf('\n', close + 4);
+      if (closeEnd < 0) {
+        break;
+      }
+      from = closeEnd;
+    }
+    if (last == null) {
+      String first = text.strip().lines().findFirst().orElse("");
+      throw new EditException(
+          "the answer has no code block"
+              + (first.isEmpty()
+                  ? ""
+                  : " (it begins \"" + first.substring(0, Math.min(60, first.length())) + "\")"));
+    }
+    return last;
   }
 
   private static EditAnswer searchReplace(String text) throws EditException {
