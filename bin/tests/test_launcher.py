@@ -138,3 +138,33 @@ def test_the_jvms_own_warnings_never_reach_the_lsp_stream(tmp_path):
     assert first.startswith(b"Content-Length:"), (first, said)
     assert "MaxNewSize" in said, "the JVM's warning should still reach the user, on stderr"
     assert "CompileCommand" in said, "the VM's echo should still reach the user, on stderr"
+
+
+def test_the_aot_cache_goes_only_to_the_jdk_that_made_it(tmp_path):
+    """A JDK refuses another JDK's AOT cache and then starts without its own class-data archive
+    too, silently under the launcher's -Xlog settings. bin/build copies the training JDK's release
+    file beside the cache (cromwell.aot.jdk); bin/cromwell passes the cache only when that copy is
+    its java's release file: not after a JDK update, nor for a cache without the copy."""
+    jar = ROOT / "lsp-server" / "target" / "cromwell.jar"
+    assert jar.is_file(), "build first: bin/build"
+    home = fake_jdk(tmp_path, "25.0.1")
+    (home / "bin" / "java").write_text("#!/bin/sh\necho \"$@\" > \"$ARGS_SEEN\"\n")
+    cache = tmp_path / "c.aot"
+    cache.write_bytes(b"a cache")
+    os.utime(cache, (jar.stat().st_mtime + 60,) * 2)  # newer than the jar
+    args = tmp_path / "args"
+    env = dict(os.environ, CROMWELL_JAVA_HOME=str(home), JAVA_HOME=str(home),
+               CROMWELL_AOT_CACHE=str(cache), ARGS_SEEN=str(args), CROMWELL_DAEMON="off")
+
+    def passed(sidecar):
+        pathlib.Path(f"{cache}.jdk").unlink(missing_ok=True)
+        if sidecar is not None:
+            pathlib.Path(f"{cache}.jdk").write_text(sidecar)
+        ran = subprocess.run([str(ROOT / "bin" / "cromwell"), "--version"], env=env,
+                             capture_output=True, text=True, timeout=60)
+        assert ran.returncode == 0, ran.stderr
+        return f"-XX:AOTCache={cache}" in args.read_text()
+
+    assert passed((home / "release").read_text()), "the cache of this JDK was not passed"
+    assert not passed('IMPLEMENTOR="test"\nJAVA_VERSION="25.0.0"\n'), "another JDK's was"
+    assert not passed(None), "a cache without its JDK's release file was passed"

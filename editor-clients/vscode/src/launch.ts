@@ -64,12 +64,27 @@ export function planLaunch(i: LaunchInputs): LaunchPlan {
  * The JDK AOT cache bin/build trains beside the jar (cromwell.aot), as bin/cromwell passes it: only
  * when newer than the jar, since a cache of an earlier build is refused by the JVM, which then
  * also goes without the JDK's own class-data archive. It makes initialize and warm-up sooner.
+ * Whether the JDK is the one that made it is {@link aotCacheForJdk}'s to say, once java is known.
  */
 export function aotCacheOf(jar: string, i: Pick<LaunchInputs, 'modifiedMs'>): string | null {
   const cache = path.join(path.dirname(jar), 'cromwell.aot');
   const cacheMs = i.modifiedMs(cache);
   const jarMs = i.modifiedMs(jar);
   return cacheMs !== null && jarMs !== null && cacheMs > jarMs ? cache : null;
+}
+
+/**
+ * The cache only for the JDK that made it, as bin/cromwell decides: another JDK (one updated since
+ * bin/build) refuses it and starts without its own class-data archive too, silently under
+ * JVM_FLAGS' logging. bin/build copies the training JDK's release file beside the cache
+ * (cromwell.aot.jdk); it must be {@code javaHome}'s release file, byte for byte.
+ */
+export function aotCacheForJdk(cache: string | null, javaHome: string | null, read: (p: string) => string | null): string | null {
+  if (cache === null || javaHome === null) {
+    return null;
+  }
+  const madeBy = read(`${cache}.jdk`);
+  return madeBy !== null && madeBy !== '' && madeBy === read(path.join(javaHome, 'release')) ? cache : null;
 }
 
 /** Places to look for a JDK, in bin/find-java's order: the env homes, Temurin 25, java on PATH. */
@@ -90,28 +105,42 @@ export function parseJavaMajor(output: string): number | null {
   return m[1] === '1' && m[2] !== undefined ? Number(m[2]) : Number(m[1]);
 }
 
-export function javaMajor(java: string): Promise<number | null> {
+/** The java.home from the same output (where its release file is), or null. */
+export function parseJavaHome(output: string): string | null {
+  const m = /^\s*java\.home = (.+)$/m.exec(output);
+  return m === null ? null : m[1].trim();
+}
+
+/** A java's major version and home, from one run of it; null when it does not run. */
+export interface JavaInfo {
+  major: number | null;
+  home: string | null;
+}
+
+export function javaInfo(java: string): Promise<JavaInfo | null> {
   return new Promise((resolve) => {
     execFile(java, ['-XshowSettings:properties', '-version'], { timeout: 20_000 }, (err, stdout, stderr) => {
-      resolve(err && (err as NodeJS.ErrnoException).code === 'ENOENT' ? null : parseJavaMajor(String(stderr) + String(stdout)));
+      const said = String(stderr) + String(stdout);
+      resolve(err && (err as NodeJS.ErrnoException).code === 'ENOENT' ? null : { major: parseJavaMajor(said), home: parseJavaHome(said) });
     });
   });
 }
 
 /** The configured java when set (checked), else the first candidate of version 25 or newer. */
-export async function findJava(configured: string | null, env: Env, major = javaMajor): Promise<{ java: string } | { message: string }> {
+export async function findJava(configured: string | null, env: Env, info = javaInfo): Promise<{ java: string; home: string | null } | { message: string }> {
   if (configured !== null) {
-    const v = await major(configured);
-    if (v === null || v < MIN_JAVA) {
+    const found = await info(configured);
+    const v = found?.major ?? null;
+    if (found === null || v === null || v < MIN_JAVA) {
       return { message: `Cromwell: cromwell.server.java "${configured}" is ${v === null ? 'not a working java' : 'Java ' + v}; Cromwell needs JDK ${MIN_JAVA} or newer.` };
     }
-    return { java: configured };
+    return { java: configured, home: found.home };
   }
   const candidates = javaCandidates(env);
   for (const c of candidates) {
-    const v = await major(c);
-    if (v !== null && v >= MIN_JAVA) {
-      return { java: c };
+    const found = await info(c);
+    if (found !== null && found.major !== null && found.major >= MIN_JAVA) {
+      return { java: c, home: found.home };
     }
   }
   return {

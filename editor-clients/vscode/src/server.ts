@@ -14,7 +14,7 @@ import {
 } from 'vscode-languageclient/node';
 import { EDIT_COMMAND, editCommand, editNeedingInstruction } from './edit';
 import { askInstruction } from './instruction';
-import { commandLine, findJava, LaunchPlan, planLaunch } from './launch';
+import { aotCacheForJdk, commandLine, findJava, LaunchPlan, planLaunch } from './launch';
 import { ModelSpec, parseModel } from './model';
 import { LAUNCH_KEYS, serverSettings, ServerSettings } from './settings';
 import { NoStatus, ServerStatus } from './status';
@@ -221,9 +221,20 @@ export class CromwellServer implements vscode.Disposable {
           return java;
         }
         this.java = java.java;
+        this.plan = { ...plan, aotCache: aotCacheForJdk(plan.aotCache, java.home, readText) };
+      } else {
+        this.plan = plan;
       }
-      this.plan = plan;
     }
     return { plan: this.plan, java: this.java };
+  }
+}
+
+/** A file's text, or null when it cannot be read (no such file). */
+function readText(p: string): string | null {
+  try {
+    return fs.readFileSync(p, 'utf8');
+  } catch {
+    return null;
   }
 }

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { aotCacheOf, commandLine, findJava, javaCandidates, JVM_FLAGS, LaunchInputs, parseJavaMajor, planLaunch } from '../src/launch';
+import { aotCacheForJdk, aotCacheOf, commandLine, findJava, javaCandidates, JVM_FLAGS, LaunchInputs, parseJavaHome, parseJavaMajor, planLaunch } from '../src/launch';
 
 const repo = path.resolve(__dirname, '..', '..', '..', '..');
 
@@ -76,8 +76,11 @@ test('the java version is read from -XshowSettings output', () => {
 
 test('findJava takes the first JDK 25 and refuses an old configured one', async () => {
   const versions: Record<string, number> = { '/b/bin/java': 21, '/usr/lib/jvm/temurin-25-jdk-amd64/bin/java': 25 };
-  const major = async (j: string) => versions[j] ?? null;
-  assert.deepEqual(await findJava(null, { JAVA_HOME: '/b' }, major), { java: '/usr/lib/jvm/temurin-25-jdk-amd64/bin/java' });
+  const major = async (j: string) => (versions[j] === undefined ? null : { major: versions[j], home: path.dirname(path.dirname(j)) });
+  assert.deepEqual(await findJava(null, { JAVA_HOME: '/b' }, major), {
+    java: '/usr/lib/jvm/temurin-25-jdk-amd64/bin/java',
+    home: '/usr/lib/jvm/temurin-25-jdk-amd64',
+  });
   const old = await findJava('/b/bin/java', {}, major);
   assert.match((old as { message: string }).message, /"\/b\/bin\/java" is Java 21; Cromwell needs JDK 25/);
   const none = await findJava(null, {}, async () => null);
@@ -92,4 +95,22 @@ test('the AOT cache beside the jar is passed only when it is newer than the jar'
   assert.equal(aotCacheOf('/none/cromwell.jar', { modifiedMs }), null, 'no cache');
   const plan = planLaunch(inputs({ jar: '/b/cromwell.jar', modifiedMs }, ['/b/cromwell.jar']));
   assert.equal(plan.kind === 'jar' && plan.aotCache, '/b/cromwell.aot');
+});
+
+test('the AOT cache goes only to the JDK that made it (its release file beside the cache)', () => {
+  const release = 'IMPLEMENTOR="Eclipse Adoptium"\nJAVA_VERSION="25.0.3"\n';
+  const files: Record<string, string> = {
+    '/b/cromwell.aot.jdk': release,
+    '/jdk/release': release,
+    '/updated/release': 'IMPLEMENTOR="Eclipse Adoptium"\nJAVA_VERSION="25.0.4"\n',
+  };
+  const read = (p: string) => files[p] ?? null;
+  assert.equal(aotCacheForJdk('/b/cromwell.aot', '/jdk', read), '/b/cromwell.aot');
+  assert.equal(aotCacheForJdk('/b/cromwell.aot', '/updated', read), null, 'a JDK updated since bin/build');
+  assert.equal(aotCacheForJdk('/c/cromwell.aot', '/jdk', read), null, 'a cache without its JDK file');
+  assert.equal(aotCacheForJdk('/b/cromwell.aot', '/norelease', read), null, 'a JDK without a release file');
+  assert.equal(aotCacheForJdk('/b/cromwell.aot', null, read), null, 'a java that did not say its home');
+  assert.equal(aotCacheForJdk(null, '/jdk', read), null);
+  assert.equal(parseJavaHome('    java.class.version = 69.0\n    java.home = /usr/lib/jvm/temurin-25-jdk-amd64\n'), '/usr/lib/jvm/temurin-25-jdk-amd64');
+  assert.equal(parseJavaHome('no properties'), null);
 });

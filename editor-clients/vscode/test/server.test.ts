@@ -14,7 +14,7 @@ import {
   StreamMessageWriter,
 } from 'vscode-languageserver-protocol/node';
 import { editCommand } from '../src/edit';
-import { commandLine, findJava, planLaunch } from '../src/launch';
+import { aotCacheForJdk, commandLine, findJava, planLaunch } from '../src/launch';
 import { parseModel } from '../src/model';
 import { serverSettings } from '../src/settings';
 import { modelState, ServerStatus, statusBar } from '../src/status';
@@ -40,6 +40,9 @@ test('the real server, started as the extension starts it, suggests, reports sta
   const model = parseModel(MODEL, process.env, os.homedir(), repo);
   assert.ok(model.kind === 'name' && fs.existsSync(model.path), `${MODEL} is not installed in the model store: cromwell pull ${MODEL}`);
 
+  // bin/build's cache, made by this JDK, is passed as the extension passes it.
+  const read = (p: string) => (fs.existsSync(p) ? fs.readFileSync(p, 'utf8') : null);
+  assert.equal(aotCacheForJdk(plan.aotCache, java.home, read), plan.aotCache, `${plan.aotCache}.jdk does not name ${java.home}: rebuild with bin/build`);
   const run = commandLine(plan, java.java, ['lsp']);
   // A plain java -jar lsp starts the shared warm daemon, which would outlive this test: the session
   // is served in-process here, unless the caller asks for the daemon.

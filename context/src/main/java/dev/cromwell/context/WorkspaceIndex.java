@@ -46,6 +46,7 @@ public final class WorkspaceIndex {
   private final Map<TokenCounter, Map<String, Integer>> tokenCounts = new ConcurrentHashMap<>();
   private final AtomicLong structureGeneration = new AtomicLong();
   private volatile ImportGraph graph;
+  private final Object graphLock = new Object();
 
   public WorkspaceIndex(List<Path> roots, IndexOptions options) {
     if (roots.isEmpty()) {
@@ -193,15 +194,25 @@ public final class WorkspaceIndex {
         .computeIfAbsent(file.hash(), k -> counter.count(file.text()));
   }
 
-  /** The import graph for the current set of files (rebuilt when files or imports change). */
+  /**
+   * The import graph for the current set of files (rebuilt when files or imports change). Built
+   * once per change however many threads ask together (completions, the plan-ahead, the warm-up's
+   * rehearsal): a build walks every file, so the others wait for it rather than build their own.
+   */
   public ImportGraph graph() {
-    long generation = structureGeneration.get();
     ImportGraph g = graph;
-    if (g == null || g.generation() != generation) {
-      g = ImportGraph.build(this, generation);
-      graph = g;
+    if (g != null && g.generation() == structureGeneration.get()) {
+      return g; // the common case takes no lock
     }
-    return g;
+    synchronized (graphLock) {
+      long generation = structureGeneration.get();
+      g = graph;
+      if (g == null || g.generation() != generation) {
+        g = ImportGraph.build(this, generation);
+        graph = g;
+      }
+      return g;
+    }
   }
 
   /** The workspace root that contains {@code path}. */

@@ -11,8 +11,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -150,5 +158,58 @@ class WorkspaceIndexTest {
             IllegalArgumentException.class,
             () -> new WorkspaceIndex(List.of(dir.resolve("nope")), IndexOptions.defaults()));
     assertTrue(e.getMessage().contains("nope"));
+  }
+
+  /**
+   * Threads that ask for the import graph together get one graph: it is built once per change of
+   * the workspace's structure, not once per thread that found it stale (each build walks every
+   * file). Ten rounds, each after an import changed, with four threads released at once; a second
+   * build shows as a second graph object.
+   */
+  @Test
+  void threadsAskingTogetherShareOneBuildOfTheGraph() throws Exception {
+    Fixture f = new Fixture(dir);
+    for (int i = 0; i < 300; i++) {
+      f.write(
+          "m" + i + ".py",
+          "import m"
+              + (i + 1)
+              + "\nfrom m"
+              + (i + 2)
+              + " import f"
+              + (i + 2)
+              + "\n\n\ndef f"
+              + i
+              + "(x):\n    return x + "
+              + i
+              + "\n");
+    }
+    WorkspaceIndex index = f.index();
+    index.indexAll(IndexProgress.NONE);
+    int threads = 4;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      for (int round = 0; round < 10; round++) {
+        index.openDocument(f.root.resolve("m0.py"), "import m" + (round + 3) + "\n");
+        CyclicBarrier together = new CyclicBarrier(threads);
+        List<Future<ImportGraph>> asked = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+          asked.add(
+              pool.submit(
+                  () -> {
+                    together.await();
+                    return index.graph();
+                  }));
+        }
+        Set<ImportGraph> graphs = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Future<ImportGraph> graph : asked) {
+          graphs.add(graph.get(30, TimeUnit.SECONDS));
+        }
+        assertEquals(1, graphs.size(), "round " + round + ": the graph was built more than once");
+        assertSame(index.graph(), graphs.iterator().next(), "an unchanged workspace built again");
+      }
+    } finally {
+      pool.shutdownNow();
+    }
   }
 }

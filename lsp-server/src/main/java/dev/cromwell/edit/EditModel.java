@@ -6,22 +6,22 @@ import java.util.function.Predicate;
 
 /** The model behind edits: a loaded GGUF model, or fixed answers in tests. */
 public interface EditModel {
-  /** Generates greedily from {@code prompt} until an end token, a stop string or the limit. */
-  String generate(
-      String prompt, int maxTokens, List<String> stopStrings, BooleanSupplier cancelled);
-
   /**
-   * As {@link #generate(String, int, List, BooleanSupplier)}, stopping early once {@code enough}
-   * holds for the text generated so far (the answer is then that text). Models that cannot watch
-   * their text as it grows generate the whole answer.
+   * Generates greedily from {@code prompt} until an end token, a stop string or the limit, stopping
+   * early once {@code enough} holds for the text generated so far (the answer is then that text).
+   * Models that cannot watch their text as it grows generate the whole answer.
    */
-  default String generate(
+  String generate(
       String prompt,
       int maxTokens,
       List<String> stopStrings,
       BooleanSupplier cancelled,
-      Predicate<String> enough) {
-    return generate(prompt, maxTokens, stopStrings, cancelled);
+      Predicate<String> enough);
+
+  /** As {@link #generate(String, int, List, BooleanSupplier, Predicate)}, to the whole answer. */
+  default String generate(
+      String prompt, int maxTokens, List<String> stopStrings, BooleanSupplier cancelled) {
+    return generate(prompt, maxTokens, stopStrings, cancelled, text -> false);
   }
 
   /** The model's chat template ({@code tokenizer.chat_template}), or null for base models. */

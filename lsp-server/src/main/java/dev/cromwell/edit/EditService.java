@@ -106,7 +106,12 @@ public final class EditService {
       CopyGuard.check(r.path(), r.text(), updated);
       return updated;
     }
-    EditAnswer parsed = EditAnswerParser.parse(answer, asked);
+    // Base models always answer in the region format (bare lines), whatever format instruct
+    // models get; an instruct model's answer without a code block is prose and is refused.
+    EditAnswer parsed =
+        chat != null
+            ? EditAnswerParser.parseChat(answer, asked)
+            : EditAnswerParser.parse(answer, EditFormat.REWRITE);
     String updated =
         switch (parsed) {
           case EditAnswer.Region(String newRegion) ->

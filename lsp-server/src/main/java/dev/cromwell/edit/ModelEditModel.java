@@ -52,12 +52,6 @@ public final class ModelEditModel implements EditModel {
 
   @Override
   public String generate(
-      String prompt, int maxTokens, List<String> stopStrings, BooleanSupplier cancelled) {
-    return generate(prompt, maxTokens, stopStrings, cancelled, text -> false);
-  }
-
-  @Override
-  public String generate(
       String prompt,
       int maxTokens,
       List<String> stopStrings,

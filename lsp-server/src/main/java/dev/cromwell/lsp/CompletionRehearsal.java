@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 /**
@@ -24,7 +25,10 @@ import java.util.stream.Stream;
  * generation and post-processing, with the server's default settings. The model's warm-up runs it
  * last, so that the user's first request after ready finds that code loaded and partly compiled
  * (the first plan took 140–240 ms idle, 4–13 ms warm: part of that is this code, the rest the
- * index's caches, which {@link PlanAhead} fills).
+ * index's caches, which {@link PlanAhead} fills). Like the rest of the warm-up it answers to the
+ * load's supersession ({@link ModelLoader#supersededCheck()}): the request is dropped unrun, or its
+ * generation cancelled, once a newer configuration wants another model, just as the lane drops or
+ * cancels a user's request that a newer one replaced.
  */
 final class CompletionRehearsal {
   /** The synthetic document's name in its temporary workspace. */
@@ -69,12 +73,16 @@ final class CompletionRehearsal {
    * Runs the request on {@code completer} and returns what became of it; the temporary workspace
    * and the document's cached state are gone afterwards.
    */
-  static CompletionLane.Outcome run(Completer completer) {
-    return run(completer, ModelRuntime.counterOf(completer));
+  static CompletionLane.Outcome run(Completer completer, BooleanSupplier superseded) {
+    return run(completer, ModelRuntime.counterOf(completer), superseded);
   }
 
-  /** {@link #run(Completer)}, with the index's plan counting prompt tokens with {@code counter}. */
-  static CompletionLane.Outcome run(Completer completer, TokenCounter counter) {
+  /**
+   * {@link #run(Completer, BooleanSupplier)}, with the index's plan counting prompt tokens with
+   * {@code counter}.
+   */
+  static CompletionLane.Outcome run(
+      Completer completer, TokenCounter counter, BooleanSupplier superseded) {
     Path root;
     try {
       root = Files.createTempDirectory("cromwell-warmup");
@@ -93,10 +101,18 @@ final class CompletionRehearsal {
       index.recordVisit(file);
       ContextBudget budget = new ContextBudget(index, counter, RelevanceWeights.defaults());
       OpenDocument document = new OpenDocument(uri, file, "python", 1, new TextDocument(text));
+      if (superseded.getAsBoolean()) {
+        return new CompletionLane.Outcome.Superseded(); // as the lane drops a replaced request
+      }
       long now = System.nanoTime();
       CompletionLane.Job job =
           new CompletionLane.Job(
-              document, BEFORE.length(), new Cancellation(), () -> true, now, now);
+              document,
+              BEFORE.length(),
+              Cancellation.alsoWhen(superseded),
+              () -> !superseded.getAsBoolean(),
+              now,
+              now);
       return CompletionLane.answer(
               job, completer, ServerConfig.defaults(), budget, index, System.nanoTime())
           .outcome();

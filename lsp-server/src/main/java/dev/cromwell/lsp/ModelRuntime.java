@@ -238,11 +238,16 @@ public final class ModelRuntime implements AutoCloseable {
   /** The editor opened {@code doc}: its text is indexed, and recently opened files rank higher. */
   void documentOpened(OpenDocument doc) {
     documentChanged(doc);
-    WorkspaceIndex i = index;
-    if (i != null && doc.path() != null) {
-      i.recordVisit(doc.path());
-      planAhead.opened(doc.path());
+    if (doc.path() == null) {
+      return;
     }
+    WorkspaceIndex i = index;
+    if (i != null) {
+      i.recordVisit(doc.path());
+    }
+    // Also before there is an index (workspace folders that come later): the index's build plans
+    // every document open by then.
+    planAhead.opened(doc.path());
   }
 
   /** Where the open documents' plans are made ahead of their first request. */

@@ -90,9 +90,14 @@ final class ModelWarmup {
     if (ROUNDS > 0 && !superseded.getAsBoolean()) {
       long before = System.nanoTime();
       try {
-        CompletionRehearsal.run(completer);
-        rehearsed = true;
-        completions.add(System.nanoTime() - before);
+        // Only a rehearsal that ran to its end counts (the timing line says so); one dropped or
+        // cut short because the load was superseded does not.
+        rehearsed =
+            CompletionRehearsal.run(completer, superseded) instanceof CompletionLane.Outcome.Ran ran
+                && !ran.cancelled();
+        if (rehearsed) {
+          completions.add(System.nanoTime() - before);
+        }
       } catch (RuntimeException e) {
         // No temporary folder to write the workspace to, or a fault in the completion path the
         // rehearsal runs: the model itself is loaded and warm, so it serves all the same, and

@@ -53,6 +53,11 @@ final class PlanAhead implements AutoCloseable {
     open.remove(file);
   }
 
+  /** Whether {@code file} is open here, so that the next index or model plans it. */
+  boolean watches(Path file) {
+    return open.contains(file);
+  }
+
   /** The index was built: its import graph is built now, and the open documents planned. */
   void indexed() {
     try {

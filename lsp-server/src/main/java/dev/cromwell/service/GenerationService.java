@@ -179,11 +179,6 @@ public final class GenerationService implements AutoCloseable {
    */
   public EditModel editModel(Duration timeout) {
     return new EditModel() {
-      @Override
-      public String generate(
-          String prompt, int maxTokens, List<String> stopStrings, BooleanSupplier cancelled) {
-        return generate(prompt, maxTokens, stopStrings, cancelled, text -> false);
-      }
 
       @Override
       public String generate(

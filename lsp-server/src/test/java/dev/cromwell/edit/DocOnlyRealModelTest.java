@@ -35,12 +35,6 @@ class DocOnlyRealModelTest {
 
     @Override
     public String generate(
-        String prompt, int maxTokens, List<String> stops, BooleanSupplier cancelled) {
-      return generate(prompt, maxTokens, stops, cancelled, text -> false);
-    }
-
-    @Override
-    public String generate(
         String prompt,
         int maxTokens,
         List<String> stops,

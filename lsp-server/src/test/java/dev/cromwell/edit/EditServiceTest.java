@@ -24,7 +24,11 @@ class EditServiceTest {
 
     @Override
     public String generate(
-        String prompt, int maxTokens, List<String> stops, BooleanSupplier cancelled) {
+        String prompt,
+        int maxTokens,
+        List<String> stops,
+        BooleanSupplier cancelled,
+        java.util.function.Predicate<String> enough) {
       this.prompt = prompt;
       return answer;
     }
@@ -85,6 +89,26 @@ class EditServiceTest {
                     .edit(
                         new EditService.Request("geo.py", FILE, 3, 4, "use math.pi"), () -> false));
     assertTrue(e.getMessage().contains("no SEARCH/REPLACE block"), e.getMessage());
+  }
+
+  @Test
+  void anInstructModelsAnswerWithoutACodeBlockLeavesTheFileAlone() throws EditException {
+    // Asked to rewrite, Qwen2.5-Coder-1.5B answered a fix request with this sentence alone, and
+    // the function was replaced by it.
+    String template = dev.cromwell.chat.ChatResources.read("smollm2-135m-instruct.jinja");
+    FixedAnswer prose =
+        new FixedAnswer(
+            "The bug is that 3.14 is not precise; use math.pi instead of 3.14.\n", template);
+    EditService.Request request = new EditService.Request("geo.py", FILE, 3, 4, "use math.pi");
+    EditException e =
+        assertThrows(EditException.class, () -> new EditService(prose).edit(request, () -> false));
+    assertTrue(e.getMessage().contains("without a code block"), e.getMessage());
+    assertTrue(e.getMessage().contains("(it begins \"The bug is that 3.14"), e.getMessage());
+
+    FixedAnswer fenced =
+        new FixedAnswer("```python\ndef area(r):\n    return math.pi * r * r\n```\n", template);
+    assertEquals(
+        FILE.replace("3.14", "math.pi"), new EditService(fenced).edit(request, () -> false));
   }
 
   @Test
@@ -192,7 +216,7 @@ class EditServiceTest {
                 new EditService(prose)
                     .edit(
                         new EditService.Request("geo.py", FILE, 3, 4, "fix the bug"), () -> false));
-    assertTrue(e.getMessage().contains("no code block"), e.getMessage());
+    assertTrue(e.getMessage().contains("without a code block"), e.getMessage());
     // Any other instruction keeps the plain system message.
     new EditService(model)
         .edit(new EditService.Request("geo.py", FILE, 3, 4, "use math.pi"), () -> false);

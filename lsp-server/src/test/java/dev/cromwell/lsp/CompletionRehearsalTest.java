@@ -6,9 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cromwell.context.TokenCounter;
+import dev.cromwell.engine.generate.GenerationRequest;
 import dev.cromwell.engine.model.Model;
+import dev.cromwell.protocol.FimFormat;
 import dev.cromwell.testing.RealModels;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,7 +43,7 @@ class CompletionRehearsalTest {
           };
 
       java.util.Set<String> before = warmupFolders();
-      CompletionLane.Outcome outcome = CompletionRehearsal.run(completer, counting);
+      CompletionLane.Outcome outcome = CompletionRehearsal.run(completer, counting, () -> false);
       assertEquals(before, warmupFolders(), "the rehearsal's workspace was left behind");
 
       assertTrue(counted.get() > 0, "the index's plan counted no tokens: it did not run");
@@ -68,6 +73,119 @@ class CompletionRehearsalTest {
     try (Model model = Model.load(RealModels.smollm2(), Model.Options.defaults())) {
       ModelWarmup.Phases phases = ModelWarmup.run(new ModelCompleter(model, 1L << 26));
       assertTrue(phases.rehearsed(), "the warm-up ran no editor request: " + phases);
+    }
+  }
+
+  /**
+   * A newer configuration that arrives while the rehearsal generates supersedes the load the
+   * rehearsal warms up: its generation stops at once, as a user's replaced request does, instead of
+   * holding the loader (and the model about to be closed) until its own time limit. The real
+   * SmolLM2 generates; the supersession is set the moment its generation begins.
+   */
+  @Test
+  void aSupersessionDuringTheRehearsalStopsItsGeneration() {
+    try (Model model = Model.load(RealModels.smollm2(), Model.Options.defaults())) {
+      AtomicBoolean superseded = new AtomicBoolean();
+      Completer supersededOnceItGenerates =
+          new Delegating(new ModelCompleter(model, 1L << 26)) {
+            @Override
+            public Output complete(
+                String documentKey,
+                List<FimFormat.Part> prompt,
+                GenerationRequest.TextStop stop,
+                int maxTokens,
+                long timeLimitNanos,
+                BooleanSupplier cancelled) {
+              superseded.set(true);
+              return super.complete(
+                  documentKey, prompt, stop, maxTokens, timeLimitNanos, cancelled);
+            }
+          };
+
+      CompletionLane.Outcome outcome =
+          CompletionRehearsal.run(supersededOnceItGenerates, superseded::get);
+
+      CompletionLane.Outcome.Ran ran = assertInstanceOf(CompletionLane.Outcome.Ran.class, outcome);
+      assertTrue(ran.cancelled(), "the rehearsal ignored its load's supersession: " + ran);
+      assertEquals(0, ran.output().generatedTokens(), "it generated after the supersession");
+    }
+  }
+
+  /** A load superseded before the rehearsal's request runs drops the request unrun. */
+  @Test
+  void aRehearsalOfASupersededLoadDoesNotRun() {
+    try (Model model = Model.load(RealModels.smollm2(), Model.Options.defaults())) {
+      AtomicInteger generations = new AtomicInteger();
+      Completer counting =
+          new Delegating(new ModelCompleter(model, 1L << 26)) {
+            @Override
+            public Output complete(
+                String documentKey,
+                List<FimFormat.Part> prompt,
+                GenerationRequest.TextStop stop,
+                int maxTokens,
+                long timeLimitNanos,
+                BooleanSupplier cancelled) {
+              generations.incrementAndGet();
+              return super.complete(
+                  documentKey, prompt, stop, maxTokens, timeLimitNanos, cancelled);
+            }
+          };
+
+      CompletionLane.Outcome outcome = CompletionRehearsal.run(counting, () -> true);
+
+      assertInstanceOf(CompletionLane.Outcome.Superseded.class, outcome);
+      assertEquals(0, generations.get(), "the superseded rehearsal still generated");
+    }
+  }
+
+  /** A completer that hands everything to another, for tests that watch one call. */
+  private static class Delegating implements Completer {
+    private final Completer inner;
+
+    Delegating(Completer inner) {
+      this.inner = inner;
+    }
+
+    @Override
+    public Output complete(
+        String documentKey,
+        List<FimFormat.Part> prompt,
+        GenerationRequest.TextStop stop,
+        int maxTokens,
+        long timeLimitNanos,
+        BooleanSupplier cancelled) {
+      return inner.complete(documentKey, prompt, stop, maxTokens, timeLimitNanos, cancelled);
+    }
+
+    @Override
+    public FimFormat format() {
+      return inner.format();
+    }
+
+    @Override
+    public void forget(String documentKey) {
+      inner.forget(documentKey);
+    }
+
+    @Override
+    public int sessions() {
+      return inner.sessions();
+    }
+
+    @Override
+    public int uncachedTokens(String documentKey, List<FimFormat.Part> prompt) {
+      return inner.uncachedTokens(documentKey, prompt);
+    }
+
+    @Override
+    public double prefillTokensPerSecond() {
+      return inner.prefillTokensPerSecond();
+    }
+
+    @Override
+    public int countTokens(String text) {
+      return inner.countTokens(text);
     }
   }
 }

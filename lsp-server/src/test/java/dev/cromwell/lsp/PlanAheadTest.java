@@ -50,4 +50,25 @@ class PlanAheadTest {
           "a file the index does not have was planned");
     }
   }
+
+  @Test
+  void aDocumentOpenedBeforeTheWorkspaceIsIndexedIsPlannedOnceItIs() {
+    Path file = root.resolve("early.py");
+    ModelRuntime runtime = ModelRuntime.serving(ServerConfig.defaults(), new StubCompleter("x"));
+    try {
+      runtime.documentOpened(
+          new OpenDocument(
+              file.toUri().toString(),
+              file,
+              "python",
+              1,
+              new dev.cromwell.protocol.TextDocument("x = 1\n")));
+      assertTrue(
+          runtime.planAhead().watches(file),
+          "a document opened before the index was never planned ahead (the index's build plans"
+              + " only the documents it watches)");
+    } finally {
+      runtime.close();
+    }
+  }
 }

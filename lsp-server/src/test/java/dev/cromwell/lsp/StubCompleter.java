@@ -69,7 +69,11 @@ final class StubCompleter implements Completer, AutoCloseable {
     return new dev.cromwell.edit.EditModel() {
       @Override
       public String generate(
-          String prompt, int maxTokens, List<String> stops, BooleanSupplier cancelled) {
+          String prompt,
+          int maxTokens,
+          List<String> stops,
+          BooleanSupplier cancelled,
+          java.util.function.Predicate<String> enough) {
         editCalls.incrementAndGet();
         try {
           Thread.sleep(editDelayMillis);

@@ -49,12 +49,6 @@ final class ComparingEditModel implements EditModel {
 
   @Override
   public String generate(
-      String prompt, int maxTokens, List<String> stopStrings, BooleanSupplier cancelled) {
-    return generate(prompt, maxTokens, stopStrings, cancelled, text -> false);
-  }
-
-  @Override
-  public String generate(
       String prompt,
       int maxTokens,
       List<String> stopStrings,

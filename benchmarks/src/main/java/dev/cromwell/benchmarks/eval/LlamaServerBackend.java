@@ -80,7 +80,11 @@ public final class LlamaServerBackend implements Backend {
     return new EditModel() {
       @Override
       public String generate(
-          String prompt, int maxTokens, List<String> stopStrings, BooleanSupplier cancelled) {
+          String prompt,
+          int maxTokens,
+          List<String> stopStrings,
+          BooleanSupplier cancelled,
+          java.util.function.Predicate<String> enough) {
         return post(prompt, maxTokens, stopStrings);
       }
 

@@ -150,16 +150,8 @@ public final class DocOnlyEdit {
         // A malformed block: read the answer as a region instead.
       }
     }
-    int open = text.indexOf("```");
-    if (open < 0) {
-      return text;
-    }
-    int bodyStart = text.indexOf('\n', open);
-    if (bodyStart < 0) {
-      return "";
-    }
-    int close = text.indexOf("\n```", bodyStart);
-    return close < 0 ? text.substring(bodyStart + 1) : text.substring(bodyStart + 1, close + 1);
+    List<FencedBlocks.Block> fenced = FencedBlocks.of(text);
+    return fenced.isEmpty() ? text : fenced.getFirst().body();
   }
 
   /**

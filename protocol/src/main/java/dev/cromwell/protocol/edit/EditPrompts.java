@@ -48,7 +48,11 @@ public final class EditPrompts {
           + " nothing else. Answer with the rewritten lines in one fenced code block and nothing"
           + " else.";
 
-  /** The user message of chat prompts: the file, the region and the instruction. */
+  /**
+   * The user message of chat prompts: the file, the region and the instruction. Their fences are
+   * longer than any fence in the file (a Markdown file's own code blocks would otherwise end the
+   * quoted file early), and a model answers with a fence as long.
+   */
   public static String chatUser(
       String path,
       String fileText,
@@ -56,21 +60,44 @@ public final class EditPrompts {
       int lastLine,
       String region,
       String instruction) {
+    String fence = fenceAround(fileText);
     return "File "
         + path
-        + ":\n```\n"
+        + ":\n"
+        + fence
+        + "\n"
         + fileText
         + (fileText.endsWith("\n") ? "" : "\n")
-        + "```\n\n"
+        + fence
+        + "\n\n"
         + "Rewrite lines "
         + firstLine
         + "-"
         + lastLine
-        + ":\n```\n"
+        + ":\n"
+        + fence
+        + "\n"
         + region
         + (region.endsWith("\n") ? "" : "\n")
-        + "```\n\n"
+        + fence
+        + "\n\n"
         + "Instruction: "
         + instruction.strip();
+  }
+
+  /**
+   * Three backticks, or one more than the longest run of them that starts a line of {@code text}.
+   */
+  static String fenceAround(String text) {
+    int longest = 0;
+    for (String line : text.split("\n", -1)) {
+      String s = line.stripLeading();
+      int run = 0;
+      while (run < s.length() && s.charAt(run) == '`') {
+        run++;
+      }
+      longest = Math.max(longest, run);
+    }
+    return "`".repeat(Math.max(3, longest + 1));
   }
 }

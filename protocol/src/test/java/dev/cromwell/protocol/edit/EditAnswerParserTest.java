@@ -42,14 +42,60 @@ class EditAnswerParserTest {
     assertEquals(
         new EditAnswer.Region(prose),
         EditAnswerParser.parse(prose, EditFormat.REWRITE),
-        "asked to rewrite, a bare answer is the region (models often leave out the fence)");
+        "asked to rewrite in the region format, a bare answer is the region");
+  }
+
+  @Test
+  void aChatAnswerWithoutACodeBlockIsRefusedNotTakenAsTheRegion() throws EditException {
+    // Qwen2.5-Coder-1.5B's answer to "fix the bug" (HumanEval/61, /work/reports/lead45/
+    // q15-fix-40-retry): the rewrite parser put this sentence in place of the function.
+    String prose =
+        "\nThe instruction asks for a change: fix the bug. The rewritten lines are the same as the"
+            + " original lines.\n";
+    EditException e =
+        assertThrows(
+            EditException.class, () -> EditAnswerParser.parseChat(prose, EditFormat.REWRITE));
+    assertTrue(e.getMessage().contains("without a code block"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("(it begins \"The instruction asks for a change: fix the bug. The"),
+        e.getMessage());
+    assertTrue(e.getMessage().contains("ask again"), e.getMessage());
+    // Told to answer in a code block, a chat model that answers with bare lines is not trusted
+    // with the user's code either (the catalogue's models fence every answer).
+    assertThrows(
+        EditException.class, () -> EditAnswerParser.parseChat("x = 1\n", EditFormat.REWRITE));
+
+    assertEquals(
+        new EditAnswer.Region("x = 1\n"),
+        EditAnswerParser.parseChat("Fixed:\n```python\nx = 1\n```\n", EditFormat.REWRITE),
+        "a code block after a sentence is the region");
+    assertEquals(
+        new EditAnswer.SearchReplace(List.of(new EditAnswer.Block(1, "x = 0\n", "x = 1\n"))),
+        EditAnswerParser.parseChat(
+            "<<<<<<< SEARCH\nx = 0\n=======\nx = 1\n>>>>>>> REPLACE\n", EditFormat.REWRITE),
+        "SEARCH/REPLACE blocks are code, fenced or not");
+    assertTrue(
+        EditAnswerParser.parseChat("@@ -1 +1 @@\n-x = 0\n+x = 1\n", EditFormat.REWRITE)
+            instanceof EditAnswer.Diff,
+        "so is a diff");
+    assertThrows(
+        EditException.class, () -> EditAnswerParser.parseChat("   \n", EditFormat.REWRITE));
+    EditException sr =
+        assertThrows(
+            EditException.class,
+            () -> EditAnswerParser.parseChat(prose, EditFormat.SEARCH_REPLACE));
+    assertTrue(sr.getMessage().contains("no SEARCH/REPLACE block"), sr.getMessage());
+    assertEquals(
+        new EditAnswer.Region(prose),
+        EditAnswerParser.parse(prose, EditFormat.REWRITE),
+        "the region format's answers (base models) are bare by design");
   }
 
   @Test
   void aFixIsTheCodeOfItsLastBlockAndProseIsNeverCode() throws EditException {
     // The shape of Qwen2.5-Coder-1.5B's answers to "fix the bug" when asked to say what is wrong
     // first (tried, not kept): prose quoting the buggy line in a block of its own, then the
-    // rewrite. Before, the quoted line became the region, and a prose-only answer the function.
+    // rewrite. Read as a plain rewrite, the quoted line would replace the whole selection.
     String fixed = "def area(r):\n    return math.pi * r * r\n";
     String answer =
         "The function uses 3.14 instead of math.pi:\n```python\n    return 3.14 * r * r\n```\n"
@@ -70,6 +116,10 @@ class EditAnswerParserTest {
             EditException.class, () -> EditAnswerParser.parse(prose, EditFormat.FIX_REWRITE));
     assertTrue(e.getMessage().contains("no code block"), e.getMessage());
     assertTrue(e.getMessage().contains("(it begins \"The code is correct"), e.getMessage());
+    e =
+        assertThrows(
+            EditException.class, () -> EditAnswerParser.parseChat(prose, EditFormat.FIX_REWRITE));
+    assertTrue(e.getMessage().contains("without a code block"), e.getMessage());
     // A rewrite cut off after a quoted line: refused, not the quoted line.
     e =
         assertThrows(
