@@ -71,6 +71,8 @@ public final class EditService {
     String region = r.text().substring(regionStart, regionEnd);
 
     ChatFormat chat = model.chatFormat();
+    // Base models always answer in the region format, whatever format instruct models get.
+    EditFormat asked = chat != null ? format.forInstruction(r.instruction()) : EditFormat.REWRITE;
     String prompt;
     List<String> stops;
     if (chat != null) {
@@ -78,7 +80,7 @@ public final class EditService {
           EditPrompts.chatUser(
               r.path(), r.text(), r.firstLine(), r.lastLine(), region, r.instruction());
       prompt =
-          chat.render(List.of(ChatMessage.system(format.system()), ChatMessage.user(user))).text();
+          chat.render(List.of(ChatMessage.system(asked.system()), ChatMessage.user(user))).text();
       stops = List.of();
     } else {
       prompt = EditPrompts.region(r.path(), r.text(), r.firstLine(), r.lastLine(), r.instruction());
@@ -108,7 +110,7 @@ public final class EditService {
     // models get; an instruct model's answer without a code block is prose and is refused.
     EditAnswer parsed =
         chat != null
-            ? EditAnswerParser.parseChat(answer, format)
+            ? EditAnswerParser.parseChat(answer, asked)
             : EditAnswerParser.parse(answer, EditFormat.REWRITE);
     String updated =
         switch (parsed) {

@@ -191,4 +191,37 @@ class EditServiceTest {
     assertTrue(e.getMessage().startsWith("geo.py: "), e.getMessage());
     assertTrue(e.getMessage().contains("select the whole function"), e.getMessage());
   }
+
+  @Test
+  void aFixOfAnUnnamedBugIsToldThereIsOneAndOnlyCodeIsTaken() throws EditException {
+    String template = dev.cromwell.chat.ChatResources.read("smollm2-135m-instruct.jinja");
+    FixedAnswer model =
+        new FixedAnswer(
+            "The area should use math.pi, not 3.14.\n```python\ndef area(r):\n"
+                + "    return math.pi * r * r\n```\n",
+            template);
+    String out =
+        new EditService(model)
+            .edit(new EditService.Request("geo.py", FILE, 3, 4, "Fix the bug."), () -> false);
+    assertEquals(FILE.replace("3.14", "math.pi"), out);
+    assertTrue(
+        model.prompt.startsWith("<|im_start|>system\n" + EditPrompts.SYSTEM_FIX + "<|im_end|>\n"),
+        model.prompt);
+    // Reasoning without code leaves the file alone.
+    FixedAnswer prose = new FixedAnswer("The code is already correct.\n", template);
+    EditException e =
+        assertThrows(
+            EditException.class,
+            () ->
+                new EditService(prose)
+                    .edit(
+                        new EditService.Request("geo.py", FILE, 3, 4, "fix the bug"), () -> false));
+    assertTrue(e.getMessage().contains("without a code block"), e.getMessage());
+    // Any other instruction keeps the plain system message.
+    new EditService(model)
+        .edit(new EditService.Request("geo.py", FILE, 3, 4, "use math.pi"), () -> false);
+    assertTrue(
+        model.prompt.startsWith("<|im_start|>system\n" + EditPrompts.SYSTEM + "<|im_end|>\n"),
+        model.prompt);
+  }
 }

@@ -40,7 +40,39 @@ public final class EditAnswerParser {
                   ? ""
                   : " (it begins \"" + first.substring(0, Math.min(60, first.length())) + "\")"));
     }
+    if (asked == EditFormat.FIX_REWRITE) {
+      return new EditAnswer.Region(lastBlock(text));
+    }
     return new EditAnswer.Region(region(text));
+  }
+
+  /**
+   * The code of the last fenced block of a fix: a model that explains the bug first may quote the
+   * buggy lines in a block of their own, and the rewrite comes after it. Prose is never code here:
+   * an answer without a block is refused ("the code is correct" in place of the function), and so
+   * is one whose last block is cut off (an earlier block would be a guess).
+   */
+  static String lastBlock(String text) throws EditException {
+    List<FencedBlocks.Block> blocks = FencedBlocks.of(text);
+    if (blocks.isEmpty()) {
+      String first = text.strip().lines().findFirst().orElse("");
+      throw new EditException(
+          "the answer has no code block"
+              + (first.isEmpty()
+                  ? ""
+                  : " (it begins \"" + first.substring(0, Math.min(60, first.length())) + "\")"));
+    }
+    FencedBlocks.Block last = blocks.getLast();
+    if (!last.closed()) {
+      throw new EditException(
+          "the answer's last code block is not closed (missing ```); it may have been cut off");
+    }
+    if (last.info().equals("diff") || last.info().equals("patch")) {
+      throw new EditException(
+          "the answer's diff block has no hunks (no \"@@ -l,n +l,n @@\" lines), so where its"
+              + " lines go is unknown; ask again for the rewritten lines");
+    }
+    return last.body();
   }
 
   /**
@@ -57,7 +89,7 @@ public final class EditAnswerParser {
    */
   public static EditAnswer parseChat(String answer, EditFormat asked) throws EditException {
     String text = answer.replace("\r\n", "\n");
-    if (asked == EditFormat.REWRITE
+    if (asked != EditFormat.SEARCH_REPLACE
         && !text.isBlank()
         && !hasBlock(text)
         && !text.contains(SEARCH)

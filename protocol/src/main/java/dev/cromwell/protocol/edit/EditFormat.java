@@ -22,7 +22,14 @@ public enum EditFormat {
   /** The rewritten region in one fenced code block. */
   REWRITE,
   /** SEARCH/REPLACE blocks anchored in the file. */
-  SEARCH_REPLACE;
+  SEARCH_REPLACE,
+  /**
+   * The rewritten region in one fenced code block, asked for with {@link EditPrompts#SYSTEM_FIX}:
+   * for instructions that ask to fix an unnamed bug ({@link FixInstruction}), never chosen by size.
+   * The answer's last block is the region and an answer without one is refused, so prose about the
+   * bug never takes the function's place.
+   */
+  FIX_REWRITE;
 
   /**
    * Models with at least this many parameters answer with SEARCH/REPLACE blocks: none, since
@@ -36,10 +43,20 @@ public enum EditFormat {
     return parameters >= SEARCH_REPLACE_FROM ? SEARCH_REPLACE : REWRITE;
   }
 
+  /**
+   * The format to ask for {@code instruction} when edits are otherwise asked for in this one: a
+   * rewrite that fixes an unnamed bug tells the model there is one (measured in docs/QUALITY.md,
+   * "Fix tasks").
+   */
+  public EditFormat forInstruction(String instruction) {
+    return this == REWRITE && FixInstruction.accepts(instruction) ? FIX_REWRITE : this;
+  }
+
   /** The system message that asks for this format. */
   public String system() {
     return switch (this) {
       case REWRITE -> EditPrompts.SYSTEM;
+      case FIX_REWRITE -> EditPrompts.SYSTEM_FIX;
       case SEARCH_REPLACE ->
           "You are Cromwell, a precise code editor. Change only what the instruction asks, inside"
               + " the requested lines. Answer with SEARCH/REPLACE blocks and nothing else:\n"

@@ -37,6 +37,18 @@ public final class EditPrompts {
           + " rewritten lines in one fenced code block and nothing else.";
 
   /**
+   * The system message for a fix whose bug is not named ({@link EditFormat#FIX_REWRITE}): the model
+   * is told that the lines have a bug, measured by what they do against their docstring, and to
+   * change only the wrong line. Told only "fix the bug", Qwen2.5-Coder-1.5B copied the function
+   * back unchanged in 14 of its 16 misses on 40 tasks (docs/QUALITY.md, "Fix tasks").
+   */
+  public static final String SYSTEM_FIX =
+      "You are Cromwell, a precise code editor. The requested lines have a bug: they do not do"
+          + " what their docstring and examples say. Find the wrong line and correct it, changing"
+          + " nothing else. Answer with the rewritten lines in one fenced code block and nothing"
+          + " else.";
+
+  /**
    * The user message of chat prompts: the file, the region and the instruction. Their fences are
    * longer than any fence in the file (a Markdown file's own code blocks would otherwise end the
    * quoted file early), and a model answers with a fence as long.

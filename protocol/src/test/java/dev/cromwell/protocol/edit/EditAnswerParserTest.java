@@ -92,6 +92,46 @@ class EditAnswerParserTest {
   }
 
   @Test
+  void aFixIsTheCodeOfItsLastBlockAndProseIsNeverCode() throws EditException {
+    // The shape of Qwen2.5-Coder-1.5B's answers to "fix the bug" when asked to say what is wrong
+    // first (tried, not kept): prose quoting the buggy line in a block of its own, then the
+    // rewrite. Read as a plain rewrite, the quoted line would replace the whole selection.
+    String fixed = "def area(r):\n    return math.pi * r * r\n";
+    String answer =
+        "The function uses 3.14 instead of math.pi:\n```python\n    return 3.14 * r * r\n```\n"
+            + "The corrected function:\n```python\n"
+            + fixed
+            + "```\n";
+    assertEquals(
+        new EditAnswer.Region(fixed), EditAnswerParser.parse(answer, EditFormat.FIX_REWRITE));
+    assertEquals(
+        new EditAnswer.Region(fixed),
+        EditAnswerParser.parse(
+            "It should use math.pi.\n```python\n" + fixed + "```", EditFormat.FIX_REWRITE),
+        "a closing fence at the very end");
+    // Reasoning alone, with no block: refused, never put in place of the function.
+    String prose = "The code is correct; the rewritten lines are the same as the original lines.";
+    EditException e =
+        assertThrows(
+            EditException.class, () -> EditAnswerParser.parse(prose, EditFormat.FIX_REWRITE));
+    assertTrue(e.getMessage().contains("no code block"), e.getMessage());
+    assertTrue(e.getMessage().contains("(it begins \"The code is correct"), e.getMessage());
+    e =
+        assertThrows(
+            EditException.class, () -> EditAnswerParser.parseChat(prose, EditFormat.FIX_REWRITE));
+    assertTrue(e.getMessage().contains("without a code block"), e.getMessage());
+    // A rewrite cut off after a quoted line: refused, not the quoted line.
+    e =
+        assertThrows(
+            EditException.class,
+            () ->
+                EditAnswerParser.parse(
+                    "Wrong constant:\n```\n3.14\n```\nFixed:\n```python\ndef area(r):\n",
+                    EditFormat.FIX_REWRITE));
+    assertTrue(e.getMessage().contains("not closed"), e.getMessage());
+  }
+
+  @Test
   void malformedAnswersAreRefusedWithAReason() {
     assertTrue(
         assertThrows(EditException.class, () -> EditAnswerParser.parse("```python\nx = 1\n"))
