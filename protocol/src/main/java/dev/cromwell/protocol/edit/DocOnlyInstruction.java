@@ -54,13 +54,20 @@ public final class DocOnlyInstruction {
 
   /** True when {@code instruction} asks for documentation and nothing else. */
   public static boolean accepts(String instruction) {
-    String s =
-        instruction
-            .strip()
-            .toLowerCase(Locale.ROOT)
-            .replaceAll("[.!]+$", "")
-            .replaceAll("\\s+", " ")
-            .strip();
+    String s = normalized(instruction);
     return ADD_DOCS.matcher(s).matches() || DOCUMENT.matcher(s).matches();
+  }
+
+  /**
+   * {@code instruction} as the instruction rules read it (here and {@link FixInstruction}): lower
+   * case, single spaces, no closing full stop or exclamation mark.
+   */
+  static String normalized(String instruction) {
+    return instruction
+        .strip()
+        .toLowerCase(Locale.ROOT)
+        .replaceAll("[.!]+$", "")
+        .replaceAll("\\s+", " ")
+        .strip();
   }
 }

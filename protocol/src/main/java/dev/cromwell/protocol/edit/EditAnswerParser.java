@@ -33,12 +33,8 @@ public final class EditAnswerParser {
       return diff(text);
     }
     if (asked == EditFormat.SEARCH_REPLACE && !hasBlock(text)) {
-      String first = text.strip().lines().findFirst().orElse("");
       throw new EditException(
-          "the answer has no SEARCH/REPLACE block and no code block"
-              + (first.isEmpty()
-                  ? ""
-                  : " (it begins \"" + first.substring(0, Math.min(60, first.length())) + "\")"));
+          "the answer has no SEARCH/REPLACE block and no code block" + beginning(text));
     }
     if (asked == EditFormat.FIX_REWRITE) {
       return new EditAnswer.Region(lastBlock(text));
@@ -55,24 +51,9 @@ public final class EditAnswerParser {
   static String lastBlock(String text) throws EditException {
     List<FencedBlocks.Block> blocks = FencedBlocks.of(text);
     if (blocks.isEmpty()) {
-      String first = text.strip().lines().findFirst().orElse("");
-      throw new EditException(
-          "the answer has no code block"
-              + (first.isEmpty()
-                  ? ""
-                  : " (it begins \"" + first.substring(0, Math.min(60, first.length())) + "\")"));
+      throw new EditException("the answer has no code block" + beginning(text));
     }
-    FencedBlocks.Block last = blocks.getLast();
-    if (!last.closed()) {
-      throw new EditException(
-          "the answer's last code block is not closed (missing ```); it may have been cut off");
-    }
-    if (last.info().equals("diff") || last.info().equals("patch")) {
-      throw new EditException(
-          "the answer's diff block has no hunks (no \"@@ -l,n +l,n @@\" lines), so where its"
-              + " lines go is unknown; ask again for the rewritten lines");
-    }
-    return last.body();
+    return code(blocks.getLast(), "last code block");
   }
 
   /**
@@ -94,11 +75,10 @@ public final class EditAnswerParser {
         && !hasBlock(text)
         && !text.contains(SEARCH)
         && !looksLikeDiff(text)) {
-      String first = text.strip().lines().findFirst().orElse("");
       throw new EditException(
-          "the model answered without a code block (it begins \""
-              + (first.length() > 60 ? first.substring(0, 60) + "…" : first)
-              + "\"), so nothing was taken as code; ask again, or say in the instruction what"
+          "the model answered without a code block"
+              + beginning(text)
+              + ", so nothing was taken as code; ask again, or say in the instruction what"
               + " to change");
     }
     return parse(answer, asked);
@@ -219,19 +199,35 @@ public final class EditAnswerParser {
       }
       return text;
     }
-    FencedBlocks.Block first = blocks.getFirst();
-    if (!first.closed()) {
+    return code(blocks.getFirst(), "code block");
+  }
+
+  /**
+   * The code of {@code block}, the answer's {@code which}: refused when the answer ended inside it,
+   * or when it is a {@code diff} block, which has no hunks here (its {@code -}/{@code +} lines
+   * would be pasted in as code).
+   */
+  private static String code(FencedBlocks.Block block, String which) throws EditException {
+    if (!block.closed()) {
       throw new EditException(
-          first.body().isBlank()
-              ? "the answer opens a code block (```) but has nothing in it"
-              : "the answer's code block is not closed (missing ```); it may have been cut off");
+          block.body().isBlank()
+              ? "the answer opens a " + which + " (```) but has nothing in it"
+              : "the answer's " + which + " is not closed (missing ```); it may have been cut off");
     }
-    if (first.info().equals("diff") || first.info().equals("patch")) {
+    if (block.info().equals("diff") || block.info().equals("patch")) {
       throw new EditException(
           "the answer's diff block has no hunks (no \"@@ -l,n +l,n @@\" lines), so where its"
               + " lines go is unknown; ask again for the rewritten lines");
     }
-    return first.body();
+    return block.body();
+  }
+
+  /** " (it begins "…")" with the answer's first line, for refusals; empty for a blank answer. */
+  private static String beginning(String text) {
+    String first = text.strip().lines().findFirst().orElse("");
+    return first.isEmpty()
+        ? ""
+        : " (it begins \"" + (first.length() > 60 ? first.substring(0, 60) + "…" : first) + "\")";
   }
 
   /** Whether {@code text} has a fenced code block (a fence line, not backticks in a sentence). */

@@ -1,6 +1,5 @@
 package dev.cromwell.protocol.edit;
 
-import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
@@ -35,13 +34,7 @@ public final class FixInstruction {
 
   /** True when {@code instruction} asks to fix a bug and names neither the bug nor other work. */
   public static boolean accepts(String instruction) {
-    String s =
-        instruction
-            .strip()
-            .toLowerCase(Locale.ROOT)
-            .replaceAll("[.!]+$", "")
-            .replaceAll("\\s+", " ")
-            .strip();
+    String s = DocOnlyInstruction.normalized(instruction);
     return FIX.matcher(s).matches() && !DocOnlyInstruction.accepts(s);
   }
 }
