@@ -110,7 +110,7 @@ public final class EditService {
     // models get; an instruct model's answer without a code block is prose and is refused.
     EditAnswer parsed =
         chat != null
-            ? EditAnswerParser.parseChat(answer, asked)
+            ? EditAnswerParser.parseChat(answer, asked, region)
             : EditAnswerParser.parse(answer, EditFormat.REWRITE);
     String updated =
         switch (parsed) {

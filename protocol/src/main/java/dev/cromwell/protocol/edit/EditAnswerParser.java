@@ -1,7 +1,10 @@
 package dev.cromwell.protocol.edit;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Reads a model's answer: SEARCH/REPLACE blocks, unified-diff hunks, or a rewritten region (in a
@@ -25,6 +28,16 @@ public final class EditAnswerParser {
    * "SEARCH" and an explanation of the bug), so it is refused.
    */
   public static EditAnswer parse(String answer, EditFormat asked) throws EditException {
+    return parse(answer, asked, "");
+  }
+
+  /**
+   * Reads an answer to a request for {@code asked} to rewrite {@code selection} (the requested
+   * lines as the file has them, or empty where they are not known): a fix's answer may hold more
+   * than one code block, and the selection tells the rewrite from the rest ({@link #fixBlock}).
+   */
+  public static EditAnswer parse(String answer, EditFormat asked, String selection)
+      throws EditException {
     String text = answer.replace("\r\n", "\n");
     if (text.contains(SEARCH)) {
       return searchReplace(text);
@@ -37,23 +50,49 @@ public final class EditAnswerParser {
           "the answer has no SEARCH/REPLACE block and no code block" + beginning(text));
     }
     if (asked == EditFormat.FIX_REWRITE) {
-      return new EditAnswer.Region(lastBlock(text));
+      return new EditAnswer.Region(fixBlock(text, selection));
     }
     return new EditAnswer.Region(region(text));
   }
 
   /**
-   * The code of the last fenced block of a fix: a model that explains the bug first may quote the
-   * buggy lines in a block of their own, and the rewrite comes after it. Prose is never code here:
-   * an answer without a block is refused ("the code is correct" in place of the function), and so
-   * is one whose last block is cut off (an earlier block would be a guess).
+   * The code of a fix's rewrite: the last fenced block that shares a line with the selection, or
+   * the last block when none does. A model that explains the bug first may quote the buggy lines in
+   * a block of their own, and the rewrite comes after it; one that ends with a usage example
+   * ({@code print(area(2))}) or a test puts a block after the rewrite that shares no line with the
+   * selection, and taking that one would put the example in place of the function. Prose is never
+   * code here: an answer without a block is refused ("the code is correct" in place of the
+   * function), and so is one whose last block is cut off (the answer ran out of tokens; an earlier
+   * block would be a guess).
    */
-  static String lastBlock(String text) throws EditException {
+  static String fixBlock(String text, String selection) throws EditException {
     List<FencedBlocks.Block> blocks = FencedBlocks.of(text);
     if (blocks.isEmpty()) {
       throw new EditException("the answer has no code block" + beginning(text));
     }
-    return code(blocks.getLast(), "last code block");
+    String last = code(blocks.getLast(), "last code block");
+    Set<String> selected = telling(selection);
+    for (FencedBlocks.Block block : blocks.reversed()) {
+      if (block.closed() && !Collections.disjoint(telling(block.body()), selected)) {
+        return code(block, "code block");
+      }
+    }
+    return last;
+  }
+
+  /**
+   * The lines of {@code code} that can tell a rewrite from an example, stripped: six characters or
+   * more, so a lone {@code }}, {@code pass} or {@code else:} shared by chance does not count.
+   */
+  private static Set<String> telling(String code) {
+    Set<String> lines = new HashSet<>();
+    for (String line : code.split("\n")) {
+      String stripped = line.strip();
+      if (stripped.length() >= 6) {
+        lines.add(stripped);
+      }
+    }
+    return lines;
   }
 
   /**
@@ -69,6 +108,12 @@ public final class EditAnswerParser {
    * #parse}.
    */
   public static EditAnswer parseChat(String answer, EditFormat asked) throws EditException {
+    return parseChat(answer, asked, "");
+  }
+
+  /** {@link #parseChat(String, EditFormat)} for a request to rewrite {@code selection}. */
+  public static EditAnswer parseChat(String answer, EditFormat asked, String selection)
+      throws EditException {
     String text = answer.replace("\r\n", "\n");
     if (asked != EditFormat.SEARCH_REPLACE
         && !text.isBlank()
@@ -81,7 +126,7 @@ public final class EditAnswerParser {
               + ", so nothing was taken as code; ask again, or say in the instruction what"
               + " to change");
     }
-    return parse(answer, asked);
+    return parse(answer, asked, selection);
   }
 
   private static EditAnswer searchReplace(String text) throws EditException {

@@ -132,6 +132,51 @@ class EditAnswerParserTest {
   }
 
   @Test
+  void aFixIsTheLastBlockThatSharesALineWithTheSelection() throws EditException {
+    String buggy = "def area(r):\n    return 3.14 * r * r\n";
+    String fixed = "def area(r):\n    return math.pi * r * r\n";
+    // A usage example after the rewrite shares no line with the selection: taking the last block
+    // would put the example in place of the function.
+    String withExample =
+        "```python\n" + fixed + "```\nFor example:\n```python\nprint(area(2))\n```\n";
+    assertEquals(
+        new EditAnswer.Region(fixed),
+        EditAnswerParser.parseChat(withExample, EditFormat.FIX_REWRITE, buggy));
+    // The whole buggy function quoted first shares every line, the rewrite all but one: the later
+    // one is the rewrite.
+    String quotedFirst =
+        "This is wrong:\n```python\n" + buggy + "```\nFixed:\n```python\n" + fixed + "```\n";
+    assertEquals(
+        new EditAnswer.Region(fixed),
+        EditAnswerParser.parseChat(quotedFirst, EditFormat.FIX_REWRITE, buggy));
+    // A line too short to tell (a lone "pass" or "else:") does not make an example the rewrite.
+    String shortShared =
+        "```python\ndef f(x):\n    if x:\n        return 1\n    else:\n        pass\n```\n"
+            + "```python\nelse:\n    pass\n```\n";
+    assertEquals(
+        new EditAnswer.Region("def f(x):\n    if x:\n        return 1\n    else:\n        pass\n"),
+        EditAnswerParser.parseChat(
+            shortShared,
+            EditFormat.FIX_REWRITE,
+            "def f(x):\n    if x:\n        return 2\n    else:\n        pass\n"));
+    // No block shares a line (a one-line selection, rewritten): the last block, as before.
+    assertEquals(
+        new EditAnswer.Region("y = 2\n"),
+        EditAnswerParser.parseChat(
+            "```python\nz = 0\n```\n```python\ny = 2\n```\n", EditFormat.FIX_REWRITE, "y = 1\n"));
+    // A last block cut off is still refused, even when an earlier block shares a line.
+    EditException e =
+        assertThrows(
+            EditException.class,
+            () ->
+                EditAnswerParser.parseChat(
+                    "```python\n" + fixed + "```\n```python\nprint(area(",
+                    EditFormat.FIX_REWRITE,
+                    buggy));
+    assertTrue(e.getMessage().contains("not closed"), e.getMessage());
+  }
+
+  @Test
   void malformedAnswersAreRefusedWithAReason() {
     assertTrue(
         assertThrows(EditException.class, () -> EditAnswerParser.parse("```python\nx = 1\n"))
