@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
+import dev.cromwell.protocol.edit.DocOnlyInstruction;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -43,10 +44,13 @@ class LspEditsTest {
           actions(h, "untitled:geo.py", new Range(new Position(3, 0), new Position(4, 0)));
       assertTrue(listed.size() >= 3, listed.toString());
       assertEquals(0, stub.editCalls.get(), "listing never runs the model");
-      CodeAction docstring =
-          listed.stream().filter(a -> a.getTitle().contains("docstring")).findFirst().orElseThrow();
+      CodeAction handling =
+          listed.stream()
+              .filter(a -> a.getTitle().contains("error handling"))
+              .findFirst()
+              .orElseThrow();
       CodeAction resolved =
-          h.server.getTextDocumentService().resolveCodeAction(docstring).get(10, TimeUnit.SECONDS);
+          h.server.getTextDocumentService().resolveCodeAction(handling).get(10, TimeUnit.SECONDS);
       assertEquals(1, stub.editCalls.get());
       TextDocumentEdit edit = resolved.getEdit().getDocumentChanges().get(0).getLeft();
       assertEquals(1, edit.getTextDocument().getVersion());
@@ -61,6 +65,43 @@ class LspEditsTest {
   }
 
   @Test
+  void theDocstringActionTakesOnlyTheAnswersDocumentation() throws Exception {
+    for (var action : LspEdits.BUILT_IN.entrySet()) {
+      if (action.getKey().contains("docstring")) {
+        assertTrue(
+            DocOnlyInstruction.accepts(action.getValue()),
+            action.getKey() + " must reach the documentation-only path: " + action.getValue());
+      }
+    }
+    // The answer documents the function and also "fixes" its constant: only the docstring lands,
+    // every code line keeps its bytes.
+    StubCompleter stub = new StubCompleter("x");
+    stub.editAnswer =
+        "```python\ndef area(r):\n    \"\"\"The area of a circle of radius r.\"\"\"\n"
+            + "    return math.pi * r * r\n```\n";
+    try (LspHarness h = new LspHarness(LspServerTest.config(0), c -> stub)) {
+      h.initialize(null, null, null);
+      h.awaitStatus("modelState", "ready");
+      LspServerTest.open(h, "untitled:geo.py", "python", TEXT);
+      CodeAction docstring =
+          actions(h, "untitled:geo.py", new Range(new Position(2, 0), new Position(4, 0))).stream()
+              .filter(a -> a.getTitle().contains("docstring"))
+              .findFirst()
+              .orElseThrow();
+      CodeAction resolved =
+          h.server.getTextDocumentService().resolveCodeAction(docstring).get(10, TimeUnit.SECONDS);
+      List<TextEdit> edits =
+          resolved.getEdit().getDocumentChanges().get(0).getLeft().getEdits().stream()
+              .map(e -> e.getLeft())
+              .toList();
+      assertEquals(1, edits.size(), edits.toString());
+      assertEquals(new Position(3, 0), edits.get(0).getRange().getStart());
+      assertEquals(
+          "    \"\"\"The area of a circle of radius r.\"\"\"\n", edits.get(0).getNewText());
+    }
+  }
+
+  @Test
   void anEditComputedForAnOlderVersionIsRefusedNeverApplied() throws Exception {
     StubCompleter stub = new StubCompleter("x");
     stub.editAnswer = "    return math.pi * r * r\n";
@@ -71,7 +112,7 @@ class LspEditsTest {
       LspServerTest.open(h, "untitled:geo.py", "python", TEXT);
       CodeAction action =
           actions(h, "untitled:geo.py", new Range(new Position(3, 0), new Position(3, 10))).stream()
-              .filter(a -> a.getData() != null)
+              .filter(a -> a.getTitle().contains("error handling"))
               .findFirst()
               .orElseThrow();
       var pending = h.server.getTextDocumentService().resolveCodeAction(action);
