@@ -26,7 +26,7 @@ import picocli.CommandLine.Option;
       "Run the language server (inline completions) over stdio or TCP.",
       "Editors start it as \"cromwell lsp\"; settings come from the editor's initializationOptions",
       "(model, threads, maxTokens, debounceMs, contextBudget, timeLimitMs, disabledLanguages,",
-      "memoryBudgetMb, loadMode); options given here are the defaults under them."
+      "memoryBudgetMb, loadMode, kvCache); options given here are the defaults under them."
     })
 final class LspCommand implements Callable<Integer> {
   @Option(
