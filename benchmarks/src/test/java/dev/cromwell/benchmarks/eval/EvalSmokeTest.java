@@ -74,4 +74,38 @@ class EvalSmokeTest {
     assertTrue(
         Files.readString(out.resolve("results.md")).contains("| humaneval | completion | 3 |"));
   }
+
+  @Test
+  void crossFileFimRunsOnThreeTasksOfARealProject() throws Exception {
+    Path out = Path.of("target", "eval-smoke-repo");
+    int status =
+        new CommandLine(new Eval())
+            .execute(
+                "-m",
+                RealModels.smollm2().toString(),
+                "--bench",
+                "fim-repo",
+                "--limit",
+                "3",
+                "--fim-lines",
+                "1",
+                "--max-tokens",
+                "48",
+                "--repo",
+                "../training",
+                "--humaneval",
+                "../../shared/testdata/humaneval/HumanEval.jsonl.gz",
+                "--out",
+                out.toString());
+    assertEquals(0, status);
+    JsonObject root =
+        JsonParser.parseString(Files.readString(out.resolve("results.json"))).getAsJsonObject();
+    JsonObject result = root.getAsJsonArray("results").get(0).getAsJsonObject();
+    assertEquals(
+        "fim-repo/repo-editor",
+        result.get("bench").getAsString() + "/" + result.get("mode").getAsString());
+    assertEquals(3, result.get("tasks").getAsInt());
+    assertTrue(
+        root.getAsJsonObject("meta").get("repo").getAsString().contains("files"), root.toString());
+  }
 }
