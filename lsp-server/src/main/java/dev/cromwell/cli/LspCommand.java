@@ -37,7 +37,7 @@ final class LspCommand implements Callable<Integer> {
 
   @Option(
       names = {"-t", "--threads"},
-      description = "worker threads (default: one per core)")
+      description = "worker threads (default: one per logical CPU)")
   Integer threads;
 
   @Option(
