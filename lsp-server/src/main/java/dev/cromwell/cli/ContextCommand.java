@@ -50,7 +50,7 @@ final class ContextCommand implements Callable<Integer> {
 
   @Option(
       names = "--budget",
-      description = "token budget (default: the editor's contextBudget, 1536)")
+      description = "token budget (default: the editor's contextBudget setting's default)")
   Integer budget;
 
   @Option(

@@ -11,6 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -71,6 +73,15 @@ class EvalSmokeTest {
       assertEquals(3, tasks.get(mode), mode + " in " + tasks);
     }
     assertTrue(tasks.getOrDefault("edit/fix", 0) >= 1, "fix tasks: " + tasks);
+    // Every mode the name check accepts ran (fim-repo has its own test below), and no other.
+    Set<String> named = new TreeSet<>();
+    Eval.MODES.forEach(
+        (bench, modes) -> {
+          if (!bench.equals("fim-repo")) {
+            modes.forEach(mode -> named.add(bench + "/" + mode));
+          }
+        });
+    assertEquals(named, new TreeSet<>(tasks.keySet()));
     assertTrue(
         Files.readString(out.resolve("results.md")).contains("| humaneval | completion | 3 |"));
   }

@@ -8,6 +8,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -27,19 +28,23 @@ class HarnessTest {
 
   @Test
   void unknownBenchmarksAndModesAreRefusedBeforeTheModelLoads() {
-    for (String[] args :
-        List.of(
+    Map<String, String[]> refusals =
+        Map.of(
+            "unknown benchmark 'humanevl'",
             new String[] {"-m", "no-such-model", "--bench", "humanevl"},
+            "mode 'fix' is not one of [fim]'s modes",
             new String[] {"-m", "no-such-model", "--bench", "fim", "--modes", "fix"},
-            new String[] {"-m", "no-such-model", "--bench", "humaneval", "--modes", "complet"})) {
-      StringWriter err = new StringWriter();
-      int code = new CommandLine(new Eval()).setErr(new PrintWriter(err)).execute(args);
-      assertEquals(2, code, String.join(" ", args));
-      // Refused by name, not by the model lookup that would come next.
-      assertTrue(
-          err.toString().contains("benchmark") || err.toString().contains("mode"), err.toString());
-      assertFalse(err.toString().contains("no-such-model"), err.toString());
-    }
+            "mode 'complet' is not one of [humaneval]'s modes",
+            new String[] {"-m", "no-such-model", "--bench", "humaneval", "--modes", "complet"});
+    refusals.forEach(
+        (message, args) -> {
+          StringWriter err = new StringWriter();
+          int code = new CommandLine(new Eval()).setErr(new PrintWriter(err)).execute(args);
+          assertEquals(2, code, String.join(" ", args));
+          // Refused by name, not by the model lookup that would come next.
+          assertTrue(err.toString().contains(message), err.toString());
+          assertFalse(err.toString().contains("no-such-model"), err.toString());
+        });
   }
 
   @Test

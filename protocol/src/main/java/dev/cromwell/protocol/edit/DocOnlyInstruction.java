@@ -23,7 +23,7 @@ public final class DocOnlyInstruction {
           + "|types|interface|struct|constructor|everything|each one|each|all)";
 
   /** "docstring or doc comment": one kind of documentation named two ways. */
-  private static final String NOUNS = NOUN + "(?:\\s+(?:or|/)\\s+" + NOUN + ")?";
+  private static final String NOUNS = NOUN + "(?:(?:\\s+or\\s+|\\s*/\\s*)" + NOUN + ")?";
 
   private static final String WHERE =
       "(?:\\s+(?:to|for|on|in|of|above|at)\\s+(?:(?:"
@@ -63,7 +63,7 @@ public final class DocOnlyInstruction {
       Pattern.compile(
           "(?:please\\s+)?document(?:\\s+(?:(?:"
               + DETERMINER
-              + "|each|every|all)\\s+)*"
+              + "|each|every|all|selected)\\s+)*"
               + TARGET
               + ")?(?:\\s+please)?"
               + NOTHING_ELSE);
@@ -78,12 +78,13 @@ public final class DocOnlyInstruction {
 
   /**
    * {@code instruction} as the instruction rules read it (here and {@link FixInstruction}): lower
-   * case, single spaces, no closing full stop or exclamation mark.
+   * case, straight apostrophes, single spaces, no closing full stop or exclamation mark.
    */
   static String normalized(String instruction) {
     return instruction
         .strip()
         .toLowerCase(Locale.ROOT)
+        .replace('\u2019', '\'')
         .replaceAll("[.!]+$", "")
         .replaceAll("\\s+", " ")
         .strip();

@@ -29,7 +29,10 @@ class DocOnlyInstructionTest {
           "Add a concise docstring or doc comment to the selected code. Change nothing else.",
           "add a docstring to the selected function",
           "document this function; don't change anything else",
-          "add a docstring and change nothing else"
+          "add a docstring and change nothing else",
+          "document the selected function. Change nothing else",
+          "add a docstring/doc comment",
+          "Add a docstring. Don\u2019t change anything else."
         }) {
       assertTrue(DocOnlyInstruction.accepts(s), s);
     }
