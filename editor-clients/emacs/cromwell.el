@@ -54,7 +54,10 @@ For example (:model \"qwen2.5-coder-0.5b-instruct\" :timeLimitMs 2000)."
 (declare-function eglot--TextDocumentIdentifier "eglot")
 (declare-function eglot--signal-textDocument/didChange "eglot")
 (declare-function jsonrpc-async-request "jsonrpc")
+(declare-function jsonrpc--async-request-1 "jsonrpc")
+(declare-function jsonrpc-notify "jsonrpc")
 (declare-function lsp-request-async "lsp-mode")
+(declare-function lsp-request "lsp-mode")
 (declare-function lsp--text-document-position-params "lsp-mode")
 (declare-function lsp--buffer-uri "lsp-mode")
 (declare-function lsp-register-client "lsp-mode")
@@ -63,6 +66,7 @@ For example (:model \"qwen2.5-coder-0.5b-instruct\" :timeLimitMs 2000)."
 (defvar eglot-server-programs)
 (declare-function cromwell-eglot-server--eieio-childp "cromwell") ; made by defclass below
 (defvar lsp-mode)
+(defvar lsp-response-timeout)
 
 (defun cromwell--eglot-p ()
   (and (fboundp 'eglot-current-server) (eglot-current-server)))
@@ -93,6 +97,37 @@ CALLBACK gets the result; ON-ERROR, if given, the error."
    ((cromwell--lsp-p)
     (lsp-request-async (substring (symbol-name method) 1) params callback
                        :error-handler (lambda (e) (when on-error (funcall on-error e)))))
+   (t (user-error "Cromwell: no eglot or lsp-mode server in this buffer"))))
+
+(defun cromwell--request-and-wait (method params timeout)
+  "Send METHOD with PARAMS through eglot or lsp-mode; wait up to TIMEOUT s.
+Return (ok RESULT), (error MESSAGE) or (quit): C-g while waiting cancels
+the request on the server ($/cancelRequest)."
+  (cond
+   ((cromwell--eglot-p)
+    (eglot--signal-textDocument/didChange)
+    (let* ((server (eglot-current-server))
+           reply
+           ;; The request's id, for $/cancelRequest: `jsonrpc-request' cancels nothing on C-g,
+           ;; and `jsonrpc-async-request' does not say the id.
+           (id (car (jsonrpc--async-request-1
+                     server method params
+                     :success-fn (lambda (result) (setq reply (list 'ok result)))
+                     :error-fn (lambda (e) (setq reply (list 'error (cromwell--get e :message))))
+                     :timeout-fn (lambda () (setq reply (list 'error (format "no answer in %s s" timeout))))
+                     :timeout timeout))))
+      (condition-case nil
+          (progn (while (not reply) (accept-process-output nil 0.1))
+                 reply)
+        (quit (jsonrpc-notify server :$/cancelRequest (list :id id))
+              '(quit)))))
+   ((cromwell--lsp-p)
+    ;; `lsp-request' sends $/cancelRequest itself when C-g ends its wait.
+    (let ((lsp-response-timeout timeout))
+      (condition-case err
+          (list 'ok (lsp-request (substring (symbol-name method) 1) params))
+        (quit '(quit))
+        (error (list 'error (error-message-string err))))))
    (t (user-error "Cromwell: no eglot or lsp-mode server in this buffer"))))
 
 (defun cromwell--get (obj key)
@@ -272,26 +307,95 @@ It is read when a server starts, so later changes to `cromwell-command' count."
     (remove-hook 'post-command-hook #'cromwell--post-command t)
     (cromwell-dismiss)))
 
+;;;; Edits
+;; An edit runs the model for seconds (8 s for a docstring on the 0.5B, 15 s on the 1.5B, more on a
+;; slow machine); the server applies it with workspace/applyEdit and then answers cromwell.edit.
+;; eglot and lsp-mode wait 10 s for a command's answer and then report "Timed out" although the
+;; edit still lands, so Cromwell's edits wait longer (the server has its own limits per edit), say
+;; so while they wait, and on C-g stop waiting and send $/cancelRequest.
+
+(defcustom cromwell-edit-timeout 300
+  "Seconds to wait for an edit before giving up on it."
+  :type 'number)
+
+(defvar cromwell-edit-history nil "Instructions given to Cromwell's edits.")
+
+(defun cromwell--read-instruction ()
+  (read-string "Cromwell edit: " nil 'cromwell-edit-history))
+
+(defun cromwell--with-key (obj key value)
+  "A copy of OBJ with KEY set to VALUE.
+OBJ is a plist (eglot) or a hash table (lsp-mode), as `cromwell--get' reads."
+  (if (hash-table-p obj)
+      (let ((copy (copy-hash-table obj)))
+        (puthash (substring (symbol-name key) 1) value copy)
+        copy)
+    (plist-put (copy-sequence obj) key value)))
+
+(defun cromwell--edit-with-instruction (argument instruction)
+  "Run cromwell.edit on ARGUMENT ({uri, range[, version]}) with INSTRUCTION.
+A blank INSTRUCTION sends nothing."
+  (if (string-blank-p instruction)
+      (message "Cromwell: no instruction, nothing edited")
+    (cromwell--run-edit (vector (cromwell--with-key argument :instruction instruction)))))
+
+(defun cromwell--edit-command (arguments)
+  "Run the cromwell.edit a code action carries, with ARGUMENTS.
+\"Cromwell: edit selection…\" carries no instruction (LSP has no prompt
+box): ask for one."
+  (let ((argument (and (> (length arguments) 0) (elt arguments 0))))
+    (if (and (or (hash-table-p argument) (consp argument))
+             (string-blank-p (or (cromwell--get argument :instruction) "")))
+        (cromwell--edit-with-instruction argument (cromwell--read-instruction))
+      (cromwell--run-edit arguments))))
+
+(defun cromwell--run-edit (arguments)
+  "Send cromwell.edit with ARGUMENTS and wait for the server to apply the edit."
+  (message "Cromwell: editing… (C-g to cancel)")
+  (pcase (cromwell--request-and-wait
+          :workspace/executeCommand (list :command "cromwell.edit" :arguments arguments)
+          cromwell-edit-timeout)
+    (`(ok ,_) (message "Cromwell: edit applied"))
+    (`(error ,text) (message "Cromwell: %s" text))
+    ('(quit) (message "Cromwell: edit cancelled"))))
+
+(with-eval-after-load 'eglot
+  (cl-defmethod eglot-execute-command
+    ((_ cromwell-eglot-server) (_ (eql 'cromwell.edit)) arguments)
+    (cromwell--edit-command arguments)))
+
+(defun cromwell--lsp-execute-code-action (execute action)
+  "Call EXECUTE on ACTION, waiting as long as for an edit if it is Cromwell's.
+lsp-mode resolves a code action with codeAction/resolve, which for
+Cromwell's built-in actions (\"add a docstring\") runs the model."
+  (if (and (string-prefix-p "Cromwell: " (or (cromwell--get action :title) ""))
+           (not (cromwell--get action :command)))
+      (let ((lsp-response-timeout cromwell-edit-timeout))
+        (message "Cromwell: editing… (C-g to cancel)")
+        (funcall execute action))
+    (funcall execute action)))
+
+(with-eval-after-load 'lsp-mode
+  ;; By command only: with lsp-mode Cromwell is an add-on, and lsp-mode passes the id of the
+  ;; buffer's first server, which may be the language's own.
+  (cl-defmethod lsp-execute-command (_ (_ (eql 'cromwell.edit)) arguments)
+    (cromwell--edit-command arguments))
+  (advice-add 'lsp-execute-code-action :around #'cromwell--lsp-execute-code-action))
+
 ;;;; Commands
 
 ;;;###autoload
 (defun cromwell-edit-region (beg end instruction)
   "Rewrite the lines from BEG to END by INSTRUCTION; the server applies the edit."
-  (interactive "r\nsCromwell edit: ")
+  (interactive (list (region-beginning) (region-end) (cromwell--read-instruction)))
   (let* ((l1 (1- (line-number-at-pos beg)))
          (l2 (save-excursion (goto-char end)
                              (if (and (bolp) (> end beg)) (1- (line-number-at-pos end))
                                (line-number-at-pos end)))))
-    (message "Cromwell: editing…")
-    (cromwell--request
-     :workspace/executeCommand
-     (list :command "cromwell.edit"
-           :arguments (vector (list :uri (cromwell--uri)
-                                    :range (list :start (list :line l1 :character 0)
-                                                 :end (list :line l2 :character 0))
-                                    :instruction instruction)))
-     (lambda (_) (message "Cromwell: edit applied"))
-     (lambda (e) (message "Cromwell: %s" (or (cromwell--get e :message) e))))))
+    (cromwell--edit-with-instruction
+     (list :uri (cromwell--uri)
+           :range (list :start (list :line l1 :character 0) :end (list :line l2 :character 0)))
+     instruction)))
 
 ;;;###autoload
 (defun cromwell-status ()
