@@ -233,6 +233,16 @@ final class LspEdits {
       String uri, int version, int startLine, int endLine, String instruction) {
     OpenDocument before =
         documents.get(uri).orElseThrow(() -> new Refusal.Failed(uri + " is not open"));
+    if (before.path() == null && uri.startsWith("file:")) {
+      // Neovim calls an unnamed buffer "file://", and applies an edit for that URI to a new,
+      // hidden buffer named "/": the user's buffer would not change and nobody would say so.
+      return CompletableFuture.failedFuture(
+          new Refusal.Failed(
+              "this buffer has no file name (the editor calls it \""
+                  + uri
+                  + "\"), so an edit for it would land in another buffer; save it under a name"
+                  + " and ask again"));
+    }
     if (before.version() != version) {
       return CompletableFuture.failedFuture(
           new Refusal.DocumentChanged(

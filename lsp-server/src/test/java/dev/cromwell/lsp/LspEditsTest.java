@@ -146,6 +146,33 @@ class LspEditsTest {
     }
   }
 
+  @Test
+  void anEditForABufferWithoutAFileNameIsRefusedBeforeTheModelRuns() throws Exception {
+    StubCompleter stub = new StubCompleter("x");
+    stub.editAnswer = "```python\n    return math.pi * r * r\n```\n";
+    try (LspHarness h = new LspHarness(LspServerTest.config(0), c -> stub)) {
+      h.initialize(null, null, null);
+      h.awaitStatus("modelState", "ready");
+      // Neovim's unnamed buffer.
+      LspServerTest.open(h, "file://", "python", TEXT);
+      CodeAction handling =
+          actions(h, "file://", new Range(new Position(3, 0), new Position(4, 0))).stream()
+              .filter(a -> a.getTitle().contains("error handling"))
+              .findFirst()
+              .orElseThrow();
+      ExecutionException e =
+          assertThrows(
+              ExecutionException.class,
+              () ->
+                  h.server
+                      .getTextDocumentService()
+                      .resolveCodeAction(handling)
+                      .get(10, TimeUnit.SECONDS));
+      assertTrue(e.getMessage().contains("no file name"), e.getMessage());
+      assertEquals(0, stub.editCalls.get(), "refused before the model runs");
+    }
+  }
+
   private static List<String> titles(LspHarness h, String uri, Range range) throws Exception {
     return actions(h, uri, range).stream().map(CodeAction::getTitle).toList();
   }
