@@ -43,6 +43,46 @@ local function root_dir(bufnr)
   return git ~= '' and vim.fn.fnamemodify(git, ':p:h:h') or dir
 end
 
+--- Sends cromwell.edit with `arguments` ({ {uri, range, instruction} }) as :CromwellEdit and the
+--- code actions do; the server computes the edit and sends it back as workspace/applyEdit, which
+--- Neovim applies.
+local function send_edit(client, bufnr, arguments, on_done)
+  vim.notify('Cromwell: editing…')
+  compat.request(client, 'workspace/executeCommand', { command = 'cromwell.edit', arguments = arguments },
+    function(err)
+      if err then vim.notify('Cromwell: ' .. (err.message or vim.inspect(err)), vim.log.levels.WARN) end
+      if on_done then on_done(err) end
+    end, bufnr)
+end
+
+--- Asks for an edit instruction and calls `on_instruction` with it. vim.ui.input, so that an input
+--- plugin may draw the prompt (and answer later); a cancelled or blank answer edits nothing.
+local function ask_instruction(on_instruction)
+  vim.ui.input({ prompt = 'Cromwell edit: ' }, function(input)
+    if type(input) ~= 'string' or vim.trim(input) == '' then
+      vim.notify('Cromwell: no instruction, nothing edited')
+      return
+    end
+    on_instruction(input)
+  end)
+end
+
+--- Neovim runs this instead of sending workspace/executeCommand when a picked code action carries
+--- cromwell.edit. "Cromwell: edit selection…" carries no instruction (LSP has no prompt box, so the
+--- editor asks); the built-in actions carry theirs and are sent as they are.
+local function edit_command(command, ctx)
+  local client = vim.lsp.get_client_by_id(ctx.client_id)
+  if not client then return end
+  local args = command.arguments and command.arguments[1]
+  local asks = type(args) == 'table' and (type(args.instruction) ~= 'string' or args.instruction == '')
+  if not asks then return send_edit(client, ctx.bufnr, command.arguments) end
+  ask_instruction(function(instruction)
+    local with = vim.deepcopy(args)
+    with.instruction = instruction
+    send_edit(client, ctx.bufnr, { with })
+  end)
+end
+
 local function client_config(bufnr)
   return {
     name = 'cromwell',
@@ -50,6 +90,7 @@ local function client_config(bufnr)
     root_dir = root_dir(bufnr),
     init_options = M.config.settings,
     settings = { cromwell = M.config.settings },
+    commands = { ['cromwell.edit'] = edit_command }, -- this client's own, not every server's
   }
 end
 
@@ -140,8 +181,7 @@ local function keymaps()
   map(keys.prev, function() M.cycle(-1) end)
 end
 
---- :CromwellEdit [instruction] over a line range: the server computes the edit and sends it back
---- as workspace/applyEdit, which Neovim applies.
+--- :CromwellEdit [instruction] over a line range (asks for the instruction when none is given).
 function M.edit(line1, line2, instruction, on_done)
   local bufnr = api.nvim_get_current_buf()
   local client = M.client(bufnr)
@@ -149,21 +189,15 @@ function M.edit(line1, line2, instruction, on_done)
     vim.notify('Cromwell: not running in this buffer', vim.log.levels.WARN)
     return
   end
-  if not instruction or instruction == '' then
-    instruction = vim.fn.input('Cromwell edit: ')
+  local function send(text)
+    send_edit(client, bufnr, { {
+      uri = vim.uri_from_bufnr(bufnr),
+      range = { start = { line = line1 - 1, character = 0 }, ['end'] = { line = line2, character = 0 } },
+      instruction = text,
+    } }, on_done)
   end
-  if instruction == '' then return end
-  local args = {
-    uri = vim.uri_from_bufnr(bufnr),
-    range = { start = { line = line1 - 1, character = 0 }, ['end'] = { line = line2, character = 0 } },
-    instruction = instruction,
-  }
-  vim.notify('Cromwell: editing…')
-  compat.request(client, 'workspace/executeCommand', { command = 'cromwell.edit', arguments = { args } },
-    function(err)
-      if err then vim.notify('Cromwell: ' .. (err.message or vim.inspect(err)), vim.log.levels.WARN) end
-      if on_done then on_done(err) end
-    end, bufnr)
+  if instruction and instruction ~= '' then return send(instruction) end
+  ask_instruction(send)
 end
 
 --- :CromwellStatus: the model, its state and the last latencies.

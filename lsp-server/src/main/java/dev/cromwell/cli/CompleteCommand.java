@@ -27,9 +27,10 @@ import picocli.CommandLine.Parameters;
     name = "complete",
     mixinStandardHelpOptions = true,
     description = {
-      "Print the inline suggestion the editor would show at a cursor.",
-      "The same path as the language server's: the document, the model's FIM format, stop rules",
-      "and post-processing. LINE and COLUMN count from 1; without them the cursor is at the end."
+      "Print an inline suggestion at a cursor.",
+      "The language server's path for this file alone: the document, the model's FIM format, stop",
+      "rules and post-processing, without the editor's time limit or other files' snippets.",
+      "LINE and COLUMN count from 1; without them the cursor is at the end."
     })
 final class CompleteCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -12,6 +12,7 @@ import dev.cromwell.context.WorkspaceIndex;
 import dev.cromwell.engine.gguf.GgufFile;
 import dev.cromwell.engine.store.ModelStore;
 import dev.cromwell.engine.tokenizer.TokenizerLoader;
+import dev.cromwell.lsp.ServerConfig;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,9 +50,8 @@ final class ContextCommand implements Callable<Integer> {
 
   @Option(
       names = "--budget",
-      defaultValue = "2048",
-      description = "token budget (default: ${DEFAULT-VALUE})")
-  int budget;
+      description = "token budget (default: the editor's contextBudget setting's default)")
+  Integer budget;
 
   @Option(
       names = {"-m", "--model"},
@@ -89,6 +89,7 @@ final class ContextCommand implements Callable<Integer> {
     if (line < 1) {
       throw new IllegalArgumentException("LINE starts at 1, got " + line);
     }
+    int budget = this.budget != null ? this.budget : ServerConfig.defaults().contextBudget();
     if (budget < 1) {
       throw new IllegalArgumentException("--budget must be positive");
     }

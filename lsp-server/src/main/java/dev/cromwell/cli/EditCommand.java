@@ -31,7 +31,8 @@ import picocli.CommandLine.Parameters;
       "permissions, line endings and encoding, and keeps a backup in .cromwell/backups/ unless",
       "--no-backup (the last --keep-backups per file, at most --backup-max-mb in all). Files",
       "outside the workspace root, read-only files (unless --force) and a .cromwell that is a",
-      "link are refused. Edits decode greedily and speculate by prompt lookup; --draft adds a",
+      "link are refused. Edits decode greedily, speculating by prompt lookup on models 768 or more",
+      "wide (where it was measured to pay); --draft adds a",
       "draft model (same answer, faster)."
     })
 final class EditCommand implements Callable<Integer> {

@@ -26,7 +26,7 @@ import picocli.CommandLine.Option;
       "Run the language server (inline completions) over stdio or TCP.",
       "Editors start it as \"cromwell lsp\"; settings come from the editor's initializationOptions",
       "(model, threads, maxTokens, debounceMs, contextBudget, timeLimitMs, disabledLanguages,",
-      "memoryBudgetMb, loadMode); options given here are the defaults under them."
+      "memoryBudgetMb, loadMode, kvCache); options given here are the defaults under them."
     })
 final class LspCommand implements Callable<Integer> {
   @Option(
@@ -37,7 +37,7 @@ final class LspCommand implements Callable<Integer> {
 
   @Option(
       names = {"-t", "--threads"},
-      description = "worker threads (default: one per core)")
+      description = "worker threads (default: one per logical CPU)")
   Integer threads;
 
   @Option(

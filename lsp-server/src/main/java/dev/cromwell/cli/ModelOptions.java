@@ -31,7 +31,7 @@ final class ModelOptions {
 
   @Option(
       names = {"-t", "--threads"},
-      description = "worker threads (default: one per core)")
+      description = "worker threads (default: one per logical CPU)")
   Integer threads;
 
   @Option(

@@ -57,7 +57,7 @@ final class ServeCommand implements Callable<Integer> {
       defaultValue = "8",
       description =
           "most requests decoding together, one pass over the weights per token for all of them;"
-              + " 1 runs them one at a time (default: ${DEFAULT-VALUE})")
+              + " 1 runs them one at a time; at most 64 (default: ${DEFAULT-VALUE})")
   int batch;
 
   @Option(

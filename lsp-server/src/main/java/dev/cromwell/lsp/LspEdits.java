@@ -4,6 +4,7 @@ import com.google.gson.JsonObject;
 import dev.cromwell.edit.EditModel;
 import dev.cromwell.edit.EditService;
 import dev.cromwell.edit.TextEdits;
+import dev.cromwell.protocol.edit.DocOnlyEdit;
 import dev.cromwell.protocol.edit.EditException;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,8 +70,11 @@ final class LspEdits {
             EDIT_COMMAND,
             List.of(EditCommandArgs.toJson(uri, range, null, null))));
     actions.add(Either.forRight(ask));
+    String name = editName(doc.get());
+    String text = doc.get().text().text();
     BUILT_IN.entrySet().stream()
         .sorted(Map.Entry.comparingByKey())
+        .filter(e -> applies(name, text, range, e.getValue()))
         .forEach(
             e ->
                 actions.add(
@@ -106,6 +110,63 @@ final class LspEdits {
     }
     return actions;
   }
+
+  /**
+   * Whether a built-in {@code instruction} can run on {@code range}: a documentation-only one ("add
+   * a docstring") is refused on a selection that declares nothing or in a language the
+   * documentation-only edit does not know ({@link DocOnlyEdit#of}), so it is not offered there; any
+   * other instruction always can. Costs a parse of the selected lines, no model.
+   */
+  private static boolean applies(String name, String text, Range range, String instruction) {
+    int first = range.getStart().getLine();
+    int last =
+        EditCommandArgs.lastLine(first, range.getEnd().getLine(), range.getEnd().getCharacter());
+    String[] lines = text.split("\n", -1);
+    StringBuilder region = new StringBuilder();
+    for (int l = first; l <= last && l < lines.length; l++) {
+      region.append(lines[l]).append('\n');
+    }
+    try {
+      DocOnlyEdit.of(name, region.toString(), instruction);
+      return true;
+    } catch (EditException e) {
+      return false;
+    }
+  }
+
+  /**
+   * The file name an edit is asked under: the document's, or for an unsaved one ({@code
+   * untitled:Untitled-1}) a name with its language's extension, so that the edit knows the language
+   * (the documentation-only edit goes by the extension).
+   */
+  static String editName(OpenDocument doc) {
+    if (doc.path() != null) {
+      return doc.path().getFileName().toString();
+    }
+    String ext = EXTENSIONS.get(doc.languageId() == null ? "" : doc.languageId());
+    String lastSegment = doc.uri().substring(doc.uri().lastIndexOf('/') + 1);
+    return ext != null && !lastSegment.contains(".") ? "untitled." + ext : doc.uri();
+  }
+
+  /** LSP language ids of the languages the edit path knows by extension. */
+  private static final Map<String, String> EXTENSIONS =
+      Map.ofEntries(
+          Map.entry("python", "py"),
+          Map.entry("java", "java"),
+          Map.entry("javascript", "js"),
+          Map.entry("javascriptreact", "jsx"),
+          Map.entry("typescript", "ts"),
+          Map.entry("typescriptreact", "tsx"),
+          Map.entry("go", "go"),
+          Map.entry("c", "c"),
+          Map.entry("cpp", "cpp"),
+          Map.entry("csharp", "cs"),
+          Map.entry("rust", "rs"),
+          Map.entry("kotlin", "kt"),
+          Map.entry("swift", "swift"),
+          Map.entry("scala", "scala"),
+          Map.entry("dart", "dart"),
+          Map.entry("php", "php"));
 
   private static CodeAction action(
       boolean resolveSupported,
@@ -172,6 +233,16 @@ final class LspEdits {
       String uri, int version, int startLine, int endLine, String instruction) {
     OpenDocument before =
         documents.get(uri).orElseThrow(() -> new Refusal.Failed(uri + " is not open"));
+    if (before.path() == null && uri.startsWith("file:")) {
+      // Neovim calls an unnamed buffer "file://", and applies an edit for that URI to a new,
+      // hidden buffer named "/": the user's buffer would not change and nobody would say so.
+      return CompletableFuture.failedFuture(
+          new Refusal.Failed(
+              "this buffer has no file name (the editor calls it \""
+                  + uri
+                  + "\"), so an edit for it would land in another buffer; save it under a name"
+                  + " and ask again"));
+    }
     if (before.version() != version) {
       return CompletableFuture.failedFuture(
           new Refusal.DocumentChanged(
@@ -186,7 +257,7 @@ final class LspEdits {
     if (model == null) {
       return CompletableFuture.failedFuture(new Refusal.Failed("no model is loaded"));
     }
-    String name = before.path() != null ? before.path().getFileName().toString() : uri;
+    String name = editName(before);
     String oldText = before.text().text();
     return runtime
         .onModelThread(

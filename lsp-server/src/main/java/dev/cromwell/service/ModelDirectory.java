@@ -12,8 +12,8 @@ import java.util.stream.Stream;
 
 /**
  * The models a server can name: the loaded one, the GGUF files installed in the model store ({@code
- * $CROMWELL_HOME/models}, a model being {@code <name>.gguf}) and the catalogue's names. The
- * catalogue is passed in: the model catalogue of issue 17 plugs in here once it is merged.
+ * $CROMWELL_HOME/models}, a model being {@code <name>.gguf}) and the catalogue's names, which
+ * {@code ServeCommand} passes in from the store's catalogue.
  */
 public final class ModelDirectory {
   /** One model; {@code path} is null when it is only in the catalogue. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.cromwell.engine.TestData;
+import dev.cromwell.lsp.ServerConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,6 +49,13 @@ class ContextCommandTest {
     assertTrue(plan.get("counting").getAsString().startsWith("model tokenizer"));
     assertEquals(
         "prefix", plan.getAsJsonArray("pieces").get(0).getAsJsonObject().get("kind").getAsString());
+
+    // Without --budget: the editor's own budget, so the command shows what the editor's model sees.
+    CliTest.Run editors = CliTest.run("context", main + ":4", "--root", dir.toString(), "--json");
+    assertEquals(0, editors.code(), editors.err());
+    assertEquals(
+        ServerConfig.defaults().contextBudget(),
+        JsonParser.parseString(editors.out()).getAsJsonObject().get("budget").getAsInt());
   }
 
   @Test

@@ -207,6 +207,16 @@ class EditServiceTest {
     assertTrue(
         model.prompt.startsWith("<|im_start|>system\n" + EditPrompts.SYSTEM_FIX + "<|im_end|>\n"),
         model.prompt);
+    // The selection reaches the parser: a usage example after the rewrite is not the rewrite.
+    FixedAnswer withExample =
+        new FixedAnswer(
+            "```python\ndef area(r):\n    return math.pi * r * r\n```\nUsage:\n"
+                + "```python\nprint(area(2))\n```\n",
+            template);
+    assertEquals(
+        FILE.replace("3.14", "math.pi"),
+        new EditService(withExample)
+            .edit(new EditService.Request("geo.py", FILE, 3, 4, "fix the bug"), () -> false));
     // Reasoning without code leaves the file alone.
     FixedAnswer prose = new FixedAnswer("The code is already correct.\n", template);
     EditException e =

@@ -1,10 +1,12 @@
 package dev.cromwell.lsp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
+import dev.cromwell.protocol.edit.DocOnlyInstruction;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -41,12 +43,15 @@ class LspEditsTest {
       LspServerTest.open(h, "untitled:geo.py", "python", TEXT);
       List<CodeAction> listed =
           actions(h, "untitled:geo.py", new Range(new Position(3, 0), new Position(4, 0)));
-      assertTrue(listed.size() >= 3, listed.toString());
+      assertTrue(listed.size() >= 2, listed.toString());
       assertEquals(0, stub.editCalls.get(), "listing never runs the model");
-      CodeAction docstring =
-          listed.stream().filter(a -> a.getTitle().contains("docstring")).findFirst().orElseThrow();
+      CodeAction handling =
+          listed.stream()
+              .filter(a -> a.getTitle().contains("error handling"))
+              .findFirst()
+              .orElseThrow();
       CodeAction resolved =
-          h.server.getTextDocumentService().resolveCodeAction(docstring).get(10, TimeUnit.SECONDS);
+          h.server.getTextDocumentService().resolveCodeAction(handling).get(10, TimeUnit.SECONDS);
       assertEquals(1, stub.editCalls.get());
       TextDocumentEdit edit = resolved.getEdit().getDocumentChanges().get(0).getLeft();
       assertEquals(1, edit.getTextDocument().getVersion());
@@ -61,6 +66,118 @@ class LspEditsTest {
   }
 
   @Test
+  void theDocstringActionTakesOnlyTheAnswersDocumentation() throws Exception {
+    for (var action : LspEdits.BUILT_IN.entrySet()) {
+      if (action.getKey().contains("docstring")) {
+        assertTrue(
+            DocOnlyInstruction.accepts(action.getValue()),
+            action.getKey() + " must reach the documentation-only path: " + action.getValue());
+      }
+    }
+    // The answer documents the function and also "fixes" its constant: only the docstring lands,
+    // every code line keeps its bytes.
+    StubCompleter stub = new StubCompleter("x");
+    stub.editAnswer =
+        "```python\ndef area(r):\n    \"\"\"The area of a circle of radius r.\"\"\"\n"
+            + "    return math.pi * r * r\n```\n";
+    try (LspHarness h = new LspHarness(LspServerTest.config(0), c -> stub)) {
+      h.initialize(null, null, null);
+      h.awaitStatus("modelState", "ready");
+      LspServerTest.open(h, "untitled:geo.py", "python", TEXT);
+      CodeAction docstring =
+          actions(h, "untitled:geo.py", new Range(new Position(2, 0), new Position(4, 0))).stream()
+              .filter(a -> a.getTitle().contains("docstring"))
+              .findFirst()
+              .orElseThrow();
+      CodeAction resolved =
+          h.server.getTextDocumentService().resolveCodeAction(docstring).get(10, TimeUnit.SECONDS);
+      List<TextEdit> edits =
+          resolved.getEdit().getDocumentChanges().get(0).getLeft().getEdits().stream()
+              .map(e -> e.getLeft())
+              .toList();
+      assertEquals(1, edits.size(), edits.toString());
+      assertEquals(new Position(3, 0), edits.get(0).getRange().getStart());
+      assertEquals(
+          "    \"\"\"The area of a circle of radius r.\"\"\"\n", edits.get(0).getNewText());
+    }
+  }
+
+  @Test
+  void theDocstringActionIsOfferedOnlyWhereItCanRun() throws Exception {
+    StubCompleter stub = new StubCompleter("x");
+    stub.editAnswer =
+        "```python\ndef area(r):\n    \"\"\"The area.\"\"\"\n    return 3.14 * r * r\n```\n";
+    try (LspHarness h = new LspHarness(LspServerTest.config(0), c -> stub)) {
+      h.initialize(null, null, null);
+      h.awaitStatus("modelState", "ready");
+      LspServerTest.open(h, "untitled:geo.py", "python", TEXT);
+      LspServerTest.open(h, "untitled:Untitled-1", "python", TEXT);
+      LspServerTest.open(h, "untitled:notes.rb", "ruby", "def area(r)\n  3.14 * r * r\nend\n");
+      Range function = new Range(new Position(2, 0), new Position(4, 0));
+      Range body = new Range(new Position(3, 0), new Position(4, 0));
+      assertTrue(titles(h, "untitled:geo.py", function).contains("Cromwell: add a docstring"));
+      // Inside a body, or in a language the documentation-only edit does not know, it would be
+      // refused: not offered; the other actions are.
+      List<String> inBody = titles(h, "untitled:geo.py", body);
+      assertFalse(inBody.contains("Cromwell: add a docstring"), inBody.toString());
+      assertTrue(inBody.contains("Cromwell: add error handling"), inBody.toString());
+      List<String> ruby =
+          titles(h, "untitled:notes.rb", new Range(new Position(0, 0), new Position(3, 0)));
+      assertFalse(ruby.contains("Cromwell: add a docstring"), ruby.toString());
+      // An unsaved buffer is known by its language id.
+      CodeAction docstring =
+          actions(h, "untitled:Untitled-1", function).stream()
+              .filter(a -> a.getTitle().contains("docstring"))
+              .findFirst()
+              .orElseThrow();
+      CodeAction resolved =
+          h.server.getTextDocumentService().resolveCodeAction(docstring).get(10, TimeUnit.SECONDS);
+      assertEquals(
+          "    \"\"\"The area.\"\"\"\n",
+          resolved
+              .getEdit()
+              .getDocumentChanges()
+              .get(0)
+              .getLeft()
+              .getEdits()
+              .get(0)
+              .getLeft()
+              .getNewText());
+    }
+  }
+
+  @Test
+  void anEditForABufferWithoutAFileNameIsRefusedBeforeTheModelRuns() throws Exception {
+    StubCompleter stub = new StubCompleter("x");
+    stub.editAnswer = "```python\n    return math.pi * r * r\n```\n";
+    try (LspHarness h = new LspHarness(LspServerTest.config(0), c -> stub)) {
+      h.initialize(null, null, null);
+      h.awaitStatus("modelState", "ready");
+      // Neovim's unnamed buffer.
+      LspServerTest.open(h, "file://", "python", TEXT);
+      CodeAction handling =
+          actions(h, "file://", new Range(new Position(3, 0), new Position(4, 0))).stream()
+              .filter(a -> a.getTitle().contains("error handling"))
+              .findFirst()
+              .orElseThrow();
+      ExecutionException e =
+          assertThrows(
+              ExecutionException.class,
+              () ->
+                  h.server
+                      .getTextDocumentService()
+                      .resolveCodeAction(handling)
+                      .get(10, TimeUnit.SECONDS));
+      assertTrue(e.getMessage().contains("no file name"), e.getMessage());
+      assertEquals(0, stub.editCalls.get(), "refused before the model runs");
+    }
+  }
+
+  private static List<String> titles(LspHarness h, String uri, Range range) throws Exception {
+    return actions(h, uri, range).stream().map(CodeAction::getTitle).toList();
+  }
+
+  @Test
   void anEditComputedForAnOlderVersionIsRefusedNeverApplied() throws Exception {
     StubCompleter stub = new StubCompleter("x");
     stub.editAnswer = "    return math.pi * r * r\n";
@@ -71,7 +188,7 @@ class LspEditsTest {
       LspServerTest.open(h, "untitled:geo.py", "python", TEXT);
       CodeAction action =
           actions(h, "untitled:geo.py", new Range(new Position(3, 0), new Position(3, 10))).stream()
-              .filter(a -> a.getData() != null)
+              .filter(a -> a.getTitle().contains("error handling"))
               .findFirst()
               .orElseThrow();
       var pending = h.server.getTextDocumentService().resolveCodeAction(action);

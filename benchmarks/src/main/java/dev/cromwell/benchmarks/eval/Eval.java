@@ -13,6 +13,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -79,18 +81,25 @@ public final class Eval implements Callable<Integer> {
               + " non-blank line)")
   int fimLines;
 
-  @Option(names = "--seed", defaultValue = "22", description = "FIM spans and bug injection")
+  @Option(
+      names = "--seed",
+      defaultValue = "22",
+      description = "FIM spans and bug injection (default: ${DEFAULT-VALUE})")
   long seed;
 
   @Option(
       names = {"-t", "--threads"},
-      defaultValue = "2")
+      defaultValue = "2",
+      description = "inference threads (default: ${DEFAULT-VALUE})")
   int threads;
 
   @Option(names = "--out", description = "output folder (default: eval-results/MODEL)")
   Path out;
 
-  @Option(names = "--humaneval", description = "HumanEval.jsonl.gz")
+  @Option(
+      names = "--humaneval",
+      description =
+          "HumanEval.jsonl.gz (default: ../shared/testdata/humaneval/ beside the project)")
   Path humanEval;
 
   @Option(
@@ -110,7 +119,10 @@ public final class Eval implements Callable<Integer> {
       description = "the LSP server's contextBudget setting for the editor path (default: its own)")
   Integer contextBudget;
 
-  @Option(names = "--timeout", defaultValue = "10", description = "seconds per test run")
+  @Option(
+      names = "--timeout",
+      defaultValue = "10",
+      description = "seconds per test run (default: ${DEFAULT-VALUE})")
   int timeoutSeconds;
 
   @Option(
@@ -123,7 +135,9 @@ public final class Eval implements Callable<Integer> {
   @Option(
       names = "--edit-format",
       defaultValue = "auto",
-      description = "auto (by model size), rewrite or search-replace (default: ${DEFAULT-VALUE})")
+      description =
+          "auto (as cromwell edit: rewrite, since no catalogue model measured better with"
+              + " search-replace), rewrite or search-replace (default: ${DEFAULT-VALUE})")
   String editFormat;
 
   @Option(
@@ -153,8 +167,48 @@ public final class Eval implements Callable<Integer> {
     System.exit(cli.execute(args));
   }
 
+  /** Each benchmark's modes, in the order they run: what --bench and --modes may name. */
+  static final Map<String, List<String>> MODES =
+      Map.of(
+          "humaneval", List.of("completion", "editor", "chat"),
+          "fim",
+              List.of(
+                  "single-raw",
+                  "single-midline-raw",
+                  "multi-raw",
+                  "single-editor",
+                  "single-midline",
+                  "multi-editor"),
+          "fim-repo", List.of("repo-editor"),
+          "edit", List.of("fix", "docstring"));
+
+  /**
+   * Refuses a benchmark or mode name that would run nothing: a typo used to give an empty table
+   * after loading the model.
+   */
+  private void checkNames() {
+    List<String> known = new ArrayList<>();
+    for (String bench : benches) {
+      List<String> modesOf = MODES.get(bench);
+      if (modesOf == null) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(),
+            "unknown benchmark '" + bench + "'; --bench takes " + new TreeSet<>(MODES.keySet()));
+      }
+      known.addAll(modesOf);
+    }
+    for (String mode : modes == null ? List.<String>of() : modes) {
+      if (!known.contains(mode)) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(),
+            "mode '" + mode + "' is not one of " + benches + "'s modes " + known);
+      }
+    }
+  }
+
   @Override
   public Integer call() throws Exception {
+    checkNames();
     Path modelPath = ModelRef.resolve(model);
     String modelName = modelPath.getFileName().toString().replaceFirst("\\.gguf$", "");
     Path data =

@@ -12,9 +12,9 @@ import java.util.stream.Stream;
 
 /**
  * Runs model-written Python where it can do little harm: a fresh temporary folder as working
- * directory, an empty environment, isolated mode ({@code python3 -I}), limits on CPU time, address
- * space, file size and processes ({@code prlimit}), a wall-clock limit, and no network ({@code
- * unshare -n}, when this machine allows it).
+ * directory, an environment of only PATH and HOME (the folder), isolated mode ({@code python3 -I}),
+ * limits on CPU time, address space, file size and processes ({@code prlimit}), a wall-clock limit,
+ * and no network ({@code unshare -n}, when this machine allows it).
  */
 public final class Sandbox {
   /** What a run gave: passed, or the reason it did not (last line of stderr, or the limit). */
@@ -32,7 +32,7 @@ public final class Sandbox {
 
   /** How the code is confined, for the report. */
   public String description() {
-    return "python3 -I in a temporary folder, empty environment, "
+    return "python3 -I in a temporary folder, only PATH and HOME set, "
         + wallMillis / 1000
         + " s wall"
         + (prlimit ? ", prlimit: 10 s CPU, 2 GiB address space, 16 MiB files, 64 processes" : "")

@@ -9,8 +9,12 @@ import com.google.gson.JsonParser;
 import dev.cromwell.engine.RealModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -24,24 +28,8 @@ class EvalSmokeTest {
     // Kept under target/ so that the last run's table can be read after the build.
     Path out = Path.of("target", "eval-smoke");
     Path model = RealModels.smollm2();
-    int status =
-        new CommandLine(new Eval())
-            .execute(
-                "-m",
-                model.toString(),
-                "--limit",
-                "3",
-                "--fim-lines",
-                "1",
-                "--max-tokens",
-                "96",
-                "--humaneval",
-                "../../shared/testdata/humaneval/HumanEval.jsonl.gz",
-                "--out",
-                out.toString());
-    assertEquals(0, status);
     JsonObject root =
-        JsonParser.parseString(Files.readString(out.resolve("results.json"))).getAsJsonObject();
+        run(out, "-m", model.toString(), "--limit", "3", "--fim-lines", "1", "--max-tokens", "96");
     Map<String, Integer> tasks = new HashMap<>();
     for (JsonElement e : root.getAsJsonArray("results")) {
       JsonObject r = e.getAsJsonObject();
@@ -71,7 +59,58 @@ class EvalSmokeTest {
       assertEquals(3, tasks.get(mode), mode + " in " + tasks);
     }
     assertTrue(tasks.getOrDefault("edit/fix", 0) >= 1, "fix tasks: " + tasks);
+    // Every mode the name check accepts ran (fim-repo has its own test below), and no other.
+    Set<String> named = new TreeSet<>();
+    Eval.MODES.forEach(
+        (bench, modes) -> {
+          if (!bench.equals("fim-repo")) {
+            modes.forEach(mode -> named.add(bench + "/" + mode));
+          }
+        });
+    assertEquals(named, new TreeSet<>(tasks.keySet()));
     assertTrue(
         Files.readString(out.resolve("results.md")).contains("| humaneval | completion | 3 |"));
+  }
+
+  @Test
+  void crossFileFimRunsOnThreeTasksOfARealProject() throws Exception {
+    Path out = Path.of("target", "eval-smoke-repo");
+    JsonObject root =
+        run(
+            out,
+            "-m",
+            RealModels.smollm2().toString(),
+            "--bench",
+            "fim-repo",
+            "--limit",
+            "3",
+            "--fim-lines",
+            "1",
+            "--max-tokens",
+            "48",
+            "--repo",
+            "../training");
+    JsonObject result = root.getAsJsonArray("results").get(0).getAsJsonObject();
+    assertEquals(
+        "fim-repo/repo-editor",
+        result.get("bench").getAsString() + "/" + result.get("mode").getAsString());
+    assertEquals(3, result.get("tasks").getAsInt());
+    assertTrue(
+        root.getAsJsonObject("meta").get("repo").getAsString().contains("files"), root.toString());
+  }
+
+  /**
+   * Runs bin/eval with {@code args} into {@code out}, on the shared HumanEval; its results.json.
+   */
+  private static JsonObject run(Path out, String... args) throws Exception {
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(
+        List.of(
+            "--humaneval",
+            "../../shared/testdata/humaneval/HumanEval.jsonl.gz",
+            "--out",
+            out.toString()));
+    assertEquals(0, new CommandLine(new Eval()).execute(all.toArray(String[]::new)));
+    return JsonParser.parseString(Files.readString(out.resolve("results.json"))).getAsJsonObject();
   }
 }

@@ -4,10 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 /**
  * The harness's scoring, held to the reference solutions: what passes must pass, bugs must fail.
@@ -20,6 +24,27 @@ class HarnessTest {
   static void load() throws Exception {
     problems =
         Eval.subset(Problem.load(Path.of("../../shared/testdata/humaneval/HumanEval.jsonl.gz")), 3);
+  }
+
+  @Test
+  void unknownBenchmarksAndModesAreRefusedBeforeTheModelLoads() {
+    Map<String, String[]> refusals =
+        Map.of(
+            "unknown benchmark 'humanevl'",
+            new String[] {"-m", "no-such-model", "--bench", "humanevl"},
+            "mode 'fix' is not one of [fim]'s modes",
+            new String[] {"-m", "no-such-model", "--bench", "fim", "--modes", "fix"},
+            "mode 'complet' is not one of [humaneval]'s modes",
+            new String[] {"-m", "no-such-model", "--bench", "humaneval", "--modes", "complet"});
+    refusals.forEach(
+        (message, args) -> {
+          StringWriter err = new StringWriter();
+          int code = new CommandLine(new Eval()).setErr(new PrintWriter(err)).execute(args);
+          assertEquals(2, code, String.join(" ", args));
+          // Refused by name, not by the model lookup that would come next.
+          assertTrue(err.toString().contains(message), err.toString());
+          assertFalse(err.toString().contains("no-such-model"), err.toString());
+        });
   }
 
   @Test

@@ -21,15 +21,31 @@ public final class DocOnlyInstruction {
   private static final String TARGET =
       "(?:it|them|function|functions|method|methods|class|classes|code|selection|module|type"
           + "|types|interface|struct|constructor|everything|each one|each|all)";
+
+  /** "docstring or doc comment": one kind of documentation named two ways. */
+  private static final String NOUNS = NOUN + "(?:(?:\\s+or\\s+|\\s*/\\s*)" + NOUN + ")?";
+
   private static final String WHERE =
       "(?:\\s+(?:to|for|on|in|of|above|at)\\s+(?:(?:"
           + DETERMINER
-          + "|each|every|all)\\s+)*"
+          + "|each|every|all|selected)\\s+)*"
           + TARGET
           + ")?";
+
+  /**
+   * "… Change nothing else.": a second sentence that only confirms the request is documentation
+   * alone (the code action's own wording).
+   */
+  private static final String NOTHING_ELSE =
+      "(?:[.,;]?\\s+(?:and\\s+)?(?:change|touch|modify|edit)\\s+nothing\\s+else"
+          + "|[.,;]?\\s+(?:do not|don't)\\s+(?:change|touch|modify|edit)\\s+anything\\s+else)?";
+
   private static final String VERB = "(?:add|write|generate|create|insert|give|put|include)";
 
-  /** "[please] [verb] [determiners] noun [to this function] [please]". */
+  /**
+   * "[please] [verb] [determiners] noun [or noun] [to this function] [please] [change nothing
+   * else]".
+   */
   private static final Pattern ADD_DOCS =
       Pattern.compile(
           "(?:please\\s+)?(?:"
@@ -37,18 +53,20 @@ public final class DocOnlyInstruction {
               + "\\s+)?(?:"
               + DETERMINER
               + "\\s+)*"
-              + NOUN
+              + NOUNS
               + WHERE
-              + "(?:\\s+please)?");
+              + "(?:\\s+please)?"
+              + NOTHING_ELSE);
 
-  /** "[please] document [this function]". */
+  /** "[please] document [this function] [please] [change nothing else]". */
   private static final Pattern DOCUMENT =
       Pattern.compile(
           "(?:please\\s+)?document(?:\\s+(?:(?:"
               + DETERMINER
-              + "|each|every|all)\\s+)*"
+              + "|each|every|all|selected)\\s+)*"
               + TARGET
-              + ")?(?:\\s+please)?");
+              + ")?(?:\\s+please)?"
+              + NOTHING_ELSE);
 
   private DocOnlyInstruction() {}
 
@@ -60,12 +78,13 @@ public final class DocOnlyInstruction {
 
   /**
    * {@code instruction} as the instruction rules read it (here and {@link FixInstruction}): lower
-   * case, single spaces, no closing full stop or exclamation mark.
+   * case, straight apostrophes, single spaces, no closing full stop or exclamation mark.
    */
   static String normalized(String instruction) {
     return instruction
         .strip()
         .toLowerCase(Locale.ROOT)
+        .replace('\u2019', '\'')
         .replaceAll("[.!]+$", "")
         .replaceAll("\\s+", " ")
         .strip();

@@ -1,10 +1,7 @@
 package dev.cromwell.protocol.edit;
 
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Reads a model's answer: SEARCH/REPLACE blocks, unified-diff hunks, or a rewritten region (in a
@@ -56,11 +53,10 @@ public final class EditAnswerParser {
   }
 
   /**
-   * The code of a fix's rewrite: the last fenced block that shares a line with the selection, or
-   * the last block when none does. A model that explains the bug first may quote the buggy lines in
-   * a block of their own, and the rewrite comes after it; one that ends with a usage example
-   * ({@code print(area(2))}) or a test puts a block after the rewrite that shares no line with the
-   * selection, and taking that one would put the example in place of the function. Prose is never
+   * The code of a fix's rewrite, chosen among the answer's blocks by {@link FixRewrite}: a model
+   * that explains the bug first may quote the buggy lines in a block of their own, and one that
+   * ends with the changed line alone, a usage example ({@code print(area(2))}) or a test puts a
+   * block after the rewrite; taking that one would put it in place of the function. Prose is never
    * code here: an answer without a block is refused ("the code is correct" in place of the
    * function), and so is one whose last block is cut off (the answer ran out of tokens; an earlier
    * block would be a guess).
@@ -70,29 +66,11 @@ public final class EditAnswerParser {
     if (blocks.isEmpty()) {
       throw new EditException("the answer has no code block" + beginning(text));
     }
-    String last = code(blocks.getLast(), "last code block");
-    Set<String> selected = telling(selection);
-    for (FencedBlocks.Block block : blocks.reversed()) {
-      if (block.closed() && !Collections.disjoint(telling(block.body()), selected)) {
-        return code(block, "code block");
-      }
+    if (!blocks.getLast().closed()) {
+      return code(blocks.getLast(), "last code block");
     }
-    return last;
-  }
-
-  /**
-   * The lines of {@code code} that can tell a rewrite from an example, stripped: six characters or
-   * more, so a lone {@code }}, {@code pass} or {@code else:} shared by chance does not count.
-   */
-  private static Set<String> telling(String code) {
-    Set<String> lines = new HashSet<>();
-    for (String line : code.split("\n")) {
-      String stripped = line.strip();
-      if (stripped.length() >= 6) {
-        lines.add(stripped);
-      }
-    }
-    return lines;
+    FencedBlocks.Block rewrite = FixRewrite.choose(blocks, selection);
+    return code(rewrite != null ? rewrite : blocks.getLast(), "code block");
   }
 
   /**

@@ -25,7 +25,14 @@ class DocOnlyInstructionTest {
           "add a google-style docstring to each function",
           "generate documentation",
           "add a doc-string to the function please",
-          "add JSDoc comments"
+          "add JSDoc comments",
+          "Add a concise docstring or doc comment to the selected code. Change nothing else.",
+          "add a docstring to the selected function",
+          "document this function; don't change anything else",
+          "add a docstring and change nothing else",
+          "document the selected function. Change nothing else",
+          "add a docstring/doc comment",
+          "Add a docstring. Don\u2019t change anything else."
         }) {
       assertTrue(DocOnlyInstruction.accepts(s), s);
     }
@@ -45,7 +52,10 @@ class DocOnlyInstructionTest {
           "rewrite with docstrings",
           "remove the docstring",
           "document the bug and fix it",
-          "use math.pi"
+          "use math.pi",
+          "add a docstring. Change the return type",
+          "add a docstring or fix the bug",
+          "add a docstring to the selected code and change the loop"
         }) {
       assertFalse(DocOnlyInstruction.accepts(s), s);
     }

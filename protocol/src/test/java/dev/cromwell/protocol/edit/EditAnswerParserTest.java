@@ -132,39 +132,58 @@ class EditAnswerParserTest {
   }
 
   @Test
-  void aFixIsTheLastBlockThatSharesALineWithTheSelection() throws EditException {
+  void aFixIsTheBlockMostLikeTheSelectionThatChangesIt() throws EditException {
     String buggy = "def area(r):\n    return 3.14 * r * r\n";
     String fixed = "def area(r):\n    return math.pi * r * r\n";
-    // A usage example after the rewrite shares no line with the selection: taking the last block
-    // would put the example in place of the function.
-    String withExample =
-        "```python\n" + fixed + "```\nFor example:\n```python\nprint(area(2))\n```\n";
+    // A usage example after the rewrite: taking the last block would put the example in place of
+    // the function.
     assertEquals(
         new EditAnswer.Region(fixed),
-        EditAnswerParser.parseChat(withExample, EditFormat.FIX_REWRITE, buggy));
-    // The whole buggy function quoted first shares every line, the rewrite all but one: the later
-    // one is the rewrite.
-    String quotedFirst =
-        "This is wrong:\n```python\n" + buggy + "```\nFixed:\n```python\n" + fixed + "```\n";
-    assertEquals(
-        new EditAnswer.Region(fixed),
-        EditAnswerParser.parseChat(quotedFirst, EditFormat.FIX_REWRITE, buggy));
-    // A line too short to tell (a lone "pass" or "else:") does not make an example the rewrite.
-    String shortShared =
-        "```python\ndef f(x):\n    if x:\n        return 1\n    else:\n        pass\n```\n"
-            + "```python\nelse:\n    pass\n```\n";
-    assertEquals(
-        new EditAnswer.Region("def f(x):\n    if x:\n        return 1\n    else:\n        pass\n"),
         EditAnswerParser.parseChat(
-            shortShared,
+            "```python\n" + fixed + "```\nFor example:\n```python\nprint(area(2))\n```\n",
             EditFormat.FIX_REWRITE,
-            "def f(x):\n    if x:\n        return 2\n    else:\n        pass\n"));
-    // No block shares a line (a one-line selection, rewritten): the last block, as before.
+            buggy));
+    // The whole buggy function quoted first, then the rewrite.
     assertEquals(
-        new EditAnswer.Region("y = 2\n"),
+        new EditAnswer.Region(fixed),
         EditAnswerParser.parseChat(
-            "```python\nz = 0\n```\n```python\ny = 2\n```\n", EditFormat.FIX_REWRITE, "y = 1\n"));
-    // A last block cut off is still refused, even when an earlier block shares a line.
+            "This is wrong:\n```python\n" + buggy + "```\nFixed:\n```python\n" + fixed + "```\n",
+            EditFormat.FIX_REWRITE,
+            buggy));
+    // The rewrite, then the changed line alone: the line is less like the selection.
+    assertEquals(
+        new EditAnswer.Region(fixed),
+        EditAnswerParser.parseChat(
+            "```python\n"
+                + fixed
+                + "```\nThe change:\n```python\n    return math.pi * r * r\n```\n",
+            EditFormat.FIX_REWRITE,
+            buggy));
+    // A one-line selection: the quoted buggy line is a copy, the rewritten line shares its words.
+    String line = "    return 3.14 * r * r\n";
+    assertEquals(
+        new EditAnswer.Region("    return math.pi * r * r\n"),
+        EditAnswerParser.parseChat(
+            "It uses 3.14:\n```python\n"
+                + line
+                + "```\nThe corrected line:\n```python\n    return math.pi * r * r\n```\n",
+            EditFormat.FIX_REWRITE,
+            line));
+    // The function copied back unchanged, then an example: the copy (no edit), never the example.
+    assertEquals(
+        new EditAnswer.Region(buggy),
+        EditAnswerParser.parseChat(
+            "```python\n" + buggy + "```\n```python\nprint(area(2))\n```\n",
+            EditFormat.FIX_REWRITE,
+            buggy));
+    // A trailing "what changed" diff block without hunks is passed over, not the answer refused.
+    assertEquals(
+        new EditAnswer.Region(fixed),
+        EditAnswerParser.parseChat(
+            "```python\n" + fixed + "```\n```diff\n- 3.14\n+ math.pi\n```\n",
+            EditFormat.FIX_REWRITE,
+            buggy));
+    // A last block cut off is still refused, even after a good rewrite.
     EditException e =
         assertThrows(
             EditException.class,
