@@ -11,6 +11,7 @@ import dev.cromwell.protocol.edit.EditException;
 import dev.cromwell.protocol.edit.EditFormat;
 import dev.cromwell.protocol.edit.EditPrompts;
 import dev.cromwell.protocol.edit.RegionAnchoring;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 
@@ -75,12 +76,13 @@ public final class EditService {
     EditFormat asked = chat != null ? format.forInstruction(r.instruction()) : EditFormat.REWRITE;
     String prompt;
     List<String> stops;
+    List<ChatMessage> conversation = List.of();
     if (chat != null) {
       String user =
           EditPrompts.chatUser(
               r.path(), r.text(), r.firstLine(), r.lastLine(), region, r.instruction());
-      prompt =
-          chat.render(List.of(ChatMessage.system(asked.system()), ChatMessage.user(user))).text();
+      conversation = List.of(ChatMessage.system(asked.system()), ChatMessage.user(user));
+      prompt = chat.render(conversation).text();
       stops = List.of();
     } else {
       prompt = EditPrompts.region(r.path(), r.text(), r.firstLine(), r.lastLine(), r.instruction());
@@ -112,6 +114,32 @@ public final class EditService {
         chat != null
             ? EditAnswerParser.parseChat(answer, asked, region)
             : EditAnswerParser.parse(answer, EditFormat.REWRITE);
+    String updated = applied(r, regionStart, regionEnd, parsed);
+    if (asked != EditFormat.FIX_REWRITE || !sameIgnoringTrailingSpace(updated, r.text())) {
+      return updated;
+    }
+    // A fix that changed nothing: the bug was not found (most of the 1.5B's misses). Ask once
+    // more in the same conversation, with the unchanged answer as the model's turn.
+    List<ChatMessage> again = new ArrayList<>(conversation);
+    again.add(ChatMessage.assistant(answer.strip()));
+    again.add(ChatMessage.user(EditPrompts.FIX_UNCHANGED));
+    String second = model.generate(chat.render(again).text(), maxTokens, stops, cancelled);
+    if (cancelled.getAsBoolean()) {
+      throw new EditException("the edit was cancelled");
+    }
+    EditAnswer reparsed;
+    try {
+      reparsed = EditAnswerParser.parseChat(second, asked, region);
+    } catch (EditException e) {
+      // Prose on the second look ("the code is correct"): the first answer, no change, stands.
+      return updated;
+    }
+    return applied(r, regionStart, regionEnd, reparsed);
+  }
+
+  /** The file with {@code parsed} applied, checked by {@link CopyGuard}. */
+  private static String applied(Request r, int regionStart, int regionEnd, EditAnswer parsed)
+      throws EditException {
     String updated =
         switch (parsed) {
           case EditAnswer.Region(String newRegion) ->
@@ -121,6 +149,19 @@ public final class EditService {
         };
     CopyGuard.check(r.path(), r.text(), updated);
     return updated;
+  }
+
+  /** Whether {@code a} and {@code b} differ at most in spaces at line ends and trailing lines. */
+  static boolean sameIgnoringTrailingSpace(String a, String b) {
+    return trimmedLines(a).equals(trimmedLines(b));
+  }
+
+  private static List<String> trimmedLines(String text) {
+    List<String> lines = new ArrayList<>(text.lines().map(String::stripTrailing).toList());
+    while (!lines.isEmpty() && lines.getLast().isEmpty()) {
+      lines.removeLast();
+    }
+    return lines;
   }
 
   /** Offset of the start of 0-based {@code line} (the text's length past the end). */

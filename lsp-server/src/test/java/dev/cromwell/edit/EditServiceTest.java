@@ -234,4 +234,113 @@ class EditServiceTest {
         model.prompt.startsWith("<|im_start|>system\n" + EditPrompts.SYSTEM + "<|im_end|>\n"),
         model.prompt);
   }
+
+  /** Scripted answers, one per generation in order (a stub: it proves the plumbing only). */
+  static final class Scripted implements EditModel {
+    final List<String> answers;
+    final List<String> prompts = new java.util.ArrayList<>();
+
+    Scripted(String... answers) {
+      this.answers = List.of(answers);
+    }
+
+    @Override
+    public String generate(
+        String prompt,
+        int maxTokens,
+        List<String> stops,
+        BooleanSupplier cancelled,
+        java.util.function.Predicate<String> enough) {
+      prompts.add(prompt);
+      return answers.get(prompts.size() - 1);
+    }
+
+    @Override
+    public String chatTemplate() {
+      return dev.cromwell.chat.ChatResources.read("smollm2-135m-instruct.jinja");
+    }
+
+    @Override
+    public int countTokens(String text) {
+      return text.length() / 3 + 1;
+    }
+  }
+
+  static final String UNCHANGED = "```python\ndef area(r):\n    return 3.14 * r * r\n```\n";
+  static final String FIXED = "```python\ndef area(r):\n    return math.pi * r * r\n```\n";
+
+  @Test
+  void aFixAnsweredUnchangedIsAskedOnceMoreInTheSameConversation() throws EditException {
+    // Spaces at a line end still count as unchanged.
+    String unchanged = UNCHANGED.replace("r * r\n", "r * r  \n\n");
+    Scripted model = new Scripted(unchanged, FIXED);
+    String out =
+        new EditService(model)
+            .edit(new EditService.Request("geo.py", FILE, 3, 4, "Fix the bug."), () -> false);
+    assertEquals(FILE.replace("3.14", "math.pi"), out);
+    assertEquals(2, model.prompts.size());
+    String first = model.prompts.get(0);
+    String second = model.prompts.get(1);
+    // The second prompt is the first conversation, then the model's answer as its own turn, then
+    // the reminder that a line is wrong, with the assistant's turn opened again.
+    String firstConversation = first.substring(0, first.lastIndexOf("<|im_start|>assistant\n"));
+    assertTrue(second.startsWith(firstConversation), second);
+    assertTrue(
+        second.endsWith(
+            "<|im_start|>assistant\n"
+                + unchanged.strip()
+                + "<|im_end|>\n<|im_start|>user\n"
+                + EditPrompts.FIX_UNCHANGED
+                + "<|im_end|>\n<|im_start|>assistant\n"),
+        second);
+  }
+
+  @Test
+  void onlyAnUnchangedFixIsAskedAgainAndOnlyOnce() throws EditException {
+    EditService.Request fix = new EditService.Request("geo.py", FILE, 3, 4, "fix the bug");
+    // A fix that changed something is taken as it is.
+    Scripted changed = new Scripted(FIXED);
+    assertEquals(FILE.replace("3.14", "math.pi"), new EditService(changed).edit(fix, () -> false));
+    assertEquals(1, changed.prompts.size());
+    // Unchanged twice: no third question, and the file comes back as it was ("no change").
+    Scripted twice = new Scripted(UNCHANGED, UNCHANGED);
+    assertEquals(FILE, new EditService(twice).edit(fix, () -> false));
+    assertEquals(2, twice.prompts.size());
+    // Prose on the second look leaves the first answer's outcome (no change), not a refusal.
+    Scripted prose = new Scripted(UNCHANGED, "The code is already correct.\n");
+    assertEquals(FILE, new EditService(prose).edit(fix, () -> false));
+    // Any other instruction answered unchanged is not asked again.
+    Scripted other = new Scripted(UNCHANGED);
+    assertEquals(
+        FILE,
+        new EditService(other)
+            .edit(new EditService.Request("geo.py", FILE, 3, 4, "use math.pi"), () -> false));
+    assertEquals(1, other.prompts.size());
+  }
+
+  @Test
+  void aFixCancelledDuringItsFirstAnswerIsNotAskedAgain() {
+    Scripted model = new Scripted(UNCHANGED, FIXED);
+    EditException e =
+        assertThrows(
+            EditException.class,
+            () ->
+                new EditService(model)
+                    .edit(
+                        new EditService.Request("geo.py", FILE, 3, 4, "fix the bug"),
+                        () -> !model.prompts.isEmpty()));
+    assertTrue(e.getMessage().contains("cancelled"), e.getMessage());
+    assertEquals(1, model.prompts.size());
+    // Cancelled during the second answer: refused too, not the first answer's "no change".
+    Scripted late = new Scripted(UNCHANGED, FIXED);
+    e =
+        assertThrows(
+            EditException.class,
+            () ->
+                new EditService(late)
+                    .edit(
+                        new EditService.Request("geo.py", FILE, 3, 4, "fix the bug"),
+                        () -> late.prompts.size() == 2));
+    assertTrue(e.getMessage().contains("cancelled"), e.getMessage());
+  }
 }

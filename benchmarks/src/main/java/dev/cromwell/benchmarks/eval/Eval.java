@@ -67,6 +67,13 @@ public final class Eval implements Callable<Integer> {
   int limit;
 
   @Option(
+      names = "--problems",
+      split = ",",
+      description =
+          "only these of the --limit problems (HumanEval/32,HumanEval/57): a rerun of some tasks")
+  List<String> onlyProblems;
+
+  @Option(
       names = "--fim-lines",
       defaultValue = "0",
       description =
@@ -212,6 +219,9 @@ public final class Eval implements Callable<Integer> {
                 .normalize();
     List<Problem> all = Problem.load(data);
     List<Problem> problems = subset(all, limit);
+    if (onlyProblems != null) {
+      problems = problems.stream().filter(p -> onlyProblems.contains(p.taskId())).toList();
+    }
     Path dir = out != null ? out : Path.of("eval-results", modelName);
     outDir = dir;
     sandbox = new Sandbox(timeoutSeconds * 1000L);

@@ -49,6 +49,17 @@ public final class EditPrompts {
           + " else.";
 
   /**
+   * The second user turn of a fix whose first answer left the lines as they were ({@link
+   * EditFormat#FIX_REWRITE} only, asked once): the model's unchanged answer stays in the
+   * conversation and it is told again that a line is wrong, and how to find it (docs/QUALITY.md,
+   * "Fix tasks: a second look at an unchanged answer").
+   */
+  public static final String FIX_UNCHANGED =
+      "Those lines are unchanged, so the bug is still in them: one line does not do what the"
+          + " docstring and its examples say. In one sentence, name that line and what it must be"
+          + " instead. Then answer with the corrected lines in one fenced code block.";
+
+  /**
    * The user message of chat prompts: the file, the region and the instruction. Their fences are
    * longer than any fence in the file (a Markdown file's own code blocks would otherwise end the
    * quoted file early), and a model answers with a fence as long.

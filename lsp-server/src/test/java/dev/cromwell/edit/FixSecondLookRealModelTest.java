@@ -1,0 +1,127 @@
+package dev.cromwell.edit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cromwell.chat.ChatMessage;
+import dev.cromwell.engine.model.Model;
+import dev.cromwell.protocol.edit.EditException;
+import dev.cromwell.protocol.edit.EditPrompts;
+import dev.cromwell.testing.RealModels;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A fix answered unchanged is asked again through the real SmolLM2's own chat template (read from
+ * its GGUF), and the real model answers the continued conversation.
+ */
+class FixSecondLookRealModelTest {
+  static final String FILE =
+      """
+      def double(x):
+          \"\"\"Twice x.
+
+          >>> double(3)
+          6
+          \"\"\"
+          return x + 2
+      """;
+
+  static final String UNCHANGED = "```python\n" + FILE.substring(0, FILE.length() - 1) + "\n```";
+
+  /**
+   * The first answer is scripted as the function copied back unchanged (SmolLM2 would not reliably
+   * give one); the second is the real model's, generated from the prompt the service rendered.
+   */
+  static final class FirstUnchanged implements EditModel {
+    final ModelEditModel model;
+    final List<String> prompts = new ArrayList<>();
+    final List<String> answers = new ArrayList<>();
+
+    FirstUnchanged(ModelEditModel model) {
+      this.model = model;
+    }
+
+    @Override
+    public String generate(
+        String prompt,
+        int maxTokens,
+        List<String> stops,
+        BooleanSupplier cancelled,
+        Predicate<String> enough) {
+      prompts.add(prompt);
+      String answer =
+          prompts.size() == 1 ? UNCHANGED : model.generate(prompt, maxTokens, stops, cancelled);
+      answers.add(answer);
+      return answer;
+    }
+
+    @Override
+    public String chatTemplate() {
+      return model.chatTemplate();
+    }
+
+    @Override
+    public dev.cromwell.chat.ChatFormat chatFormat() {
+      return model.chatFormat();
+    }
+
+    @Override
+    public int countTokens(String text) {
+      return model.countTokens(text);
+    }
+  }
+
+  @Test
+  void theSecondLookContinuesTheConversationInTheModelsOwnTemplate() {
+    try (Model loaded = Model.load(RealModels.smollm2(), Model.Options.defaults())) {
+      FirstUnchanged model = new FirstUnchanged(new ModelEditModel(loaded));
+      EditService.Request request = new EditService.Request("double.py", FILE, 1, 7, "fix the bug");
+      String out;
+      try {
+        out = new EditService(model).edit(request, () -> false);
+      } catch (EditException e) {
+        // A refusal of the second answer (a cut-off block, text outside the lines) is a clear
+        // message, which is all a 135M model's answer can be held to.
+        out = null;
+        assertFalse(e.getMessage().isBlank());
+      }
+      assertEquals(2, model.prompts.size(), "the unchanged fix was not asked again");
+      String first = model.prompts.get(0);
+      String second = model.prompts.get(1);
+      // Exactly the conversation rendered by the model's template: the first turns, the unchanged
+      // answer as the assistant's, then the reminder; the assistant's turn opened again.
+      String user = EditPrompts.chatUser("double.py", FILE, 1, 7, FILE, request.instruction());
+      String expected =
+          model
+              .chatFormat()
+              .render(
+                  List.of(
+                      ChatMessage.system(EditPrompts.SYSTEM_FIX),
+                      ChatMessage.user(user),
+                      ChatMessage.assistant(UNCHANGED),
+                      ChatMessage.user(EditPrompts.FIX_UNCHANGED)))
+              .text();
+      assertEquals(expected, second);
+      assertTrue(second.startsWith(first.substring(0, first.lastIndexOf("<|im_start|>"))), second);
+      assertTrue(
+          second.contains(
+              "<|im_start|>assistant\n"
+                  + UNCHANGED
+                  + "<|im_end|>\n<|im_start|>user\n"
+                  + EditPrompts.FIX_UNCHANGED
+                  + "<|im_end|>\n"),
+          second);
+      assertTrue(second.endsWith("<|im_start|>assistant\n"), second);
+      // The real model answered it, and the file came back whole or the answer was refused.
+      assertFalse(model.answers.get(1).isBlank(), "the real model gave no second answer");
+      if (out != null) {
+        assertTrue(out.startsWith("def double(x):\n"), out);
+      }
+    }
+  }
+}
