@@ -436,7 +436,10 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
       if (action.getData() == null) {
         return CompletableFuture.completedFuture(action); // nothing to compute; see LspEdits
       }
-      return answered(progress(action.getTitle()), () -> edits.resolve(action));
+      Cancellation cancellation = new Cancellation();
+      return cancelledBy(
+          cancellation,
+          answered(progress(action.getTitle()), () -> edits.resolve(action, cancellation)));
     }
 
     @Override
@@ -502,17 +505,37 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
       return CompletableFuture.failedFuture(LspErrors.response(r));
     }
     Progress p = progress("editing");
-    return answered(
-        p,
-        () ->
-            edits
-                .edit(
-                    args.uri(),
-                    version,
-                    args.range().getStart().getLine(),
-                    args.lastLine(),
-                    args.instruction())
-                .thenCompose(edit -> apply(edit, p)));
+    Cancellation cancellation = new Cancellation();
+    return cancelledBy(
+        cancellation,
+        answered(
+            p,
+            () ->
+                edits
+                    .edit(
+                        args.uri(),
+                        version,
+                        args.range().getStart().getLine(),
+                        args.lastLine(),
+                        args.instruction(),
+                        cancellation)
+                    .thenCompose(edit -> apply(edit, p))));
+  }
+
+  /**
+   * {@code answer}, whose cancellation by LSP4J ($/cancelRequest cancels exactly the future it
+   * holds) cancels {@code cancellation}: the edit's generation stops within a token, so no edit is
+   * computed, and none is sent to the client to apply, after the editor gave up on it.
+   */
+  private static <T> CompletableFuture<T> cancelledBy(
+      Cancellation cancellation, CompletableFuture<T> answer) {
+    answer.whenComplete(
+        (r, e) -> {
+          if (answer.isCancelled()) {
+            cancellation.cancel();
+          }
+        });
+    return answer;
   }
 
   /** Asks the client to apply {@code edit}, when it changes something and the client can. */

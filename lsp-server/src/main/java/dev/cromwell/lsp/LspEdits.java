@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
 import org.eclipse.lsp4j.CodeAction;
 import org.eclipse.lsp4j.CodeActionKind;
 import org.eclipse.lsp4j.CodeActionParams;
@@ -204,8 +205,11 @@ final class LspEdits {
     return action;
   }
 
-  /** Runs the model for a listed action and attaches its edit (or refuses with a reason). */
-  CompletableFuture<CodeAction> resolve(CodeAction action) {
+  /**
+   * Runs the model for a listed action and attaches its edit (or refuses with a reason); the
+   * generation stops at the next token once {@code cancelled} says so.
+   */
+  CompletableFuture<CodeAction> resolve(CodeAction action, BooleanSupplier cancelled) {
     if (action.getData() == null
         || !(asJsonOrNull(action.getData()) instanceof JsonObject data)
         || !data.has("instruction")) {
@@ -220,7 +224,8 @@ final class LspEdits {
             startLine,
             EditCommandArgs.lastLine(
                 startLine, data.get("endLine").getAsInt(), data.get("endCharacter").getAsInt()),
-            data.get("instruction").getAsString())
+            data.get("instruction").getAsString(),
+            cancelled)
         .thenApply(
             edit -> {
               action.setEdit(edit);
@@ -228,9 +233,17 @@ final class LspEdits {
             });
   }
 
-  /** The edit for lines {@code startLine..endLine} (0-based), computed against {@code version}. */
+  /**
+   * The edit for lines {@code startLine..endLine} (0-based), computed against {@code version};
+   * {@code cancelled} stops its generation at the next token (the editor's $/cancelRequest).
+   */
   CompletableFuture<WorkspaceEdit> edit(
-      String uri, int version, int startLine, int endLine, String instruction) {
+      String uri,
+      int version,
+      int startLine,
+      int endLine,
+      String instruction,
+      BooleanSupplier cancelled) {
     OpenDocument before =
         documents.get(uri).orElseThrow(() -> new Refusal.Failed(uri + " is not open"));
     if (before.path() == null && uri.startsWith("file:")) {
@@ -267,7 +280,7 @@ final class LspEdits {
                     .edit(
                         new EditService.Request(
                             name, oldText, startLine + 1, endLine + 1, instruction),
-                        () -> false);
+                        cancelled);
               } catch (EditException e) {
                 throw new Refusal.Failed("the model's edit was refused: " + e.getMessage());
               }

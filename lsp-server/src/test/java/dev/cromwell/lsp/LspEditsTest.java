@@ -173,6 +173,52 @@ class LspEditsTest {
     }
   }
 
+  @Test
+  void anEditTheEditorCancelsStopsGeneratingAndIsNeverApplied() throws Exception {
+    StubCompleter stub = new StubCompleter("x");
+    stub.editAnswer = "    return math.pi * r * r\n";
+    stub.editDelayMillis = 5_000;
+    try (LspHarness h = new LspHarness(LspServerTest.config(0), c -> stub)) {
+      h.initialize(null, null, null);
+      h.awaitStatus("modelState", "ready");
+      LspServerTest.open(h, "untitled:geo.py", "python", TEXT);
+      JsonObject args = new JsonObject();
+      args.addProperty("uri", "untitled:geo.py");
+      args.add(
+          "range",
+          new com.google.gson.Gson()
+              .toJsonTree(new Range(new Position(3, 0), new Position(3, 23))));
+      args.addProperty("instruction", "use math.pi");
+      var pending =
+          h.server
+              .getWorkspaceService()
+              .executeCommand(new ExecuteCommandParams("cromwell.edit", List.of(args)));
+      Thread.sleep(300); // generating
+      pending.cancel(true); // what LSP4J does on $/cancelRequest
+      long deadline = System.currentTimeMillis() + 3_000;
+      while (stub.editsCancelled.get() == 0 && System.currentTimeMillis() < deadline) {
+        Thread.sleep(20);
+      }
+      assertEquals(1, stub.editsCancelled.get(), "the generation saw the cancellation");
+      Thread.sleep(300);
+      assertEquals(0, h.client.applied.size(), "nothing is sent to apply after a cancel");
+      // A resolved action is cancelled the same way.
+      CodeAction handling =
+          actions(h, "untitled:geo.py", new Range(new Position(3, 0), new Position(4, 0))).stream()
+              .filter(a -> a.getTitle().contains("error handling"))
+              .findFirst()
+              .orElseThrow();
+      var resolving = h.server.getTextDocumentService().resolveCodeAction(handling);
+      Thread.sleep(300);
+      resolving.cancel(true);
+      deadline = System.currentTimeMillis() + 3_000;
+      while (stub.editsCancelled.get() < 2 && System.currentTimeMillis() < deadline) {
+        Thread.sleep(20);
+      }
+      assertEquals(2, stub.editsCancelled.get());
+    }
+  }
+
   private static List<String> titles(LspHarness h, String uri, Range range) throws Exception {
     return actions(h, uri, range).stream().map(CodeAction::getTitle).toList();
   }

@@ -61,6 +61,8 @@ final class StubCompleter implements Completer, AutoCloseable {
 
   volatile String editAnswer = "";
   volatile long editDelayMillis;
+  final java.util.concurrent.atomic.AtomicInteger editsCancelled =
+      new java.util.concurrent.atomic.AtomicInteger();
   final java.util.concurrent.atomic.AtomicInteger editCalls =
       new java.util.concurrent.atomic.AtomicInteger();
 
@@ -75,8 +77,16 @@ final class StubCompleter implements Completer, AutoCloseable {
           BooleanSupplier cancelled,
           java.util.function.Predicate<String> enough) {
         editCalls.incrementAndGet();
+        // Sleeps as a generation would take, checking cancellation as a generation does per token.
+        long end = System.currentTimeMillis() + editDelayMillis;
         try {
-          Thread.sleep(editDelayMillis);
+          while (System.currentTimeMillis() < end) {
+            if (cancelled.getAsBoolean()) {
+              editsCancelled.incrementAndGet();
+              return "";
+            }
+            Thread.sleep(10);
+          }
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
