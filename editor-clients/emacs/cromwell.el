@@ -53,6 +53,8 @@ For example (:model \"qwen2.5-coder-0.5b-instruct\" :timeLimitMs 2000)."
 (declare-function eglot--TextDocumentPositionParams "eglot")
 (declare-function eglot--TextDocumentIdentifier "eglot")
 (declare-function eglot--signal-textDocument/didChange "eglot")
+(declare-function eglot-execute "eglot")
+(declare-function eglot-server-capable "eglot")
 (declare-function jsonrpc-async-request "jsonrpc")
 (declare-function jsonrpc--async-request-1 "jsonrpc")
 (declare-function jsonrpc-notify "jsonrpc")
@@ -349,20 +351,53 @@ box): ask for one."
         (cromwell--edit-with-instruction argument (cromwell--read-instruction))
       (cromwell--run-edit arguments))))
 
+(defun cromwell--edit-request (method params)
+  "Send METHOD with PARAMS, which runs the model, and wait as long as for an edit.
+Say that it waits; say an error or C-g.  Return the reply of
+`cromwell--request-and-wait'."
+  (message "Cromwell: editing… (C-g to cancel)")
+  (let ((reply (cromwell--request-and-wait method params cromwell-edit-timeout)))
+    (pcase reply
+      (`(error ,text) (message "Cromwell: %s" text))
+      ('(quit) (message "Cromwell: edit cancelled")))
+    reply))
+
 (defun cromwell--run-edit (arguments)
   "Send cromwell.edit with ARGUMENTS and wait for the server to apply the edit."
-  (message "Cromwell: editing… (C-g to cancel)")
-  (pcase (cromwell--request-and-wait
-          :workspace/executeCommand (list :command "cromwell.edit" :arguments arguments)
-          cromwell-edit-timeout)
-    (`(ok ,_) (message "Cromwell: edit applied"))
-    (`(error ,text) (message "Cromwell: %s" text))
-    ('(quit) (message "Cromwell: edit cancelled"))))
+  (when (eq 'ok (car (cromwell--edit-request
+                      :workspace/executeCommand
+                      (list :command "cromwell.edit" :arguments arguments))))
+    (message "Cromwell: edit applied")))
+
+(defun cromwell--eglot-execute (server action next)
+  "Execute ACTION for SERVER (eglot 1.16+), with NEXT eglot's own `eglot-execute'.
+ACTION is a CodeAction, a Command or an ExecuteCommandParams.  eglot
+hands a CodeAction's command back to `eglot-execute', so a cromwell.edit
+arrives here as a Command.  A CodeAction of Cromwell's with neither edit
+nor command is resolved with codeAction/resolve, which runs the model."
+  (cond
+   ((equal (plist-get action :command) "cromwell.edit")
+    (cromwell--edit-command (plist-get action :arguments)))
+   ((and (string-prefix-p "Cromwell: " (or (plist-get action :title) ""))
+         (plist-get action :data)
+         (not (plist-get action :edit))
+         (not (plist-get action :command))
+         (eglot-server-capable :codeActionProvider :resolveProvider))
+    (pcase (cromwell--edit-request :codeAction/resolve action)
+      (`(ok ,resolved) (eglot-execute server resolved))))
+   (t (funcall next))))
 
 (with-eval-after-load 'eglot
-  (cl-defmethod eglot-execute-command
-    ((_ cromwell-eglot-server) (_ (eql 'cromwell.edit)) arguments)
-    (cromwell--edit-command arguments)))
+  ;; eglot 1.16+ (Emacs 30) runs code actions and commands through `eglot-execute' and no
+  ;; longer calls `eglot-execute-command' (obsolete there); eglot up to 1.15 (Emacs 28's 1.9)
+  ;; has only `eglot-execute-command'.
+  (if (fboundp 'eglot-execute)
+      (cl-defmethod eglot-execute ((server cromwell-eglot-server) action)
+        (cromwell--eglot-execute server action #'cl-call-next-method))
+    (with-suppressed-warnings ((obsolete eglot-execute-command))
+      (cl-defmethod eglot-execute-command
+        ((_ cromwell-eglot-server) (_ (eql 'cromwell.edit)) arguments)
+        (cromwell--edit-command arguments)))))
 
 (defun cromwell--lsp-execute-code-action (execute action)
   "Call EXECUTE on ACTION, waiting as long as for an edit if it is Cromwell's.
