@@ -197,9 +197,10 @@ than the client's request timeout waits for the server; C-g cancels it."
     (should (cromwell-test--messaged "Cromwell: editing… (C-g to cancel)"))
     (should (cromwell-test--messaged "Cromwell: edit applied"))
     (should-not (cromwell-test--messaged "Timed out"))
-    ;; A built-in action asks nothing and waits for the model as long (lsp-mode resolves it
-    ;; with codeAction/resolve, eglot 1.9 runs its cromwell.edit).  SmolLM2's docstring may be
-    ;; refused (lsp-mode signals the refusal, eglot shows it): either way the answer came.
+    ;; A built-in action asks nothing and waits for the model as long (lsp-mode and eglot 1.16+
+    ;; resolve it with codeAction/resolve, eglot 1.9 runs its cromwell.edit).  SmolLM2's
+    ;; docstring may be refused (lsp-mode signals the refusal, eglot shows it): either way the
+    ;; answer came.
     (erase-buffer)
     (insert before)
     (cromwell-test--forget-messages)
