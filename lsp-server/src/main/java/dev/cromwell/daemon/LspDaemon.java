@@ -23,6 +23,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import jdk.net.ExtendedSocketOptions;
@@ -143,13 +144,22 @@ public final class LspDaemon {
           }
           connections.incrementAndGet();
         }
-        // A connection that never greets must not keep the daemon from idling out.
+        // A connection that never greets must not keep the daemon from idling out. Whether it
+        // was dropped is its own flag, set before the close: the future's cancel() succeeds
+        // while the task is still running, so it cannot tell a drop from the client's hang-up.
+        AtomicBoolean dropped = new AtomicBoolean();
         ScheduledFuture<?> drop =
-            timers.schedule(() -> close(client), helloTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            timers.schedule(
+                () -> {
+                  dropped.set(true);
+                  close(client);
+                },
+                helloTimeout.toMillis(),
+                TimeUnit.MILLISECONDS);
         Thread.ofPlatform()
             .daemon()
             .name("cromwell-daemon-session")
-            .start(() -> session(client, drop));
+            .start(() -> session(client, drop, dropped));
       }
     } finally {
       timers.shutdownNow();
@@ -197,7 +207,7 @@ public final class LspDaemon {
     }
   }
 
-  private void session(SocketChannel client, ScheduledFuture<?> drop) {
+  private void session(SocketChannel client, ScheduledFuture<?> drop, AtomicBoolean dropped) {
     try (client) {
       if (!sameUser(client)) {
         return;
@@ -207,7 +217,8 @@ public final class LspDaemon {
       try {
         hello = DaemonWire.Hello.read(in);
       } finally {
-        if (!drop.cancel(false)) { // dropped meanwhile: what was read is cut short
+        drop.cancel(false);
+        if (dropped.get()) { // dropped meanwhile: what was read is cut short
           throw new IOException("no greeting within " + helloTimeout.toMillis() + " ms; dropped");
         }
       }
