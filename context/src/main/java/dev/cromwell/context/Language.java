@@ -3,6 +3,7 @@ package dev.cromwell.context;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * Source languages: detected by file extension or shebang for the index, and named by editors with
@@ -32,8 +33,9 @@ public enum Language {
   HASKELL("--", null, null, "haskell"),
   OTHER(null, null, null);
 
-  private static final Map<String, Language> EXTENSIONS =
-      Map.ofEntries(
+  /** File extensions, each language's usual one first (the one {@link #extension} gives). */
+  private static final List<Map.Entry<String, Language>> BY_EXTENSION =
+      List.of(
           Map.entry("py", PYTHON),
           Map.entry("pyi", PYTHON),
           Map.entry("java", JAVA),
@@ -59,6 +61,9 @@ public enum Language {
           Map.entry("sh", SHELL),
           Map.entry("bash", SHELL));
 
+  private static final Map<String, Language> EXTENSIONS =
+      BY_EXTENSION.stream().collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+
   /** Starts a line comment, or null. */
   final String lineComment;
 
@@ -79,12 +84,24 @@ public enum Language {
 
   /** The language an editor means by LSP language id {@code id}; OTHER when unknown or null. */
   public static Language ofLanguageId(String id) {
+    if (id == null) {
+      return OTHER; // List.contains(null) throws
+    }
     for (Language l : values()) {
       if (l.languageIds.contains(id)) {
         return l;
       }
     }
     return OTHER;
+  }
+
+  /** This language's usual file extension ({@code py}), or null when the index knows none. */
+  public String extension() {
+    return BY_EXTENSION.stream()
+        .filter(e -> e.getValue() == this)
+        .map(Map.Entry::getKey)
+        .findFirst()
+        .orElse(null);
   }
 
   /** What starts a line comment, or null when the language has none we know. */

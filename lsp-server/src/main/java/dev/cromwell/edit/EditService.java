@@ -164,6 +164,24 @@ public final class EditService {
     return lines;
   }
 
+  /**
+   * Whether {@code r} can be asked of the model at all: false when its instruction asks for
+   * documentation alone and the selection or its language cannot take it ({@link DocOnlyEdit#of}
+   * refuses it up front, as {@link #edit} would). Costs a parse of the selected lines, no model.
+   */
+  public static boolean canAsk(Request r) {
+    String region =
+        r.text()
+            .substring(
+                offsetOfLine(r.text(), r.firstLine() - 1), offsetOfLine(r.text(), r.lastLine()));
+    try {
+      DocOnlyEdit.of(r.path(), region, r.instruction());
+      return true;
+    } catch (EditException e) {
+      return false;
+    }
+  }
+
   /** Offset of the start of 0-based {@code line} (the text's length past the end). */
   static int offsetOfLine(String text, int line) {
     int offset = 0;

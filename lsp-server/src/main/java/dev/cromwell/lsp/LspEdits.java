@@ -1,10 +1,10 @@
 package dev.cromwell.lsp;
 
 import com.google.gson.JsonObject;
+import dev.cromwell.context.Language;
 import dev.cromwell.edit.EditModel;
 import dev.cromwell.edit.EditService;
 import dev.cromwell.edit.TextEdits;
-import dev.cromwell.protocol.edit.DocOnlyEdit;
 import dev.cromwell.protocol.edit.EditException;
 import java.util.ArrayList;
 import java.util.List;
@@ -113,26 +113,16 @@ final class LspEdits {
   }
 
   /**
-   * Whether a built-in {@code instruction} can run on {@code range}: a documentation-only one ("add
-   * a docstring") is refused on a selection that declares nothing or in a language the
-   * documentation-only edit does not know ({@link DocOnlyEdit#of}), so it is not offered there; any
-   * other instruction always can. Costs a parse of the selected lines, no model.
+   * Whether a built-in {@code instruction} can run on {@code range}: "add a docstring" is refused
+   * on a selection that declares nothing or in a language the documentation-only edit does not
+   * know, so it is not offered there ({@link EditService#canAsk}).
    */
   private static boolean applies(String name, String text, Range range, String instruction) {
     int first = range.getStart().getLine();
     int last =
         EditCommandArgs.lastLine(first, range.getEnd().getLine(), range.getEnd().getCharacter());
-    String[] lines = text.split("\n", -1);
-    StringBuilder region = new StringBuilder();
-    for (int l = first; l <= last && l < lines.length; l++) {
-      region.append(lines[l]).append('\n');
-    }
-    try {
-      DocOnlyEdit.of(name, region.toString(), instruction);
-      return true;
-    } catch (EditException e) {
-      return false;
-    }
+    return EditService.canAsk(
+        new EditService.Request(name, text, first + 1, last + 1, instruction));
   }
 
   /**
@@ -144,30 +134,10 @@ final class LspEdits {
     if (doc.path() != null) {
       return doc.path().getFileName().toString();
     }
-    String ext = EXTENSIONS.get(doc.languageId() == null ? "" : doc.languageId());
+    String ext = Language.ofLanguageId(doc.languageId()).extension();
     String lastSegment = doc.uri().substring(doc.uri().lastIndexOf('/') + 1);
     return ext != null && !lastSegment.contains(".") ? "untitled." + ext : doc.uri();
   }
-
-  /** LSP language ids of the languages the edit path knows by extension. */
-  private static final Map<String, String> EXTENSIONS =
-      Map.ofEntries(
-          Map.entry("python", "py"),
-          Map.entry("java", "java"),
-          Map.entry("javascript", "js"),
-          Map.entry("javascriptreact", "jsx"),
-          Map.entry("typescript", "ts"),
-          Map.entry("typescriptreact", "tsx"),
-          Map.entry("go", "go"),
-          Map.entry("c", "c"),
-          Map.entry("cpp", "cpp"),
-          Map.entry("csharp", "cs"),
-          Map.entry("rust", "rs"),
-          Map.entry("kotlin", "kt"),
-          Map.entry("swift", "swift"),
-          Map.entry("scala", "scala"),
-          Map.entry("dart", "dart"),
-          Map.entry("php", "php"));
 
   private static CodeAction action(
       boolean resolveSupported,
