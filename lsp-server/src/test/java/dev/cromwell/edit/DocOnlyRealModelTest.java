@@ -6,10 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cromwell.engine.model.Model;
 import dev.cromwell.protocol.edit.EditException;
 import dev.cromwell.testing.RealModels;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.function.BooleanSupplier;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
 /** "Add a docstring" with the real SmolLM2: every byte outside the new docstring stays. */
@@ -24,47 +20,10 @@ class DocOnlyRealModelTest {
           return math.pi * radius * radius
       """;
 
-  /** The real model, recording each answer. */
-  static final class Recording implements EditModel {
-    final ModelEditModel model;
-    final List<String> answers = new ArrayList<>();
-
-    Recording(ModelEditModel model) {
-      this.model = model;
-    }
-
-    @Override
-    public String generate(
-        String prompt,
-        int maxTokens,
-        List<String> stops,
-        BooleanSupplier cancelled,
-        Predicate<String> enough) {
-      String answer = model.generate(prompt, maxTokens, stops, cancelled, enough);
-      answers.add(answer);
-      return answer;
-    }
-
-    @Override
-    public String chatTemplate() {
-      return model.chatTemplate();
-    }
-
-    @Override
-    public dev.cromwell.chat.ChatFormat chatFormat() {
-      return model.chatFormat();
-    }
-
-    @Override
-    public int countTokens(String text) {
-      return model.countTokens(text);
-    }
-  }
-
   @Test
   void onlyTheDocstringIsInsertedAndGenerationStopsAfterIt() throws EditException {
     try (Model loaded = Model.load(RealModels.smollm2(), Model.Options.defaults())) {
-      Recording model = new Recording(new ModelEditModel(loaded));
+      RecordingEditModel model = new RecordingEditModel(new ModelEditModel(loaded));
       String out;
       try {
         out =

@@ -9,10 +9,7 @@ import dev.cromwell.engine.model.Model;
 import dev.cromwell.protocol.edit.EditException;
 import dev.cromwell.protocol.edit.EditPrompts;
 import dev.cromwell.testing.RealModels;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BooleanSupplier;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,53 +30,12 @@ class FixSecondLookRealModelTest {
 
   static final String UNCHANGED = "```python\n" + FILE.substring(0, FILE.length() - 1) + "\n```";
 
-  /**
-   * The first answer is scripted as the function copied back unchanged (SmolLM2 would not reliably
-   * give one); the second is the real model's, generated from the prompt the service rendered.
-   */
-  static final class FirstUnchanged implements EditModel {
-    final ModelEditModel model;
-    final List<String> prompts = new ArrayList<>();
-    final List<String> answers = new ArrayList<>();
-
-    FirstUnchanged(ModelEditModel model) {
-      this.model = model;
-    }
-
-    @Override
-    public String generate(
-        String prompt,
-        int maxTokens,
-        List<String> stops,
-        BooleanSupplier cancelled,
-        Predicate<String> enough) {
-      prompts.add(prompt);
-      String answer =
-          prompts.size() == 1 ? UNCHANGED : model.generate(prompt, maxTokens, stops, cancelled);
-      answers.add(answer);
-      return answer;
-    }
-
-    @Override
-    public String chatTemplate() {
-      return model.chatTemplate();
-    }
-
-    @Override
-    public dev.cromwell.chat.ChatFormat chatFormat() {
-      return model.chatFormat();
-    }
-
-    @Override
-    public int countTokens(String text) {
-      return model.countTokens(text);
-    }
-  }
-
   @Test
   void theSecondLookContinuesTheConversationInTheModelsOwnTemplate() {
     try (Model loaded = Model.load(RealModels.smollm2(), Model.Options.defaults())) {
-      FirstUnchanged model = new FirstUnchanged(new ModelEditModel(loaded));
+      // The first answer is scripted as the function copied back unchanged (SmolLM2 would not
+      // reliably give one); the second is the real model's, from the prompt the service rendered.
+      RecordingEditModel model = new RecordingEditModel(new ModelEditModel(loaded), UNCHANGED);
       EditService.Request request = new EditService.Request("double.py", FILE, 1, 7, "fix the bug");
       String out;
       try {
