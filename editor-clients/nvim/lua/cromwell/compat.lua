@@ -23,6 +23,10 @@ function M.cancel(client, id)
   if id then call(client, 'cancel_request', id) end
 end
 
+function M.is_stopped(client)
+  return call(client, 'is_stopped')
+end
+
 function M.clients(bufnr)
   if M.has('0.10') then
     return vim.lsp.get_clients({ bufnr = bufnr, name = 'cromwell' })

@@ -29,7 +29,9 @@ local defaults = {
 }
 
 M.config = vim.deepcopy(defaults)
-local client_id -- 0.7: the one client, attached to each buffer
+-- The ids of the clients this plugin started. vim.lsp.get_clients leaves out a client still
+-- initializing (its server loading), which a buffer opened meanwhile must still find.
+local started = {}
 
 --- Whether this Neovim draws inline completions itself (0.12+).
 function M.native()
@@ -94,16 +96,68 @@ local function client_config(bufnr)
   }
 end
 
+--- The clients this plugin started that still run, initializing ones included, oldest first.
+local function running()
+  local out = {}
+  for id in pairs(started) do
+    local client = vim.lsp.get_client_by_id(id)
+    if client and not compat.is_stopped(client) then
+      table.insert(out, client)
+    else
+      started[id] = nil
+    end
+  end
+  table.sort(out, function(a, b) return a.id < b.id end)
+  return out
+end
+
+--- Whether directory `dir` is `root` or lies under it.
+local function contains(root, dir)
+  if type(root) ~= 'string' then return false end
+  root = root:gsub('/+$', '')
+  return dir == root or dir:sub(1, #root + 1) == root .. '/'
+end
+
+--- The running client a buffer shares instead of starting a server, or nil. A buffer with no file
+--- name would be rooted at the working directory, and on 0.8+ vim.lsp.start would start a second
+--- server (the model loaded again) when the files open are rooted elsewhere, e.g. at their git
+--- root: it takes the client whose root holds the working directory (the innermost such root),
+--- else any running one. 0.7 has no vim.lsp.start to choose a client by root, so there one client
+--- serves every buffer.
+local function shared_client(bufnr)
+  local clients = running()
+  if api.nvim_buf_get_name(bufnr) == '' then
+    local cwd, best = vim.fn.getcwd(), nil
+    for _, client in ipairs(clients) do
+      local root = client.config.root_dir
+      if contains(root, cwd) and (not best or #root > #best.config.root_dir) then best = client end
+    end
+    return best or clients[1]
+  end
+  if not compat.has('0.8') then return clients[1] end
+end
+
+--- Starts a client for `bufnr` (0.8+: or reuses one rooted where the buffer is) and attaches it.
+local function start(bufnr)
+  if compat.has('0.8') then
+    return vim.lsp.start(client_config(bufnr), { bufnr = bufnr })
+  end
+  local id = vim.lsp.start_client(client_config(bufnr))
+  if id then vim.lsp.buf_attach_client(bufnr, id) end
+  return id
+end
+
 local function attach(bufnr)
   if vim.bo[bufnr].buftype ~= '' then return end
-  if compat.has('0.8') then
-    vim.lsp.start(client_config(bufnr), { bufnr = bufnr })
+  local shared = shared_client(bufnr)
+  local id
+  if shared then
+    id = shared.id
+    vim.lsp.buf_attach_client(bufnr, id)
   else
-    if not client_id or not vim.lsp.get_client_by_id(client_id) then
-      client_id = vim.lsp.start_client(client_config(bufnr))
-    end
-    vim.lsp.buf_attach_client(bufnr, client_id)
+    id = start(bufnr)
   end
+  if id then started[id] = true end
   if M.native() then
     vim.lsp.inline_completion.enable(true, { bufnr = bufnr })
   end
