@@ -99,28 +99,60 @@ final class Q4_KGroupedFormat extends GroupedFormat {
       int from,
       int to) {
     requireSupported(cols);
-    int supers = cols / SUPER;
-    int blocks = cols / BLOCK;
     OrderedNibbles.Workspace work = OrderedNibbles.workspace(x, cols);
+    if (!ColumnTiles.tiled(cols)) {
+      dotTile(w, offset, rowBytes, cols, work, out, from, to, 0, cols);
+      return;
+    }
+    for (int start = 0; start < cols; start += ColumnTiles.WIDTH) {
+      int end = Math.min(cols, start + ColumnTiles.WIDTH);
+      dotTile(w, offset, rowBytes, cols, work, out, from, to, start, end);
+    }
+  }
+
+  /**
+   * Adds to {@code out[from..to)} the dot products of columns {@code [start, end)} of those rows
+   * with x (sets them, for the tile at column 0): the whole row, or a {@link ColumnTiles} tile.
+   */
+  private static void dotTile(
+      MemorySegment w,
+      long offset,
+      long rowBytes,
+      int cols,
+      OrderedNibbles.Workspace work,
+      float[] out,
+      int from,
+      int to,
+      int start,
+      int end) {
+    int supers = cols / SUPER;
     MemorySegment xs = work.alignedX.asSlice(0, 4L * cols);
     float[] blockSums = work.blockSums;
     float[] laneScales = work.laneScales;
     float[] superD = work.superD;
     float[] superMin = work.superMin;
     long nibbles = nibbleStart(supers);
-    long prefetched = Prefetch.start(w, offset + from * rowBytes);
+    boolean whole = start == 0 && end == cols;
+    long prefetched = whole ? Prefetch.start(w, offset + from * rowBytes) : 0;
+    boolean strided = !whole && Prefetch.ENABLED && w.isNative();
+    long tileLines = (end - start) / 128;
     for (int r = from; r < to; r++) {
       prefetched = Prefetch.ahead(prefetched, w, offset + r * rowBytes);
+      if (strided && r + ColumnTiles.AHEAD < to) {
+        Prefetch.lines(
+            w.address() + offset + (r + ColumnTiles.AHEAD) * rowBytes + nibbles + start / 2,
+            tileLines);
+      }
       MemorySegment row = w.asSlice(offset + r * rowBytes, nibbles + cols / 2);
       // The header inline, not through KGroupedHeader.decode: called, it cost Q4_K decode 10%.
-      for (int s = 0; s < supers; s++) {
+      for (int s = start / SUPER; s < (end + SUPER - 1) / SUPER; s++) {
         superD[s] = Bytes.half(row, 2L * s);
         superMin[s] = Bytes.half(row, KGroupedHeader.dmins(supers) + 2L * s);
       }
       // The offsets are summed against the blocks' Σx as they are decoded (stored and summed in a
       // pass of their own, they cost Q4_0, whose loop this is, 5%).
       FloatVector offsetSum = FloatVector.zero(F);
-      for (int b = 0; b < blocks; b += LANES) {
+      for (int b = start / BLOCK; b < end / BLOCK; b += LANES) {
         FloatVector dOfLane =
             FloatVector.fromArray(F, superD, b / 8).rearrange(KGroupedHeader.SUPER_OF_LANE);
         FloatVector minOfLane =
@@ -138,7 +170,7 @@ final class Q4_KGroupedFormat extends GroupedFormat {
       FloatVector high = FloatVector.zero(F);
       // One vector of nibbles holds 8 weights per lane: 8·LANES weights, LANES / 4 blocks. (This
       // loop is the same in FourBitGroupedFormat and Q4_KGroupedFormat: see OrderedNibbles.)
-      for (int v = 0; v < cols / (8 * LANES); v++) {
+      for (int v = start / (8 * LANES); v < end / (8 * LANES); v++) {
         IntVector q =
             IntVector.fromMemorySegment(I, row, nibbles + 4L * LANES * v, ByteOrder.LITTLE_ENDIAN);
         int xi = 8 * LANES * v;
@@ -192,7 +224,8 @@ final class Q4_KGroupedFormat extends GroupedFormat {
         low = p.fma(d, low);
         high = s.fma(d, high);
       }
-      out[r] = low.add(high).sub(offsetSum).reduceLanes(VectorOperators.ADD);
+      float dot = low.add(high).sub(offsetSum).reduceLanes(VectorOperators.ADD);
+      out[r] = start == 0 ? dot : out[r] + dot;
     }
   }
 }

@@ -218,25 +218,57 @@ final class Q6_KGroupedFormat extends RearrangedRows {
       int from,
       int to) {
     requireSupported(cols);
-    int supers = cols / SUPER;
     OrderedNibbles.Workspace work =
         OrderedNibbles.workspace(cols / OrderedNibbles.BLOCK)
             .withByteFieldX(x, cols)
             .withEightSums(x, cols, -ZERO_LEVEL);
+    if (!ColumnTiles.tiled(cols)) {
+      dotTile(w, offset, rowBytes, cols, work, out, from, to, 0, cols);
+      return;
+    }
+    for (int start = 0; start < cols; start += ColumnTiles.WIDTH) {
+      int end = Math.min(cols, start + ColumnTiles.WIDTH);
+      dotTile(w, offset, rowBytes, cols, work, out, from, to, start, end);
+    }
+  }
+
+  /**
+   * Adds to {@code out[from..to)} the dot products of columns {@code [start, end)} of those rows
+   * with x (sets them, for the tile at column 0): the whole row, or a {@link ColumnTiles} tile.
+   */
+  private static void dotTile(
+      MemorySegment w,
+      long offset,
+      long rowBytes,
+      int cols,
+      OrderedNibbles.Workspace work,
+      float[] out,
+      int from,
+      int to,
+      int start,
+      int end) {
+    int supers = cols / SUPER;
     float[] fieldX = work.byteFieldX;
     float[] eightSums = work.eightSums;
     float[] laneScales = work.laneScales;
     long highs = highsStart(supers);
     long nibbles = nibbleStart(supers);
-    long prefetched = Prefetch.start(w, offset + from * rowBytes);
+    boolean whole = start == 0 && end == cols;
+    long prefetched = whole ? Prefetch.start(w, offset + from * rowBytes) : 0;
+    boolean strided = !whole && Prefetch.ENABLED && w.isNative();
     for (int r = from; r < to; r++) {
       prefetched = Prefetch.ahead(prefetched, w, offset + r * rowBytes);
+      if (strided && r + ColumnTiles.AHEAD < to) {
+        long next = w.address() + offset + (r + ColumnTiles.AHEAD) * rowBytes;
+        Prefetch.lines(next + nibbles + start / 2, (end - start) / 128);
+        Prefetch.lines(next + highs + start / 4, (end - start) / 256);
+      }
       MemorySegment row = w.asSlice(offset + r * rowBytes, nibbles + cols / 2);
-      decodeScales(row, supers, laneScales);
+      decodeScales(row, supers, start, end, laneScales);
       FloatVector even = FloatVector.zero(F);
       FloatVector odd = FloatVector.zero(F);
       // One vector of nibbles holds 8 weights per lane, LANES words their high bits.
-      for (int v = 0; v < cols / (8 * LANES); v++) {
+      for (int v = start / (8 * LANES); v < end / (8 * LANES); v++) {
         IntVector q =
             IntVector.fromMemorySegment(I, row, nibbles + 4L * LANES * v, ByteOrder.LITTLE_ENDIAN);
         IntVector h =
@@ -281,17 +313,20 @@ final class Q6_KGroupedFormat extends RearrangedRows {
         even = p.fma(d, even);
         odd = s.fma(d, odd);
       }
-      out[r] = even.add(odd).reduceLanes(VectorOperators.ADD);
+      float dot = even.add(odd).reduceLanes(VectorOperators.ADD);
+      out[r] = start == 0 ? dot : out[r] + dot;
     }
   }
 
   /**
    * A row's d·sc of every sub-block, each spread to the two lanes (16 weights) it covers in {@code
-   * laneScales}. LANES scales (at most 16) never span two super-blocks.
+   * laneScales}, for the weights of columns {@code [start, end)}. LANES scales (at most 16) never
+   * span two super-blocks.
    */
-  private static void decodeScales(MemorySegment row, int supers, float[] laneScales) {
+  private static void decodeScales(
+      MemorySegment row, int supers, int start, int end, float[] laneScales) {
     long scales = scalesStart(supers);
-    for (int g = 0; g < SUB_BLOCK * supers / LANES; g++) {
+    for (int g = start / (SUB_BLOCK * LANES); g < end / (SUB_BLOCK * LANES); g++) {
       float d = Bytes.half(row, 2L * (g * LANES / SUB_BLOCK));
       FloatVector sc =
           (FloatVector)
