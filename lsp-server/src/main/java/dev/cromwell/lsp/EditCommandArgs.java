@@ -50,8 +50,7 @@ record EditCommandArgs(String uri, Range range, String instruction, Integer vers
    * document is open and the instruction is not empty.
    */
   int checkedVersion(DocumentStore documents) {
-    OpenDocument doc =
-        documents.get(uri).orElseThrow(() -> new Refusal.Failed(uri + " is not open"));
+    OpenDocument doc = documents.get(uri).orElseThrow(() -> Refusal.Failed.notOpen(uri));
     if (instruction.isBlank()) {
       throw new Refusal.Failed(
           "the instruction is empty (editor plugins ask for one: :CromwellEdit,"

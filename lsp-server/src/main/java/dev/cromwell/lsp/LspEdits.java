@@ -214,8 +214,7 @@ final class LspEdits {
       int endLine,
       String instruction,
       BooleanSupplier cancelled) {
-    OpenDocument before =
-        documents.get(uri).orElseThrow(() -> new Refusal.Failed(uri + " is not open"));
+    OpenDocument before = documents.get(uri).orElseThrow(() -> Refusal.Failed.notOpen(uri));
     if (before.path() == null && uri.startsWith("file:")) {
       // Neovim calls an unnamed buffer "file://", and applies an edit for that URI to a new,
       // hidden buffer named "/": the user's buffer would not change and nobody would say so.
@@ -223,8 +222,8 @@ final class LspEdits {
           new Refusal.Failed(
               "this buffer has no file name (the editor calls it \""
                   + uri
-                  + "\"), so an edit for it would land in another buffer; save it under a name"
-                  + " and ask again"));
+                  + "\"), so an edit for it would land in another buffer; save it under a name,"
+                  + " reopen it (in Neovim: :e) and ask again"));
     }
     if (before.version() != version) {
       return CompletableFuture.failedFuture(

@@ -40,5 +40,16 @@ abstract sealed class Refusal extends RuntimeException {
     Failed(String message) {
       super(message, null);
     }
+
+    /**
+     * The editor never opened {@code uri} on the server. The usual cause: a buffer saved under a
+     * new name, which Neovim does not send again until it is reopened.
+     */
+    static Failed notOpen(String uri) {
+      return new Failed(
+          uri
+              + " is not open on the Cromwell server (a buffer saved under a new name is sent"
+              + " again only when it is reopened, in Neovim with :e); reopen it and ask again");
+    }
   }
 }

@@ -174,6 +174,35 @@ class LspEditsTest {
   }
 
   @Test
+  void anEditForADocumentNeverOpenedSaysToReopenIt() throws Exception {
+    StubCompleter stub = new StubCompleter("x");
+    try (LspHarness h = new LspHarness(LspServerTest.config(0), c -> stub)) {
+      h.initialize(null, null, null);
+      h.awaitStatus("modelState", "ready");
+      // What Neovim sends after ":w saved.py" of an unnamed buffer: a name it never opened.
+      JsonObject args = new JsonObject();
+      args.addProperty("uri", "file:///w/saved.py");
+      args.add(
+          "range",
+          new com.google.gson.Gson().toJsonTree(new Range(new Position(0, 0), new Position(1, 0))));
+      args.addProperty("instruction", "add a docstring");
+      ExecutionException e =
+          assertThrows(
+              ExecutionException.class,
+              () ->
+                  h.server
+                      .getWorkspaceService()
+                      .executeCommand(new ExecuteCommandParams("cromwell.edit", List.of(args)))
+                      .get(10, TimeUnit.SECONDS));
+      assertTrue(
+          e.getMessage().contains("file:///w/saved.py is not open")
+              && e.getMessage().contains("reopen it"),
+          e.getMessage());
+      assertEquals(0, stub.editCalls.get());
+    }
+  }
+
+  @Test
   void anEditTheEditorCancelsStopsGeneratingAndIsNeverApplied() throws Exception {
     StubCompleter stub = new StubCompleter("x");
     stub.editAnswer = "    return math.pi * r * r\n";
