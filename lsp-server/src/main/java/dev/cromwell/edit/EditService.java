@@ -131,8 +131,20 @@ public final class EditService {
     try {
       reparsed = EditAnswerParser.parseChat(second, asked, region);
     } catch (EditException e) {
-      // Prose on the second look ("the code is correct"): the first answer, no change, stands.
-      return updated;
+      // Prose on the second look, mostly the one sentence asked for, which sometimes names the
+      // right fix without the code. Ask once for the lines with it applied; prose again leaves the
+      // first answer's outcome, no change.
+      again.add(ChatMessage.assistant(second.strip()));
+      again.add(ChatMessage.user(EditPrompts.FIX_NAMED));
+      String third = model.generate(chat.render(again).text(), maxTokens, stops, cancelled);
+      if (cancelled.getAsBoolean()) {
+        throw new EditException("the edit was cancelled");
+      }
+      try {
+        reparsed = EditAnswerParser.parseChat(third, asked, region);
+      } catch (EditException prose) {
+        return updated;
+      }
     }
     return applied(r, regionStart, regionEnd, reparsed);
   }

@@ -296,6 +296,29 @@ class EditServiceTest {
   }
 
   @Test
+  void aFixWhoseSecondLookIsProseIsAskedForTheCode() throws EditException {
+    String named = "The line `return 3.14 * r * r` should use `math.pi` instead of 3.14.";
+    Scripted model = new Scripted(UNCHANGED, named, FIXED);
+    String out =
+        new EditService(model)
+            .edit(new EditService.Request("geo.py", FILE, 3, 4, "fix the bug"), () -> false);
+    assertEquals(FILE.replace("3.14", "math.pi"), out);
+    assertEquals(3, model.prompts.size());
+    // The third prompt is the second conversation, then the sentence as the model's turn, then
+    // the request for the code.
+    String second = model.prompts.get(1);
+    String third = model.prompts.get(2);
+    assertTrue(third.startsWith(second), third);
+    assertTrue(
+        third.endsWith(
+            named
+                + "<|im_end|>\n<|im_start|>user\n"
+                + EditPrompts.FIX_NAMED
+                + "<|im_end|>\n<|im_start|>assistant\n"),
+        third);
+  }
+
+  @Test
   void onlyAnUnchangedFixIsAskedAgainAndOnlyOnce() throws EditException {
     EditService.Request fix = new EditService.Request("geo.py", FILE, 3, 4, "fix the bug");
     // A fix that changed something is taken as it is.
@@ -306,9 +329,12 @@ class EditServiceTest {
     Scripted twice = new Scripted(UNCHANGED, UNCHANGED);
     assertEquals(FILE, new EditService(twice).edit(fix, () -> false));
     assertEquals(2, twice.prompts.size());
-    // Prose on the second look leaves the first answer's outcome (no change), not a refusal.
-    Scripted prose = new Scripted(UNCHANGED, "The code is already correct.\n");
+    // Prose on the second look is asked once for the code; prose again leaves the first answer's
+    // outcome (no change), not a refusal.
+    Scripted prose =
+        new Scripted(UNCHANGED, "The code is already correct.\n", "It is correct as it is.\n");
     assertEquals(FILE, new EditService(prose).edit(fix, () -> false));
+    assertEquals(3, prose.prompts.size());
     // Any other instruction answered unchanged is not asked again.
     Scripted other = new Scripted(UNCHANGED);
     assertEquals(

@@ -60,6 +60,14 @@ public final class EditPrompts {
           + " instead. Then answer with the corrected lines in one fenced code block.";
 
   /**
+   * The third user turn of a fix: after {@link #FIX_UNCHANGED} the model mostly answers with the
+   * sentence alone, naming a line and its correction in prose, which is never applied as code.
+   */
+  public static final String FIX_NAMED =
+      "Now answer with all the requested lines, with that line corrected, in one fenced code"
+          + " block.";
+
+  /**
    * The user message of chat prompts: the file, the region and the instruction. Their fences are
    * longer than any fence in the file (a Markdown file's own code blocks would otherwise end the
    * quoted file early), and a model answers with a fence as long.
