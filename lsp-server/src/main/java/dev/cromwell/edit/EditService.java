@@ -127,24 +127,23 @@ public final class EditService {
     if (cancelled.getAsBoolean()) {
       throw new EditException("the edit was cancelled");
     }
-    EditAnswer reparsed;
-    try {
-      reparsed = EditAnswerParser.parseChat(second, asked, region);
-    } catch (EditException e) {
+    String last = second;
+    if (EditAnswerParser.isProse(second, asked)) {
       // Prose on the second look, mostly the one sentence asked for, which sometimes names the
-      // right fix without the code. Ask once for the lines with it applied; prose again leaves the
-      // first answer's outcome, no change.
+      // right fix without the code: ask once for the lines with that correction.
       again.add(ChatMessage.assistant(second.strip()));
       again.add(ChatMessage.user(EditPrompts.FIX_NAMED));
-      String third = model.generate(chat.render(again).text(), maxTokens, stops, cancelled);
+      last = model.generate(chat.render(again).text(), maxTokens, stops, cancelled);
       if (cancelled.getAsBoolean()) {
         throw new EditException("the edit was cancelled");
       }
-      try {
-        reparsed = EditAnswerParser.parseChat(third, asked, region);
-      } catch (EditException prose) {
-        return updated;
-      }
+    }
+    EditAnswer reparsed;
+    try {
+      reparsed = EditAnswerParser.parseChat(last, asked, region);
+    } catch (EditException e) {
+      // Prose again, or an answer that cannot be read: the first answer, no change, stands.
+      return updated;
     }
     return applied(r, regionStart, regionEnd, reparsed);
   }

@@ -335,6 +335,10 @@ class EditServiceTest {
         new Scripted(UNCHANGED, "The code is already correct.\n", "It is correct as it is.\n");
     assertEquals(FILE, new EditService(prose).edit(fix, () -> false));
     assertEquals(3, prose.prompts.size());
+    // A second answer with a block that cannot be read (cut off) is not prose: no third question.
+    Scripted cutOff = new Scripted(UNCHANGED, "```python\ndef area(r):\n    return math");
+    assertEquals(FILE, new EditService(cutOff).edit(fix, () -> false));
+    assertEquals(2, cutOff.prompts.size());
     // Any other instruction answered unchanged is not asked again.
     Scripted other = new Scripted(UNCHANGED);
     assertEquals(
@@ -367,6 +371,17 @@ class EditServiceTest {
                     .edit(
                         new EditService.Request("geo.py", FILE, 3, 4, "fix the bug"),
                         () -> late.prompts.size() == 2));
+    assertTrue(e.getMessage().contains("cancelled"), e.getMessage());
+    // Cancelled during the third answer (after a prose second look): refused too.
+    Scripted third = new Scripted(UNCHANGED, "Line 4 should use math.pi.", FIXED);
+    e =
+        assertThrows(
+            EditException.class,
+            () ->
+                new EditService(third)
+                    .edit(
+                        new EditService.Request("geo.py", FILE, 3, 4, "fix the bug"),
+                        () -> third.prompts.size() == 3));
     assertTrue(e.getMessage().contains("cancelled"), e.getMessage());
   }
 }

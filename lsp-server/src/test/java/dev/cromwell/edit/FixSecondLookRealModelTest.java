@@ -94,4 +94,42 @@ class FixSecondLookRealModelTest {
       }
     }
   }
+
+  @Test
+  void aProseSecondLookIsAskedForTheCodeInTheModelsOwnTemplate() {
+    try (Model loaded = Model.load(RealModels.smollm2(), Model.Options.defaults())) {
+      // The first two answers are scripted (unchanged, then the sentence alone); the third is the
+      // real model's, from the prompt the service rendered with the model's template.
+      String sentence = "The line `return x + 2` should be `return x * 2`.";
+      RecordingEditModel model =
+          new RecordingEditModel(new ModelEditModel(loaded), UNCHANGED, sentence);
+      EditService.Request request = new EditService.Request("double.py", FILE, 1, 7, "fix the bug");
+      String out;
+      try {
+        out = new EditService(model).edit(request, () -> false);
+      } catch (EditException e) {
+        out = null;
+        assertFalse(e.getMessage().isBlank());
+      }
+      assertEquals(3, model.prompts.size(), "the prose second look was not asked for the code");
+      String user = EditPrompts.chatUser("double.py", FILE, 1, 7, FILE, request.instruction());
+      String expected =
+          model
+              .chatFormat()
+              .render(
+                  List.of(
+                      ChatMessage.system(EditPrompts.SYSTEM_FIX),
+                      ChatMessage.user(user),
+                      ChatMessage.assistant(UNCHANGED),
+                      ChatMessage.user(EditPrompts.FIX_UNCHANGED),
+                      ChatMessage.assistant(sentence),
+                      ChatMessage.user(EditPrompts.FIX_NAMED)))
+              .text();
+      assertEquals(expected, model.prompts.get(2));
+      assertFalse(model.answers.get(2).isBlank(), "the real model gave no third answer");
+      if (out != null) {
+        assertTrue(out.startsWith("def double(x):\n"), out);
+      }
+    }
+  }
 }

@@ -18,7 +18,7 @@ final class ColumnTiles {
    * 5–10% slower than whole rows, at 8,960 (the 1.5B's) 40–50% faster. {@code
    * -Dcromwell.columnTiles.above=N} changes it (a large N turns tiles off, for comparisons).
    */
-  static final int ABOVE = Integer.getInteger("cromwell.columnTiles.above", 6144);
+  static final int ABOVE = above(System.getProperty("cromwell.columnTiles.above"));
 
   /**
    * Weights per tile: 8 KiB of x. A multiple of 512, so that every tile but the last starts and
@@ -29,6 +29,20 @@ final class ColumnTiles {
 
   /** How many rows ahead a tile's weights are prefetched: 3 beat 1, 2, 4 and 6. */
   static final int AHEAD = 3;
+
+  private static int above(String setting) {
+    if (setting == null) {
+      return 6144;
+    }
+    try {
+      return Integer.parseInt(setting.strip());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "-Dcromwell.columnTiles.above="
+              + setting
+              + " is not a number of weights (for example 6144, or 1000000 to turn tiles off)");
+    }
+  }
 
   /** Whether rows of {@code cols} weights are dotted in tiles. */
   static boolean tiled(int cols) {

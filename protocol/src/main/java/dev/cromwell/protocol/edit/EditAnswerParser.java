@@ -93,11 +93,7 @@ public final class EditAnswerParser {
   public static EditAnswer parseChat(String answer, EditFormat asked, String selection)
       throws EditException {
     String text = answer.replace("\r\n", "\n");
-    if (asked != EditFormat.SEARCH_REPLACE
-        && !text.isBlank()
-        && !hasBlock(text)
-        && !text.contains(SEARCH)
-        && !looksLikeDiff(text)) {
+    if (isProse(text, asked)) {
       throw new EditException(
           "the model answered without a code block"
               + beginning(text)
@@ -105,6 +101,19 @@ public final class EditAnswerParser {
               + " to change");
     }
     return parse(answer, asked, selection);
+  }
+
+  /**
+   * Whether an instruct model's answer is prose: not blank, and no code block, SEARCH/REPLACE block
+   * or diff in it ({@link #parseChat} refuses it; a fix's second look asks again for the code).
+   */
+  public static boolean isProse(String answer, EditFormat asked) {
+    String text = answer.replace("\r\n", "\n");
+    return asked != EditFormat.SEARCH_REPLACE
+        && !text.isBlank()
+        && !hasBlock(text)
+        && !text.contains(SEARCH)
+        && !looksLikeDiff(text);
   }
 
   private static EditAnswer searchReplace(String text) throws EditException {
