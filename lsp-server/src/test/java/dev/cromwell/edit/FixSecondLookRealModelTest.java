@@ -37,15 +37,7 @@ class FixSecondLookRealModelTest {
       // reliably give one); the second is the real model's, from the prompt the service rendered.
       RecordingEditModel model = new RecordingEditModel(new ModelEditModel(loaded), UNCHANGED);
       EditService.Request request = new EditService.Request("double.py", FILE, 1, 7, "fix the bug");
-      String out;
-      try {
-        out = new EditService(model).edit(request, () -> false);
-      } catch (EditException e) {
-        // A refusal of the second answer (a cut-off block, text outside the lines) is a clear
-        // message, which is all a 135M model's answer can be held to.
-        out = null;
-        assertFalse(e.getMessage().isBlank());
-      }
+      String out = editedOrRefused(model, request);
       // Two prompts, or three when the second answer was prose (then asked for the code).
       assertTrue(
           model.prompts.size() == 2 || model.prompts.size() == 3,
@@ -104,13 +96,7 @@ class FixSecondLookRealModelTest {
       RecordingEditModel model =
           new RecordingEditModel(new ModelEditModel(loaded), UNCHANGED, sentence);
       EditService.Request request = new EditService.Request("double.py", FILE, 1, 7, "fix the bug");
-      String out;
-      try {
-        out = new EditService(model).edit(request, () -> false);
-      } catch (EditException e) {
-        out = null;
-        assertFalse(e.getMessage().isBlank());
-      }
+      String out = editedOrRefused(model, request);
       assertEquals(3, model.prompts.size(), "the prose second look was not asked for the code");
       String user = EditPrompts.chatUser("double.py", FILE, 1, 7, FILE, request.instruction());
       String expected =
@@ -130,6 +116,19 @@ class FixSecondLookRealModelTest {
       if (out != null) {
         assertTrue(out.startsWith("def double(x):\n"), out);
       }
+    }
+  }
+
+  /**
+   * The edited file, or null when the real model's answer was refused: a refusal (a cut-off block,
+   * text outside the lines) with a clear message is all a 135M model's answer can be held to.
+   */
+  private static String editedOrRefused(RecordingEditModel model, EditService.Request request) {
+    try {
+      return new EditService(model).edit(request, () -> false);
+    } catch (EditException e) {
+      assertFalse(e.getMessage().isBlank());
+      return null;
     }
   }
 }

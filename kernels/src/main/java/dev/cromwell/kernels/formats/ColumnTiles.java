@@ -1,5 +1,8 @@
 package dev.cromwell.kernels.formats;
 
+import dev.cromwell.kernels.natives.Prefetch;
+import java.lang.foreign.MemorySegment;
+
 /**
  * When the K-quant decode kernels ({@link Q4_KGroupedFormat}, {@link Q6_KGroupedFormat}) split long
  * rows into column tiles. They dot all of a thread's rows over one tile of columns before the next,
@@ -44,8 +47,26 @@ final class ColumnTiles {
     }
   }
 
-  /** Whether rows of {@code cols} weights are dotted in tiles. */
-  static boolean tiled(int cols) {
-    return cols > ABOVE;
+  /**
+   * Where the tile that starts at column {@code start} of rows of {@code cols} weights ends: the
+   * row's end when such rows are not tiled. A kernel's loop over tiles: {@code for (int start = 0;
+   * start < cols; start = end(cols, start))}.
+   */
+  static int end(int cols, int start) {
+    return cols > ABOVE ? Math.min(cols, start + WIDTH) : cols;
+  }
+
+  /**
+   * Whether a kernel dotting columns {@code [start, end)} of rows of {@code cols} weights in {@code
+   * w} prefetches each row's tile {@link #AHEAD} rows ahead ({@link #prefetch}): for a tile, not a
+   * whole row, and only where {@link Prefetch} can reach the memory.
+   */
+  static boolean prefetches(MemorySegment w, int cols, int start, int end) {
+    return (start != 0 || end != cols) && Prefetch.ENABLED && w.isNative();
+  }
+
+  /** Prefetches {@code bytes} of {@code w} from offset {@code at}. */
+  static void prefetch(MemorySegment w, long at, long bytes) {
+    Prefetch.lines(w.address() + at, bytes / 64);
   }
 }

@@ -100,13 +100,8 @@ final class Q4_KGroupedFormat extends GroupedFormat {
       int to) {
     requireSupported(cols);
     OrderedNibbles.Workspace work = OrderedNibbles.workspace(x, cols);
-    if (!ColumnTiles.tiled(cols)) {
-      dotTile(w, offset, rowBytes, cols, work, out, from, to, 0, cols);
-      return;
-    }
-    for (int start = 0; start < cols; start += ColumnTiles.WIDTH) {
-      int end = Math.min(cols, start + ColumnTiles.WIDTH);
-      dotTile(w, offset, rowBytes, cols, work, out, from, to, start, end);
+    for (int start = 0; start < cols; start = ColumnTiles.end(cols, start)) {
+      dotTile(w, offset, rowBytes, cols, work, out, from, to, start, ColumnTiles.end(cols, start));
     }
   }
 
@@ -132,16 +127,13 @@ final class Q4_KGroupedFormat extends GroupedFormat {
     float[] superD = work.superD;
     float[] superMin = work.superMin;
     long nibbles = nibbleStart(supers);
-    boolean whole = start == 0 && end == cols;
-    long prefetched = whole ? Prefetch.start(w, offset + from * rowBytes) : 0;
-    boolean strided = !whole && Prefetch.ENABLED && w.isNative();
-    long tileLines = (end - start) / 128;
+    boolean strided = ColumnTiles.prefetches(w, cols, start, end);
+    long prefetched = strided ? 0 : Prefetch.start(w, offset + from * rowBytes);
     for (int r = from; r < to; r++) {
       prefetched = Prefetch.ahead(prefetched, w, offset + r * rowBytes);
       if (strided && r + ColumnTiles.AHEAD < to) {
-        Prefetch.lines(
-            w.address() + offset + (r + ColumnTiles.AHEAD) * rowBytes + nibbles + start / 2,
-            tileLines);
+        long next = offset + (r + ColumnTiles.AHEAD) * rowBytes;
+        ColumnTiles.prefetch(w, next + nibbles + start / 2, (end - start) / 2);
       }
       MemorySegment row = w.asSlice(offset + r * rowBytes, nibbles + cols / 2);
       // The header inline, not through KGroupedHeader.decode: called, it cost Q4_K decode 10%.

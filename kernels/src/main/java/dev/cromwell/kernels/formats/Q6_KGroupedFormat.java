@@ -222,13 +222,8 @@ final class Q6_KGroupedFormat extends RearrangedRows {
         OrderedNibbles.workspace(cols / OrderedNibbles.BLOCK)
             .withByteFieldX(x, cols)
             .withEightSums(x, cols, -ZERO_LEVEL);
-    if (!ColumnTiles.tiled(cols)) {
-      dotTile(w, offset, rowBytes, cols, work, out, from, to, 0, cols);
-      return;
-    }
-    for (int start = 0; start < cols; start += ColumnTiles.WIDTH) {
-      int end = Math.min(cols, start + ColumnTiles.WIDTH);
-      dotTile(w, offset, rowBytes, cols, work, out, from, to, start, end);
+    for (int start = 0; start < cols; start = ColumnTiles.end(cols, start)) {
+      dotTile(w, offset, rowBytes, cols, work, out, from, to, start, ColumnTiles.end(cols, start));
     }
   }
 
@@ -253,15 +248,14 @@ final class Q6_KGroupedFormat extends RearrangedRows {
     float[] laneScales = work.laneScales;
     long highs = highsStart(supers);
     long nibbles = nibbleStart(supers);
-    boolean whole = start == 0 && end == cols;
-    long prefetched = whole ? Prefetch.start(w, offset + from * rowBytes) : 0;
-    boolean strided = !whole && Prefetch.ENABLED && w.isNative();
+    boolean strided = ColumnTiles.prefetches(w, cols, start, end);
+    long prefetched = strided ? 0 : Prefetch.start(w, offset + from * rowBytes);
     for (int r = from; r < to; r++) {
       prefetched = Prefetch.ahead(prefetched, w, offset + r * rowBytes);
       if (strided && r + ColumnTiles.AHEAD < to) {
-        long next = w.address() + offset + (r + ColumnTiles.AHEAD) * rowBytes;
-        Prefetch.lines(next + nibbles + start / 2, (end - start) / 128);
-        Prefetch.lines(next + highs + start / 4, (end - start) / 256);
+        long next = offset + (r + ColumnTiles.AHEAD) * rowBytes;
+        ColumnTiles.prefetch(w, next + nibbles + start / 2, (end - start) / 2);
+        ColumnTiles.prefetch(w, next + highs + start / 4, (end - start) / 4);
       }
       MemorySegment row = w.asSlice(offset + r * rowBytes, nibbles + cols / 2);
       decodeScales(row, supers, start, end, laneScales);
