@@ -31,12 +31,23 @@ public final class MatMul {
   /** Per-thread buffers for the weight rows being multiplied, decoded once per batch. */
   private static final ThreadLocal<float[][]> ROWS = ThreadLocal.withInitial(() -> new float[4][0]);
 
+  /**
+   * Up to this many tokens left after the outer products go through the one-token kernels, one pass
+   * over the weights each, instead of decoding each weight row to floats for them: decoding a row
+   * costs as much as several of its fused dot products. A decode step of two sequences on the 0.5B
+   * at 2 threads took 47 ms through the decoded rows and 27 ms this way, of three 58 and 41 ms; at
+   * four the decoded rows win (42 against 43–46 ms). Also short verify passes and a prompt's last
+   * tokens. {@code -Dcromwell.matmul.matvecTokens=N} sets it; see docs/PERFORMANCE.md.
+   */
+  static final int MATVEC_TOKENS = Integer.getInteger("cromwell.matmul.matvecTokens", 3);
+
   private MatMul() {}
 
   /**
    * Multiplies {@code rows × cols} weights with {@code count} vectors {@code xs[0..count)}: whole
    * groups of tokens (32; 16 below 512 bits) as outer products ({@link OuterProductMatMul}), the
-   * rest as register-blocked dot products.
+   * rest as register-blocked dot products, or, up to {@link #MATVEC_TOKENS} of them, each through
+   * {@link MatVec}.
    */
   public static void matmul(
       WeightFormat format,
@@ -52,7 +63,11 @@ public final class MatMul {
     if (outer > 0) {
       OuterProductMatMul.matmul(format, weights, offset, xs, outs, outer, rows, cols, pool);
     }
-    if (outer < count) {
+    if (count - outer <= MATVEC_TOKENS) {
+      for (int t = outer; t < count; t++) {
+        MatVec.matvec(format, weights, offset, xs[t], outs[t], rows, cols, pool);
+      }
+    } else {
       dotProducts(format, weights, offset, xs, outs, outer, count, rows, cols, pool);
     }
   }
