@@ -3,7 +3,7 @@
 # `bin/cromwell lsp` as a process over pipes, this repository as the workspace, regions of its own
 # Python and Java typed again). Per run: initialize after process start, ready after initialize,
 # the first suggestion (ms, length, why it ended) and keystroke -> suggestion p50/p95.
-#   benchmarks/editor-latency.sh [-r ROUNDS] [-m MODEL] [-i] [-e] [BASE_REV]      (after bin/build)
+#   benchmarks/editor-latency.sh [-r ROUNDS] [-m MODEL] [-i] [-e] [-d] [BASE_REV]   (after bin/build)
 # -e: every pause on stderr too (place, line typed so far, latency, suggestion), each just after
 # the server's timing line for it when run with CROMWELL_JVM_OPTS=-Dcromwell.timing=true.
 # -i: only the time from process start to the initialize answer (and the CPU spent to it), by
@@ -11,24 +11,29 @@
 # round also times the floor: bin/cromwell with the same JVM flags and AOT cache, exiting before
 # main (`CROMWELL_JVM_OPTS=-version`, with the jar as class path so the cache applies), labelled
 # "jvm-floor".
+# -d: through the shared warm daemon (plain `cromwell lsp` as editors start it, CROMWELL_DAEMON=auto)
+# in a fresh run folder: round 1 starts the daemon ("HEAD/daemon-first"), later rounds find it with the
+# model loaded and warm ("HEAD/daemon-warm"); the daemon is stopped at the end.
 # With BASE_REV, that revision is exported and built in a temporary folder and the runs alternate
 # BASE, HEAD, BASE, HEAD ... so each ratio comes from one stretch of machine load; the table shows
 # medians over the rounds. Defaults: 3 rounds, qwen2.5-coder-0.5b-instruct from the model store.
 set -euo pipefail
 root=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
-# The cold server in its own process is what is measured here, not the shared warm daemon.
+# By default the cold server in its own process is measured, not the shared warm daemon (-d).
 export CROMWELL_DAEMON=off
+daemon=
 rounds=3
 initialize_only=
 each=()
 model="${CROMWELL_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/cromwell}/models/qwen2.5-coder-0.5b-instruct.gguf"
-while getopts r:m:ie o; do
+while getopts r:m:ied o; do
   case $o in
     r) rounds=$OPTARG ;;
     m) model=$OPTARG ;;
     i) initialize_only=1 ;;
     e) each=(--each) ;;
-    *) echo "usage: $0 [-r ROUNDS] [-m MODEL] [-i] [-e] [BASE_REV]" >&2; exit 2 ;;
+    d) daemon=1 ;;
+    *) echo "usage: $0 [-r ROUNDS] [-m MODEL] [-i] [-e] [-d] [BASE_REV]" >&2; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
@@ -37,7 +42,16 @@ base=${1:-}
 [ -d "$root/benchmarks/target/classes" ] || { echo "editor-latency: build first with: bin/build" >&2; exit 2; }
 java=$("$root/bin/find-java" java)
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# The daemon runs in its run folder: stop the ones started here, then clean up.
+stop_daemons() {
+  for p in $(pgrep -f -- 'lsp --daemon' || true); do
+    case "$(readlink "/proc/$p/cwd" 2>/dev/null)" in "$work"/*) kill "$p" 2>/dev/null || true ;; esac
+  done
+}
+trap 'stop_daemons; rm -rf "$work"' EXIT
+if [ -n "$daemon" ]; then
+  export CROMWELL_DAEMON=auto CROMWELL_RUN_DIR="$work/run"
+fi
 variants=(HEAD)
 declare -A server=([HEAD]="$root/bin/cromwell lsp")
 if [ -n "$base" ]; then
@@ -72,14 +86,20 @@ if [ -n "$initialize_only" ]; then
   measured+=(jvm-floor)
   server[jvm-floor]="$root/bin/cromwell lsp"
 fi
+labels=()
 for ((r = 1; r <= rounds; r++)); do
   for v in "${measured[@]}"; do
-    echo "round $r: $v" >&2
-    bench "$v" "${server[$v]}" >>"$work/runs.jsonl"
+    label=$v
+    if [ -n "$daemon" ]; then
+      label="$v/daemon-$([ "$r" = 1 ] && echo first || echo warm)"
+    fi
+    [[ " ${labels[*]} " == *" $label "* ]] || labels+=("$label")
+    echo "round $r: $label" >&2
+    bench "$label" "${server[$v]}" >>"$work/runs.jsonl"
   done
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
-python3 - "$work/runs.jsonl" "$initialize_only" "${measured[@]}" <<'PY'
+python3 - "$work/runs.jsonl" "$initialize_only" "${labels[@]}" <<'PY'
 import json, statistics, sys
 runs = [json.loads(l) for l in open(sys.argv[1])]
 initialize_only = sys.argv[2] == "1"
