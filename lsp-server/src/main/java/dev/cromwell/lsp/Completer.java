@@ -67,8 +67,16 @@ public interface Completer {
   /** The FIM format prompts must be rendered in. */
   FimFormat format();
 
-  /** Forgets a document's cached state (it was closed). */
+  /** Forgets a document's cached state. */
   default void forget(String documentKey) {}
+
+  /**
+   * The document was closed: its cached state may be kept aside, while memory allows, for the
+   * document opened again (in this session or, through the daemon, the next one).
+   */
+  default void closed(String documentKey) {
+    forget(documentKey);
+  }
 
   /** Sessions held, for status. */
   default int sessions() {

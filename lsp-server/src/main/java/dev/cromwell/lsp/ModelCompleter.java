@@ -256,6 +256,11 @@ public final class ModelCompleter implements Completer {
   }
 
   @Override
+  public void closed(String documentKey) {
+    sessions.close(documentKey);
+  }
+
+  @Override
   public void forget(String documentKey) {
     sessions.forget(documentKey);
   }

@@ -205,12 +205,15 @@ public final class ModelRuntime implements AutoCloseable {
     }
   }
 
-  /** The model forgets a closed document's cached state. */
+  /**
+   * A document was closed: the model keeps its cached state aside for a reopening, while memory
+   * allows ({@link Completer#closed}).
+   */
   void forget(String uri) {
     Completer c = completer;
     if (c != null) {
-      c.forget(uri); // a map removal; a job still decoding keeps its session to the end
-      c.forget(CompletionLane.nearKey(uri));
+      c.closed(uri); // a map move; a job still decoding keeps its session to the end
+      c.closed(CompletionLane.nearKey(uri));
     }
   }
 

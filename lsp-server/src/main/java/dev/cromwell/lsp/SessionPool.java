@@ -8,14 +8,19 @@ import java.util.Map;
 
 /**
  * One engine session (and so one KV cache) per document, so each document's next request reuses
- * what its previous one computed. The caches share a memory budget; the least recently used
- * sessions go first. Completion threads of different documents use it at once, so it locks; a
- * session evicted while a job decodes in it stays that job's to the end.
+ * what its previous one computed. A closed document's session is kept aside and given back when the
+ * document is opened again (an editor reopening a file, or the daemon's next session on the same
+ * project: its first suggestion then computes only what changed, as the prompt's common prefix with
+ * the session's tokens says). The caches share a memory budget; closed documents' sessions go
+ * first, then the least recently used. Completion threads of different documents use it at once, so
+ * it locks; a session evicted while a job decodes in it stays that job's to the end.
  */
 final class SessionPool {
   private final Model model;
   private final long budgetBytes;
   private final LinkedHashMap<String, Session> sessions = new LinkedHashMap<>(16, 0.75f, true);
+  // Closed documents' sessions, least recently closed first.
+  private final LinkedHashMap<String, Session> closed = new LinkedHashMap<>();
   private long evictions;
 
   SessionPool(Model model, long budgetBytes) {
@@ -24,7 +29,12 @@ final class SessionPool {
   }
 
   synchronized Session forDocument(String uri) {
-    Session s = sessions.computeIfAbsent(uri, u -> model.newSession());
+    Session s = sessions.get(uri);
+    if (s == null) {
+      Session kept = closed.remove(uri);
+      s = kept != null ? kept : model.newSession();
+      sessions.put(uri, s);
+    }
     evictBeyondBudget(uri);
     return s;
   }
@@ -35,8 +45,25 @@ final class SessionPool {
     return s == null ? new int[0] : s.tokens();
   }
 
+  /** The document was closed: its session is kept aside for a reopening (see the class). */
+  synchronized void close(String uri) {
+    Session s = sessions.remove(uri);
+    if (s != null) {
+      closed.remove(uri);
+      closed.put(uri, s);
+      evictBeyondBudget(null);
+    }
+  }
+
+  /** Drops the document's session, open or closed. */
   synchronized void forget(String uri) {
     sessions.remove(uri);
+    closed.remove(uri);
+  }
+
+  /** Closed documents' sessions kept for a reopening. */
+  synchronized int closedSize() {
+    return closed.size();
   }
 
   synchronized int size() {
@@ -44,7 +71,8 @@ final class SessionPool {
   }
 
   synchronized long bytes() {
-    return sessions.values().stream().mapToLong(Session::cacheBytes).sum();
+    return sessions.values().stream().mapToLong(Session::cacheBytes).sum()
+        + closed.values().stream().mapToLong(Session::cacheBytes).sum();
   }
 
   synchronized long evictions() {
@@ -52,6 +80,12 @@ final class SessionPool {
   }
 
   private void evictBeyondBudget(String keep) {
+    Iterator<Session> aside = closed.values().iterator();
+    while (bytes() > budgetBytes && aside.hasNext()) {
+      aside.next();
+      aside.remove();
+      evictions++;
+    }
     Iterator<Map.Entry<String, Session>> it = sessions.entrySet().iterator();
     while (bytes() > budgetBytes && it.hasNext()) {
       Map.Entry<String, Session> e = it.next();
