@@ -44,8 +44,15 @@ java=$("$root/bin/find-java" java)
 work=$(mktemp -d)
 # The daemon runs in its run folder: stop the ones started here, then clean up.
 stop_daemons() {
+  local stopped=()
   for p in $(pgrep -f -- 'lsp --daemon' || true); do
-    case "$(readlink "/proc/$p/cwd" 2>/dev/null)" in "$work"/*) kill "$p" 2>/dev/null || true ;; esac
+    case "$(readlink "/proc/$p/cwd" 2>/dev/null)" in
+      "$work"/*) kill "$p" 2>/dev/null && stopped+=("$p") ;;
+    esac
+  done
+  # Wait (up to 10 s) for them to exit, so that nothing writes into the folder being removed.
+  for p in "${stopped[@]}"; do
+    for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.2; done
   done
 }
 trap 'stop_daemons; rm -rf "$work"' EXIT
@@ -90,7 +97,7 @@ labels=()
 for ((r = 1; r <= rounds; r++)); do
   for v in "${measured[@]}"; do
     label=$v
-    if [ -n "$daemon" ]; then
+    if [ -n "$daemon" ] && [ "$v" != jvm-floor ]; then
       label="$v/daemon-$([ "$r" = 1 ] && echo first || echo warm)"
     fi
     [[ " ${labels[*]} " == *" $label "* ]] || labels+=("$label")

@@ -78,8 +78,13 @@ public interface Completer {
     forget(documentKey);
   }
 
-  /** Sessions held, for status. */
+  /** Sessions held for open documents, for status. */
   default int sessions() {
+    return 0;
+  }
+
+  /** Sessions kept aside for closed documents ({@link #closed}), for status. */
+  default int closedSessions() {
     return 0;
   }
 

@@ -257,7 +257,11 @@ public final class ModelCompleter implements Completer {
 
   @Override
   public void closed(String documentKey) {
-    sessions.close(documentKey);
+    if (kvReuse) {
+      sessions.close(documentKey);
+    } else {
+      sessions.forget(documentKey); // nothing is reused: keeping it would only hold memory
+    }
   }
 
   @Override
@@ -268,6 +272,11 @@ public final class ModelCompleter implements Completer {
   @Override
   public int sessions() {
     return sessions.size();
+  }
+
+  @Override
+  public int closedSessions() {
+    return sessions.closedSize();
   }
 
   @Override

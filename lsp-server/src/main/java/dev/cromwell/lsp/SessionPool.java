@@ -39,9 +39,15 @@ final class SessionPool {
     return s;
   }
 
-  /** The tokens {@code uri}'s session holds (none when it has no session). */
+  /**
+   * The tokens {@code uri}'s session holds, open or kept aside since the document was closed (none
+   * when it has neither): what the lane's cost check sees before the session is taken back.
+   */
   synchronized int[] held(String uri) {
     Session s = sessions.get(uri);
+    if (s == null) {
+      s = closed.get(uri);
+    }
     return s == null ? new int[0] : s.tokens();
   }
 

@@ -21,6 +21,8 @@ final class StatusReport {
     Completer c = runtime.completer();
     s.put("fimFormat", c == null ? null : c.format().name());
     s.put("sessions", c == null ? 0 : c.sessions());
+    // Closed documents' sessions kept for a reopening (within the same memory budget).
+    s.put("closedSessions", c == null ? 0 : c.closedSessions());
     s.put("openDocuments", documents.size());
     s.put("positionEncoding", documents.encoding().lspName());
     s.put("indexedFiles", runtime.index() == null ? 0 : runtime.index().files().size());

@@ -179,10 +179,12 @@ public final class BatchingScheduler implements AutoCloseable {
       warm.add(s);
       next[i] = rows - i;
     }
-    // Full steps and steps of three sessions by turns: MatMul has a loop for whole groups of four
-    // tokens and one for those left over, and each must be compiled before requests meet it.
+    // Full steps and steps of one session fewer by turns: MatMul has a loop for whole groups of
+    // four tokens and one for the 1-3 left over (8 and 7 rows: both), and each must be compiled
+    // before requests meet it. Steps of up to three sessions go through the one-token kernels,
+    // which every single decode warms.
     for (int step = 0; step < WARM_UP_STEPS; step++) {
-      decode.step(warm.subList(0, step % 2 == 0 ? rows : Math.min(rows, 3)), next);
+      decode.step(warm.subList(0, step % 2 == 0 ? rows : Math.max(1, rows - 1)), next);
     }
   }
 

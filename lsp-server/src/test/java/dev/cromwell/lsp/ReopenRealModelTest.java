@@ -28,12 +28,18 @@ class ReopenRealModelTest {
       assertTrue(whole > 100, "prompt tokens: " + whole);
 
       completer.closed("a");
+      // The lane's cost check sees the kept session before the completion takes it back.
+      assertTrue(
+          completer.uncachedTokens("a", prompt) <= 1,
+          "uncached after closing: " + completer.uncachedTokens("a", prompt));
+      assertEquals(1, completer.closedSessions());
       Completer.Output reopened =
           completer.complete("a", prompt, TextStop.NEVER, 4, 0, () -> false);
       assertTrue(
           reopened.computedTokens() <= 1,
           "reopened: computed " + reopened.computedTokens() + " of " + whole);
       assertEquals(first.text(), reopened.text(), "the same suggestion from the kept session");
+      assertEquals(0, completer.closedSessions());
 
       completer.forget("a");
       Completer.Output dropped = completer.complete("a", prompt, TextStop.NEVER, 4, 0, () -> false);

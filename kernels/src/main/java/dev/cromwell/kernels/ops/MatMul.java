@@ -39,7 +39,8 @@ public final class MatMul {
    * four the decoded rows win (42 against 43–46 ms). Also short verify passes and a prompt's last
    * tokens. {@code -Dcromwell.matmul.matvecTokens=N} sets it; see docs/PERFORMANCE.md.
    */
-  static final int MATVEC_TOKENS = Integer.getInteger("cromwell.matmul.matvecTokens", 3);
+  static final int MATVEC_TOKENS =
+      Math.max(0, Integer.getInteger("cromwell.matmul.matvecTokens", 3));
 
   private MatMul() {}
 
