@@ -159,12 +159,15 @@ final class CompletionLane {
     // line or a word's end (DeadlineStop); the engine's own limit only ends text that has neither.
     // Its tokens get at least half the limit after the first, so a cold prompt that took the
     // limit still leaves a suggestion longer than one word.
+    // A cold prompt's suggestion may finish its first line until the hard limit's time from
+    // arrival (900 ms by default): the first suggestion after ready is a line, not a word.
     long limit = cfg.timeLimitMillis() * 1_000_000L;
     DeadlineStop deadline =
         new DeadlineStop(
             typed.isEmpty() ? stop : TypedIndent.stop(stop),
             job.arrived() + limit,
             limit / 2,
+            job.arrived() + DeadlineStop.HARD_FACTOR * limit,
             System::nanoTime);
     // The engine's own limit counts from its start, not from arrival, so a slow plan or a wait for
     // the model thread (the first request after ready: a cold prompt and plan) still leaves the

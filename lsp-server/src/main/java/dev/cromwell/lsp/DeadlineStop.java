@@ -15,6 +15,11 @@ import java.util.function.LongSupplier;
  * <p>The suggestion's own tokens get at least {@code minDecodeNanos} after the first one: when the
  * prompt took most of the limit (the first request after ready computes a cold prompt), a deadline
  * counted only from arrival would answer with the first word, which is no suggestion at all.
+ *
+ * <p>Such a cold suggestion may also go on to {@code lineEndNanos} to finish its first line: the
+ * user has waited for the prompt already, and a line cut after a word ("ids = ids(") is worth less
+ * than the same line whole a few tokens later. A suggestion whose prompt was quick (the common,
+ * cached case) gets no such grace, so typing's latency stays bounded by the limit.
  */
 final class DeadlineStop implements TextStop {
   /** The engine's own limit, from its start, as a multiple of the time limit. */
@@ -26,15 +31,23 @@ final class DeadlineStop implements TextStop {
   private final TextStop inner;
   private final long deadlineNanos;
   private final long minDecodeNanos;
+  private final long lineEndNanos;
   private final LongSupplier clock;
   private long effectiveDeadline;
+  private boolean cold;
   private boolean started;
   private volatile boolean fired;
 
-  DeadlineStop(TextStop inner, long deadlineNanos, long minDecodeNanos, LongSupplier clock) {
+  DeadlineStop(
+      TextStop inner,
+      long deadlineNanos,
+      long minDecodeNanos,
+      long lineEndNanos,
+      LongSupplier clock) {
     this.inner = inner;
     this.deadlineNanos = deadlineNanos;
     this.minDecodeNanos = minDecodeNanos;
+    this.lineEndNanos = lineEndNanos;
     this.clock = clock;
   }
 
@@ -45,11 +58,15 @@ final class DeadlineStop implements TextStop {
       // The first call comes with the first token: the prompt is computed.
       started = true;
       long decodeEnd = now + minDecodeNanos;
-      effectiveDeadline = decodeEnd - deadlineNanos > 0 ? decodeEnd : deadlineNanos;
+      cold = decodeEnd - deadlineNanos > 0;
+      effectiveDeadline = cold ? decodeEnd : deadlineNanos;
     }
     int own = inner.cut(text);
     if (own >= 0 || now - effectiveDeadline < 0) {
       return own;
+    }
+    if (cold && !hasWholeLine(text) && now - lineEndNanos < 0) {
+      return -1; // a cold prompt's first line may finish
     }
     int keep = readableEnd(text);
     if (keep >= 0) {
@@ -63,13 +80,19 @@ final class DeadlineStop implements TextStop {
     return fired;
   }
 
+  /** Whether {@code text} has a line with code on it that a line break ended. */
+  private static boolean hasWholeLine(String text) {
+    int newline = text.lastIndexOf('\n');
+    return newline >= 0 && !text.substring(0, newline).isBlank();
+  }
+
   /**
    * The length of {@code text} to answer with when time is up: through its last whole line that has
    * code on it, else all of it when it ends at a word's end, else -1 (nothing readable yet).
    */
   static int readableEnd(String text) {
     int newline = text.lastIndexOf('\n');
-    if (newline >= 0 && !text.substring(0, newline).isBlank()) {
+    if (hasWholeLine(text)) {
       return newline;
     }
     if (newline >= 0 || text.isBlank()) {

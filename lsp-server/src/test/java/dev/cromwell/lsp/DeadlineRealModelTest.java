@@ -36,7 +36,7 @@ class DeadlineRealModelTest {
         for (long deadline : new long[] {1, 4, 9}) {
           AtomicLong tokens = new AtomicLong();
           DeadlineStop stop =
-              new DeadlineStop(TextStop.NEVER, deadline, 0, tokens::incrementAndGet);
+              new DeadlineStop(TextStop.NEVER, deadline, 0, deadline, tokens::incrementAndGet);
           String cut = completer.complete("d", prompt, stop, 40, 0, () -> false).text();
           seen.append(deadline)
               .append(": ")
@@ -55,6 +55,30 @@ class DeadlineRealModelTest {
         }
       }
       System.out.print(seen);
+    }
+  }
+
+  @Test
+  void aColdPromptsSuggestionIsItsWholeFirstLine() {
+    try (Model model = Model.load(RealModels.smollm2(), Model.Options.defaults())) {
+      ModelCompleter completer = new ModelCompleter(model, 1L << 26);
+      for (String prefix : PREFIXES) {
+        List<FimFormat.Part> prompt =
+            completer.format().render("a.py", prefix, "\n", List.of(), "#");
+        String whole = completer.complete("w", prompt, TextStop.NEVER, 40, 0, () -> false).text();
+        int firstBreak = whole.indexOf('\n');
+        if (firstBreak <= 0 || whole.substring(0, firstBreak).isBlank()) {
+          continue; // no first line with code within 40 tokens: nothing to check here
+        }
+        // The first token comes at 1, after the deadline (0): cold; the line may finish until 1000.
+        AtomicLong tokens = new AtomicLong();
+        DeadlineStop stop = new DeadlineStop(TextStop.NEVER, 0, 0, 1000, tokens::incrementAndGet);
+        String cut = completer.complete("d", prompt, stop, 40, 0, () -> false).text();
+        assertTrue(stop.fired(), "the deadline ended it: " + cut + " | " + whole);
+        assertTrue(
+            cut.equals(whole.substring(0, firstBreak)),
+            "the whole first line, not a word: " + cut + " | " + whole);
+      }
     }
   }
 }

@@ -34,7 +34,7 @@ class DeadlineStopTest {
   void beforeTheDeadlineOnlyTheTextsOwnStopCuts() {
     AtomicLong now = new AtomicLong(0);
     TextStop atSemicolon = text -> text.indexOf(';');
-    DeadlineStop stop = new DeadlineStop(atSemicolon, 100, 0, now::get);
+    DeadlineStop stop = new DeadlineStop(atSemicolon, 100, 0, 100, now::get);
     assertEquals(-1, stop.cut("x = 1\ny = 2\n"));
     assertEquals(5, stop.cut("x = 1;"));
     assertFalse(stop.fired());
@@ -51,7 +51,7 @@ class DeadlineStopTest {
   @Test
   void aPromptThatTookTheLimitStillLeavesTheSuggestionItsShare() {
     AtomicLong now = new AtomicLong(90);
-    DeadlineStop stop = new DeadlineStop(TextStop.NEVER, 100, 50, now::get);
+    DeadlineStop stop = new DeadlineStop(TextStop.NEVER, 100, 50, 100, now::get);
     assertEquals(-1, stop.cut("x = 1"), "first token at 90: the deadline moves to 140");
     now.set(120);
     assertEquals(-1, stop.cut("x = 1\ny = 2"), "past the arrival deadline, inside the share");
@@ -61,10 +61,39 @@ class DeadlineStopTest {
     assertTrue(stop.fired());
 
     AtomicLong early = new AtomicLong(10);
-    DeadlineStop quick = new DeadlineStop(TextStop.NEVER, 100, 50, early::get);
+    DeadlineStop quick = new DeadlineStop(TextStop.NEVER, 100, 50, 200, early::get);
     assertEquals(-1, quick.cut("a"), "first token at 10: the arrival deadline (100) stands");
     early.set(100);
     assertEquals("a b ".length(), quick.cut("a b "));
+  }
+
+  @Test
+  void aColdPromptsSuggestionMayFinishItsFirstLineUntilTheLineEnd() {
+    AtomicLong now = new AtomicLong(90);
+    DeadlineStop stop = new DeadlineStop(TextStop.NEVER, 100, 50, 200, now::get);
+    assertEquals(-1, stop.cut("ids"), "first token at 90: cold, its share runs to 140");
+    now.set(150);
+    assertEquals(-1, stop.cut("ids = ids("), "a word's end, but the first line may finish");
+    assertFalse(stop.fired());
+    assertEquals("ids = tok(text)".length(), stop.cut("ids = tok(text)\n"));
+    assertTrue(stop.fired());
+
+    AtomicLong late = new AtomicLong(90);
+    DeadlineStop longLine = new DeadlineStop(TextStop.NEVER, 100, 50, 200, late::get);
+    assertEquals(-1, longLine.cut("a"));
+    late.set(200);
+    assertEquals("a b ".length(), longLine.cut("a b "), "at the line end: a word's end again");
+    assertTrue(longLine.fired());
+  }
+
+  @Test
+  void aQuickPromptsSuggestionGetsNoLineGrace() {
+    AtomicLong now = new AtomicLong(10);
+    DeadlineStop stop = new DeadlineStop(TextStop.NEVER, 100, 50, 200, now::get);
+    assertEquals(-1, stop.cut("a"), "first token at 10: not cold");
+    now.set(100);
+    assertEquals("ids = ids(".length(), stop.cut("ids = ids("), "the limit ends it at a word");
+    assertTrue(stop.fired());
   }
 
   @Test
