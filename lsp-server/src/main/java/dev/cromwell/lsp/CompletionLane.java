@@ -1,6 +1,7 @@
 package dev.cromwell.lsp;
 
 import dev.cromwell.context.ContextBudget;
+import dev.cromwell.context.Language;
 import dev.cromwell.context.PromptPlan;
 import dev.cromwell.context.WorkspaceIndex;
 import dev.cromwell.engine.generate.Cancellation;
@@ -154,7 +155,8 @@ final class CompletionLane {
     // At an indentation-only line the prompt left the typed indentation out: the model writes it
     // again (or its own), and the suggestion goes on after what the user typed.
     String typed = TypedIndent.of(context);
-    TextStop stop = CompletionStops.forContext(context);
+    TextStop stop =
+        CompletionStops.forContext(context, Language.ofLanguageId(document.languageId()));
     // The time limit counts from the request's arrival: by then the suggestion ends at a whole
     // line or a word's end (DeadlineStop); the engine's own limit only ends text that has neither.
     // Its tokens get at least half the limit after the first, so a cold prompt that took the

@@ -1,19 +1,35 @@
 package dev.cromwell.lsp;
 
+import dev.cromwell.context.Language;
 import dev.cromwell.engine.generate.GenerationRequest.TextStop;
 
 /**
  * When a suggestion is complete: at the end of the line for single-line suggestions; for multi-line
- * ones, at the first line indented less than the block being written (the block ended), or at a
- * closing bracket that has no opener in the suggestion.
+ * ones, at the first line that leaves the code being written (see {@link #forContext}), at a line
+ * that repeats the first line of code after the cursor (the gap is filled), or at a closing bracket
+ * that has no opener in the suggestion.
  */
 final class CompletionStops {
   private CompletionStops() {}
 
-  static TextStop forContext(CompletionContext context) {
+  /**
+   * The stop rule for a suggestion at {@code context} in a document of {@code language}. After a
+   * block opener ("def f():") the suggestion is that block's body. At an empty line inside a
+   * definition it may finish the blocks around the cursor and the rest of the definition, and ends
+   * at a line back at the definition's own indentation: the lines after an inner block's end are as
+   * much the gap as the block's own (a loop body, then the function's {@code return}); the model is
+   * then writing the next definition or module code. Outside any definition it ends with the
+   * cursor's block.
+   */
+  static TextStop forContext(CompletionContext context, Language language) {
     boolean multi = context.multiLine();
     int base = indentWidth(context.baseIndent());
     boolean atLineStart = context.linePrefix().isBlank();
+    int definition =
+        multi && atLineStart
+            ? EnclosingDefinition.indentWidth(context.before(), base, language)
+            : -1;
+    String nextLine = multi ? nextCodeLine(context.after()) : null;
     return text -> {
       int cut = unbalancedCloser(text, context);
       if (!multi) {
@@ -23,7 +39,7 @@ final class CompletionStops {
         }
         return cut;
       }
-      // The block ends where a later line starts less indented than the cursor's block.
+      // The suggestion ends where a later line starts back at the indentation it must stay in.
       int lineStart = 0;
       int lineNo = 0;
       while (lineStart <= text.length()) {
@@ -32,11 +48,16 @@ final class CompletionStops {
         // A line still growing can be judged once its indentation is known (a visible char).
         String line = text.substring(lineStart, end);
         // After a block opener ("def f():"), the body is indented deeper than the opener's
-        // line, so a line back at the opener's level ends it; on a blank line inside a block,
-        // a line less indented than the cursor does.
+        // line, so a line back at the opener's level ends it; on a blank line inside a
+        // definition, a line back at the definition's level does; elsewhere, a line less
+        // indented than the cursor.
         int width = indentWidth(leading(line));
-        boolean ended = atLineStart ? width < base : width <= base;
-        if (lineNo > 0 && !line.isBlank() && ended) {
+        boolean ended =
+            !atLineStart ? width <= base : definition >= 0 ? width <= definition : width < base;
+        // A whole line (a line break ended it) that is the code after the cursor: the model
+        // filled the gap and went on with what the document already has.
+        boolean reachedAfter = newline >= 0 && line.stripTrailing().equals(nextLine);
+        if (lineNo > 0 && !line.isBlank() && (ended || reachedAfter)) {
           int keep = Math.max(0, lineStart - 1);
           return cut >= 0 ? Math.min(cut, keep) : keep;
         }
@@ -48,6 +69,20 @@ final class CompletionStops {
       }
       return cut;
     };
+  }
+
+  /** The first line with code after the cursor's line, without trailing blanks (or null). */
+  static String nextCodeLine(String after) {
+    int start = after.indexOf('\n') + 1;
+    while (start > 0 && start < after.length()) {
+      int end = after.indexOf('\n', start);
+      String line = after.substring(start, end < 0 ? after.length() : end);
+      if (!line.isBlank()) {
+        return line.stripTrailing();
+      }
+      start = end < 0 ? after.length() : end + 1;
+    }
+    return null;
   }
 
   /** Offset of the first closer without an opener in the text (or -1). */

@@ -1,0 +1,106 @@
+package dev.cromwell.lsp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.cromwell.context.Language;
+import dev.cromwell.engine.generate.GenerationRequest.TextStop;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Where a multi-line suggestion at an empty indented line ends. The model's text is given as the
+ * lane hands it over: from its first visible char (TypedIndent), later lines as the model indented
+ * them. The answers are the 1.5B's own on HumanEval spans (docs/QUALITY.md).
+ */
+class CompletionStopsTest {
+  /** The suggestion {@code model} comes to for the cursor at the "|" of {@code document}. */
+  static String suggestion(String document, String model, Language language) {
+    int cursor = document.indexOf('|');
+    String text = document.substring(0, cursor) + document.substring(cursor + 1);
+    CompletionContext c = PostProcessorTest.at(text, cursor);
+    TextStop stop = CompletionStops.forContext(c, language);
+    // The generator asks after every token; a char at a time is as strict.
+    for (int i = 1; i <= model.length(); i++) {
+      int cut = stop.cut(model.substring(0, i));
+      if (cut >= 0) {
+        return model.substring(0, cut);
+      }
+    }
+    return model;
+  }
+
+  static final String GCD =
+      "def gcd(a: int, b: int) -> int:\n"
+          + "    \"\"\"Greatest common divisor.\"\"\"\n"
+          + "    while b:\n"
+          + "        |\n";
+
+  @Test
+  void aSuggestionInAFunctionGoesOnPastItsBlockToTheFunctionsEnd() {
+    // The loop body, then the function's last line: the lines after the loop belong to the gap
+    // too (HumanEval/13; 11 of the 18 multi-line tasks the editor path lost were cut so).
+    String model = "a, b = b, a % b\n    return a\n\n\ndef lcm(a: int, b: int) -> int:\n";
+    assertEquals("a, b = b, a % b\n    return a\n\n", suggestion(GCD, model, Language.PYTHON));
+  }
+
+  @Test
+  void aSuggestionEndsWhereItLeavesTheFunction() {
+    String model = "a, b = b, a % b\n    return a\nprint(gcd(4, 6))\n";
+    assertEquals("a, b = b, a % b\n    return a", suggestion(GCD, model, Language.PYTHON));
+  }
+
+  @Test
+  void inAMethodTheNextMethodEndsIt() {
+    String doc =
+        "class Stack:\n"
+            + "    def push(self, x):\n"
+            + "        if x is None:\n"
+            + "            |\n";
+    String model = "raise ValueError(x)\n        self.items.append(x)\n\n    def pop(self):\n";
+    assertEquals(
+        "raise ValueError(x)\n        self.items.append(x)\n",
+        suggestion(doc, model, Language.PYTHON));
+  }
+
+  @Test
+  void outsideAnyDefinitionTheBlockEndEndsIt() {
+    String doc = "for line in lines:\n    |\n";
+    String model = "print(line)\nprint('done')\n";
+    assertEquals("print(line)", suggestion(doc, model, Language.PYTHON));
+    // A language the analyzer does not read keeps the block rule too.
+    assertEquals(
+        "a, b = b, a % b", suggestion(GCD, "a, b = b, a % b\n    return a\n", Language.OTHER));
+  }
+
+  @Test
+  void aSuggestionEndsWhereItWritesTheLineAfterTheCursor() {
+    // HumanEval/81: the model filled the gap, then went on with the code already below it.
+    String doc =
+        "def grade(gpa):\n"
+            + "    if gpa == 4.0:\n"
+            + "        |\n"
+            + "    elif gpa > 3.0:\n"
+            + "        return 'B+'\n";
+    String model =
+        "return 'A+'\n    elif gpa > 3.7:\n        return 'A'\n    elif gpa > 3.0:\n"
+            + "        return 'B+'\n";
+    assertEquals(
+        "return 'A+'\n    elif gpa > 3.7:\n        return 'A'",
+        suggestion(doc, model, Language.PYTHON));
+  }
+
+  @Test
+  void aLineStillGrowingIsNotTakenForTheLineAfterTheCursor() {
+    String doc = "def f(x):\n    if x:\n        |\n    return x\n";
+    String model = "x += 1\n    return x + 1\n";
+    assertEquals("x += 1\n    return x + 1\n", suggestion(doc, model, Language.PYTHON));
+  }
+
+  @Test
+  void theDefinitionIsTheNearestLessIndentedDefinitionLine() {
+    String before = "class A:\n    def f(self):\n        x = 1\n        for i in y:\n            ";
+    assertEquals(4, EnclosingDefinition.indentWidth(before, 12, Language.PYTHON));
+    assertEquals(0, EnclosingDefinition.indentWidth("def f():\n    ", 4, Language.PYTHON));
+    assertEquals(-1, EnclosingDefinition.indentWidth("if x:\n    ", 4, Language.PYTHON));
+    assertEquals(-1, EnclosingDefinition.indentWidth("def f():\n", 0, Language.PYTHON));
+  }
+}
