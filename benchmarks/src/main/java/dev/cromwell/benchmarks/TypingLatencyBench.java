@@ -93,6 +93,14 @@ public final class TypingLatencyBench implements Callable<Integer> {
               + " slow ones to the server's -Dcromwell.timing=true lines, which come just before")
   boolean each;
 
+  @Option(
+      names = "--set",
+      split = ",",
+      description =
+          "server settings KEY=VALUE sent with initialize, e.g. timeLimitMs=5000 to see the model's"
+              + " whole first suggestion; numbers are sent as numbers")
+  List<String> extraSettings = List.of();
+
   /** The first suggestion after the model is ready. */
   record First(double millis, int chars, String stop, String text) {}
 
@@ -101,6 +109,22 @@ public final class TypingLatencyBench implements Callable<Integer> {
     JsonObject settings = new JsonObject();
     settings.addProperty("model", model.toAbsolutePath().toString());
     settings.addProperty("threads", threads);
+    for (String kv : extraSettings) {
+      int eq = kv.indexOf('=');
+      if (eq <= 0) {
+        throw new CommandLine.ParameterException(
+            new CommandLine(this), "--set wants KEY=VALUE, got " + kv);
+      }
+      String key = kv.substring(0, eq);
+      String value = kv.substring(eq + 1);
+      if (value.matches("-?\\d+")) {
+        settings.addProperty(key, Long.parseLong(value));
+      } else if (value.equals("true") || value.equals("false")) {
+        settings.addProperty(key, Boolean.parseBoolean(value));
+      } else {
+        settings.addProperty(key, value);
+      }
+    }
     List<TypingScript> scripts = new ArrayList<>();
     for (String r : regions) {
       scripts.add(TypingScript.of(workspace, r));

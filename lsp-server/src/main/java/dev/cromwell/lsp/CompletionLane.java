@@ -184,7 +184,7 @@ final class CompletionLane {
             hardLimit,
             job.cancellation());
     if (deadline.fired()) {
-      out = out.endedBy(DeadlineStop.REASON);
+      out = out.endedBy(deadline.reason());
     }
     long generated = System.nanoTime();
     boolean cancelled = job.cancellation().isCancelled();

@@ -159,7 +159,7 @@ public final class CompletionService implements AutoCloseable {
   }
 
   public void documentClosed(String uri) {
-    runtime.forget(uri);
+    runtime.closed(uri);
     typedAhead.forget(uri);
     latest.remove(uri);
     inModel.remove(uri);

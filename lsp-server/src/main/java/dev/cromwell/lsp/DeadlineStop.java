@@ -25,8 +25,11 @@ final class DeadlineStop implements TextStop {
   /** The engine's own limit, from its start, as a multiple of the time limit. */
   static final int HARD_FACTOR = 2;
 
-  /** The stop reason of a suggestion the deadline ended (status' lastStop, timing lines). */
-  static final String REASON = "deadline";
+  /**
+   * The stop reasons of a suggestion the deadline ended (status' lastStop, timing lines): at its
+   * last whole line, or at a word's end (a line cut short).
+   */
+  static final String AT_LINE = "deadline_lines", AT_WORD = "deadline_word";
 
   private final TextStop inner;
   private final long deadlineNanos;
@@ -37,6 +40,7 @@ final class DeadlineStop implements TextStop {
   private boolean cold;
   private boolean started;
   private volatile boolean fired;
+  private volatile boolean atWord;
 
   DeadlineStop(
       TextStop inner,
@@ -70,6 +74,7 @@ final class DeadlineStop implements TextStop {
     }
     int keep = readableEnd(text);
     if (keep >= 0) {
+      atWord = !hasWholeLine(text);
       fired = true;
     }
     return keep;
@@ -78,6 +83,11 @@ final class DeadlineStop implements TextStop {
   /** Whether the deadline, not the text, ended the suggestion. */
   boolean fired() {
     return fired;
+  }
+
+  /** Why the deadline ended the suggestion ({@link #AT_LINE} or {@link #AT_WORD}), once it has. */
+  String reason() {
+    return atWord ? AT_WORD : AT_LINE;
   }
 
   /** Whether {@code text} has a line with code on it that a line break ended. */

@@ -209,7 +209,7 @@ public final class ModelRuntime implements AutoCloseable {
    * A document was closed: the model keeps its cached state aside for a reopening, while memory
    * allows ({@link Completer#closed}).
    */
-  void forget(String uri) {
+  void closed(String uri) {
     Completer c = completer;
     if (c != null) {
       c.closed(uri); // a map move; a job still decoding keeps its session to the end

@@ -77,6 +77,7 @@ class DeadlineStopTest {
     assertFalse(stop.fired());
     assertEquals("ids = tok(text)".length(), stop.cut("ids = tok(text)\n"));
     assertTrue(stop.fired());
+    assertEquals(DeadlineStop.AT_LINE, stop.reason());
 
     AtomicLong late = new AtomicLong(90);
     DeadlineStop longLine = new DeadlineStop(TextStop.NEVER, 100, 50, 200, late::get);
@@ -84,6 +85,7 @@ class DeadlineStopTest {
     late.set(200);
     assertEquals("a b ".length(), longLine.cut("a b "), "at the line end: a word's end again");
     assertTrue(longLine.fired());
+    assertEquals(DeadlineStop.AT_WORD, longLine.reason());
   }
 
   @Test
