@@ -166,7 +166,7 @@ final class CompletionLane {
     long limit = cfg.timeLimitMillis() * 1_000_000L;
     DeadlineStop deadline =
         new DeadlineStop(
-            typed.isEmpty() ? stop : TypedIndent.stop(stop),
+            typed.isEmpty() ? stop : TypedIndent.stop(stop, typed),
             job.arrived() + limit,
             limit / 2,
             job.arrived() + DeadlineStop.HARD_FACTOR * limit,

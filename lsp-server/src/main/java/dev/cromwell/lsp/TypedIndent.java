@@ -40,17 +40,53 @@ final class TypedIndent {
 
   /**
    * {@code stop} judging the text as if written at the cursor: from its first visible char (the
-   * indentation and any blank lines before it are what the user already has).
+   * indentation and any blank lines before it are what the user already has), and with its lines
+   * moved as {@link #align} moves them, so that the stop compares them with the document's own
+   * lines and indentation (a first line the model indented otherwise than the user, and the block
+   * after it, would else be judged at the model's indentation).
    */
-  static TextStop stop(TextStop stop) {
+  static TextStop stop(TextStop stop, String typed) {
     return text -> {
       int start = firstVisible(text);
       if (start < 0) {
         return -1;
       }
-      int cut = stop.cut(text.substring(start));
-      return cut < 0 ? -1 : start + cut;
+      String written = text.substring(start);
+      String lead = text.substring(text.lastIndexOf('\n', start - 1) + 1, start);
+      if (lead.equals(typed)) {
+        int cut = stop.cut(written);
+        return cut < 0 ? -1 : start + cut;
+      }
+      int cut = stop.cut(align(text, typed));
+      return cut < 0 ? -1 : start + writtenOffset(written, lead, typed, cut);
     };
+  }
+
+  /**
+   * The offset in {@code written} (the model's text from its first visible char) of offset {@code
+   * at} of its alignment, whose later lines that start with {@code lead} start with {@code typed}
+   * instead.
+   */
+  static int writtenOffset(String written, String lead, String typed, int at) {
+    int from = 0; // a line's start in written
+    int to = 0; // the same line's start in the aligned text
+    for (boolean first = true; ; first = false) {
+      int end = written.indexOf('\n', from);
+      int lineEnd = end < 0 ? written.length() : end;
+      String line = written.substring(from, lineEnd);
+      boolean moved = !first && !line.isBlank() && line.startsWith(lead);
+      int shift = moved ? typed.length() - lead.length() : 0;
+      int alignedEnd = to + (lineEnd - from) + shift;
+      if (at <= alignedEnd || end < 0) {
+        int p = at - to;
+        if (!moved || p >= typed.length()) {
+          return from + p - shift;
+        }
+        return from + Math.min(p, lead.length()); // inside the moved indentation
+      }
+      from = end + 1;
+      to = alignedEnd + 1;
+    }
   }
 
   /**

@@ -95,6 +95,44 @@ class CompletionStopsTest {
     assertEquals("x += 1\n    return x + 1\n", suggestion(doc, model, Language.PYTHON));
   }
 
+  /**
+   * The suggestion at the "|" of {@code document} as the lane makes it from the model's whole text
+   * ({@code model}, its own indentation included): the stop sees it through TypedIndent.
+   */
+  static String laneSuggestion(String document, String model, Language language) {
+    int cursor = document.indexOf('|');
+    String text = document.substring(0, cursor) + document.substring(cursor + 1);
+    CompletionContext c = PostProcessorTest.at(text, cursor);
+    String typed = TypedIndent.of(c);
+    TextStop stop = TypedIndent.stop(CompletionStops.forContext(c, language), typed);
+    String kept = model;
+    for (int i = 1; i <= model.length(); i++) {
+      int cut = stop.cut(model.substring(0, i));
+      if (cut >= 0) {
+        kept = model.substring(0, cut);
+        break;
+      }
+    }
+    return TypedIndent.align(kept, typed);
+  }
+
+  @Test
+  void aFirstLineIndentedOtherwiseThanTypedIsJudgedWhereTheEditorPutsIt() {
+    // HumanEval/6 on the 0.5B: the model indents its line 8 where the user typed 12; moved to
+    // the cursor, its next line is the line already after the cursor.
+    String doc =
+        "def depth(s):\n"
+            + "    d = m = 0\n"
+            + "    for c in s:\n"
+            + "        if c == '(':\n"
+            + "            |\n"
+            + "            m = max(d, m)\n"
+            + "        else:\n"
+            + "            d -= 1\n";
+    String model = "        d += 1\n        m = max(d, m)\n    return m\n";
+    assertEquals("d += 1", laneSuggestion(doc, model, Language.PYTHON));
+  }
+
   @Test
   void theDefinitionIsTheNearestLessIndentedDefinitionLine() {
     String before = "class A:\n    def f(self):\n        x = 1\n        for i in y:\n            ";

@@ -40,9 +40,31 @@ class TypedIndentTest {
   @Test
   void stopsJudgeTheTextFromItsFirstVisibleChar() {
     TextStop firstNewline = text -> text.indexOf('\n');
-    TextStop s = TypedIndent.stop(firstNewline);
+    TextStop s = TypedIndent.stop(firstNewline, "    ");
     assertEquals(-1, s.cut("    \n   "));
     assertEquals(10, s.cut("\n    a = 1\n    b"));
     assertEquals(-1, s.cut("    a = 1"));
+  }
+
+  @Test
+  void stopsSeeTheLinesWhereTheEditorPutsThem() {
+    // The model indented its first line 4 where the user typed 8: its block moves by 4.
+    java.util.List<String> seen = new java.util.ArrayList<>();
+    TextStop atReturn =
+        text -> {
+          seen.add(text);
+          return text.indexOf("\n        return");
+        };
+    TextStop s = TypedIndent.stop(atReturn, "        ");
+    assertEquals(10, s.cut("    x += 1\n    return x\n"));
+    assertEquals("x += 1\n        return x\n", seen.get(0));
+    // Offsets in the moved text map back onto the model's: a line end, a char after the moved
+    // indentation, a char inside it.
+    String written = "f(a,\n  b))\nc";
+    assertEquals(4, TypedIndent.writtenOffset(written, "", "    ", 4));
+    assertEquals(9, TypedIndent.writtenOffset(written, "", "    ", 13));
+    assertEquals(10, TypedIndent.writtenOffset(written, "", "    ", 14));
+    assertEquals(5, TypedIndent.writtenOffset(written, "", "    ", 7));
+    assertEquals(11, TypedIndent.writtenOffset(written, "", "    ", 19));
   }
 }
