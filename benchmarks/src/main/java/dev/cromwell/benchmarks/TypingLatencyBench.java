@@ -29,7 +29,8 @@ import picocli.CommandLine.Option;
  *   <li>{@code initializeMs}: process start to the {@code initialize} answer;
  *   <li>{@code readyMs}: that answer to the model being ready ({@code cromwell/status});
  *   <li>{@code firstMs}, {@code firstChars}, {@code firstStop}: the first suggestion after ready (a
- *       real file opened mid-line), its length and why it ended ({@code time_limit} = cut);
+ *       real file opened mid-line), its length and why it ended ({@code deadline_lines}: the time
+ *       limit ended it at a whole line; {@code deadline_word} or {@code time_limit}: cut);
  *   <li>{@code p50}, {@code p95}: keystroke → suggestion while regions of real files (Python and
  *       Java) are typed again, over the keystrokes after which the user pauses; a suggestion that
  *       had not come when the next keystroke came counts as infinitely late;
@@ -117,7 +118,7 @@ public final class TypingLatencyBench implements Callable<Integer> {
       }
       String key = kv.substring(0, eq);
       String value = kv.substring(eq + 1);
-      if (value.matches("-?\\d+")) {
+      if (value.matches("-?\\d{1,18}")) {
         settings.addProperty(key, Long.parseLong(value));
       } else if (value.equals("true") || value.equals("false")) {
         settings.addProperty(key, Boolean.parseBoolean(value));

@@ -45,7 +45,8 @@ final class CompletionLane {
       Cancellation cancellation,
       BooleanSupplier wanted,
       long arrived,
-      long fired) {}
+      long fired,
+      boolean firstOfDocument) {}
 
   /** What became of a job. */
   sealed interface Outcome {
@@ -161,15 +162,13 @@ final class CompletionLane {
     // line or a word's end (DeadlineStop); the engine's own limit only ends text that has neither.
     // Its tokens get at least half the limit after the first, so a cold prompt that took the
     // limit still leaves a suggestion longer than one word.
-    // A cold prompt's suggestion may finish its first line until the hard limit's time from
-    // arrival (900 ms by default): the first suggestion after ready is a line, not a word.
     long limit = cfg.timeLimitMillis() * 1_000_000L;
     DeadlineStop deadline =
         new DeadlineStop(
             typed.isEmpty() ? stop : TypedIndent.stop(stop, typed),
             job.arrived() + limit,
             limit / 2,
-            job.arrived() + DeadlineStop.HARD_FACTOR * limit,
+            lineEnd(job, limit),
             System::nanoTime);
     // The engine's own limit counts from its start, not from arrival, so a slow plan or a wait for
     // the model thread (the first request after ready: a cold prompt and plan) still leaves the
@@ -209,6 +208,17 @@ final class CompletionLane {
             out)
         .log();
     return new Prepared(outcome, cancelled ? null : deferred);
+  }
+
+  /**
+   * Until when a cold suggestion may go on to finish its first line ({@link DeadlineStop}): for a
+   * document's first suggestion, twice the time limit from arrival (900 ms by default), so that the
+   * suggestion the user waited for after opening a file is a line, not a word; for later ones (a
+   * new line while typing also computes a cold prompt) the time limit itself, so typing's latency
+   * stays bounded by it.
+   */
+  static long lineEnd(Job job, long limitNanos) {
+    return job.arrived() + (job.firstOfDocument() ? DeadlineStop.HARD_FACTOR : 1) * limitNanos;
   }
 
   /**

@@ -112,7 +112,8 @@ final class CompletionRehearsal {
               Cancellation.alsoWhen(superseded),
               () -> !superseded.getAsBoolean(),
               now,
-              now);
+              now,
+              true);
       return CompletionLane.answer(
               job, completer, ServerConfig.defaults(), budget, index, System.nanoTime())
           .outcome();

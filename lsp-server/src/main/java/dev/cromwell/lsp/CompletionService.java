@@ -3,6 +3,7 @@ package dev.cromwell.lsp;
 import dev.cromwell.engine.generate.Cancellation;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,6 +27,9 @@ public final class CompletionService implements AutoCloseable {
   // Requests handed to the lane and not yet answered, by document: the model is idle when none of
   // another document's is still wanted.
   private final Map<String, Cancellation> inModel = new ConcurrentHashMap<>();
+  // Documents that have had a suggestion since they were opened: a document's first one may
+  // finish its line past the time limit (DeadlineStop), later ones may not.
+  private final Set<String> answered = ConcurrentHashMap.newKeySet();
   private final CompletionStats stats = new CompletionStats();
   private final TypedAhead typedAhead = new TypedAhead();
   private final ModelRuntime runtime;
@@ -75,7 +79,8 @@ public final class CompletionService implements AutoCloseable {
                   cancellation,
                   () -> current(key, counter, id),
                   started,
-                  System.nanoTime());
+                  System.nanoTime(),
+                  !answered.contains(key));
           try {
             inModel.put(key, cancellation);
             runtime
@@ -93,6 +98,9 @@ public final class CompletionService implements AutoCloseable {
                       } else {
                         Optional<Suggestion> answer = count(outcome, started);
                         answer.ifPresent(a -> typedAhead.shown(document, offset, a));
+                        if (answer.isPresent()) {
+                          answered.add(key);
+                        }
                         result.complete(answer);
                       }
                     });
@@ -162,6 +170,7 @@ public final class CompletionService implements AutoCloseable {
     runtime.closed(uri);
     typedAhead.forget(uri);
     latest.remove(uri);
+    answered.remove(uri);
     inModel.remove(uri);
     Cancellation inFlight = running.remove(uri);
     if (inFlight != null) {

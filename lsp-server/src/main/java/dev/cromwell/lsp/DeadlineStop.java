@@ -18,8 +18,10 @@ import java.util.function.LongSupplier;
  *
  * <p>Such a cold suggestion may also go on to {@code lineEndNanos} to finish its first line: the
  * user has waited for the prompt already, and a line cut after a word ("ids = ids(") is worth less
- * than the same line whole a few tokens later. A suggestion whose prompt was quick (the common,
- * cached case) gets no such grace, so typing's latency stays bounded by the limit.
+ * than the same line whole a few tokens later. The lane gives that grace only to a document's first
+ * suggestion ({@link CompletionLane#lineEnd}); when it runs out with the line unfinished, the
+ * suggestion ends at the last word's end seen during it, so the engine's hard limit, a little
+ * later, does not cut it mid-word. A suggestion whose prompt was quick gets no grace.
  */
 final class DeadlineStop implements TextStop {
   /** The engine's own limit, from its start, as a multiple of the time limit. */
@@ -38,6 +40,7 @@ final class DeadlineStop implements TextStop {
   private final LongSupplier clock;
   private long effectiveDeadline;
   private boolean cold;
+  private int lastWordEnd = -1;
   private boolean started;
   private volatile boolean fired;
   private volatile boolean atWord;
@@ -69,8 +72,17 @@ final class DeadlineStop implements TextStop {
     if (own >= 0 || now - effectiveDeadline < 0) {
       return own;
     }
-    if (cold && !hasWholeLine(text) && now - lineEndNanos < 0) {
-      return -1; // a cold prompt's first line may finish
+    if (cold && !hasWholeLine(text)) {
+      int wordEnd = readableEnd(text);
+      if (now - lineEndNanos < 0) {
+        lastWordEnd = Math.max(lastWordEnd, wordEnd);
+        return -1; // a cold prompt's first line may finish
+      }
+      if (wordEnd < 0 && lastWordEnd > 0) {
+        atWord = true; // the grace ran out mid-word: its last word's end
+        fired = true;
+        return lastWordEnd;
+      }
     }
     int keep = readableEnd(text);
     if (keep >= 0) {
@@ -85,9 +97,12 @@ final class DeadlineStop implements TextStop {
     return fired;
   }
 
-  /** Why the deadline ended the suggestion ({@link #AT_LINE} or {@link #AT_WORD}), once it has. */
+  /**
+   * Why the deadline ended the suggestion: {@link #AT_LINE} or {@link #AT_WORD}; null while it has
+   * not ({@link #fired}).
+   */
   String reason() {
-    return atWord ? AT_WORD : AT_LINE;
+    return fired ? (atWord ? AT_WORD : AT_LINE) : null;
   }
 
   /** Whether {@code text} has a line with code on it that a line break ended. */

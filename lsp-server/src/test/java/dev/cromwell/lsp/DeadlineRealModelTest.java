@@ -62,23 +62,36 @@ class DeadlineRealModelTest {
   void aColdPromptsSuggestionIsItsWholeFirstLine() {
     try (Model model = Model.load(RealModels.smollm2(), Model.Options.defaults())) {
       ModelCompleter completer = new ModelCompleter(model, 1L << 26);
+      int checked = 0;
       for (String prefix : PREFIXES) {
         List<FimFormat.Part> prompt =
             completer.format().render("a.py", prefix, "\n", List.of(), "#");
         String whole = completer.complete("w", prompt, TextStop.NEVER, 40, 0, () -> false).text();
-        int firstBreak = whole.indexOf('\n');
-        if (firstBreak <= 0 || whole.substring(0, firstBreak).isBlank()) {
-          continue; // no first line with code within 40 tokens: nothing to check here
+        // The end of its first line with code (an answer may start with a line break and then
+        // the body's first line).
+        int firstBreak = -1;
+        for (int i = whole.indexOf('\n'); i >= 0; i = whole.indexOf('\n', i + 1)) {
+          if (!whole.substring(0, i).isBlank()) {
+            firstBreak = i;
+            break;
+          }
+        }
+        if (firstBreak < 0) {
+          continue; // no line with code ended within 40 tokens: nothing to check here
         }
         // The first token comes at 1, after the deadline (0): cold; the line may finish until 1000.
         AtomicLong tokens = new AtomicLong();
         DeadlineStop stop = new DeadlineStop(TextStop.NEVER, 0, 0, 1000, tokens::incrementAndGet);
         String cut = completer.complete("d", prompt, stop, 40, 0, () -> false).text();
         assertTrue(stop.fired(), "the deadline ended it: " + cut + " | " + whole);
+        // A token of two line breaks leaves an empty line after it, which post-processing drops.
+        String firstLine = whole.substring(0, firstBreak);
         assertTrue(
-            cut.equals(whole.substring(0, firstBreak)),
+            cut.startsWith(firstLine) && cut.substring(firstLine.length()).isBlank(),
             "the whole first line, not a word: " + cut + " | " + whole);
+        checked++;
       }
+      assertTrue(checked >= 2, "most prefixes' answers have a whole first line with code");
     }
   }
 }

@@ -96,6 +96,54 @@ class DeadlineStopTest {
     now.set(100);
     assertEquals("ids = ids(".length(), stop.cut("ids = ids("), "the limit ends it at a word");
     assertTrue(stop.fired());
+    assertEquals(DeadlineStop.AT_WORD, stop.reason());
+  }
+
+  @Test
+  void whenTheGraceRunsOutMidWordItEndsAtTheLastWordEndSeen() {
+    AtomicLong now = new AtomicLong(90);
+    DeadlineStop stop = new DeadlineStop(TextStop.NEVER, 100, 50, 200, now::get);
+    assertEquals(-1, stop.cut("ids"));
+    assertEquals(null, stop.reason(), "no reason before it fired");
+    now.set(150);
+    assertEquals(-1, stop.cut("ids = ids("), "in the grace");
+    now.set(190);
+    assertEquals(-1, stop.cut("ids = ids(ids"), "in the grace, mid-word");
+    now.set(200);
+    assertEquals(
+        "ids = ids(".length(),
+        stop.cut("ids = ids(idsx"),
+        "mid-word when the grace ends: the last word's end, not on to the engine's hard limit");
+    assertTrue(stop.fired());
+    assertEquals(DeadlineStop.AT_WORD, stop.reason());
+  }
+
+  @Test
+  void inTheGraceTheTextsOwnStopStillCutsAndABlankFirstLineWaits() {
+    AtomicLong now = new AtomicLong(90);
+    TextStop atSemicolon = text -> text.indexOf(';');
+    DeadlineStop stop = new DeadlineStop(atSemicolon, 100, 50, 200, now::get);
+    assertEquals(-1, stop.cut("x"));
+    now.set(150);
+    assertEquals(5, stop.cut("x = 1;"), "the text's own stop comes first");
+    assertFalse(stop.fired());
+
+    AtomicLong later = new AtomicLong(90);
+    DeadlineStop multi = new DeadlineStop(TextStop.NEVER, 100, 50, 200, later::get);
+    assertEquals(-1, multi.cut("\n"));
+    later.set(150);
+    assertEquals(-1, multi.cut("\n    x = f("), "no whole line yet: the grace goes on");
+    assertEquals("\n    x = f(a)".length(), multi.cut("\n    x = f(a)\n    y"));
+    assertEquals(DeadlineStop.AT_LINE, multi.reason());
+  }
+
+  @Test
+  void onlyADocumentsFirstSuggestionGetsTheLineGrace() {
+    long limit = 450;
+    CompletionLane.Job first = new CompletionLane.Job(null, 0, null, () -> true, 1000, 1030, true);
+    CompletionLane.Job later = new CompletionLane.Job(null, 0, null, () -> true, 1000, 1030, false);
+    assertEquals(1000 + DeadlineStop.HARD_FACTOR * limit, CompletionLane.lineEnd(first, limit));
+    assertEquals(1000 + limit, CompletionLane.lineEnd(later, limit), "typing stays bounded");
   }
 
   @Test
