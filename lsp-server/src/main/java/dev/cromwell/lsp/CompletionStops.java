@@ -15,11 +15,12 @@ final class CompletionStops {
   /**
    * The stop rule for a suggestion at {@code context} in a document of {@code language}. After a
    * block opener ("def f():") the suggestion is that block's body. At an empty line inside a
-   * definition it may finish the blocks around the cursor and the rest of the definition, and ends
-   * at a line back at the definition's own indentation: the lines after an inner block's end are as
-   * much the gap as the block's own (a loop body, then the function's {@code return}); the model is
-   * then writing the next definition or module code. Outside any definition it ends with the
-   * cursor's block.
+   * definition of which no code follows the cursor (its end, being written) it may finish the
+   * blocks around the cursor and the rest of the definition, and ends at a line back at the
+   * definition's own indentation: the lines after an inner block's end are as much the gap as the
+   * block's own (a loop body, then the function's {@code return}); the model is then writing the
+   * next definition or module code. Elsewhere it ends with the cursor's block: where code of the
+   * definition follows, past the block it would write that code again.
    */
   static TextStop forContext(CompletionContext context, Language language) {
     boolean multi = context.multiLine();
@@ -30,6 +31,9 @@ final class CompletionStops {
             ? EnclosingDefinition.indentWidth(context.before(), base, language)
             : -1;
     String nextLine = multi ? nextCodeLine(context.after()) : null;
+    boolean definitionGoesOn =
+        definition >= 0 && nextLine != null && indentWidth(leading(nextLine)) > definition;
+    int finishes = definitionGoesOn ? -1 : definition;
     return text -> {
       int cut = unbalancedCloser(text, context);
       if (!multi) {
@@ -48,12 +52,12 @@ final class CompletionStops {
         // A line still growing can be judged once its indentation is known (a visible char).
         String line = text.substring(lineStart, end);
         // After a block opener ("def f():"), the body is indented deeper than the opener's
-        // line, so a line back at the opener's level ends it; on a blank line inside a
+        // line, so a line back at the opener's level ends it; on a blank line at the end of a
         // definition, a line back at the definition's level does; elsewhere, a line less
         // indented than the cursor.
         int width = indentWidth(leading(line));
         boolean ended =
-            !atLineStart ? width <= base : definition >= 0 ? width <= definition : width < base;
+            !atLineStart ? width <= base : finishes >= 0 ? width <= finishes : width < base;
         // A whole line (a line break ended it) that is the code after the cursor: the model
         // filled the gap and went on with what the document already has.
         boolean reachedAfter = newline >= 0 && line.stripTrailing().equals(nextLine);

@@ -72,27 +72,39 @@ class CompletionStopsTest {
   }
 
   @Test
-  void aSuggestionEndsWhereItWritesTheLineAfterTheCursor() {
-    // HumanEval/81: the model filled the gap, then went on with the code already below it.
+  void whereTheDefinitionGoesOnAfterTheCursorTheSuggestionStaysInItsBlock() {
+    // HumanEval/139 on the 0.5B: past the loop body it wrote the function's end again, above
+    // the lines that are already there.
     String doc =
-        "def grade(gpa):\n"
-            + "    if gpa == 4.0:\n"
+        "def special_factorial(n):\n"
+            + "    fact_i = special_fact = 1\n"
+            + "    for i in range(1, n + 1):\n"
             + "        |\n"
-            + "    elif gpa > 3.0:\n"
-            + "        return 'B+'\n";
-    String model =
-        "return 'A+'\n    elif gpa > 3.7:\n        return 'A'\n    elif gpa > 3.0:\n"
-            + "        return 'B+'\n";
+            + "        special_fact *= fact_i\n"
+            + "    return special_fact\n";
     assertEquals(
-        "return 'A+'\n    elif gpa > 3.7:\n        return 'A'",
-        suggestion(doc, model, Language.PYTHON));
+        "fact_i *= i", suggestion(doc, "fact_i *= i\n    return special_fact\n", Language.PYTHON));
+  }
+
+  @Test
+  void aSuggestionEndsWhereItWritesTheLineAfterTheCursor() {
+    // The model filled the gap, then went on with the code already below it.
+    String doc =
+        "def total(xs):\n"
+            + "    total = 0\n"
+            + "    for x in xs:\n"
+            + "        |\n"
+            + "        total += x\n"
+            + "    return total\n";
+    String model = "x = abs(x)\n        total += x\n    return total\n";
+    assertEquals("x = abs(x)", suggestion(doc, model, Language.PYTHON));
   }
 
   @Test
   void aLineStillGrowingIsNotTakenForTheLineAfterTheCursor() {
-    String doc = "def f(x):\n    if x:\n        |\n    return x\n";
-    String model = "x += 1\n    return x + 1\n";
-    assertEquals("x += 1\n    return x + 1\n", suggestion(doc, model, Language.PYTHON));
+    String doc = "def f(x):\n    if x:\n        |\n        return x\n";
+    String model = "x += 1\n        return x + 1\n";
+    assertEquals(model, suggestion(doc, model, Language.PYTHON));
   }
 
   /**
@@ -118,19 +130,11 @@ class CompletionStopsTest {
 
   @Test
   void aFirstLineIndentedOtherwiseThanTypedIsJudgedWhereTheEditorPutsIt() {
-    // HumanEval/6 on the 0.5B: the model indents its line 8 where the user typed 12; moved to
-    // the cursor, its next line is the line already after the cursor.
-    String doc =
-        "def depth(s):\n"
-            + "    d = m = 0\n"
-            + "    for c in s:\n"
-            + "        if c == '(':\n"
-            + "            |\n"
-            + "            m = max(d, m)\n"
-            + "        else:\n"
-            + "            d -= 1\n";
-    String model = "        d += 1\n        m = max(d, m)\n    return m\n";
-    assertEquals("d += 1", laneSuggestion(doc, model, Language.PYTHON));
+    // The model indents its lines 4 where the user typed 8: moved to the cursor, its second line
+    // is in the cursor's block, not out of it.
+    String doc = "def f(xs):\n    for x in xs:\n        |\n    return xs\n";
+    String model = "    a = x\n    b = a * 2\n";
+    assertEquals("a = x\n        b = a * 2\n", laneSuggestion(doc, model, Language.PYTHON));
   }
 
   @Test
