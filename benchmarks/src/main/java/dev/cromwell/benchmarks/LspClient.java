@@ -3,16 +3,24 @@ package dev.cromwell.benchmarks;
 import com.google.gson.JsonObject;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.eclipse.lsp4j.ClientCapabilities;
+import org.eclipse.lsp4j.DidChangeConfigurationParams;
+import org.eclipse.lsp4j.DidChangeTextDocumentParams;
+import org.eclipse.lsp4j.DidChangeWatchedFilesParams;
 import org.eclipse.lsp4j.DidCloseTextDocumentParams;
 import org.eclipse.lsp4j.DidOpenTextDocumentParams;
+import org.eclipse.lsp4j.DidSaveTextDocumentParams;
 import org.eclipse.lsp4j.InitializeParams;
+import org.eclipse.lsp4j.InitializeResult;
 import org.eclipse.lsp4j.InitializedParams;
 import org.eclipse.lsp4j.InlineCompletionContext;
 import org.eclipse.lsp4j.InlineCompletionItem;
@@ -22,6 +30,7 @@ import org.eclipse.lsp4j.MessageActionItem;
 import org.eclipse.lsp4j.MessageParams;
 import org.eclipse.lsp4j.Position;
 import org.eclipse.lsp4j.PublishDiagnosticsParams;
+import org.eclipse.lsp4j.ServerCapabilities;
 import org.eclipse.lsp4j.ShowMessageRequestParams;
 import org.eclipse.lsp4j.TextDocumentIdentifier;
 import org.eclipse.lsp4j.TextDocumentItem;
@@ -30,6 +39,8 @@ import org.eclipse.lsp4j.jsonrpc.Launcher;
 import org.eclipse.lsp4j.jsonrpc.services.JsonRequest;
 import org.eclipse.lsp4j.services.LanguageClient;
 import org.eclipse.lsp4j.services.LanguageServer;
+import org.eclipse.lsp4j.services.TextDocumentService;
+import org.eclipse.lsp4j.services.WorkspaceService;
 
 /**
  * The editor's side of a connection to Cromwell's LSP server, over any pair of streams (a server
@@ -104,10 +115,10 @@ public final class LspClient {
   private static boolean warmedUp;
 
   private static void initializeInMemory() throws Exception {
-    java.io.PipedInputStream fromServer = new java.io.PipedInputStream(1 << 16);
-    java.io.PipedInputStream toServer = new java.io.PipedInputStream(1 << 16);
-    java.io.PipedOutputStream serverOut = new java.io.PipedOutputStream(fromServer);
-    java.io.PipedOutputStream clientOut = new java.io.PipedOutputStream(toServer);
+    PipedInputStream fromServer = new PipedInputStream(1 << 16);
+    PipedInputStream toServer = new PipedInputStream(1 << 16);
+    PipedOutputStream serverOut = new PipedOutputStream(fromServer);
+    PipedOutputStream clientOut = new PipedOutputStream(toServer);
     Launcher<LanguageClient> echo =
         new Launcher.Builder<LanguageClient>()
             .setLocalService(new AnsweringServer())
@@ -115,7 +126,7 @@ public final class LspClient {
             .setInput(toServer)
             .setOutput(serverOut)
             .create();
-    java.util.concurrent.Future<Void> serving = echo.startListening();
+    Future<Void> serving = echo.startListening();
     new LspClient(fromServer, clientOut).initialize(new JsonObject(), Path.of("."), "warm-up");
     serving.cancel(true);
     clientOut.close();
@@ -125,9 +136,8 @@ public final class LspClient {
   /** A server that answers {@code initialize} and ignores the rest, for {@link #warmUp}. */
   private static final class AnsweringServer implements LanguageServer {
     @Override
-    public CompletableFuture<org.eclipse.lsp4j.InitializeResult> initialize(InitializeParams p) {
-      return CompletableFuture.completedFuture(
-          new org.eclipse.lsp4j.InitializeResult(new org.eclipse.lsp4j.ServerCapabilities()));
+    public CompletableFuture<InitializeResult> initialize(InitializeParams p) {
+      return CompletableFuture.completedFuture(new InitializeResult(new ServerCapabilities()));
     }
 
     @Override
@@ -139,30 +149,30 @@ public final class LspClient {
     public void exit() {}
 
     @Override
-    public org.eclipse.lsp4j.services.TextDocumentService getTextDocumentService() {
-      return new org.eclipse.lsp4j.services.TextDocumentService() {
+    public TextDocumentService getTextDocumentService() {
+      return new TextDocumentService() {
         @Override
         public void didOpen(DidOpenTextDocumentParams params) {}
 
         @Override
-        public void didChange(org.eclipse.lsp4j.DidChangeTextDocumentParams params) {}
+        public void didChange(DidChangeTextDocumentParams params) {}
 
         @Override
         public void didClose(DidCloseTextDocumentParams params) {}
 
         @Override
-        public void didSave(org.eclipse.lsp4j.DidSaveTextDocumentParams params) {}
+        public void didSave(DidSaveTextDocumentParams params) {}
       };
     }
 
     @Override
-    public org.eclipse.lsp4j.services.WorkspaceService getWorkspaceService() {
-      return new org.eclipse.lsp4j.services.WorkspaceService() {
+    public WorkspaceService getWorkspaceService() {
+      return new WorkspaceService() {
         @Override
-        public void didChangeConfiguration(org.eclipse.lsp4j.DidChangeConfigurationParams p) {}
+        public void didChangeConfiguration(DidChangeConfigurationParams p) {}
 
         @Override
-        public void didChangeWatchedFiles(org.eclipse.lsp4j.DidChangeWatchedFilesParams p) {}
+        public void didChangeWatchedFiles(DidChangeWatchedFilesParams p) {}
       };
     }
   }
