@@ -20,6 +20,12 @@ final class PromptAssembler {
   private static final boolean SEEDED_MIDDLE =
       Boolean.parseBoolean(System.getProperty("cromwell.seededMiddle", "true"));
 
+  // -Dcromwell.fim.cursorLineEnd=false leaves an indentation-only cursor line's own line end out
+  // of the suffix (the suffix then starts at the next line, the shape of the raw FIM benchmark);
+  // to measure it per model (docs/QUALITY.md, "Multi-line suggestions at an empty line").
+  static final boolean CURSOR_LINE_END =
+      Boolean.parseBoolean(System.getProperty("cromwell.fim.cursorLineEnd", "true"));
+
   // -Dcromwell.anchoredMiddle=true anchors the prefix a few lines up (ANCHOR_LINES) and seeds the
   // middle with the lines typed since; off by default, the cursor line alone seeds it: anchored,
   // Enter keeps the prompt cached, but on the 10-task FIM rows the 0.5B passed 1-2 fewer
@@ -140,6 +146,9 @@ final class PromptAssembler {
     // with nothing after it, it is the file's text as in completion mode.
     String typed = TypedIndent.of(context);
     prefix = TypedIndent.promptPrefix(prefix, typed);
+    if (!CURSOR_LINE_END && !typed.isEmpty()) {
+      suffix = TypedIndent.suffixAfterLine(suffix);
+    }
     // (At the end of a file this switches the prompt's shape at each indentation-only line and
     // back, so there each new line is computed from scratch twice, and anchor() does not anchor;
     // a plain continuation at every keystroke there was tried, and its mid-line suggestions were

@@ -27,6 +27,12 @@ final class TypedIndent {
         : prefix;
   }
 
+  /** {@code suffix} from the start of the line after the cursor's (its line end left out). */
+  static String suffixAfterLine(String suffix) {
+    int end = suffix.indexOf('\n');
+    return end >= 0 && suffix.substring(0, end).isBlank() ? suffix.substring(end + 1) : suffix;
+  }
+
   /**
    * Whether the prompt is the text before the cursor alone, without FIM markers: at an
    * indentation-only line with nothing after the cursor (the end of a file) there is no middle to

@@ -22,6 +22,15 @@ class TypedIndentTest {
   }
 
   @Test
+  void theSuffixCanStartAtTheLineAfterTheCursors() {
+    assertEquals("    return n\n", TypedIndent.suffixAfterLine("\n    return n\n"));
+    assertEquals("    return n", TypedIndent.suffixAfterLine("  \r\n    return n"));
+    // Text after the cursor on its own line, or no line end: the suffix stays as it is.
+    assertEquals("x\n    return n", TypedIndent.suffixAfterLine("x\n    return n"));
+    assertEquals("", TypedIndent.suffixAfterLine(""));
+  }
+
+  @Test
   void theAnswerGoesOnAfterTheTypedIndentation() {
     // The model wrote the indentation the user typed: it is dropped from the first line only.
     assertEquals(
