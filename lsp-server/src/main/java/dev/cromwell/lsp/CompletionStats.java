@@ -35,8 +35,9 @@ final class CompletionStats {
   private long accepted;
   private int lastReused;
   private int lastComputed;
-  // Completions the time limit cut short, and why the last one ended ("time_limit",
-  // "stop_sequence", ...): whether users get whole suggestions or what the clock allowed.
+  // Completions the time limit ended ("time_limit", or DeadlineStop's "deadline_lines" at a line
+  // end and "deadline_word" at a word's end), and why the last one ended ("stop_sequence", ...):
+  // whether users get the model's whole suggestions or what the clock allowed.
   private long timeLimited;
   private String lastStop = "";
   // Requests answered from the suggestion the user was typing out (TypedAhead), without the model.
@@ -66,13 +67,20 @@ final class CompletionStats {
     lastReused = out.reusedTokens();
     lastComputed = out.computedTokens();
     lastStop = out.stopReason();
-    if ("time_limit".equals(lastStop)) {
+    if (endedByClock(lastStop)) {
       timeLimited++;
     }
     latencies.addLast(millis);
     while (latencies.size() > LATENCIES) {
       latencies.removeFirst();
     }
+  }
+
+  /** Whether a completion that ended for {@code stopReason} was ended by the time limit. */
+  static boolean endedByClock(String stopReason) {
+    return "time_limit".equals(stopReason)
+        || DeadlineStop.AT_LINE.equals(stopReason)
+        || DeadlineStop.AT_WORD.equals(stopReason);
   }
 
   /** A request was answered with the rest of the suggestion the user was typing out. */
