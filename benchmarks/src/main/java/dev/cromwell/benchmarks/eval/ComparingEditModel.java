@@ -87,15 +87,20 @@ final class ComparingEditModel implements EditModel {
   }
 
   /**
-   * Per task and setting: tokens, seconds (the generation call, prompt included), drafts accepted,
-   * speed against the first setting, identical answer; then the totals per setting.
+   * Per task and setting: tokens, seconds (the generation call, prompt included), of them the
+   * prompt's (its tokens all computed: each generation has a fresh session), drafts accepted, speed
+   * against the first setting, identical answer; then the totals per setting. The prompt's share is
+   * the part speculation cannot speed up.
    */
   String markdown(String load) {
     StringBuilder md = new StringBuilder();
-    md.append("| task | setting | tokens | seconds | drafts accepted | speedup | identical |\n");
-    md.append("|---|---|---|---|---|---|---|\n");
+    md.append(
+        "| task | setting | tokens | seconds | prompt tokens | prompt s | drafts accepted | speedup"
+            + " | identical |\n");
+    md.append("|---|---|---|---|---|---|---|---|---|\n");
     int n = settings.size();
     double[] seconds = new double[n];
+    double[] promptSeconds = new double[n];
     int[] tokens = new int[n];
     int[] drafted = new int[n];
     int[] accepted = new int[n];
@@ -110,6 +115,7 @@ final class ComparingEditModel implements EditModel {
         Run r = group[i];
         boolean same = r.answer().equals(group[0].answer());
         seconds[i] += r.seconds();
+        promptSeconds[i] += r.stats().promptNanos() / 1e9;
         tokens[i] += r.stats().generatedTokens();
         drafted[i] += r.stats().draftedTokens();
         accepted[i] += r.stats().acceptedDrafts();
@@ -117,29 +123,32 @@ final class ComparingEditModel implements EditModel {
         md.append(
             String.format(
                 Locale.ROOT,
-                "| %s | %s | %d | %.1f | %s | %.2f× | %s |%n",
+                "| %s | %s | %d | %.1f | %d | %.2f | %s | %.2f× | %s |%n",
                 r.task(),
                 settings.get(i).name(),
                 r.stats().generatedTokens(),
                 r.seconds(),
+                r.stats().promptTokens(),
+                r.stats().promptNanos() / 1e9,
                 drafts(r.stats().acceptedDrafts(), r.stats().draftedTokens()),
                 group[0].seconds() / r.seconds(),
                 same ? "yes" : "**no**"));
       }
     }
-    md.append("\n| setting | generations | tokens | seconds | speedup (total time) ")
+    md.append("\n| setting | generations | tokens | seconds | prompt s | speedup (total time) ")
         .append("| drafts accepted | identical to ")
         .append(settings.getFirst().name())
-        .append(" |\n|---|---|---|---|---|---|---|\n");
+        .append(" |\n|---|---|---|---|---|---|---|---|\n");
     for (int i = 0; i < n; i++) {
       md.append(
           String.format(
               Locale.ROOT,
-              "| %s | %d | %d | %.1f | %.2f× | %s | %d/%d |%n",
+              "| %s | %d | %d | %.1f | %.1f | %.2f× | %s | %d/%d |%n",
               settings.get(i).name(),
               groups,
               tokens[i],
               seconds[i],
+              promptSeconds[i],
               seconds[0] / seconds[i],
               drafts(accepted[i], drafted[i]),
               identical[i],

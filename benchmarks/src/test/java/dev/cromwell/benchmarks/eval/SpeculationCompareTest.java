@@ -46,6 +46,15 @@ class SpeculationCompareTest {
     List<String> rows = md.lines().filter(l -> l.startsWith("| HumanEval/")).toList();
     assertEquals(4, rows.size(), md);
     assertTrue(rows.stream().allMatch(l -> l.endsWith("| yes |")), md);
+    for (String row : rows) {
+      // | task | setting | tokens | seconds | prompt tokens | prompt s | ...: the prompt is part of
+      // the generation's time, and each generation computes all of it (a fresh session).
+      String[] cells = row.split("\\|");
+      double seconds = Double.parseDouble(cells[4].trim());
+      int promptTokens = Integer.parseInt(cells[5].trim());
+      double promptSeconds = Double.parseDouble(cells[6].trim());
+      assertTrue(promptTokens > 50 && promptSeconds > 0 && promptSeconds <= seconds, row);
+    }
     assertTrue(md.contains("| on:16 | 2 |"), md);
     assertTrue(md.contains("| 2/2 |"), md);
   }
