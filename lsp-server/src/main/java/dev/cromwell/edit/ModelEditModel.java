@@ -8,22 +8,30 @@ import dev.cromwell.engine.generate.Generator;
 import dev.cromwell.engine.generate.SamplerSettings;
 import dev.cromwell.engine.generate.Speculation;
 import dev.cromwell.engine.model.Model;
+import dev.cromwell.engine.model.Session;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
- * Edits with a loaded model: greedy decoding in a fresh session, speculating by prompt lookup where
- * that pays ({@link Speculation#auto}) and with a draft model if one is given.
+ * Edits with a loaded model: greedy decoding, speculating by prompt lookup where that pays ({@link
+ * Speculation#auto}) and with a draft model if one is given. One instance serves one edit request
+ * (or one benchmark setting): it keeps the session of its last generation, so a follow-up turn of
+ * the same conversation (the fix path's second look, {@code EditService}) computes only its new
+ * tokens instead of the whole conversation again.
  */
 public final class ModelEditModel implements EditModel {
   private final Model model;
   private final DraftModel draft;
   private final Function<GenerationRequest, Speculation> speculation;
   private final Consumer<GenerationStats> stats;
+
+  /** The last generation's session, free for the next one; null while one runs (or before any). */
+  private final AtomicReference<Session> spare = new AtomicReference<>();
 
   public ModelEditModel(Model model) {
     this(model, null);
@@ -64,13 +72,20 @@ public final class ModelEditModel implements EditModel {
         new GenerationRequest(
             tokens, Math.min(maxTokens, room), SamplerSettings.greedy(), Set.of(), stopStrings, 0);
     EarlyStop early = new EarlyStop(enough);
+    // Session.prefill keeps the positions the new prompt shares with what the session holds (the
+    // last prompt and answer), and computes the rest. Two generations at once get a session each.
+    Session session = spare.getAndSet(null);
+    if (session == null) {
+      session = model.newSession();
+    }
     GenerationResult result =
         Generator.generate(
-            model.newSession(),
+            session,
             request,
             early,
             () -> cancelled.getAsBoolean() || early.reached(),
             speculation.apply(request).withDraftModel(draft));
+    spare.set(session);
     stats.accept(result.stats());
     return early.answer(result.text());
   }
