@@ -67,7 +67,9 @@ public final class FramedMessageProducer implements MessageProducer {
         }
       }
     } catch (IOException e) {
-      log.accept("cromwell lsp: stopped reading: " + e.getMessage());
+      // Some closes (a pipe closed under a blocked read) carry no message: name the exception then.
+      String why = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+      log.accept("cromwell lsp: stopped reading: " + why);
     }
   }
 
