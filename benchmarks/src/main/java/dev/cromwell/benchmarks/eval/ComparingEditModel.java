@@ -22,6 +22,7 @@ final class ComparingEditModel implements EditModel {
   /** One setting's run of one generation. */
   record Run(String task, int setting, GenerationStats stats, double seconds, String answer) {}
 
+  private final Model model;
   private final List<SpeculationSetting> settings;
   private final List<ModelEditModel> models = new ArrayList<>();
   private final List<Run> runs = new ArrayList<>();
@@ -30,7 +31,24 @@ final class ComparingEditModel implements EditModel {
   private int generations;
 
   ComparingEditModel(Model model, List<SpeculationSetting> settings) {
+    this.model = model;
     this.settings = List.copyOf(settings);
+    freshModels();
+  }
+
+  /**
+   * This model, naming the task whose generations follow. Each task starts with fresh edit models:
+   * a ModelEditModel keeps its last session for the next turn of the same edit, and a task's answer
+   * must not depend on which task ran before it.
+   */
+  ComparingEditModel forTask(String id) {
+    task = id;
+    freshModels();
+    return this;
+  }
+
+  private void freshModels() {
+    models.clear();
     for (SpeculationSetting s : settings) {
       models.add(
           new ModelEditModel(
@@ -39,12 +57,6 @@ final class ComparingEditModel implements EditModel {
               request -> s.speculation(request, model.config()),
               stats -> last = stats));
     }
-  }
-
-  /** This model, naming the task whose generations follow. */
-  ComparingEditModel forTask(String id) {
-    task = id;
-    return this;
   }
 
   @Override
@@ -87,15 +99,16 @@ final class ComparingEditModel implements EditModel {
   }
 
   /**
-   * Per task and setting: tokens, seconds (the generation call, prompt included), of them the
-   * prompt's (its tokens all computed: each generation has a fresh session), drafts accepted, speed
-   * against the first setting, identical answer; then the totals per setting. The prompt's share is
-   * the part speculation cannot speed up.
+   * Per task and setting: tokens, seconds (the generation call, prompt included), the prompt tokens
+   * computed and their seconds (a task's first generation computes its whole prompt; a follow-up
+   * turn of the same edit only what it adds), drafts accepted, speed against the first setting,
+   * identical answer; then the totals per setting. The prompt's share is the part speculation
+   * cannot speed up.
    */
   String markdown(String load) {
     StringBuilder md = new StringBuilder();
     md.append(
-        "| task | setting | tokens | seconds | prompt tokens | prompt s | drafts accepted | speedup"
+        "| task | setting | tokens | seconds | prompt computed | prompt s | drafts accepted | speedup"
             + " | identical |\n");
     md.append("|---|---|---|---|---|---|---|---|---|\n");
     int n = settings.size();
@@ -128,7 +141,7 @@ final class ComparingEditModel implements EditModel {
                 settings.get(i).name(),
                 r.stats().generatedTokens(),
                 r.seconds(),
-                r.stats().promptTokens(),
+                r.stats().promptTokens() - r.stats().promptTokensReused(),
                 r.stats().promptNanos() / 1e9,
                 drafts(r.stats().acceptedDrafts(), r.stats().draftedTokens()),
                 group[0].seconds() / r.seconds(),

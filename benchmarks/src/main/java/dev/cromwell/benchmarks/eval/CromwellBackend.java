@@ -12,7 +12,10 @@ import dev.cromwell.service.PromptTokens;
 import java.util.List;
 import java.util.Set;
 
-/** Cromwell's engine, greedy, a fresh session per prompt. */
+/**
+ * Cromwell's engine, greedy: a fresh session per completion prompt; edits through a {@link
+ * ModelEditModel}, whose follow-up turns reuse the edit's session.
+ */
 public final class CromwellBackend implements Backend {
   private final Model model;
   private final FimFormat format;

@@ -47,8 +47,9 @@ class SpeculationCompareTest {
     assertEquals(4, rows.size(), md);
     assertTrue(rows.stream().allMatch(l -> l.endsWith("| yes |")), md);
     for (String row : rows) {
-      // | task | setting | tokens | seconds | prompt tokens | prompt s | ...: the prompt is part of
-      // the generation's time, and each generation computes all of it (a fresh session).
+      // | task | setting | tokens | seconds | prompt computed | prompt s | ...: the prompt is part
+      // of the generation's time; a docstring task is one generation, which computes all of it
+      // (each task starts with fresh sessions).
       String[] cells = row.split("\\|");
       double seconds = Double.parseDouble(cells[4].trim());
       int promptTokens = Integer.parseInt(cells[5].trim());

@@ -23,7 +23,9 @@ final class SpeculativeStepper implements Stepper {
    * VerifyPassProbe), so drafts that are chosen whole grow towards the batch size; a short start
    * limits the waste where a draft misses.
    */
-  static final int FIRST_BUDGET = Integer.getInteger("cromwell.speculation.firstDraft", 8);
+  // -Dcromwell.speculation.firstDraft=N sets it, at least 1 (0 would never draft again).
+  static final int FIRST_BUDGET =
+      Math.max(1, Integer.getInteger("cromwell.speculation.firstDraft", 8));
 
   /**
    * How many draft tokens to propose next: doubled after a draft chosen whole, so that long copies

@@ -68,7 +68,10 @@ public final class FramedMessageProducer implements MessageProducer {
       }
     } catch (IOException e) {
       // Some closes (a pipe closed under a blocked read) carry no message: name the exception then.
-      String why = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+      String why =
+          e.getMessage() != null && !e.getMessage().isBlank()
+              ? e.getMessage()
+              : e.getClass().getSimpleName();
       log.accept("cromwell lsp: stopped reading: " + why);
     }
   }
