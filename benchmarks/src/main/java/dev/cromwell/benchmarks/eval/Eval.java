@@ -3,6 +3,7 @@ package dev.cromwell.benchmarks.eval;
 import com.google.gson.JsonObject;
 import dev.cromwell.edit.EditModel;
 import dev.cromwell.edit.EditService;
+import dev.cromwell.engine.gguf.LoadMode;
 import dev.cromwell.engine.model.Model;
 import dev.cromwell.protocol.FimFormat;
 import dev.cromwell.protocol.edit.ChatTemplate;
@@ -120,6 +121,15 @@ public final class Eval implements Callable<Integer> {
   Integer contextBudget;
 
   @Option(
+      names = "--load",
+      defaultValue = "copy",
+      description =
+          "how the harness loads the model for every mode but the editor path: copy (as cromwell"
+              + " edit, complete and the editor server do) or mmap (the default of rows before 5"
+              + " December 09:00 UTC; slower decoding on K-quant files) (default: ${DEFAULT-VALUE})")
+  String load;
+
+  @Option(
       names = "--timeout",
       defaultValue = "10",
       description = "seconds per test run (default: ${DEFAULT-VALUE})")
@@ -206,9 +216,20 @@ public final class Eval implements Callable<Integer> {
     }
   }
 
+  /** The --load setting, refused before the model loads when it is neither copy nor mmap. */
+  private LoadMode loadMode() {
+    try {
+      return LoadMode.valueOf(load.trim().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--load takes copy or mmap, not '" + load + "'");
+    }
+  }
+
   @Override
   public Integer call() throws Exception {
     checkNames();
+    LoadMode loadMode = loadMode();
     Path modelPath = ModelRef.resolve(model);
     String modelName = modelPath.getFileName().toString().replaceFirst("\\.gguf$", "");
     Path data =
@@ -237,7 +258,10 @@ public final class Eval implements Callable<Integer> {
     report.meta("sandbox", sandbox.description());
     System.err.println(
         "eval: " + modelName + ", " + problems.size() + " problems; " + sandbox.description());
-    try (Model m = Model.load(modelPath, new Model.Options(threads, 4096))) {
+    report.meta("load", loadMode.name().toLowerCase(Locale.ROOT));
+    try (Model m =
+        Model.load(
+            modelPath, new Model.Options(threads, 4096, Model.DEFAULT_PREFILL_CHUNK, loadMode))) {
       CromwellBackend cromwell = new CromwellBackend(m);
       report.meta("fimFormat", cromwell.format().name());
       List<Backend> backends = new ArrayList<>(List.of(cromwell));

@@ -35,7 +35,9 @@ class HarnessTest {
             "mode 'fix' is not one of [fim]'s modes",
             new String[] {"-m", "no-such-model", "--bench", "fim", "--modes", "fix"},
             "mode 'complet' is not one of [humaneval]'s modes",
-            new String[] {"-m", "no-such-model", "--bench", "humaneval", "--modes", "complet"});
+            new String[] {"-m", "no-such-model", "--bench", "humaneval", "--modes", "complet"},
+            "--load takes copy or mmap, not 'mapped'",
+            new String[] {"-m", "no-such-model", "--load", "mapped"});
     refusals.forEach(
         (message, args) -> {
           StringWriter err = new StringWriter();
