@@ -20,9 +20,9 @@ import java.util.function.Predicate;
 /**
  * Edits with a loaded model: greedy decoding, speculating by prompt lookup where that pays ({@link
  * Speculation#auto}) and with a draft model if one is given. One instance serves one edit request
- * (or one benchmark setting): it keeps the session of its last generation, so a follow-up turn of
- * the same conversation (the fix path's second look, {@code EditService}) computes only its new
- * tokens instead of the whole conversation again.
+ * (or one benchmark task and setting): it keeps the session of its last generation, so a follow-up
+ * turn of the same conversation (the fix path's second look, {@code EditService}) computes only its
+ * new tokens instead of the whole conversation again.
  */
 public final class ModelEditModel implements EditModel {
   private final Model model;
