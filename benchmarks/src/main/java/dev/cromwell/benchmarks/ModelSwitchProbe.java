@@ -7,33 +7,51 @@ import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
- * Whether a model decodes as fast in a JVM that has already run other models as in a fresh one, as
- * the warm daemon must when an editor's settings switch it to another model. Each model given is
- * loaded in turn (copy load, as the editor server does) and decodes {@code tokens} tokens; then the
- * first model is loaded again and measured once more. Prints tokens/s of each pass and the last
- * pass's ratio to the first. The JIT compiles the kernels for the weight formats it has seen: a
- * call site that has seen more formats than C2 inlines for runs the Vector API code out of line,
- * which is what the engine's tests showed (the real model 2-3x slower after the tiny models of
- * every format). {@code java ... ModelSwitchProbe THREADS TOKENS MODEL.gguf...}.
+ * Whether models decode as fast in a JVM that has already run other models as when they ran first,
+ * as the warm daemon needs when an editor's settings switch it to another model. Two passes load
+ * each model given in turn (copy load, as the editor server does) and time {@code tokens} decode
+ * steps; the second pass's speed of each model is printed as a ratio to its first. The engine's own
+ * tests showed such a slowdown (the real SmolLM2 2-3x slower in a JVM that had run tiny models of
+ * every weight format before), likely because the kernels' call sites had seen too many formats for
+ * C2 to inline their Vector API code. {@code java ... ModelSwitchProbe THREADS TOKENS MODEL.gguf
+ * MODEL.gguf...}.
  */
 public final class ModelSwitchProbe {
+  private static final String PROMPT = "def mean(values):\n    return";
 
   public static void main(String[] args) {
+    if (args.length < 3) {
+      System.err.println("usage: ModelSwitchProbe THREADS TOKENS MODEL.gguf MODEL.gguf...");
+      System.exit(2);
+    }
     int threads = Integer.parseInt(args[0]);
     int tokens = Integer.parseInt(args[1]);
     Path[] models = Arrays.stream(args).skip(2).map(Path::of).toArray(Path[]::new);
-    double first = decode(models[0], threads, tokens, "first");
-    for (int i = 1; i < models.length; i++) {
-      decode(models[i], threads, tokens, "then");
+    double[] first = new double[models.length];
+    for (int pass = 1; pass <= 2; pass++) {
+      for (int m = 0; m < models.length; m++) {
+        double speed = decode(models[m], threads, tokens);
+        System.out.printf(
+            "pass %d  %-40s %6.1f tokens/s%s%n",
+            pass,
+            models[m].getFileName(),
+            speed,
+            pass == 1 ? "" : String.format("  (%.2fx its first pass)", speed / first[m]));
+        first[m] = pass == 1 ? speed : first[m];
+      }
     }
-    double again = decode(models[0], threads, tokens, "again");
-    System.out.printf("%s again / first: %.2fx%n", models[0].getFileName(), again / first);
   }
 
-  /** Tokens per second of {@code tokens} decode steps after a short prompt, two rounds, best. */
-  private static double decode(Path path, int threads, int tokens, String label) {
+  /**
+   * Tokens per second of {@code tokens} decode steps after a short prompt: three rounds, the first
+   * a warm-up, the better of the other two.
+   */
+  private static double decode(Path path, int threads, int tokens) {
     try (Model model = Model.load(path, new Model.Options(threads, 2048, 64, LoadMode.COPY))) {
-      int[] prompt = model.tokenizer().encode("def mean(values):\n    return", true);
+      int[] prompt = model.tokenizer().encode(PROMPT, true);
+      if (prompt.length + tokens > 2048) {
+        throw new IllegalArgumentException("at most " + (2048 - prompt.length) + " tokens");
+      }
       double best = 0;
       for (int round = 0; round < 3; round++) {
         Session session = model.newSession();
@@ -43,9 +61,10 @@ public final class ModelSwitchProbe {
           session.next(220 + (i % 7)); // any ids: speed does not depend on them
         }
         double perSecond = tokens / ((System.nanoTime() - start) / 1e9);
-        best = round == 0 ? best : Math.max(best, perSecond); // round 0 warms up
+        if (round > 0) {
+          best = Math.max(best, perSecond);
+        }
       }
-      System.out.printf("%-6s %-40s %.1f tokens/s%n", label, path.getFileName(), best);
       return best;
     }
   }
