@@ -18,6 +18,7 @@ import java.util.Arrays;
  */
 public final class ModelSwitchProbe {
   private static final String PROMPT = "def mean(values):\n    return";
+  private static final int CONTEXT = 2048;
 
   public static void main(String[] args) {
     if (args.length < 3) {
@@ -37,7 +38,9 @@ public final class ModelSwitchProbe {
             models[m].getFileName(),
             speed,
             pass == 1 ? "" : String.format("  (%.2fx its first pass)", speed / first[m]));
-        first[m] = pass == 1 ? speed : first[m];
+        if (pass == 1) {
+          first[m] = speed;
+        }
       }
     }
   }
@@ -47,10 +50,10 @@ public final class ModelSwitchProbe {
    * a warm-up, the better of the other two.
    */
   private static double decode(Path path, int threads, int tokens) {
-    try (Model model = Model.load(path, new Model.Options(threads, 2048, 64, LoadMode.COPY))) {
+    try (Model model = Model.load(path, new Model.Options(threads, CONTEXT, 64, LoadMode.COPY))) {
       int[] prompt = model.tokenizer().encode(PROMPT, true);
-      if (prompt.length + tokens > 2048) {
-        throw new IllegalArgumentException("at most " + (2048 - prompt.length) + " tokens");
+      if (prompt.length + tokens > CONTEXT) {
+        throw new IllegalArgumentException("at most " + (CONTEXT - prompt.length) + " tokens");
       }
       double best = 0;
       for (int round = 0; round < 3; round++) {

@@ -177,10 +177,7 @@ final class GenerateCommand implements Callable<Integer> {
       out.flush();
       err.printf(
           "%s | stop: %s | %d threads, %d-bit vectors%n",
-          result.stats().summary(),
-          result.stopReason().name().toLowerCase(java.util.Locale.ROOT),
-          m.threads(),
-          VectorWidth.bits());
+          result.stats().summary(), result.stopReason().label(), m.threads(), VectorWidth.bits());
     }
     return 0;
   }

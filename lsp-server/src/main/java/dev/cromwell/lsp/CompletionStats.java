@@ -4,7 +4,6 @@ import dev.cromwell.engine.generate.StopReason;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
-import java.util.Locale;
 
 /** What completions did and cost, for {@code cromwell/status}. Thread-safe; each update is tiny. */
 final class CompletionStats {
@@ -80,7 +79,7 @@ final class CompletionStats {
 
   /** Whether a completion that ended for {@code stopReason} was ended by the time limit. */
   static boolean endedByClock(String stopReason) {
-    return StopReason.TIME_LIMIT.name().toLowerCase(Locale.ROOT).equals(stopReason)
+    return StopReason.TIME_LIMIT.label().equals(stopReason)
         || DeadlineStop.AT_LINE.equals(stopReason)
         || DeadlineStop.AT_WORD.equals(stopReason);
   }

@@ -16,7 +16,6 @@ import dev.cromwell.service.PromptTokens;
 import dev.cromwell.service.QueueFullException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -133,7 +132,7 @@ public final class ModelCompleter implements Completer {
         stats.promptTokensReused(),
         stats.promptTokens() - stats.promptTokensReused(),
         stats.generatedTokens(),
-        result.stopReason().name().toLowerCase(Locale.ROOT),
+        result.stopReason().label(),
         new Costs(encodeNanos, queued[0], stats.promptNanos(), stats.generationNanos()));
   }
 

@@ -1,5 +1,7 @@
 package dev.cromwell.engine.generate;
 
+import java.util.Locale;
+
 /** Why generation ended. */
 public enum StopReason {
   /** The model produced an end-of-generation token. */
@@ -13,5 +15,12 @@ public enum StopReason {
   /** The caller cancelled. */
   CANCELLED,
   /** The time limit was reached. */
-  TIME_LIMIT
+  TIME_LIMIT;
+
+  /**
+   * The reason as status, logs and the CLI show it: the name in lower case ({@code time_limit}).
+   */
+  public String label() {
+    return name().toLowerCase(Locale.ROOT);
+  }
 }
