@@ -72,6 +72,10 @@ done
 fi
 
 [[ $parts == *b* ]] || exit 0
+command -v stress-ng >/dev/null || {
+  echo "speculation-contention: part (b) needs stress-ng for the busy core: apt-get install stress-ng" >&2
+  exit 2
+}
 echo
 echo "## (b) contention: cromwell bench -m MODEL -t T -p 16 -n 64 -r 2 (tg64, tokens/s)"
 echo "| model | pool | t1 alone | t2 alone | t2 + stress-ng --cpu 1 | busy t2 ÷ idle t1 | busy t2 ÷ idle t2 |"
