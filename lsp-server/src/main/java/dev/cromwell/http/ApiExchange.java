@@ -5,13 +5,18 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
+import com.google.gson.Strictness;
 import com.sun.net.httpserver.HttpExchange;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One request and its response: the body read up to a limit and parsed as JSON, and the three ways
@@ -74,15 +79,45 @@ final class ApiExchange {
         body.write(buffer, 0, n);
       }
     }
+    String text;
     try {
-      JsonElement json = JsonParser.parseString(body.toString(StandardCharsets.UTF_8));
-      if (!json.isJsonObject()) {
+      text =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(body.toByteArray()))
+              .toString();
+    } catch (CharacterCodingException e) {
+      throw ApiError.invalid(
+          null, "the request body is not valid UTF-8: send JSON encoded as UTF-8");
+    }
+    try {
+      JsonElement json = STRICT.fromJson(text, JsonElement.class);
+      if (json == null || !json.isJsonObject()) {
         throw ApiError.invalid(null, "the request body must be a JSON object");
       }
       return json.getAsJsonObject();
     } catch (JsonParseException e) {
-      throw ApiError.invalid(null, "the request body is not valid JSON: " + rootMessage(e));
+      throw ApiError.invalid(
+          null,
+          "the request body is not valid JSON"
+              + where(rootMessage(e))
+              + ": send one JSON object (strict JSON: double-quoted names and strings, no"
+              + " comments, nothing after it)");
     }
+  }
+
+  /**
+   * Strict JSON, as OpenAI's API takes it: a body that lenient parsing would read (single quotes,
+   * bare names, comments, text after the object) is refused rather than guessed at.
+   */
+  private static final Gson STRICT = new GsonBuilder().setStrictness(Strictness.STRICT).create();
+
+  /** " at line L column C" from a parser's message, or nothing (its advice is for developers). */
+  private static String where(String parserMessage) {
+    Matcher m = Pattern.compile("at line (\\d+) column (\\d+)").matcher(parserMessage);
+    return m.find() ? " (at line " + m.group(1) + ", column " + m.group(2) + ")" : "";
   }
 
   private ApiError tooLarge() {

@@ -181,11 +181,16 @@ public final class HttpApi implements AutoCloseable {
       return;
     }
     String header = x.header("Authorization");
-    String expected = "Bearer " + settings.apiKey();
-    // Constant-time comparison: the time taken says nothing about how much of the key matched.
+    // The scheme's name is case-insensitive (RFC 9110); the key is compared in constant time, so
+    // that the time taken says nothing about how much of it matched.
+    String key =
+        header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
+            ? header.substring(7).strip()
+            : "";
     if (header == null
         || !MessageDigest.isEqual(
-            header.getBytes(StandardCharsets.UTF_8), expected.getBytes(StandardCharsets.UTF_8))) {
+            key.getBytes(StandardCharsets.UTF_8),
+            settings.apiKey().getBytes(StandardCharsets.UTF_8))) {
       throw new ApiError(
           401,
           "invalid_request_error",

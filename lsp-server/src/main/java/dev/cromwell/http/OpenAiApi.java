@@ -67,16 +67,16 @@ final class OpenAiApi {
   /** {@code model} names the loaded model, or is absent. */
   void checkModel(JsonObject body) {
     String model = OpenAiWire.string(body, "model", false);
-    if (model != null && !model.equals(service.modelId())) {
+    if (model != null && !model.equalsIgnoreCase(service.modelId())) {
+      String shown = model.length() > 80 ? model.substring(0, 80) + "…" : model;
       throw ApiError.notFound(
           "model_not_found",
           "the model '"
-              + model
-              + "' is not loaded; this server runs '"
+              + shown
+              + "' is not served here; this server runs '"
               + service.modelId()
-              + "' (start cromwell serve -m "
-              + model
-              + " to use it)");
+              + "': send that name as 'model', or leave 'model' out (another model needs a"
+              + " server of its own: cromwell serve -m MODEL; cromwell models lists them)");
     }
   }
 
@@ -100,6 +100,20 @@ final class OpenAiApi {
       throw ApiError.invalid("messages", e.getMessage());
     } catch (IllegalArgumentException e) {
       throw ApiError.invalid(chat ? "messages" : "suffix", e.getMessage());
+    }
+    String promptField = chat ? "messages" : "prompt";
+    if (prompt.tokens().length == 0) {
+      throw ApiError.invalid(promptField, "the prompt is empty");
+    }
+    if (service.room(prompt) < 1) {
+      throw ApiError.invalid(
+          promptField,
+          "the prompt is "
+              + prompt.tokens().length
+              + " tokens, more than the context of "
+              + (prompt.tokens().length + service.room(prompt))
+              + " tokens leaves room for an answer: shorten it, or start cromwell serve with a"
+              + " larger -c");
     }
     // OpenAI's defaults: 16 tokens for completions, as much as fits for chat (bounded here).
     int defaultMax = chat ? Math.max(1, Math.min(1024, service.room(prompt))) : 16;

@@ -128,9 +128,25 @@ final class OpenAiWire {
     if (n != null && n != 1) {
       throw ApiError.invalid("n", "'n' must be 1: one choice per request");
     }
-    Long max = integer(body, "max_tokens");
+    refuseUnsupported(body);
+    String maxName = "max_tokens";
+    Long max = integer(body, maxName);
     if (max == null && chat) {
-      max = integer(body, "max_completion_tokens");
+      maxName = "max_completion_tokens";
+      max = integer(body, maxName);
+    }
+    if (max != null && max < 1) {
+      throw ApiError.invalid(maxName, "'" + maxName + "' must be at least 1, got " + max);
+    }
+    if (max != null && max > Integer.MAX_VALUE) {
+      throw ApiError.invalid(
+          maxName,
+          "'"
+              + maxName
+              + "' is "
+              + max
+              + ", more than any context holds: ask for at most the server's context (cromwell"
+              + " serve -c) less the prompt");
     }
     Double temperature = number(body, "temperature");
     Double topP = number(body, "top_p");
@@ -152,7 +168,7 @@ final class OpenAiWire {
     }
     try {
       return new GenerationService.Options(
-          max == null ? defaultMax : (int) Math.min(Integer.MAX_VALUE, Math.max(0, max)),
+          max == null ? defaultMax : max.intValue(),
           temperature == null ? 1f : temperature.floatValue(),
           topP == null ? 1f : topP.floatValue(),
           stop,
@@ -163,6 +179,53 @@ final class OpenAiWire {
       String param = message.substring(0, Math.max(0, message.indexOf(' ')));
       throw ApiError.invalid(param, message);
     }
+  }
+
+  /**
+   * Refuses OpenAI's request fields that would change what the answer holds or means but that this
+   * server does not implement, so that a client never takes their silent absence for their effect.
+   * Each is accepted at its neutral value (false, null, 1, empty, "text").
+   */
+  static void refuseUnsupported(JsonObject body) {
+    for (String name : List.of("logprobs", "echo")) {
+      JsonElement e = body.get(name);
+      if (e != null
+          && !e.isJsonNull()
+          && !(e.isJsonPrimitive()
+              && (e.getAsJsonPrimitive().isBoolean()
+                  ? !e.getAsBoolean()
+                  : e.getAsJsonPrimitive().isNumber() && e.getAsDouble() == 0))) {
+        throw unsupported(name);
+      }
+    }
+    Long bestOf = integer(body, "best_of");
+    if (bestOf != null && bestOf != 1) {
+      throw unsupported("best_of");
+    }
+    for (String name : List.of("top_logprobs", "logit_bias", "tools", "functions")) {
+      JsonElement e = body.get(name);
+      boolean neutral =
+          e == null
+              || e.isJsonNull()
+              || (e.isJsonObject() && e.getAsJsonObject().isEmpty())
+              || (e.isJsonArray() && e.getAsJsonArray().isEmpty())
+              || (e.isJsonPrimitive() && e.getAsJsonPrimitive().isNumber() && e.getAsDouble() == 0);
+      if (!neutral) {
+        throw unsupported(name);
+      }
+    }
+    JsonElement format = body.get("response_format");
+    if (format != null
+        && !format.isJsonNull()
+        && !(format.isJsonObject()
+            && "text".equals(string(format.getAsJsonObject(), "type", false)))) {
+      throw unsupported("response_format");
+    }
+  }
+
+  private static ApiError unsupported(String name) {
+    return ApiError.invalid(
+        name, "'" + name + "' is not supported by this server: leave it out of the request");
   }
 
   static String finishReason(StopReason reason) {

@@ -147,7 +147,8 @@ public final class GenerationService implements AutoCloseable {
     if (prompt.tokens().length == 0) {
       throw new IllegalArgumentException("the prompt is empty");
     }
-    if (prompt.tokens().length + options.maxTokens() > model.contextLength()) {
+    // In longs: a max_tokens near Integer.MAX_VALUE must not wrap round to fit.
+    if ((long) prompt.tokens().length + options.maxTokens() > model.contextLength()) {
       throw new IllegalArgumentException(
           "the prompt ("
               + prompt.tokens().length

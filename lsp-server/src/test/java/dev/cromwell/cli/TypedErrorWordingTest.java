@@ -35,4 +35,18 @@ class TypedErrorWordingTest {
                 + " raise --context"),
         line);
   }
+
+  @Test
+  void aFolderGivenAsTheModelIsNamedWithoutAnExceptionClass() {
+    StringWriter err = new StringWriter();
+    int code =
+        Main.execute(
+            new String[] {"generate", "-m", dir.toString(), "-p", "hi"},
+            new PrintWriter(new StringWriter(), true),
+            new PrintWriter(err, true));
+    assertEquals(ErrorReporter.BAD_INPUT, code, err.toString());
+    assertEquals(
+        "cromwell generate: " + dir + " is a directory; pass the path of a .gguf file",
+        err.toString().strip());
+  }
 }

@@ -231,6 +231,9 @@ class HttpApiTest {
     assertError(get("/health"), 401, "invalid_api_key");
     assertError(get("/v1/models", "Authorization", "Bearer wrong"), 401, "invalid_api_key");
     assertEquals(200, get("/v1/models", "Authorization", "Bearer s3cret").statusCode());
+    // The scheme's name is case-insensitive; the key is not.
+    assertEquals(200, get("/v1/models", "Authorization", "bearer s3cret").statusCode());
+    assertError(get("/v1/models", "Authorization", "bearer S3cret"), 401, "invalid_api_key");
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class,
@@ -241,6 +244,87 @@ class HttpApiTest {
                     null,
                     System.err));
     assertTrue(e.getMessage().contains("CROMWELL_API_KEY"), e.getMessage());
+  }
+
+  /** A 400 whose error names {@code param} and whose message holds {@code words}. */
+  private static void assertInvalid(HttpResponse<String> r, String param, String words) {
+    assertError(r, 400, null);
+    JsonObject error = json(r).getAsJsonObject("error");
+    assertEquals(param, error.get("param").isJsonNull() ? null : error.get("param").getAsString());
+    assertTrue(error.get("message").getAsString().contains(words), r.body());
+  }
+
+  @Test
+  void badRequestsAreRefusedNamingTheFieldAndTheServerKeepsServing() throws Exception {
+    start(null, 4, 1 << 20, Duration.ofMinutes(5));
+    // Lenient JSON is not guessed at, and the parser's advice to developers stays out of it.
+    for (String body :
+        List.of(
+            "{'prompt':'hi','max_tokens':2}",
+            "{prompt:\"hi\",max_tokens:2}",
+            "/*c*/{\"prompt\":\"hi\"}",
+            "{\"prompt\":\"hi\"} xyz")) {
+      HttpResponse<String> r = post("/v1/completions", body);
+      assertInvalid(r, null, "not valid JSON");
+      assertFalse(r.body().contains("LENIENT") || r.body().contains("gson"), r.body());
+    }
+    HttpResponse<String> latin =
+        client.send(
+            HttpRequest.newBuilder(URI.create(base + "/v1/completions"))
+                .POST(
+                    HttpRequest.BodyPublishers.ofByteArray(
+                        "{\"prompt\":\"hi \u00ff there\",\"max_tokens\":2}"
+                            .getBytes(StandardCharsets.ISO_8859_1)))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertInvalid(latin, null, "UTF-8");
+    // max_tokens: the value sent is the one reported, and a huge one is refused, not capped.
+    assertInvalid(
+        post("/v1/completions", "{\"prompt\":\"hi\",\"max_tokens\":-1}"), "max_tokens", "got -1");
+    for (String huge : List.of("2147483647", "2147483648", "1e12")) {
+      assertInvalid(
+          post("/v1/completions", "{\"prompt\":\"hi\",\"max_tokens\":" + huge + "}"),
+          "max_tokens",
+          "context");
+    }
+    assertInvalid(post("/v1/completions", "{\"prompt\":\"\"}"), "prompt", "empty");
+    assertInvalid(
+        post("/v1/completions", "{\"prompt\":\"" + "good day ".repeat(2100) + "\"}"),
+        "prompt",
+        "shorten it");
+    // Fields that would change the answer's meaning are refused, not silently dropped.
+    assertInvalid(
+        post("/v1/completions", "{\"prompt\":\"hi\",\"logprobs\":2}"), "logprobs", "leave it");
+    assertInvalid(post("/v1/completions", "{\"prompt\":\"hi\",\"echo\":true}"), "echo", "leave");
+    assertInvalid(
+        post("/v1/completions", "{\"prompt\":\"hi\",\"logit_bias\":{\"100\":100}}"),
+        "logit_bias",
+        "leave");
+    assertInvalid(
+        post(
+            "/v1/chat/completions",
+            "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
+                + "\"response_format\":{\"type\":\"json_object\"}}"),
+        "response_format",
+        "leave");
+    // ... and accepted at their neutral values, as clients often send them.
+    assertEquals(
+        200,
+        post(
+                "/v1/completions",
+                "{\"prompt\":\"hi\",\"max_tokens\":2,\"logprobs\":null,\"echo\":false,"
+                    + "\"best_of\":1,\"logit_bias\":{},\"temperature\":0}")
+            .statusCode());
+    // Another model's name gets advice that fits any name; the served one in any case is fine.
+    HttpResponse<String> other = post("/v1/completions", "{\"prompt\":\"a\",\"model\":\"gpt-4\"}");
+    assertError(other, 404, "model_not_found");
+    assertFalse(other.body().contains("-m gpt-4"), other.body());
+    assertEquals(
+        200,
+        post(
+                "/v1/completions",
+                "{\"prompt\":\"hi\",\"max_tokens\":2,\"model\":\"SmolLM2-135M-Instruct\"}")
+            .statusCode());
   }
 
   @Test
