@@ -334,6 +334,25 @@ class HttpApiTest {
         post("/v1/completions", "{\"prompt\":\"" + "x".repeat(300) + "\"}"),
         413,
         "request_too_large");
+    // A client that writes its whole body before reading (as Python's http.client does) gets the
+    // 413, not a connection reset under its unsent bytes.
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", URI.create(base).getPort())) {
+      byte[] body =
+          ("{\"prompt\":\"" + "x".repeat(20_000_000) + "\"}").getBytes(StandardCharsets.UTF_8);
+      java.io.OutputStream out = socket.getOutputStream();
+      out.write(
+          ("POST /v1/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                  + "Content-Length: "
+                  + body.length
+                  + "\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      out.write(body);
+      out.flush();
+      String status =
+          new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8))
+              .readLine();
+      assertEquals("HTTP/1.1 413 Request Entity Too Large", status);
+    }
     // One long generation holds the only place; the next request is turned away at once.
     CompletableFuture<HttpResponse<String>> first =
         client.sendAsync(
