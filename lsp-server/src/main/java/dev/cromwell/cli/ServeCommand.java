@@ -89,6 +89,12 @@ final class ServeCommand implements Callable<Integer> {
     if (batch < 1 || batch > 64) {
       throw new IllegalArgumentException("--batch must be 1-64, not " + batch);
     }
+    if (apiKey != null && !apiKey.isEmpty() && apiKey.isBlank()) {
+      // Only spaces: a key lost in quoting, not a wish to run without one.
+      throw new IllegalArgumentException(
+          "the API key (--api-key or CROMWELL_API_KEY) is only spaces: give a key, or leave it"
+              + " out to serve on loopback without one");
+    }
     HttpApi.checkExposure(host, apiKey); // before the model loads: fail fast
     Path file = model.path();
     Model m = Model.load(file, model.options(context, Model.DEFAULT_PREFILL_CHUNK));

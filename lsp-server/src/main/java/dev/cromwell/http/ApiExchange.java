@@ -182,6 +182,12 @@ final class ApiExchange {
   private void send(int code, String contentType, byte[] body) throws IOException {
     exchange.getResponseHeaders().set("Content-Type", contentType);
     status = code;
+    if (method().equals("HEAD")) {
+      // The headers a GET would get, without the body (nor a length the server would warn about).
+      exchange.sendResponseHeaders(code, -1);
+      exchange.getResponseBody().close();
+      return;
+    }
     exchange.sendResponseHeaders(code, body.length == 0 ? -1 : body.length);
     try (OutputStream out = exchange.getResponseBody()) {
       out.write(body);

@@ -137,7 +137,13 @@ public final class HttpApi implements AutoCloseable {
     }
   }
 
+  /** Where OpenAI's retrieve-model URLs start: {@code /v1/models/ID}. */
+  private static final String MODEL_PREFIX = "/v1/models/";
+
   private static String endpoint(String path) {
+    if (path.startsWith(MODEL_PREFIX) && path.length() > MODEL_PREFIX.length()) {
+      return MODEL_PREFIX + "{id}";
+    }
     return switch (path) {
       case "/v1/models",
           "/v1/completions",
@@ -151,8 +157,9 @@ public final class HttpApi implements AutoCloseable {
   }
 
   private void route(ApiExchange x, String endpoint) throws IOException, InterruptedException {
-    String method = x.method();
-    boolean post = endpoint.startsWith("/v1/") && !endpoint.equals("/v1/models");
+    boolean post = endpoint.startsWith("/v1/") && !endpoint.startsWith("/v1/models");
+    // HEAD is GET without the body (ApiExchange leaves it out).
+    String method = !post && x.method().equals("HEAD") ? "GET" : x.method();
     if (endpoint.equals("other")) {
       throw ApiError.notFound("unknown_url", "unknown URL: " + method + " " + x.path());
     }
@@ -167,6 +174,8 @@ public final class HttpApi implements AutoCloseable {
     }
     switch (endpoint) {
       case "/v1/models" -> api.models(x);
+      case MODEL_PREFIX + "{id}" ->
+          api.model(x, x.path().substring(MODEL_PREFIX.length())); // getPath() decodes it
       case "/v1/completions" -> api.completions(x, false);
       case "/v1/chat/completions" -> api.completions(x, true);
       case "/v1/cromwell/edit" -> edits.edit(x);

@@ -36,19 +36,35 @@ final class OpenAiApi {
   void models(ApiExchange x) throws IOException {
     JsonArray data = new JsonArray();
     for (ModelDirectory.Entry e : models.list()) {
-      JsonObject m = new JsonObject();
-      m.addProperty("id", e.id());
-      m.addProperty("object", "model");
-      m.addProperty("created", 0);
-      m.addProperty("owned_by", "cromwell");
-      m.addProperty("loaded", e.loaded());
-      m.addProperty("installed", e.installed());
-      data.add(m);
+      data.add(model(e));
     }
     JsonObject body = new JsonObject();
     body.addProperty("object", "list");
     body.add("data", data);
     x.sendJson(200, body);
+  }
+
+  /** {@code GET /v1/models/ID}: one entry of {@link #models}, as OpenAI's retrieve answers. */
+  void model(ApiExchange x, String id) throws IOException {
+    for (ModelDirectory.Entry e : models.list()) {
+      if (e.id().equals(id)) {
+        x.sendJson(200, model(e));
+        return;
+      }
+    }
+    throw ApiError.notFound(
+        "model_not_found", "no model '" + id + "' here; GET /v1/models lists the ones there are");
+  }
+
+  private static JsonObject model(ModelDirectory.Entry e) {
+    JsonObject m = new JsonObject();
+    m.addProperty("id", e.id());
+    m.addProperty("object", "model");
+    m.addProperty("created", 0);
+    m.addProperty("owned_by", "cromwell");
+    m.addProperty("loaded", e.loaded());
+    m.addProperty("installed", e.installed());
+    return m;
   }
 
   void health(ApiExchange x) throws IOException {

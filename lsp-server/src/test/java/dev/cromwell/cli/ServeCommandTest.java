@@ -23,4 +23,11 @@ class ServeCommandTest {
     assertEquals(ErrorReporter.BAD_INPUT, r.code(), r.err());
     assertTrue(r.err().startsWith("cromwell serve: --port must be 0-65535"), r.err());
   }
+
+  @Test
+  void anApiKeyOfOnlySpacesIsRefusedNotTakenForNone() {
+    CliTest.Run r = CliTest.run("serve", "-m", "model.gguf", "--api-key", "   ");
+    assertEquals(ErrorReporter.BAD_INPUT, r.code(), r.err());
+    assertTrue(r.err().startsWith("cromwell serve: the API key"), r.err());
+  }
 }

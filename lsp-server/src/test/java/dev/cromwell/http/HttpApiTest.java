@@ -231,6 +231,22 @@ class HttpApiTest {
     assertError(get("/health"), 401, "invalid_api_key");
     assertError(get("/v1/models", "Authorization", "Bearer wrong"), 401, "invalid_api_key");
     assertEquals(200, get("/v1/models", "Authorization", "Bearer s3cret").statusCode());
+    // HEAD answers as GET would, without a body; one model is retrieved by its id.
+    HttpResponse<String> head =
+        client.send(
+            HttpRequest.newBuilder(URI.create(base + "/health"))
+                .header("Authorization", "Bearer s3cret")
+                .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, head.statusCode());
+    assertEquals("", head.body());
+    HttpResponse<String> one =
+        get("/v1/models/smollm2-135m-instruct", "Authorization", "Bearer s3cret");
+    assertEquals(200, one.statusCode(), one.body());
+    assertEquals("smollm2-135m-instruct", json(one).get("id").getAsString());
+    assertTrue(json(one).get("loaded").getAsBoolean(), one.body());
+    assertError(get("/v1/models/gpt-4", "Authorization", "Bearer s3cret"), 404, "model_not_found");
     // The scheme's name is case-insensitive; the key is not.
     assertEquals(200, get("/v1/models", "Authorization", "bearer s3cret").statusCode());
     assertError(get("/v1/models", "Authorization", "bearer S3cret"), 401, "invalid_api_key");
