@@ -36,8 +36,12 @@ final class ErrorReporter implements CommandLine.IExecutionExceptionHandler {
     } else if (e instanceof UncheckedIOException io
         && io.getCause() instanceof NoSuchFileException nf) {
       message = nf.getFile() + ": file not found";
-    } else if (e instanceof UncheckedIOException io && io.getCause() != null) {
-      message = io.getCause().getMessage(); // its own message repeats the cause's class name
+    } else if (e instanceof UncheckedIOException io
+        && io.getCause() != null
+        && io.getCause().getMessage() != null
+        && io.getMessage().equals(io.getCause().toString())) {
+      // A bare wrapper: its message is the cause's class name and message; say the message only.
+      message = io.getCause().getMessage();
     } else if (e instanceof UncheckedIOException
         || e instanceof java.io.IOException
         || e instanceof IllegalArgumentException

@@ -64,8 +64,9 @@ final class ApiExchange {
       try {
         long declared = Long.parseLong(length.trim());
         if (declared > maxBodyBytes) {
-          // A client that waits for "100 Continue" has sent nothing yet: refuse it at once.
-          if (declared <= maxBodyBytes + DRAIN_BYTES && header("Expect") == null) {
+          // Read and dropped when it is not too large to (the JDK has already answered an
+          // "Expect: 100-continue" itself, so such a client is sending its body too).
+          if (declared <= DRAIN_BYTES) {
             drain(exchange.getRequestBody());
           }
           throw tooLarge();

@@ -30,7 +30,8 @@ public final class HttpApi implements AutoCloseable {
   public record Settings(
       String host, int port, String apiKey, long maxBodyBytes, Duration timeout) {
     public Settings {
-      apiKey = apiKey == null || apiKey.isBlank() ? null : apiKey;
+      // Stripped as the key a request sends is: spaces at either end cannot be told apart there.
+      apiKey = apiKey == null || apiKey.isBlank() ? null : apiKey.strip();
     }
   }
 
@@ -161,7 +162,7 @@ public final class HttpApi implements AutoCloseable {
     // HEAD is GET without the body (ApiExchange leaves it out).
     String method = !post && x.method().equals("HEAD") ? "GET" : x.method();
     if (endpoint.equals("other")) {
-      throw ApiError.notFound("unknown_url", "unknown URL: " + method + " " + x.path());
+      throw ApiError.notFound("unknown_url", "unknown URL: " + x.method() + " " + x.path());
     }
     if (!method.equals(post ? "POST" : "GET")) {
       throw new ApiError(

@@ -47,7 +47,7 @@ final class OpenAiApi {
   /** {@code GET /v1/models/ID}: one entry of {@link #models}, as OpenAI's retrieve answers. */
   void model(ApiExchange x, String id) throws IOException {
     for (ModelDirectory.Entry e : models.list()) {
-      if (e.id().equals(id)) {
+      if (e.id().equalsIgnoreCase(id)) { // as a request's 'model' is matched
         x.sendJson(200, model(e));
         return;
       }
@@ -132,7 +132,7 @@ final class OpenAiApi {
               + " larger -c");
     }
     // OpenAI's defaults: 16 tokens for completions, as much as fits for chat (bounded here).
-    int defaultMax = chat ? Math.max(1, Math.min(1024, service.room(prompt))) : 16;
+    int defaultMax = Math.max(1, Math.min(chat ? 1024 : 16, service.room(prompt)));
     GenerationService.Options options = OpenAiWire.options(body, defaultMax, chat, timeout);
     TokenPump pump = new TokenPump();
     CompletableFuture<GenerationJob.Outcome> job;
@@ -141,7 +141,11 @@ final class OpenAiApi {
     } catch (QueueFullException e) {
       throw busy(e);
     } catch (IllegalArgumentException e) {
-      throw ApiError.invalid("max_tokens", e.getMessage());
+      throw ApiError.invalid(
+          chat && !body.has("max_tokens") && body.has("max_completion_tokens")
+              ? "max_completion_tokens"
+              : "max_tokens",
+          e.getMessage());
     }
     job.thenAccept(o -> metrics.generation(o.result().stats(), pump.cancelled(), o.timedOut()));
     String id = (chat ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");

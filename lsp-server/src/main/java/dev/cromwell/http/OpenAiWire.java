@@ -187,14 +187,12 @@ final class OpenAiWire {
    * Each is accepted at its neutral value (false, null, 1, empty, "text").
    */
   static void refuseUnsupported(JsonObject body) {
+    // Neutral only as false or null: logprobs 0 on completions still asks for the chosen tokens'.
     for (String name : List.of("logprobs", "echo")) {
       JsonElement e = body.get(name);
       if (e != null
           && !e.isJsonNull()
-          && !(e.isJsonPrimitive()
-              && (e.getAsJsonPrimitive().isBoolean()
-                  ? !e.getAsBoolean()
-                  : e.getAsJsonPrimitive().isNumber() && e.getAsDouble() == 0))) {
+          && !(e.isJsonPrimitive() && e.getAsJsonPrimitive().isBoolean() && !e.getAsBoolean())) {
         throw unsupported(name);
       }
     }
