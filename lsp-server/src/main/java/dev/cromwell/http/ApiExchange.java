@@ -121,9 +121,11 @@ final class ApiExchange {
    */
   private static final Gson STRICT = new GsonBuilder().setStrictness(Strictness.STRICT).create();
 
+  private static final Pattern PARSER_PLACE = Pattern.compile("at line (\\d+) column (\\d+)");
+
   /** " at line L column C" from a parser's message, or nothing (its advice is for developers). */
   private static String where(String parserMessage) {
-    Matcher m = Pattern.compile("at line (\\d+) column (\\d+)").matcher(parserMessage);
+    Matcher m = PARSER_PLACE.matcher(parserMessage);
     return m.find() ? " (at line " + m.group(1) + ", column " + m.group(2) + ")" : "";
   }
 

@@ -53,7 +53,13 @@ final class OpenAiApi {
       }
     }
     throw ApiError.notFound(
-        "model_not_found", "no model '" + id + "' here; GET /v1/models lists the ones there are");
+        "model_not_found",
+        "no model '" + shown(id) + "' here; GET /v1/models lists the ones there are");
+  }
+
+  /** A client's model name as errors quote it: a long one cut, so that it is not echoed whole. */
+  private static String shown(String name) {
+    return name.length() > 80 ? name.substring(0, 80) + "…" : name;
   }
 
   private static JsonObject model(ModelDirectory.Entry e) {
@@ -84,11 +90,10 @@ final class OpenAiApi {
   void checkModel(JsonObject body) {
     String model = OpenAiWire.string(body, "model", false);
     if (model != null && !model.equalsIgnoreCase(service.modelId())) {
-      String shown = model.length() > 80 ? model.substring(0, 80) + "…" : model;
       throw ApiError.notFound(
           "model_not_found",
           "the model '"
-              + shown
+              + shown(model)
               + "' is not served here; this server runs '"
               + service.modelId()
               + "': send that name as 'model', or leave 'model' out (another model needs a"
@@ -117,19 +122,10 @@ final class OpenAiApi {
     } catch (IllegalArgumentException e) {
       throw ApiError.invalid(chat ? "messages" : "suffix", e.getMessage());
     }
-    String promptField = chat ? "messages" : "prompt";
-    if (prompt.tokens().length == 0) {
-      throw ApiError.invalid(promptField, "the prompt is empty");
-    }
-    if (service.room(prompt) < 1) {
-      throw ApiError.invalid(
-          promptField,
-          "the prompt is "
-              + prompt.tokens().length
-              + " tokens, more than the context of "
-              + (prompt.tokens().length + service.room(prompt))
-              + " tokens leaves room for an answer: shorten it, or start cromwell serve with a"
-              + " larger -c");
+    try {
+      service.checkPrompt(prompt);
+    } catch (IllegalArgumentException e) {
+      throw ApiError.invalid(chat ? "messages" : "prompt", e.getMessage() + " (cromwell serve -c)");
     }
     // OpenAI's defaults: 16 tokens for completions, as much as fits for chat (bounded here).
     int defaultMax = Math.max(1, Math.min(chat ? 1024 : 16, service.room(prompt)));

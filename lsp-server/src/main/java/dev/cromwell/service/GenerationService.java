@@ -129,6 +129,26 @@ public final class GenerationService implements AutoCloseable {
     return new Prompt(PromptTokens.ofMarkedText(model.tokenizer(), text), Set.of());
   }
 
+  /**
+   * Refuses a prompt that is empty or leaves no room in the context for an answer, before any
+   * options are read: the front doors name the prompt's own field for these.
+   *
+   * @throws IllegalArgumentException saying which, and what to do
+   */
+  public void checkPrompt(Prompt prompt) {
+    if (prompt.tokens().length == 0) {
+      throw new IllegalArgumentException("the prompt is empty");
+    }
+    if (room(prompt) < 1) {
+      throw new IllegalArgumentException(
+          "the prompt is "
+              + prompt.tokens().length
+              + " tokens, more than the context of "
+              + model.contextLength()
+              + " tokens leaves room for an answer: shorten it, or use a larger context");
+    }
+  }
+
   /** Room left for generation after {@code prompt}, in tokens. */
   public int room(Prompt prompt) {
     return model.contextLength() - prompt.tokens().length;
@@ -144,9 +164,7 @@ public final class GenerationService implements AutoCloseable {
   public CompletableFuture<GenerationJob.Outcome> submit(
       Prompt prompt, Options options, Generator.Listener listener, BooleanSupplier cancelled)
       throws QueueFullException {
-    if (prompt.tokens().length == 0) {
-      throw new IllegalArgumentException("the prompt is empty");
-    }
+    checkPrompt(prompt);
     // In longs: a max_tokens near Integer.MAX_VALUE must not wrap round to fit.
     if ((long) prompt.tokens().length + options.maxTokens() > model.contextLength()) {
       throw new IllegalArgumentException(
