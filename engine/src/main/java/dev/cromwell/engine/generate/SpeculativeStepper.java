@@ -19,19 +19,23 @@ final class SpeculativeStepper implements Stepper {
 
   /**
    * The first drafts' length. A verify pass costs far less per token the more it holds (on the 0.5B
-   * at 2 threads, 2-8 rows cost 2.4-2.9 decode steps, 16 rows 4.3 and 64 rows 9.6:
+   * at 2 threads, 2-8 rows cost 2.0-3.0 decode steps, 16 rows 4.2, 32 rows 5.1 and 64 rows 9.5:
    * VerifyPassProbe), so drafts that are chosen whole grow towards the batch size; a short start
-   * limits the waste where a draft misses.
+   * limits the waste where a draft misses. Drafts are one short of a power of two so that a pass
+   * (the token and its draft) fills the batched kernels' groups: {@code MatMul} takes 4 tokens at a
+   * time and {@code OuterProductMatMul} 32, and a pass of 17 or 33 rows costs 10-20% more than one
+   * of 16 or 32, its last row taking a pass over the weights of its own.
    */
   // -Dcromwell.speculation.firstDraft=N sets it, at least 1 (0 would never draft again).
   static final int FIRST_BUDGET =
-      Math.max(1, Integer.getInteger("cromwell.speculation.firstDraft", 8));
+      Math.max(1, Integer.getInteger("cromwell.speculation.firstDraft", 7));
 
   /**
-   * How many draft tokens to propose next: doubled after a draft chosen whole, so that long copies
-   * are verified in long passes; back to at most {@link #FIRST_BUDGET} after one cut midway, and to
-   * at most half that (not below {@link #minDraft}) after one of which nothing was chosen, so that
-   * text that does not copy its input wastes little on drafts.
+   * How many draft tokens to propose next: the pass's rows doubled after a draft chosen whole (7,
+   * 15, 31, 63 tokens), so that long copies are verified in long passes; back to at most {@link
+   * #FIRST_BUDGET} after one cut midway, and to at most half that (not below {@link #minDraft})
+   * after one of which nothing was chosen, so that text that does not copy its input wastes little
+   * on drafts.
    */
   private int budget;
 
@@ -98,7 +102,7 @@ final class SpeculativeStepper implements Stepper {
       confirmed++;
       accepted++;
       if (confirmed == draft.length) {
-        budget = Math.min(maxDraft, budget * 2);
+        budget = Math.min(maxDraft, 2 * budget + 1);
       }
       return verified[confirmed];
     }
