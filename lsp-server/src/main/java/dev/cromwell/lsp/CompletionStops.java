@@ -7,7 +7,8 @@ import dev.cromwell.engine.generate.GenerationRequest.TextStop;
  * When a suggestion is complete: at the end of the line for single-line suggestions; for multi-line
  * ones, at the first line that leaves the code being written (see {@link #forContext}), at a line
  * that repeats the first line of code after the cursor (the gap is filled), or at a closing bracket
- * that has no opener in the suggestion.
+ * that has no opener in the suggestion; in a document without Markdown code fences, at a line that
+ * starts one.
  */
 final class CompletionStops {
   private CompletionStops() {}
@@ -34,8 +35,13 @@ final class CompletionStops {
     boolean definitionGoesOn =
         definition >= 0 && nextLine != null && indentWidth(leading(nextLine)) > definition;
     int finishes = definitionGoesOn ? -1 : definition;
+    boolean strayFences = !context.before().contains(FENCE) && !context.after().contains(FENCE);
     return text -> {
       int cut = unbalancedCloser(text, context);
+      if (strayFences) {
+        int fence = fenceLine(text, atLineStart);
+        cut = fence >= 0 && (cut < 0 || fence < cut) ? fence : cut;
+      }
       if (!multi) {
         int newline = text.indexOf('\n');
         if (newline >= 0 && (cut < 0 || newline < cut)) {
@@ -73,6 +79,30 @@ final class CompletionStops {
       }
       return cut;
     };
+  }
+
+  private static final String FENCE = "```";
+
+  /**
+   * Where the text stops before a line that starts a Markdown code fence, or -1. Instruct models
+   * end their answer's code block so after the code they were asked for (the 0.5B answered a bare
+   * "```" at an empty line between two Python functions); in a document that has no fences such a
+   * line is never the user's code. The text's first line counts only when it starts a line.
+   */
+  static int fenceLine(String text, boolean atLineStart) {
+    int lineStart = 0;
+    while (lineStart <= text.length()) {
+      int newline = text.indexOf('\n', lineStart);
+      String line = text.substring(lineStart, newline < 0 ? text.length() : newline);
+      if ((lineStart > 0 || atLineStart) && line.stripLeading().startsWith(FENCE)) {
+        return Math.max(0, lineStart - 1);
+      }
+      if (newline < 0) {
+        return -1;
+      }
+      lineStart = newline + 1;
+    }
+    return -1;
   }
 
   /** The first line with code after the cursor's line, without trailing blanks (or null). */

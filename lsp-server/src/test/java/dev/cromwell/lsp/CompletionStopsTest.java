@@ -137,6 +137,34 @@ class CompletionStopsTest {
     assertEquals("a = x\n        b = a * 2\n", laneSuggestion(doc, model, Language.PYTHON));
   }
 
+  static final String TWO_FUNCTIONS =
+      "def encode(text):\n    return [ord(c) for c in text]\n|\n\ndef decode(ids):\n"
+          + "    return ''.join(map(chr, ids))\n";
+
+  @Test
+  void aMarkdownFenceIsNoSuggestionInCode() {
+    // The 0.5B's answer at the empty line between two Python functions in the editor-latency
+    // benchmark (docs/PERFORMANCE.md): an instruct model closing its answer's code block.
+    assertEquals("", suggestion(TWO_FUNCTIONS, "```", Language.PYTHON));
+    assertEquals("", suggestion(TWO_FUNCTIONS, "```\n\nThis adds", Language.PYTHON));
+  }
+
+  @Test
+  void theSuggestionEndsBeforeAFenceAfterItsCode() {
+    String doc = "def mean(xs):\n    |\n";
+    String model = "total = sum(xs)\n    return total / len(xs)\n```\nThe function returns";
+    assertEquals(
+        "total = sum(xs)\n    return total / len(xs)", suggestion(doc, model, Language.PYTHON));
+    // Backticks inside a line are code (a Markdown string, a shell command).
+    assertEquals("s = \"```\"", suggestion(doc, "s = \"```\"", Language.PYTHON));
+  }
+
+  @Test
+  void aDocumentWithFencesKeepsThem() {
+    String doc = "Run it:\n\n```\nmake\n```\n\n|";
+    assertEquals("```sh\nmake test\n```", suggestion(doc, "```sh\nmake test\n```", Language.OTHER));
+  }
+
   @Test
   void theDefinitionIsTheNearestLessIndentedDefinitionLine() {
     String before = "class A:\n    def f(self):\n        x = 1\n        for i in y:\n            ";
