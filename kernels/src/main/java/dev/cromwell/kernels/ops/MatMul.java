@@ -42,13 +42,31 @@ public final class MatMul {
   static final int MATVEC_TOKENS =
       Math.max(0, Integer.getInteger("cromwell.matmul.matvecTokens", 3));
 
+  /**
+   * From this many tokens left after the whole groups (21; 10 below 512 bits), they go through
+   * {@link OuterProductMatMul} as one more group, padded with copies of the last token whose sums
+   * are dropped: that costs a full group, which the dot products pass at about two thirds of one
+   * (and sooner where the tokens are not a multiple of four: the last ones go one dot product at a
+   * time). VerifyPassProbe (0.5B Q4_K_M mix, 2 threads, Xeon), ms a pass without → with: 512 bits,
+   * 20 rows 189-223 (not padded), 21 224-240 → 202-222, 22 243-254 → 200-225, 24 216-222 → 200-205,
+   * 28 250 → 202-204, 31 304-311 → 203-211, one group of 32 206-239; 256 bits, 10 219-283 →
+   * 188-199, 13 227-232 → 189-199, 15 292-303 → 192-201, a group of 16 199-240. {@code
+   * -Dcromwell.matmul.padFrom=N} sets it (more than a group turns it off); see docs/PERFORMANCE.md.
+   */
+  static final int PAD_FROM =
+      Integer.getInteger("cromwell.matmul.padFrom", OuterProductMatMul.TOKENS * 2 / 3);
+
+  /** The calling thread's sink for the padding tokens' sums. */
+  private static final ThreadLocal<float[]> PADDING_SUMS =
+      ThreadLocal.withInitial(() -> new float[0]);
+
   private MatMul() {}
 
   /**
    * Multiplies {@code rows × cols} weights with {@code count} vectors {@code xs[0..count)}: whole
    * groups of tokens (32; 16 below 512 bits) as outer products ({@link OuterProductMatMul}), the
    * rest as register-blocked dot products, or, up to {@link #MATVEC_TOKENS} of them, each through
-   * {@link MatVec}.
+   * {@link MatVec}, or, from {@link #PAD_FROM} of them, as one more group, padded.
    */
   public static void matmul(
       WeightFormat format,
@@ -60,11 +78,28 @@ public final class MatMul {
       int rows,
       int cols,
       WorkerPool pool) {
-    int outer = count / OuterProductMatMul.TOKENS * OuterProductMatMul.TOKENS;
+    int group = OuterProductMatMul.TOKENS;
+    int outer = count / group * group;
     if (outer > 0) {
       OuterProductMatMul.matmul(format, weights, offset, xs, outs, outer, rows, cols, pool);
     }
-    if (count - outer <= MATVEC_TOKENS) {
+    int left = count - outer;
+    if (left >= PAD_FROM && left > MATVEC_TOKENS) {
+      float[] dropped = PADDING_SUMS.get();
+      if (dropped.length < rows) {
+        dropped = new float[rows];
+        PADDING_SUMS.set(dropped);
+      }
+      float[][] paddedXs = new float[group][];
+      float[][] paddedOuts = new float[group][];
+      for (int j = 0; j < group; j++) {
+        paddedXs[j] = j < left ? xs[outer + j] : xs[count - 1];
+        // Every padding token's sums go to one array: each row's are written by one worker.
+        paddedOuts[j] = j < left ? outs[outer + j] : dropped;
+      }
+      OuterProductMatMul.matmul(
+          format, weights, offset, paddedXs, paddedOuts, group, rows, cols, pool);
+    } else if (left <= MATVEC_TOKENS) {
       for (int t = outer; t < count; t++) {
         MatVec.matvec(format, weights, offset, xs[t], outs[t], rows, cols, pool);
       }

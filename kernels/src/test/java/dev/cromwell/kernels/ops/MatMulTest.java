@@ -25,8 +25,10 @@ class MatMulTest {
     try (WorkerPool pool = new WorkerPool(2)) {
       // Groups of 32 tokens (16 at 256 bits) go through the outer-product kernel, the rest (45 =
       // 32 + 13, 70 = 64 + 6) through the dot-product kernels, or, up to MatMul.MATVEC_TOKENS of
-      // them (1, 2, 3, 34 = 32 + 2), through the one-token kernels.
-      for (int count : new int[] {1, 2, 3, 4, 7, 9, 32, 34, 45, 70}) {
+      // them (1, 2, 3, 34 = 32 + 2), through the one-token kernels, or, from MatMul.PAD_FROM (21;
+      // 10) of them (28, 59 = 32 + 27; at 256 bits 28 = 16 + 12, 45 = 32 + 13), as one more
+      // group, padded.
+      for (int count : new int[] {1, 2, 3, 4, 7, 9, 28, 32, 34, 45, 59, 70}) {
         float[][] xs = new float[count][];
         for (int t = 0; t < count; t++) {
           xs[t] = WeightFormatTest.random(rnd, cols, 1f);
