@@ -7,8 +7,8 @@ import dev.cromwell.engine.generate.GenerationRequest.TextStop;
  * When a suggestion is complete: at the end of the line for single-line suggestions; for multi-line
  * ones, at the first line that leaves the code being written (see {@link #forContext}), at a line
  * that repeats the first line of code after the cursor (the gap is filled), or at a closing bracket
- * that has no opener in the suggestion; in a document without Markdown code fences, at a line that
- * starts one.
+ * that has no opener in the suggestion; in a known language's document without Markdown code
+ * fences, at a line that starts one.
  */
 final class CompletionStops {
   private CompletionStops() {}
@@ -35,7 +35,12 @@ final class CompletionStops {
     boolean definitionGoesOn =
         definition >= 0 && nextLine != null && indentWidth(leading(nextLine)) > definition;
     int finishes = definitionGoesOn ? -1 : definition;
-    boolean strayFences = !context.before().contains(FENCE) && !context.after().contains(FENCE);
+    // Not in a language the server does not know (Markdown and plain text among them): a README
+    // gets its first fence from a suggestion.
+    boolean strayFences =
+        language != Language.OTHER
+            && !context.before().contains(FENCE)
+            && !context.after().contains(FENCE);
     return text -> {
       int cut = unbalancedCloser(text, context);
       if (strayFences) {

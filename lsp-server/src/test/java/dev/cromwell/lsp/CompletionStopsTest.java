@@ -151,18 +151,25 @@ class CompletionStopsTest {
 
   @Test
   void theSuggestionEndsBeforeAFenceAfterItsCode() {
-    String doc = "def mean(xs):\n    |\n";
-    String model = "total = sum(xs)\n    return total / len(xs)\n```\nThe function returns";
+    // The fence at the body's own indentation, where the indentation rules let a line through.
+    String doc = "def mean(xs):\n    total = 0\n    |\n    return total\n";
+    String model = "for x in xs:\n        total += x\n    ```\n    The loop adds";
+    assertEquals("for x in xs:\n        total += x", suggestion(doc, model, Language.PYTHON));
+    // The same through the lane, the user having typed the indentation.
     assertEquals(
-        "total = sum(xs)\n    return total / len(xs)", suggestion(doc, model, Language.PYTHON));
+        "for x in xs:\n        total += x", laneSuggestion(doc, "    " + model, Language.PYTHON));
     // Backticks inside a line are code (a Markdown string, a shell command).
     assertEquals("s = \"```\"", suggestion(doc, "s = \"```\"", Language.PYTHON));
   }
 
   @Test
-  void aDocumentWithFencesKeepsThem() {
-    String doc = "Run it:\n\n```\nmake\n```\n\n|";
-    assertEquals("```sh\nmake test\n```", suggestion(doc, "```sh\nmake test\n```", Language.OTHER));
+  void documentsWithFencesAndUnknownLanguagesKeepThem() {
+    String doc = "def run():\n    \"\"\"Run it:\n\n    ```\n    make\n    ```\n    \"\"\"\n    |\n";
+    assertEquals("x = 1\n    ```", suggestion(doc, "x = 1\n    ```", Language.PYTHON));
+    // A README (Markdown is a language the server does not know) gets its first fence so.
+    assertEquals(
+        "```sh\nmake test\n```",
+        suggestion("Run it:\n\n|", "```sh\nmake test\n```", Language.OTHER));
   }
 
   @Test

@@ -23,7 +23,8 @@ public record Speculation(
 
   /**
    * The setting for edits, which mostly copy their input. Drafts grow up to 64 tokens (at most a
-   * prefill chunk) while they are accepted whole; see {@link SpeculativeStepper}.
+   * prefill chunk less the token they follow: 63 with the default chunk) while they are accepted
+   * whole; see {@link SpeculativeStepper}.
    */
   public static final Speculation PROMPT_LOOKUP = new Speculation(true, 4, 2, 64);
 

@@ -21,10 +21,11 @@ final class SpeculativeStepper implements Stepper {
    * The first drafts' length. A verify pass costs far less per token the more it holds (on the 0.5B
    * at 2 threads, 2-8 rows cost 2.0-3.0 decode steps, 16 rows 4.2, 32 rows 5.1 and 64 rows 9.5:
    * VerifyPassProbe), so drafts that are chosen whole grow towards the batch size; a short start
-   * limits the waste where a draft misses. Drafts are one short of a power of two so that a pass
-   * (the token and its draft) fills the batched kernels' groups: {@code MatMul} takes 4 tokens at a
-   * time and {@code OuterProductMatMul} 32, and a pass of 17 or 33 rows costs 10-20% more than one
-   * of 16 or 32, its last row taking a pass over the weights of its own.
+   * limits the waste where a draft misses. Drafts are one short of a power of two (from the default
+   * first length) so that a pass (the token and its draft) fills the batched kernels' groups:
+   * {@code MatMul} takes 4 tokens at a time and {@code OuterProductMatMul} 32, and a pass of 17 or
+   * 33 rows costs 10-20% more than one of 16 or 32, its last row taking a pass over the weights of
+   * its own.
    */
   // -Dcromwell.speculation.firstDraft=N sets it, at least 1 (0 would never draft again).
   static final int FIRST_BUDGET =
@@ -45,7 +46,7 @@ final class SpeculativeStepper implements Stepper {
   private final int minDraft;
 
   /**
-   * The shortest draft worth a verify pass. On this engine a pass of a few rows costs 2.4-2.9
+   * The shortest draft worth a verify pass. On this engine a pass of a few rows costs 2.0-3.0
    * decode steps (VerifyPassProbe, 0.5B, 2 threads: the batched kernels decode every weight row
    * once for the pass), so a draft of one or two tokens costs more than it can save.
    */
@@ -89,11 +90,13 @@ final class SpeculativeStepper implements Stepper {
     this.session = session;
     this.source = source;
     this.maxBatch = session.model().prefillChunk();
-    this.maxDraft = source.maxDraft();
-    this.firstBudget = Math.min(maxDraft, FIRST_BUDGET);
-    this.budget = firstBudget;
+    // A pass holds the token and its draft, at most a prefill chunk: drafts grow to one less.
+    this.maxDraft = Math.max(1, Math.min(source.maxDraft(), maxBatch - 1));
     // A draft model's drafts have cost its passes already: they are verified whatever their length.
     this.minDraft = source instanceof PromptLookup ? Math.min(MIN_DRAFT, maxDraft) : 1;
+    // Never below the shortest draft that is verified, or a short first budget would never draft.
+    this.firstBudget = Math.max(minDraft, Math.min(maxDraft, FIRST_BUDGET));
+    this.budget = firstBudget;
   }
 
   @Override
@@ -102,7 +105,7 @@ final class SpeculativeStepper implements Stepper {
       confirmed++;
       accepted++;
       if (confirmed == draft.length) {
-        budget = Math.min(maxDraft, 2 * budget + 1);
+        budget = (int) Math.min(maxDraft, 2L * budget + 1);
       }
       return verified[confirmed];
     }

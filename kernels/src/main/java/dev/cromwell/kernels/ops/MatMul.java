@@ -51,7 +51,7 @@ public final class MatMul {
    * 20 rows 189-223 (not padded), 21 224-240 → 202-222, 22 243-254 → 200-225, 24 216-222 → 200-205,
    * 28 250 → 202-204, 31 304-311 → 203-211, one group of 32 206-239; 256 bits, 10 219-283 →
    * 188-199, 13 227-232 → 189-199, 15 292-303 → 192-201, a group of 16 199-240. {@code
-   * -Dcromwell.matmul.padFrom=N} sets it (more than a group turns it off); see docs/PERFORMANCE.md.
+   * -Dcromwell.matmul.padFrom=N} sets it (a group or more turns it off); see docs/PERFORMANCE.md.
    */
   static final int PAD_FROM =
       Integer.getInteger("cromwell.matmul.padFrom", OuterProductMatMul.TOKENS * 2 / 3);
