@@ -60,8 +60,12 @@ final class BenchCommand implements Callable<Integer> {
 
   @Option(
       names = "--prefill-chunk",
-      defaultValue = "" + Model.DEFAULT_PREFILL_CHUNK,
-      description = "prompt tokens per batch; 1 = token by token (default: ${DEFAULT-VALUE})")
+      defaultValue = "" + Model.BATCH_PREFILL_CHUNK,
+      description =
+          "prompt tokens per batch; 1 = token by token (default: ${DEFAULT-VALUE}, as generate"
+              + " and edit; the editor server and serve use "
+              + Model.DEFAULT_PREFILL_CHUNK
+              + ")")
   int prefillChunk;
 
   @Option(names = "--json", description = "machine-readable output")

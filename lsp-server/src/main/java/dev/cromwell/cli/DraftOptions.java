@@ -1,6 +1,7 @@
 package dev.cromwell.cli;
 
 import dev.cromwell.engine.generate.DraftModel;
+import dev.cromwell.engine.generate.Speculation;
 import dev.cromwell.engine.model.Model;
 import dev.cromwell.engine.store.ModelStore;
 import picocli.CommandLine.Option;
@@ -44,9 +45,9 @@ final class DraftOptions {
     if (draft == null) {
       return new Loaded(null);
     }
-    if (tokens < 1 || tokens >= target.prefillChunk()) {
-      throw new IllegalArgumentException(
-          "--draft-tokens must be 1.." + (target.prefillChunk() - 1) + ", got " + tokens);
+    int most = Math.min(target.prefillChunk(), Speculation.MAX_PASS) - 1;
+    if (tokens < 1 || tokens > most) {
+      throw new IllegalArgumentException("--draft-tokens must be 1.." + most + ", got " + tokens);
     }
     Model model = Model.load(ModelStore.fromEnvironment().resolve(draft), options);
     try {

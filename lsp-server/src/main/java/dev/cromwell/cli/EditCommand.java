@@ -144,8 +144,8 @@ final class EditCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     String updated;
-    try (Model m2 = Model.load(model.path(), model.options(0, Model.DEFAULT_PREFILL_CHUNK));
-        DraftOptions.Loaded d = draft.load(m2, model.options(0, Model.DEFAULT_PREFILL_CHUNK))) {
+    try (Model m2 = Model.load(model.path(), model.options(0, Model.BATCH_PREFILL_CHUNK));
+        DraftOptions.Loaded d = draft.load(m2, model.options(0, Model.BATCH_PREFILL_CHUNK))) {
       EditService service = new EditService(new ModelEditModel(m2, d.draft()));
       String relative = workspace.toRealPath().relativize(file).toString().replace('\\', '/');
       updated =

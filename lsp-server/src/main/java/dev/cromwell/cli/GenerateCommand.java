@@ -142,8 +142,8 @@ final class GenerateCommand implements Callable<Integer> {
       throw new IllegalArgumentException(
           "--draft speculates for greedy decoding only; drop --temp or --draft");
     }
-    try (Model m = Model.load(model.path(), model.options(context, Model.DEFAULT_PREFILL_CHUNK));
-        DraftOptions.Loaded d = draft.load(m, model.options(0, Model.DEFAULT_PREFILL_CHUNK))) {
+    try (Model m = Model.load(model.path(), model.options(context, Model.BATCH_PREFILL_CHUNK));
+        DraftOptions.Loaded d = draft.load(m, model.options(0, Model.BATCH_PREFILL_CHUNK))) {
       Tokenizer tokenizer = m.tokenizer();
       int[] encoded = tokenizer.encode(prompt, special);
       int[] tokens = encoded;

@@ -60,7 +60,7 @@ final class LogitsCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     List<int[]> sequences = sequences();
     PrintWriter out = spec.commandLine().getOut();
-    try (Model m = Model.load(model.path(), model.options(context, Model.DEFAULT_PREFILL_CHUNK));
+    try (Model m = Model.load(model.path(), model.options(context, Model.BATCH_PREFILL_CHUNK));
         JsonWriter writer = new JsonWriter(out)) {
       writer.beginObject();
       writer.name("vocabulary").value(m.config().vocabularySize());

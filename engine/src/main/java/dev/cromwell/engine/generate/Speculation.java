@@ -22,6 +22,14 @@ public record Speculation(
   public static final Speculation OFF = new Speculation(false, 1, 1, 1);
 
   /**
+   * The most rows of a verify pass, the token and its draft (and at most a prefill chunk): 64 rows
+   * cost 9.5 decode steps, and every row's logits are kept (150,000 floats a row on the Qwen
+   * models), so the commands that prefill in larger chunks ({@code Model.BATCH_PREFILL_CHUNK})
+   * verify as the servers do.
+   */
+  public static final int MAX_PASS = 64;
+
+  /**
    * The setting for edits, which mostly copy their input. Drafts grow up to 64 tokens (at most a
    * prefill chunk less the token they follow: 63 with the default chunk) while they are accepted
    * whole; see {@link SpeculativeStepper}.

@@ -89,7 +89,7 @@ final class SpeculativeStepper implements Stepper {
   SpeculativeStepper(Session session, DraftSource source) {
     this.session = session;
     this.source = source;
-    this.maxBatch = session.model().prefillChunk();
+    this.maxBatch = Math.min(session.model().prefillChunk(), Speculation.MAX_PASS);
     // A pass holds the token and its draft, at most a prefill chunk: drafts grow to one less.
     this.maxDraft = Math.max(1, Math.min(source.maxDraft(), maxBatch - 1));
     // A draft model's drafts have cost its passes already: they are verified whatever their length.
