@@ -79,6 +79,10 @@ class DraftCliTest {
     refusedInOneLine(
         run("generate", "-m", model, "--draft", model, "--draft-tokens", "0", "-p", "x"),
         "--draft-tokens must be");
+    // generate prefills in chunks of 256, but a verify pass holds at most 64 rows.
+    LimitsCliTest.Run tooLong =
+        run("generate", "-m", model, "--draft", model, "--draft-tokens", "64", "-p", "x");
+    refusedInOneLine(tooLong, "--draft-tokens must be 1..63, got 64");
   }
 
   @Test

@@ -13,8 +13,9 @@ import java.util.function.BooleanSupplier;
  *     one-token-at-a-time loop
  * @param maxNgram the longest suffix looked up
  * @param minNgram the shortest suffix looked up; shorter matches are too often wrong to pay
- * @param maxDraft the most tokens prompt lookup proposes at once (also capped by the prefill chunk;
- *     drafts start shorter and grow while they are chosen whole: {@link SpeculativeStepper})
+ * @param maxDraft the most tokens prompt lookup proposes at once (also capped by the prefill chunk
+ *     and {@link #MAX_PASS}, less one; drafts start shorter and grow while they are chosen whole:
+ *     {@link SpeculativeStepper})
  * @param draftModel the draft model, or null for none
  */
 public record Speculation(
@@ -30,9 +31,9 @@ public record Speculation(
   public static final int MAX_PASS = 64;
 
   /**
-   * The setting for edits, which mostly copy their input. Drafts grow up to 64 tokens (at most a
-   * prefill chunk less the token they follow: 63 with the default chunk) while they are accepted
-   * whole; see {@link SpeculativeStepper}.
+   * The setting for edits, which mostly copy their input. Drafts grow up to 64 tokens (at most
+   * {@link #MAX_PASS} or a prefill chunk, less the token they follow: 63 with any chunk of 64 or
+   * more) while they are accepted whole; see {@link SpeculativeStepper}.
    */
   public static final Speculation PROMPT_LOOKUP = new Speculation(true, 4, 2, 64);
 

@@ -90,7 +90,8 @@ final class SpeculativeStepper implements Stepper {
     this.session = session;
     this.source = source;
     this.maxBatch = Math.min(session.model().prefillChunk(), Speculation.MAX_PASS);
-    // A pass holds the token and its draft, at most a prefill chunk: drafts grow to one less.
+    // A pass holds the token and its draft, at most maxBatch rows (the prefill chunk or MAX_PASS):
+    // drafts grow to one less.
     this.maxDraft = Math.max(1, Math.min(source.maxDraft(), maxBatch - 1));
     // A draft model's drafts have cost its passes already: they are verified whatever their length.
     this.minDraft = source instanceof PromptLookup ? Math.min(MIN_DRAFT, maxDraft) : 1;

@@ -100,6 +100,8 @@ public final class Session {
    * Appends {@code tokens} in one batched pass and returns the logits after each of them: {@code
    * result[i]} follows {@code tokens[i]}. The arrays are reused by the next call. With {@link
    * #truncate} this verifies draft tokens: keep what decoding would have chosen, drop the rest.
+   * Every row's logits are kept (a vocabulary of floats each), so callers keep passes short: the
+   * speculative stepper to {@code Speculation.MAX_PASS} rows whatever the chunk.
    */
   public float[][] extend(int[] tokens) {
     int count = tokens.length;

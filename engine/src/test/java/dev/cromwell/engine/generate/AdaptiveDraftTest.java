@@ -115,6 +115,31 @@ class AdaptiveDraftTest {
   }
 
   @Test
+  void passesStayWithinMaxPassWhateverThePrefillChunk() {
+    // generate and edit prefill in chunks of 256 (Model.BATCH_PREFILL_CHUNK); a verify pass keeps
+    // every row's logits, so it stays at most Speculation.MAX_PASS rows.
+    try (Model wide =
+        Model.load(RealModels.smollm2(), new Model.Options(2, 1024, Model.BATCH_PREFILL_CHUNK))) {
+      int[] prompt =
+          wide.tokenizer()
+              .encode(
+                  "# file a.py\n" + code() + "# file b.py, a copy of a.py\ndef mean(values):\n",
+                  true);
+      Session s = wide.newSession();
+      float[] logits = s.prefill(prompt, () -> false);
+      SpeculativeStepper stepper =
+          new SpeculativeStepper(s, Speculation.PROMPT_LOOKUP.source(() -> false));
+      for (int i = 0; i < TOKENS; i++) {
+        logits = stepper.next(argmax(logits), TOKENS - i - 1);
+      }
+      stepper.finish();
+      assertTrue(
+          stepper.longestPass() > 32 && stepper.longestPass() <= Speculation.MAX_PASS,
+          "longest pass " + stepper.longestPass());
+    }
+  }
+
+  @Test
   void draftsRejectedMidwayLeaveTheOutputAsPlainDecoding() {
     // One-token n-grams draft nearly everywhere, so most drafts are cut somewhere inside.
     Speculation eager = new Speculation(true, 4, 1, 64);
