@@ -178,6 +178,11 @@ final class OpenAiApi {
               }
 
               @Override
+              public void quiet() throws IOException {
+                x.probe(":\n");
+              }
+
+              @Override
               public void text(String piece) throws IOException {
                 JsonObject choice =
                     chat
@@ -228,7 +233,9 @@ final class OpenAiApi {
   /**
    * A whole JSON response. Once the first token is out, the status is sent and spaces (JSON allows
    * leading whitespace) go out with every token, so that a client that hung up is noticed at the
-   * next token and its generation cancelled, as with streaming ({@link ApiExchange#probe}).
+   * next token and its generation cancelled, as with streaming ({@link ApiExchange#probe}). Not
+   * before the first token, unlike streaming ({@link TokenPump.Sink#quiet}): the status would then
+   * be sent before it is known, and a request that times out in the queue would get a 200.
    */
   private void whole(
       ApiExchange x,

@@ -25,7 +25,20 @@ final class TokenPump implements Generator.Listener {
     void token() throws IOException;
 
     void text(String piece) throws IOException;
+
+    /**
+     * Nothing has come for {@link #QUIET_PROBE_MILLIS} (the request waits in the queue or its
+     * prompt is computed): a liveness check where the response allows one, so that a client that
+     * hung up meanwhile cancels its prompt between two chunks instead of after the whole prompt.
+     */
+    default void quiet() throws IOException {}
   }
+
+  /**
+   * How long the request's thread waits without an event before it calls {@link Sink#quiet}: a
+   * prompt of a few thousand tokens takes seconds, and a probe costs two tiny writes.
+   */
+  static final long QUIET_PROBE_MILLIS = 500;
 
   private static final Object TOKEN = new Object();
 
@@ -56,14 +69,25 @@ final class TokenPump implements Generator.Listener {
    */
   boolean drain(CompletableFuture<GenerationJob.Outcome> job, Sink sink)
       throws InterruptedException {
+    long quietSince = System.nanoTime();
     while (true) {
       Object event = events.poll(20, TimeUnit.MILLISECONDS);
       if (event == null) {
         if (job.isDone() && events.isEmpty()) {
           return true;
         }
+        if (System.nanoTime() - quietSince >= TimeUnit.MILLISECONDS.toNanos(QUIET_PROBE_MILLIS)) {
+          quietSince = System.nanoTime();
+          try {
+            sink.quiet();
+          } catch (IOException e) {
+            cancel();
+            return false;
+          }
+        }
         continue;
       }
+      quietSince = System.nanoTime();
       try {
         if (event == TOKEN) {
           sink.token();

@@ -483,6 +483,23 @@ class HttpApiTest {
     assertEquals(0, metric("cromwell_queue_depth"));
   }
 
+  @Test
+  void aStreamingClientThatHangsUpDuringItsPromptCancelsItBeforeTheFirstToken() throws Exception {
+    start();
+    // About 1,650 prompt tokens: seconds of prefill on 2 threads, in chunks of 64 that the
+    // scheduler stops between once the quiet probe has found the client gone.
+    String prompt = "The quick brown fox jumps over the lazy dog. ".repeat(150);
+    InputStream body =
+        openCompletion(
+            "{\"prompt\":\"" + prompt + "\",\"max_tokens\":50,\"temperature\":0,\"stream\":true}");
+    body.close(); // hang up once the headers are in, while the prompt is computed
+    waitFor(() -> metric("cromwell_cancelled_total") == 1);
+    // Noticed only at the first token, the whole prompt would have run and a token been generated.
+    assertEquals(0, metric("cromwell_generated_tokens_total"));
+    assertEquals(0, metric("cromwell_time_to_first_token_seconds_count"));
+    assertEquals(0, metric("cromwell_queue_depth"));
+  }
+
   /** Four completions of different prompt lengths, token limits and stops. */
   private static final String[] BATCHED = {
     "{\"prompt\":\"def fibonacci(n):\",\"max_tokens\":24,\"temperature\":0}",
