@@ -192,7 +192,7 @@ final class OpenAiApi {
               }
             });
     if (!connected) {
-      return; // the client went away; the generation stops before its next token
+      return; // the client went away; the generation stops at its next token or prompt chunk
     }
     GenerationResult result;
     try {

@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  * it to the client. The model never waits for a slow client: each request buffers at most its
  * max_tokens worth of text, and the admission queue bounds the number of requests. A write that
  * fails (the client went away) cancels the generation, which the scheduler checks before every
- * token.
+ * token and between chunks of the prompt.
  */
 final class TokenPump implements Generator.Listener {
   /** What the request's thread does with each event. */

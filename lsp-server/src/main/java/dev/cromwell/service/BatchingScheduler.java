@@ -25,13 +25,13 @@ import java.util.stream.Stream;
  * step feeds one token of every running job through the model in one pass over the weights ({@link
  * DecodeBatch}). Between steps, jobs that ended leave and waiting jobs join: a joining job's prompt
  * is prefilled one chunk ({@link Model#prefillChunk()} tokens) between two steps, one joining job
- * at a time, so the running ones wait a chunk's time per token, not a whole prompt's; then it
- * decodes with the others. Each job's sampling and stop rules are its own {@link GenerationRun},
- * checked before every token, so cancellation and timeouts take effect at the next step. With
- * {@code batch} 1 it runs one job at a time. Each job gets the {@link PrefixSessions} session that
- * shares most of its prompt among those no running job holds, or decodes in the session it brought
- * (an editor document's); a job whose session a running job still holds waits until that one has
- * left.
+ * at a time (the one with the least prompt left), so the running ones wait a chunk's time per
+ * token, not a whole prompt's, and a short prompt does not wait for a long one; then it decodes
+ * with the others. Each job's sampling and stop rules are its own {@link GenerationRun}, checked
+ * before every token, so cancellation and timeouts take effect at the next step. With {@code batch}
+ * 1 it runs one job at a time. Each job gets the {@link PrefixSessions} session that shares most of
+ * its prompt among those no running job holds, or decodes in the session it brought (an editor
+ * document's); a job whose session a running job still holds waits until that one has left.
  *
  * <p>Its thread is the only one that runs passes on the model: other uses of the model (edits, say)
  * are given to {@link #runAlone}, which runs them between two steps.
@@ -46,12 +46,20 @@ public final class BatchingScheduler implements AutoCloseable {
     int token;
     // The prompt tokens the session held when the job started (-1 until its first part ran).
     int reused = -1;
+    // Chunks given to later joining jobs with less prompt left while this one waited.
+    int overtaken;
 
     Slot(GenerationJob job, Session session, GenerationRun run, long started) {
       this.job = job;
       this.session = session;
       this.run = run;
       this.started = started;
+    }
+
+    /** Prompt tokens still to compute: what the session does not hold yet. */
+    int promptLeft() {
+      int[] prompt = job.request().prompt();
+      return prompt.length - session.reusable(prompt);
     }
   }
 
@@ -69,7 +77,8 @@ public final class BatchingScheduler implements AutoCloseable {
   private final PrefixSessions sessions;
   private final DecodeBatch decode;
   private final List<Slot> running = new ArrayList<>();
-  // Started jobs whose prompt is not all in their session yet, in the order they came.
+  // Started jobs whose prompt is not all in their session yet, in the order they came (the one
+  // with the least prompt left is prefilled first: leastPromptLeft).
   private final List<Slot> joining = new ArrayList<>();
   // Jobs whose own session a running job still holds (the same document's superseded request).
   private final List<GenerationJob> deferred = new ArrayList<>();
@@ -295,9 +304,12 @@ public final class BatchingScheduler implements AutoCloseable {
   }
 
   /**
-   * Runs the first joining job's next chunk of prompt — or all of it while nothing decodes — and,
-   * once its prompt is in, picks its first token: it then joins the batch unless already done.
-   * Joining jobs cancelled or out of time meanwhile leave first, wherever they wait.
+   * Runs one chunk of prompt of the joining job with the least prompt left and, once its prompt is
+   * in, picks its first token: it then joins the batch unless already done. One chunk at a time
+   * even while nothing decodes, so that a job that comes during a long prompt is admitted after the
+   * chunk, and, its prompt being shorter, runs its own before the rest of the long one: a short
+   * request no longer waits for seconds of someone else's prompt. Joining jobs cancelled or out of
+   * time meanwhile leave first, wherever they wait.
    */
   private void prefillJoining() {
     for (Iterator<Slot> it = joining.iterator(); it.hasNext(); ) {
@@ -310,16 +322,17 @@ public final class BatchingScheduler implements AutoCloseable {
     if (joining.isEmpty()) {
       return;
     }
-    Slot slot = joining.getFirst();
+    Slot slot = leastPromptLeft();
     Session session = slot.session;
     boolean firstPart = slot.reused < 0;
-    int budget = running.isEmpty() ? Integer.MAX_VALUE : model.prefillChunk();
     try {
       float[] logits;
       try {
-        logits = session.prefillPart(slot.job.request().prompt(), budget, slot.run.promptStop());
+        logits =
+            session.prefillPart(
+                slot.job.request().prompt(), model.prefillChunk(), slot.run.promptStop());
       } catch (CancellationException e) {
-        joining.removeFirst();
+        joining.remove(slot);
         complete(slot, slot.run.stoppedInPrompt(firstPart ? session.lastReused() : slot.reused));
         return;
       }
@@ -329,7 +342,7 @@ public final class BatchingScheduler implements AutoCloseable {
       if (logits == null) {
         return;
       }
-      joining.removeFirst();
+      joining.remove(slot);
       slot.run.promptDone(slot.reused);
       slot.token = slot.run.next(logits, session.tokens());
       if (slot.token < 0) {
@@ -341,6 +354,35 @@ public final class BatchingScheduler implements AutoCloseable {
       joining.remove(slot);
       fail(slot.job, slot.started, e);
     }
+  }
+
+  /**
+   * How many chunks the earliest joining job lets later ones with less prompt left have before it
+   * gets one itself, so that a stream of short prompts slows a long one but never stops it.
+   */
+  static final int MAX_OVERTAKEN = 8;
+
+  /**
+   * The joining job with the fewest prompt tokens left to compute (what its session does not hold:
+   * a chat's next turn or an editor document's next keystroke counts only its new tokens), the
+   * earliest of equals; the earliest after it was overtaken {@link #MAX_OVERTAKEN} times.
+   */
+  private Slot leastPromptLeft() {
+    Slot earliest = joining.getFirst();
+    Slot least = earliest;
+    int leastLeft = earliest.promptLeft();
+    for (Slot slot : joining) {
+      int left = slot.promptLeft();
+      if (left < leastLeft) {
+        least = slot;
+        leastLeft = left;
+      }
+    }
+    if (least != earliest && earliest.overtaken++ < MAX_OVERTAKEN) {
+      return least;
+    }
+    earliest.overtaken = 0;
+    return earliest;
   }
 
   /** One token for every running job; those that end leave the batch. */

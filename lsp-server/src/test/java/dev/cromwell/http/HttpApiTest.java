@@ -500,6 +500,21 @@ class HttpApiTest {
     assertEquals(0, metric("cromwell_queue_depth"));
   }
 
+  @Test
+  void aShortRequestThatComesDuringALongPromptIsAnsweredBeforeIt() throws Exception {
+    start();
+    String prompt = "The quick brown fox jumps over the lazy dog. ".repeat(150);
+    // One token: the long request ends as soon as its prompt is in.
+    CompletableFuture<HttpResponse<String>> longOne =
+        postAsync("{\"prompt\":\"" + prompt + "\",\"max_tokens\":1,\"temperature\":0}");
+    waitFor(() -> metric("cromwell_queue_depth") == 1); // admitted: its prompt takes seconds
+    HttpResponse<String> shortOne = post("/v1/completions", BATCHED[1]);
+    assertFalse(completionText(shortOne).isEmpty());
+    // Prefilled whole before anything else, its seconds of prompt would have come first.
+    assertFalse(longOne.isDone(), "the short request waited for the long prompt");
+    assertEquals(200, longOne.get().statusCode(), longOne.get().body());
+  }
+
   /** Four completions of different prompt lengths, token limits and stops. */
   private static final String[] BATCHED = {
     "{\"prompt\":\"def fibonacci(n):\",\"max_tokens\":24,\"temperature\":0}",

@@ -52,9 +52,8 @@ public final class Session {
     if (prompt.length > cache.maxPositions()) {
       throw new ContextFullException(prompt.length, cache.maxPositions());
     }
-    int common = commonPrefix(prompt);
     // The last prompt token must run again to produce logits, even when fully cached.
-    int keep = Math.min(common, prompt.length - 1);
+    int keep = reusable(prompt);
     truncate(keep);
     lastReused = keep;
     float[] logits = null;
@@ -199,6 +198,14 @@ public final class Session {
       i++;
     }
     return i;
+  }
+
+  /**
+   * How many of {@code prompt}'s tokens a {@link #prefillPart} would take from this session's cache
+   * instead of computing: the common prefix, less the last prompt token, which always runs.
+   */
+  public int reusable(int[] prompt) {
+    return Math.min(commonPrefix(prompt), prompt.length - 1);
   }
 
   /** Tokens currently held. */
