@@ -26,13 +26,13 @@ import java.util.stream.Stream;
  * DecodeBatch}). Between steps, jobs that ended leave and waiting jobs join: a joining job's prompt
  * is prefilled one chunk ({@link Model#prefillChunk()} tokens) at a time, one joining job at a time
  * (the one with the least prompt left), so a short prompt does not wait for a long one; while jobs
- * decode, a prompt of more than a chunk gets a chunk only once they have decoded as long as its
- * last chunk took, so both go on at about half speed; then it decodes with the others. Each job's
- * sampling and stop rules are its own {@link GenerationRun}, checked before every token, so
- * cancellation and timeouts take effect at the next step. With {@code batch} 1 it runs one job at a
- * time. Each job gets the {@link PrefixSessions} session that shares most of its prompt among those
- * no running job holds, or decodes in the session it brought (an editor document's); a job whose
- * session a running job still holds waits until that one has left.
+ * decode, a long prompt gets a chunk only once they have decoded as long as its last chunk took, so
+ * both go on at about half speed; then it decodes with the others. Each job's sampling and stop
+ * rules are its own {@link GenerationRun}, checked before every token, so cancellation and timeouts
+ * take effect at the next step. With {@code batch} 1 it runs one job at a time. Each job gets the
+ * {@link PrefixSessions} session that shares most of its prompt among those no running job holds,
+ * or decodes in the session it brought (an editor document's); a job whose session a running job
+ * still holds waits until that one has left.
  *
  * <p>Its thread is the only one that runs passes on the model: other uses of the model (edits, say)
  * are given to {@link #runAlone}, which runs them between two steps.
@@ -49,6 +49,9 @@ public final class BatchingScheduler implements AutoCloseable {
     int reused = -1;
     // Chunks given to later joining jobs with less prompt left while this one waited.
     int overtaken;
+    // How long this job's last chunk of prompt took, and how long the batch has decoded since.
+    long lastChunkNanos;
+    long decodedSinceChunk;
 
     Slot(GenerationJob job, Session session, GenerationRun run, long started) {
       this.job = job;
@@ -88,16 +91,6 @@ public final class BatchingScheduler implements AutoCloseable {
   private final Thread thread;
   private volatile boolean closing;
 
-  /**
-   * How long the last chunk of a joining prompt took, and how long the batch has decoded since:
-   * while jobs decode, the next chunk waits until they have had as much time as that chunk, so
-   * prompts and running jobs share the model half and half. (A chunk after every step gave a prompt
-   * nine tenths of it: a 64-token chunk of the 0.5B at 1,500 tokens of context takes 0.35 s, a step
-   * 30 ms, and jobs decoding beside a long prompt slowed to 3 tokens a second.)
-   */
-  private long lastChunkNanos;
-
-  private long decodedSinceChunk;
   private volatile long cacheBytes;
   private volatile int decoding;
   private volatile int peak;
@@ -168,16 +161,16 @@ public final class BatchingScheduler implements AutoCloseable {
         }
         dropStoppedJoining();
         Slot next = joining.isEmpty() ? null : nextToPrefill();
-        if (next != null && (running.isEmpty() || fitsOneChunk(next) || sharedEnough())) {
-          long t0 = System.nanoTime();
+        if (next != null) {
           prefill(next);
-          lastChunkNanos = System.nanoTime() - t0;
-          decodedSinceChunk = 0;
         }
         if (!running.isEmpty()) {
           long t0 = System.nanoTime();
           step();
-          decodedSinceChunk += System.nanoTime() - t0;
+          long stepNanos = System.nanoTime() - t0;
+          for (Slot slot : joining) {
+            slot.decodedSinceChunk += stepNanos;
+          }
         }
       }
     } catch (InterruptedException e) {
@@ -291,7 +284,7 @@ public final class BatchingScheduler implements AutoCloseable {
     return false;
   }
 
-  /** Gives a job its session; its prompt is prefilled by {@link #prefillJoining}. */
+  /** Gives a job its session; its prompt is prefilled by {@link #prefill}. */
   private void start(GenerationJob job) {
     long started = System.nanoTime();
     try {
@@ -336,20 +329,25 @@ public final class BatchingScheduler implements AutoCloseable {
   }
 
   /**
-   * Whether the rest of {@code slot}'s prompt is one chunk or less: it runs at once, so that a
-   * short prompt (an editor's keystroke, a chat's next turn) joins the batch without waiting its
-   * share.
+   * Most chunks of prompt left for a job to count as short: short prompts get a chunk at every turn
+   * (as every prompt did before), so an editor's keystroke (its uncached part is capped near the
+   * prompt rate times the time limit: one or two chunks) or a chat's next turn is not slowed.
    */
-  private boolean fitsOneChunk(Slot slot) {
-    return slot.promptLeft() <= model.prefillChunk();
+  static final int SHORT_PROMPT_CHUNKS = 4;
+
+  private boolean isShort(Slot slot) {
+    return slot.promptLeft() <= SHORT_PROMPT_CHUNKS * model.prefillChunk();
   }
 
   /**
-   * Whether the running jobs have decoded since the last chunk for as long as that chunk took: a
-   * long prompt and the jobs decoding beside it share the model half and half.
+   * Whether {@code slot} may run a chunk now: always while nothing decodes or while its prompt is
+   * short; a long prompt only once the running jobs have decoded since its last chunk for as long
+   * as that chunk took, so that it and they share the model half and half. (A chunk after every
+   * step gave a long prompt nine tenths of it: a 64-token chunk of the 0.5B at 1,500 tokens of
+   * context takes 0.35 s, a step 30 ms, and jobs decoding beside it slowed to 3 tokens a second.)
    */
-  private boolean sharedEnough() {
-    return decodedSinceChunk >= lastChunkNanos;
+  private boolean mayRun(Slot slot) {
+    return running.isEmpty() || isShort(slot) || slot.decodedSinceChunk >= slot.lastChunkNanos;
   }
 
   /**
@@ -362,6 +360,16 @@ public final class BatchingScheduler implements AutoCloseable {
   private void prefill(Slot slot) {
     Slot earliest = joining.getFirst();
     earliest.overtaken = slot == earliest ? 0 : earliest.overtaken + 1;
+    long t0 = System.nanoTime();
+    try {
+      prefillChunk(slot);
+    } finally {
+      slot.lastChunkNanos = System.nanoTime() - t0;
+      slot.decodedSinceChunk = 0;
+    }
+  }
+
+  private void prefillChunk(Slot slot) {
     Session session = slot.session;
     boolean firstPart = slot.reused < 0;
     try {
@@ -402,15 +410,24 @@ public final class BatchingScheduler implements AutoCloseable {
   static final int MAX_OVERTAKEN = 8;
 
   /**
-   * The joining job with the fewest prompt tokens left to compute (what its session does not hold:
-   * a chat's next turn or an editor document's next keystroke counts only its new tokens), the
-   * earliest of equals; the earliest once it was overtaken {@link #MAX_OVERTAKEN} times.
+   * The joining job to run a chunk of now, or null: the one with the fewest prompt tokens left to
+   * compute (what its session does not hold: a chat's next turn or an editor document's next
+   * keystroke counts only its new tokens), the earliest of equals; the earliest once it was
+   * overtaken {@link #MAX_OVERTAKEN} times. Either only if it {@link #mayRun}; if the earliest may
+   * not, a short one goes meanwhile.
    */
   private Slot nextToPrefill() {
+    Slot least = leastPromptLeft();
     Slot earliest = joining.getFirst();
-    if (earliest.overtaken >= MAX_OVERTAKEN) {
-      return earliest;
+    Slot due = earliest.overtaken >= MAX_OVERTAKEN ? earliest : least;
+    if (mayRun(due)) {
+      return due;
     }
+    return due != least && isShort(least) ? least : null;
+  }
+
+  private Slot leastPromptLeft() {
+    Slot earliest = joining.getFirst();
     Slot least = earliest;
     int leastLeft = earliest.promptLeft();
     for (Slot slot : joining) {

@@ -122,11 +122,13 @@ class BatchingSchedulerTest {
                     }),
                 () -> false);
         runnerStarted.get();
+        // Tokenized first: the runner's tokens while this thread tokenizes would count otherwise.
+        GenerationService.Prompt joinerPrompt = service.completionPrompt(longPrompt, null);
         int atSubmit = runnerTokens.get();
         AtomicInteger atFirstToken = new AtomicInteger(-1);
         CompletableFuture<GenerationJob.Outcome> joiner =
             service.submit(
-                service.completionPrompt(longPrompt, null),
+                joinerPrompt,
                 GREEDY_20,
                 onEachToken(() -> atFirstToken.compareAndSet(-1, runnerTokens.get())),
                 () -> false);
@@ -135,7 +137,8 @@ class BatchingSchedulerTest {
         runner.get();
       }
       // Half the time each: a chunk of 64 tokens costs about ten of SmolLM2's steps, so the runner
-      // decodes several tokens per chunk, where a chunk after every step gave it one.
+      // decodes several tokens per chunk of the long prompt (its last four chunks, counted short, run
+      // at every step), where a chunk after every step gave it one.
       assertTrue(
           runnerTokensDuringJoin >= 25,
           "the running job decoded beside the joining prompt's ten chunks, got "
