@@ -137,8 +137,8 @@ class BatchingSchedulerTest {
         runner.get();
       }
       // Half the time each: a chunk of 64 tokens costs about ten of SmolLM2's steps, so the runner
-      // decodes several tokens per chunk of the long prompt (its last four chunks, counted short, run
-      // at every step), where a chunk after every step gave it one.
+      // decodes several tokens per chunk of the long prompt (its last four chunks, counted as a
+      // short prompt, run at every step), where a chunk after every step gave it one.
       assertTrue(
           runnerTokensDuringJoin >= 25,
           "the running job decoded beside the joining prompt's ten chunks, got "
