@@ -90,7 +90,6 @@ public final class BatchingScheduler implements AutoCloseable {
   private Queue<Runnable> tasks = new ArrayDeque<>();
   private final Thread thread;
   private volatile boolean closing;
-
   private volatile long cacheBytes;
   private volatile int decoding;
   private volatile int peak;
