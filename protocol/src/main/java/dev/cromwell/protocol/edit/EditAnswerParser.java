@@ -70,7 +70,8 @@ public final class EditAnswerParser {
       return code(blocks.getLast(), "last code block");
     }
     FencedBlocks.Block rewrite = FixRewrite.choose(blocks, selection);
-    return code(rewrite != null ? rewrite : blocks.getLast(), "code block");
+    return FixRewrite.wholeSelection(
+        code(rewrite != null ? rewrite : blocks.getLast(), "code block"), selection);
   }
 
   /**

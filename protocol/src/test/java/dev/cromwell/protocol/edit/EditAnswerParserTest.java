@@ -318,4 +318,46 @@ class EditAnswerParserTest {
         Anchoring.apply(mixed, List.of(new EditAnswer.Block(1, "d  \n", "D\n"))),
         "whitespace-tolerant match");
   }
+
+  static final String PRIMES =
+      """
+      def is_prime(n):
+          if n < 2:
+              return False
+          for k in range(2, n):
+              if n % k == 0:
+                  return False
+          return False
+      """;
+
+  @Test
+  void aFixAnsweredWithTheCorrectedLineAloneChangesThatLine() throws EditException {
+    // The model dropped the indentation too; the selection's line keeps its own.
+    assertEquals(
+        new EditAnswer.Region(PRIMES.replace("if n < 2:", "if n <= 1:")),
+        EditAnswerParser.parseChat("```python\nif n <= 1:\n```", EditFormat.FIX_REWRITE, PRIMES));
+  }
+
+  @Test
+  void aFixAnswerThatWouldDeleteMostOfTheSelectionIsRefused() throws EditException {
+    for (String answer :
+        List.of(
+            "```python\nfor k in range(2, n):\n    if n % k == 0:\n```",
+            "```python\nprint(is_prime(7))\n```",
+            // As like one `return False` as another: which one it corrects is not known.
+            "```python\nreturn True\n```")) {
+      EditException e =
+          assertThrows(
+              EditException.class,
+              () -> EditAnswerParser.parseChat(answer, EditFormat.FIX_REWRITE, PRIMES));
+      assertTrue(e.getMessage().contains("of code for the 7 selected"), e.getMessage());
+    }
+    // A short selection, or an answer with at least half of its lines, is taken as it is.
+    String shorter =
+        "```python\ndef is_prime(n):\n    return n > 1 and all(n % k for k in range(2, n))\n```";
+    assertEquals(
+        new EditAnswer.Region(
+            "def is_prime(n):\n    return n > 1 and all(n % k for k in range(2, n))\n"),
+        EditAnswerParser.parseChat(shorter, EditFormat.FIX_REWRITE, "def f(n):\n    return n\n"));
+  }
 }
