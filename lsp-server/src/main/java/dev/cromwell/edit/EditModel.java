@@ -24,6 +24,16 @@ public interface EditModel {
     return generate(prompt, maxTokens, stopStrings, cancelled, text -> false);
   }
 
+  /**
+   * How likely the model finds each line of {@code text} where it follows {@code context}: per
+   * line, the natural log-probability of its least likely token (0 for a line without one). Empty
+   * when this model cannot score text (fixed answers in tests, a model behind a queue) or when
+   * {@code cancelled} stopped it; callers then go on without the scores.
+   */
+  default double[] lineLogProbabilities(String context, String text, BooleanSupplier cancelled) {
+    return new double[0];
+  }
+
   /** The model's chat template ({@code tokenizer.chat_template}), or null for base models. */
   String chatTemplate();
 

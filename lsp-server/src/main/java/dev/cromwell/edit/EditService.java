@@ -119,10 +119,17 @@ public final class EditService {
       return updated;
     }
     // A fix that changed nothing: the bug was not found (most of the 1.5B's misses). Ask once
-    // more in the same conversation, with the unchanged answer as the model's turn.
+    // more in the same conversation, with the unchanged answer as the model's turn, pointed at the
+    // line the model itself finds least likely. Only here: pointed at it in the first turn, the
+    // 1.5B lost more tasks than it won (docs/QUALITY.md, "Fix tasks: the least likely line").
+    SuspectLine suspect = suspectLine(r, prompt, regionStart, region, cancelled);
     List<ChatMessage> again = new ArrayList<>(conversation);
     again.add(ChatMessage.assistant(answer.strip()));
-    again.add(ChatMessage.user(EditPrompts.FIX_UNCHANGED));
+    again.add(
+        ChatMessage.user(
+            suspect == null
+                ? EditPrompts.FIX_UNCHANGED
+                : EditPrompts.fixUnchanged(suspect.line(), suspect.text())));
     String second = model.generate(chat.render(again).text(), maxTokens, stops, cancelled);
     if (cancelled.getAsBoolean()) {
       throw new EditException("the edit was cancelled");
@@ -146,6 +153,23 @@ public final class EditService {
       return updated;
     }
     return applied(r, regionStart, regionEnd, reparsed);
+  }
+
+  /**
+   * The region's line the model finds least likely, scored where the file stands in {@code prompt}
+   * (the fix prompt without a suspect line); null when the model cannot score text or the prompt
+   * does not hold the file as {@link EditPrompts#chatUser} wrote it (a template that trims it).
+   */
+  private SuspectLine suspectLine(
+      Request r, String prompt, int regionStart, String region, BooleanSupplier cancelled) {
+    String head = EditPrompts.chatFileHead(r.path(), r.text());
+    int file = prompt.indexOf(head + r.text());
+    if (file < 0) {
+      return null;
+    }
+    String context = prompt.substring(0, file + head.length() + regionStart);
+    double[] lowest = model.lineLogProbabilities(context, region, cancelled);
+    return SuspectLine.pick(lowest, region, r.firstLine());
   }
 
   /** The file with {@code parsed} applied, checked by {@link CopyGuard}. */

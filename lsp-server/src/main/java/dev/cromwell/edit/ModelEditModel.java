@@ -91,6 +91,20 @@ public final class ModelEditModel implements EditModel {
   }
 
   @Override
+  public double[] lineLogProbabilities(String context, String text, BooleanSupplier cancelled) {
+    Session session = spare.getAndSet(null);
+    if (session == null) {
+      session = model.newSession();
+    }
+    try {
+      return LineLikelihood.of(model, session, context, text, cancelled);
+    } finally {
+      // The context is the edit prompt's head, so the generation that follows reuses its positions.
+      spare.set(session);
+    }
+  }
+
+  @Override
   public String chatTemplate() {
     return model.file().string("tokenizer.chat_template").orElse(null);
   }

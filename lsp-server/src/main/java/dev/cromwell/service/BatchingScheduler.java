@@ -16,6 +16,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -149,6 +150,21 @@ public final class BatchingScheduler implements AutoCloseable {
     }
     queue.wake();
     return result;
+  }
+
+  /**
+   * {@link #runAlone}, with the free prefix-reuse session whose tokens share most with {@code
+   * prompt}: what the task leaves in it is there for the next job whose prompt starts the same (an
+   * edit's scoring pass, then its generation).
+   */
+  public <T> CompletableFuture<T> runInSession(int[] prompt, Function<Session, T> task) {
+    return runAlone(() -> task.apply(sessions.forPrompt(prompt, busySessions())));
+  }
+
+  private Set<Session> busySessions() {
+    return Stream.concat(running.stream(), joining.stream())
+        .map(s -> s.session)
+        .collect(Collectors.toSet());
   }
 
   private void loop() {
@@ -304,11 +320,7 @@ public final class BatchingScheduler implements AutoCloseable {
       GenerationRun run = new GenerationRun(model, job.request(), job.listener(), stop);
       Session session = job.session();
       if (session == null) {
-        Set<Session> busy =
-            Stream.concat(running.stream(), joining.stream())
-                .map(s -> s.session)
-                .collect(Collectors.toSet());
-        session = sessions.forPrompt(job.request().prompt(), busy);
+        session = sessions.forPrompt(job.request().prompt(), busySessions());
       }
       joining.add(new Slot(job, session, run, started));
     } catch (RuntimeException | Error e) {

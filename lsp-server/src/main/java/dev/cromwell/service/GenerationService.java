@@ -4,6 +4,7 @@ import dev.cromwell.chat.ChatFormat;
 import dev.cromwell.chat.ChatMessage;
 import dev.cromwell.edit.EarlyStop;
 import dev.cromwell.edit.EditModel;
+import dev.cromwell.edit.LineLikelihood;
 import dev.cromwell.engine.generate.GenerationRequest;
 import dev.cromwell.engine.generate.Generator;
 import dev.cromwell.engine.generate.SamplerSettings;
@@ -222,6 +223,24 @@ public final class GenerationService implements AutoCloseable {
           throw e.getCause() instanceof RuntimeException r
               ? r
               : new IllegalStateException(e.getCause());
+        }
+      }
+
+      /** Scored on the scheduler's thread between two steps; the batch waits for it. */
+      @Override
+      public double[] lineLogProbabilities(String context, String text, BooleanSupplier cancelled) {
+        int[] tokens = model.tokenizer().encode(context + text, true);
+        try {
+          return scheduler
+              .runInSession(
+                  tokens, session -> LineLikelihood.of(model, session, context, text, cancelled))
+              .get();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return new double[0];
+        } catch (ExecutionException | java.util.concurrent.CancellationException e) {
+          // Scores only point the fix at a line: without them it is asked as before.
+          return new double[0];
         }
       }
 

@@ -236,7 +236,7 @@ class EditServiceTest {
   }
 
   /** Scripted answers, one per generation in order (a stub: it proves the plumbing only). */
-  static final class Scripted implements EditModel {
+  static class Scripted implements EditModel {
     final List<String> answers;
     final List<String> prompts = new java.util.ArrayList<>();
 
@@ -293,6 +293,61 @@ class EditServiceTest {
                 + EditPrompts.FIX_UNCHANGED
                 + "<|im_end|>\n<|im_start|>assistant\n"),
         second);
+  }
+
+  @Test
+  void theSecondLookIsPointedAtTheCodeLineTheModelFindsLeastLikely() throws EditException {
+    String file = "import math\n\ndef area(r):\n    # pi r squared\n    return 3.14 * r * r\n";
+    String unchanged = "```python\ndef area(r):\n    # pi r squared\n    return 3.14 * r * r\n```";
+    List<String> scored = new java.util.ArrayList<>();
+    Scripted model =
+        new Scripted(
+            unchanged, FIXED.replace("def area(r):\n", "def area(r):\n    # pi r squared\n")) {
+          @Override
+          public double[] lineLogProbabilities(
+              String context, String text, BooleanSupplier cancelled) {
+            scored.add(context);
+            scored.add(text);
+            // The def line and the comment score lowest, but only code lines compete.
+            return new double[] {-9, -8, -2, 0};
+          }
+        };
+    String out =
+        new EditService(model)
+            .edit(new EditService.Request("geo.py", file, 3, 5, "fix the bug"), () -> false);
+    assertEquals(file.replace("3.14", "math.pi"), out);
+    // Scored once: the selected lines, after the first prompt's head up to where they stand.
+    String first = model.prompts.get(0);
+    assertEquals(2, scored.size());
+    assertEquals("def area(r):\n    # pi r squared\n    return 3.14 * r * r\n", scored.get(1));
+    assertTrue(first.startsWith(scored.get(0)), first);
+    assertTrue(scored.get(0).endsWith("```\nimport math\n\n"), scored.get(0));
+    assertTrue(!first.contains("reads least like"), first);
+    assertTrue(
+        model
+            .prompts
+            .get(1)
+            .endsWith(
+                EditPrompts.fixUnchanged(5, "    return 3.14 * r * r")
+                    + "<|im_end|>\n<|im_start|>assistant\n"),
+        model.prompts.get(1));
+  }
+
+  @Test
+  void onlyAnUnchangedFixIsScored() throws EditException {
+    for (String instruction : List.of("fix the bug", "use math.pi")) {
+      Scripted model =
+          new Scripted(FIXED) {
+            @Override
+            public double[] lineLogProbabilities(
+                String context, String text, BooleanSupplier cancelled) {
+              throw new AssertionError("scored an edit that needs no second look");
+            }
+          };
+      new EditService(model)
+          .edit(new EditService.Request("geo.py", FILE, 3, 4, instruction), () -> false);
+      assertEquals(1, model.prompts.size());
+    }
   }
 
   @Test

@@ -78,6 +78,20 @@ final class ComparingEditModel implements EditModel {
     return answers[0];
   }
 
+  /**
+   * The first setting's scores. Every setting's model scores, so that each holds the scored prompt
+   * head for its generation as {@code EditService} leaves it, and their timings stay comparable.
+   */
+  @Override
+  public double[] lineLogProbabilities(String context, String text, BooleanSupplier cancelled) {
+    double[] first = null;
+    for (ModelEditModel m : models) {
+      double[] scores = m.lineLogProbabilities(context, text, cancelled);
+      first = first == null ? scores : first;
+    }
+    return first;
+  }
+
   @Override
   public String chatTemplate() {
     return models.getFirst().chatTemplate();

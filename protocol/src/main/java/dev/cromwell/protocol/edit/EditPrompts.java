@@ -80,11 +80,7 @@ public final class EditPrompts {
       String region,
       String instruction) {
     String fence = fenceAround(fileText);
-    return "File "
-        + path
-        + ":\n"
-        + fence
-        + "\n"
+    return chatFileHead(path, fileText)
         + fileText
         + (fileText.endsWith("\n") ? "" : "\n")
         + fence
@@ -102,6 +98,30 @@ public final class EditPrompts {
         + "\n\n"
         + "Instruction: "
         + instruction.strip();
+  }
+
+  /** What {@link #chatUser} puts before the file's text: its name and the fence that opens it. */
+  public static String chatFileHead(String path, String fileText) {
+    return "File " + path + ":\n" + fenceAround(fileText) + "\n";
+  }
+
+  /**
+   * {@link #FIX_UNCHANGED} pointed at a line: the code line of the selection that the model itself
+   * finds least likely where it stands (dev.cromwell.edit.SuspectLine). Buggy code reads as unusual
+   * to a language model ("On the naturalness of buggy code", Ray et al. 2016): with one injected
+   * bug in each of the first 40 HumanEval solutions, read as plain files, Qwen2.5-Coder-1.5B scored
+   * the buggy line lowest of the solution's lines in 37 (docs/QUALITY.md). The answer is asked for
+   * whole again, since a model pointed at one line tends to answer with that line alone.
+   */
+  public static String fixUnchanged(int line, String code) {
+    return "Those lines are unchanged, so the bug is still in them: one line does not do what the"
+        + " docstring and its examples say. Line "
+        + line
+        + " is the one that reads least like what the code around it expects: `"
+        + code.strip()
+        + "`. Check it first. In one sentence, name the wrong line and what it must be instead."
+        + " Then answer with all the requested lines, that one corrected, in one fenced code"
+        + " block.";
   }
 
   /**

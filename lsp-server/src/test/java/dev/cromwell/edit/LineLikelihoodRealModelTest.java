@@ -1,0 +1,138 @@
+package dev.cromwell.edit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cromwell.engine.model.Model;
+import dev.cromwell.engine.model.Session;
+import dev.cromwell.service.GenerationService;
+import dev.cromwell.testing.RealModels;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Line scores of the real SmolLM2 against the same model stepped one token at a time: the batched
+ * pass (several chunks of logits) must give each token the probability plain decoding gives it; and
+ * through {@code cromwell serve}'s scheduler, the same scores.
+ */
+class LineLikelihoodRealModelTest {
+  static final String CONTEXT = "# geometry helpers\nimport math\n\n";
+  static final String TEXT =
+      """
+      def circle_area(radius):
+          \"\"\"The area of a circle of the given radius.\"\"\"
+          return math.pi * radius * radius
+
+
+      def square_area(side):
+          \"\"\"The area of a square with the given side.\"\"\"
+          return side * side
+
+
+      def rectangle_area(width, height):
+          \"\"\"The area of a rectangle.\"\"\"
+          return width * zebra_quux_xylophone
+      """;
+
+  @Test
+  void eachLineGetsItsLeastLikelyTokenAsPlainDecodingScoresIt() {
+    // Small chunks, so that the text takes several passes of logits.
+    try (Model model = Model.load(RealModels.smollm2(), new Model.Options(2, 2048, 16))) {
+      double[] batched = LineLikelihood.of(model, model.newSession(), CONTEXT, TEXT, () -> false);
+      double[] stepped = stepped(model);
+      assertTrue(model.tokenizer().encode(TEXT, false).length > 2 * model.prefillChunk());
+      assertEquals(stepped.length, batched.length);
+      for (int line = 0; line < stepped.length; line++) {
+        assertEquals(stepped[line], batched[line], 2e-3, "line " + (line + 1));
+      }
+      // The made-up name makes the last code line the least likely one.
+      int lowest = 0;
+      for (int line = 1; line < batched.length; line++) {
+        lowest = batched[line] < batched[lowest] ? line : lowest;
+      }
+      assertEquals("    return width * zebra_quux_xylophone", TEXT.split("\n")[lowest]);
+    }
+  }
+
+  @Test
+  void theServiceScoresOnItsSchedulersThreadAsTheEngineDoes() {
+    try (Model model = Model.load(RealModels.smollm2(), new Model.Options(2, 2048));
+        GenerationService service = new GenerationService(model, "smollm2", 8, 4)) {
+      double[] direct = LineLikelihood.of(model, model.newSession(), CONTEXT, TEXT, () -> false);
+      double[] served =
+          service.editModel(Duration.ofMinutes(1)).lineLogProbabilities(CONTEXT, TEXT, () -> false);
+      assertEquals(TEXT.split("\n", -1).length, served.length);
+      assertArrayEquals(direct, served, 2e-3);
+    }
+  }
+
+  @Test
+  void aCancelledScoreIsEmpty() {
+    try (Model model = Model.load(RealModels.smollm2(), Model.Options.defaults())) {
+      Session session = model.newSession();
+      int[] calls = {0};
+      double[] scores = LineLikelihood.of(model, session, CONTEXT, TEXT, () -> calls[0]++ > 0);
+      assertEquals(0, scores.length);
+    }
+  }
+
+  /** The same scores from one token at a time, each attributed to its first visible byte's line. */
+  private static double[] stepped(Model model) {
+    int[] tokens = model.tokenizer().encode(CONTEXT + TEXT, true);
+    int contextBytes = CONTEXT.getBytes(StandardCharsets.UTF_8).length;
+    double[] lowest = new double[TEXT.split("\n", -1).length];
+    Session session = model.newSession();
+    byte[] all = (CONTEXT + TEXT).getBytes(StandardCharsets.UTF_8);
+    int offset = 0;
+    float[] logits = null;
+    for (int t = 0; t < tokens.length; t++) {
+      byte[] bytes = model.tokenizer().tokenBytes(tokens[t], true);
+      int visible = offset;
+      while (visible < offset + bytes.length && Character.isWhitespace(all[visible])) {
+        visible++;
+      }
+      visible = visible == offset + bytes.length ? offset : visible;
+      if (offset + bytes.length > contextBytes && logits != null) {
+        int line = visible < contextBytes ? 0 : lineOf(all, contextBytes, visible);
+        double lp = logSoftmax(logits)[tokens[t]];
+        lowest[line] = Math.min(lowest[line], lp);
+      }
+      logits =
+          t == 0 ? session.prefill(new int[] {tokens[0]}, () -> false) : session.next(tokens[t]);
+      offset += bytes.length;
+    }
+    return lowest;
+  }
+
+  private static int lineOf(byte[] all, int from, int at) {
+    int line = 0;
+    for (int i = from; i < at; i++) {
+      line += all[i] == '\n' ? 1 : 0;
+    }
+    return line;
+  }
+
+  private static double[] logSoftmax(float[] logits) {
+    double max = Arrays.stream(toDoubles(logits)).max().orElseThrow();
+    double sum = 0;
+    for (float x : logits) {
+      sum += Math.exp(x - max);
+    }
+    double[] out = new double[logits.length];
+    for (int i = 0; i < logits.length; i++) {
+      out[i] = logits[i] - max - Math.log(sum);
+    }
+    return out;
+  }
+
+  private static double[] toDoubles(float[] values) {
+    double[] out = new double[values.length];
+    for (int i = 0; i < values.length; i++) {
+      out[i] = values[i];
+    }
+    return out;
+  }
+}
