@@ -58,51 +58,25 @@ final class FixRewrite {
   }
 
   /**
-   * The rewrite of the whole selection that {@code code}, a fix's chosen block, stands for. Asked
-   * for all the lines, small models sometimes answer with the corrected line alone (Qwen2.5-Coder-
-   * 1.5B, pointed at a line, in 2 of 40 fix tasks), and taken as the rewrite it would replace the
-   * whole function with one line. A one-line answer to a selection of {@link #SHORTEST_SELECTION}
-   * lines or more therefore replaces the selected line most like it (at least half like it, by the
-   * words they share, and more like it than like any other line), keeping that line's indentation;
-   * an answer with fewer than half of the selection's lines, or one line that is not clearly like
-   * one of them, is refused. Selections too short to judge and answers about as long as the
-   * selection are taken as they are.
+   * {@code code}, a fix's chosen block, when it can stand for the whole selection. Asked for all
+   * the lines, small models sometimes answer with the corrected line alone (Qwen2.5-Coder-1.5B,
+   * pointed at a line, in 2 of 40 fix tasks), and taken as the rewrite it put one line in place of
+   * the whole function. Which line it corrects, or whether it is a new line, is a guess, so an
+   * answer with fewer than half the non-blank lines of a selection of {@link #SHORTEST_SELECTION}
+   * lines or more is refused; shorter selections are taken whatever the answer.
    */
   static String wholeSelection(String code, String selection) throws EditException {
-    List<String> selected = lines(selection);
-    List<String> answered = lines(code);
-    if (selected.size() < SHORTEST_SELECTION || 2 * answered.size() >= selected.size()) {
+    int selected = lines(selection).size();
+    int answered = lines(code).size();
+    if (selected < SHORTEST_SELECTION || 2 * answered >= selected) {
       return code;
-    }
-    if (answered.size() == 1) {
-      String[] raw = selection.split("\n", -1);
-      Map<String, Integer> words = words(answered.getFirst());
-      int best = -1;
-      double bestScore = 0;
-      int atBest = 0;
-      for (int i = 0; i < raw.length; i++) {
-        double score = raw[i].isBlank() ? 0 : likeness(words(raw[i]), words);
-        if (score > bestScore) {
-          best = i;
-          bestScore = score;
-          atBest = 1;
-        } else if (score == bestScore && best >= 0) {
-          atBest++;
-        }
-      }
-      if (bestScore >= LIKE_THE_SELECTION && atBest == 1) {
-        String indent =
-            raw[best].substring(0, raw[best].length() - raw[best].stripLeading().length());
-        raw[best] = indent + answered.getFirst();
-        return String.join("\n", raw);
-      }
     }
     throw new EditException(
         "the answer has "
-            + answered.size()
-            + (answered.size() == 1 ? " line" : " lines")
+            + answered
+            + (answered == 1 ? " line" : " lines")
             + " of code for the "
-            + selected.size()
+            + selected
             + " selected, so taking it would delete the rest; refused. Ask again, or select"
             + " only the lines to fix");
   }

@@ -331,20 +331,13 @@ class EditAnswerParserTest {
       """;
 
   @Test
-  void aFixAnsweredWithTheCorrectedLineAloneChangesThatLine() throws EditException {
-    // The model dropped the indentation too; the selection's line keeps its own.
-    assertEquals(
-        new EditAnswer.Region(PRIMES.replace("if n < 2:", "if n <= 1:")),
-        EditAnswerParser.parseChat("```python\nif n <= 1:\n```", EditFormat.FIX_REWRITE, PRIMES));
-  }
-
-  @Test
   void aFixAnswerThatWouldDeleteMostOfTheSelectionIsRefused() throws EditException {
     for (String answer :
         List.of(
             "```python\nfor k in range(2, n):\n    if n % k == 0:\n```",
             "```python\nprint(is_prime(7))\n```",
-            // As like one `return False` as another: which one it corrects is not known.
+            // The corrected line alone: which line it replaces (or whether it is new) is a guess.
+            "```python\nif n <= 1:\n```",
             "```python\nreturn True\n```")) {
       EditException e =
           assertThrows(
