@@ -77,6 +77,7 @@ public final class EditService {
     String prompt;
     List<String> stops;
     List<ChatMessage> conversation = List.of();
+    SuspectLine suspect = null;
     if (chat != null) {
       String user =
           EditPrompts.chatUser(
@@ -84,6 +85,12 @@ public final class EditService {
       conversation = List.of(ChatMessage.system(asked.system()), ChatMessage.user(user));
       prompt = chat.render(conversation).text();
       stops = List.of();
+      // Scored now, before the first answer, so that the session keeps the whole conversation
+      // for a second look; it names the line only there (see below).
+      suspect =
+          asked == EditFormat.FIX_REWRITE
+              ? suspectLine(r, prompt, regionStart, region, cancelled)
+              : null;
     } else {
       prompt = EditPrompts.region(r.path(), r.text(), r.firstLine(), r.lastLine(), r.instruction());
       stops = List.of("<EDIT_END>", "</FILE>", "<FILE=", "<EDIT_START=");
@@ -122,7 +129,6 @@ public final class EditService {
     // more in the same conversation, with the unchanged answer as the model's turn, pointed at the
     // line the model itself finds least likely. Only here: pointed at it in the first turn, the
     // 1.5B lost more tasks than it won (docs/QUALITY.md, "Fix tasks: the least likely line").
-    SuspectLine suspect = suspectLine(r, prompt, regionStart, region, cancelled);
     List<ChatMessage> again = new ArrayList<>(conversation);
     again.add(ChatMessage.assistant(answer.strip()));
     again.add(

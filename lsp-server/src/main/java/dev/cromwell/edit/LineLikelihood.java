@@ -15,28 +15,47 @@ import java.util.function.BooleanSupplier;
  * is prefilled as any prompt, sharing the session's cached positions.
  */
 public final class LineLikelihood {
+  /**
+   * Rows per pass over the text: each keeps a vocabulary of logits in the session (10 MB at 16 rows
+   * of Qwen's 151,936), which {@code Session.extend} asks callers to keep short.
+   */
+  private static final int PASS = 16;
+
   private LineLikelihood() {}
 
   /**
-   * Per line of {@code text}, the lowest log-probability of a token on it (0 for a line with none).
-   * Empty when the text cannot be scored (or {@code cancelled} stopped it): nothing before it, a
-   * tokenizer whose token bytes do not spell the text back (so positions cannot be told), or more
-   * tokens than the context holds.
+   * Per line of {@code text}, the lowest log-probability of a token on it (0 for a line with none),
+   * read after {@code context} (with the model's BOS token first when {@code bos}, as the caller's
+   * generation prompts have it). Empty when the text cannot be scored (or {@code cancelled} stopped
+   * it): nothing before it, a tokenizer whose token bytes do not spell the text back (so positions
+   * cannot be told), or more tokens than the context holds.
    */
   public static double[] of(
-      Model model, Session session, String context, String text, BooleanSupplier cancelled) {
+      Model model,
+      Session session,
+      boolean bos,
+      String context,
+      String text,
+      BooleanSupplier cancelled) {
     if (context.isEmpty() || text.isEmpty()) {
       return new double[0];
     }
     // Special-token parsing as in generation, so that the context's chat markers are their tokens.
-    int[] tokens = model.tokenizer().encode(context + text, true);
+    int[] encoded = model.tokenizer().encode(context + text, true);
+    int lead = bos ? 1 : 0;
+    int[] tokens = new int[encoded.length + lead];
+    System.arraycopy(encoded, 0, tokens, lead, encoded.length);
+    if (bos) {
+      tokens[0] = model.tokenizer().vocabulary().bosId();
+    }
     if (tokens.length >= model.contextLength()) {
       return new double[0];
     }
     int[] ends = new int[tokens.length];
     int[] visible = new int[tokens.length];
     int bytes = 0;
-    for (int t = 0; t < tokens.length; t++) {
+    // A BOS token stands before the text and spells none of it.
+    for (int t = lead; t < tokens.length; t++) {
       byte[] b = model.tokenizer().tokenBytes(tokens[t], true);
       visible[t] = bytes + firstVisible(b);
       bytes += b.length;
@@ -70,7 +89,7 @@ public final class LineLikelihood {
       if (next + 1 == tokens.length || cancelled.getAsBoolean()) {
         break;
       }
-      int count = Math.min(model.prefillChunk(), tokens.length - 1 - next);
+      int count = Math.min(Math.min(PASS, model.prefillChunk()), tokens.length - 1 - next);
       float[][] rows = session.extend(Arrays.copyOfRange(tokens, next, next + count));
       for (int i = 0; i < count - 1; i++) {
         int token = next + 1 + i;

@@ -97,7 +97,8 @@ public final class ModelEditModel implements EditModel {
       session = model.newSession();
     }
     try {
-      return LineLikelihood.of(model, session, context, text, cancelled);
+      // Prompts here have no BOS token (generate encodes them as they are).
+      return LineLikelihood.of(model, session, false, context, text, cancelled);
     } finally {
       // The context is the edit prompt's head, so the generation that follows reuses its positions.
       spare.set(session);

@@ -226,14 +226,23 @@ public final class GenerationService implements AutoCloseable {
         }
       }
 
-      /** Scored on the scheduler's thread between two steps; the batch waits for it. */
+      /**
+       * Scored on the scheduler's thread between two steps, in one task: the batch waits for the
+       * whole pass, the uncached part of the prompt's head included (which the edit's generation
+       * then reuses). A pass that gave way to decode steps chunk by chunk would need the session
+       * kept from jobs between its chunks.
+       */
       @Override
       public double[] lineLogProbabilities(String context, String text, BooleanSupplier cancelled) {
-        int[] tokens = model.tokenizer().encode(context + text, true);
+        // As generation prompts are tokenized here (BOS first where the model wants one), so
+        // that the session picked is the one the edit's generation will pick after it.
+        int[] tokens = PromptTokens.ofMarkedText(model.tokenizer(), context + text);
+        boolean bos = model.tokenizer().vocabulary().addBos();
         try {
           return scheduler
               .runInSession(
-                  tokens, session -> LineLikelihood.of(model, session, context, text, cancelled))
+                  tokens,
+                  session -> LineLikelihood.of(model, session, bos, context, text, cancelled))
               .get();
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();

@@ -334,20 +334,25 @@ class EditServiceTest {
   }
 
   @Test
-  void onlyAnUnchangedFixIsScored() throws EditException {
+  void aFixAnsweredAtOnceIsNotPointedAtALineAndOtherEditsAreNotScored() throws EditException {
+    int[] scored = {0};
     for (String instruction : List.of("fix the bug", "use math.pi")) {
       Scripted model =
           new Scripted(FIXED) {
             @Override
             public double[] lineLogProbabilities(
                 String context, String text, BooleanSupplier cancelled) {
-              throw new AssertionError("scored an edit that needs no second look");
+              scored[0]++;
+              return new double[] {-1, -5, 0};
             }
           };
       new EditService(model)
           .edit(new EditService.Request("geo.py", FILE, 3, 4, instruction), () -> false);
       assertEquals(1, model.prompts.size());
+      assertTrue(!model.prompts.getFirst().contains("reads least like"));
     }
+    // The fix is scored before its first answer, so that its session can keep the conversation.
+    assertEquals(1, scored[0]);
   }
 
   @Test

@@ -41,8 +41,9 @@ class LineLikelihoodRealModelTest {
   void eachLineGetsItsLeastLikelyTokenAsPlainDecodingScoresIt() {
     // Small chunks, so that the text takes several passes of logits.
     try (Model model = Model.load(RealModels.smollm2(), new Model.Options(2, 2048, 16))) {
-      double[] batched = LineLikelihood.of(model, model.newSession(), CONTEXT, TEXT, () -> false);
-      double[] stepped = stepped(model);
+      double[] batched =
+          LineLikelihood.of(model, model.newSession(), false, CONTEXT, TEXT, () -> false);
+      double[] stepped = stepped(model, CONTEXT, TEXT);
       assertTrue(model.tokenizer().encode(TEXT, false).length > 2 * model.prefillChunk());
       assertEquals(stepped.length, batched.length);
       for (int line = 0; line < stepped.length; line++) {
@@ -61,7 +62,8 @@ class LineLikelihoodRealModelTest {
   void theServiceScoresOnItsSchedulersThreadAsTheEngineDoes() {
     try (Model model = Model.load(RealModels.smollm2(), new Model.Options(2, 2048));
         GenerationService service = new GenerationService(model, "smollm2", 8, 4)) {
-      double[] direct = LineLikelihood.of(model, model.newSession(), CONTEXT, TEXT, () -> false);
+      double[] direct =
+          LineLikelihood.of(model, model.newSession(), false, CONTEXT, TEXT, () -> false);
       double[] served =
           service.editModel(Duration.ofMinutes(1)).lineLogProbabilities(CONTEXT, TEXT, () -> false);
       assertEquals(TEXT.split("\n", -1).length, served.length);
@@ -74,18 +76,34 @@ class LineLikelihoodRealModelTest {
     try (Model model = Model.load(RealModels.smollm2(), Model.Options.defaults())) {
       Session session = model.newSession();
       int[] calls = {0};
-      double[] scores = LineLikelihood.of(model, session, CONTEXT, TEXT, () -> calls[0]++ > 0);
+      double[] scores =
+          LineLikelihood.of(model, session, false, CONTEXT, TEXT, () -> calls[0]++ > 0);
       assertEquals(0, scores.length);
     }
   }
 
+  @Test
+  void aTokenThatStartsInTheContextCountsOnTheTextsFirstLine() {
+    // The context ends at a line end and the text starts with indentation and a multi-byte name,
+    // so tokens may straddle the boundary.
+    String context = "def f(x):\n";
+    String text = "    größe = x * 2\n    return größe\n";
+    try (Model model = Model.load(RealModels.smollm2(), new Model.Options(2, 2048, 16))) {
+      double[] batched =
+          LineLikelihood.of(model, model.newSession(), false, context, text, () -> false);
+      assertArrayEquals(stepped(model, context, text), batched, 2e-3);
+      assertEquals(3, batched.length);
+      assertTrue(batched[0] < 0 && batched[1] < 0, Arrays.toString(batched));
+    }
+  }
+
   /** The same scores from one token at a time, each attributed to its first visible byte's line. */
-  private static double[] stepped(Model model) {
-    int[] tokens = model.tokenizer().encode(CONTEXT + TEXT, true);
-    int contextBytes = CONTEXT.getBytes(StandardCharsets.UTF_8).length;
-    double[] lowest = new double[TEXT.split("\n", -1).length];
+  private static double[] stepped(Model model, String context, String text) {
+    int[] tokens = model.tokenizer().encode(context + text, true);
+    int contextBytes = context.getBytes(StandardCharsets.UTF_8).length;
+    double[] lowest = new double[text.split("\n", -1).length];
     Session session = model.newSession();
-    byte[] all = (CONTEXT + TEXT).getBytes(StandardCharsets.UTF_8);
+    byte[] all = (context + text).getBytes(StandardCharsets.UTF_8);
     int offset = 0;
     float[] logits = null;
     for (int t = 0; t < tokens.length; t++) {
