@@ -227,28 +227,38 @@ public final class GenerationService implements AutoCloseable {
       }
 
       /**
-       * Scored on the scheduler's thread between two steps, in one task: the batch waits for the
-       * whole pass, the uncached part of the prompt's head included (which the edit's generation
-       * then reuses). A pass that gave way to decode steps chunk by chunk would need the session
-       * kept from jobs between its chunks.
+       * The prompt's head goes first through the queue as a one-token job, like any prompt: it
+       * waits its turn, is refused when the queue is full (as the edit's generation would be),
+       * keeps the request's timeout, and shares the model chunk by chunk with running jobs. Only
+       * then is the selection scored, on the scheduler's thread between two steps, in the session
+       * that holds the head (the one sharing most with it), so that pass computes the selection
+       * alone; the edit's generation then picks the same session.
        */
       @Override
       public double[] lineLogProbabilities(String context, String text, BooleanSupplier cancelled) {
-        // As generation prompts are tokenized here (BOS first where the model wants one), so
-        // that the session picked is the one the edit's generation will pick after it.
+        // As generation prompts are tokenized here (BOS first where the model wants one).
+        Prompt head = new Prompt(PromptTokens.ofMarkedText(model.tokenizer(), context), Set.of());
         int[] tokens = PromptTokens.ofMarkedText(model.tokenizer(), context + text);
         boolean bos = model.tokenizer().vocabulary().addBos();
         try {
+          if (head.tokens().length >= model.contextLength()) {
+            return new double[0];
+          }
+          Options one = new Options(1, 0f, 1f, List.of(), 0L, timeout);
+          submit(head, one, piece -> {}, cancelled).get();
           return scheduler
               .runInSession(
                   tokens,
                   session -> LineLikelihood.of(model, session, bos, context, text, cancelled))
               .get();
+        } catch (QueueFullException e) {
+          throw new QueueFull(e);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           return new double[0];
         } catch (ExecutionException | java.util.concurrent.CancellationException e) {
-          // Scores only point the fix at a line: without them it is asked as before.
+          // Scores only point the fix at a line: without them it is asked as before (a timeout
+          // or a cancellation then ends the edit's own generation as it would have).
           return new double[0];
         }
       }

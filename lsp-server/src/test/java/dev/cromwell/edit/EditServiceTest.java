@@ -306,6 +306,8 @@ class EditServiceTest {
           @Override
           public double[] lineLogProbabilities(
               String context, String text, BooleanSupplier cancelled) {
+            // Before the first answer, so that the session then keeps the whole conversation.
+            assertTrue(prompts.isEmpty(), "scored after an answer");
             scored.add(context);
             scored.add(text);
             // The def line and the comment score lowest, but only code lines compete.

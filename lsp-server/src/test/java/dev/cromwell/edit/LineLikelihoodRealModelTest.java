@@ -43,7 +43,7 @@ class LineLikelihoodRealModelTest {
     try (Model model = Model.load(RealModels.smollm2(), new Model.Options(2, 2048, 16))) {
       double[] batched =
           LineLikelihood.of(model, model.newSession(), false, CONTEXT, TEXT, () -> false);
-      double[] stepped = stepped(model, CONTEXT, TEXT);
+      double[] stepped = stepped(model, false, CONTEXT, TEXT);
       assertTrue(model.tokenizer().encode(TEXT, false).length > 2 * model.prefillChunk());
       assertEquals(stepped.length, batched.length);
       for (int line = 0; line < stepped.length; line++) {
@@ -86,20 +86,37 @@ class LineLikelihoodRealModelTest {
   void aTokenThatStartsInTheContextCountsOnTheTextsFirstLine() {
     // The context ends at a line end and the text starts with indentation and a multi-byte name,
     // so tokens may straddle the boundary.
-    String context = "def f(x):\n";
-    String text = "    größe = x * 2\n    return größe\n";
+    String context = "def f(x):\n\n";
+    String text = "\n    größe = x * 2\n    return größe\n";
     try (Model model = Model.load(RealModels.smollm2(), new Model.Options(2, 2048, 16))) {
+      int contextBytes = context.getBytes(StandardCharsets.UTF_8).length;
+      int offset = 0;
+      boolean straddles = false;
+      for (int token : model.tokenizer().encode(context + text, true)) {
+        int length = model.tokenizer().tokenBytes(token, true).length;
+        straddles |= offset < contextBytes && offset + length > contextBytes;
+        offset += length;
+      }
+      assertTrue(straddles, "no token crosses from the context into the text");
       double[] batched =
           LineLikelihood.of(model, model.newSession(), false, context, text, () -> false);
-      assertArrayEquals(stepped(model, context, text), batched, 2e-3);
-      assertEquals(3, batched.length);
-      assertTrue(batched[0] < 0 && batched[1] < 0, Arrays.toString(batched));
+      assertArrayEquals(stepped(model, false, context, text), batched, 2e-3);
+      assertEquals(4, batched.length);
+      assertTrue(batched[1] < 0 && batched[2] < 0, Arrays.toString(batched));
+      // With a BOS token first (as serve's prompts have it for models that want one).
+      double[] afterBos =
+          LineLikelihood.of(model, model.newSession(), true, context, text, () -> false);
+      assertArrayEquals(stepped(model, true, context, text), afterBos, 2e-3);
     }
   }
 
   /** The same scores from one token at a time, each attributed to its first visible byte's line. */
-  private static double[] stepped(Model model, String context, String text) {
-    int[] tokens = model.tokenizer().encode(context + text, true);
+  private static double[] stepped(Model model, boolean bos, String context, String text) {
+    int[] encoded = model.tokenizer().encode(context + text, true);
+    int lead = bos ? 1 : 0;
+    int[] tokens = new int[encoded.length + lead];
+    System.arraycopy(encoded, 0, tokens, lead, encoded.length);
+    tokens[0] = bos ? model.tokenizer().vocabulary().bosId() : tokens[0];
     int contextBytes = context.getBytes(StandardCharsets.UTF_8).length;
     double[] lowest = new double[text.split("\n", -1).length];
     Session session = model.newSession();
@@ -107,7 +124,8 @@ class LineLikelihoodRealModelTest {
     int offset = 0;
     float[] logits = null;
     for (int t = 0; t < tokens.length; t++) {
-      byte[] bytes = model.tokenizer().tokenBytes(tokens[t], true);
+      // A BOS token spells none of the text.
+      byte[] bytes = t < lead ? new byte[0] : model.tokenizer().tokenBytes(tokens[t], true);
       int visible = offset;
       while (visible < offset + bytes.length && Character.isWhitespace(all[visible])) {
         visible++;

@@ -111,7 +111,6 @@ public final class Session {
     if (history.size() + count > cache.maxPositions()) {
       throw new IllegalStateException("context is full (" + cache.maxPositions() + " positions)");
     }
-    steps(tokens, 0, count, false);
     if (batchLogits.length < count) {
       int vocabulary = model.config().vocabularySize();
       float[][] grown = Arrays.copyOf(batchLogits, count);
@@ -120,7 +119,17 @@ public final class Session {
       }
       batchLogits = grown;
     }
-    model.transformer().batchLogits(batch, count, batchLogits);
+    // As prefillPart: the model may not be closed under the pass, and a file changed under the
+    // mapping is named, not a crash.
+    model.enter();
+    try {
+      steps(tokens, 0, count, false);
+      model.transformer().batchLogits(batch, count, batchLogits);
+    } catch (InternalError fault) {
+      throw new ModelFileChangedException(model.file().path(), fault);
+    } finally {
+      model.exit();
+    }
     return batchLogits;
   }
 
