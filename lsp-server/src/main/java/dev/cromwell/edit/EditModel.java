@@ -27,8 +27,8 @@ public interface EditModel {
   /**
    * How likely the model finds each line of {@code text} where it follows {@code context}: per
    * line, the natural log-probability of its least likely token (0 for a line without one). Empty
-   * when this model cannot score text (fixed answers in tests, a model behind a queue) or when
-   * {@code cancelled} stopped it; callers then go on without the scores.
+   * when this model cannot score text (fixed answers in tests, a remote server) or when {@code
+   * cancelled} stopped it; callers then go on without the scores.
    */
   default double[] lineLogProbabilities(String context, String text, BooleanSupplier cancelled) {
     return new double[0];

@@ -2,10 +2,10 @@ package dev.cromwell.edit;
 
 /**
  * The code line of a selection that the model finds least likely where it stands, which a fix of an
- * unnamed bug is told to check first ({@link dev.cromwell.protocol.edit.EditPrompts#suspectLine}).
- * Only lines of code compete: blank lines, comments, docstrings and other triple-quoted text,
- * decorators and {@code def}/{@code class} lines are prose or new names, unlikely to a model
- * whatever their correctness.
+ * unnamed bug is told to check first in its second look ({@link
+ * dev.cromwell.protocol.edit.EditPrompts#fixUnchanged}). Only lines of code compete: blank lines,
+ * comments, docstrings and other triple-quoted text, decorators and {@code def}/{@code class} lines
+ * are prose or new names, unlikely to a model whatever their correctness.
  *
  * @param line the line's number in the file (1-based)
  * @param text the line as it is in the file
