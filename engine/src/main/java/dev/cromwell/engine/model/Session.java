@@ -99,38 +99,51 @@ public final class Session {
    * Appends {@code tokens} in one batched pass and returns the logits after each of them: {@code
    * result[i]} follows {@code tokens[i]}. The arrays are reused by the next call. With {@link
    * #truncate} this verifies draft tokens: keep what decoding would have chosen, drop the rest.
-   * Every row's logits are kept (a vocabulary of floats each), so callers keep passes short: the
-   * speculative stepper to {@code Speculation.MAX_PASS} rows whatever the chunk.
+   * Every row's logits are kept in the session (a vocabulary of floats each), so callers keep
+   * passes short: the speculative stepper to {@code Speculation.MAX_PASS} rows whatever the chunk.
+   * Long passes bring their own rows to {@link #extend(int[], float[][])}.
    */
   public float[][] extend(int[] tokens) {
+    if (batchLogits.length < tokens.length) {
+      batchLogits = rows(tokens.length);
+    }
+    return extend(tokens, batchLogits);
+  }
+
+  /**
+   * As {@link #extend(int[])}, with the logits written to the caller's {@code rows} (at least
+   * {@code tokens.length} of a vocabulary each): a scoring pass as long as a prefill chunk needs
+   * tens of megabytes of them, which the session should not keep after it.
+   */
+  public float[][] extend(int[] tokens, float[][] rows) {
     int count = tokens.length;
     if (count == 0 || count > model.prefillChunk()) {
       throw new IllegalArgumentException(
           "extend takes 1.." + model.prefillChunk() + " tokens, got " + count);
     }
+    if (rows.length < count) {
+      throw new IllegalArgumentException(count + " tokens need as many rows, got " + rows.length);
+    }
     if (history.size() + count > cache.maxPositions()) {
       throw new IllegalStateException("context is full (" + cache.maxPositions() + " positions)");
-    }
-    if (batchLogits.length < count) {
-      int vocabulary = model.config().vocabularySize();
-      float[][] grown = Arrays.copyOf(batchLogits, count);
-      for (int i = batchLogits.length; i < count; i++) {
-        grown[i] = new float[vocabulary];
-      }
-      batchLogits = grown;
     }
     // As prefillPart: the model may not be closed under the pass, and a file changed under the
     // mapping is named, not a crash.
     model.enter();
     try {
       steps(tokens, 0, count, false);
-      model.transformer().batchLogits(batch, count, batchLogits);
+      model.transformer().batchLogits(batch, count, rows);
     } catch (InternalError fault) {
       throw new ModelFileChangedException(model.file().path(), fault);
     } finally {
       model.exit();
     }
-    return batchLogits;
+    return rows;
+  }
+
+  /** {@code count} rows of a vocabulary of logits each, for {@link #extend(int[], float[][])}. */
+  public float[][] rows(int count) {
+    return new float[count][model.config().vocabularySize()];
   }
 
   /** Runs {@code count} prompt tokens as one batch. */
