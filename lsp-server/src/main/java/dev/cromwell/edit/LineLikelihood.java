@@ -4,6 +4,7 @@ import dev.cromwell.engine.model.Model;
 import dev.cromwell.engine.model.Session;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.function.BooleanSupplier;
 
@@ -30,8 +31,8 @@ public final class LineLikelihood {
    * Per line of {@code text}, the lowest log-probability of a token on it (0 for a line with none),
    * read after {@code context} (with the model's BOS token first when {@code bos}, as the caller's
    * generation prompts have it). Empty when the text cannot be scored (or {@code cancelled} stopped
-   * it): nothing before it, a tokenizer whose token bytes do not spell the text back (so positions
-   * cannot be told), or more tokens than the context holds.
+   * it before its last pass): nothing before it, a tokenizer whose token bytes do not spell the
+   * text back (so positions cannot be told), or more tokens than the context holds.
    */
   public static double[] of(
       Model model,
@@ -40,8 +41,26 @@ public final class LineLikelihood {
       String context,
       String text,
       BooleanSupplier cancelled) {
-    if (context.isEmpty() || text.isEmpty()) {
+    Optional<Scoring> scoring = start(model, bos, context, text);
+    if (scoring.isEmpty()) {
       return new double[0];
+    }
+    while (true) {
+      Optional<double[]> lines = scoring.get().next(session, cancelled);
+      if (lines.isPresent()) {
+        return lines.get();
+      }
+    }
+  }
+
+  /**
+   * The scoring of {@code text} after {@code context}, to run part by part ({@link Scoring#next}),
+   * as a scheduler shares the model between a long pass and running jobs; empty when the text
+   * cannot be scored (as {@link #of} says).
+   */
+  public static Optional<Scoring> start(Model model, boolean bos, String context, String text) {
+    if (context.isEmpty() || text.isEmpty()) {
+      return Optional.empty();
     }
     // Special-token parsing as in generation, so that the context's chat markers are their tokens.
     int[] encoded = model.tokenizer().encode(context + text, true);
@@ -52,7 +71,7 @@ public final class LineLikelihood {
       tokens[0] = model.tokenizer().vocabulary().bosId();
     }
     if (tokens.length >= model.contextLength()) {
-      return new double[0];
+      return Optional.empty();
     }
     int[] ends = new int[tokens.length];
     int[] visible = new int[tokens.length];
@@ -67,44 +86,92 @@ public final class LineLikelihood {
     int contextBytes = context.getBytes(StandardCharsets.UTF_8).length;
     byte[] textBytes = text.getBytes(StandardCharsets.UTF_8);
     if (bytes != contextBytes + textBytes.length) {
-      return new double[0];
+      return Optional.empty();
     }
     int first = 0;
     while (first < tokens.length && ends[first] <= contextBytes) {
       first++;
     }
     if (first == 0 || first == tokens.length) {
-      return new double[0];
+      return Optional.empty();
     }
+    // Where each token's line is, as a line of the text (visible offsets less the context).
     int[] lineStarts = lineStarts(textBytes);
-    double[] lowest = new double[lineStarts.length];
-    float[] logits;
-    try {
-      logits = session.prefill(Arrays.copyOf(tokens, first), cancelled);
-    } catch (CancellationException e) {
-      return new double[0];
+    int[] lineOfToken = new int[tokens.length];
+    for (int t = first; t < tokens.length; t++) {
+      lineOfToken[t] = lineOf(lineStarts, visible[t] - contextBytes);
     }
-    // logits predict tokens[next]; each extend pass adds tokens and yields the logits after each.
-    int pass = Math.min(PASS, model.prefillChunk());
-    float[][] rows = session.rows(Math.min(pass, tokens.length - 1 - first));
-    int next = first;
-    while (true) {
-      int line = lineOf(lineStarts, visible[next] - contextBytes);
-      lowest[line] = Math.min(lowest[line], logProbability(logits, tokens[next]));
-      if (next + 1 == tokens.length || cancelled.getAsBoolean()) {
-        break;
+    return Optional.of(new Scoring(model, tokens, first, lineOfToken, lineStarts.length));
+  }
+
+  /**
+   * A scoring under way: its first parts prefill the context a chunk each (sharing what the session
+   * holds), each later one is one pass of {@link #PASS} rows over the text.
+   */
+  public static final class Scoring {
+    private final Model model;
+    private final int[] tokens;
+    private final int[] context;
+    private final int first;
+    private final int[] lineOfToken;
+    private final double[] lowest;
+    private final int pass;
+    // The token the logits in hand predict; -1 before the context is in.
+    private int next = -1;
+    private float[][] rows;
+
+    private Scoring(Model model, int[] tokens, int first, int[] lineOfToken, int lines) {
+      this.model = model;
+      this.tokens = tokens;
+      this.context = Arrays.copyOf(tokens, first);
+      this.first = first;
+      this.lineOfToken = lineOfToken;
+      this.lowest = new double[lines];
+      this.pass = Math.min(PASS, model.prefillChunk());
+    }
+
+    /**
+     * Runs the next part in {@code session}, which must hold what the earlier parts left: the
+     * lines' scores once the last token is scored, empty while parts are left, and an empty array
+     * once {@code cancelled} stopped it.
+     */
+    public Optional<double[]> next(Session session, BooleanSupplier cancelled) {
+      if (cancelled.getAsBoolean()) {
+        return Optional.of(new double[0]);
       }
+      if (next < 0) {
+        // A chunk a part: the context is mostly in the session already (a served edit's head went
+        // through the queue), but where it is not, a long one must not hold the model at once.
+        float[] logits;
+        try {
+          logits = session.prefillPart(context, model.prefillChunk(), cancelled);
+        } catch (CancellationException e) {
+          return Optional.of(new double[0]);
+        }
+        if (logits == null) {
+          return Optional.empty();
+        }
+        next = first;
+        score(logits, next);
+        return next + 1 == tokens.length ? Optional.of(lowest) : Optional.empty();
+      }
+      // logits predict tokens[next]; a pass adds tokens from it and yields the logits after each.
       int count = Math.min(pass, tokens.length - 1 - next);
-      session.extend(Arrays.copyOfRange(tokens, next, next + count), rows);
-      for (int i = 0; i < count - 1; i++) {
-        int token = next + 1 + i;
-        int at = lineOf(lineStarts, visible[token] - contextBytes);
-        lowest[at] = Math.min(lowest[at], logProbability(rows[i], tokens[token]));
+      if (rows == null) {
+        rows = session.rows(Math.min(pass, tokens.length - 1 - first));
       }
-      logits = rows[count - 1];
+      session.extend(Arrays.copyOfRange(tokens, next, next + count), rows);
+      for (int i = 0; i < count; i++) {
+        score(rows[i], next + 1 + i);
+      }
       next += count;
+      return next + 1 == tokens.length ? Optional.of(lowest) : Optional.empty();
     }
-    return cancelled.getAsBoolean() ? new double[0] : lowest;
+
+    private void score(float[] logitsBefore, int token) {
+      int line = lineOfToken[token];
+      lowest[line] = Math.min(lowest[line], logProbability(logitsBefore, tokens[token]));
+    }
   }
 
   /** Offset of the first byte that is not ASCII white space, else 0. */

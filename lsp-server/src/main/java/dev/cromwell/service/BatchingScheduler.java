@@ -10,13 +10,14 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
-import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -31,12 +32,15 @@ import java.util.stream.Stream;
  * both go on at about half speed; then it decodes with the others. Each job's sampling and stop
  * rules are its own {@link GenerationRun}, checked before every token, so cancellation and timeouts
  * take effect at the next step. With {@code batch} 1 it runs one job at a time. Each job gets the
- * {@link PrefixSessions} session that shares most of its prompt among those no running job holds,
- * or decodes in the session it brought (an editor document's); a job whose session a running job
- * still holds waits until that one has left.
+ * {@link PrefixSessions} session that shares most of its prompt among those no running job (and no
+ * parted work) holds, or decodes in the session it brought (an editor document's); a job whose
+ * session a running job still holds waits until that one has left.
  *
  * <p>Its thread is the only one that runs passes on the model: other uses of the model (edits, say)
- * are given to {@link #runAlone}, which runs them between two steps.
+ * are given to {@link #runAlone}, which runs them between two steps, or, when long (an edit's
+ * scoring of its selection), to {@link #runInSessionByParts}, which runs a part at a time. While a
+ * long prompt and parted work both wait for decoding jobs, each takes its turn, so the decoding
+ * jobs get about a third of the model.
  */
 public final class BatchingScheduler implements AutoCloseable {
   /** A running job: its session, its rules and the token it feeds next. */
@@ -68,6 +72,41 @@ public final class BatchingScheduler implements AutoCloseable {
     }
   }
 
+  /**
+   * Parted work under way: its session (given when it becomes the earliest, so that only one holds
+   * a session), its result, and how its last part shared the model.
+   */
+  private static final class Parted<T> {
+    final int[] prompt;
+    final PartedWork<T> work;
+    final CompletableFuture<T> result;
+    Session session;
+    long lastPartNanos;
+    long decodedSincePart;
+
+    Parted(int[] prompt, PartedWork<T> work, CompletableFuture<T> result) {
+      this.prompt = prompt;
+      this.work = work;
+      this.result = result;
+    }
+
+    /** Runs one part: true once the work has ended, done or failed. */
+    boolean runPart() {
+      long t0 = System.nanoTime();
+      try {
+        Optional<T> done = work.next(session);
+        done.ifPresent(result::complete);
+        return done.isPresent();
+      } catch (RuntimeException | Error e) {
+        result.completeExceptionally(e);
+        return true;
+      } finally {
+        lastPartNanos = System.nanoTime() - t0;
+        decodedSincePart = 0;
+      }
+    }
+  }
+
   /** Sessions of the batched warm-up step: as many rows as a full batch of the 0.5B's serve. */
   private static final int WARM_UP_ROWS = 8;
 
@@ -87,6 +126,8 @@ public final class BatchingScheduler implements AutoCloseable {
   private final List<Slot> joining = new ArrayList<>();
   // Jobs whose own session a running job still holds (the same document's superseded request).
   private final List<GenerationJob> deferred = new ArrayList<>();
+  // runInSessionByParts's work under way, one part at a time, the earliest first.
+  private final List<Parted<?>> parted = new ArrayList<>();
   // Work for the scheduler's thread between steps; null once it has stopped taking any.
   private Queue<Runnable> tasks = new ArrayDeque<>();
   private final Thread thread;
@@ -113,7 +154,8 @@ public final class BatchingScheduler implements AutoCloseable {
     this.model = model;
     this.queue = queue;
     this.decode = new DecodeBatch(model, batch);
-    this.sessions = new PrefixSessions(model, batch + Math.max(0, spareSessions));
+    // One more than the jobs and the spares: the session of the parted work under way.
+    this.sessions = new PrefixSessions(model, batch + Math.max(0, spareSessions) + 1);
     if (warmUp) {
       warmUpBatchedStep();
     }
@@ -153,17 +195,36 @@ public final class BatchingScheduler implements AutoCloseable {
   }
 
   /**
-   * {@link #runAlone}, with the free prefix-reuse session whose tokens share most with {@code
-   * prompt}: what the task leaves in it is there for the next job whose prompt starts the same (an
-   * edit's scoring pass, then its generation).
+   * Runs {@code work} part by part on the scheduler's thread, after earlier parted work, in the
+   * free prefix-reuse session whose tokens share most with {@code prompt} when it starts, which no
+   * job takes until the work ends: what it leaves there is for the next job whose prompt starts the
+   * same (an edit's scoring pass, then its generation). Parts share the model as a long prompt's
+   * chunks do ({@link #mayRun}): while jobs decode, the next part waits until they have decoded as
+   * long as the last part took. Fails with {@link CancellationException} once the scheduler is
+   * closed.
    */
-  public <T> CompletableFuture<T> runInSession(int[] prompt, Function<Session, T> task) {
-    return runAlone(() -> task.apply(sessions.forPrompt(prompt, busySessions())));
+  public <T> CompletableFuture<T> runInSessionByParts(int[] prompt, PartedWork<T> work) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    runAlone(
+            () -> {
+              if (closing) {
+                throw new CancellationException("the model was unloaded");
+              }
+              return parted.add(new Parted<>(prompt.clone(), work, result));
+            })
+        .whenComplete(
+            (added, e) -> {
+              if (e != null) {
+                result.completeExceptionally(e);
+              }
+            });
+    return result;
   }
 
   private Set<Session> busySessions() {
-    return Stream.concat(running.stream(), joining.stream())
-        .map(s -> s.session)
+    return Stream.concat(
+            Stream.concat(running.stream(), joining.stream()).map(s -> s.session),
+            parted.stream().map(p -> p.session).filter(Objects::nonNull))
         .collect(Collectors.toSet());
   }
 
@@ -179,12 +240,16 @@ public final class BatchingScheduler implements AutoCloseable {
         if (next != null) {
           prefill(next);
         }
+        runPart();
         if (!running.isEmpty()) {
           long t0 = System.nanoTime();
           step();
           long stepNanos = System.nanoTime() - t0;
           for (Slot slot : joining) {
             slot.decodedSinceChunk += stepNanos;
+          }
+          for (Parted<?> work : parted) {
+            work.decodedSincePart += stepNanos;
           }
         }
       }
@@ -226,6 +291,24 @@ public final class BatchingScheduler implements AutoCloseable {
     }
   }
 
+  /**
+   * One part of the earliest parted work, when it may run: while nothing decodes, or once the batch
+   * has decoded since its last part for as long as that part took (as a long prompt's chunk).
+   */
+  private void runPart() {
+    if (parted.isEmpty()) {
+      return;
+    }
+    Parted<?> earliest = parted.getFirst();
+    if (earliest.session == null) {
+      earliest.session = sessions.forPrompt(earliest.prompt, busySessions());
+    }
+    if ((running.isEmpty() || earliest.decodedSincePart >= earliest.lastPartNanos)
+        && earliest.runPart()) {
+      parted.removeFirst();
+    }
+  }
+
   private void runTasks() {
     while (true) {
       Runnable task;
@@ -247,6 +330,10 @@ public final class BatchingScheduler implements AutoCloseable {
       tasks = null;
     }
     left.forEach(Runnable::run);
+    for (Parted<?> work : parted) {
+      work.result.completeExceptionally(new CancellationException("the model was unloaded"));
+    }
+    parted.clear();
     List<GenerationJob> unstarted = new ArrayList<>(deferred);
     deferred.clear();
     unstarted.addAll(queue.close());
@@ -267,7 +354,7 @@ public final class BatchingScheduler implements AutoCloseable {
       }
     }
     while (started() < decode.capacity()) {
-      boolean idle = started() == 0 && deferred.isEmpty();
+      boolean idle = started() == 0 && deferred.isEmpty() && parted.isEmpty();
       GenerationJob job = idle ? queue.take(200) : queue.poll();
       if (job == null) {
         return;
@@ -524,7 +611,8 @@ public final class BatchingScheduler implements AutoCloseable {
 
   /**
    * Stops: running jobs end at their next token (cancelled), waiting ones are cancelled unstarted,
-   * tasks already given to {@link #runAlone} still run; waits up to 5 s for the thread.
+   * tasks already given to {@link #runAlone} still run, parted work stops after its part under way
+   * (cancelled); waits up to 5 s for the thread.
    */
   @Override
   public void close() {

@@ -13,6 +13,7 @@ import dev.cromwell.engine.tokenizer.Tokenizer;
 import dev.cromwell.protocol.FimFormat;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -230,9 +231,10 @@ public final class GenerationService implements AutoCloseable {
        * The prompt's head goes first through the queue as a one-token job, like any prompt: it
        * waits its turn, is refused when the queue is full (as the edit's generation would be),
        * keeps the request's timeout, and shares the model chunk by chunk with running jobs. Only
-       * then is the selection scored, on the scheduler's thread between two steps, in the session
-       * that holds the head (the one sharing most with it), so that pass computes the selection
-       * alone; the edit's generation then picks the same session.
+       * then is the selection scored, a pass at a time between steps (sharing the model with
+       * running jobs as a prompt does), in the session that holds the head (the one sharing most
+       * with it), so the passes compute the selection alone; the edit's generation then picks the
+       * same session. Past the timeout the scoring stops and the fix is asked without scores.
        */
       @Override
       public double[] lineLogProbabilities(String context, String text, BooleanSupplier cancelled) {
@@ -240,16 +242,19 @@ public final class GenerationService implements AutoCloseable {
         Prompt head = new Prompt(PromptTokens.ofMarkedText(model.tokenizer(), context), Set.of());
         int[] tokens = PromptTokens.ofMarkedText(model.tokenizer(), context + text);
         boolean bos = model.tokenizer().vocabulary().addBos();
+        boolean timed = timeout != null && !timeout.isZero();
+        long deadline = System.nanoTime() + (timed ? timeout.toNanos() : 0);
+        BooleanSupplier stop =
+            () -> cancelled.getAsBoolean() || (timed && System.nanoTime() - deadline > 0);
+        Optional<LineLikelihood.Scoring> scoring = LineLikelihood.start(model, bos, context, text);
         try {
-          if (head.tokens().length >= model.contextLength()) {
+          if (scoring.isEmpty() || head.tokens().length >= model.contextLength()) {
             return new double[0];
           }
           Options one = new Options(1, 0f, 1f, List.of(), 0L, timeout);
           submit(head, one, piece -> {}, cancelled).get();
           return scheduler
-              .runInSession(
-                  tokens,
-                  session -> LineLikelihood.of(model, session, bos, context, text, cancelled))
+              .runInSessionByParts(tokens, session -> scoring.get().next(session, stop))
               .get();
         } catch (QueueFullException e) {
           throw new QueueFull(e);

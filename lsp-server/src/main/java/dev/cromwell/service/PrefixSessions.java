@@ -10,7 +10,7 @@ import java.util.Set;
  * A few engine sessions (KV caches) for requests that carry no document: each prompt goes to the
  * session whose tokens share the longest prefix with it, so a chat's next turn or a repeated system
  * prompt is not computed again. Least recently used sessions are reused first; sessions that
- * running jobs hold are passed over. Used from the scheduler's thread only.
+ * started jobs or parted work hold are passed over. Used from the scheduler's thread only.
  */
 final class PrefixSessions {
   private final Model model;
@@ -23,8 +23,8 @@ final class PrefixSessions {
   }
 
   /**
-   * The session for {@code prompt} among those not in {@code busy} (held by running jobs); there
-   * must be one, so the pool is larger than the batch.
+   * The session for {@code prompt} among those not in {@code busy} (held by started jobs and the
+   * parted work under way); there must be one, so the pool is larger than the batch by one or more.
    */
   Session forPrompt(int[] prompt, Set<Session> busy) {
     Session best = null;

@@ -1,6 +1,10 @@
 package dev.cromwell.service;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cromwell.engine.generate.Cancellation;
@@ -15,7 +19,10 @@ import dev.cromwell.testing.RealModels;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -147,6 +154,112 @@ class BatchingSchedulerTest {
       try (GenerationService fresh = new GenerationService(model, "smollm2", 8, 4)) {
         assertEquals(alone(fresh, longPrompt).text(), joined, "a prompt fed by chunks, as alone");
       }
+    }
+  }
+
+  @Test
+  void partedWorkKeepsItsSessionAndSharesTheModelWithARunningJob() throws Exception {
+    try (Model model = Model.load(RealModels.smollm2(), new Model.Options(2, 2048));
+        GenerationService service = new GenerationService(model, "smollm2", 8, 4)) {
+      GenerationService.Options long400 =
+          new GenerationService.Options(400, 0f, 1f, List.of(), 0L, Duration.ofMinutes(5));
+      AtomicInteger runnerTokens = new AtomicInteger();
+      CompletableFuture<Void> runnerStarted = new CompletableFuture<>();
+      CompletableFuture<GenerationJob.Outcome> runner =
+          service.submit(
+              service.completionPrompt("1, 2, 3, 4, 5,", null),
+              long400,
+              onEachToken(
+                  () -> {
+                    if (runnerTokens.incrementAndGet() == 2) {
+                      runnerStarted.complete(null);
+                    }
+                  }),
+              () -> false);
+      runnerStarted.get(2, TimeUnit.MINUTES);
+      // Five parts, each a 60 ms pass (a few of SmolLM2's steps) that adds one token to the
+      // session; between two the runner must get as long, so it decodes between every two. After
+      // the second, a job comes whose prompt starts with all the work's session holds: the
+      // session that shares most with it, which it must not take while the work goes on.
+      int[] prompt = {1, 2, 3};
+      int[] rival = {1, 2, 3, 101, 102, 7, 8, 9};
+      List<Integer> runnerAtPart = new ArrayList<>();
+      List<CompletableFuture<GenerationJob.Outcome>> rivals = new ArrayList<>();
+      CompletableFuture<int[]> work =
+          service
+              .scheduler()
+              .runInSessionByParts(
+                  prompt,
+                  session -> {
+                    runnerAtPart.add(runnerTokens.get());
+                    int part = runnerAtPart.size();
+                    if (part == 1) {
+                      session.prefill(prompt, () -> false);
+                    }
+                    session.next(100 + part);
+                    if (part == 2) {
+                      GenerationRequest request =
+                          GenerationRequest.of(rival, 5, SamplerSettings.greedy());
+                      CompletableFuture<GenerationJob.Outcome> done = new CompletableFuture<>();
+                      try {
+                        service
+                            .queue()
+                            .admit(
+                                new GenerationJob(
+                                    request,
+                                    piece -> {},
+                                    () -> false,
+                                    0,
+                                    System.nanoTime(),
+                                    done,
+                                    null));
+                      } catch (QueueFullException e) {
+                        throw new IllegalStateException(e);
+                      }
+                      rivals.add(done);
+                    }
+                    sleep(60);
+                    return part == 5 ? Optional.of(session.tokens()) : Optional.empty();
+                  });
+      assertArrayEquals(
+          new int[] {1, 2, 3, 101, 102, 103, 104, 105},
+          work.get(2, TimeUnit.MINUTES),
+          "the session held the work's tokens from part to part");
+      // It ran, in a session of its own (a cancelled or failed job would say so here).
+      assertNotEquals(
+          StopReason.CANCELLED, rivals.getFirst().get(2, TimeUnit.MINUTES).result().stopReason());
+      for (int part = 1; part < 5; part++) {
+        assertTrue(
+            runnerAtPart.get(part) > runnerAtPart.get(part - 1),
+            "the runner decoded between parts "
+                + part
+                + " and "
+                + (part + 1)
+                + ": "
+                + runnerAtPart);
+      }
+      assertFalse(runner.isDone(), "the runner was still decoding (the test measured it)");
+    }
+  }
+
+  @Test
+  void partedWorkLeftWhenTheSchedulerClosesIsCancelled() throws Exception {
+    CompletableFuture<Object> endless;
+    try (Model model = Model.load(RealModels.smollm2(), new Model.Options(2, 2048));
+        GenerationService service = new GenerationService(model, "smollm2", 8, 4)) {
+      endless = service.scheduler().runInSessionByParts(new int[] {1}, session -> Optional.empty());
+      Thread.sleep(100);
+      assertFalse(endless.isDone(), "its parts go on until it says it is done");
+    }
+    // A future completed with a CancellationException throws it as it is.
+    assertThrows(CancellationException.class, () -> endless.get(1, TimeUnit.MINUTES));
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -104,6 +104,11 @@ public final class Session {
    * Long passes bring their own rows to {@link #extend(int[], float[][])}.
    */
   public float[][] extend(int[] tokens) {
+    // Checked here too, before rows for a count extend(tokens, rows) refuses are allocated.
+    if (tokens.length > model.prefillChunk()) {
+      throw new IllegalArgumentException(
+          "extend takes 1.." + model.prefillChunk() + " tokens, got " + tokens.length);
+    }
     if (batchLogits.length < tokens.length) {
       batchLogits = rows(tokens.length);
     }
