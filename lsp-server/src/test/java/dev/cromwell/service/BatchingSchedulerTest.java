@@ -109,26 +109,12 @@ class BatchingSchedulerTest {
           IntStream.range(0, 30)
               .mapToObj(i -> "def f%d(x):\n    return x + %d\n\n".formatted(i, i))
               .collect(Collectors.joining());
-      // Long enough to still decode when the joining job's first token comes.
-      GenerationService.Options long400 =
-          new GenerationService.Options(400, 0f, 1f, List.of(), 0L, Duration.ofMinutes(5));
       String joined;
       int runnerTokensDuringJoin;
       try (GenerationService service = new GenerationService(model, "smollm2", 8, 4)) {
         AtomicInteger runnerTokens = new AtomicInteger();
-        CompletableFuture<Void> runnerStarted = new CompletableFuture<>();
-        CompletableFuture<GenerationJob.Outcome> runner =
-            service.submit(
-                service.completionPrompt("1, 2, 3, 4, 5,", null),
-                long400,
-                onEachToken(
-                    () -> {
-                      if (runnerTokens.incrementAndGet() == 2) {
-                        runnerStarted.complete(null);
-                      }
-                    }),
-                () -> false);
-        runnerStarted.get();
+        // Long enough to still decode when the joining job's first token comes.
+        CompletableFuture<GenerationJob.Outcome> runner = startRunner(service, runnerTokens);
         // Tokenized first: the runner's tokens while this thread tokenizes would count otherwise.
         GenerationService.Prompt joinerPrompt = service.completionPrompt(longPrompt, null);
         int atSubmit = runnerTokens.get();
@@ -161,22 +147,8 @@ class BatchingSchedulerTest {
   void partedWorkKeepsItsSessionAndSharesTheModelWithARunningJob() throws Exception {
     try (Model model = Model.load(RealModels.smollm2(), new Model.Options(2, 2048));
         GenerationService service = new GenerationService(model, "smollm2", 8, 4)) {
-      GenerationService.Options long400 =
-          new GenerationService.Options(400, 0f, 1f, List.of(), 0L, Duration.ofMinutes(5));
       AtomicInteger runnerTokens = new AtomicInteger();
-      CompletableFuture<Void> runnerStarted = new CompletableFuture<>();
-      CompletableFuture<GenerationJob.Outcome> runner =
-          service.submit(
-              service.completionPrompt("1, 2, 3, 4, 5,", null),
-              long400,
-              onEachToken(
-                  () -> {
-                    if (runnerTokens.incrementAndGet() == 2) {
-                      runnerStarted.complete(null);
-                    }
-                  }),
-              () -> false);
-      runnerStarted.get(2, TimeUnit.MINUTES);
+      CompletableFuture<GenerationJob.Outcome> runner = startRunner(service, runnerTokens);
       // Five parts, each a 60 ms pass (a few of SmolLM2's steps) that adds one token to the
       // session; between two the runner must get as long, so it decodes between every two. After
       // the second, a job comes whose prompt starts with all the work's session holds: the
@@ -261,6 +233,30 @@ class BatchingSchedulerTest {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /**
+   * Starts a job that decodes 400 tokens of counting, each counted in {@code tokens}, and returns
+   * once it has decoded two.
+   */
+  private static CompletableFuture<GenerationJob.Outcome> startRunner(
+      GenerationService service, AtomicInteger tokens) throws Exception {
+    GenerationService.Options long400 =
+        new GenerationService.Options(400, 0f, 1f, List.of(), 0L, Duration.ofMinutes(5));
+    CompletableFuture<Void> started = new CompletableFuture<>();
+    CompletableFuture<GenerationJob.Outcome> runner =
+        service.submit(
+            service.completionPrompt("1, 2, 3, 4, 5,", null),
+            long400,
+            onEachToken(
+                () -> {
+                  if (tokens.incrementAndGet() == 2) {
+                    started.complete(null);
+                  }
+                }),
+            () -> false);
+    started.get(2, TimeUnit.MINUTES);
+    return runner;
   }
 
   /** A listener that runs {@code action} at every sampled token, on the model thread. */
