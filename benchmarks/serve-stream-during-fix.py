@@ -48,7 +48,12 @@ def one_round(checkout, round_no):
         for _ in range(600):
             if answering():
                 break
+            if serve.poll() is not None:
+                raise SystemExit(f"{checkout}/bin/cromwell serve -m {args.model} exited ({serve.returncode});"
+                                 " run it by hand to see why")
             time.sleep(0.2)
+        else:
+            raise SystemExit(f"{checkout}/bin/cromwell serve did not answer on port {args.port} in 120 s")
         # A long function with a bug (the last line), as one selection; a round's own numbers, so
         # that no cache holds it.
         lines = ["def table(rows):", '    """Totals of each named row."""', "    out = {}"]
@@ -77,16 +82,25 @@ def one_round(checkout, round_no):
         out = json.loads(post("/v1/cromwell/edit", {"path": "table.py", "text": text, "instruction": "fix the bug",
                                                    "range": {"start_line": 4, "end_line": 3 + len(lines)}}).read())
         e1 = time.monotonic()
-        gaps = [b - a for a, b in zip(stamps, stamps[1:]) if b > e0 and a < e1]
+        # A stall still open when the edit returns ends at the stream's next token.
+        while stamps[-1] < e1 and not failed and time.monotonic() - e1 < 30:
+            time.sleep(0.01)
+        seen = list(stamps)
+        gaps = [b - a for a, b in zip(seen, seen[1:]) if b > e0 and a < e1]
         return {"checkout": checkout, "round": round_no, "edit_s": round(e1 - e0, 2),
-                "stream_tokens_during_edit": sum(1 for s in stamps if e0 <= s <= e1),
-                "stream_ended_s_after_edit_start": round(stamps[-1] - e0, 2),
+                "stream_tokens_during_edit": sum(1 for s in seen if e0 <= s <= e1),
+                "stream_outlived_edit": seen[-1] > e1, "stream_failed": str(failed[0]) if failed else None,
                 "largest_gap_s": round(max(gaps), 2) if gaps else None,
                 "gaps_over_1s": sum(1 for g in gaps if g > 1.0),
                 "edit_changed_text": out.get("text") != text, "refusal": out.get("refusal")}
     finally:
-        os.killpg(serve.pid, signal.SIGTERM)
-        serve.wait()
+        try:
+            os.killpg(serve.pid, signal.SIGTERM)
+            serve.wait(timeout=30)
+        except ProcessLookupError:
+            pass  # it had stopped already
+        except subprocess.TimeoutExpired:
+            os.killpg(serve.pid, signal.SIGKILL)
 
 
 for r in range(1, args.rounds + 1):

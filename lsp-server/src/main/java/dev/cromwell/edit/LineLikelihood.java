@@ -12,8 +12,8 @@ import java.util.function.BooleanSupplier;
  * How likely a model finds each line of a text where it follows a context: per line, the natural
  * log-probability of its least likely token. A token counts on the line of its first visible
  * character (its first byte when it has none), so the indentation token that ends the line before
- * does not blame it. One batched pass over the text with the logits of every position; the context
- * is prefilled as any prompt, sharing the session's cached positions.
+ * does not blame it. Batched passes of a prefill chunk over the text with the logits of every
+ * position; the context is prefilled as any prompt, sharing the session's cached positions.
  */
 public final class LineLikelihood {
   /**

@@ -293,10 +293,15 @@ public final class BatchingScheduler implements AutoCloseable {
 
   /**
    * One part of the earliest parted work, when it may run: while nothing decodes, or once the batch
-   * has decoded since its last part for as long as that part took (as a long prompt's chunk).
+   * has decoded since its last part for as long as that part took (as a long prompt's chunk). Work
+   * whose caller gave up on it (its future cancelled) is dropped; once closing, none runs (what is
+   * left is cancelled when the thread stops).
    */
   private void runPart() {
-    if (parted.isEmpty()) {
+    while (!parted.isEmpty() && parted.getFirst().result.isDone()) {
+      parted.removeFirst();
+    }
+    if (parted.isEmpty() || closing) {
       return;
     }
     Parted<?> earliest = parted.getFirst();

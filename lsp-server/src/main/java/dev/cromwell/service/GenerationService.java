@@ -247,19 +247,24 @@ public final class GenerationService implements AutoCloseable {
         BooleanSupplier stop =
             () -> cancelled.getAsBoolean() || (timed && System.nanoTime() - deadline > 0);
         Optional<LineLikelihood.Scoring> scoring = LineLikelihood.start(model, bos, context, text);
+        CompletableFuture<double[]> scores = null;
         try {
           if (scoring.isEmpty() || head.tokens().length >= model.contextLength()) {
             return new double[0];
           }
           Options one = new Options(1, 0f, 1f, List.of(), 0L, timeout);
           submit(head, one, piece -> {}, cancelled).get();
-          return scheduler
-              .runInSessionByParts(tokens, session -> scoring.get().next(session, stop))
-              .get();
+          scores =
+              scheduler.runInSessionByParts(tokens, session -> scoring.get().next(session, stop));
+          return scores.get();
         } catch (QueueFullException e) {
           throw new QueueFull(e);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
+          if (scores != null) {
+            // Nobody waits for them: the scheduler drops the work at its next part.
+            scores.cancel(false);
+          }
           return new double[0];
         } catch (ExecutionException | java.util.concurrent.CancellationException e) {
           // Scores only point the fix at a line: without them it is asked as before (a timeout
