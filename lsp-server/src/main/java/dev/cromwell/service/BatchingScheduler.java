@@ -54,9 +54,8 @@ public final class BatchingScheduler implements AutoCloseable {
     int reused = -1;
     // Chunks given to later joining jobs with less prompt left while this one waited.
     int overtaken;
-    // How long this job's last chunk of prompt took, and how long the batch has decoded since.
-    long lastChunkNanos;
-    long decodedSinceChunk;
+    // How its prompt's chunks share the model with the batch (a long prompt's; see mayRun).
+    final ModelShare share = new ModelShare();
 
     Slot(GenerationJob job, Session session, GenerationRun run, long started) {
       this.job = job;
@@ -73,6 +72,29 @@ public final class BatchingScheduler implements AutoCloseable {
   }
 
   /**
+   * How a long prompt's chunks or parted work's parts share the model with decoding jobs: the next
+   * one is due while nothing decodes, or once the batch has decoded since the last one for as long
+   * as that one took, so both go on at about half speed.
+   */
+  private static final class ModelShare {
+    private long lastNanos;
+    private long decodedSince;
+
+    boolean due(boolean decoding) {
+      return !decoding || decodedSince >= lastNanos;
+    }
+
+    void ran(long nanos) {
+      lastNanos = nanos;
+      decodedSince = 0;
+    }
+
+    void decoded(long stepNanos) {
+      decodedSince += stepNanos;
+    }
+  }
+
+  /**
    * Parted work under way: its session (given when it becomes the earliest, so that only one holds
    * a session), its result, and how its last part shared the model.
    */
@@ -81,8 +103,7 @@ public final class BatchingScheduler implements AutoCloseable {
     final PartedWork<T> work;
     final CompletableFuture<T> result;
     Session session;
-    long lastPartNanos;
-    long decodedSincePart;
+    final ModelShare share = new ModelShare();
 
     Parted(int[] prompt, PartedWork<T> work, CompletableFuture<T> result) {
       this.prompt = prompt;
@@ -101,8 +122,7 @@ public final class BatchingScheduler implements AutoCloseable {
         result.completeExceptionally(e);
         return true;
       } finally {
-        lastPartNanos = System.nanoTime() - t0;
-        decodedSincePart = 0;
+        share.ran(System.nanoTime() - t0);
       }
     }
   }
@@ -246,10 +266,10 @@ public final class BatchingScheduler implements AutoCloseable {
           step();
           long stepNanos = System.nanoTime() - t0;
           for (Slot slot : joining) {
-            slot.decodedSinceChunk += stepNanos;
+            slot.share.decoded(stepNanos);
           }
           for (Parted<?> work : parted) {
-            work.decodedSincePart += stepNanos;
+            work.share.decoded(stepNanos);
           }
         }
       }
@@ -308,8 +328,7 @@ public final class BatchingScheduler implements AutoCloseable {
     if (earliest.session == null) {
       earliest.session = sessions.forPrompt(earliest.prompt, busySessions());
     }
-    if ((running.isEmpty() || earliest.decodedSincePart >= earliest.lastPartNanos)
-        && earliest.runPart()) {
+    if (earliest.share.due(!running.isEmpty()) && earliest.runPart()) {
       parted.removeFirst();
     }
   }
@@ -450,7 +469,7 @@ public final class BatchingScheduler implements AutoCloseable {
    * context takes 0.35 s, a step 30 ms, and jobs decoding beside it slowed to 3 tokens a second.)
    */
   private boolean mayRun(Slot slot) {
-    return running.isEmpty() || isShort(slot) || slot.decodedSinceChunk >= slot.lastChunkNanos;
+    return isShort(slot) || slot.share.due(!running.isEmpty());
   }
 
   /**
@@ -467,8 +486,7 @@ public final class BatchingScheduler implements AutoCloseable {
     try {
       prefillChunk(slot);
     } finally {
-      slot.lastChunkNanos = System.nanoTime() - t0;
-      slot.decodedSinceChunk = 0;
+      slot.share.ran(System.nanoTime() - t0);
     }
   }
 

@@ -104,11 +104,8 @@ public final class Session {
    * Long passes bring their own rows to {@link #extend(int[], float[][])}.
    */
   public float[][] extend(int[] tokens) {
-    // Checked here too, before rows for a count extend(tokens, rows) refuses are allocated.
-    if (tokens.length > model.prefillChunk()) {
-      throw new IllegalArgumentException(
-          "extend takes 1.." + model.prefillChunk() + " tokens, got " + tokens.length);
-    }
+    // Checked before rows are allocated for a count that extend(tokens, rows) would refuse.
+    checkPass(tokens.length);
     if (batchLogits.length < tokens.length) {
       batchLogits = rows(tokens.length);
     }
@@ -122,10 +119,7 @@ public final class Session {
    */
   public float[][] extend(int[] tokens, float[][] rows) {
     int count = tokens.length;
-    if (count == 0 || count > model.prefillChunk()) {
-      throw new IllegalArgumentException(
-          "extend takes 1.." + model.prefillChunk() + " tokens, got " + count);
-    }
+    checkPass(count);
     if (rows.length < count) {
       throw new IllegalArgumentException(count + " tokens need as many rows, got " + rows.length);
     }
@@ -144,6 +138,13 @@ public final class Session {
       model.exit();
     }
     return rows;
+  }
+
+  private void checkPass(int count) {
+    if (count == 0 || count > model.prefillChunk()) {
+      throw new IllegalArgumentException(
+          "extend takes 1.." + model.prefillChunk() + " tokens, got " + count);
+    }
   }
 
   /** {@code count} rows of a vocabulary of logits each, for {@link #extend(int[], float[][])}. */
