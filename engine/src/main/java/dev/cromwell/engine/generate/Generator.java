@@ -1,13 +1,13 @@
 package dev.cromwell.engine.generate;
 
 import dev.cromwell.engine.model.Session;
-import java.util.concurrent.CancellationException;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 
 /**
- * Runs the decode loop of one request alone: prefill the prompt (reusing the session's cache), then
- * feed the tokens that its {@link GenerationRun} picks, one model pass at a time (or verified
- * drafts at a time), until the run ends.
+ * Runs the decode loop of one request alone, to its end ({@link SteppedGeneration}): prefill the
+ * prompt (reusing the session's cache), then feed the tokens that its {@link GenerationRun} picks,
+ * one model pass at a time (or verified drafts at a time), until the run ends.
  */
 public final class Generator {
   /** Receives text as it is generated. Text that might begin a stop string is held back. */
@@ -39,27 +39,14 @@ public final class Generator {
       Listener listener,
       BooleanSupplier cancelled,
       Speculation speculation) {
-    GenerationRun run = new GenerationRun(session.model(), request, listener, cancelled);
-    float[] logits;
-    try {
-      logits = session.prefill(request.prompt(), run.promptStop());
-    } catch (CancellationException e) {
-      return run.stoppedInPrompt(session.lastReused());
+    SteppedGeneration generation =
+        new SteppedGeneration(
+            session, request, listener, cancelled, speculation, Integer.MAX_VALUE);
+    while (true) {
+      Optional<GenerationResult> result = generation.advance();
+      if (result.isPresent()) {
+        return result.get();
+      }
     }
-    run.promptDone(session.lastReused());
-    Stepper stepper =
-        speculation.appliesTo(request)
-            ? new SpeculativeStepper(session, speculation.source(run.promptStop()))
-            : new Stepper.Plain(session);
-    for (int token = run.next(logits, stepper.history());
-        token >= 0;
-        token = run.next(logits, stepper.history())) {
-      logits = stepper.next(token, run.remaining());
-    }
-    stepper.finish();
-    if (stepper instanceof SpeculativeStepper speculative) {
-      speculative.report();
-    }
-    return run.finish(stepper.drafted(), stepper.accepted());
   }
 }

@@ -11,6 +11,14 @@ sealed interface Stepper permits Stepper.Plain, SpeculativeStepper {
    */
   float[] next(int token, int remaining);
 
+  /**
+   * Whether the last {@link #next} ran a model pass; false where its logits came from a pass before
+   * (a drafted token that was verified already).
+   */
+  default boolean passed() {
+    return true;
+  }
+
   /** The tokens decoded so far, prompt included (what a repetition penalty reads). */
   int[] history();
 
