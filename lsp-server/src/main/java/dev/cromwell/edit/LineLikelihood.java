@@ -131,6 +131,14 @@ public final class LineLikelihood {
     }
 
     /**
+     * The tokens scored and their context: the prompt whose session the scoring should run in (one
+     * holding its context, say).
+     */
+    public int[] tokens() {
+      return tokens.clone();
+    }
+
+    /**
      * Runs the next part in {@code session}, which must hold what the earlier parts left: the
      * lines' scores once the last token is scored, empty while parts are left, and an empty array
      * once {@code cancelled} stopped it.

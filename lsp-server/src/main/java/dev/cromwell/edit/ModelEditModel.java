@@ -4,12 +4,12 @@ import dev.cromwell.engine.generate.DraftModel;
 import dev.cromwell.engine.generate.GenerationRequest;
 import dev.cromwell.engine.generate.GenerationResult;
 import dev.cromwell.engine.generate.GenerationStats;
-import dev.cromwell.engine.generate.Generator;
 import dev.cromwell.engine.generate.SamplerSettings;
 import dev.cromwell.engine.generate.Speculation;
+import dev.cromwell.engine.generate.SteppedGeneration;
 import dev.cromwell.engine.model.Model;
-import dev.cromwell.engine.model.Session;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
@@ -20,26 +20,38 @@ import java.util.function.Predicate;
 /**
  * Edits with a loaded model: greedy decoding, speculating by prompt lookup where that pays ({@link
  * Speculation#auto}) and with a draft model if one is given. One instance serves one edit request
- * (or one benchmark task and setting): it keeps the session of its last generation, so a follow-up
- * turn of the same conversation (the fix path's second look, {@code EditService}) computes only its
- * new tokens instead of the whole conversation again.
+ * (or one benchmark task and setting). Its passes run where its {@link EditPasses} say, which keep
+ * the session of its last generation, so a follow-up turn of the same conversation (the fix path's
+ * second look, {@code EditService}) computes only its new tokens instead of the whole conversation
+ * again.
  */
 public final class ModelEditModel implements EditModel {
   private final Model model;
   private final DraftModel draft;
   private final Function<GenerationRequest, Speculation> speculation;
   private final Consumer<GenerationStats> stats;
-
-  /** The last generation's session, free for the next one; null while one runs (or before any). */
-  private final AtomicReference<Session> spare = new AtomicReference<>();
+  private final EditPasses passes;
 
   public ModelEditModel(Model model) {
-    this(model, null);
+    this(model, EditPasses.here(model));
+  }
+
+  /**
+   * Edits with {@code model} whose passes run where {@code passes} say (the editor server's
+   * scheduler, between its completions).
+   */
+  public ModelEditModel(Model model, EditPasses passes) {
+    this(model, null, auto(model), stats -> {}, passes);
   }
 
   /** Edits with {@code model}, its drafts proposed by {@code draft} too (null for none). */
   public ModelEditModel(Model model, DraftModel draft) {
-    this(model, draft, request -> Speculation.auto(request, model.config()), stats -> {});
+    this(model, draft, auto(model), stats -> {});
+  }
+
+  /** The default speculation for each request ({@link Speculation#auto}). */
+  private static Function<GenerationRequest, Speculation> auto(Model model) {
+    return request -> Speculation.auto(request, model.config());
   }
 
   /**
@@ -52,10 +64,20 @@ public final class ModelEditModel implements EditModel {
       DraftModel draft,
       Function<GenerationRequest, Speculation> speculation,
       Consumer<GenerationStats> stats) {
+    this(model, draft, speculation, stats, EditPasses.here(model));
+  }
+
+  private ModelEditModel(
+      Model model,
+      DraftModel draft,
+      Function<GenerationRequest, Speculation> speculation,
+      Consumer<GenerationStats> stats,
+      EditPasses passes) {
     this.model = model;
     this.draft = draft;
     this.speculation = speculation;
     this.stats = stats;
+    this.passes = passes;
   }
 
   @Override
@@ -72,37 +94,39 @@ public final class ModelEditModel implements EditModel {
         new GenerationRequest(
             tokens, Math.min(maxTokens, room), SamplerSettings.greedy(), Set.of(), stopStrings, 0);
     EarlyStop early = new EarlyStop(enough);
-    // Session.prefill keeps the positions the new prompt shares with what the session holds (the
-    // last prompt and answer), and computes the rest. Two generations at once get a session each.
-    Session session = spare.getAndSet(null);
-    if (session == null) {
-      session = model.newSession();
-    }
+    Speculation speculating = speculation.apply(request).withDraftModel(draft);
+    // The session's prefill keeps the positions the new prompt shares with what it holds (the last
+    // prompt and answer), and computes the rest.
+    AtomicReference<SteppedGeneration> generation = new AtomicReference<>();
     GenerationResult result =
-        Generator.generate(
-            session,
-            request,
-            early,
-            () -> cancelled.getAsBoolean() || early.reached(),
-            speculation.apply(request).withDraftModel(draft));
-    spare.set(session);
+        passes.run(
+            tokens,
+            session -> {
+              if (generation.get() == null) {
+                generation.set(
+                    new SteppedGeneration(
+                        session,
+                        request,
+                        early,
+                        () -> cancelled.getAsBoolean() || early.reached(),
+                        speculating,
+                        passes.promptPart()));
+              }
+              return generation.get().advance();
+            });
     stats.accept(result.stats());
     return early.answer(result.text());
   }
 
   @Override
   public double[] lineLogProbabilities(String context, String text, BooleanSupplier cancelled) {
-    Session session = spare.getAndSet(null);
-    if (session == null) {
-      session = model.newSession();
+    // Prompts here have no BOS token (generate encodes them as they are). The context is the edit
+    // prompt's head, so the generation that follows reuses its positions.
+    Optional<LineLikelihood.Scoring> scoring = LineLikelihood.start(model, false, context, text);
+    if (scoring.isEmpty()) {
+      return new double[0];
     }
-    try {
-      // Prompts here have no BOS token (generate encodes them as they are).
-      return LineLikelihood.of(model, session, false, context, text, cancelled);
-    } finally {
-      // The context is the edit prompt's head, so the generation that follows reuses its positions.
-      spare.set(session);
-    }
+    return passes.run(scoring.get().tokens(), session -> scoring.get().next(session, cancelled));
   }
 
   @Override

@@ -242,7 +242,7 @@ final class LspEdits {
     String name = editName(before);
     String oldText = before.text().text();
     return runtime
-        .onModelThread(
+        .inOrderWithSwaps(
             () -> {
               try {
                 return new EditService(model)

@@ -1,5 +1,6 @@
 package dev.cromwell.lsp;
 
+import dev.cromwell.edit.EditPasses;
 import dev.cromwell.engine.generate.GenerationRequest;
 import dev.cromwell.engine.generate.GenerationResult;
 import dev.cromwell.engine.generate.GenerationStats;
@@ -9,11 +10,13 @@ import dev.cromwell.engine.generate.StopReason;
 import dev.cromwell.engine.model.Model;
 import dev.cromwell.engine.model.Session;
 import dev.cromwell.protocol.FimFormat;
+import dev.cromwell.service.BatchingScheduler;
 import dev.cromwell.service.FimTokens;
 import dev.cromwell.service.GenerationJob;
 import dev.cromwell.service.GenerationQueue;
 import dev.cromwell.service.PromptTokens;
 import dev.cromwell.service.QueueFullException;
+import dev.cromwell.service.SchedulerPasses;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
@@ -36,6 +39,9 @@ public final class ModelCompleter implements Completer {
   private final boolean kvReuse;
   private final TokenHealing healing;
   private volatile GenerationQueue queue;
+  // Where edits' passes run once a scheduler is attached: its parted work (before, on the caller's
+  // thread).
+  private volatile EditPasses editPasses;
   // Prompt tokens per second of recent prefills (warm-up included), averaged so that one slow
   // moment does not decide: it sizes the prompt that fits a completion's time limit.
   private volatile double prefillPerSecond;
@@ -242,10 +248,11 @@ public final class ModelCompleter implements Completer {
   }
 
   /**
-   * From now on completions are jobs in {@code queue}, which the runtime's scheduler for this model
-   * decodes; it is the only thread that runs passes on the model.
+   * From now on completions are jobs in {@code queue}, which {@code scheduler} decodes, and edits
+   * its parted work: its thread is the only one that runs passes on the model.
    */
-  void decodeThrough(GenerationQueue queue) {
+  void decodeThrough(GenerationQueue queue, BatchingScheduler scheduler) {
+    this.editPasses = new SchedulerPasses(scheduler);
     this.queue = queue;
   }
 
@@ -278,9 +285,16 @@ public final class ModelCompleter implements Completer {
     return sessions.closedSize();
   }
 
+  /**
+   * The model for an edit; once a scheduler decodes the completions, the edit's passes run a pass
+   * at a time between their steps, so the caller must wait on a thread of its own, never the
+   * scheduler's.
+   */
   @Override
   public dev.cromwell.edit.EditModel editModel() {
-    return new dev.cromwell.edit.ModelEditModel(model);
+    EditPasses passes = editPasses;
+    return new dev.cromwell.edit.ModelEditModel(
+        model, passes == null ? EditPasses.here(model) : passes);
   }
 
   @Override

@@ -23,11 +23,12 @@ import java.util.function.Supplier;
  * What the server serves with: the loaded model (a {@link Completer}) with the {@link
  * BatchingScheduler} whose thread is the one thread that runs passes on it, the settings, and the
  * workspace index with its token budget. Completions of a loaded model are the scheduler's jobs
- * (several documents decode together); every other use of the model (edits) runs on the scheduler's
- * thread between two decode steps. Model swaps are ordered on a dispatch thread, which closes the
- * old scheduler before the old model is closed. Settings decide here whether the model is loaded
- * again; {@link ModelLoader} coalesces those loads so the last configuration wins. Where an LSP
- * completion is prepared and handed to the model is {@link CompletionLane}.
+ * (several documents decode together); an edit is the scheduler's parted work, a pass at a time
+ * between decode steps, so completions go on during it. Model swaps are ordered on a dispatch
+ * thread, which closes the old scheduler before the old model is closed. Settings decide here
+ * whether the model is loaded again; {@link ModelLoader} coalesces those loads so the last
+ * configuration wins. Where an LSP completion is prepared and handed to the model is {@link
+ * CompletionLane}.
  */
 public final class ModelRuntime implements AutoCloseable {
   /** Completions of one model decoding together at most (the HTTP service's default too). */
@@ -147,7 +148,7 @@ public final class ModelRuntime implements AutoCloseable {
       // scheduler; warming them again would delay this session's ready by seconds on a busy CPU.
       boolean warmUp = BATCH_WARMED.add(m.model());
       scheduler = new BatchingScheduler(m.model(), queue, BATCH, 0, warmUp);
-      m.decodeThrough(queue);
+      m.decodeThrough(queue, scheduler);
     }
     this.completer = next;
     rebuildBudget();
@@ -163,15 +164,16 @@ public final class ModelRuntime implements AutoCloseable {
   }
 
   /**
-   * Computes {@code task} with the model: in order with swaps, and on the loaded model's scheduler
-   * thread between two decode steps, so it never overlaps a pass.
+   * Computes {@code task}, an edit, on the dispatch thread: in order with swaps (the model stays
+   * while it runs) and with other edits. Its passes on the model run on the scheduler's thread a
+   * pass at a time between decode steps (the completer's {@link Completer#editModel}), so
+   * completions of other documents go on meanwhile.
    */
-  <T> CompletableFuture<T> onModelThread(Supplier<T> task) {
+  <T> CompletableFuture<T> inOrderWithSwaps(Supplier<T> task) {
     return CompletableFuture.supplyAsync(
         () -> {
           try {
-            BatchingScheduler s = scheduler;
-            return s == null ? task.get() : s.runAlone(task).join();
+            return task.get();
           } catch (RuntimeException e) {
             noticeFault(e);
             throw e;
@@ -346,8 +348,8 @@ public final class ModelRuntime implements AutoCloseable {
 
   /**
    * Whether a pass may still read {@code c}'s model: its scheduler (or the dispatch thread) had not
-   * ended when it was let go, for example under a long edit. Such a model is closed (which waits
-   * for the pass), never handed on to another session through the daemon's cache.
+   * ended when it was let go, for example in a long pass. Such a model is closed (which waits for
+   * the pass), never handed on to another session through the daemon's cache.
    */
   boolean mayStillRead(Completer c) {
     return c instanceof ModelCompleter m && stillRead.contains(m.model());

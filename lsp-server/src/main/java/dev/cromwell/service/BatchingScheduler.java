@@ -36,11 +36,11 @@ import java.util.stream.Stream;
  * parted work) holds, or decodes in the session it brought (an editor document's); a job whose
  * session a running job still holds waits until that one has left.
  *
- * <p>Its thread is the only one that runs passes on the model: other uses of the model (edits, say)
- * are given to {@link #runAlone}, which runs them between two steps, or, when long (an edit's
- * scoring of its selection), to {@link #runInSessionByParts}, which runs a part at a time. While a
- * long prompt and parted work both wait for decoding jobs, each takes its turn, so the decoding
- * jobs get about a third of the model.
+ * <p>Its thread is the only one that runs passes on the model: other uses of the model (an edit's
+ * scoring of its selection and, in the editor server, its generation: {@link SchedulerPasses}) are
+ * given to {@link #runInSessionByParts}, which runs them a part (a pass) at a time, and short ones
+ * to {@link #runAlone}, which runs them between two steps. While a long prompt and parted work both
+ * wait for decoding jobs, each takes its turn, so the decoding jobs get about a third of the model.
  */
 public final class BatchingScheduler implements AutoCloseable {
   /** A running job: its session, its rules and the token it feeds next. */
@@ -188,6 +188,11 @@ public final class BatchingScheduler implements AutoCloseable {
     return decode.capacity();
   }
 
+  /** The prompt tokens one turn of the loop computes for a joining job: a prefill chunk. */
+  public int promptChunk() {
+    return model.prefillChunk();
+  }
+
   /**
    * Computes {@code task} on the scheduler's thread between two decode steps, so it may use the
    * model while no step runs; the batch waits for it. Fails with {@link CancellationException} once
@@ -224,6 +229,10 @@ public final class BatchingScheduler implements AutoCloseable {
    * closed.
    */
   public <T> CompletableFuture<T> runInSessionByParts(int[] prompt, PartedWork<T> work) {
+    if (Thread.currentThread() == thread) {
+      // Its parts would run on this thread, which would wait for them instead.
+      throw new IllegalStateException("parted work cannot be waited for on the scheduler's thread");
+    }
     CompletableFuture<T> result = new CompletableFuture<>();
     runAlone(
             () -> {
@@ -649,8 +658,9 @@ public final class BatchingScheduler implements AutoCloseable {
   }
 
   /**
-   * Whether this scheduler's thread has ended, so nothing it runs (a decode step, or an edit given
-   * to {@link #runAlone}, which {@link #close} does not stop) can still read the model.
+   * Whether this scheduler's thread has ended, so nothing it runs (a decode step, a part of parted
+   * work, or a task given to {@link #runAlone}, which {@link #close} does not stop) can still read
+   * the model.
    */
   public boolean ended() {
     return !thread.isAlive();

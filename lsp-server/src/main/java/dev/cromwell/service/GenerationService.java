@@ -240,35 +240,33 @@ public final class GenerationService implements AutoCloseable {
       public double[] lineLogProbabilities(String context, String text, BooleanSupplier cancelled) {
         // As generation prompts are tokenized here (BOS first where the model wants one).
         Prompt head = new Prompt(PromptTokens.ofMarkedText(model.tokenizer(), context), Set.of());
-        int[] tokens = PromptTokens.ofMarkedText(model.tokenizer(), context + text);
         boolean bos = model.tokenizer().vocabulary().addBos();
         boolean timed = timeout != null && !timeout.isZero();
         long deadline = System.nanoTime() + (timed ? timeout.toNanos() : 0);
         BooleanSupplier stop =
             () -> cancelled.getAsBoolean() || (timed && System.nanoTime() - deadline > 0);
         Optional<LineLikelihood.Scoring> scoring = LineLikelihood.start(model, bos, context, text);
-        CompletableFuture<double[]> scores = null;
+        if (scoring.isEmpty() || head.tokens().length >= model.contextLength()) {
+          return new double[0];
+        }
         try {
-          if (scoring.isEmpty() || head.tokens().length >= model.contextLength()) {
-            return new double[0];
-          }
           Options one = new Options(1, 0f, 1f, List.of(), 0L, timeout);
           submit(head, one, piece -> {}, cancelled).get();
-          scores =
-              scheduler.runInSessionByParts(tokens, session -> scoring.get().next(session, stop));
-          return scores.get();
         } catch (QueueFullException e) {
           throw new QueueFull(e);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
-          if (scores != null) {
-            // Nobody waits for them: the scheduler drops the work at its next part.
-            scores.cancel(false);
-          }
           return new double[0];
         } catch (ExecutionException | java.util.concurrent.CancellationException e) {
           // Scores only point the fix at a line: without them it is asked as before (a timeout
           // or a cancellation then ends the edit's own generation as it would have).
+          return new double[0];
+        }
+        try {
+          return new SchedulerPasses(scheduler)
+              .run(scoring.get().tokens(), session -> scoring.get().next(session, stop));
+        } catch (RuntimeException e) {
+          // As above: the scoring stopped (the model unloaded, the caller interrupted) or failed.
           return new double[0];
         }
       }
