@@ -6,9 +6,11 @@ does to a stream running beside it. Starts `cromwell serve` from each checkout i
 alternating, so both see the same stretch of machine load), streams a long completion (counting,
 which does not end by itself), and while it streams posts "fix the bug" on a ~60-line function;
 prints the stream's largest gap between two tokens during the edit, its gaps over 1 s, its tokens
-during the edit and the edit's time. Needs python3 only.
+during the edit and the edit's time. With --alone it posts the edit with no stream beside it and
+times it; --file and --instruction pick another edit. Needs python3 only.
 
   benchmarks/serve-stream-during-fix.py [--base OTHER_CHECKOUT] [--rounds N] [--model NAME] [--port P]
+      [--alone] [--file FILE] [--instruction TEXT]
 (after bin/build in each checkout)."""
 import argparse, json, os, signal, subprocess, threading, time, urllib.request
 
@@ -18,6 +20,9 @@ ap.add_argument("--base", help="another built checkout to alternate with this on
 ap.add_argument("--rounds", type=int, default=1)
 ap.add_argument("--model", default="qwen2.5-coder-0.5b-instruct")
 ap.add_argument("--port", type=int, default=18556)
+ap.add_argument("--alone", action="store_true", help="time the edit with no stream beside it")
+ap.add_argument("--file", help="edit this file (all of it) instead of the built-in function")
+ap.add_argument("--instruction", default="fix the bug")
 args = ap.parse_args()
 url = f"http://127.0.0.1:{args.port}"
 
@@ -61,6 +66,11 @@ def one_round(checkout, round_no):
                   for i in range(60)]
         lines.append("    return out.values(")
         text = "import math\n\n\n" + "\n".join(lines) + "\n"
+        first, last = 4, 3 + len(lines)
+        if args.file:
+            with open(args.file) as f:
+                text = f.read()
+            first, last = 1, max(1, len(text.splitlines()))
         stamps, failed = [], []
         def stream():
             numbers = ", ".join(str(n) for n in range(round_no, round_no + 40))
@@ -72,24 +82,25 @@ def one_round(checkout, round_no):
                             stamps.append(time.monotonic())
             except Exception as e:
                 failed.append(e)
-        threading.Thread(target=stream, daemon=True).start()
+        if not args.alone:
+            threading.Thread(target=stream, daemon=True).start()
         started = time.monotonic()
-        while len(stamps) < 20:
+        while len(stamps) < 20 and not args.alone:
             if failed or time.monotonic() - started > 120:
                 raise SystemExit(f"the stream did not start: {failed}")
             time.sleep(0.05)
         e0 = time.monotonic()
-        out = json.loads(post("/v1/cromwell/edit", {"path": "table.py", "text": text, "instruction": "fix the bug",
-                                                   "range": {"start_line": 4, "end_line": 3 + len(lines)}}).read())
+        out = json.loads(post("/v1/cromwell/edit", {"path": "table.py", "text": text, "instruction": args.instruction,
+                                                   "range": {"start_line": first, "end_line": last}}).read())
         e1 = time.monotonic()
         # A stall still open when the edit returns ends at the stream's next token.
-        while stamps[-1] < e1 and not failed and time.monotonic() - e1 < 30:
+        while stamps and stamps[-1] < e1 and not failed and time.monotonic() - e1 < 30:
             time.sleep(0.01)
         seen = list(stamps)
         gaps = [b - a for a, b in zip(seen, seen[1:]) if b > e0 and a < e1]
         return {"checkout": checkout, "round": round_no, "edit_s": round(e1 - e0, 2),
                 "stream_tokens_during_edit": sum(1 for s in seen if e0 <= s <= e1),
-                "stream_outlived_edit": seen[-1] > e1, "stream_failed": str(failed[0]) if failed else None,
+                "stream_outlived_edit": bool(seen) and seen[-1] > e1, "stream_failed": str(failed[0]) if failed else None,
                 "largest_gap_s": round(max(gaps), 2) if gaps else None,
                 "gaps_over_1s": sum(1 for g in gaps if g > 1.0),
                 "edit_changed_text": out.get("text") != text, "refusal": out.get("refusal")}

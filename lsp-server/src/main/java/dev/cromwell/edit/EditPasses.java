@@ -1,9 +1,15 @@
 package dev.cromwell.edit;
 
+import dev.cromwell.engine.generate.GenerationRequest;
+import dev.cromwell.engine.generate.GenerationResult;
+import dev.cromwell.engine.generate.Generator;
+import dev.cromwell.engine.generate.Speculation;
+import dev.cromwell.engine.generate.SteppedGeneration;
 import dev.cromwell.engine.model.Model;
 import dev.cromwell.engine.model.Session;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 /**
@@ -25,6 +31,28 @@ public interface EditPasses {
 
   /** The most prompt tokens one part should compute. */
   int promptPart();
+
+  /**
+   * Runs {@code request} to its end, a pass a part ({@link SteppedGeneration}), speculating as
+   * {@code speculation} says; {@code listener} gets its text as it comes.
+   */
+  default GenerationResult generate(
+      GenerationRequest request,
+      Generator.Listener listener,
+      BooleanSupplier cancelled,
+      Speculation speculation) {
+    AtomicReference<SteppedGeneration> generation = new AtomicReference<>();
+    return run(
+        request.prompt(),
+        session -> {
+          if (generation.get() == null) {
+            generation.set(
+                new SteppedGeneration(
+                    session, request, listener, cancelled, speculation, promptPart()));
+          }
+          return generation.get().advance();
+        });
+  }
 
   /**
    * On the calling thread, to the end at once, in one session that the next call reuses (two calls

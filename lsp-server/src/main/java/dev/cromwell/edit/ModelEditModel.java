@@ -6,12 +6,10 @@ import dev.cromwell.engine.generate.GenerationResult;
 import dev.cromwell.engine.generate.GenerationStats;
 import dev.cromwell.engine.generate.SamplerSettings;
 import dev.cromwell.engine.generate.Speculation;
-import dev.cromwell.engine.generate.SteppedGeneration;
 import dev.cromwell.engine.model.Model;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -94,26 +92,14 @@ public final class ModelEditModel implements EditModel {
         new GenerationRequest(
             tokens, Math.min(maxTokens, room), SamplerSettings.greedy(), Set.of(), stopStrings, 0);
     EarlyStop early = new EarlyStop(enough);
-    Speculation speculating = speculation.apply(request).withDraftModel(draft);
     // The session's prefill keeps the positions the new prompt shares with what it holds (the last
     // prompt and answer), and computes the rest.
-    AtomicReference<SteppedGeneration> generation = new AtomicReference<>();
     GenerationResult result =
-        passes.run(
-            tokens,
-            session -> {
-              if (generation.get() == null) {
-                generation.set(
-                    new SteppedGeneration(
-                        session,
-                        request,
-                        early,
-                        () -> cancelled.getAsBoolean() || early.reached(),
-                        speculating,
-                        passes.promptPart()));
-              }
-              return generation.get().advance();
-            });
+        passes.generate(
+            request,
+            early,
+            () -> cancelled.getAsBoolean() || early.reached(),
+            speculation.apply(request).withDraftModel(draft));
     stats.accept(result.stats());
     return early.answer(result.text());
   }

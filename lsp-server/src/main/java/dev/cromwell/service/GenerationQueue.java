@@ -37,6 +37,32 @@ public final class GenerationQueue {
 
   /** Admits a job or refuses it when {@code capacity} jobs are already waiting or running. */
   public void admit(GenerationJob job) throws QueueFullException {
+    takePlace();
+    synchronized (this) {
+      if (closed) {
+        admitted.decrementAndGet();
+        throw new RejectedExecutionException("the model was unloaded");
+      }
+      waiting.add(job);
+    }
+  }
+
+  /**
+   * Takes a place for work on the model that is not a job (an edit's answer decoded as the
+   * scheduler's parted work), or refuses it as {@link #admit} would; {@link #finished} gives the
+   * place back.
+   */
+  public void reserve() throws QueueFullException {
+    takePlace();
+    synchronized (this) {
+      if (closed) {
+        admitted.decrementAndGet();
+        throw new RejectedExecutionException("the model was unloaded");
+      }
+    }
+  }
+
+  private void takePlace() throws QueueFullException {
     while (true) {
       int now = admitted.get();
       if (now >= capacity) {
@@ -44,15 +70,8 @@ public final class GenerationQueue {
         throw new QueueFullException(capacity, retryAfterSeconds(now));
       }
       if (admitted.compareAndSet(now, now + 1)) {
-        break;
+        return;
       }
-    }
-    synchronized (this) {
-      if (closed) {
-        admitted.decrementAndGet();
-        throw new RejectedExecutionException("the model was unloaded");
-      }
-      waiting.add(job);
     }
   }
 

@@ -8,6 +8,8 @@ import dev.cromwell.edit.LineLikelihood;
 import dev.cromwell.engine.generate.GenerationRequest;
 import dev.cromwell.engine.generate.Generator;
 import dev.cromwell.engine.generate.SamplerSettings;
+import dev.cromwell.engine.generate.Speculation;
+import dev.cromwell.engine.generate.StopReason;
 import dev.cromwell.engine.model.Model;
 import dev.cromwell.engine.tokenizer.Tokenizer;
 import dev.cromwell.protocol.FimFormat;
@@ -195,8 +197,13 @@ public final class GenerationService implements AutoCloseable {
   }
 
   /**
-   * The model behind {@link dev.cromwell.edit.EditService} here: its generations wait their turn in
-   * the same queue as every other request.
+   * The model behind {@link dev.cromwell.edit.EditService} here. One edit's answer at a time is
+   * decoded as parted work ({@link #speculatingAnswer}), a pass at a time between the running jobs'
+   * steps, speculating by prompt lookup where that pays ({@link Speculation#auto}) as the command
+   * line's edits do; while one is, the others' answers are jobs in the queue that decode with the
+   * batch (so an edit never waits for another's whole answer). Either way the answer holds a place
+   * in the queue (a full queue refuses it) and ends at the request's {@code timeout}, counted from
+   * admission, with the text so far.
    */
   public EditModel editModel(Duration timeout) {
     return new EditModel() {
@@ -209,11 +216,19 @@ public final class GenerationService implements AutoCloseable {
           BooleanSupplier cancelled,
           java.util.function.Predicate<String> enough) {
         EarlyStop early = new EarlyStop(enough);
-        BooleanSupplier stop = () -> cancelled.getAsBoolean() || early.reached();
         Prompt p = new Prompt(PromptTokens.ofMarkedText(model.tokenizer(), prompt), Set.of());
         int limit = Math.max(1, Math.min(maxTokens, room(p) - 1));
-        Options greedy = new Options(limit, 0f, 1f, stopStrings, 0L, timeout);
         try {
+          if (speculating.compareAndSet(false, true)) {
+            try {
+              return early.answer(
+                  speculatingAnswer(p, limit, stopStrings, timeout, cancelled, early));
+            } finally {
+              speculating.set(false);
+            }
+          }
+          BooleanSupplier stop = () -> cancelled.getAsBoolean() || early.reached();
+          Options greedy = new Options(limit, 0f, 1f, stopStrings, 0L, timeout);
           return early.answer(submit(p, greedy, early, stop).get().result().text());
         } catch (QueueFullException e) {
           throw new QueueFull(e);
@@ -250,8 +265,9 @@ public final class GenerationService implements AutoCloseable {
           return new double[0];
         }
         try {
-          Options one = new Options(1, 0f, 1f, List.of(), 0L, timeout);
-          submit(head, one, piece -> {}, cancelled).get();
+          if (!admit(head, timeout, cancelled)) {
+            return new double[0];
+          }
         } catch (QueueFullException e) {
           throw new QueueFull(e);
         } catch (InterruptedException e) {
@@ -286,6 +302,60 @@ public final class GenerationService implements AutoCloseable {
         return model.tokenizer().encode(text, false).length;
       }
     };
+  }
+
+  // Whether an edit's answer is being decoded as parted work (one at a time: see editModel).
+  private final java.util.concurrent.atomic.AtomicBoolean speculating =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
+  /**
+   * An edit's answer as parted work ({@link SchedulerPasses#generate}), its prompt included (a
+   * chunk a part, sharing the model as a joining job's prompt does), holding a place in the queue
+   * while it runs; ended by {@code timeout} (from now) or {@code cancelled} with the text so far,
+   * and by the model's unloading with none.
+   */
+  private String speculatingAnswer(
+      Prompt prompt,
+      int limit,
+      List<String> stopStrings,
+      Duration timeout,
+      BooleanSupplier cancelled,
+      EarlyStop early)
+      throws QueueFullException {
+    long start = System.nanoTime();
+    boolean timed = timeout != null && !timeout.isZero();
+    long deadline = start + (timed ? timeout.toNanos() : 0);
+    BooleanSupplier stop =
+        () ->
+            cancelled.getAsBoolean()
+                || early.reached()
+                || (timed && System.nanoTime() - deadline > 0);
+    queue.reserve();
+    try {
+      GenerationRequest request =
+          new GenerationRequest(
+              prompt.tokens(), limit, SamplerSettings.greedy(), Set.of(), stopStrings, 0);
+      return new SchedulerPasses(scheduler, timed ? deadline : 0)
+          .generate(request, early, stop, Speculation.auto(request, model.config()))
+          .text();
+    } catch (java.util.concurrent.CancellationException e) {
+      return ""; // out of time before its first part, or the model was unloaded
+    } finally {
+      queue.finished((System.nanoTime() - start) / 1e9);
+    }
+  }
+
+  /**
+   * Sends {@code prompt} through the queue as a one-token job, as any prompt goes: it waits its
+   * turn, is refused when the queue is full, keeps the request's {@code timeout} and shares the
+   * model chunk by chunk with running jobs; a prefix-reuse session then holds it, for the parted
+   * scoring that follows. False when the timeout or {@code cancelled} ended it first.
+   */
+  private boolean admit(Prompt prompt, Duration timeout, BooleanSupplier cancelled)
+      throws QueueFullException, InterruptedException, ExecutionException {
+    Options one = new Options(1, 0f, 1f, List.of(), 0L, timeout);
+    GenerationJob.Outcome outcome = submit(prompt, one, piece -> {}, cancelled).get();
+    return !outcome.timedOut() && outcome.result().stopReason() != StopReason.CANCELLED;
   }
 
   /** A full queue met inside an edit (EditModel cannot throw checked exceptions). */

@@ -6,6 +6,8 @@ import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 /**
@@ -14,14 +16,36 @@ import java.util.function.Function;
  * shares most with the prompt, so completions and streams go on while an edit is computed. The
  * caller waits on its own thread (never the scheduler's).
  */
-public record SchedulerPasses(BatchingScheduler scheduler) implements EditPasses {
+public record SchedulerPasses(BatchingScheduler scheduler, long deadlineNanos)
+    implements EditPasses {
+  /** How long past its deadline the caller waits for work that began: to end with its text. */
+  private static final long GRACE_NANOS = 1_000_000_000L;
+
+  /** Passes without a deadline. */
+  public SchedulerPasses(BatchingScheduler scheduler) {
+    this(scheduler, 0);
+  }
+
+  /**
+   * Waits for the work (a second past the deadline at most, when there is one: work that stops
+   * itself at the deadline ends with its result; work still waiting its turn by then is dropped).
+   *
+   * @throws CancellationException when the model was unloaded, the caller interrupted, or the
+   *     deadline passed
+   */
   @Override
   public <T> T run(int[] prompt, Function<Session, Optional<T>> work) {
     CompletableFuture<T> result = scheduler.runInSessionByParts(prompt, work::apply);
     try {
-      return result.get();
-    } catch (InterruptedException e) {
+      if (deadlineNanos == 0) {
+        return result.get();
+      }
+      return result.get(deadlineNanos + GRACE_NANOS - System.nanoTime(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
       // Nobody waits for it any more: the scheduler drops the work at its next part.
+      result.cancel(false);
+      throw new CancellationException("out of time before the work ended");
+    } catch (InterruptedException e) {
       result.cancel(false);
       Thread.currentThread().interrupt();
       throw new CancellationException("interrupted while the edit was computed");

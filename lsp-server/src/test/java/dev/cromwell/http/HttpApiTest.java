@@ -686,6 +686,92 @@ class HttpApiTest {
     assertTrue(inserted.startsWith("    \"\"\""), updated);
   }
 
+  /**
+   * The server decodes an edit's answer a pass at a time between other requests' steps, the command
+   * line on its own thread: on the real SmolLM2 both answer the same (text or refusal).
+   */
+  @Test
+  void anEditThroughTheServerAnswersAsTheCommandLineDoes() throws Exception {
+    start();
+    String text = "def area(r):\n    return 3.14 * r * r\n";
+    String instruction = "use math.pi instead of 3.14";
+    JsonObject request = new JsonObject();
+    request.addProperty("path", "geo.py");
+    request.addProperty("text", text);
+    request.addProperty("instruction", instruction);
+    // A stream beside it, so that the edit's parts share the model with a running job.
+    CompletableFuture<HttpResponse<String>> beside =
+        client.sendAsync(
+            HttpRequest.newBuilder(URI.create(base + "/v1/completions"))
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"prompt\":\"1, 2, 3,\",\"max_tokens\":200,\"temperature\":0}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response = post("/v1/cromwell/edit", request.toString());
+    assertEquals(200, response.statusCode(), response.body());
+    JsonObject served = json(response);
+    assertEquals(200, beside.get().statusCode());
+    String expected;
+    String refusal = null;
+    try (Model direct = Model.load(RealModels.smollm2(), new Model.Options(2, 2048))) {
+      try {
+        expected =
+            new dev.cromwell.edit.EditService(new dev.cromwell.edit.ModelEditModel(direct))
+                .edit(
+                    new dev.cromwell.edit.EditService.Request("geo.py", text, 1, 2, instruction),
+                    () -> false);
+      } catch (dev.cromwell.protocol.edit.EditException e) {
+        expected = text;
+        refusal = e.getMessage();
+      }
+    }
+    assertEquals(expected, served.get("text").getAsString());
+    assertEquals(
+        refusal, served.get("refusal").isJsonNull() ? null : served.get("refusal").getAsString());
+  }
+
+  /**
+   * An edit's answer, decoded as the scheduler's parted work, holds a place in the queue while it
+   * runs and ends at the request's timeout (counted from admission) as a job's does.
+   */
+  @Test
+  void anEditsAnswerHoldsAQueuePlaceAndEndsAtTheTimeout() throws Exception {
+    Duration timeout = Duration.ofMillis(2500);
+    start(null, 4, 1 << 20, timeout);
+    StringBuilder text = new StringBuilder("def table(rows):\n    out = {}\n");
+    for (int i = 0; i < 30; i++) {
+      text.append("    out['row")
+          .append(i)
+          .append("'] = sum(r[")
+          .append(i)
+          .append("] for r in rows)\n");
+    }
+    text.append("    return out\n");
+    JsonObject request = new JsonObject();
+    request.addProperty("path", "table.py");
+    request.addProperty("text", text.toString());
+    request.addProperty("instruction", "rename out to totals");
+    long t0 = System.nanoTime();
+    CompletableFuture<HttpResponse<String>> edit =
+        client.sendAsync(
+            HttpRequest.newBuilder(URI.create(base + "/v1/cromwell/edit"))
+                .POST(HttpRequest.BodyPublishers.ofString(request.toString()))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    double deepest = 0;
+    while (!edit.isDone()) {
+      deepest = Math.max(deepest, metric("cromwell_queue_depth"));
+      Thread.sleep(20);
+    }
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    assertEquals(200, edit.get().statusCode(), edit.get().body());
+    assertTrue(deepest >= 1, "the edit held no place in the queue");
+    // The timeout, the second the caller waits past it at most, and the edit's own work after.
+    assertTrue(seconds < 2.5 + 1 + 3, "the edit took " + seconds + " s with a 2.5 s timeout");
+    assertEquals(0, metric("cromwell_queue_depth"), "the edit's place was not given back");
+  }
+
   private HttpResponse<String> getQuietly(String path) {
     try {
       return get(path);
