@@ -15,15 +15,17 @@ the checkouts so that both see the same stretch of machine load. Needs python3 o
   benchmarks/lsp-typing-during-edit.py [--base OTHER_CHECKOUT] [--rounds N] [--model NAME]
 (after bin/build in each checkout)."""
 import argparse
-import json
 import os
 import queue
 import statistics
 import subprocess
+import sys
 import threading
 import time
 
 here = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+sys.path.insert(0, os.path.join(here, "bin", "lib"))
+from lsp_client import LspClient, LspError  # noqa: E402 (the project's own LSP client)
 ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
 ap.add_argument("--base", help="another built checkout to alternate with this one")
 ap.add_argument("--rounds", type=int, default=1)
@@ -31,76 +33,23 @@ ap.add_argument("--model", default="qwen2.5-coder-0.5b-instruct")
 args = ap.parse_args()
 
 
-class Server:
-    """An LSP server over stdio: requests by id, the server's own requests answered."""
+def start_server(checkout):
+    env = dict(os.environ, CROMWELL_DAEMON="off")
+    return LspClient([f"{checkout}/bin/cromwell", "lsp"], env=env, stderr=subprocess.DEVNULL)
 
-    def __init__(self, checkout):
-        env = dict(os.environ, CROMWELL_DAEMON="off")
-        self.proc = subprocess.Popen([f"{checkout}/bin/cromwell", "lsp"], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
-        self.next_id = 0
-        self.waiting = {}
-        self.lock = threading.Lock()
-        threading.Thread(target=self.read, daemon=True).start()
 
-    def send(self, message):
-        body = json.dumps(message).encode()
-        with self.lock:
-            self.proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
-            self.proc.stdin.flush()
+def in_background(call):
+    """Runs call() on a thread: a queue that gets its result, or the error it raised."""
+    box = queue.Queue()
 
-    def read(self):
-        out = self.proc.stdout
-        while True:
-            length = None
-            while True:
-                line = out.readline()
-                if not line:
-                    for box in list(self.waiting.values()):
-                        box.put({"error": {"message": "the server exited"}})
-                    return
-                line = line.strip()
-                if not line:
-                    break
-                if line.lower().startswith(b"content-length:"):
-                    length = int(line.split(b":")[1])
-            if length is None:
-                raise SystemExit("the server sent a message without Content-Length")
-            message = json.loads(out.read(length))
-            if "method" in message and "id" in message:
-                # window/workDoneProgress/create and the like: say yes. (This client declares no
-                # applyEdit capability, so an edit's answer is its result, not a request.)
-                result = None
-                self.send({"jsonrpc": "2.0", "id": message["id"], "result": result})
-            elif "id" in message and message["id"] in self.waiting:
-                self.waiting.pop(message["id"]).put(message)
-
-    def request(self, method, params):
-        """A queue that gets the answer."""
-        with self.lock:
-            self.next_id += 1
-            rid = self.next_id
-        box = queue.Queue()
-        self.waiting[rid] = box
-        self.send({"jsonrpc": "2.0", "id": rid, "method": method, "params": params})
-        return box
-
-    def call(self, method, params, timeout=900):
-        answer = self.request(method, params).get(timeout=timeout)
-        if "error" in answer:
-            raise SystemExit(f"{method}: {answer['error'].get('message')}")
-        return answer.get("result")
-
-    def notify(self, method, params):
-        self.send({"jsonrpc": "2.0", "method": method, "params": params})
-
-    def close(self):
+    def run():
         try:
-            self.call("shutdown", None, timeout=30)
-            self.notify("exit", None)
-            self.proc.wait(timeout=30)
-        except Exception:
-            self.proc.kill()
+            box.put(call())
+        except LspError as e:
+            box.put(e)
+
+    threading.Thread(target=run, daemon=True).start()
+    return box
 
 
 NAMES = ["add", "subtract", "multiply", "divide", "power", "modulo", "maximum", "minimum", "average",
@@ -116,47 +65,37 @@ def buggy_function(variant):
 
 
 def one_round(checkout, round_no):
-    server = Server(checkout)
+    server = start_server(checkout)
     try:
-        server.call("initialize", {"processId": None, "rootUri": None, "capabilities": {},
-                                   "initializationOptions": {"model": args.model, "threads": 2,
-                                                             "debounceMs": 0}}, timeout=120)
-        server.notify("initialized", {})
-        for _ in range(1200):
-            state = server.call("cromwell/status", [])["modelState"]
-            if state == "ready":
-                break
-            if state.startswith("failed"):
-                raise SystemExit(f"{checkout}: the model failed to load: {state}")
-            time.sleep(0.1)
-        else:
-            raise SystemExit(f"{checkout}: the model was not ready after 2 minutes ({state})")
+        server.initialize({"model": args.model, "threads": 2, "debounceMs": 0})
+        server.await_ready(timeout=300)
         typed_uri = "untitled:typing.py"
         typed = "import math\n"
         server.notify("textDocument/didOpen", {"textDocument": {
             "uri": typed_uri, "languageId": "python", "version": 1, "text": typed}})
 
         def edit(variant):
+            """The edit, under way: a queue that gets its answer (or the error)."""
             uri = f"untitled:table{variant}.py"
             text = buggy_function(variant)
             server.notify("textDocument/didOpen", {"textDocument": {
                 "uri": uri, "languageId": "python", "version": 1, "text": text}})
             lines = text.count("\n")
-            return server.request("workspace/executeCommand", {"command": "cromwell.edit", "arguments": [{
-                "uri": uri, "range": {"start": {"line": 0, "character": 0},
-                                      "end": {"line": lines, "character": 0}},
-                "instruction": "fix the bug"}]})
+            return in_background(lambda: server.request("workspace/executeCommand", {
+                "command": "cromwell.edit", "arguments": [{
+                    "uri": uri, "range": {"start": {"line": 0, "character": 0},
+                                          "end": {"line": lines, "character": 0}},
+                    "instruction": "fix the bug"}]}, timeout=900))
 
-        # A suggestion first, so that both edits meet a warm completion path.
-        server.call("textDocument/inlineCompletion", {"textDocument": {"uri": typed_uri},
-                    "position": {"line": 1, "character": 0}, "context": {"triggerKind": 2}})
         def edit_alone():
             t0 = time.monotonic()
             answer = edit(f"{round_no}a").get(timeout=900)
-            if "error" in answer:
-                print(f"  (the edit alone failed: {answer['error'].get('message')})")
+            if isinstance(answer, LspError):
+                print(f"  (the edit alone failed: {answer})")
             return time.monotonic() - t0
 
+        # A suggestion first, so that both edits meet a warm completion path.
+        server.inline_completion(typed_uri, 1, 0)
         # A server's first edit warms the edit path for its second: the order alternates.
         alone = edit_alone() if round_no % 2 == 0 else None
         t0 = time.monotonic()
@@ -166,30 +105,26 @@ def one_round(checkout, round_no):
         version = 1
         while pending.empty():
             version += 1
-            # A new function each time, so that no earlier suggestion covers what was typed (typed-ahead
-            # text is answered without the model): every request needs the model. Its suggestion is
-            # accepted (typed), as a user would, so that the file stays code.
+            # A new function each time, so that no earlier suggestion covers what was typed
+            # (typed-ahead text is answered without the model): every request needs the model. Its
+            # suggestion is accepted (typed), as a user would, so that the file stays code.
             name = NAMES[(version - 2) % len(NAMES)] + str((version - 2) // len(NAMES) or "")
             typed += f"\n\n\ndef {name}(a, b):\n    return "
             server.notify("textDocument/didChange", {
-                "textDocument": {"uri": typed_uri, "version": version}, "contentChanges": [{"text": typed}]})
-            line = typed.count("\n")
-            column = len(typed.split("\n")[-1])
+                "textDocument": {"uri": typed_uri, "version": version},
+                "contentChanges": [{"text": typed}]})
             asked = time.monotonic()
-            result = server.call("textDocument/inlineCompletion", {"textDocument": {"uri": typed_uri},
-                                 "position": {"line": line, "character": column},
-                                 "context": {"triggerKind": 2}})
+            suggestion = server.inline_completion(typed_uri, typed.count("\n"),
+                                                  len(typed.split("\n")[-1]), timeout=900)
             # One answered after the edit ended counts too: it waited for it.
             latencies.append(time.monotonic() - asked)
-            items = result.get("items", []) if isinstance(result, dict) else (result or [])
-            empty += not items
-            if items:
-                typed += items[0]["insertText"]
+            empty += not suggestion
+            typed += suggestion
             time.sleep(0.2)
         answer = pending.get(timeout=900)
         beside = time.monotonic() - t0
-        if "error" in answer:
-            print(f"  (the edit beside typing failed: {answer['error'].get('message')})")
+        if isinstance(answer, LspError):
+            print(f"  (the edit beside typing failed: {answer})")
         if alone is None:
             alone = edit_alone()
         return alone, beside, latencies, empty
