@@ -37,10 +37,11 @@ import java.util.stream.Stream;
  * session a running job still holds waits until that one has left.
  *
  * <p>Its thread is the only one that runs passes on the model: other uses of the model (an edit's
- * scoring of its selection and, in the editor server, its generation: {@link SchedulerPasses}) are
- * given to {@link #runInSessionByParts}, which runs them a part (a pass) at a time, and short ones
- * to {@link #runAlone}, which runs them between two steps. While a long prompt and parted work both
- * wait for decoding jobs, each takes its turn, so the decoding jobs get about a third of the model.
+ * scoring of its selection and its answer, in the editor server and one at a time in {@code serve}:
+ * {@link SchedulerPasses}) are given to {@link #runInSessionByParts}, which runs them a part (a
+ * pass) at a time, and short ones to {@link #runAlone}, which runs them between two steps. While a
+ * long prompt and parted work both wait for decoding jobs, each takes its turn, so the decoding
+ * jobs get about a third of the model.
  */
 public final class BatchingScheduler implements AutoCloseable {
   /** A running job: its session, its rules and the token it feeds next. */
