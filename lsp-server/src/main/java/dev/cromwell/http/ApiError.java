@@ -30,6 +30,11 @@ public final class ApiError extends RuntimeException {
     return new ApiError(400, "invalid_request_error", null, param, message, 0);
   }
 
+  /** 503: the request waited in the queue past its timeout; worth retrying in a second. */
+  public static ApiError timeout(String message) {
+    return new ApiError(503, "server_error", "timeout", null, message, 1);
+  }
+
   public static ApiError notFound(String code, String message) {
     return new ApiError(404, "invalid_request_error", code, null, message, 0);
   }

@@ -81,6 +81,8 @@ final class EditApi {
       out.addProperty("refusal", e.getMessage());
     } catch (GenerationService.QueueFull e) {
       throw OpenAiApi.busy(e.queueFull());
+    } catch (GenerationService.QueueTimeout e) {
+      throw ApiError.timeout(e.getMessage());
     }
     x.sendJson(200, out);
   }

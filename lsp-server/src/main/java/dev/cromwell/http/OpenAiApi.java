@@ -295,7 +295,7 @@ final class OpenAiApi {
       throw new ApiError(499, "invalid_request_error", "cancelled", null, "cancelled", 0);
     } catch (ExecutionException e) {
       if (e.getCause() instanceof TimeoutException t) {
-        throw new ApiError(503, "server_error", "timeout", null, t.getMessage(), 1);
+        throw ApiError.timeout(t.getMessage());
       }
       throw new IllegalStateException("generation failed: " + e.getCause(), e.getCause());
     }

@@ -264,6 +264,7 @@ public final class BatchingScheduler implements AutoCloseable {
         runTasks();
         if (!closing) {
           admit();
+          endGoneWaiting();
         }
         dropStoppedJoining();
         Slot next = joining.isEmpty() ? null : nextToPrefill();
@@ -420,20 +421,47 @@ public final class BatchingScheduler implements AutoCloseable {
     return false;
   }
 
+  /**
+   * Ends the waiting jobs whose caller gave up or whose timeout passed, now rather than when a slot
+   * frees: behind long jobs, a request that timed out would otherwise hear so only once one ended
+   * (a 2 s timeout answered after 20 s), and a client that hung up would hold its queue place.
+   */
+  private void endGoneWaiting() {
+    long now = System.nanoTime();
+    for (GenerationJob job : queue.removeWaiting(job -> gone(job, now))) {
+      endUnstarted(job);
+    }
+    for (Iterator<GenerationJob> it = deferred.iterator(); it.hasNext(); ) {
+      GenerationJob job = it.next();
+      if (gone(job, now)) {
+        it.remove();
+        endUnstarted(job);
+      }
+    }
+  }
+
+  private static boolean gone(GenerationJob job, long now) {
+    return job.cancelled().getAsBoolean() || job.expired(now);
+  }
+
+  /** Ends a job that never started: cancelled, or timed out waiting. */
+  private void endUnstarted(GenerationJob job) {
+    if (job.cancelled().getAsBoolean()) {
+      job.result().cancel(false);
+    } else {
+      job.result()
+          .completeExceptionally(
+              new TimeoutException("the request waited in the queue past its timeout"));
+    }
+    queue.finished(0); // no job time to count towards Retry-After
+  }
+
   /** Gives a job its session; its prompt is prefilled by {@link #prefill}. */
   private void start(GenerationJob job) {
     long started = System.nanoTime();
     try {
-      if (job.cancelled().getAsBoolean()) {
-        job.result().cancel(false);
-        queue.finished(0);
-        return;
-      }
-      if (job.expired(started)) {
-        job.result()
-            .completeExceptionally(
-                new TimeoutException("the request waited in the queue past its timeout"));
-        queue.finished(0);
+      if (gone(job, started)) {
+        endUnstarted(job);
         return;
       }
       BooleanSupplier stop =

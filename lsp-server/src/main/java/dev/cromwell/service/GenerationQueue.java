@@ -95,6 +95,24 @@ public final class GenerationQueue {
     return job;
   }
 
+  /**
+   * Takes out the waiting jobs that {@code gone} picks (a scheduler ends those whose caller gave up
+   * or whose timeout passed while they waited, without waiting for a free slot) and returns them;
+   * each still holds its place until the scheduler reports it {@link #finished}.
+   */
+  public List<GenerationJob> removeWaiting(java.util.function.Predicate<GenerationJob> gone) {
+    List<GenerationJob> removed = new ArrayList<>();
+    waiting.removeIf(
+        job -> {
+          if (job != WAKE && gone.test(job)) {
+            removed.add(job);
+            return true;
+          }
+          return false;
+        });
+    return removed;
+  }
+
   /** Ends a scheduler's {@link #take} wait early: it has other work. */
   public void wake() {
     if (woken.compareAndSet(false, true)) {

@@ -236,6 +236,9 @@ public final class GenerationService implements AutoCloseable {
           Thread.currentThread().interrupt();
           throw new IllegalStateException("interrupted", e);
         } catch (ExecutionException e) {
+          if (e.getCause() instanceof java.util.concurrent.TimeoutException t) {
+            throw new QueueTimeout(t);
+          }
           throw e.getCause() instanceof RuntimeException r
               ? r
               : new IllegalStateException(e.getCause());
@@ -368,6 +371,19 @@ public final class GenerationService implements AutoCloseable {
 
     public QueueFullException queueFull() {
       return (QueueFullException) getCause();
+    }
+  }
+
+  /**
+   * An edit's answer that waited in the queue past the request's timeout without starting (one that
+   * started ends at the timeout with its text so far instead). Front doors answer it as they answer
+   * a completion that timed out in the queue.
+   */
+  public static final class QueueTimeout extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public QueueTimeout(java.util.concurrent.TimeoutException cause) {
+      super(cause.getMessage(), cause);
     }
   }
 

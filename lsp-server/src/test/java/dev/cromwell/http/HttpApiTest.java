@@ -42,10 +42,16 @@ class HttpApiTest {
   private final HttpClient client = HttpClient.newHttpClient();
   private final List<AutoCloseable> open = new ArrayList<>();
   private String base;
+  private GenerationService service;
 
   private void start(String key, int queue, long maxBody, Duration timeout) throws Exception {
+    start(key, queue, maxBody, timeout, GenerationService.DEFAULT_BATCH);
+  }
+
+  private void start(String key, int queue, long maxBody, Duration timeout, int batch)
+      throws Exception {
     Model model = Model.load(RealModels.smollm2(), new Model.Options(2, 2048));
-    GenerationService service = new GenerationService(model, "smollm2-135m-instruct", queue);
+    service = new GenerationService(model, "smollm2-135m-instruct", queue, batch);
     ModelDirectory models =
         new ModelDirectory(
             RealModels.store(),
@@ -770,6 +776,93 @@ class HttpApiTest {
     // The timeout, the second the caller waits past it at most, and the edit's own work after.
     assertTrue(seconds < 2.5 + 1 + 3, "the edit took " + seconds + " s with a 2.5 s timeout");
     assertEquals(0, metric("cromwell_queue_depth"), "the edit's place was not given back");
+  }
+
+  /**
+   * One job decoding at a time, held by a long generation without a timeout (another client of the
+   * queue): of two edits asked together, one answer is parted work and is answered; the other's job
+   * waits in the queue past the request's timeout and is answered as a completion that timed out in
+   * the queue is (503 "timeout", Retry-After), not as an internal error.
+   */
+  @Test
+  void anEditWhoseAnswerTimesOutInTheQueueIsAnswered503Timeout() throws Exception {
+    start(null, 8, 1 << 20, Duration.ofSeconds(2), 1);
+    java.util.concurrent.atomic.AtomicBoolean released =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    CompletableFuture<dev.cromwell.service.GenerationJob.Outcome> holder = holdTheBatch(released);
+    try {
+      JsonObject request = new JsonObject();
+      request.addProperty("path", "geo.py");
+      request.addProperty("text", "def area(r):\n    return 3.14 * r * r\n");
+      request.addProperty("instruction", "use math.pi instead of 3.14");
+      List<CompletableFuture<HttpResponse<String>>> edits = new ArrayList<>();
+      for (int i = 0; i < 2; i++) {
+        edits.add(
+            client.sendAsync(
+                HttpRequest.newBuilder(URI.create(base + "/v1/cromwell/edit"))
+                    .POST(HttpRequest.BodyPublishers.ofString(request.toString()))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString()));
+      }
+      List<Integer> statuses = new ArrayList<>();
+      for (CompletableFuture<HttpResponse<String>> edit : edits) {
+        HttpResponse<String> r = edit.get();
+        statuses.add(r.statusCode());
+        if (r.statusCode() == 503) {
+          assertError(r, 503, "timeout");
+          assertEquals("1", r.headers().firstValue("Retry-After").orElse(null), r.body());
+        } else {
+          assertEquals(200, r.statusCode(), r.body());
+        }
+      }
+      assertFalse(holder.isDone(), "the long generation ended before the edits: nothing waited");
+      assertEquals(List.of(200, 503), statuses.stream().sorted().toList());
+    } finally {
+      released.set(true);
+    }
+    holder.get();
+    assertEquals(0, metric("cromwell_queue_depth"), "an edit's place was not given back");
+  }
+
+  /**
+   * A completion waiting behind a long job is answered 503 "timeout" when its timeout passes, not
+   * when the long job ends and frees the slot (once, 20 s after a 2 s timeout).
+   */
+  @Test
+  void aCompletionWaitingPastItsTimeoutIsAnsweredThen() throws Exception {
+    start(null, 8, 1 << 20, Duration.ofSeconds(2), 1);
+    java.util.concurrent.atomic.AtomicBoolean released =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    CompletableFuture<dev.cromwell.service.GenerationJob.Outcome> holder = holdTheBatch(released);
+    try {
+      long t0 = System.nanoTime();
+      HttpResponse<String> r =
+          post("/v1/completions", "{\"prompt\":\"def f():\",\"max_tokens\":8}");
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      assertError(r, 503, "timeout");
+      assertTrue(seconds < 2 + 1.5, "answered " + seconds + " s after it was sent");
+      assertFalse(holder.isDone(), "the long generation ended first: nothing waited");
+      assertEquals(1, metric("cromwell_queue_depth"), "the timed-out request kept its place");
+    } finally {
+      released.set(true);
+    }
+    holder.get();
+  }
+
+  /**
+   * Submits a long generation without a timeout (another client of the queue, counting on for 1500
+   * tokens) and returns once it holds the queue's place; it stops when {@code released} is set.
+   */
+  private CompletableFuture<dev.cromwell.service.GenerationJob.Outcome> holdTheBatch(
+      java.util.concurrent.atomic.AtomicBoolean released) throws Exception {
+    CompletableFuture<dev.cromwell.service.GenerationJob.Outcome> holder =
+        service.submit(
+            service.completionPrompt("1, 2, 3,", null),
+            new GenerationService.Options(1500, 0f, 1f, List.of(), 0L, null),
+            piece -> {},
+            released::get);
+    waitFor(() -> metric("cromwell_queue_depth") >= 1);
+    return holder;
   }
 
   private HttpResponse<String> getQuietly(String path) {
