@@ -34,6 +34,7 @@ public final class VerifyPassProbe {
       int[] base = Arrays.copyOf(tokens, prompt);
       Session s = model.newSession();
       s.prefill(base, () -> false);
+      float[][] rows = s.rows(Arrays.stream(sizes).max().orElse(1));
       long[] next = new long[rounds];
       long[][] extend = new long[sizes.length][rounds];
       long[][] prefill = new long[sizes.length][rounds];
@@ -50,7 +51,7 @@ public final class VerifyPassProbe {
           int k = sizes[i];
           int[] batch = Arrays.copyOfRange(tokens, prompt, prompt + k);
           t0 = System.nanoTime();
-          s.extend(batch);
+          s.extend(batch, rows);
           long e = System.nanoTime() - t0;
           t0 = System.nanoTime();
           s.truncate(prompt);

@@ -28,35 +28,12 @@ public final class LineLikelihood {
   private LineLikelihood() {}
 
   /**
-   * Per line of {@code text}, the lowest log-probability of a token on it (0 for a line with none),
-   * read after {@code context} (with the model's BOS token first when {@code bos}, as the caller's
-   * generation prompts have it). Empty when the text cannot be scored (or {@code cancelled} stopped
-   * it before its last pass): nothing before it, a tokenizer whose token bytes do not spell the
-   * text back (so positions cannot be told), or more tokens than the context holds.
-   */
-  public static double[] of(
-      Model model,
-      Session session,
-      boolean bos,
-      String context,
-      String text,
-      BooleanSupplier cancelled) {
-    Optional<Scoring> scoring = start(model, bos, context, text);
-    if (scoring.isEmpty()) {
-      return new double[0];
-    }
-    while (true) {
-      Optional<double[]> lines = scoring.get().next(session, cancelled);
-      if (lines.isPresent()) {
-        return lines.get();
-      }
-    }
-  }
-
-  /**
-   * The scoring of {@code text} after {@code context}, to run part by part ({@link Scoring#next}),
-   * as a scheduler shares the model between a long pass and running jobs; empty when the text
-   * cannot be scored (as {@link #of} says).
+   * The scoring of {@code text} after {@code context} (with the model's BOS token first when {@code
+   * bos}, as the caller's generation prompts have it), to run part by part ({@link Scoring#next}),
+   * as a scheduler shares the model between a long pass and running jobs. Its result is, per line
+   * of {@code text}, the lowest log-probability of a token on it (0 for a line with none). Empty
+   * when the text cannot be scored: nothing before it, a tokenizer whose token bytes do not spell
+   * the text back (so positions cannot be told), or more tokens than the context holds.
    */
   public static Optional<Scoring> start(Model model, boolean bos, String context, String text) {
     if (context.isEmpty() || text.isEmpty()) {

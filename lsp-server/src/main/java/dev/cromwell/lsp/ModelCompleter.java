@@ -241,9 +241,7 @@ public final class ModelCompleter implements Completer {
       Thread.currentThread().interrupt();
       return null;
     } catch (ExecutionException e) {
-      throw e.getCause() instanceof RuntimeException r
-          ? r
-          : new IllegalStateException(e.getCause());
+      throw dev.cromwell.service.JobFailure.of(e);
     }
   }
 

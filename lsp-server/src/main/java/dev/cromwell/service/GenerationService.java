@@ -239,9 +239,7 @@ public final class GenerationService implements AutoCloseable {
           if (e.getCause() instanceof java.util.concurrent.TimeoutException t) {
             throw new QueueTimeout(t);
           }
-          throw e.getCause() instanceof RuntimeException r
-              ? r
-              : new IllegalStateException(e.getCause());
+          throw JobFailure.of(e);
         }
       }
 

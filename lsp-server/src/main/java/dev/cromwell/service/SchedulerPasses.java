@@ -50,12 +50,7 @@ public record SchedulerPasses(BatchingScheduler scheduler, long deadlineNanos)
       Thread.currentThread().interrupt();
       throw new CancellationException("interrupted while the edit was computed");
     } catch (ExecutionException e) {
-      if (e.getCause() instanceof Error err) {
-        throw err;
-      }
-      throw e.getCause() instanceof RuntimeException r
-          ? r
-          : new IllegalStateException(e.getCause());
+      throw JobFailure.of(e);
     }
   }
 

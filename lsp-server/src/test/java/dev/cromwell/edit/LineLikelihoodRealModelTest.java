@@ -41,8 +41,7 @@ class LineLikelihoodRealModelTest {
   void eachLineGetsItsLeastLikelyTokenAsPlainDecodingScoresIt() {
     // Small chunks, so that the text takes several passes of logits.
     try (Model model = Model.load(RealModels.smollm2(), new Model.Options(2, 2048, 16))) {
-      double[] batched =
-          LineLikelihood.of(model, model.newSession(), false, CONTEXT, TEXT, () -> false);
+      double[] batched = scored(model, model.newSession(), false, CONTEXT, TEXT, () -> false);
       double[] stepped = stepped(model, false, CONTEXT, TEXT);
       assertTrue(model.tokenizer().encode(TEXT, false).length > 2 * model.prefillChunk());
       assertEquals(stepped.length, batched.length);
@@ -62,8 +61,7 @@ class LineLikelihoodRealModelTest {
   void theServiceScoresOnItsSchedulersThreadAsTheEngineDoes() {
     try (Model model = Model.load(RealModels.smollm2(), new Model.Options(2, 2048));
         GenerationService service = new GenerationService(model, "smollm2", 8, 4)) {
-      double[] direct =
-          LineLikelihood.of(model, model.newSession(), false, CONTEXT, TEXT, () -> false);
+      double[] direct = scored(model, model.newSession(), false, CONTEXT, TEXT, () -> false);
       double[] served =
           service.editModel(Duration.ofMinutes(1)).lineLogProbabilities(CONTEXT, TEXT, () -> false);
       assertEquals(TEXT.split("\n", -1).length, served.length);
@@ -76,8 +74,7 @@ class LineLikelihoodRealModelTest {
     try (Model model = Model.load(RealModels.smollm2(), Model.Options.defaults())) {
       Session session = model.newSession();
       int[] calls = {0};
-      double[] scores =
-          LineLikelihood.of(model, session, false, CONTEXT, TEXT, () -> calls[0]++ > 0);
+      double[] scores = scored(model, session, false, CONTEXT, TEXT, () -> calls[0]++ > 0);
       assertEquals(0, scores.length);
     }
   }
@@ -98,14 +95,12 @@ class LineLikelihoodRealModelTest {
         offset += length;
       }
       assertTrue(straddles, "no token crosses from the context into the text");
-      double[] batched =
-          LineLikelihood.of(model, model.newSession(), false, context, text, () -> false);
+      double[] batched = scored(model, model.newSession(), false, context, text, () -> false);
       assertArrayEquals(stepped(model, false, context, text), batched, 2e-3);
       assertEquals(4, batched.length);
       assertTrue(batched[1] < 0 && batched[2] < 0, Arrays.toString(batched));
       // With a BOS token first (as serve's prompts have it for models that want one).
-      double[] afterBos =
-          LineLikelihood.of(model, model.newSession(), true, context, text, () -> false);
+      double[] afterBos = scored(model, model.newSession(), true, context, text, () -> false);
       assertArrayEquals(stepped(model, true, context, text), afterBos, 2e-3);
     }
   }
@@ -170,5 +165,26 @@ class LineLikelihoodRealModelTest {
       out[i] = values[i];
     }
     return out;
+  }
+
+  /** A scoring run to its end on one session, as the scheduler's parts would run it. */
+  private static double[] scored(
+      Model model,
+      Session session,
+      boolean bos,
+      String context,
+      String text,
+      java.util.function.BooleanSupplier cancelled) {
+    java.util.Optional<LineLikelihood.Scoring> scoring =
+        LineLikelihood.start(model, bos, context, text);
+    if (scoring.isEmpty()) {
+      return new double[0];
+    }
+    while (true) {
+      java.util.Optional<double[]> lines = scoring.get().next(session, cancelled);
+      if (lines.isPresent()) {
+        return lines.get();
+      }
+    }
   }
 }

@@ -16,7 +16,6 @@ public final class Session {
   private final ForwardState state;
   private final IntList history = new IntList();
   private BatchState batch;
-  private float[][] batchLogits = new float[0][];
   private int lastReused;
   private int lastComputed;
 
@@ -96,26 +95,13 @@ public final class Session {
   }
 
   /**
-   * Appends {@code tokens} in one batched pass and returns the logits after each of them: {@code
-   * result[i]} follows {@code tokens[i]}. The arrays are reused by the next call. With {@link
-   * #truncate} this verifies draft tokens: keep what decoding would have chosen, drop the rest.
-   * Every row's logits are kept in the session (a vocabulary of floats each), so callers keep
-   * passes short: the speculative stepper to {@code Speculation.MAX_PASS} rows whatever the chunk.
-   * Long passes bring their own rows to {@link #extend(int[], float[][])}.
-   */
-  public float[][] extend(int[] tokens) {
-    // Checked before rows are allocated for a count that extend(tokens, rows) would refuse.
-    checkPass(tokens.length);
-    if (batchLogits.length < tokens.length) {
-      batchLogits = rows(tokens.length);
-    }
-    return extend(tokens, batchLogits);
-  }
-
-  /**
-   * As {@link #extend(int[])}, with the logits written to the caller's {@code rows} (at least
-   * {@code tokens.length} of a vocabulary each): a scoring pass as long as a prefill chunk needs
-   * tens of megabytes of them, which the session should not keep after it.
+   * Appends {@code tokens} in one batched pass and writes the logits after each of them to the
+   * caller's {@code rows} (at least {@code tokens.length} of a vocabulary each; {@link #rows}):
+   * {@code rows[i]} follows {@code tokens[i]}. With {@link #truncate} this verifies draft tokens:
+   * keep what decoding would have chosen, drop the rest. The rows are the caller's because a pass
+   * as long as a prefill chunk needs tens of megabytes of them, which the session should not keep.
+   *
+   * @return {@code rows}
    */
   public float[][] extend(int[] tokens, float[][] rows) {
     int count = tokens.length;
@@ -147,7 +133,7 @@ public final class Session {
     }
   }
 
-  /** {@code count} rows of a vocabulary of logits each, for {@link #extend(int[], float[][])}. */
+  /** {@code count} rows of a vocabulary of logits each, for {@link #extend}. */
   public float[][] rows(int count) {
     return new float[count][model.config().vocabularySize()];
   }

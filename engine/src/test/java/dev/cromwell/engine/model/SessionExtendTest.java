@@ -11,10 +11,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@link Session#extend(int[], float[][])} writes the same logits into the caller's rows as {@link
- * Session#extend(int[])} into the session's (to rounding: the first pass may run before the kernels
- * are compiled, whose sums round differently), and refuses rows too few for the tokens before it
- * touches the cache.
+ * {@link Session#extend} writes into the caller's rows the logits that decoding the same tokens one
+ * at a time ({@link Session#next}) gives (to rounding: the batched kernels sum in another order),
+ * and refuses rows too few for the tokens before it touches the cache.
  */
 class SessionExtendTest {
   @TempDir static Path dir;
@@ -23,22 +22,25 @@ class SessionExtendTest {
   private static final int[] MORE = {29871, 13, 1678, 100, 7};
 
   @Test
-  void callersRowsHoldWhatTheSessionsWould() {
+  void aBatchedPassGivesTheLogitsThatDecodingATokenAtATimeGives() {
     try (Model model =
         Model.load(TinyModels.llama(dir, GgmlType.Q8_0), new Model.Options(2, 0, 8))) {
-      Session own = model.newSession();
-      own.prefill(PROMPT, () -> false);
-      float[][] expected = own.extend(MORE);
+      Session oneByOne = model.newSession();
+      oneByOne.prefill(PROMPT, () -> false);
+      float[][] expected = new float[MORE.length][];
+      for (int i = 0; i < MORE.length; i++) {
+        expected[i] = oneByOne.next(MORE[i]).clone();
+      }
 
-      Session caller = model.newSession();
-      caller.prefill(PROMPT, () -> false);
-      float[][] rows = caller.rows(8);
+      Session batched = model.newSession();
+      batched.prefill(PROMPT, () -> false);
+      float[][] rows = batched.rows(8);
       assertEquals(model.config().vocabularySize(), rows[0].length);
-      assertSame(rows, caller.extend(MORE, rows));
+      assertSame(rows, batched.extend(MORE, rows));
       for (int i = 0; i < MORE.length; i++) {
         assertClose(expected[i], rows[i], "row " + i);
       }
-      assertEquals(PROMPT.length + MORE.length, caller.length());
+      assertEquals(PROMPT.length + MORE.length, batched.length());
     }
   }
 
