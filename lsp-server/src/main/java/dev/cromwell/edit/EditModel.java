@@ -52,4 +52,18 @@ public interface EditModel {
   default long parameters() {
     return 0;
   }
+
+  /**
+   * The answer could not start before the request's time ran out: it waited behind other work on a
+   * shared model (a server's queue). An answer that started ends at that time with its text so far
+   * instead. Front doors say "try again" rather than "failed"; an edit that already has an answer
+   * keeps it.
+   */
+  final class OutOfTime extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public OutOfTime(String message) {
+      super(message);
+    }
+  }
 }

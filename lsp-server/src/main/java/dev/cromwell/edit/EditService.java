@@ -136,20 +136,25 @@ public final class EditService {
             suspect == null
                 ? EditPrompts.FIX_UNCHANGED
                 : EditPrompts.fixUnchanged(suspect.line(), suspect.text())));
-    String second = model.generate(chat.render(again).text(), maxTokens, stops, cancelled);
-    if (cancelled.getAsBoolean()) {
-      throw new EditException("the edit was cancelled");
-    }
-    String last = second;
-    if (EditAnswerParser.isProse(second, asked)) {
-      // Prose on the second look, mostly the one sentence asked for, which sometimes names the
-      // right fix without the code: ask once for the lines with that correction.
-      again.add(ChatMessage.assistant(second.strip()));
-      again.add(ChatMessage.user(EditPrompts.FIX_NAMED));
-      last = model.generate(chat.render(again).text(), maxTokens, stops, cancelled);
+    String last;
+    try {
+      String second = model.generate(chat.render(again).text(), maxTokens, stops, cancelled);
       if (cancelled.getAsBoolean()) {
         throw new EditException("the edit was cancelled");
       }
+      last = second;
+      if (EditAnswerParser.isProse(second, asked)) {
+        // Prose on the second look, mostly the one sentence asked for, which sometimes names the
+        // right fix without the code: ask once for the lines with that correction.
+        again.add(ChatMessage.assistant(second.strip()));
+        again.add(ChatMessage.user(EditPrompts.FIX_NAMED));
+        last = model.generate(chat.render(again).text(), maxTokens, stops, cancelled);
+        if (cancelled.getAsBoolean()) {
+          throw new EditException("the edit was cancelled");
+        }
+      }
+    } catch (EditModel.OutOfTime e) {
+      return updated; // no time for another look: the first answer, no change, stands
     }
     EditAnswer reparsed;
     try {

@@ -81,7 +81,7 @@ final class EditApi {
       out.addProperty("refusal", e.getMessage());
     } catch (GenerationService.QueueFull e) {
       throw OpenAiApi.busy(e.queueFull());
-    } catch (GenerationService.QueueTimeout e) {
+    } catch (dev.cromwell.edit.EditModel.OutOfTime e) {
       throw ApiError.timeout(e.getMessage());
     }
     x.sendJson(200, out);

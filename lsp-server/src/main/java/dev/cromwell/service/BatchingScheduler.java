@@ -373,8 +373,8 @@ public final class BatchingScheduler implements AutoCloseable {
     deferred.clear();
     unstarted.addAll(queue.close());
     for (GenerationJob job : unstarted) {
+      queue.dropped();
       job.result().cancel(false);
-      queue.finished(0);
     }
   }
 
@@ -424,7 +424,7 @@ public final class BatchingScheduler implements AutoCloseable {
   /**
    * Ends the waiting jobs whose caller gave up or whose timeout passed, now rather than when a slot
    * frees: behind long jobs, a request that timed out would otherwise hear so only once one ended
-   * (a 2 s timeout answered after 20 s), and a client that hung up would hold its queue place.
+   * (a 2 s timeout answered after 30 s), and a client that hung up would hold its queue place.
    */
   private void endGoneWaiting() {
     long now = System.nanoTime();
@@ -440,20 +440,41 @@ public final class BatchingScheduler implements AutoCloseable {
     }
   }
 
+  /**
+   * Whether a job's caller gave up or its timeout passed. A cancellation check that throws counts
+   * as gone (the job then fails with what it threw), so that no caller's code can stop this thread
+   * or break the queue's sweep part way.
+   */
   private static boolean gone(GenerationJob job, long now) {
-    return job.cancelled().getAsBoolean() || job.expired(now);
+    try {
+      return job.cancelled().getAsBoolean() || job.expired(now);
+    } catch (RuntimeException e) {
+      return true;
+    }
   }
 
-  /** Ends a job that never started: cancelled, or timed out waiting. */
+  /**
+   * Ends a job that never started: cancelled, timed out waiting, or failed its cancellation check.
+   * Its place is given back first, so that a caller answered at once finds the queue without it.
+   */
   private void endUnstarted(GenerationJob job) {
-    if (job.cancelled().getAsBoolean()) {
+    RuntimeException failure = null;
+    boolean cancelled = false;
+    try {
+      cancelled = job.cancelled().getAsBoolean();
+    } catch (RuntimeException e) {
+      failure = e;
+    }
+    queue.dropped();
+    if (failure != null) {
+      job.result().completeExceptionally(failure);
+    } else if (cancelled) {
       job.result().cancel(false);
     } else {
       job.result()
           .completeExceptionally(
               new TimeoutException("the request waited in the queue past its timeout"));
     }
-    queue.finished(0); // no job time to count towards Retry-After
   }
 
   /** Gives a job its session; its prompt is prefilled by {@link #prefill}. */

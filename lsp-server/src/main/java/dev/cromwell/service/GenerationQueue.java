@@ -98,7 +98,10 @@ public final class GenerationQueue {
   /**
    * Takes out the waiting jobs that {@code gone} picks (a scheduler ends those whose caller gave up
    * or whose timeout passed while they waited, without waiting for a free slot) and returns them;
-   * each still holds its place until the scheduler reports it {@link #finished}.
+   * each still holds its place until the scheduler reports it {@link #dropped}. {@code gone} must
+   * not throw. Only the scheduler's thread may call this, as it alone takes jobs ({@link #take},
+   * {@link #poll}, {@link #close}): the queue tests {@code gone} outside its lock, so a job taken
+   * meanwhile by another reader could be both returned here and started.
    */
   public List<GenerationJob> removeWaiting(java.util.function.Predicate<GenerationJob> gone) {
     List<GenerationJob> removed = new ArrayList<>();
@@ -131,6 +134,14 @@ public final class GenerationQueue {
       left.add(job);
     }
     return left;
+  }
+
+  /**
+   * A scheduler ended a job that never started (cancelled, timed out waiting, or the model was
+   * unloaded): its place is free, and no job time counts towards the Retry-After estimate.
+   */
+  public void dropped() {
+    admitted.decrementAndGet();
   }
 
   /** A scheduler finished a job (done, failed or skipped) after {@code seconds}. */

@@ -4,6 +4,7 @@ import dev.cromwell.chat.ChatFormat;
 import dev.cromwell.chat.ChatMessage;
 import dev.cromwell.edit.EarlyStop;
 import dev.cromwell.edit.EditModel;
+import dev.cromwell.edit.EditModel.OutOfTime;
 import dev.cromwell.edit.LineLikelihood;
 import dev.cromwell.engine.generate.GenerationRequest;
 import dev.cromwell.engine.generate.Generator;
@@ -203,7 +204,7 @@ public final class GenerationService implements AutoCloseable {
    * line's edits do; while one is, the others' answers are jobs in the queue that decode with the
    * batch (so an edit never waits for another's whole answer). Either way the answer holds a place
    * in the queue (a full queue refuses it) and ends at the request's {@code timeout}, counted from
-   * admission, with the text so far.
+   * admission, with the text so far; one that had not started by then throws {@link OutOfTime}.
    */
   public EditModel editModel(Duration timeout) {
     return new EditModel() {
@@ -237,7 +238,7 @@ public final class GenerationService implements AutoCloseable {
           throw new IllegalStateException("interrupted", e);
         } catch (ExecutionException e) {
           if (e.getCause() instanceof java.util.concurrent.TimeoutException t) {
-            throw new QueueTimeout(t);
+            throw new OutOfTime(t.getMessage());
           }
           throw JobFailure.of(e);
         }
@@ -340,7 +341,10 @@ public final class GenerationService implements AutoCloseable {
           .generate(request, early, stop, Speculation.auto(request, model.config()))
           .text();
     } catch (java.util.concurrent.CancellationException e) {
-      return ""; // out of time before its first part, or the model was unloaded
+      if (timed && System.nanoTime() - deadline > 0) {
+        throw new OutOfTime("the edit's answer waited past its timeout without starting");
+      }
+      return ""; // the model was unloaded
     } finally {
       queue.finished((System.nanoTime() - start) / 1e9);
     }
@@ -369,19 +373,6 @@ public final class GenerationService implements AutoCloseable {
 
     public QueueFullException queueFull() {
       return (QueueFullException) getCause();
-    }
-  }
-
-  /**
-   * An edit's answer that waited in the queue past the request's timeout without starting (one that
-   * started ends at the timeout with its text so far instead). Front doors answer it as they answer
-   * a completion that timed out in the queue.
-   */
-  public static final class QueueTimeout extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    public QueueTimeout(java.util.concurrent.TimeoutException cause) {
-      super(cause.getMessage(), cause);
     }
   }
 

@@ -296,6 +296,49 @@ class EditServiceTest {
   }
 
   @Test
+  void aFixWhoseSecondLookRunsOutOfTimeKeepsItsFirstAnswer() throws EditException {
+    Scripted model =
+        new Scripted(UNCHANGED) {
+          @Override
+          public String generate(
+              String prompt,
+              int maxTokens,
+              List<String> stops,
+              BooleanSupplier cancelled,
+              java.util.function.Predicate<String> enough) {
+            if (prompts.size() == 1) {
+              prompts.add(prompt);
+              throw new EditModel.OutOfTime("waited past its timeout");
+            }
+            return super.generate(prompt, maxTokens, stops, cancelled, enough);
+          }
+        };
+    String out =
+        new EditService(model)
+            .edit(new EditService.Request("geo.py", FILE, 3, 4, "fix the bug"), () -> false);
+    assertEquals(FILE, out, "the first answer, no change, stands");
+    assertEquals(2, model.prompts.size());
+    // Out of time for the first answer: nothing to keep, so the caller hears of it.
+    Scripted none =
+        new Scripted() {
+          @Override
+          public String generate(
+              String prompt,
+              int maxTokens,
+              List<String> stops,
+              BooleanSupplier cancelled,
+              java.util.function.Predicate<String> enough) {
+            throw new EditModel.OutOfTime("waited past its timeout");
+          }
+        };
+    assertThrows(
+        EditModel.OutOfTime.class,
+        () ->
+            new EditService(none)
+                .edit(new EditService.Request("geo.py", FILE, 3, 4, "fix the bug"), () -> false));
+  }
+
+  @Test
   void theSecondLookIsPointedAtTheCodeLineTheModelFindsLeastLikely() throws EditException {
     String file = "import math\n\ndef area(r):\n    # pi r squared\n    return 3.14 * r * r\n";
     String unchanged = "```python\ndef area(r):\n    # pi r squared\n    return 3.14 * r * r\n```";

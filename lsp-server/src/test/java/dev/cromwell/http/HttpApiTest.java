@@ -826,7 +826,7 @@ class HttpApiTest {
 
   /**
    * A completion waiting behind a long job is answered 503 "timeout" when its timeout passes, not
-   * when the long job ends and frees the slot (once, 20 s after a 2 s timeout).
+   * when the long job ends and frees the slot (once, 30 s after a 2 s timeout).
    */
   @Test
   void aCompletionWaitingPastItsTimeoutIsAnsweredThen() throws Exception {

@@ -42,4 +42,37 @@ class GenerationQueueTest {
         3,
         assertThrows(QueueFullException.class, () -> waitingOnly.admit(job())).retryAfterSeconds());
   }
+
+  @Test
+  void removingWaitingJobsKeepsTheWakeAndTheCountsAndDroppedJobsLeaveTheMeanAlone()
+      throws Exception {
+    GenerationQueue queue = new GenerationQueue(4);
+    for (int i = 0; i < 10; i++) {
+      queue.admit(job());
+      queue.take(0);
+      queue.finished(8);
+    }
+    GenerationJob gone = job();
+    GenerationJob kept = job();
+    queue.admit(gone);
+    queue.admit(kept);
+    queue.wake(); // the scheduler's wake-up sits in the queue after the jobs
+    assertEquals(2, queue.waiting());
+    assertEquals(java.util.List.of(gone), queue.removeWaiting(j -> j == gone));
+    assertEquals(1, queue.waiting(), "the wake-up was removed, or the job was not");
+    assertEquals(2, queue.depth(), "a removed job holds its place until it is dropped");
+    queue.dropped();
+    assertEquals(1, queue.depth());
+    // The wake-up is still there (a take returns null for it), then the kept job.
+    assertEquals(kept, queue.poll());
+    assertEquals(null, queue.poll());
+    // The dropped job left the smoothed job time near 8 s (7.25 after ten; a dropped job counted
+    // as a job of 0 s would pull it to 5.8): with one running and three waiting, a full queue
+    // says one job's time.
+    queue.admit(job());
+    queue.admit(job());
+    queue.admit(job());
+    assertEquals(
+        8, assertThrows(QueueFullException.class, () -> queue.admit(job())).retryAfterSeconds());
+  }
 }
