@@ -48,6 +48,29 @@ public interface EditModel {
     return template == null ? null : dev.cromwell.chat.ChatFormat.of(template, "", "");
   }
 
+  /**
+   * The model's fill-in-the-middle format, in which {@link #fill}'s prompts are rendered, or {@link
+   * dev.cromwell.protocol.FimFormat#PREFIX_ONLY} when it has none or cannot be asked so (fixed
+   * answers in tests, a remote server).
+   */
+  default dev.cromwell.protocol.FimFormat fimFormat() {
+    return dev.cromwell.protocol.FimFormat.PREFIX_ONLY;
+  }
+
+  /**
+   * Fills the gap of a fill-in-the-middle prompt ({@code parts}, rendered in {@link #fimFormat})
+   * greedily, ending at the format's stop tokens, an end token or one of {@code stopStrings}; null
+   * when this model cannot, or when the answer did not end by itself (cut by {@code maxTokens}, a
+   * time limit or {@code cancelled}), so that a cut line is never taken for an answer.
+   */
+  default String fill(
+      List<dev.cromwell.protocol.FimFormat.Part> parts,
+      int maxTokens,
+      List<String> stopStrings,
+      BooleanSupplier cancelled) {
+    return null;
+  }
+
   /** About how many weights the model has (0 when unknown), which picks the edit format. */
   default long parameters() {
     return 0;

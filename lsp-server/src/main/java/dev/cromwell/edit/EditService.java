@@ -161,9 +161,25 @@ public final class EditService {
       reparsed = EditAnswerParser.parseChat(last, asked, region);
     } catch (EditException e) {
       // Prose again, or an answer that cannot be read: the first answer, no change, stands.
-      return updated;
+      reparsed = null;
     }
-    return applied(r, regionStart, regionEnd, reparsed);
+    String looked = reparsed == null ? updated : applied(r, regionStart, regionEnd, reparsed);
+    if (!sameIgnoringTrailingSpace(looked, r.text())) {
+      return looked;
+    }
+    // Unchanged after two looks: the suspect line, written again from the code around it (on the
+    // file as it is, so that no other line takes the answers' spacing).
+    // One line changes, so there is nothing for CopyGuard to catch.
+    String refilled;
+    try {
+      refilled = SuspectLineRefill.refill(model, r.path(), r.text(), suspect, cancelled);
+    } catch (EditModel.OutOfTime e) {
+      return looked;
+    }
+    if (cancelled.getAsBoolean()) {
+      throw new EditException("the edit was cancelled");
+    }
+    return refilled.equals(r.text()) ? looked : refilled;
   }
 
   /**

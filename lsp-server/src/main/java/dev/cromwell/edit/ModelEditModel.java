@@ -7,6 +7,9 @@ import dev.cromwell.engine.generate.GenerationStats;
 import dev.cromwell.engine.generate.SamplerSettings;
 import dev.cromwell.engine.generate.Speculation;
 import dev.cromwell.engine.model.Model;
+import dev.cromwell.prompt.FimTokens;
+import dev.cromwell.prompt.PromptTokens;
+import dev.cromwell.protocol.FimFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -113,6 +116,36 @@ public final class ModelEditModel implements EditModel {
       return new double[0];
     }
     return passes.run(scoring.get().tokens(), session -> scoring.get().next(session, cancelled));
+  }
+
+  @Override
+  public FimFormat fimFormat() {
+    return FimTokens.of(model.tokenizer()).format();
+  }
+
+  @Override
+  public String fill(
+      List<FimFormat.Part> parts,
+      int maxTokens,
+      List<String> stopStrings,
+      BooleanSupplier cancelled) {
+    // Parts, not text: a marker written in the file stays text, and the format's stop tokens end
+    // it.
+    int[] tokens = PromptTokens.of(model.tokenizer(), parts);
+    int room = Math.max(1, model.contextLength() - tokens.length - 1);
+    GenerationRequest request =
+        new GenerationRequest(
+            tokens,
+            Math.min(maxTokens, room),
+            SamplerSettings.greedy(),
+            FimTokens.of(model.tokenizer()).stopIds(),
+            stopStrings,
+            0);
+    GenerationResult result =
+        passes.generate(
+            request, piece -> {}, cancelled, speculation.apply(request).withDraftModel(draft));
+    stats.accept(result.stats());
+    return result.stopReason().endedByModel() ? result.text() : null;
   }
 
   @Override

@@ -13,6 +13,8 @@ import dev.cromwell.engine.generate.Speculation;
 import dev.cromwell.engine.generate.StopReason;
 import dev.cromwell.engine.model.Model;
 import dev.cromwell.engine.tokenizer.Tokenizer;
+import dev.cromwell.prompt.FimTokens;
+import dev.cromwell.prompt.PromptTokens;
 import dev.cromwell.protocol.FimFormat;
 import java.time.Duration;
 import java.util.List;
@@ -286,6 +288,39 @@ public final class GenerationService implements AutoCloseable {
         } catch (RuntimeException e) {
           // As above: the scoring stopped (the model unloaded, the caller interrupted) or failed.
           return new double[0];
+        }
+      }
+
+      @Override
+      public FimFormat fimFormat() {
+        return fim;
+      }
+
+      /** A batched job in the queue, as a completion with a suffix is. */
+      @Override
+      public String fill(
+          List<FimFormat.Part> parts,
+          int maxTokens,
+          List<String> stopStrings,
+          BooleanSupplier cancelled) {
+        Prompt p = new Prompt(PromptTokens.of(model.tokenizer(), parts), fimStops);
+        int limit = Math.max(1, Math.min(maxTokens, room(p) - 1));
+        try {
+          GenerationJob.Outcome outcome =
+              submit(
+                      p,
+                      new Options(limit, 0f, 1f, stopStrings, 0L, timeout),
+                      piece -> {},
+                      cancelled)
+                  .get();
+          return outcome.result().stopReason().endedByModel() ? outcome.result().text() : null;
+        } catch (QueueFullException | ExecutionException e) {
+          return null; // the fill is a last resort: without it the fix says "no change"
+        } catch (java.util.concurrent.CancellationException e) {
+          return null;
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return null;
         }
       }
 

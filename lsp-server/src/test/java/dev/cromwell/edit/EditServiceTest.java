@@ -1,12 +1,14 @@
 package dev.cromwell.edit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cromwell.protocol.edit.EditException;
 import dev.cromwell.protocol.edit.EditPrompts;
 import java.util.List;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
@@ -241,7 +243,7 @@ class EditServiceTest {
     final List<String> prompts = new java.util.ArrayList<>();
 
     Scripted(String... answers) {
-      this.answers = List.of(answers);
+      this.answers = java.util.Arrays.asList(answers); // null: a fill cut short
     }
 
     @Override
@@ -336,6 +338,134 @@ class EditServiceTest {
         () ->
             new EditService(none)
                 .edit(new EditService.Request("geo.py", FILE, 3, 4, "fix the bug"), () -> false));
+  }
+
+  /**
+   * A scripted model with a fill-in-the-middle format that scores the return line lowest, so that a
+   * fix answered unchanged twice ends with the suspect line filled in: {@code answers} are the two
+   * looks and then the fill.
+   */
+  static class Filling extends Scripted {
+    Filling(String... answers) {
+      super(answers);
+    }
+
+    @Override
+    public double[] lineLogProbabilities(String context, String text, BooleanSupplier cancelled) {
+      return new double[] {-1, -5, 0};
+    }
+
+    @Override
+    public dev.cromwell.protocol.FimFormat fimFormat() {
+      return dev.cromwell.protocol.FimFormat.QWEN;
+    }
+
+    /** The next scripted answer, or null (a fill cut short) for an answer of null. */
+    @Override
+    public String fill(
+        List<dev.cromwell.protocol.FimFormat.Part> parts,
+        int maxTokens,
+        List<String> stops,
+        BooleanSupplier cancelled) {
+      assertEquals(List.of("\n"), stops);
+      prompts.add(dev.cromwell.protocol.FimFormat.toText(parts));
+      return answers.get(prompts.size() - 1);
+    }
+  }
+
+  @Test
+  void aFixUnchangedAfterTwoLooksHasItsSuspectLineFilledInFromTheCodeAroundIt()
+      throws EditException {
+    Filling model = new Filling(UNCHANGED, UNCHANGED, "return math.pi * r * r");
+    String out =
+        new EditService(model)
+            .edit(new EditService.Request("geo.py", FILE, 3, 4, "fix the bug"), () -> false);
+    assertEquals(FILE.replace("3.14", "math.pi"), out);
+    assertEquals(3, model.prompts.size());
+    // The line itself is left out: the code before it and its indentation, then the code after.
+    assertEquals(
+        "<|fim_prefix|>import math\n\ndef area(r):\n    <|fim_suffix|>\n<|fim_middle|>",
+        model.prompts.get(2));
+  }
+
+  @Test
+  void aFillThatIsNotTakenOrCutShortOrCancelledLeavesTheFile() throws EditException {
+    for (String fill : java.util.Arrays.asList("for x in r:", "return 3.14*r*r", null)) {
+      Filling model = new Filling(UNCHANGED, UNCHANGED, fill);
+      String out =
+          new EditService(model)
+              .edit(new EditService.Request("geo.py", FILE, 3, 4, "fix the bug"), () -> false);
+      assertEquals(FILE, out, "taken: " + fill);
+      assertEquals(3, model.prompts.size());
+    }
+    // Cancelled while the line is filled in: the edit says so, as at its other turns.
+    boolean[] cancel = {false};
+    Filling cancelled =
+        new Filling(UNCHANGED, UNCHANGED, "return math.pi * r * r") {
+          @Override
+          public String fill(
+              List<dev.cromwell.protocol.FimFormat.Part> parts,
+              int maxTokens,
+              List<String> stops,
+              BooleanSupplier stop) {
+            cancel[0] = true;
+            return super.fill(parts, maxTokens, stops, stop);
+          }
+        };
+    EditException refused =
+        assertThrows(
+            EditException.class,
+            () ->
+                new EditService(cancelled)
+                    .edit(
+                        new EditService.Request("geo.py", FILE, 3, 4, "fix the bug"),
+                        () -> cancel[0]));
+    assertEquals("the edit was cancelled", refused.getMessage());
+    // A model without a fill-in-the-middle format is not asked.
+    Scripted plain =
+        new Scripted(UNCHANGED, UNCHANGED) {
+          @Override
+          public double[] lineLogProbabilities(
+              String context, String text, BooleanSupplier cancelled) {
+            return new double[] {-1, -5, 0};
+          }
+        };
+    assertEquals(
+        FILE,
+        new EditService(plain)
+            .edit(new EditService.Request("geo.py", FILE, 3, 4, "fix the bug"), () -> false));
+    assertEquals(2, plain.prompts.size());
+  }
+
+  @Test
+  void aFilledInLineIsTakenOnlyAsACorrectionOfTheSameStatement() {
+    Set<String> none = Set.of();
+    // Corrections of the injected kinds: operator, bound, name, condition, return.
+    assertTrue(SuspectLineRefill.corrects("return math.pi * r * r", "return 3.14 * r * r", none));
+    assertTrue(SuspectLineRefill.corrects("if distance < threshold:", "if True:", none));
+    assertTrue(SuspectLineRefill.corrects("s += num", "s += -num", none));
+    assertTrue(SuspectLineRefill.corrects("count = 1", "count = 0", none));
+    assertTrue(
+        SuspectLineRefill.corrects("for k in range(j + 1, n):", "for k in range(j + 2, n):", none));
+    assertTrue(SuspectLineRefill.corrects("} else if (x >= 0) {", "} else if (x > 0) {", none));
+    // Not code, or not changed outside string literals.
+    assertFalse(SuspectLineRefill.corrects("", "return x", none));
+    assertFalse(SuspectLineRefill.corrects("# the area", "return x", none));
+    assertFalse(SuspectLineRefill.corrects("return  x", "return x", none));
+    assertFalse(SuspectLineRefill.corrects("print(\"done\")", "print(\"ok\")", none));
+    // Another statement: kind, assignment target, dotted name, else-if chain.
+    assertFalse(SuspectLineRefill.corrects("for x in r:", "if x in r:", none));
+    assertFalse(SuspectLineRefill.corrects("total = 0", "count = 0", none));
+    assertFalse(SuspectLineRefill.corrects("self.total = 0", "self.count = 0", none));
+    assertFalse(SuspectLineRefill.corrects("counts[k] = 1", "counts[j] = 1", none));
+    assertFalse(SuspectLineRefill.corrects("} else {", "} else if (x > 0) {", none));
+    // Another shape: brackets left open, a lost colon or semicolon.
+    assertFalse(SuspectLineRefill.corrects("return f(a", "return f(b)", none));
+    assertFalse(SuspectLineRefill.corrects("if x > 1", "if x > 0:", none));
+    assertFalse(SuspectLineRefill.corrects("total += 2", "total += 1;", none));
+    // A copy of another line of the file.
+    assertFalse(
+        SuspectLineRefill.corrects("return r * r", "return 3.14 * r", Set.of("return r * r")));
   }
 
   @Test

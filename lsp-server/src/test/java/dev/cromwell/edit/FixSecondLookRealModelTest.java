@@ -119,6 +119,23 @@ class FixSecondLookRealModelTest {
     }
   }
 
+  @Test
+  void aModelWithoutFillInTheMiddleTokensIsNotAskedToFillTheSuspectLineIn() {
+    try (Model loaded = Model.load(RealModels.smollm2(), Model.Options.defaults())) {
+      // SmolLM2's vocabulary has no fill-in-the-middle tokens (the Qwen models' fills are measured
+      // by bin/eval's fix tasks, docs/QUALITY.md): both looks unchanged, the real model scores the
+      // lines, and the fix ends with no change rather than a fill asked in a format it lacks.
+      RecordingEditModel model =
+          new RecordingEditModel(new ModelEditModel(loaded), true, UNCHANGED, UNCHANGED);
+      assertEquals(dev.cromwell.protocol.FimFormat.PREFIX_ONLY, model.fimFormat());
+      EditService.Request request = new EditService.Request("double.py", FILE, 1, 7, "fix the bug");
+      assertEquals(FILE, editedOrRefused(model, request));
+      assertEquals(2, model.prompts.size());
+      // The second look named the scored suspect, the selection's only code line.
+      assertTrue(model.prompts.get(1).contains("`return x + 2`"), model.prompts.get(1));
+    }
+  }
+
   /**
    * The edited file, or null when the real model's answer was refused: a refusal (a cut-off block,
    * text outside the lines) with a clear message is all a 135M model's answer can be held to.

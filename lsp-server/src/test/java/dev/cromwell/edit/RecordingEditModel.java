@@ -16,9 +16,42 @@ final class RecordingEditModel implements EditModel {
   final List<String> prompts = new ArrayList<>();
   final List<String> answers = new ArrayList<>();
 
+  private final boolean scoring;
+
   RecordingEditModel(ModelEditModel model, String... scriptedFirstAnswers) {
+    this(model, false, scriptedFirstAnswers);
+  }
+
+  /**
+   * @param scoring whether the real model scores lines (and so names a suspect line) and fills in
+   *     the middle; without, the fix path goes as for a model that cannot
+   */
+  RecordingEditModel(ModelEditModel model, boolean scoring, String... scriptedFirstAnswers) {
     this.model = model;
+    this.scoring = scoring;
     this.scripted = List.of(scriptedFirstAnswers);
+  }
+
+  @Override
+  public double[] lineLogProbabilities(String context, String text, BooleanSupplier cancelled) {
+    return scoring ? model.lineLogProbabilities(context, text, cancelled) : new double[0];
+  }
+
+  @Override
+  public dev.cromwell.protocol.FimFormat fimFormat() {
+    return scoring ? model.fimFormat() : dev.cromwell.protocol.FimFormat.PREFIX_ONLY;
+  }
+
+  @Override
+  public String fill(
+      List<dev.cromwell.protocol.FimFormat.Part> parts,
+      int maxTokens,
+      List<String> stops,
+      BooleanSupplier cancelled) {
+    prompts.add(dev.cromwell.protocol.FimFormat.toText(parts));
+    String answer = scoring ? model.fill(parts, maxTokens, stops, cancelled) : null;
+    answers.add(answer);
+    return answer;
   }
 
   @Override

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cromwell.engine.model.Model;
+import dev.cromwell.prompt.PromptTokens;
 import dev.cromwell.protocol.FimFormat;
-import dev.cromwell.service.PromptTokens;
 import dev.cromwell.testing.RealModels;
 import java.util.List;
 import org.junit.jupiter.api.Test;

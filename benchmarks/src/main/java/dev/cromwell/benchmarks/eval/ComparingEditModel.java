@@ -112,6 +112,21 @@ final class ComparingEditModel implements EditModel {
     return models.getFirst().parameters();
   }
 
+  @Override
+  public dev.cromwell.protocol.FimFormat fimFormat() {
+    return models.getFirst().fimFormat();
+  }
+
+  /** The first setting's fill (a fill is one line: every setting's would be the same). */
+  @Override
+  public String fill(
+      List<dev.cromwell.protocol.FimFormat.Part> parts,
+      int maxTokens,
+      List<String> stopStrings,
+      BooleanSupplier cancelled) {
+    return models.getFirst().fill(parts, maxTokens, stopStrings, cancelled);
+  }
+
   /**
    * Per task and setting: tokens, seconds (the generation call, prompt included), the prompt tokens
    * computed and their seconds (a task's first generation computes its whole prompt; a follow-up

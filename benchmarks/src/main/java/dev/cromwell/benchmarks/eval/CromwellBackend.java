@@ -6,9 +6,9 @@ import dev.cromwell.engine.generate.GenerationRequest;
 import dev.cromwell.engine.generate.Generator;
 import dev.cromwell.engine.generate.SamplerSettings;
 import dev.cromwell.engine.model.Model;
+import dev.cromwell.prompt.FimTokens;
+import dev.cromwell.prompt.PromptTokens;
 import dev.cromwell.protocol.FimFormat;
-import dev.cromwell.service.FimTokens;
-import dev.cromwell.service.PromptTokens;
 import java.util.List;
 import java.util.Set;
 

@@ -18,6 +18,14 @@ public enum StopReason {
   TIME_LIMIT;
 
   /**
+   * Whether the model ended the text itself (an end token, a stop token or stop string), rather
+   * than a limit or the caller cutting it short: only then is the text a whole answer.
+   */
+  public boolean endedByModel() {
+    return this == END_OF_TEXT || this == STOP_SEQUENCE;
+  }
+
+  /**
    * The reason as status, logs and the CLI show it: the name in lower case ({@code time_limit}).
    */
   public String label() {

@@ -1,4 +1,4 @@
-package dev.cromwell.service;
+package dev.cromwell.prompt;
 
 import dev.cromwell.engine.tokenizer.Tokenizer;
 import dev.cromwell.protocol.FimFormat;

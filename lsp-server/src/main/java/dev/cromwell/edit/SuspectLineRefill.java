@@ -1,0 +1,162 @@
+package dev.cromwell.edit;
+
+import dev.cromwell.protocol.FimFormat;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The last resort of a fix whose answers left the lines unchanged: the model writes the line it
+ * finds least likely ({@link SuspectLine}) again from the code around it, by fill-in-the-middle,
+ * without seeing the line itself. Buggy code reads as unusual to a language model, and an unusual
+ * line is also one the model would not have written there; asked for the line between the code
+ * before and after it, the model writes what it expects, which for a swapped operator, an off-by-one
+ * bound, a dropped condition or a wrong name is the intended line. In conversation the same model
+ * often reads such a line as right (it answers "no change" twice), so filling it in finds bugs that
+ * asking about them does not (the 0.5B's fix tasks: 5 of 40 without, 23 with; docs/QUALITY.md).
+ *
+ * <p>The new line must be a correction of the old one, not other code: it is taken only when the
+ * model ended it itself (never a line cut by a limit), it is code (not blank, not a comment), it
+ * differs from the old line outside string literals, it has the old line's shape (the same
+ * statement start: leading closing brackets, keywords and dotted name, or the same assignment
+ * target; the same bracket balance; the same last character where that is {@code : ; { , ( \})
+ * and it repeats no other line of the file (fill-in-the-middle may write the next line, or a loop
+ * where a condition stood, instead of the gap). It keeps the old line's indentation and line end.
+ * Anything else leaves the file as it was.
+ */
+final class SuspectLineRefill {
+  private static final Pattern STATEMENT_START =
+      Pattern.compile(
+          "^[)\\]}\\s]*(?:else\\s+if\\b|[\\p{L}_][\\p{L}\\p{N}_]*(?:\\s*\\.\\s*[\\p{L}_][\\p{L}\\p{N}_]*)*)");
+  private static final Pattern STRING_LITERAL =
+      Pattern.compile("\"(?:[^\"\\\\]|\\\\.)*\"|'(?:[^'\\\\]|\\\\.)*'");
+
+  private SuspectLineRefill() {}
+
+  /**
+   * {@code text} with {@code suspect}'s line written again by {@code model}, or {@code text} itself
+   * when the model cannot fill in the middle or its line is not taken (see the class).
+   */
+  static String refill(
+      EditModel model, String path, String text, SuspectLine suspect, BooleanSupplier cancelled) {
+    FimFormat fim = model.fimFormat();
+    if (suspect == null || fim == FimFormat.PREFIX_ONLY) {
+      return text;
+    }
+    int start = EditService.offsetOfLine(text, suspect.line() - 1);
+    String old = suspect.text();
+    int end = start + old.length();
+    if (end > text.length() || !text.startsWith(old, start)) {
+      return text;
+    }
+    boolean crlf = old.endsWith("\r");
+    String indent = old.substring(0, old.length() - old.stripLeading().length());
+    // The indentation goes in the prompt, so the model writes only the line's code, as at an
+    // indented empty line in an editor.
+    String prefix = text.substring(0, start) + indent;
+    String suffix = text.substring(crlf ? end - 1 : end);
+    List<FimFormat.Part> parts = fim.render(path, prefix, suffix, List.of(), "#");
+    int maxTokens = model.countTokens(old) * 2 + 16;
+    String answer = model.fill(parts, maxTokens, List.of("\n"), cancelled);
+    if (answer == null || cancelled.getAsBoolean()) {
+      return text;
+    }
+    int newline = answer.indexOf('\n');
+    String code = (newline < 0 ? answer : answer.substring(0, newline)).strip();
+    if (!corrects(code, old.strip(), otherLines(text, start, end))) {
+      return text;
+    }
+    return text.substring(0, start) + indent + code + (crlf ? "\r" : "") + text.substring(end);
+  }
+
+  /** Whether {@code code} may replace {@code old} as its correction (see the class). */
+  static boolean corrects(String code, String old, Set<String> otherLines) {
+    if (code.isEmpty() || code.startsWith("#") || code.startsWith("//")) {
+      return false;
+    }
+    if (withoutStrings(code)
+        .replaceAll("\\s+", "")
+        .equals(withoutStrings(old).replaceAll("\\s+", ""))) {
+      return false; // the same code but for spaces, or a change only inside a string literal
+    }
+    return statementStart(code).equals(statementStart(old))
+        && bracketBalance(code) == bracketBalance(old)
+        && lastMark(code) == lastMark(old)
+        && !otherLines.contains(code);
+  }
+
+  /**
+   * What a line starts: its leading closing brackets, keywords and dotted name ({@code } else if},
+   * {@code return}, {@code self.total}), or for an assignment the whole target ({@code
+   * counts[key]}); the first character when it starts with no name.
+   */
+  private static String statementStart(String code) {
+    String target = assignmentTarget(code);
+    if (target != null) {
+      return target.replaceAll("\\s+", "");
+    }
+    Matcher m = STATEMENT_START.matcher(code);
+    return m.find() ? code.substring(0, m.end()).replaceAll("\\s+", "") : code.substring(0, 1);
+  }
+
+  /** The text before an assignment's {@code =} (or {@code +=} and the like), or null for none. */
+  private static String assignmentTarget(String code) {
+    String masked = withoutStrings(code);
+    int depth = 0;
+    for (int i = 0; i < masked.length(); i++) {
+      char c = masked.charAt(i);
+      if (c == '(' || c == '[' || c == '{') {
+        depth++;
+      } else if (c == ')' || c == ']' || c == '}') {
+        depth--;
+      } else if (c == '=' && depth == 0) {
+        boolean comparison =
+            (i + 1 < masked.length() && masked.charAt(i + 1) == '=')
+                || (i > 0 && "=!<>".indexOf(masked.charAt(i - 1)) >= 0);
+        if (comparison) {
+          i++;
+          continue;
+        }
+        int targetEnd = i;
+        while (targetEnd > 0 && "+-*/%&|^@:".indexOf(masked.charAt(targetEnd - 1)) >= 0) {
+          targetEnd--; // an augmented assignment: the target is before its operator
+        }
+        return masked.substring(0, targetEnd).strip();
+      }
+    }
+    return null;
+  }
+
+  private static int bracketBalance(String code) {
+    String masked = withoutStrings(code);
+    int balance = 0;
+    for (int i = 0; i < masked.length(); i++) {
+      char c = masked.charAt(i);
+      balance += "([{".indexOf(c) >= 0 ? 1 : ")]}".indexOf(c) >= 0 ? -1 : 0;
+    }
+    return balance;
+  }
+
+  /** The line's last character where it marks the statement's shape, else a space. */
+  private static char lastMark(String code) {
+    char last = code.charAt(code.length() - 1);
+    return ":;{,(\\".indexOf(last) >= 0 ? last : ' ';
+  }
+
+  /** {@code code} with every string literal's content taken out (its quotes kept). */
+  private static String withoutStrings(String code) {
+    return STRING_LITERAL.matcher(code).replaceAll(m -> m.group().charAt(0) == '"' ? "\"\"" : "''");
+  }
+
+  /** The file's other lines, stripped: a fill that repeats one copies code, it corrects none. */
+  private static Set<String> otherLines(String text, int start, int end) {
+    Set<String> lines = new HashSet<>();
+    for (String line : (text.substring(0, start) + text.substring(end)).split("\n")) {
+      lines.add(line.strip());
+    }
+    return lines;
+  }
+}
