@@ -24,6 +24,11 @@ public record EditTask(
         "fix the bug");
   }
 
+  /** "Fix the bug" on the canonical solution, which has none. */
+  public static EditTask fixOnCorrect(Problem p) {
+    return of(p.taskId() + " correct", p, p.prompt() + p.canonicalSolution(), "fix the bug");
+  }
+
   /** "Add a docstring" on the canonical solution with the problem's docstring taken out. */
   public static Optional<EditTask> docstring(Problem p) {
     return withoutDocstring(p.prompt(), p.entryPoint())

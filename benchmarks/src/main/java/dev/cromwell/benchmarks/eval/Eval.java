@@ -34,7 +34,9 @@ import picocli.CommandLine.Option;
       "Measure completion and edit quality on HumanEval; writes results.json and results.md.",
       "Modes: completion, editor, chat (humaneval); single-raw, single-editor,",
       "single-midline-raw, single-midline, multi-raw, multi-editor (fim); repo-editor (fim-repo,",
-      "not in the default --bench); fix, docstring (edit)."
+      "not in the default --bench); fix, docstring, fix-correct (edit; fix-correct only when",
+      "named: \"fix the bug\" on the correct solution, passed when its tests still pass, exact",
+      "when the file came back unchanged)."
     })
 public final class Eval implements Callable<Integer> {
   static final List<String> COMPLETION_STOPS =
@@ -190,7 +192,7 @@ public final class Eval implements Callable<Integer> {
                   "single-midline",
                   "multi-editor"),
           "fim-repo", List.of("repo-editor"),
-          "edit", List.of("fix", "docstring"));
+          "edit", List.of("fix", "docstring", "fix-correct"));
 
   /**
    * Refuses a benchmark or mode name that would run nothing: a typo used to give an empty table
@@ -340,6 +342,11 @@ public final class Eval implements Callable<Integer> {
           for (Problem p : problems) {
             EditTask.docstring(p).ifPresent(docstrings::add);
           }
+          // Only when named: what "fix the bug" does to code without one.
+          List<EditTask> correct =
+              modes != null && modes.contains("fix-correct")
+                  ? problems.stream().map(EditTask::fixOnCorrect).toList()
+                  : List.of();
           List<SpeculationSetting> settings =
               speculate.stream().map(SpeculationSetting::parse).toList();
           for (Backend b : backends) {
@@ -354,6 +361,13 @@ public final class Eval implements Callable<Integer> {
                   b,
                   docstrings,
                   t -> speculated(em, t, this::docstring));
+              run(
+                  report,
+                  "edit",
+                  "fix-correct",
+                  b,
+                  correct,
+                  t -> speculated(em, t, this::fixOnCorrect));
               if (settings.size() > 1) {
                 System.out.print(writeSpeculation(em));
               }
@@ -361,6 +375,7 @@ public final class Eval implements Callable<Integer> {
               EditModel em = b.editModel();
               run(report, "edit", "fix", b, fixes, t -> fix(em, t));
               run(report, "edit", "docstring", b, docstrings, t -> docstring(em, t));
+              run(report, "edit", "fix-correct", b, correct, t -> fixOnCorrect(em, t));
             }
           }
         }
@@ -596,6 +611,12 @@ public final class Eval implements Callable<Integer> {
 
   private Outcome fix(EditModel em, EditTask t) {
     return scoredEdit(em, t, edited -> tested(t.id(), t.problem(), edited, false, edited));
+  }
+
+  /** The tests still pass; exact when the file came back as it was. */
+  private Outcome fixOnCorrect(EditModel em, EditTask t) {
+    return scoredEdit(
+        em, t, edited -> tested(t.id(), t.problem(), edited, edited.equals(t.file()), edited));
   }
 
   private Outcome docstring(EditModel em, EditTask t) {

@@ -3,6 +3,7 @@ package dev.cromwell.benchmarks.eval;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -66,10 +67,44 @@ class EvalSmokeTest {
           if (!bench.equals("fim-repo")) {
             modes.forEach(mode -> named.add(bench + "/" + mode));
           }
+          named.remove("edit/fix-correct"); // only when named: its own test below
         });
     assertEquals(named, new TreeSet<>(tasks.keySet()));
     assertTrue(
         Files.readString(out.resolve("results.md")).contains("| humaneval | completion | 3 |"));
+  }
+
+  @Test
+  void fixOnCorrectCodeRunsWhenNamedOnThreeTasks() throws Exception {
+    Path out = Path.of("target", "eval-smoke-fix-correct");
+    JsonObject root =
+        run(
+            out,
+            "-m",
+            RealModels.smollm2().toString(),
+            "--bench",
+            "edit",
+            "--modes",
+            "fix-correct",
+            "--limit",
+            "3",
+            "--max-tokens",
+            "48");
+    JsonArray results = root.getAsJsonArray("results");
+    assertEquals(1, results.size(), root.toString());
+    JsonObject result = results.get(0).getAsJsonObject();
+    assertEquals(
+        "edit/fix-correct",
+        result.get("bench").getAsString() + "/" + result.get("mode").getAsString());
+    assertEquals(3, result.get("tasks").getAsInt());
+    for (JsonElement o : result.getAsJsonArray("outcomes")) {
+      JsonObject outcome = o.getAsJsonObject();
+      assertTrue(outcome.get("id").getAsString().endsWith(" correct"), outcome.toString());
+      // Unchanged (exact) files pass: the canonical solutions pass their own tests.
+      assertTrue(
+          !outcome.get("exact").getAsBoolean() || outcome.get("passed").getAsBoolean(),
+          outcome.toString());
+    }
   }
 
   @Test
