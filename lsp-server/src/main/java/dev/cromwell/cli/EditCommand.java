@@ -2,6 +2,7 @@ package dev.cromwell.cli;
 
 import dev.cromwell.edit.AtomicWriter;
 import dev.cromwell.edit.EditService;
+import dev.cromwell.edit.FixStep;
 import dev.cromwell.edit.ModelEditModel;
 import dev.cromwell.edit.TextFile;
 import dev.cromwell.edit.UnifiedDiff;
@@ -151,7 +152,15 @@ final class EditCommand implements Callable<Integer> {
       updated =
           service.edit(
               new EditService.Request(relative, original.text(), from, to, instruction),
-              () -> false);
+              () -> false,
+              step -> {
+                // Which line looked least likely matters to the user only once the model was
+                // asked again about it (that step names it).
+                if (!(step instanceof FixStep.Suspected)) {
+                  err.println("fix: " + step.describe());
+                  err.flush();
+                }
+              });
     } catch (EditException e) {
       throw new IllegalStateException(
           "the model's answer was refused: " + e.getMessage() + "; the file is unchanged");

@@ -14,6 +14,7 @@ import dev.cromwell.protocol.edit.RegionAnchoring;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * Turns an instruction about lines of a file into the file's new text, for every front door: the
@@ -51,6 +52,15 @@ public final class EditService {
 
   /** The new text of the whole file. */
   public String edit(Request r, BooleanSupplier cancelled) throws EditException {
+    return edit(r, cancelled, step -> {});
+  }
+
+  /**
+   * The new text of the whole file; {@code steps} hears, as they happen, what a fix did beyond its
+   * first answer ({@link FixStep}).
+   */
+  public String edit(Request r, BooleanSupplier cancelled, Consumer<FixStep> steps)
+      throws EditException {
     String[] lines = r.text().split("\n", -1);
     int lineCount = r.text().endsWith("\n") ? lines.length - 1 : lines.length;
     if (r.firstLine() < 1
@@ -91,6 +101,9 @@ public final class EditService {
           asked == EditFormat.FIX_REWRITE
               ? suspectLine(r, prompt, regionStart, region, cancelled)
               : null;
+      if (suspect != null) {
+        steps.accept(new FixStep.Suspected(suspect.line(), suspect.text(), suspect.lowest()));
+      }
     } else {
       prompt = EditPrompts.region(r.path(), r.text(), r.firstLine(), r.lastLine(), r.instruction());
       stops = List.of("<EDIT_END>", "</FILE>", "<FILE=", "<EDIT_START=");
@@ -129,6 +142,7 @@ public final class EditService {
     // more in the same conversation, with the unchanged answer as the model's turn, pointed at the
     // line the model itself finds least likely. Only here: pointed at it in the first turn, the
     // 1.5B lost more tasks than it won (docs/QUALITY.md, "Fix tasks: the least likely line").
+    steps.accept(new FixStep.AskedAgain(suspect == null ? 0 : suspect.line()));
     List<ChatMessage> again = new ArrayList<>(conversation);
     again.add(ChatMessage.assistant(answer.strip()));
     again.add(
@@ -170,12 +184,9 @@ public final class EditService {
     // Unchanged after two looks: the suspect line, written again from the code around it (on the
     // file as it is, so that no other line takes the answers' spacing).
     // One line changes, so there is nothing for CopyGuard to catch.
-    String refilled;
-    try {
-      refilled = SuspectLineRefill.refill(model, r.path(), r.text(), suspect, cancelled);
-    } catch (EditModel.OutOfTime e) {
-      return looked;
-    }
+    // A fill out of time ends without an answer of its own (EditModel.fill), leaving the file.
+    String refilled =
+        SuspectLineRefill.refill(model, r.path(), r.text(), suspect, cancelled, steps);
     if (cancelled.getAsBoolean()) {
       throw new EditException("the edit was cancelled");
     }

@@ -9,8 +9,9 @@ package dev.cromwell.edit;
  *
  * @param line the line's number in the file (1-based)
  * @param text the line as it is in the file
+ * @param lowest the natural log-probability of the line's least likely token
  */
-record SuspectLine(int line, String text) {
+record SuspectLine(int line, String text, double lowest) {
   /**
    * The least likely code line of {@code region} (whose first line is line {@code firstLine} of the
    * file) by {@code lowest}, the log-probability of each line's least likely token; null when there
@@ -42,7 +43,7 @@ record SuspectLine(int line, String text) {
         best = i;
       }
     }
-    return best < 0 ? null : new SuspectLine(firstLine + best, lines[best]);
+    return best < 0 ? null : new SuspectLine(firstLine + best, lines[best], lowest[best]);
   }
 
   private static boolean isComment(String code) {

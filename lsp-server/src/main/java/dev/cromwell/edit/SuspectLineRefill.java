@@ -3,8 +3,10 @@ package dev.cromwell.edit;
 import dev.cromwell.protocol.FimFormat;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -34,14 +36,26 @@ final class SuspectLineRefill {
   private static final Pattern STRING_LITERAL =
       Pattern.compile("\"(?:[^\"\\\\]|\\\\.)*\"|'(?:[^'\\\\]|\\\\.)*'");
 
+  /**
+   * The default of {@link #fillBelow}: no threshold yet (every suspect line is tried), until the
+   * calibration below sets one.
+   */
+  static final double FILL_BELOW = Double.POSITIVE_INFINITY;
+
   private SuspectLineRefill() {}
 
   /**
    * {@code text} with {@code suspect}'s line written again by {@code model}, or {@code text} itself
-   * when the model cannot fill in the middle or its line is not taken (see the class).
+   * when the model cannot fill in the middle, the line is not unlikely enough ({@link #fillBelow})
+   * or the model's line is not taken (see the class); {@code steps} hears which.
    */
   static String refill(
-      EditModel model, String path, String text, SuspectLine suspect, BooleanSupplier cancelled) {
+      EditModel model,
+      String path,
+      String text,
+      SuspectLine suspect,
+      BooleanSupplier cancelled,
+      Consumer<FixStep> steps) {
     FimFormat fim = model.fimFormat();
     if (suspect == null || fim == FimFormat.PREFIX_ONLY) {
       return text;
@@ -50,6 +64,18 @@ final class SuspectLineRefill {
     String old = suspect.text();
     int end = start + old.length();
     if (end > text.length() || !text.startsWith(old, start)) {
+      return text;
+    }
+    double threshold = fillBelow();
+    if (suspect.lowest() >= threshold) {
+      steps.accept(
+          new FixStep.NotFilled(
+              suspect.line(),
+              String.format(
+                  Locale.ROOT,
+                  "its least likely token (log-probability %.2f) is not below %.2f",
+                  suspect.lowest(),
+                  threshold)));
       return text;
     }
     boolean crlf = old.endsWith("\r");
@@ -62,14 +88,36 @@ final class SuspectLineRefill {
     int maxTokens = model.countTokens(old) * 2 + 16;
     String answer = model.fill(parts, maxTokens, List.of("\n"), cancelled);
     if (answer == null || cancelled.getAsBoolean()) {
+      steps.accept(new FixStep.NotFilled(suspect.line(), "the model did not end its line"));
       return text;
     }
     int newline = answer.indexOf('\n');
     String code = (newline < 0 ? answer : answer.substring(0, newline)).strip();
     if (!corrects(code, old.strip(), otherLines(text, start, end))) {
+      steps.accept(
+          new FixStep.NotFilled(
+              suspect.line(), "the model's line `" + code + "` is not a correction of it"));
       return text;
     }
+    steps.accept(new FixStep.Filled(suspect.line(), old.strip(), code));
     return text.substring(0, start) + indent + code + (crlf ? "\r" : "") + text.substring(end);
+  }
+
+  /**
+   * How unlikely the suspect line's least likely token must be (natural log-probability) before the
+   * line is written again: {@link #FILL_BELOW}, or {@code -Dcromwell.fix.fillBelow} for a
+   * measurement.
+   */
+  static double fillBelow() {
+    String set = System.getProperty("cromwell.fix.fillBelow");
+    if (set != null) {
+      try {
+        return Double.parseDouble(set);
+      } catch (NumberFormatException e) {
+        // A measurement knob, not a user setting: a bad value leaves the default.
+      }
+    }
+    return FILL_BELOW;
   }
 
   /** Whether {@code code} may replace {@code old} as its correction (see the class). */

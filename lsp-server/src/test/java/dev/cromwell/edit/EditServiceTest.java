@@ -389,6 +389,33 @@ class EditServiceTest {
   }
 
   @Test
+  void aFixTellsItsStepsAsTheyHappen() throws EditException {
+    List<FixStep> steps = new java.util.ArrayList<>();
+    new EditService(new Filling(UNCHANGED, UNCHANGED, "return math.pi * r * r"))
+        .edit(
+            new EditService.Request("geo.py", FILE, 3, 4, "fix the bug"), () -> false, steps::add);
+    assertEquals(
+        List.of(
+            new FixStep.Suspected(4, "    return 3.14 * r * r", -5),
+            new FixStep.AskedAgain(4),
+            new FixStep.Filled(4, "return 3.14 * r * r", "return math.pi * r * r")),
+        steps);
+    steps.clear();
+    new EditService(new Filling(UNCHANGED, UNCHANGED, "for x in r:"))
+        .edit(
+            new EditService.Request("geo.py", FILE, 3, 4, "fix the bug"), () -> false, steps::add);
+    assertEquals(
+        new FixStep.NotFilled(4, "the model's line `for x in r:` is not a correction of it"),
+        steps.get(2));
+    // An answer that changes the lines takes no further step.
+    steps.clear();
+    new EditService(new Filling(FIXED))
+        .edit(
+            new EditService.Request("geo.py", FILE, 3, 4, "fix the bug"), () -> false, steps::add);
+    assertEquals(List.of(new FixStep.Suspected(4, "    return 3.14 * r * r", -5)), steps);
+  }
+
+  @Test
   void aFillThatIsNotTakenOrCutShortOrCancelledLeavesTheFile() throws EditException {
     for (String fill : java.util.Arrays.asList("for x in r:", "return 3.14*r*r", null)) {
       Filling model = new Filling(UNCHANGED, UNCHANGED, fill);

@@ -27,14 +27,14 @@ class SuspectLineTest {
     // Lowest first on the decorator, def, docstring and comment lines; then on `return not n`.
     double[] lowest = {-20, -19, -18, -17, -16, -15, -14, -13, -2, -1, -3, -5, 0};
     SuspectLine suspect = SuspectLine.pick(lowest, REGION, 10);
-    assertEquals(new SuspectLine(21, "    return not n"), suspect);
+    assertEquals(new SuspectLine(21, "    return not n", -5), suspect);
   }
 
   @Test
   void aOneLineDocstringAndQuotesThatCloseOnTheirLineEndNothing() {
     String region = "def f(x):\n    '''Twice.'''\n    y = x\n    return y * 3\n";
     assertEquals(
-        new SuspectLine(3, "    y = x"),
+        new SuspectLine(3, "    y = x", -4),
         SuspectLine.pick(new double[] {-9, -9, -4, -1}, region, 1));
   }
 

@@ -464,14 +464,7 @@ public final class Eval implements Callable<Integer> {
     for (T t : tasks) {
       long t0 = System.nanoTime();
       Outcome o = task.run(t);
-      o =
-          new Outcome(
-              o.id(),
-              o.passed(),
-              o.exact(),
-              o.reason(),
-              (System.nanoTime() - t0) / 1e9,
-              o.output());
+      o = o.withSeconds((System.nanoTime() - t0) / 1e9);
       outcomes.add(o);
       passed += o.passed() ? 1 : 0;
       // Written after every task, so that a run cut short still leaves its results.
@@ -632,20 +625,25 @@ public final class Eval implements Callable<Integer> {
   /** A refusal or a change above the function fails the task; otherwise {@code score} decides. */
   private Outcome scoredEdit(
       EditModel em, EditTask t, java.util.function.Function<String, Outcome> score) {
+    List<String> steps = new ArrayList<>();
     String edited;
     try {
-      edited = edit(em, t);
+      edited = edit(em, t, step -> steps.add(step.toString()));
     } catch (EditException e) {
-      return new Outcome(t.id(), false, false, "refused: " + e.getMessage(), 0, "");
+      return new Outcome(t.id(), false, false, "refused: " + e.getMessage(), 0, "")
+          .withSteps(steps);
     }
     if (!edited.startsWith(t.outside())) {
-      return new Outcome(t.id(), false, false, "changed text outside the function", 0, edited);
+      return new Outcome(t.id(), false, false, "changed text outside the function", 0, edited)
+          .withSteps(steps);
     }
-    return score.apply(edited);
+    return score.apply(edited).withSteps(steps);
   }
 
   /** As {@code cromwell edit FILE:L1-L2 INSTRUCTION} does it. */
-  private String edit(EditModel em, EditTask t) throws EditException {
+  private String edit(
+      EditModel em, EditTask t, java.util.function.Consumer<dev.cromwell.edit.FixStep> steps)
+      throws EditException {
     EditService service =
         switch (editFormat) {
           case "auto" -> new EditService(em);
@@ -657,6 +655,7 @@ public final class Eval implements Callable<Integer> {
         };
     return service.edit(
         new EditService.Request("task.py", t.file(), t.firstLine(), t.lastLine(), t.instruction()),
-        () -> false);
+        () -> false,
+        steps);
   }
 }

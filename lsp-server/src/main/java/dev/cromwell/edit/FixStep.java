@@ -1,0 +1,61 @@
+package dev.cromwell.edit;
+
+import java.util.Locale;
+
+/**
+ * A step a "fix the bug" edit took beyond its first answer, told to the caller as it happens
+ * ({@link EditService#edit(EditService.Request, java.util.function.BooleanSupplier,
+ * java.util.function.Consumer)}): {@code cromwell edit} prints them, so that a user sees when a
+ * changed line is the model's guess rather than its answer, and {@code bin/eval} records them per
+ * task, which is how the fill-in's threshold was calibrated.
+ */
+public sealed interface FixStep {
+  /** One sentence for a person, naming the line. */
+  String describe();
+
+  /**
+   * The selection's code line the model finds least likely ({@link SuspectLine}).
+   *
+   * @param lowest the natural log-probability of the line's least likely token
+   */
+  record Suspected(int line, String text, double lowest) implements FixStep {
+    @Override
+    public String describe() {
+      return "line "
+          + line
+          + " reads least likely to the model (its least likely token: log-probability "
+          + String.format(Locale.ROOT, "%.2f", lowest)
+          + ")";
+    }
+  }
+
+  /**
+   * The first answer left the lines unchanged, so the model was asked once more, pointed at line
+   * {@code namedLine} (0 when no line could be scored).
+   */
+  record AskedAgain(int namedLine) implements FixStep {
+    @Override
+    public String describe() {
+      return "the first answer changed nothing; asked again"
+          + (namedLine > 0 ? ", pointed at line " + namedLine : "");
+    }
+  }
+
+  /** Still unchanged: the suspect line was written again by fill-in-the-middle, and taken. */
+  record Filled(int line, String before, String after) implements FixStep {
+    @Override
+    public String describe() {
+      return "unchanged after two looks: line "
+          + line
+          + " written again from the code around it (fill-in-the-middle), a guess to check";
+    }
+  }
+
+  /** Still unchanged, and the suspect line was left as it is, for {@code why}. */
+  record NotFilled(int line, String why) implements FixStep {
+    @Override
+    public String describe() {
+      return "unchanged after two looks; line " + line + " left as it is: " + why;
+    }
+  }
+}
