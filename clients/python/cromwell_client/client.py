@@ -89,7 +89,8 @@ class Client:
         data = self._post("/v1/cromwell/edit", body)
         edits = [TextEdit(Position(**e["range"]["start"]), Position(**e["range"]["end"]),
                           e["new_text"]) for e in data["edits"]]
-        return EditResult(data["path"], data["text"], data["diff"], edits, data.get("refusal"))
+        return EditResult(data["path"], data["text"], data["diff"], edits, data.get("refusal"),
+                          list(data.get("notes", [])))
 
     def models(self) -> List[Model]:
         data = self._request("GET", "/v1/models")

@@ -50,12 +50,17 @@ class TextEdit:
 
 @dataclass(frozen=True)
 class EditResult:
-    """The edited file: new text, unified diff and minimal edits, or the reason it was refused."""
+    """The edited file: new text, unified diff and minimal edits, or the reason it was refused.
+
+    ``notes`` say what a fix did beyond its first answer, one sentence each (asked again about a
+    line; a line written again by fill-in-the-middle, which is a guess to check).
+    """
     path: str
     text: str
     diff: str
     edits: List[TextEdit] = field(default_factory=list)
     refusal: Optional[str] = None
+    notes: List[str] = field(default_factory=list)
 
     @property
     def refused(self) -> bool:

@@ -32,6 +32,14 @@ def test_chat_and_its_stream_agree(client):
     assert "".join(pieces) == answer.content
 
 
+def test_a_fix_notes_what_it_did_beyond_its_first_answer(client):
+    # SmolLM2's first answer to this fix changes nothing, so it is asked again about line 4.
+    text = "import math\n\ndef area(r):\n    return 3.14 * r * r\n"
+    result = client.edit("geo.py", text, "fix the bug", start_line=3, end_line=4)
+    assert result.notes == ["the first answer changed nothing; asked again, pointed at line 4"]
+    assert client.edit("geo.py", text, "use math.pi instead of 3.14", start_line=4).notes == []
+
+
 def test_edit_gives_edits_that_reproduce_the_new_text_or_a_refusal(client):
     text = "def area(r):\n    return 3.14 * r * r\n"
     result = client.edit("geo.py", text, "use math.pi instead of 3.14", start_line=2)

@@ -2,7 +2,6 @@ package dev.cromwell.cli;
 
 import dev.cromwell.edit.AtomicWriter;
 import dev.cromwell.edit.EditService;
-import dev.cromwell.edit.FixStep;
 import dev.cromwell.edit.ModelEditModel;
 import dev.cromwell.edit.TextFile;
 import dev.cromwell.edit.UnifiedDiff;
@@ -154,9 +153,7 @@ final class EditCommand implements Callable<Integer> {
               new EditService.Request(relative, original.text(), from, to, instruction),
               () -> false,
               step -> {
-                // Which line looked least likely matters to the user only once the model was
-                // asked again about it (that step names it).
-                if (!(step instanceof FixStep.Suspected)) {
+                if (step.toldToUsers()) {
                   err.println("fix: " + step.describe());
                   err.flush();
                 }

@@ -14,11 +14,25 @@ public sealed interface FixStep {
   String describe();
 
   /**
+   * Whether front doors tell the user ({@code cromwell edit} on stderr, the HTTP edit's {@code
+   * notes}): which line scored least likely matters to a user only once the model was asked about
+   * it, and that step names it.
+   */
+  default boolean toldToUsers() {
+    return true;
+  }
+
+  /**
    * The selection's code line the model finds least likely ({@link SuspectLine}).
    *
    * @param lowest the natural log-probability of the line's least likely token
    */
   record Suspected(int line, String text, double lowest) implements FixStep {
+    @Override
+    public boolean toldToUsers() {
+      return false;
+    }
+
     @Override
     public String describe() {
       return "line "

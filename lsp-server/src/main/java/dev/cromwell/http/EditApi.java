@@ -16,8 +16,9 @@ import java.time.Duration;
 
 /**
  * {@code POST /v1/cromwell/edit}: a file's text, its path, a line range and an instruction in; the
- * new text, a unified diff, the minimal TextEdits (LSP positions, UTF-16) and any refusal out. The
- * work is {@link EditService}'s, as for the CLI and the LSP server.
+ * new text, a unified diff, the minimal TextEdits (LSP positions, UTF-16), any refusal, and notes
+ * on what a fix did beyond its first answer ({@link dev.cromwell.edit.FixStep}, as {@code cromwell
+ * edit} prints them) out. The work is {@link EditService}'s, as for the CLI and the LSP server.
  */
 final class EditApi {
   private final GenerationService service;
@@ -64,8 +65,19 @@ final class EditApi {
     out.addProperty("object", "cromwell.edit");
     out.addProperty("model", service.modelId());
     out.addProperty("path", path);
+    JsonArray notes = new JsonArray();
+    out.add("notes", notes);
     try {
-      String updated = new EditService(service.editModel(timeout)).edit(request, () -> false);
+      String updated =
+          new EditService(service.editModel(timeout))
+              .edit(
+                  request,
+                  () -> false,
+                  step -> {
+                    if (step.toldToUsers()) {
+                      notes.add(step.describe());
+                    }
+                  });
       out.addProperty("text", updated);
       out.addProperty(
           "diff",

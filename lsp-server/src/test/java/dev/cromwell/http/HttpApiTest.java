@@ -738,6 +738,49 @@ class HttpApiTest {
   }
 
   /**
+   * A fix tells what it did beyond its first answer in {@code notes}, as {@code cromwell edit}
+   * prints it: on the real SmolLM2 this fix's first answer changes nothing, so the model is asked
+   * again about the line it finds least likely.
+   */
+  @Test
+  void aFixThroughTheServerNotesItsStepsAsTheCommandLineDoes() throws Exception {
+    start();
+    String text = "import math\n\ndef area(r):\n    return 3.14 * r * r\n";
+    JsonObject request = new JsonObject();
+    request.addProperty("path", "geo.py");
+    request.addProperty("text", text);
+    JsonObject range = new JsonObject();
+    range.addProperty("start_line", 3);
+    range.addProperty("end_line", 4);
+    request.add("range", range);
+    request.addProperty("instruction", "fix the bug");
+    HttpResponse<String> response = post("/v1/cromwell/edit", request.toString());
+    assertEquals(200, response.statusCode(), response.body());
+    JsonObject served = json(response);
+    List<String> notes = new ArrayList<>();
+    served.getAsJsonArray("notes").forEach(n -> notes.add(n.getAsString()));
+    List<String> expected = new ArrayList<>();
+    try (Model direct = Model.load(RealModels.smollm2(), new Model.Options(2, 2048))) {
+      new dev.cromwell.edit.EditService(new dev.cromwell.edit.ModelEditModel(direct))
+          .edit(
+              new dev.cromwell.edit.EditService.Request("geo.py", text, 3, 4, "fix the bug"),
+              () -> false,
+              step -> {
+                if (step.toldToUsers()) {
+                  expected.add(step.describe());
+                }
+              });
+    }
+    assertEquals(
+        List.of("the first answer changed nothing; asked again, pointed at line 4"), expected);
+    assertEquals(expected, notes);
+    // Other edits have no such steps, and say so with an empty list.
+    request.addProperty("instruction", "use math.pi instead of 3.14");
+    JsonObject plain = json(post("/v1/cromwell/edit", request.toString()));
+    assertEquals(0, plain.getAsJsonArray("notes").size(), plain.toString());
+  }
+
+  /**
    * An edit's answer, decoded as the scheduler's parted work, holds a place in the queue while it
    * runs and ends at the request's timeout (counted from admission) as a job's does.
    */
