@@ -93,7 +93,7 @@ final class SuspectLineRefill {
     }
     int newline = answer.indexOf('\n');
     String code = (newline < 0 ? answer : answer.substring(0, newline)).strip();
-    if (!corrects(code, old.strip(), otherLines(text, start, end))) {
+    if (!corrects(code, old.strip(), text.substring(0, start), text.substring(end))) {
       steps.accept(
           new FixStep.NotFilled(
               suspect.line(), "the model's line `" + code + "` is not a correction of it"));
@@ -120,8 +120,11 @@ final class SuspectLineRefill {
     return FILL_BELOW;
   }
 
-  /** Whether {@code code} may replace {@code old} as its correction (see the class). */
-  static boolean corrects(String code, String old, Set<String> otherLines) {
+  /**
+   * Whether {@code code} may replace {@code old}, between {@code before} and {@code after} in the
+   * file, as its correction (see the class).
+   */
+  static boolean corrects(String code, String old, String before, String after) {
     if (code.isEmpty() || code.startsWith("#") || code.startsWith("//")) {
       return false;
     }
@@ -130,10 +133,41 @@ final class SuspectLineRefill {
         .equals(withoutStrings(old).replaceAll("\\s+", ""))) {
       return false; // the same code but for spaces, or a change only inside a string literal
     }
+    Set<String> otherLines = otherLines(before + after);
     return statementStart(code).equals(statementStart(old))
         && bracketBalance(code) == bracketBalance(old)
         && lastMark(code) == lastMark(old)
-        && !otherLines.contains(code);
+        && !otherLines.contains(code)
+        && !onlyRenames(code, old)
+        && dropsNoBindingInUse(code, old, otherLines, after);
+  }
+
+  /**
+   * Whether the two lines differ only in the names a loop, comprehension or lambda binds on them
+   * ({@code [x for x in xs]} against {@code [s for s in xs]}): the same computation, no correction.
+   */
+  private static boolean onlyRenames(String code, String old) {
+    return LineBindings.withScopedNamesNumbered(withoutStrings(code))
+        .replaceAll("\\s+", "")
+        .equals(LineBindings.withScopedNamesNumbered(withoutStrings(old)).replaceAll("\\s+", ""));
+  }
+
+  /**
+   * Whether every name the old line binds that the code after it uses is still bound, by the new
+   * line or elsewhere in the file: a loop rewritten as {@code for idx in range(…)} that drops the
+   * {@code elem} the body reads fails with a NameError, whatever it corrects.
+   */
+  private static boolean dropsNoBindingInUse(
+      String code, String old, Set<String> otherLines, String after) {
+    Set<String> dropped = new java.util.LinkedHashSet<>(LineBindings.boundBy(withoutStrings(old)));
+    dropped.removeAll(LineBindings.boundBy(withoutStrings(code)));
+    for (String name : dropped) {
+      if (LineBindings.uses(withoutStrings(after), name)
+          && !LineBindings.boundIn(name, otherLines)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -200,9 +234,9 @@ final class SuspectLineRefill {
   }
 
   /** The file's other lines, stripped: a fill that repeats one copies code, it corrects none. */
-  private static Set<String> otherLines(String text, int start, int end) {
+  private static Set<String> otherLines(String others) {
     Set<String> lines = new HashSet<>();
-    for (String line : (text.substring(0, start) + text.substring(end)).split("\n")) {
+    for (String line : others.split("\n")) {
       lines.add(line.strip());
     }
     return lines;

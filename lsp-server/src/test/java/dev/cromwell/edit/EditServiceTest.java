@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cromwell.protocol.edit.EditException;
 import dev.cromwell.protocol.edit.EditPrompts;
 import java.util.List;
-import java.util.Set;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
@@ -466,33 +465,74 @@ class EditServiceTest {
 
   @Test
   void aFilledInLineIsTakenOnlyAsACorrectionOfTheSameStatement() {
-    Set<String> none = Set.of();
     // Corrections of the injected kinds: operator, bound, name, condition, return.
-    assertTrue(SuspectLineRefill.corrects("return math.pi * r * r", "return 3.14 * r * r", none));
-    assertTrue(SuspectLineRefill.corrects("if distance < threshold:", "if True:", none));
-    assertTrue(SuspectLineRefill.corrects("s += num", "s += -num", none));
-    assertTrue(SuspectLineRefill.corrects("count = 1", "count = 0", none));
+    assertTrue(SuspectLineRefill.corrects("return math.pi * r * r", "return 3.14 * r * r", "", ""));
+    assertTrue(SuspectLineRefill.corrects("if distance < threshold:", "if True:", "", ""));
+    assertTrue(SuspectLineRefill.corrects("s += num", "s += -num", "", ""));
+    assertTrue(SuspectLineRefill.corrects("count = 1", "count = 0", "", ""));
     assertTrue(
-        SuspectLineRefill.corrects("for k in range(j + 1, n):", "for k in range(j + 2, n):", none));
-    assertTrue(SuspectLineRefill.corrects("} else if (x >= 0) {", "} else if (x > 0) {", none));
+        SuspectLineRefill.corrects(
+            "for k in range(j + 1, n):", "for k in range(j + 2, n):", "", ""));
+    assertTrue(SuspectLineRefill.corrects("} else if (x >= 0) {", "} else if (x > 0) {", "", ""));
     // Not code, or not changed outside string literals.
-    assertFalse(SuspectLineRefill.corrects("", "return x", none));
-    assertFalse(SuspectLineRefill.corrects("# the area", "return x", none));
-    assertFalse(SuspectLineRefill.corrects("return  x", "return x", none));
-    assertFalse(SuspectLineRefill.corrects("print(\"done\")", "print(\"ok\")", none));
+    assertFalse(SuspectLineRefill.corrects("", "return x", "", ""));
+    assertFalse(SuspectLineRefill.corrects("# the area", "return x", "", ""));
+    assertFalse(SuspectLineRefill.corrects("return  x", "return x", "", ""));
+    assertFalse(SuspectLineRefill.corrects("print(\"done\")", "print(\"ok\")", "", ""));
     // Another statement: kind, assignment target, dotted name, else-if chain.
-    assertFalse(SuspectLineRefill.corrects("for x in r:", "if x in r:", none));
-    assertFalse(SuspectLineRefill.corrects("total = 0", "count = 0", none));
-    assertFalse(SuspectLineRefill.corrects("self.total = 0", "self.count = 0", none));
-    assertFalse(SuspectLineRefill.corrects("counts[k] = 1", "counts[j] = 1", none));
-    assertFalse(SuspectLineRefill.corrects("} else {", "} else if (x > 0) {", none));
+    assertFalse(SuspectLineRefill.corrects("for x in r:", "if x in r:", "", ""));
+    assertFalse(SuspectLineRefill.corrects("total = 0", "count = 0", "", ""));
+    assertFalse(SuspectLineRefill.corrects("self.total = 0", "self.count = 0", "", ""));
+    assertFalse(SuspectLineRefill.corrects("counts[k] = 1", "counts[j] = 1", "", ""));
+    assertFalse(SuspectLineRefill.corrects("} else {", "} else if (x > 0) {", "", ""));
     // Another shape: brackets left open, a lost colon or semicolon.
-    assertFalse(SuspectLineRefill.corrects("return f(a", "return f(b)", none));
-    assertFalse(SuspectLineRefill.corrects("if x > 1", "if x > 0:", none));
-    assertFalse(SuspectLineRefill.corrects("total += 2", "total += 1;", none));
+    assertFalse(SuspectLineRefill.corrects("return f(a", "return f(b)", "", ""));
+    assertFalse(SuspectLineRefill.corrects("if x > 1", "if x > 0:", "", ""));
+    assertFalse(SuspectLineRefill.corrects("total += 2", "total += 1;", "", ""));
     // A copy of another line of the file.
     assertFalse(
-        SuspectLineRefill.corrects("return r * r", "return 3.14 * r", Set.of("return r * r")));
+        SuspectLineRefill.corrects(
+            "return r * r", "return 3.14 * r", "def f(r):\n", "\n    return r * r\n"));
+    // The same computation with the loop's or comprehension's names renamed (the 0.5B on correct
+    // code: HumanEval/7, 20).
+    assertFalse(
+        SuspectLineRefill.corrects(
+            "return [s for s in strings if substring in s]",
+            "return [x for x in strings if substring in x]",
+            "",
+            ""));
+    assertFalse(
+        SuspectLineRefill.corrects(
+            "for idx1, elem1 in enumerate(numbers):",
+            "for idx, elem in enumerate(numbers):",
+            "",
+            "\n        use(idx, elem)\n"));
+    // ...but a renamed loop that also changes what it computes is a correction to weigh.
+    assertTrue(
+        SuspectLineRefill.corrects(
+            "return [s for s in strings if s > 0]",
+            "return [x for x in strings if x >= 0]",
+            "",
+            ""));
+    // A name the old line bound and the code below reads, bound nowhere else (HumanEval/0).
+    String loops =
+        "\n        for idx2, elem2 in enumerate(numbers):\n            d = abs(elem - elem2)\n";
+    assertFalse(
+        SuspectLineRefill.corrects(
+            "for idx in range(len(numbers) - 1):",
+            "for idx, elem in enumerate(numbers):",
+            "def f(numbers):\n",
+            loops));
+    // Bound elsewhere too (a parameter, or another assignment), it may go from this line.
+    assertTrue(
+        SuspectLineRefill.corrects(
+            "for idx in range(len(numbers) - 1):",
+            "for idx, elem in enumerate(numbers):",
+            "def f(numbers, elem):\n",
+            loops));
+    assertTrue(
+        SuspectLineRefill.corrects(
+            "count = total + 1", "count = total", "", "\n    return count\n"));
   }
 
   @Test

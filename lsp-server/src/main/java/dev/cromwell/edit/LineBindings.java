@@ -1,0 +1,109 @@
+package dev.cromwell.edit;
+
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The names a line of code binds, read from its text as Python writes them: the targets of {@code
+ * for … in} (a loop or a comprehension), of a plain assignment ({@code a, b = …}, {@code n += 1}),
+ * of {@code :=}, {@code with … as} and a {@code lambda}'s parameters. Lines of other languages
+ * mostly bind nothing this way, which only makes the checks that use it ({@link SuspectLineRefill})
+ * let more through.
+ */
+final class LineBindings {
+  private static final String NAME = "[\\p{L}_][\\p{L}\\p{N}_]*";
+  private static final String NAMES =
+      "\\(?\\s*" + NAME + "(?:\\s*,\\s*" + NAME + ")*\\s*,?\\s*\\)?";
+  private static final Pattern FOR_TARGETS = Pattern.compile("\\bfor\\s+(" + NAMES + ")\\s+in\\b");
+  private static final Pattern LAMBDA = Pattern.compile("\\blambda\\s*([^:]*):");
+  private static final Pattern WALRUS = Pattern.compile("(" + NAME + ")\\s*:=");
+  private static final Pattern WITH_AS = Pattern.compile("\\bas\\s+(" + NAME + ")");
+  private static final Pattern ASSIGNED =
+      Pattern.compile("^\\s*(" + NAMES + ")\\s*(?:[-+*/%&|^@]|//|\\*\\*|<<|>>)?=(?!=)");
+  private static final Pattern A_NAME = Pattern.compile(NAME);
+
+  private LineBindings() {}
+
+  /** Every name {@code line} binds (see the class). */
+  static Set<String> boundBy(String line) {
+    Set<String> names = new LinkedHashSet<>(scoped(line));
+    addNames(names, ASSIGNED.matcher(line), 1);
+    addNames(names, WALRUS.matcher(line), 1);
+    addNames(names, WITH_AS.matcher(line), 1);
+    return names;
+  }
+
+  /**
+   * The names bound by a loop, comprehension or lambda on the line: those a rewrite may rename
+   * without changing what the line computes, if it renames every use on the line too.
+   */
+  static Set<String> scoped(String line) {
+    Set<String> names = new LinkedHashSet<>();
+    addNames(names, FOR_TARGETS.matcher(line), 1);
+    addNames(names, LAMBDA.matcher(line), 1);
+    return names;
+  }
+
+  /**
+   * Whether {@code name} is bound by one of {@code lines} or is a parameter of a definition among
+   * them.
+   */
+  static boolean boundIn(String name, Iterable<String> lines) {
+    Pattern parameter = Pattern.compile("\\bdef\\s+" + NAME + "\\s*\\([^)]*\\b" + name + "\\b");
+    for (String line : lines) {
+      if (boundBy(line).contains(name) || parameter.matcher(line).find()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether {@code name} stands as a word in {@code text}. */
+  static boolean uses(String text, String name) {
+    return Pattern.compile("(?<![\\p{L}\\p{N}_.])" + Pattern.quote(name) + "(?![\\p{L}\\p{N}_])")
+        .matcher(text)
+        .find();
+  }
+
+  /**
+   * {@code line} with the names it binds by loop, comprehension or lambda written as their order of
+   * first appearance, so that two lines that differ only in such names read the same.
+   */
+  static String withScopedNamesNumbered(String line) {
+    Set<String> scoped = scoped(line);
+    Map<String, String> numbered = new HashMap<>();
+    StringBuilder out = new StringBuilder();
+    Matcher m = A_NAME.matcher(line);
+    int last = 0;
+    while (m.find()) {
+      if (m.start() > 0 && isNamePart(line.charAt(m.start() - 1))) {
+        continue; // the tail of a number such as 1e5 or of a longer word
+      }
+      out.append(line, last, m.start());
+      String name = m.group();
+      out.append(
+          scoped.contains(name)
+              ? numbered.computeIfAbsent(name, n -> "\u0000" + numbered.size())
+              : name);
+      last = m.end();
+    }
+    return out.append(line.substring(last)).toString();
+  }
+
+  private static boolean isNamePart(char c) {
+    return Character.isLetterOrDigit(c) || c == '_';
+  }
+
+  private static void addNames(Set<String> names, Matcher m, int group) {
+    while (m.find()) {
+      Matcher name = A_NAME.matcher(m.group(group));
+      while (name.find()) {
+        names.add(name.group());
+      }
+    }
+  }
+}

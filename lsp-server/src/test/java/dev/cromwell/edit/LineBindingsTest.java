@@ -1,0 +1,49 @@
+package dev.cromwell.edit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class LineBindingsTest {
+  @Test
+  void theNamesALineBindsAreItsTargetsOnly() {
+    assertEquals(Set.of("i", "x"), LineBindings.boundBy("for i, x in enumerate(xs):"));
+    assertEquals(Set.of("a", "b"), LineBindings.boundBy("a, b = b, a + b"));
+    assertEquals(Set.of("n"), LineBindings.boundBy("n += len(xs)"));
+    assertEquals(Set.of("m"), LineBindings.boundBy("if (m := best(xs)) is not None:"));
+    assertEquals(Set.of("f"), LineBindings.boundBy("with open(p) as f:"));
+    assertEquals(Set.of("k", "v"), LineBindings.boundBy("return sorted(d, key=lambda k, v: v)"));
+    assertEquals(Set.of("c"), LineBindings.boundBy("return sum(1 for c in s if c == 'a')"));
+    // Comparisons, uses and attribute targets bind nothing.
+    assertEquals(Set.of(), LineBindings.boundBy("if x == y or x <= 2 or x != 3:"));
+    assertEquals(Set.of(), LineBindings.boundBy("return total"));
+    assertEquals(Set.of(), LineBindings.boundBy("self.total = 0"));
+  }
+
+  @Test
+  void boundElsewhereCountsAssignmentsLoopsAndParameters() {
+    List<String> lines = List.of("def f(xs, limit=3):", "total = 0", "for k in xs:");
+    assertTrue(LineBindings.boundIn("limit", lines));
+    assertTrue(LineBindings.boundIn("total", lines));
+    assertTrue(LineBindings.boundIn("k", lines));
+    assertFalse(LineBindings.boundIn("elem", lines));
+    assertTrue(LineBindings.uses("d = abs(elem - x)", "elem"));
+    assertFalse(LineBindings.uses("d = abs(elem2 - x.elem)", "elem"));
+  }
+
+  @Test
+  void onlyLoopAndComprehensionNamesAreNumbered() {
+    assertEquals(
+        LineBindings.withScopedNamesNumbered("[x * 2 for x in xs]"),
+        LineBindings.withScopedNamesNumbered("[y * 2 for y in xs]"));
+    assertNotEquals(
+        LineBindings.withScopedNamesNumbered("[x * 2 for x in xs]"),
+        LineBindings.withScopedNamesNumbered("[x * 2 for x in ys]"));
+    assertEquals("n = 1e5", LineBindings.withScopedNamesNumbered("n = 1e5"));
+  }
+}
