@@ -104,7 +104,39 @@ public final class Report {
     if (!failures.isEmpty()) {
       sb.append("\nFailures by reason (Cromwell):\n\n").append(failures);
     }
+    StringBuilder steps = new StringBuilder();
+    for (ModeResult m : modes.values()) {
+      String tally = stepTally(m.byBackend().getOrDefault("Cromwell", List.of()));
+      if (!tally.isEmpty()) {
+        steps.append("- ").append(m.bench()).append('/').append(m.mode()).append(": ");
+        steps.append(tally).append('\n');
+      }
+    }
+    if (!steps.isEmpty()) {
+      sb.append("\nFix steps beyond the first answer (tasks; passed):\n\n").append(steps);
+    }
     return sb.toString();
+  }
+
+  /**
+   * How many tasks took each kind of fix step ({@link dev.cromwell.edit.FixStep}, by the name its
+   * record prints) and how many of those passed, the first answer's own "Suspected" left out; empty
+   * when no task took one.
+   */
+  static String stepTally(List<Outcome> outcomes) {
+    Map<String, int[]> byKind = new LinkedHashMap<>();
+    for (String kind : List.of("AskedAgain", "Filled", "NotFilled")) {
+      for (Outcome o : outcomes) {
+        if (o.steps().stream().anyMatch(step -> step.startsWith(kind + "["))) {
+          int[] counts = byKind.computeIfAbsent(kind, k -> new int[2]);
+          counts[0]++;
+          counts[1] += o.passed() ? 1 : 0;
+        }
+      }
+    }
+    return byKind.entrySet().stream()
+        .map(e -> e.getKey() + " " + e.getValue()[0] + " (" + e.getValue()[1] + " passed)")
+        .collect(Collectors.joining("; "));
   }
 
   static String cell(int passed, int total) {

@@ -50,6 +50,38 @@ class HarnessTest {
   }
 
   @Test
+  void theReportTalliesFixStepsWithTheirPasses() {
+    Outcome plain = new Outcome("a", true, false, "", 1, "x");
+    Outcome filled =
+        new Outcome("b", true, false, "", 1, "x")
+            .withSteps(
+                List.of(
+                    "Suspected[line=3, text=x, lowest=-9.0]",
+                    "AskedAgain[namedLine=3]",
+                    "Filled[line=3, before=x, after=y]"));
+    Outcome notFilled =
+        new Outcome("c", false, false, "AssertionError", 1, "x")
+            .withSteps(
+                List.of(
+                    "Suspected[line=2, text=x, lowest=-1.0]",
+                    "AskedAgain[namedLine=2]",
+                    "NotFilled[line=2, why=not below]"));
+    assertEquals(
+        "AskedAgain 2 (1 passed); Filled 1 (1 passed); NotFilled 1 (0 passed)",
+        Report.stepTally(List.of(plain, filled, notFilled)));
+    assertEquals("", Report.stepTally(List.of(plain)));
+    Report report = new Report();
+    report.add("edit", "fix", "Cromwell", List.of(plain, filled, notFilled));
+    assertTrue(
+        report
+            .markdown()
+            .contains(
+                "- edit/fix: AskedAgain 2 (1 passed); Filled 1 (1 passed); NotFilled 1 (0"
+                    + " passed)"),
+        report.markdown());
+  }
+
+  @Test
   void canonicalSolutionsPassAndWrongOnesFail() {
     for (Problem p : problems) {
       assertTrue(SANDBOX.run(p.testProgram(p.solutionFile())).passed(), p.taskId());
