@@ -5,6 +5,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.cromwell.context.IndexProgress;
+import dev.cromwell.edit.FixStep;
 import dev.cromwell.engine.generate.Cancellation;
 import dev.cromwell.engine.model.Model;
 import dev.cromwell.protocol.PositionEncoding;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.eclipse.lsp4j.CodeActionKind;
@@ -437,9 +439,9 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
         return CompletableFuture.completedFuture(action); // nothing to compute; see LspEdits
       }
       Cancellation cancellation = new Cancellation();
+      Progress p = progress(action.getTitle());
       return cancelledBy(
-          cancellation,
-          answered(progress(action.getTitle()), () -> edits.resolve(action, cancellation)));
+          cancellation, answered(p, () -> edits.resolve(action, cancellation, told(p))));
     }
 
     @Override
@@ -518,8 +520,25 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
                         args.range().getStart().getLine(),
                         args.lastLine(),
                         args.instruction(),
-                        cancellation)
+                        cancellation,
+                        told(p))
                     .thenCompose(edit -> apply(edit, p))));
+  }
+
+  /**
+   * Where an edit's fix steps go: the ones users hear ({@link FixStep#toldToUsers}) into its
+   * progress, and a line the model guessed by fill-in-the-middle also as a message, since the edit
+   * lands without a review step and the user should check that line.
+   */
+  private Consumer<FixStep> told(Progress p) {
+    return step -> {
+      if (step.toldToUsers()) {
+        p.report(step.describe(), null);
+      }
+      if (step instanceof FixStep.Filled) {
+        message(MessageType.Info, Titles.cromwell(step.describe()));
+      }
+    };
   }
 
   /**

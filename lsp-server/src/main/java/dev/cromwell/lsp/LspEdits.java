@@ -4,6 +4,7 @@ import com.google.gson.JsonObject;
 import dev.cromwell.context.Language;
 import dev.cromwell.edit.EditModel;
 import dev.cromwell.edit.EditService;
+import dev.cromwell.edit.FixStep;
 import dev.cromwell.edit.TextEdits;
 import dev.cromwell.protocol.edit.EditException;
 import java.util.ArrayList;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.eclipse.lsp4j.CodeAction;
 import org.eclipse.lsp4j.CodeActionKind;
 import org.eclipse.lsp4j.CodeActionParams;
@@ -179,7 +181,8 @@ final class LspEdits {
    * Runs the model for a listed action and attaches its edit (or refuses with a reason); the
    * generation stops at the next token once {@code cancelled} says so.
    */
-  CompletableFuture<CodeAction> resolve(CodeAction action, BooleanSupplier cancelled) {
+  CompletableFuture<CodeAction> resolve(
+      CodeAction action, BooleanSupplier cancelled, Consumer<FixStep> steps) {
     if (action.getData() == null
         || !(asJsonOrNull(action.getData()) instanceof JsonObject data)
         || !data.has("instruction")) {
@@ -195,7 +198,8 @@ final class LspEdits {
             EditCommandArgs.lastLine(
                 startLine, data.get("endLine").getAsInt(), data.get("endCharacter").getAsInt()),
             data.get("instruction").getAsString(),
-            cancelled)
+            cancelled,
+            steps)
         .thenApply(
             edit -> {
               action.setEdit(edit);
@@ -205,7 +209,8 @@ final class LspEdits {
 
   /**
    * The edit for lines {@code startLine..endLine} (0-based), computed against {@code version};
-   * {@code cancelled} stops its generation at the next token (the editor's $/cancelRequest).
+   * {@code cancelled} stops its generation at the next token (the editor's $/cancelRequest), and
+   * {@code steps} hears what a fix does beyond its first answer.
    */
   CompletableFuture<WorkspaceEdit> edit(
       String uri,
@@ -213,7 +218,8 @@ final class LspEdits {
       int startLine,
       int endLine,
       String instruction,
-      BooleanSupplier cancelled) {
+      BooleanSupplier cancelled,
+      Consumer<FixStep> steps) {
     OpenDocument before = documents.get(uri).orElseThrow(() -> Refusal.Failed.notOpen(uri));
     if (before.path() == null && uri.startsWith("file:")) {
       // Neovim calls an unnamed buffer "file://", and applies an edit for that URI to a new,
@@ -249,7 +255,8 @@ final class LspEdits {
                     .edit(
                         new EditService.Request(
                             name, oldText, startLine + 1, endLine + 1, instruction),
-                        cancelled);
+                        cancelled,
+                        steps);
               } catch (EditException e) {
                 throw new Refusal.Failed("the model's edit was refused: " + e.getMessage());
               }
