@@ -93,6 +93,10 @@ final class SuspectLineRefill {
     }
     int newline = answer.indexOf('\n');
     String code = (newline < 0 ? answer : answer.substring(0, newline)).strip();
+    if (sameCode(code, old.strip())) {
+      steps.accept(new FixStep.NotFilled(suspect.line(), "the model writes it as it is"));
+      return text;
+    }
     if (!corrects(code, old.strip(), text.substring(0, start), text.substring(end))) {
       steps.accept(
           new FixStep.NotFilled(
@@ -128,10 +132,8 @@ final class SuspectLineRefill {
     if (code.isEmpty() || code.startsWith("#") || code.startsWith("//")) {
       return false;
     }
-    if (withoutStrings(code)
-        .replaceAll("\\s+", "")
-        .equals(withoutStrings(old).replaceAll("\\s+", ""))) {
-      return false; // the same code but for spaces, or a change only inside a string literal
+    if (sameCode(code, old)) {
+      return false;
     }
     Set<String> otherLines = otherLines(before + after);
     return statementStart(code).equals(statementStart(old))
@@ -140,6 +142,13 @@ final class SuspectLineRefill {
         && !otherLines.contains(code)
         && !onlyRenames(code, old)
         && dropsNoBindingInUse(code, old, otherLines, after);
+  }
+
+  /** The same code but for spaces, or for a change only inside a string literal. */
+  private static boolean sameCode(String code, String old) {
+    return withoutStrings(code)
+        .replaceAll("\\s+", "")
+        .equals(withoutStrings(old).replaceAll("\\s+", ""));
   }
 
   /**

@@ -406,6 +406,11 @@ class EditServiceTest {
     assertEquals(
         new FixStep.NotFilled(4, "the model's line `for x in r:` is not a correction of it"),
         steps.get(2));
+    steps.clear();
+    new EditService(new Filling(UNCHANGED, UNCHANGED, "return 3.14*r*r"))
+        .edit(
+            new EditService.Request("geo.py", FILE, 3, 4, "fix the bug"), () -> false, steps::add);
+    assertEquals(new FixStep.NotFilled(4, "the model writes it as it is"), steps.get(2));
     // An answer that changes the lines takes no further step.
     steps.clear();
     new EditService(new Filling(FIXED))
