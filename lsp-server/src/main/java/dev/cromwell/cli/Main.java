@@ -60,6 +60,7 @@ public final class Main implements Runnable {
   }
 
   static int run(CommandLine cli, String[] args, PrintWriter out, PrintWriter err) {
+    HelpText.reflow(cli);
     cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler(new ErrorReporter());

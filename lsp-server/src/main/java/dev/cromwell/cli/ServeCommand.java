@@ -17,8 +17,9 @@ import picocli.CommandLine.Option;
     name = "serve",
     mixinStandardHelpOptions = true,
     description = {
-      "Serve an OpenAI-compatible HTTP API: /v1/models, /v1/completions, /v1/chat/completions",
-      "(SSE streaming), /v1/cromwell/edit, /health and /metrics (Prometheus).",
+      "Serve an OpenAI-compatible HTTP API for other tools.",
+      "Endpoints: /v1/models, /v1/completions, /v1/chat/completions (SSE streaming),",
+      "/v1/cromwell/edit, /health and /metrics (Prometheus).",
       "Listens on 127.0.0.1:8080 by default. Listening beyond this machine needs an API key",
       "(--api-key or CROMWELL_API_KEY); with a key set, every request must send",
       "'Authorization: Bearer KEY'. A full queue answers 429 with Retry-After."
