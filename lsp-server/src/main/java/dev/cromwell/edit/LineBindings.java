@@ -9,10 +9,10 @@ import java.util.regex.Pattern;
 
 /**
  * The names a line of code binds, read from its text as Python writes them: the targets of {@code
- * for … in} (a loop or a comprehension), of a plain assignment ({@code a, b = …}, {@code n += 1}),
- * of {@code :=}, {@code with … as} and a {@code lambda}'s parameters. Lines of other languages
- * mostly bind nothing this way, which only makes the checks that use it ({@link SuspectLineRefill})
- * let more through.
+ * for … in} (a loop or a comprehension), of a plain or annotated assignment ({@code a, b = …},
+ * {@code n += 1}, {@code x: int = 0}), of {@code :=}, {@code with … as} and a {@code lambda}'s
+ * parameters. Lines of other languages mostly bind nothing this way, which only makes the checks
+ * that use it ({@link SuspectLineRefill}) let more through.
  */
 final class LineBindings {
   private static final String NAME = "[\\p{L}_][\\p{L}\\p{N}_]*";
@@ -20,6 +20,12 @@ final class LineBindings {
       "\\(?\\s*" + NAME + "(?:\\s*,\\s*" + NAME + ")*\\s*,?\\s*\\)?";
   private static final Pattern FOR_TARGETS = Pattern.compile("\\bfor\\s+(" + NAMES + ")\\s+in\\b");
   private static final Pattern LAMBDA = Pattern.compile("\\blambda\\s*([^:]*):");
+  // A lambda parameter is the name that starts each of its comma-separated parts: in
+  // `lambda x, k=lo:` the default `lo` is a use, not a parameter.
+  private static final Pattern PARAMETER = Pattern.compile("(?:^|,)\\s*\\*{0,2}(" + NAME + ")");
+  private static final Pattern FOR_STATEMENT =
+      Pattern.compile("^\\s*(?:async\\s+)?for\\s+(" + NAMES + ")\\s+in\\b");
+  private static final Pattern ANNOTATED = Pattern.compile("^\\s*(" + NAME + ")\\s*:[^=]+=(?!=)");
   private static final Pattern WALRUS = Pattern.compile("(" + NAME + ")\\s*:=");
   private static final Pattern WITH_AS = Pattern.compile("\\bas\\s+(" + NAME + ")");
   private static final Pattern ASSIGNED =
@@ -31,7 +37,20 @@ final class LineBindings {
   /** Every name {@code line} binds (see the class). */
   static Set<String> boundBy(String line) {
     Set<String> names = new LinkedHashSet<>(scoped(line));
+    names.addAll(outliving(line));
+    return names;
+  }
+
+  /**
+   * The names {@code line} binds that stay bound after it: a {@code for} statement's targets,
+   * assignment targets, {@code :=} and {@code with … as}; a comprehension's or lambda's names end
+   * with their expression.
+   */
+  static Set<String> outliving(String line) {
+    Set<String> names = new LinkedHashSet<>();
+    addNames(names, FOR_STATEMENT.matcher(line), 1);
     addNames(names, ASSIGNED.matcher(line), 1);
+    addNames(names, ANNOTATED.matcher(line), 1);
     addNames(names, WALRUS.matcher(line), 1);
     addNames(names, WITH_AS.matcher(line), 1);
     return names;
@@ -44,8 +63,19 @@ final class LineBindings {
   static Set<String> scoped(String line) {
     Set<String> names = new LinkedHashSet<>();
     addNames(names, FOR_TARGETS.matcher(line), 1);
-    addNames(names, LAMBDA.matcher(line), 1);
+    Matcher lambda = LAMBDA.matcher(line);
+    while (lambda.find()) {
+      Matcher parameter = PARAMETER.matcher(lambda.group(1));
+      while (parameter.find()) {
+        names.add(parameter.group(1));
+      }
+    }
     return names;
+  }
+
+  /** {@code text} without its {@code #} comments (string literals' contents already taken out). */
+  static String code(String text) {
+    return text.replaceAll("#[^\\n]*", "");
   }
 
   /**
@@ -53,9 +83,15 @@ final class LineBindings {
    * them.
    */
   static boolean boundIn(String name, Iterable<String> lines) {
-    Pattern parameter = Pattern.compile("\\bdef\\s+" + NAME + "\\s*\\([^)]*\\b" + name + "\\b");
+    Pattern parameter =
+        Pattern.compile(
+            "\\bdef\\s+"
+                + NAME
+                + "\\s*\\([^)]*(?<![\\p{L}\\p{N}_])"
+                + Pattern.quote(name)
+                + "(?![\\p{L}\\p{N}_])");
     for (String line : lines) {
-      if (boundBy(line).contains(name) || parameter.matcher(line).find()) {
+      if (outliving(code(line)).contains(name) || parameter.matcher(line).find()) {
         return true;
       }
     }

@@ -56,15 +56,19 @@ final class SuspectLineRefill {
       SuspectLine suspect,
       BooleanSupplier cancelled,
       Consumer<FixStep> steps) {
+    if (suspect == null) {
+      return text;
+    }
     FimFormat fim = model.fimFormat();
-    if (suspect == null || fim == FimFormat.PREFIX_ONLY) {
+    if (fim == FimFormat.PREFIX_ONLY) {
+      steps.accept(new FixStep.NotFilled(suspect.line(), "the model cannot fill in the middle"));
       return text;
     }
     int start = EditService.offsetOfLine(text, suspect.line() - 1);
     String old = suspect.text();
     int end = start + old.length();
     if (end > text.length() || !text.startsWith(old, start)) {
-      return text;
+      return text; // not the file it was scored in: nothing to say about its lines
     }
     double threshold = fillBelow();
     if (suspect.lowest() >= threshold) {
@@ -87,8 +91,14 @@ final class SuspectLineRefill {
     List<FimFormat.Part> parts = fim.render(path, prefix, suffix, List.of(), "#");
     int maxTokens = model.countTokens(old) * 2 + 16;
     String answer = model.fill(parts, maxTokens, List.of("\n"), cancelled);
-    if (answer == null || cancelled.getAsBoolean()) {
-      steps.accept(new FixStep.NotFilled(suspect.line(), "the model did not end its line"));
+    if (cancelled.getAsBoolean()) {
+      return text; // the caller says the edit was cancelled
+    }
+    if (answer == null) {
+      steps.accept(
+          new FixStep.NotFilled(
+              suspect.line(),
+              "no whole line came back (cut by a token or time limit, or the queue was full)"));
       return text;
     }
     int newline = answer.indexOf('\n');
@@ -156,9 +166,11 @@ final class SuspectLineRefill {
    * ({@code [x for x in xs]} against {@code [s for s in xs]}): the same computation, no correction.
    */
   private static boolean onlyRenames(String code, String old) {
-    return LineBindings.withScopedNamesNumbered(withoutStrings(code))
+    return LineBindings.withScopedNamesNumbered(LineBindings.code(withoutStrings(code)))
         .replaceAll("\\s+", "")
-        .equals(LineBindings.withScopedNamesNumbered(withoutStrings(old)).replaceAll("\\s+", ""));
+        .equals(
+            LineBindings.withScopedNamesNumbered(LineBindings.code(withoutStrings(old)))
+                .replaceAll("\\s+", ""));
   }
 
   /**
@@ -168,15 +180,35 @@ final class SuspectLineRefill {
    */
   private static boolean dropsNoBindingInUse(
       String code, String old, Set<String> otherLines, String after) {
-    Set<String> dropped = new java.util.LinkedHashSet<>(LineBindings.boundBy(withoutStrings(old)));
-    dropped.removeAll(LineBindings.boundBy(withoutStrings(code)));
+    Set<String> dropped =
+        new java.util.LinkedHashSet<>(
+            LineBindings.outliving(LineBindings.code(withoutStrings(old))));
+    dropped.removeAll(LineBindings.boundBy(LineBindings.code(withoutStrings(code))));
+    String below = LineBindings.code(withoutStrings(untilTopLevel(after)));
     for (String name : dropped) {
-      if (LineBindings.uses(withoutStrings(after), name)
-          && !LineBindings.boundIn(name, otherLines)) {
+      if (LineBindings.uses(below, name) && !LineBindings.boundIn(name, otherLines)) {
         return false;
       }
     }
     return true;
+  }
+
+  /**
+   * {@code after} up to its first line of code at the file's top level: the rest of the function or
+   * class that holds the line, where a name it bound is still in scope.
+   */
+  private static String untilTopLevel(String after) {
+    String[] lines = after.split("\n", -1);
+    StringBuilder kept = new StringBuilder();
+    for (int i = 0; i < lines.length; i++) {
+      String line = lines[i];
+      boolean topLevel = i > 0 && !line.isBlank() && !Character.isWhitespace(line.charAt(0));
+      if (topLevel) {
+        break;
+      }
+      kept.append(line).append('\n');
+    }
+    return kept.toString();
   }
 
   /**

@@ -440,8 +440,10 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
       }
       Cancellation cancellation = new Cancellation();
       Progress p = progress(action.getTitle());
+      ToldSteps told = new ToldSteps(p);
       return cancelledBy(
-          cancellation, answered(p, () -> edits.resolve(action, cancellation, told(p))));
+          cancellation,
+          answered(p, () -> edits.resolve(action, cancellation, told).thenApply(told::landed)));
     }
 
     @Override
@@ -507,6 +509,7 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
       return CompletableFuture.failedFuture(LspErrors.response(r));
     }
     Progress p = progress("editing");
+    ToldSteps told = new ToldSteps(p);
     Cancellation cancellation = new Cancellation();
     return cancelledBy(
         cancellation,
@@ -521,24 +524,44 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
                         args.lastLine(),
                         args.instruction(),
                         cancellation,
-                        told(p))
-                    .thenCompose(edit -> apply(edit, p))));
+                        told)
+                    .thenCompose(edit -> apply(edit, p))
+                    .thenApply(told::landed)));
   }
 
   /**
-   * Where an edit's fix steps go: the ones users hear ({@link FixStep#toldToUsers}) into its
-   * progress, and a line the model guessed by fill-in-the-middle also as a message, since the edit
-   * lands without a review step and the user should check that line.
+   * Where one edit's fix steps go: the ones users hear ({@link FixStep#toldToUsers}) into its
+   * progress and the log (a client without progress still has them); and once the edit is ready
+   * (resolved for the client to apply, or applied), a line the model guessed by fill-in-the-middle
+   * also as a message, so that the user checks that line.
    */
-  private Consumer<FixStep> told(Progress p) {
-    return step -> {
+  private final class ToldSteps implements Consumer<FixStep> {
+    private final Progress progress;
+    private volatile FixStep.Filled filled;
+
+    ToldSteps(Progress progress) {
+      this.progress = progress;
+    }
+
+    @Override
+    public void accept(FixStep step) {
       if (step.toldToUsers()) {
-        p.report(step.describe(), null);
+        progress.report(step.describe(), null);
+        log(Titles.cromwell(step.describe()));
       }
-      if (step instanceof FixStep.Filled) {
-        message(MessageType.Info, Titles.cromwell(step.describe()));
+      if (step instanceof FixStep.Filled f) {
+        filled = f;
       }
-    };
+    }
+
+    /** The edit is ready: {@code result} passes through. */
+    <T> T landed(T result) {
+      FixStep.Filled f = filled;
+      if (f != null) {
+        message(MessageType.Info, Titles.cromwell(f.describe()));
+      }
+      return result;
+    }
   }
 
   /**

@@ -538,6 +538,56 @@ class EditServiceTest {
     assertTrue(
         SuspectLineRefill.corrects(
             "count = total + 1", "count = total", "", "\n    return count\n"));
+    // A comprehension's names end with it: renamed along with a changed condition, they are no
+    // binding the code below lost, whatever it calls x.
+    assertTrue(
+        SuspectLineRefill.corrects(
+            "s = sum(v for v in xs if v > 0)",
+            "s = sum(x for x in xs if x >= 0)",
+            "",
+            "\n    x = 3\n    return s + x\n"));
+    // A dropped loop name bound again by a later assignment: the code below reads that one.
+    assertTrue(
+        SuspectLineRefill.corrects(
+            "for idx in range(len(numbers) - 1):",
+            "for idx, elem in enumerate(numbers):",
+            "def f(numbers):\n",
+            "\n        elem = numbers[idx]\n        use(elem)\n"));
+    // Only the rest of the function counts: a name read by top-level code after it is another.
+    assertTrue(
+        SuspectLineRefill.corrects(
+            "for idx in range(len(numbers) - 1):",
+            "for idx, elem in enumerate(numbers):",
+            "def f(numbers):\n",
+            "\n        use(idx)\n\nprint(elem)\n"));
+    // A lambda's default is a use: correcting it is no rename.
+    assertTrue(
+        SuspectLineRefill.corrects(
+            "key = lambda x, k=hi: x < k", "key = lambda x, k=lo: x < k", "", ""));
+  }
+
+  @Test
+  void aSuspectLineLikelierThanTheThresholdIsNotFilledIn() throws EditException {
+    System.setProperty("cromwell.fix.fillBelow", "-6");
+    try {
+      List<FixStep> steps = new java.util.ArrayList<>();
+      // The Filling model scores the return line -5: likelier than -6, so it is left.
+      Filling model = new Filling(UNCHANGED, UNCHANGED, "return math.pi * r * r");
+      String out =
+          new EditService(model)
+              .edit(
+                  new EditService.Request("geo.py", FILE, 3, 4, "fix the bug"),
+                  () -> false,
+                  steps::add);
+      assertEquals(FILE, out);
+      assertEquals(2, model.prompts.size(), "no fill asked for");
+      assertEquals(
+          new FixStep.NotFilled(
+              4, "its least likely token (log-probability -5.00) is not below -6.00"),
+          steps.get(2));
+    } finally {
+      System.clearProperty("cromwell.fix.fillBelow");
+    }
   }
 
   @Test

@@ -18,11 +18,25 @@ class LineBindingsTest {
     assertEquals(Set.of("m"), LineBindings.boundBy("if (m := best(xs)) is not None:"));
     assertEquals(Set.of("f"), LineBindings.boundBy("with open(p) as f:"));
     assertEquals(Set.of("k", "v"), LineBindings.boundBy("return sorted(d, key=lambda k, v: v)"));
+    // A lambda's default value is a use: only each part's leading name is a parameter.
+    assertEquals(Set.of("x", "k"), LineBindings.scoped("f = lambda x, k=lo: x + k"));
+    assertEquals(Set.of("f", "x", "k"), LineBindings.boundBy("f = lambda x, k=lo: x + k"));
+    assertEquals(Set.of("total"), LineBindings.boundBy("total: int = 0"));
     assertEquals(Set.of("c"), LineBindings.boundBy("return sum(1 for c in s if c == 'a')"));
     // Comparisons, uses and attribute targets bind nothing.
     assertEquals(Set.of(), LineBindings.boundBy("if x == y or x <= 2 or x != 3:"));
     assertEquals(Set.of(), LineBindings.boundBy("return total"));
     assertEquals(Set.of(), LineBindings.boundBy("self.total = 0"));
+  }
+
+  @Test
+  void onlyStatementBindingsOutliveTheirLineAndCommentsBindNothing() {
+    assertEquals(Set.of("i"), LineBindings.outliving("for i in range(n):"));
+    assertEquals(Set.of("s"), LineBindings.outliving("s = sum(x for x in xs)"));
+    assertEquals(Set.of(), LineBindings.outliving("return [x for x in xs]"));
+    assertEquals(Set.of(), LineBindings.boundBy(LineBindings.code("return y  # for x in xs")));
+    assertEquals(
+        "a = 1\nb = 2\n", LineBindings.code("a = 1  # one\nb = 2\n").replace("  \n", "\n"));
   }
 
   @Test

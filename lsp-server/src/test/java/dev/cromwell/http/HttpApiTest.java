@@ -740,7 +740,8 @@ class HttpApiTest {
   /**
    * A fix tells what it did beyond its first answer in {@code notes}, as {@code cromwell edit}
    * prints it: on the real SmolLM2 this fix's first answer changes nothing, so the model is asked
-   * again about the line it finds least likely.
+   * again about the line it finds least likely, and SmolLM2, which cannot fill in the middle,
+   * leaves that line as it is.
    */
   @Test
   void aFixThroughTheServerNotesItsStepsAsTheCommandLineDoes() throws Exception {
@@ -772,7 +773,10 @@ class HttpApiTest {
               });
     }
     assertEquals(
-        List.of("the first answer changed nothing; asked again, pointed at line 4"), expected);
+        List.of(
+            "the first answer changed nothing; asked again, pointed at line 4",
+            "unchanged after two looks; line 4 left as it is: the model cannot fill in the middle"),
+        expected);
     assertEquals(expected, notes);
     // Other edits have no such steps, and say so with an empty list.
     request.addProperty("instruction", "use math.pi instead of 3.14");
