@@ -519,19 +519,20 @@ class EditServiceTest {
             "return [x for x in strings if x >= 0]",
             "",
             ""));
-    // A name the old line bound and the code below reads, bound nowhere else (HumanEval/0).
+    // A name the old line bound and the code below reads, bound nowhere else (as HumanEval/0's
+    // fill `for idx in range(len(numbers) - 1):` did, which also drops more of the line).
     String loops =
         "\n        for idx2, elem2 in enumerate(numbers):\n            d = abs(elem - elem2)\n";
     assertFalse(
         SuspectLineRefill.corrects(
-            "for idx in range(len(numbers) - 1):",
+            "for idx in enumerate(numbers):",
             "for idx, elem in enumerate(numbers):",
             "def f(numbers):\n",
             loops));
     // Bound elsewhere too (a parameter, or another assignment), it may go from this line.
     assertTrue(
         SuspectLineRefill.corrects(
-            "for idx in range(len(numbers) - 1):",
+            "for idx in enumerate(numbers):",
             "for idx, elem in enumerate(numbers):",
             "def f(numbers, elem):\n",
             loops));
@@ -549,14 +550,14 @@ class EditServiceTest {
     // A dropped loop name bound again by a later assignment: the code below reads that one.
     assertTrue(
         SuspectLineRefill.corrects(
-            "for idx in range(len(numbers) - 1):",
+            "for idx in enumerate(numbers):",
             "for idx, elem in enumerate(numbers):",
             "def f(numbers):\n",
             "\n        elem = numbers[idx]\n        use(elem)\n"));
     // Only the rest of the function counts: a name read by top-level code after it is another.
     assertTrue(
         SuspectLineRefill.corrects(
-            "for idx in range(len(numbers) - 1):",
+            "for idx in enumerate(numbers):",
             "for idx, elem in enumerate(numbers):",
             "def f(numbers):\n",
             "\n        use(idx)\n\nprint(elem)\n"));
@@ -564,6 +565,30 @@ class EditServiceTest {
     assertTrue(
         SuspectLineRefill.corrects(
             "key = lambda x, k=hi: x < k", "key = lambda x, k=lo: x < k", "", ""));
+  }
+
+  @Test
+  void aFilledInLineMustKeepAllButTwoTokensOfTheOldOne() {
+    // The fills that broke correct code on the 0.5B (bin/eval fix-correct): another way to write
+    // the line, dropping much of it.
+    assertFalse(SuspectLineRefill.corrects("n = 0", "n = sum(int(d)%2==1 for d in arr)", "", ""));
+    assertFalse(
+        SuspectLineRefill.corrects(
+            "return s[shift:] + s[:shift]",
+            "return s[len(s) - shift:] + s[:len(s) - shift]",
+            "",
+            ""));
+    assertFalse(
+        SuspectLineRefill.corrects(
+            "return len(set(string))", "return len(set(string.lower()))", "", ""));
+    // Every injected kind drops at most one token: an operator, a bound, a name, True, a not.
+    assertTrue(SuspectLineRefill.corrects("return x", "return not x", "", ""));
+    assertTrue(SuspectLineRefill.corrects("if a and b:", "if a:", "", ""));
+    assertTrue(
+        SuspectLineRefill.corrects(
+            "for i in range(len(l)):", "for i in range(len(l) - 1):", "", ""));
+    assertFalse(
+        SuspectLineRefill.corrects("for i in range(n):", "for i in range(len(l) - 1):", "", ""));
   }
 
   @Test

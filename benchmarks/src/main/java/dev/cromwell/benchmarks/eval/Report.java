@@ -73,7 +73,11 @@ public final class Report {
           .append(" | ")
           .append(cell(passed, c.size()))
           .append(" | ")
-          .append(m.bench().startsWith("fim") ? cell(exact, c.size()) : "")
+          // Exact: the file equals the reference (FIM), or came back unchanged (fix-correct).
+          .append(
+              m.bench().startsWith("fim") || m.mode().equals("fix-correct")
+                  ? cell(exact, c.size())
+                  : "")
           .append(" |");
       if (llama) {
         List<Outcome> l = m.byBackend().get("llama.cpp");
