@@ -617,18 +617,25 @@ class HttpApiTest {
     assertEquals(1, metric("cromwell_timed_out_total"));
   }
 
+  /** The body of an edit of lines {@code first..last} (1-based) of {@code text}. */
+  private static JsonObject editRequest(
+      String path, String text, int first, int last, String instruction) {
+    JsonObject request = new JsonObject();
+    request.addProperty("path", path);
+    request.addProperty("text", text);
+    JsonObject range = new JsonObject();
+    range.addProperty("start_line", first);
+    range.addProperty("end_line", last);
+    request.add("range", range);
+    request.addProperty("instruction", instruction);
+    return request;
+  }
+
   @Test
   void editsReturnTheNewTextItsDiffAndMinimalEditsOrARefusal() throws Exception {
     start();
     String text = "def area(r):\n    return 3.14 * r * r\n";
-    JsonObject request = new JsonObject();
-    request.addProperty("path", "geo.py");
-    request.addProperty("text", text);
-    JsonObject range = new JsonObject();
-    range.addProperty("start_line", 2);
-    range.addProperty("end_line", 2);
-    request.add("range", range);
-    request.addProperty("instruction", "use math.pi instead of 3.14");
+    JsonObject request = editRequest("geo.py", text, 2, 2, "use math.pi instead of 3.14");
     HttpResponse<String> r = post("/v1/cromwell/edit", request.toString());
     assertEquals(200, r.statusCode(), r.body());
     JsonObject body = json(r);
@@ -672,14 +679,7 @@ class HttpApiTest {
     start();
     // The file and selection on which SmolLM2 answers with a docstring (DocOnlyRealModelTest).
     String text = "import math\n\n\ndef area(radius):\n    return math.pi * radius * radius\n";
-    JsonObject request = new JsonObject();
-    request.addProperty("path", "geometry.py");
-    request.addProperty("text", text);
-    JsonObject range = new JsonObject();
-    range.addProperty("start_line", 4);
-    range.addProperty("end_line", 5);
-    request.add("range", range);
-    request.addProperty("instruction", "add a docstring");
+    JsonObject request = editRequest("geometry.py", text, 4, 5, "add a docstring");
     HttpResponse<String> r = post("/v1/cromwell/edit", request.toString());
     assertEquals(200, r.statusCode(), r.body());
     JsonObject body = json(r);
@@ -747,14 +747,7 @@ class HttpApiTest {
   void aFixThroughTheServerNotesItsStepsAsTheCommandLineDoes() throws Exception {
     start();
     String text = "import math\n\ndef area(r):\n    return 3.14 * r * r\n";
-    JsonObject request = new JsonObject();
-    request.addProperty("path", "geo.py");
-    request.addProperty("text", text);
-    JsonObject range = new JsonObject();
-    range.addProperty("start_line", 3);
-    range.addProperty("end_line", 4);
-    request.add("range", range);
-    request.addProperty("instruction", "fix the bug");
+    JsonObject request = editRequest("geo.py", text, 3, 4, "fix the bug");
     HttpResponse<String> response = post("/v1/cromwell/edit", request.toString());
     assertEquals(200, response.statusCode(), response.body());
     JsonObject served = json(response);
