@@ -15,7 +15,9 @@ import java.util.regex.Pattern;
  * that use it ({@link SuspectLineRefill}) let more through.
  */
 final class LineBindings {
-  private static final String NAME = "[\\p{L}_][\\p{L}\\p{N}_]*";
+  // Python's identifiers: a letter or _, then letters, marks (combining accents, Indic vowel
+  // signs), digits and _.
+  private static final String NAME = "[\\p{L}_][\\p{L}\\p{M}\\p{N}_]*";
   private static final String NAMES =
       "\\(?\\s*" + NAME + "(?:\\s*,\\s*" + NAME + ")*\\s*,?\\s*\\)?";
   private static final Pattern FOR_TARGETS = Pattern.compile("\\bfor\\s+(" + NAMES + ")\\s+in\\b");
@@ -57,12 +59,24 @@ final class LineBindings {
   }
 
   /**
-   * The names bound by a loop, comprehension or lambda on the line: those a rewrite may rename
-   * without changing what the line computes, if it renames every use on the line too.
+   * The names bound by a comprehension or lambda on the line, in the order they are bound: those a
+   * rewrite may rename without changing what the line computes, if it renames every use on the line
+   * too. A {@code for} statement's names are not among them: the code after the line reads them, so
+   * renaming them there changes the function.
    */
   static Set<String> scoped(String line) {
     Set<String> names = new LinkedHashSet<>();
-    addNames(names, FOR_TARGETS.matcher(line), 1);
+    Matcher statement = FOR_STATEMENT.matcher(line);
+    int statementTargets = statement.find() ? statement.start(1) : -1;
+    Matcher targets = FOR_TARGETS.matcher(line);
+    while (targets.find()) {
+      if (targets.start(1) != statementTargets) {
+        Matcher name = A_NAME.matcher(targets.group(1));
+        while (name.find()) {
+          names.add(name.group());
+        }
+      }
+    }
     Matcher lambda = LAMBDA.matcher(line);
     while (lambda.find()) {
       Matcher parameter = PARAMETER.matcher(lambda.group(1));
@@ -100,18 +114,23 @@ final class LineBindings {
 
   /** Whether {@code name} stands as a word in {@code text}. */
   static boolean uses(String text, String name) {
-    return Pattern.compile("(?<![\\p{L}\\p{N}_.])" + Pattern.quote(name) + "(?![\\p{L}\\p{N}_])")
+    return Pattern.compile(
+            "(?<![\\p{L}\\p{M}\\p{N}_.])" + Pattern.quote(name) + "(?![\\p{L}\\p{M}\\p{N}_])")
         .matcher(text)
         .find();
   }
 
   /**
-   * {@code line} with the names it binds by loop, comprehension or lambda written as their order of
-   * first appearance, so that two lines that differ only in such names read the same.
+   * {@code line} with the names it binds by comprehension or lambda ({@link #scoped}) written as
+   * their place in binding order, so that two lines that differ only in such names read the same,
+   * and a line that uses one bound name where another was ({@code [x for x, y in p if y]} against
+   * {@code [y for x, y in p if y]}) differs in that use alone.
    */
   static String withScopedNamesNumbered(String line) {
-    Set<String> scoped = scoped(line);
     Map<String, String> numbered = new HashMap<>();
+    for (String name : scoped(line)) {
+      numbered.put(name, "\u0000" + numbered.size());
+    }
     StringBuilder out = new StringBuilder();
     Matcher m = A_NAME.matcher(line);
     int last = 0;
@@ -121,17 +140,18 @@ final class LineBindings {
       }
       out.append(line, last, m.start());
       String name = m.group();
-      out.append(
-          scoped.contains(name)
-              ? numbered.computeIfAbsent(name, n -> "\u0000" + numbered.size())
-              : name);
+      out.append(numbered.getOrDefault(name, name));
       last = m.end();
     }
     return out.append(line.substring(last)).toString();
   }
 
   private static boolean isNamePart(char c) {
-    return Character.isLetterOrDigit(c) || c == '_';
+    int type = Character.getType(c);
+    return Character.isLetterOrDigit(c)
+        || c == '_'
+        || type == Character.NON_SPACING_MARK
+        || type == Character.COMBINING_SPACING_MARK;
   }
 
   private static void addNames(Set<String> names, Matcher m, int group) {

@@ -35,7 +35,7 @@ final class SuspectLineRefill {
           "^[)\\]}\\s]*(?:else\\s+if\\b|[\\p{L}_][\\p{L}\\p{N}_]*(?:\\s*\\.\\s*[\\p{L}_][\\p{L}\\p{N}_]*)*)");
   // A numbered scoped name (LineBindings.withScopedNamesNumbered) is one token, as the name was.
   private static final Pattern TOKEN =
-      Pattern.compile("\u0000\\p{N}+|[\\p{L}_][\\p{L}\\p{N}_]*|\\p{N}+(?:\\.\\p{N}+)?|\\S");
+      Pattern.compile("\u0000\\p{N}+|[\\p{L}_][\\p{L}\\p{M}\\p{N}_]*|\\p{N}+(?:\\.\\p{N}+)?|\\S");
 
   /** The most tokens of the old line a correction may drop ({@link #keepsTheLine}). */
   static final int MOST_DROPPED = 2;

@@ -554,10 +554,15 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
       }
     }
 
-    /** The edit is ready: {@code result} passes through. */
+    /**
+     * The edit is ready: {@code result} passes through. A client's answer that it did not apply the
+     * edit shows nothing: no guessed line landed.
+     */
     <T> T landed(T result) {
       FixStep.Filled f = filled;
-      if (f != null) {
+      boolean refused =
+          result instanceof org.eclipse.lsp4j.ApplyWorkspaceEditResponse r && !r.isApplied();
+      if (f != null && !refused) {
         message(MessageType.Info, Titles.cromwell(f.describe()));
       }
       return result;

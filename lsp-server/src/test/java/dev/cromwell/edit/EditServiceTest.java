@@ -581,7 +581,8 @@ class EditServiceTest {
     assertFalse(
         SuspectLineRefill.corrects(
             "return len(set(string))", "return len(set(string.lower()))", "", ""));
-    // Every injected kind drops at most one token: an operator, a bound, a name, True, a not.
+    // Every injected kind is corrected by dropping at most one token (an operator, a bound, a
+    // name, True, a not); a bound written as an expression may drop two.
     assertTrue(SuspectLineRefill.corrects("return x", "return not x", "", ""));
     assertTrue(SuspectLineRefill.corrects("if a and b:", "if a:", "", ""));
     assertTrue(
@@ -589,6 +590,14 @@ class EditServiceTest {
             "for i in range(len(l)):", "for i in range(len(l) - 1):", "", ""));
     assertFalse(
         SuspectLineRefill.corrects("for i in range(n):", "for i in range(len(l) - 1):", "", ""));
+    assertFalse(SuspectLineRefill.corrects("return n", "return -n - 1", "", ""));
+    // A wrong variable among a comprehension's own names drops one token, not a renumbering.
+    assertTrue(
+        SuspectLineRefill.corrects(
+            "return [x for x, y in pairs if x]", "return [x for x, y in pairs if y]", "", ""));
+    assertTrue(
+        SuspectLineRefill.corrects(
+            "return [y for x, y in pairs if y]", "return [x for x, y in pairs if y]", "", ""));
   }
 
   @Test

@@ -59,5 +59,14 @@ class LineBindingsTest {
         LineBindings.withScopedNamesNumbered("[x * 2 for x in xs]"),
         LineBindings.withScopedNamesNumbered("[x * 2 for x in ys]"));
     assertEquals("n = 1e5", LineBindings.withScopedNamesNumbered("n = 1e5"));
+    // Numbered in binding order, so swapping which bound name a use reads shows as that use.
+    assertEquals(
+        "[\u00001 for \u00000, \u00001 in p]",
+        LineBindings.withScopedNamesNumbered("[y for x, y in p]"));
+    // A for statement's names are read after the line: not renameable, not numbered.
+    assertEquals(Set.of(), LineBindings.scoped("for i, x in enumerate(xs):"));
+    assertEquals(Set.of("c"), LineBindings.scoped("for w in (c for c in s):"));
+    // Names with combining marks are whole names.
+    assertEquals(Set.of("nai\u0308ve"), LineBindings.boundBy("nai\u0308ve = 1"));
   }
 }
