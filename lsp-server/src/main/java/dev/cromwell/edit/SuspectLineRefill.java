@@ -33,13 +33,6 @@ final class SuspectLineRefill {
   private static final Pattern STATEMENT_START =
       Pattern.compile(
           "^[)\\]}\\s]*(?:else\\s+if\\b|[\\p{L}_][\\p{L}\\p{N}_]*(?:\\s*\\.\\s*[\\p{L}_][\\p{L}\\p{N}_]*)*)");
-  // A numbered scoped name (LineBindings.withScopedNamesNumbered) is one token, as the name was.
-  private static final Pattern TOKEN =
-      Pattern.compile("\u0000\\p{N}+|[\\p{L}_][\\p{L}\\p{M}\\p{N}_]*|\\p{N}+(?:\\.\\p{N}+)?|\\S");
-
-  /** The most tokens of the old line a correction may drop ({@link #keepsTheLine}). */
-  static final int MOST_DROPPED = 2;
-
   private static final Pattern STRING_LITERAL =
       Pattern.compile("\"(?:[^\"\\\\]|\\\\.)*\"|'(?:[^'\\\\]|\\\\.)*'");
 
@@ -158,47 +151,7 @@ final class SuspectLineRefill {
         && lastMark(code) == lastMark(old)
         && !otherLines.contains(code)
         && !onlyRenames(code, old)
-        && keepsTheLine(code, old)
         && dropsNoBindingInUse(code, old, otherLines, after);
-  }
-
-  /**
-   * Whether {@code code} keeps all but at most {@link #MOST_DROPPED} of the old line's tokens (in
-   * order, whatever it adds): a correction of a one-line bug swaps an operator, a bound, a name or
-   * a value, or adds or drops a {@code not}; a line that drops more of the old one is another way
-   * to write it ({@code n = sum(…)} as {@code n = 0}, {@code s[len(s) - shift:]} as {@code
-   * s[shift:]}), which on correct code mostly broke it (docs/QUALITY.md).
-   */
-  private static boolean keepsTheLine(String code, String old) {
-    List<String> before = tokens(old);
-    List<String> after = tokens(code);
-    return before.size() - commonInOrder(before, after) <= MOST_DROPPED;
-  }
-
-  private static List<String> tokens(String line) {
-    List<String> tokens = new java.util.ArrayList<>();
-    // Scoped names numbered, so that renaming a comprehension's name drops none of its tokens.
-    Matcher m =
-        TOKEN.matcher(
-            LineBindings.withScopedNamesNumbered(LineBindings.code(withoutStrings(line))));
-    while (m.find()) {
-      tokens.add(m.group());
-    }
-    return tokens;
-  }
-
-  /** The length of the longest common subsequence of {@code a} and {@code b}. */
-  private static int commonInOrder(List<String> a, List<String> b) {
-    int[] row = new int[b.size() + 1];
-    for (String x : a) {
-      int diagonal = 0;
-      for (int j = 0; j < b.size(); j++) {
-        int up = row[j + 1];
-        row[j + 1] = x.equals(b.get(j)) ? diagonal + 1 : Math.max(row[j + 1], row[j]);
-        diagonal = up;
-      }
-    }
-    return row[b.size()];
   }
 
   /** The same code but for spaces, or for a change only inside a string literal. */
