@@ -7,7 +7,7 @@ import java.util.Locale;
  * ({@link EditService#edit(EditService.Request, java.util.function.BooleanSupplier,
  * java.util.function.Consumer)}): {@code cromwell edit} prints them, so that a user sees when a
  * changed line is the model's guess rather than its answer, and {@code bin/eval} records them per
- * task, which is how the fill-in's threshold was calibrated.
+ * task, which is how the fill-in's threshold ({@code SuspectLineRefill.FILL_BELOW}) was calibrated.
  */
 public sealed interface FixStep {
   /** One sentence for a person, naming the line. */

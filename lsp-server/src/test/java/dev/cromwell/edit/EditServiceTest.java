@@ -340,9 +340,9 @@ class EditServiceTest {
   }
 
   /**
-   * A scripted model with a fill-in-the-middle format that scores the return line lowest, so that a
-   * fix answered unchanged twice ends with the suspect line filled in: {@code answers} are the two
-   * looks and then the fill.
+   * A scripted model with a fill-in-the-middle format that scores the return line lowest (-9, below
+   * the fill's threshold), so that a fix answered unchanged twice ends with the suspect line filled
+   * in: {@code answers} are the two looks and then the fill.
    */
   static class Filling extends Scripted {
     Filling(String... answers) {
@@ -351,7 +351,7 @@ class EditServiceTest {
 
     @Override
     public double[] lineLogProbabilities(String context, String text, BooleanSupplier cancelled) {
-      return new double[] {-1, -5, 0};
+      return new double[] {-1, -9, 0};
     }
 
     @Override
@@ -395,7 +395,7 @@ class EditServiceTest {
             new EditService.Request("geo.py", FILE, 3, 4, "fix the bug"), () -> false, steps::add);
     assertEquals(
         List.of(
-            new FixStep.Suspected(4, "    return 3.14 * r * r", -5),
+            new FixStep.Suspected(4, "    return 3.14 * r * r", -9),
             new FixStep.AskedAgain(4),
             new FixStep.Filled(4, "return 3.14 * r * r", "return math.pi * r * r")),
         steps);
@@ -416,7 +416,7 @@ class EditServiceTest {
     new EditService(new Filling(FIXED))
         .edit(
             new EditService.Request("geo.py", FILE, 3, 4, "fix the bug"), () -> false, steps::add);
-    assertEquals(List.of(new FixStep.Suspected(4, "    return 3.14 * r * r", -5)), steps);
+    assertEquals(List.of(new FixStep.Suspected(4, "    return 3.14 * r * r", -9)), steps);
   }
 
   @Test
@@ -580,10 +580,10 @@ class EditServiceTest {
 
   @Test
   void aSuspectLineLikelierThanTheThresholdIsNotFilledIn() throws EditException {
-    System.setProperty("cromwell.fix.fillBelow", "-6");
+    System.setProperty("cromwell.fix.fillBelow", "-10");
     try {
       List<FixStep> steps = new java.util.ArrayList<>();
-      // The Filling model scores the return line -5: likelier than -6, so it is left.
+      // The Filling model scores the return line -9: likelier than -10, so it is left.
       Filling model = new Filling(UNCHANGED, UNCHANGED, "return math.pi * r * r");
       String out =
           new EditService(model)
@@ -595,7 +595,7 @@ class EditServiceTest {
       assertEquals(2, model.prompts.size(), "no fill asked for");
       assertEquals(
           new FixStep.NotFilled(
-              4, "its least likely token (log-probability -5.00) is not below -6.00"),
+              4, "its least likely token (log-probability -9.00) is not below -10.00"),
           steps.get(2));
     } finally {
       System.clearProperty("cromwell.fix.fillBelow");
