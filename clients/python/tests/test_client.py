@@ -1,4 +1,6 @@
 """cromwell_client against a live server on the real SmolLM2."""
+import re
+
 import pytest
 
 import cromwell_client
@@ -33,13 +35,14 @@ def test_chat_and_its_stream_agree(client):
 
 
 def test_a_fix_notes_what_it_did_beyond_its_first_answer(client):
-    # SmolLM2's first answer to this fix changes nothing, so it is asked again about line 4; it
-    # cannot fill in the middle, so the line is then left as it is.
+    # SmolLM2's first answer to this fix changes nothing, and no line reads unlikely to it, so it
+    # is not asked again, and the note says why nothing changed.
     text = "import math\n\ndef area(r):\n    return 3.14 * r * r\n"
     result = client.edit("geo.py", text, "fix the bug", start_line=3, end_line=4)
-    assert result.notes == [
-        "the first answer changed nothing; asked again, pointed at line 4",
-        "unchanged after two looks; line 4 left as it is: the model cannot fill in the middle"]
+    assert len(result.notes) == 1, result.notes
+    assert re.fullmatch(
+        r"no change: the first answer changed nothing, and no line reads unlikely to the model"
+        r" \(the least likely, line 4, at log-probability -2\.\d\d\)", result.notes[0]), result.notes
     assert client.edit("geo.py", text, "use math.pi instead of 3.14", start_line=4).notes == []
 
 

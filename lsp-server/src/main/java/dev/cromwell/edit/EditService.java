@@ -142,6 +142,13 @@ public final class EditService {
     // more in the same conversation, with the unchanged answer as the model's turn, pointed at the
     // line the model itself finds least likely. Only here: pointed at it in the first turn, the
     // 1.5B lost more tasks than it won (docs/QUALITY.md, "Fix tasks: the least likely line").
+    if (suspect != null && !suspect.unlikelyEnough()) {
+      // Nothing reads unusual to the model either: the code is likely right, and a second look
+      // pointed at a likely line mostly changed correct code (docs/QUALITY.md, "Fix tasks: when to
+      // fill in the suspect line").
+      steps.accept(new FixStep.NothingSuspect(suspect.line(), suspect.lowest()));
+      return updated;
+    }
     steps.accept(new FixStep.AskedAgain(suspect == null ? 0 : suspect.line()));
     List<ChatMessage> again = new ArrayList<>(conversation);
     again.add(ChatMessage.assistant(answer.strip()));

@@ -7,7 +7,7 @@ import java.util.Locale;
  * ({@link EditService#edit(EditService.Request, java.util.function.BooleanSupplier,
  * java.util.function.Consumer)}): {@code cromwell edit} prints them, so that a user sees when a
  * changed line is the model's guess rather than its answer, and {@code bin/eval} records them per
- * task, which is how the fill-in's threshold ({@code SuspectLineRefill.FILL_BELOW}) was calibrated.
+ * task, which is how the suspect's threshold ({@code SuspectLine.UNLIKELY_BELOW}) was calibrated.
  */
 public sealed interface FixStep {
   /** One sentence for a person, naming the line. */
@@ -52,6 +52,22 @@ public sealed interface FixStep {
     public String describe() {
       return "the first answer changed nothing; asked again"
           + (namedLine > 0 ? ", pointed at line " + namedLine : "");
+    }
+  }
+
+  /**
+   * The first answer left the lines unchanged, and no line reads unlikely enough to the model to be
+   * the bug ({@code SuspectLine.unlikelyEnough}; {@code line} is the least likely): no change, and
+   * no second look, which on likely code mostly changed correct lines.
+   */
+  record NothingSuspect(int line, double lowest) implements FixStep {
+    @Override
+    public String describe() {
+      return "no change: the first answer changed nothing, and no line reads unlikely to the model"
+          + " (the least likely, line "
+          + line
+          + String.format(Locale.ROOT, ", at log-probability %.2f", lowest)
+          + ")";
     }
   }
 

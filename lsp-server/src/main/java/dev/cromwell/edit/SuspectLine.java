@@ -13,6 +13,39 @@ package dev.cromwell.edit;
  */
 record SuspectLine(int line, String text, double lowest) {
   /**
+   * The default of {@link #threshold}. Calibrated on the 0.5B (bin/eval's fix and fix-correct on
+   * all 164, docs/QUALITY.md): the lines its fills corrected mostly score below -7 (an injected bug
+   * reads as very unlikely), the correct lines its fills rewrote mostly above; at -6.5 the fill
+   * keeps 78 of its 79 won fix tasks and breaks 8 correct functions instead of 24 (a margin below
+   * the lowest won fix at -7.1, against fitting to the edge). On the 1.5B's correct code the second
+   * look, pointed at a likelier line, broke more than the fill did; no second look there lost none
+   * of its won fixes measured.
+   */
+  static final double UNLIKELY_BELOW = -6.5;
+
+  /**
+   * How unlikely a line's least likely token must be (natural log-probability) for the line to be
+   * suspect enough to ask about again and to write again: {@link #UNLIKELY_BELOW}, or {@code
+   * -Dcromwell.fix.unlikelyBelow} for a measurement.
+   */
+  static double threshold() {
+    String set = System.getProperty("cromwell.fix.unlikelyBelow");
+    if (set != null) {
+      try {
+        return Double.parseDouble(set);
+      } catch (NumberFormatException e) {
+        // A measurement knob, not a user setting: a bad value leaves the default.
+      }
+    }
+    return UNLIKELY_BELOW;
+  }
+
+  /** Whether the line reads unlikely enough to the model to be the bug ({@link #threshold}). */
+  boolean unlikelyEnough() {
+    return lowest < threshold();
+  }
+
+  /**
    * The least likely code line of {@code region} (whose first line is line {@code firstLine} of the
    * file) by {@code lowest}, the log-probability of each line's least likely token; null when there
    * are no scores or no code lines.

@@ -3,7 +3,6 @@ package dev.cromwell.edit;
 import dev.cromwell.protocol.FimFormat;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -36,21 +35,13 @@ final class SuspectLineRefill {
   private static final Pattern STRING_LITERAL =
       Pattern.compile("\"(?:[^\"\\\\]|\\\\.)*\"|'(?:[^'\\\\]|\\\\.)*'");
 
-  /**
-   * The default of {@link #fillBelow}. Calibrated on the 0.5B (bin/eval's fix and fix-correct on
-   * all 164, docs/QUALITY.md): the lines its fills corrected mostly score below -7 (an injected bug
-   * reads as very unlikely), the correct lines its fills rewrote mostly above; at -6.5 the fill
-   * keeps 78 of its 79 won fix tasks and breaks 8 correct functions instead of 24 (a margin below
-   * the lowest won fix at -7.1, against fitting to the edge).
-   */
-  static final double FILL_BELOW = -6.5;
-
   private SuspectLineRefill() {}
 
   /**
    * {@code text} with {@code suspect}'s line written again by {@code model}, or {@code text} itself
-   * when the model cannot fill in the middle, the line is not unlikely enough ({@link #fillBelow})
-   * or the model's line is not taken (see the class); {@code steps} hears which.
+   * when the model cannot fill in the middle or the model's line is not taken (see the class);
+   * {@code steps} hears which. The caller asks only about a line unlikely enough ({@link
+   * SuspectLine#unlikelyEnough}).
    */
   static String refill(
       EditModel model,
@@ -72,18 +63,6 @@ final class SuspectLineRefill {
     int end = start + old.length();
     if (end > text.length() || !text.startsWith(old, start)) {
       return text; // not the file it was scored in: nothing to say about its lines
-    }
-    double threshold = fillBelow();
-    if (suspect.lowest() >= threshold) {
-      steps.accept(
-          new FixStep.NotFilled(
-              suspect.line(),
-              String.format(
-                  Locale.ROOT,
-                  "its least likely token (log-probability %.2f) is not below %.2f",
-                  suspect.lowest(),
-                  threshold)));
-      return text;
     }
     boolean crlf = old.endsWith("\r");
     String indent = old.substring(0, old.length() - old.stripLeading().length());
@@ -118,23 +97,6 @@ final class SuspectLineRefill {
     }
     steps.accept(new FixStep.Filled(suspect.line(), old.strip(), code));
     return text.substring(0, start) + indent + code + (crlf ? "\r" : "") + text.substring(end);
-  }
-
-  /**
-   * How unlikely the suspect line's least likely token must be (natural log-probability) before the
-   * line is written again: {@link #FILL_BELOW}, or {@code -Dcromwell.fix.fillBelow} for a
-   * measurement.
-   */
-  static double fillBelow() {
-    String set = System.getProperty("cromwell.fix.fillBelow");
-    if (set != null) {
-      try {
-        return Double.parseDouble(set);
-      } catch (NumberFormatException e) {
-        // A measurement knob, not a user setting: a bad value leaves the default.
-      }
-    }
-    return FILL_BELOW;
   }
 
   /**

@@ -458,7 +458,7 @@ class EditServiceTest {
           @Override
           public double[] lineLogProbabilities(
               String context, String text, BooleanSupplier cancelled) {
-            return new double[] {-1, -5, 0};
+            return new double[] {-1, -9, 0};
           }
         };
     assertEquals(
@@ -579,11 +579,12 @@ class EditServiceTest {
   }
 
   @Test
-  void aSuspectLineLikelierThanTheThresholdIsNotFilledIn() throws EditException {
-    System.setProperty("cromwell.fix.fillBelow", "-10");
+  void anUnchangedFirstAnswerWithNoUnlikelyLineIsTheAnswer() throws EditException {
+    System.setProperty("cromwell.fix.unlikelyBelow", "-10");
     try {
       List<FixStep> steps = new java.util.ArrayList<>();
-      // The Filling model scores the return line -9: likelier than -10, so it is left.
+      // The Filling model scores the return line -9: likelier than -10, so nothing is suspect,
+      // and neither a second look nor a fill is asked for.
       Filling model = new Filling(UNCHANGED, UNCHANGED, "return math.pi * r * r");
       String out =
           new EditService(model)
@@ -592,14 +593,24 @@ class EditServiceTest {
                   () -> false,
                   steps::add);
       assertEquals(FILE, out);
-      assertEquals(2, model.prompts.size(), "no fill asked for");
+      assertEquals(1, model.prompts.size(), "no second look");
       assertEquals(
-          new FixStep.NotFilled(
-              4, "its least likely token (log-probability -9.00) is not below -10.00"),
-          steps.get(2));
+          List.of(
+              new FixStep.Suspected(4, "    return 3.14 * r * r", -9),
+              new FixStep.NothingSuspect(4, -9)),
+          steps);
+      assertEquals(
+          "no change: the first answer changed nothing, and no line reads unlikely to the model"
+              + " (the least likely, line 4, at log-probability -9.00)",
+          steps.get(1).describe());
     } finally {
-      System.clearProperty("cromwell.fix.fillBelow");
+      System.clearProperty("cromwell.fix.unlikelyBelow");
     }
+    // The default: -9 is below it, so the same fix looks again and fills the line in.
+    Filling model = new Filling(UNCHANGED, UNCHANGED, "return math.pi * r * r");
+    new EditService(model)
+        .edit(new EditService.Request("geo.py", FILE, 3, 4, "fix the bug"), () -> false);
+    assertEquals(3, model.prompts.size());
   }
 
   @Test
@@ -618,7 +629,7 @@ class EditServiceTest {
             scored.add(context);
             scored.add(text);
             // The def line and the comment score lowest, but only code lines compete.
-            return new double[] {-9, -8, -2, 0};
+            return new double[] {-9, -8, -7, 0};
           }
         };
     String out =

@@ -9,6 +9,7 @@ import dev.cromwell.engine.model.Model;
 import dev.cromwell.protocol.edit.EditException;
 import dev.cromwell.protocol.edit.EditPrompts;
 import dev.cromwell.testing.RealModels;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -124,15 +125,43 @@ class FixSecondLookRealModelTest {
     try (Model loaded = Model.load(RealModels.smollm2(), Model.Options.defaults())) {
       // SmolLM2's vocabulary has no fill-in-the-middle tokens (the Qwen models' fills are measured
       // by bin/eval's fix tasks, docs/QUALITY.md): both looks unchanged, the real model scores the
-      // lines, and the fix ends with no change rather than a fill asked in a format it lacks.
+      // lines, and the fix ends with no change rather than a fill asked in a format it lacks. The
+      // bug (twice x, less one) reads unlikely to it (about -8.3), so it is asked again.
+      String file = FILE.replace("x + 2", "x * 2 - 1");
+      String unchanged = UNCHANGED.replace("x + 2", "x * 2 - 1");
       RecordingEditModel model =
-          new RecordingEditModel(new ModelEditModel(loaded), true, UNCHANGED, UNCHANGED);
+          new RecordingEditModel(new ModelEditModel(loaded), true, unchanged, unchanged);
       assertEquals(dev.cromwell.protocol.FimFormat.PREFIX_ONLY, model.fimFormat());
-      EditService.Request request = new EditService.Request("double.py", FILE, 1, 7, "fix the bug");
-      assertEquals(FILE, editedOrRefused(model, request));
+      List<FixStep> steps = new ArrayList<>();
+      EditService.Request request = new EditService.Request("double.py", file, 1, 7, "fix the bug");
+      assertEquals(file, new EditService(model).edit(request, () -> false, steps::add));
       assertEquals(2, model.prompts.size());
       // The second look named the scored suspect, the selection's only code line.
-      assertTrue(model.prompts.get(1).contains("`return x + 2`"), model.prompts.get(1));
+      assertTrue(model.prompts.get(1).contains("`return x * 2 - 1`"), model.prompts.get(1));
+      assertTrue(
+          ((FixStep.Suspected) steps.get(0)).lowest() < SuspectLine.UNLIKELY_BELOW, "" + steps);
+      assertEquals(new FixStep.AskedAgain(7), steps.get(1));
+      assertEquals(new FixStep.NotFilled(7, "the model cannot fill in the middle"), steps.get(2));
+    } catch (EditException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
+  void anUnchangedFixOfCodeThatReadsLikelyIsNotAskedAgain() throws EditException {
+    try (Model loaded = Model.load(RealModels.smollm2(), Model.Options.defaults())) {
+      // The real model scores `return x + 2` at about -3.1: nothing reads unusual to it, so the
+      // unchanged first answer stands, with one prompt and the step that says why.
+      RecordingEditModel model =
+          new RecordingEditModel(new ModelEditModel(loaded), true, UNCHANGED, UNCHANGED);
+      List<FixStep> steps = new ArrayList<>();
+      EditService.Request request = new EditService.Request("double.py", FILE, 1, 7, "fix the bug");
+      assertEquals(FILE, new EditService(model).edit(request, () -> false, steps::add));
+      assertEquals(1, model.prompts.size(), "asked again: " + steps);
+      assertEquals(2, steps.size(), steps.toString());
+      FixStep.NothingSuspect nothing = (FixStep.NothingSuspect) steps.get(1);
+      assertEquals(7, nothing.line());
+      assertTrue(nothing.lowest() >= SuspectLine.UNLIKELY_BELOW, steps.toString());
     }
   }
 

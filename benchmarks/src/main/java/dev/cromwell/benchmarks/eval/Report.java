@@ -129,7 +129,7 @@ public final class Report {
    */
   static String stepTally(List<Outcome> outcomes) {
     Map<String, int[]> byKind = new LinkedHashMap<>();
-    for (String kind : List.of("AskedAgain", "Filled", "NotFilled")) {
+    for (String kind : List.of("NothingSuspect", "AskedAgain", "Filled", "NotFilled")) {
       for (Outcome o : outcomes) {
         if (o.steps().stream().anyMatch(step -> step.startsWith(kind + "["))) {
           int[] counts = byKind.computeIfAbsent(kind, k -> new int[2]);

@@ -63,12 +63,19 @@ class HarnessTest {
         new Outcome("c", false, false, "AssertionError", 1, "x")
             .withSteps(
                 List.of(
-                    "Suspected[line=2, text=x, lowest=-1.0]",
+                    "Suspected[line=2, text=x, lowest=-7.0]",
                     "AskedAgain[namedLine=2]",
-                    "NotFilled[line=2, why=not below]"));
+                    "NotFilled[line=2, why=the model writes it as it is]"));
+    Outcome nothingSuspect =
+        new Outcome("d", true, false, "", 1, "x")
+            .withSteps(
+                List.of(
+                    "Suspected[line=2, text=x, lowest=-1.0]",
+                    "NothingSuspect[line=2, lowest=-1.0]"));
     assertEquals(
-        "AskedAgain 2 (1 passed); Filled 1 (1 passed); NotFilled 1 (0 passed)",
-        Report.stepTally(List.of(plain, filled, notFilled)));
+        "NothingSuspect 1 (1 passed); AskedAgain 2 (1 passed); Filled 1 (1 passed); NotFilled 1 (0"
+            + " passed)",
+        Report.stepTally(List.of(plain, filled, notFilled, nothingSuspect)));
     assertEquals("", Report.stepTally(List.of(plain)));
     Report report = new Report();
     report.add("edit", "fix", "Cromwell", List.of(plain, filled, notFilled));
