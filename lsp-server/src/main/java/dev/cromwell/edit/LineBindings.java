@@ -101,9 +101,9 @@ final class LineBindings {
         Pattern.compile(
             "\\bdef\\s+"
                 + NAME
-                + "\\s*\\([^)]*(?<![\\p{L}\\p{N}_])"
+                + "\\s*\\([^)]*(?<![\\p{L}\\p{M}\\p{N}_])"
                 + Pattern.quote(name)
-                + "(?![\\p{L}\\p{N}_])");
+                + "(?![\\p{L}\\p{M}\\p{N}_])");
     for (String line : lines) {
       if (outliving(code(line)).contains(name) || parameter.matcher(line).find()) {
         return true;

@@ -131,11 +131,14 @@ final class SuspectLineRefill {
    * ({@code [x for x in xs]} against {@code [s for s in xs]}): the same computation, no correction.
    */
   private static boolean onlyRenames(String code, String old) {
-    return LineBindings.withScopedNamesNumbered(LineBindings.code(withoutStrings(code)))
+    return LineBindings.withScopedNamesNumbered(codeOnly(code))
         .replaceAll("\\s+", "")
-        .equals(
-            LineBindings.withScopedNamesNumbered(LineBindings.code(withoutStrings(old)))
-                .replaceAll("\\s+", ""));
+        .equals(LineBindings.withScopedNamesNumbered(codeOnly(old)).replaceAll("\\s+", ""));
+  }
+
+  /** {@code text} without its string literals and comments: what its names are read from. */
+  private static String codeOnly(String text) {
+    return LineBindings.code(withoutStrings(text));
   }
 
   /**
@@ -145,11 +148,9 @@ final class SuspectLineRefill {
    */
   private static boolean dropsNoBindingInUse(
       String code, String old, Set<String> otherLines, String after) {
-    Set<String> dropped =
-        new java.util.LinkedHashSet<>(
-            LineBindings.outliving(LineBindings.code(withoutStrings(old))));
-    dropped.removeAll(LineBindings.boundBy(LineBindings.code(withoutStrings(code))));
-    String below = LineBindings.code(withoutStrings(untilTopLevel(after)));
+    Set<String> dropped = new java.util.LinkedHashSet<>(LineBindings.outliving(codeOnly(old)));
+    dropped.removeAll(LineBindings.boundBy(codeOnly(code)));
+    String below = codeOnly(untilTopLevel(after));
     for (String name : dropped) {
       if (LineBindings.uses(below, name) && !LineBindings.boundIn(name, otherLines)) {
         return false;
