@@ -52,9 +52,9 @@ class TextEdit:
 class EditResult:
     """The edited file: new text, unified diff and minimal edits, or the reason it was refused.
 
-    ``notes`` say what a fix did beyond its first answer, one sentence each (no change because no
-    line reads unlikely to the model; asked again about a line; a line written again by
-    fill-in-the-middle, which is a guess to check).
+    ``notes`` say what a fix did beyond its first answer, one sentence each (no change, since no
+    line reads unusual enough to the model to look again; asked again about a line; a line written
+    again by fill-in-the-middle, which is a guess to check).
     """
     path: str
     text: str

@@ -144,11 +144,15 @@ public final class EditService {
     // 1.5B lost more tasks than it won (docs/QUALITY.md, "Fix tasks: the least likely line").
     if (suspect != null && !suspect.unlikelyEnough()) {
       // Nothing reads unusual to the model either: the code is likely right, and a second look
-      // pointed at a likely line mostly changed correct code (docs/QUALITY.md, "Fix tasks: when to
-      // fill in the suspect line").
-      steps.accept(new FixStep.NothingSuspect(suspect.line(), suspect.lowest()));
+      // pointed at a likely line mostly changed correct code (docs/QUALITY.md, "Fix tasks: a second
+      // look only at an unlikely line").
+      steps.accept(
+          new FixStep.NothingSuspect(suspect.line(), suspect.lowest(), SuspectLine.threshold()));
       return updated;
     }
+    // With no score (a model that cannot score text, or scoring cut by a time limit, a full queue
+    // or a long context) nothing says the code is likely: the second look runs, unpointed, as it
+    // did before the gate, when it won 15 of the 1.5B's 164 fix tasks.
     steps.accept(new FixStep.AskedAgain(suspect == null ? 0 : suspect.line()));
     List<ChatMessage> again = new ArrayList<>(conversation);
     again.add(ChatMessage.assistant(answer.strip()));

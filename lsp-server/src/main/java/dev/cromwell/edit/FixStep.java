@@ -15,8 +15,8 @@ public sealed interface FixStep {
 
   /**
    * Whether front doors tell the user ({@code cromwell edit} on stderr, the HTTP edit's {@code
-   * notes}): which line scored least likely matters to a user only once the model was asked about
-   * it, and that step names it.
+   * notes}): which line scored least likely matters to a user only through what was done about it
+   * (asked again, or not for want of an unlikely line), and those steps name it.
    */
   default boolean toldToUsers() {
     return true;
@@ -57,17 +57,21 @@ public sealed interface FixStep {
 
   /**
    * The first answer left the lines unchanged, and no line reads unlikely enough to the model to be
-   * the bug ({@code SuspectLine.unlikelyEnough}; {@code line} is the least likely): no change, and
-   * no second look, which on likely code mostly changed correct lines.
+   * the bug: the least likely, {@code line}, scored {@code lowest}, not below {@code threshold}
+   * ({@code SuspectLine.unlikelyEnough}). No second look, which on likely code mostly changed
+   * correct lines: the unchanged answer stands.
    */
-  record NothingSuspect(int line, double lowest) implements FixStep {
+  record NothingSuspect(int line, double lowest, double threshold) implements FixStep {
     @Override
     public String describe() {
-      return "no change: the first answer changed nothing, and no line reads unlikely to the model"
-          + " (the least likely, line "
-          + line
-          + String.format(Locale.ROOT, ", at log-probability %.2f", lowest)
-          + ")";
+      return "the first answer changed nothing, and no line reads unusual enough to the model to"
+          + " look again"
+          + String.format(
+              Locale.ROOT,
+              " (least likely: line %d, log-probability %.2f, not below %.2f)",
+              line,
+              lowest,
+              threshold);
     }
   }
 

@@ -341,8 +341,8 @@ class EditServiceTest {
 
   /**
    * A scripted model with a fill-in-the-middle format that scores the return line lowest (-9, below
-   * the fill's threshold), so that a fix answered unchanged twice ends with the suspect line filled
-   * in: {@code answers} are the two looks and then the fill.
+   * the suspect's threshold), so that a fix answered unchanged twice ends with the suspect line
+   * filled in: {@code answers} are the two looks and then the fill.
    */
   static class Filling extends Scripted {
     Filling(String... answers) {
@@ -579,6 +579,34 @@ class EditServiceTest {
   }
 
   @Test
+  void aLineScoredAtTheThresholdIsNotUnlikelyEnoughAndOneBelowItIs() throws EditException {
+    for (double score : new double[] {SuspectLine.UNLIKELY_BELOW, -6.51}) {
+      List<FixStep> steps = new java.util.ArrayList<>();
+      Filling model =
+          new Filling(UNCHANGED, UNCHANGED, "return math.pi * r * r") {
+            @Override
+            public double[] lineLogProbabilities(
+                String context, String text, BooleanSupplier cancelled) {
+              return new double[] {-1, score, 0};
+            }
+          };
+      new EditService(model)
+          .edit(
+              new EditService.Request("geo.py", FILE, 3, 4, "fix the bug"),
+              () -> false,
+              steps::add);
+      if (score == SuspectLine.UNLIKELY_BELOW) {
+        assertEquals(
+            new FixStep.NothingSuspect(4, score, SuspectLine.UNLIKELY_BELOW), steps.get(1));
+        assertEquals(1, model.prompts.size());
+      } else {
+        assertEquals(new FixStep.AskedAgain(4), steps.get(1));
+        assertEquals(3, model.prompts.size(), "asked again and filled in");
+      }
+    }
+  }
+
+  @Test
   void anUnchangedFirstAnswerWithNoUnlikelyLineIsTheAnswer() throws EditException {
     System.setProperty("cromwell.fix.unlikelyBelow", "-10");
     try {
@@ -597,11 +625,11 @@ class EditServiceTest {
       assertEquals(
           List.of(
               new FixStep.Suspected(4, "    return 3.14 * r * r", -9),
-              new FixStep.NothingSuspect(4, -9)),
+              new FixStep.NothingSuspect(4, -9, -10)),
           steps);
       assertEquals(
-          "no change: the first answer changed nothing, and no line reads unlikely to the model"
-              + " (the least likely, line 4, at log-probability -9.00)",
+          "the first answer changed nothing, and no line reads unusual enough to the model to look"
+              + " again (least likely: line 4, log-probability -9.00, not below -10.00)",
           steps.get(1).describe());
     } finally {
       System.clearProperty("cromwell.fix.unlikelyBelow");

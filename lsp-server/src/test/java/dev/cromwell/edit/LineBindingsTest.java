@@ -46,6 +46,10 @@ class LineBindingsTest {
     assertTrue(LineBindings.boundIn("total", lines));
     assertTrue(LineBindings.boundIn("k", lines));
     assertFalse(LineBindings.boundIn("elem", lines));
+    // A parameter whose name ends in the name after a combining mark (e, U+0301, x) is another
+    // name, as Python reads it.
+    assertFalse(LineBindings.boundIn("x", List.of("def f(e\u0301x):")));
+    assertTrue(LineBindings.boundIn("x", List.of("def f(e\u0301, x):")));
     assertTrue(LineBindings.uses("d = abs(elem - x)", "elem"));
     assertFalse(LineBindings.uses("d = abs(elem2 - x.elem)", "elem"));
   }

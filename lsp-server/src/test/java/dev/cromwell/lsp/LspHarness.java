@@ -46,12 +46,15 @@ final class LspHarness implements AutoCloseable {
     /** What answers window/workDoneProgress/create; a test may hold it back. */
     volatile CompletableFuture<Void> progressCreated = CompletableFuture.completedFuture(null);
 
+    /** What the client answers workspace/applyEdit: applied, or refused (as an editor may). */
+    volatile boolean applies = true;
+
     @Override
     public CompletableFuture<org.eclipse.lsp4j.ApplyWorkspaceEditResponse> applyEdit(
         org.eclipse.lsp4j.ApplyWorkspaceEditParams params) {
       applied.add(params);
       return CompletableFuture.completedFuture(
-          new org.eclipse.lsp4j.ApplyWorkspaceEditResponse(true));
+          new org.eclipse.lsp4j.ApplyWorkspaceEditResponse(applies));
     }
 
     @Override
