@@ -236,37 +236,6 @@ class EditServiceTest {
         model.prompt);
   }
 
-  /** Scripted answers, one per generation in order (a stub: it proves the plumbing only). */
-  static class Scripted implements EditModel {
-    final List<String> answers;
-    final List<String> prompts = new java.util.ArrayList<>();
-
-    Scripted(String... answers) {
-      this.answers = java.util.Arrays.asList(answers); // null: a fill cut short
-    }
-
-    @Override
-    public String generate(
-        String prompt,
-        int maxTokens,
-        List<String> stops,
-        BooleanSupplier cancelled,
-        java.util.function.Predicate<String> enough) {
-      prompts.add(prompt);
-      return answers.get(prompts.size() - 1);
-    }
-
-    @Override
-    public String chatTemplate() {
-      return dev.cromwell.chat.ChatResources.read("smollm2-135m-instruct.jinja");
-    }
-
-    @Override
-    public int countTokens(String text) {
-      return text.length() / 3 + 1;
-    }
-  }
-
   static final String UNCHANGED = "```python\ndef area(r):\n    return 3.14 * r * r\n```\n";
   static final String FIXED = "```python\ndef area(r):\n    return math.pi * r * r\n```\n";
 
@@ -274,7 +243,7 @@ class EditServiceTest {
   void aFixAnsweredUnchangedIsAskedOnceMoreInTheSameConversation() throws EditException {
     // Spaces at a line end still count as unchanged.
     String unchanged = UNCHANGED.replace("r * r\n", "r * r  \n\n");
-    Scripted model = new Scripted(unchanged, FIXED);
+    ScriptedEditModel model = new ScriptedEditModel(unchanged, FIXED);
     String out =
         new EditService(model)
             .edit(new EditService.Request("geo.py", FILE, 3, 4, "Fix the bug."), () -> false);
@@ -298,8 +267,8 @@ class EditServiceTest {
 
   @Test
   void aFixWhoseSecondLookRunsOutOfTimeKeepsItsFirstAnswer() throws EditException {
-    Scripted model =
-        new Scripted(UNCHANGED) {
+    ScriptedEditModel model =
+        new ScriptedEditModel(UNCHANGED) {
           @Override
           public String generate(
               String prompt,
@@ -320,8 +289,8 @@ class EditServiceTest {
     assertEquals(FILE, out, "the first answer, no change, stands");
     assertEquals(2, model.prompts.size());
     // Out of time for the first answer: nothing to keep, so the caller hears of it.
-    Scripted none =
-        new Scripted() {
+    ScriptedEditModel none =
+        new ScriptedEditModel() {
           @Override
           public String generate(
               String prompt,
@@ -339,43 +308,10 @@ class EditServiceTest {
                 .edit(new EditService.Request("geo.py", FILE, 3, 4, "fix the bug"), () -> false));
   }
 
-  /**
-   * A scripted model with a fill-in-the-middle format that scores the return line lowest (-9, below
-   * the suspect's threshold), so that a fix answered unchanged twice ends with the suspect line
-   * filled in: {@code answers} are the two looks and then the fill.
-   */
-  static class Filling extends Scripted {
-    Filling(String... answers) {
-      super(answers);
-    }
-
-    @Override
-    public double[] lineLogProbabilities(String context, String text, BooleanSupplier cancelled) {
-      return new double[] {-1, -9, 0};
-    }
-
-    @Override
-    public dev.cromwell.protocol.FimFormat fimFormat() {
-      return dev.cromwell.protocol.FimFormat.QWEN;
-    }
-
-    /** The next scripted answer, or null (a fill cut short) for an answer of null. */
-    @Override
-    public String fill(
-        List<dev.cromwell.protocol.FimFormat.Part> parts,
-        int maxTokens,
-        List<String> stops,
-        BooleanSupplier cancelled) {
-      assertEquals(List.of("\n"), stops);
-      prompts.add(dev.cromwell.protocol.FimFormat.toText(parts));
-      return answers.get(prompts.size() - 1);
-    }
-  }
-
   @Test
   void aFixUnchangedAfterTwoLooksHasItsSuspectLineFilledInFromTheCodeAroundIt()
       throws EditException {
-    Filling model = new Filling(UNCHANGED, UNCHANGED, "return math.pi * r * r");
+    FillingEditModel model = new FillingEditModel(UNCHANGED, UNCHANGED, "return math.pi * r * r");
     String out =
         new EditService(model)
             .edit(new EditService.Request("geo.py", FILE, 3, 4, "fix the bug"), () -> false);
@@ -390,7 +326,7 @@ class EditServiceTest {
   @Test
   void aFixTellsItsStepsAsTheyHappen() throws EditException {
     List<FixStep> steps = new java.util.ArrayList<>();
-    new EditService(new Filling(UNCHANGED, UNCHANGED, "return math.pi * r * r"))
+    new EditService(new FillingEditModel(UNCHANGED, UNCHANGED, "return math.pi * r * r"))
         .edit(
             new EditService.Request("geo.py", FILE, 3, 4, "fix the bug"), () -> false, steps::add);
     assertEquals(
@@ -400,20 +336,20 @@ class EditServiceTest {
             new FixStep.Filled(4, "return 3.14 * r * r", "return math.pi * r * r")),
         steps);
     steps.clear();
-    new EditService(new Filling(UNCHANGED, UNCHANGED, "for x in r:"))
+    new EditService(new FillingEditModel(UNCHANGED, UNCHANGED, "for x in r:"))
         .edit(
             new EditService.Request("geo.py", FILE, 3, 4, "fix the bug"), () -> false, steps::add);
     assertEquals(
         new FixStep.NotFilled(4, "the model's line `for x in r:` is not a correction of it"),
         steps.get(2));
     steps.clear();
-    new EditService(new Filling(UNCHANGED, UNCHANGED, "return 3.14*r*r"))
+    new EditService(new FillingEditModel(UNCHANGED, UNCHANGED, "return 3.14*r*r"))
         .edit(
             new EditService.Request("geo.py", FILE, 3, 4, "fix the bug"), () -> false, steps::add);
     assertEquals(new FixStep.NotFilled(4, "the model writes it as it is"), steps.get(2));
     // An answer that changes the lines takes no further step.
     steps.clear();
-    new EditService(new Filling(FIXED))
+    new EditService(new FillingEditModel(FIXED))
         .edit(
             new EditService.Request("geo.py", FILE, 3, 4, "fix the bug"), () -> false, steps::add);
     assertEquals(List.of(new FixStep.Suspected(4, "    return 3.14 * r * r", -9)), steps);
@@ -422,7 +358,7 @@ class EditServiceTest {
   @Test
   void aFillThatIsNotTakenOrCutShortOrCancelledLeavesTheFile() throws EditException {
     for (String fill : java.util.Arrays.asList("for x in r:", "return 3.14*r*r", null)) {
-      Filling model = new Filling(UNCHANGED, UNCHANGED, fill);
+      FillingEditModel model = new FillingEditModel(UNCHANGED, UNCHANGED, fill);
       String out =
           new EditService(model)
               .edit(new EditService.Request("geo.py", FILE, 3, 4, "fix the bug"), () -> false);
@@ -431,8 +367,8 @@ class EditServiceTest {
     }
     // Cancelled while the line is filled in: the edit says so, as at its other turns.
     boolean[] cancel = {false};
-    Filling cancelled =
-        new Filling(UNCHANGED, UNCHANGED, "return math.pi * r * r") {
+    FillingEditModel cancelled =
+        new FillingEditModel(UNCHANGED, UNCHANGED, "return math.pi * r * r") {
           @Override
           public String fill(
               List<dev.cromwell.protocol.FimFormat.Part> parts,
@@ -453,8 +389,8 @@ class EditServiceTest {
                         () -> cancel[0]));
     assertEquals("the edit was cancelled", refused.getMessage());
     // A model without a fill-in-the-middle format is not asked.
-    Scripted plain =
-        new Scripted(UNCHANGED, UNCHANGED) {
+    ScriptedEditModel plain =
+        new ScriptedEditModel(UNCHANGED, UNCHANGED) {
           @Override
           public double[] lineLogProbabilities(
               String context, String text, BooleanSupplier cancelled) {
@@ -582,8 +518,8 @@ class EditServiceTest {
   void aLineScoredAtTheThresholdIsNotUnlikelyEnoughAndOneBelowItIs() throws EditException {
     for (double score : new double[] {SuspectLine.UNLIKELY_BELOW, -6.51}) {
       List<FixStep> steps = new java.util.ArrayList<>();
-      Filling model =
-          new Filling(UNCHANGED, UNCHANGED, "return math.pi * r * r") {
+      FillingEditModel model =
+          new FillingEditModel(UNCHANGED, UNCHANGED, "return math.pi * r * r") {
             @Override
             public double[] lineLogProbabilities(
                 String context, String text, BooleanSupplier cancelled) {
@@ -611,9 +547,9 @@ class EditServiceTest {
     System.setProperty("cromwell.fix.unlikelyBelow", "-10");
     try {
       List<FixStep> steps = new java.util.ArrayList<>();
-      // The Filling model scores the return line -9: likelier than -10, so nothing is suspect,
+      // The FillingEditModel scores the return line -9: likelier than -10, so nothing is suspect,
       // and neither a second look nor a fill is asked for.
-      Filling model = new Filling(UNCHANGED, UNCHANGED, "return math.pi * r * r");
+      FillingEditModel model = new FillingEditModel(UNCHANGED, UNCHANGED, "return math.pi * r * r");
       String out =
           new EditService(model)
               .edit(
@@ -635,7 +571,7 @@ class EditServiceTest {
       System.clearProperty("cromwell.fix.unlikelyBelow");
     }
     // The default: -9 is below it, so the same fix looks again and fills the line in.
-    Filling model = new Filling(UNCHANGED, UNCHANGED, "return math.pi * r * r");
+    FillingEditModel model = new FillingEditModel(UNCHANGED, UNCHANGED, "return math.pi * r * r");
     new EditService(model)
         .edit(new EditService.Request("geo.py", FILE, 3, 4, "fix the bug"), () -> false);
     assertEquals(3, model.prompts.size());
@@ -646,8 +582,8 @@ class EditServiceTest {
     String file = "import math\n\ndef area(r):\n    # pi r squared\n    return 3.14 * r * r\n";
     String unchanged = "```python\ndef area(r):\n    # pi r squared\n    return 3.14 * r * r\n```";
     List<String> scored = new java.util.ArrayList<>();
-    Scripted model =
-        new Scripted(
+    ScriptedEditModel model =
+        new ScriptedEditModel(
             unchanged, FIXED.replace("def area(r):\n", "def area(r):\n    # pi r squared\n")) {
           @Override
           public double[] lineLogProbabilities(
@@ -685,8 +621,8 @@ class EditServiceTest {
   void aFixAnsweredAtOnceIsNotPointedAtALineAndOtherEditsAreNotScored() throws EditException {
     int[] scored = {0};
     for (String instruction : List.of("fix the bug", "use math.pi")) {
-      Scripted model =
-          new Scripted(FIXED) {
+      ScriptedEditModel model =
+          new ScriptedEditModel(FIXED) {
             @Override
             public double[] lineLogProbabilities(
                 String context, String text, BooleanSupplier cancelled) {
@@ -706,7 +642,7 @@ class EditServiceTest {
   @Test
   void aFixWhoseSecondLookIsProseIsAskedForTheCode() throws EditException {
     String named = "The line `return 3.14 * r * r` should use `math.pi` instead of 3.14.";
-    Scripted model = new Scripted(UNCHANGED, named, FIXED);
+    ScriptedEditModel model = new ScriptedEditModel(UNCHANGED, named, FIXED);
     String out =
         new EditService(model)
             .edit(new EditService.Request("geo.py", FILE, 3, 4, "fix the bug"), () -> false);
@@ -730,25 +666,27 @@ class EditServiceTest {
   void onlyAnUnchangedFixIsAskedAgainAndOnlyOnce() throws EditException {
     EditService.Request fix = new EditService.Request("geo.py", FILE, 3, 4, "fix the bug");
     // A fix that changed something is taken as it is.
-    Scripted changed = new Scripted(FIXED);
+    ScriptedEditModel changed = new ScriptedEditModel(FIXED);
     assertEquals(FILE.replace("3.14", "math.pi"), new EditService(changed).edit(fix, () -> false));
     assertEquals(1, changed.prompts.size());
     // Unchanged twice: no third question, and the file comes back as it was ("no change").
-    Scripted twice = new Scripted(UNCHANGED, UNCHANGED);
+    ScriptedEditModel twice = new ScriptedEditModel(UNCHANGED, UNCHANGED);
     assertEquals(FILE, new EditService(twice).edit(fix, () -> false));
     assertEquals(2, twice.prompts.size());
     // Prose on the second look is asked once for the code; prose again leaves the first answer's
     // outcome (no change), not a refusal.
-    Scripted prose =
-        new Scripted(UNCHANGED, "The code is already correct.\n", "It is correct as it is.\n");
+    ScriptedEditModel prose =
+        new ScriptedEditModel(
+            UNCHANGED, "The code is already correct.\n", "It is correct as it is.\n");
     assertEquals(FILE, new EditService(prose).edit(fix, () -> false));
     assertEquals(3, prose.prompts.size());
     // A second answer with a block that cannot be read (cut off) is not prose: no third question.
-    Scripted cutOff = new Scripted(UNCHANGED, "```python\ndef area(r):\n    return math");
+    ScriptedEditModel cutOff =
+        new ScriptedEditModel(UNCHANGED, "```python\ndef area(r):\n    return math");
     assertEquals(FILE, new EditService(cutOff).edit(fix, () -> false));
     assertEquals(2, cutOff.prompts.size());
     // Any other instruction answered unchanged is not asked again.
-    Scripted other = new Scripted(UNCHANGED);
+    ScriptedEditModel other = new ScriptedEditModel(UNCHANGED);
     assertEquals(
         FILE,
         new EditService(other)
@@ -758,7 +696,7 @@ class EditServiceTest {
 
   @Test
   void aFixCancelledDuringItsFirstAnswerIsNotAskedAgain() {
-    Scripted model = new Scripted(UNCHANGED, FIXED);
+    ScriptedEditModel model = new ScriptedEditModel(UNCHANGED, FIXED);
     EditException e =
         assertThrows(
             EditException.class,
@@ -770,7 +708,7 @@ class EditServiceTest {
     assertTrue(e.getMessage().contains("cancelled"), e.getMessage());
     assertEquals(1, model.prompts.size());
     // Cancelled during the second answer: refused too, not the first answer's "no change".
-    Scripted late = new Scripted(UNCHANGED, FIXED);
+    ScriptedEditModel late = new ScriptedEditModel(UNCHANGED, FIXED);
     e =
         assertThrows(
             EditException.class,
@@ -781,7 +719,7 @@ class EditServiceTest {
                         () -> late.prompts.size() == 2));
     assertTrue(e.getMessage().contains("cancelled"), e.getMessage());
     // Cancelled during the third answer (after a prose second look): refused too.
-    Scripted third = new Scripted(UNCHANGED, "Line 4 should use math.pi.", FIXED);
+    ScriptedEditModel third = new ScriptedEditModel(UNCHANGED, "Line 4 should use math.pi.", FIXED);
     e =
         assertThrows(
             EditException.class,

@@ -5,15 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import dev.cromwell.edit.EditModel;
+import dev.cromwell.edit.FillingEditModel;
 import dev.cromwell.engine.generate.GenerationRequest.TextStop;
 import dev.cromwell.protocol.FimFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
-import java.util.function.Predicate;
 import org.eclipse.lsp4j.ExecuteCommandParams;
 import org.eclipse.lsp4j.MessageParams;
 import org.eclipse.lsp4j.Position;
@@ -65,7 +64,7 @@ class FilledLineMessageTest {
           .executeCommand(new ExecuteCommandParams("cromwell.edit", List.of(args)))
           .get(30, TimeUnit.SECONDS);
       // Two looks and the fill ran, and the edit went to the client whatever it answers.
-      assertEquals(3, completer.calls.get());
+      assertEquals(3, completer.model.prompts.size());
       assertEquals(1, h.client.applied.size());
       assertTrue(
           h.client.logged.stream().anyMatch(m -> m.getMessage().equals(SHOWN)),
@@ -77,12 +76,10 @@ class FilledLineMessageTest {
     }
   }
 
-  /**
-   * Answers the fix unchanged twice, scores the return line -9 (below the suspect's threshold) and
-   * fills it in with a correction.
-   */
+  /** The editor server's completer, with a model that fills the return line in. */
   static final class FillingCompleter implements Completer {
-    final AtomicInteger calls = new AtomicInteger();
+    final FillingEditModel model =
+        new FillingEditModel(UNCHANGED, UNCHANGED, "return math.pi * r * r");
 
     @Override
     public Output complete(
@@ -102,46 +99,7 @@ class FilledLineMessageTest {
 
     @Override
     public EditModel editModel() {
-      return new EditModel() {
-        @Override
-        public String generate(
-            String prompt,
-            int maxTokens,
-            List<String> stops,
-            BooleanSupplier cancelled,
-            Predicate<String> enough) {
-          calls.incrementAndGet();
-          return UNCHANGED;
-        }
-
-        @Override
-        public String chatTemplate() {
-          return dev.cromwell.chat.ChatResources.read("smollm2-135m-instruct.jinja");
-        }
-
-        @Override
-        public int countTokens(String text) {
-          return text.length() / 3 + 1;
-        }
-
-        @Override
-        public double[] lineLogProbabilities(
-            String context, String text, BooleanSupplier cancelled) {
-          return new double[] {-1, -9, 0};
-        }
-
-        @Override
-        public FimFormat fimFormat() {
-          return FimFormat.QWEN;
-        }
-
-        @Override
-        public String fill(
-            List<FimFormat.Part> parts, int maxTokens, List<String> stops, BooleanSupplier c) {
-          calls.incrementAndGet();
-          return "return math.pi * r * r";
-        }
-      };
+      return model;
     }
   }
 }
