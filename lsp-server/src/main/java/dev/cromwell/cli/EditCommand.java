@@ -36,7 +36,8 @@ import picocli.CommandLine.Parameters;
       "draft model (same answer, faster). A fix (\"fix the bug\") whose answer changes nothing",
       "is asked again about the line the model finds least likely when that line reads unlikely",
       "enough to be the bug, and may end with it written again by fill-in-the-middle (a guess to",
-      "check); each such step is printed on stderr as \"fix: ...\"."
+      "check); otherwise the unchanged answer stands. Each such step is printed on stderr as",
+      "\"fix: ...\"."
     })
 final class EditCommand implements Callable<Integer> {
   private static final Pattern RANGE = Pattern.compile("^(.*?):(\\d+)(?:-(\\d+))?$");
