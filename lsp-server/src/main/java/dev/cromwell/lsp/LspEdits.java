@@ -255,7 +255,7 @@ final class LspEdits {
                     .edit(
                         new EditService.Request(
                             name, oldText, startLine + 1, endLine + 1, instruction),
-                        cancelled,
+                        () -> cancelled.getAsBoolean() || runtime.closing(),
                         steps);
               } catch (EditException e) {
                 throw new Refusal.Failed("the model's edit was refused: " + e.getMessage());

@@ -54,6 +54,9 @@ public final class ModelRuntime implements AutoCloseable {
   private volatile WorkspaceIndex index;
   private volatile ContextBudget budget;
   private volatile boolean started;
+  // Set when the server shuts down: a running edit stops at its next token instead of holding
+  // the exit for up to 5 s (an editor that quits mid-edit has nobody to answer).
+  private volatile boolean closing;
   private final PlanAhead planAhead =
       new PlanAhead(() -> budget, () -> index, () -> config.contextBudget());
 
@@ -321,12 +324,18 @@ public final class ModelRuntime implements AutoCloseable {
     };
   }
 
+  /** Whether {@link #close} has begun: edits still running should stop. */
+  boolean closing() {
+    return closing;
+  }
+
   /**
-   * Lets a running swap or edit finish (up to 5 s), stops the scheduler (cancelling its
-   * completions), then closes the model and any load.
+   * Cancels a running edit (see {@link #closing}) and lets it or a running swap end (up to 5 s),
+   * stops the scheduler (cancelling its completions), then closes the model and any load.
    */
   @Override
   public void close() {
+    closing = true;
     planAhead.close();
     modelThread.shutdown();
     boolean dispatchEnded = false;

@@ -78,8 +78,10 @@ class EditorClosesMidGenerationTest {
                     + "\"},\"position\":{\"line\":7,\"character\":10}}"));
         int pause = 50 + random.nextInt(1500);
         Thread.sleep(pause); // in the prompt or in the decode loop
+        long closed = System.nanoTime();
         lsp.closeInput();
         assertTrue(lsp.process.waitFor(60, TimeUnit.SECONDS), "the server did not exit");
+        long exitMs = (System.nanoTime() - closed) / 1_000_000;
         int code = lsp.process.exitValue();
         String err = Files.readString(stderr);
         assertTrue(code == 0 || code == 1, "run " + run + ": exit " + code + "\n" + err);
@@ -93,7 +95,10 @@ class EditorClosesMidGenerationTest {
                 + ": pipe closed after "
                 + pause
                 + " ms, exit "
-                + code);
+                + code
+                + " after "
+                + exitMs
+                + " ms");
       }
       try (Stream<Path> files = Files.list(project)) {
         assertEquals(

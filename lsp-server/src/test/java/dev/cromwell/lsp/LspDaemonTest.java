@@ -374,10 +374,15 @@ class LspDaemonTest {
 
   @Test
   void initializeIsAnsweredWhileTheDaemonIsStillStarting() throws Exception {
-    // A launcher that takes 20 s to fail: the proxy waits for it (then serves in-process), but the
-    // editor's initialize must not wait with it.
+    // A launcher that fails only once the test opens its gate (or after 60 s): the proxy waits for
+    // it (then serves in-process), but the editor's initialize must not wait with it.
+    Path gate = project.resolve("slow-launcher.gate");
     Path launcher = project.resolve("slow-launcher");
-    Files.writeString(launcher, "#!/bin/sh\nsleep 20\nexit 3\n");
+    Files.writeString(
+        launcher,
+        "#!/bin/sh\ni=0\nwhile [ ! -e '"
+            + gate
+            + "' ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done\nexit 3\n");
     assertTrue(launcher.toFile().setExecutable(true));
     Map<String, String> env = new java.util.HashMap<>(env());
     env.put("CROMWELL_DAEMON", "auto");
@@ -387,6 +392,7 @@ class LspDaemonTest {
     try (LspProcess lsp = session("slow", env)) {
       long answeredMs = (System.nanoTime() - start) / 1_000_000;
       assertTrue(answeredMs < 15_000, "initialize answered after " + answeredMs + " ms");
+      Files.writeString(gate, ""); // the launcher may fail now: answered while it still ran
       assertEquals(0, end(lsp));
     }
     String err = Files.readString(project.resolve("slow.err"));

@@ -248,6 +248,42 @@ class LspEditsTest {
     }
   }
 
+  @Test
+  void anEditRunningAtShutdownStopsSoTheServerExitsAtOnce() throws Exception {
+    // An editor that quits mid-edit (Neovim's :qa during "add a docstring") has nobody to answer:
+    // the shutdown cancels the edit instead of waiting up to 5 s for it.
+    StubCompleter stub = new StubCompleter("x");
+    stub.editAnswer = "    return math.pi * r * r\n";
+    stub.editDelayMillis = 8_000;
+    LspHarness h = new LspHarness(LspServerTest.config(0), c -> stub);
+    long closing;
+    try (h) {
+      h.initialize(null, null, null);
+      h.awaitStatus("modelState", "ready");
+      LspServerTest.open(h, "untitled:geo.py", "python", TEXT);
+      JsonObject args = new JsonObject();
+      args.addProperty("uri", "untitled:geo.py");
+      args.add(
+          "range",
+          new com.google.gson.Gson()
+              .toJsonTree(new Range(new Position(3, 0), new Position(3, 23))));
+      args.addProperty("instruction", "use math.pi");
+      h.server
+          .getWorkspaceService()
+          .executeCommand(new ExecuteCommandParams("cromwell.edit", List.of(args)));
+      long deadline = System.currentTimeMillis() + 3_000;
+      while (stub.editCalls.get() == 0 && System.currentTimeMillis() < deadline) {
+        Thread.sleep(10);
+      }
+      assertEquals(1, stub.editCalls.get(), "the edit is generating");
+      closing = System.nanoTime();
+    }
+    long closeMs = (System.nanoTime() - closing) / 1_000_000;
+    assertEquals(1, stub.editsCancelled.get(), "the generation saw the shutdown");
+    assertTrue(closeMs < 4_000, "shutdown and exit took " + closeMs + " ms");
+    assertEquals(0, h.client.applied.size(), "nothing is sent to apply after the shutdown");
+  }
+
   private static List<String> titles(LspHarness h, String uri, Range range) throws Exception {
     return actions(h, uri, range).stream().map(CodeAction::getTitle).toList();
   }

@@ -34,13 +34,13 @@ import org.junit.jupiter.api.Test;
  * didClose go to the real server over OS pipes. The test keeps its own model of every document's
  * text; after every step the server's text must equal it, and memory must stay flat.
  *
- * <p>{@code -Dcromwell.soakSeconds=600} makes it the 10-minute benchmark (30 s by default); {@code
+ * <p>{@code -Dcromwell.soakSeconds=600} makes it the 10-minute benchmark (15 s by default); {@code
  * -Dcromwell.soakSeed=N} replays a stream; {@code -Dcromwell.soakHistograms=DIR} writes the heap's
  * class histogram (live objects, after a full GC) there at the baseline, after the stub phase and
  * at the end, to show what memory holds.
  */
 class LspSoakTest {
-  static final int SECONDS = Integer.getInteger("cromwell.soakSeconds", 30);
+  static final int SECONDS = Integer.getInteger("cromwell.soakSeconds", 15);
   static final long SEED = Long.getLong("cromwell.soakSeed", 18L);
 
   /** Pieces inserted text is made of: BMP, astral (surrogate pairs), CRLF, LF, tabs. */
