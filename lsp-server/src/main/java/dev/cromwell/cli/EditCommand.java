@@ -34,10 +34,11 @@ import picocli.CommandLine.Parameters;
       "link are refused. Edits decode greedily, speculating by prompt lookup on models 768 or more",
       "wide (where it was measured to pay); --draft adds a",
       "draft model (same answer, faster). A fix (\"fix the bug\") whose answer changes nothing",
-      "is asked again about the line the model finds least likely when that line reads unlikely",
-      "enough to be the bug, and may end with it written again by fill-in-the-middle (a guess to",
-      "check); otherwise the unchanged answer stands. Each such step is printed on stderr as",
-      "\"fix: ...\"."
+      "looks again at the line the model finds least likely, when it reads unlikely enough to",
+      "be the bug: the line is written again by fill-in-the-middle (a guess to check); written",
+      "as it stands, the unchanged answer stands; otherwise the model is asked again, pointed",
+      "at the line. A likely line leaves the unchanged answer. Each such step is printed on",
+      "stderr as \"fix: ...\"."
     })
 final class EditCommand implements Callable<Integer> {
   private static final Pattern RANGE = Pattern.compile("^(.*?):(\\d+)(?:-(\\d+))?$");

@@ -150,6 +150,24 @@ public final class EditService {
           new FixStep.NothingSuspect(suspect.line(), suspect.lowest(), SuspectLine.threshold()));
       return updated;
     }
+    // The unlikely line, written again from the code around it, before any second look (on the
+    // file as it is, so that no other line takes the answer's spacing; one line changes, so there
+    // is nothing for CopyGuard to catch). Written as it stands, the line is no bug to the model and
+    // the unchanged answer stands: on the 1.5B's correct code the fill mostly writes it so, where a
+    // second look changed it and broke the function (docs/QUALITY.md, "Fix tasks: the fill
+    // before a second look"). A fill out of time ends without an answer of its own
+    // (EditModel.fill), leaving the file; then, as for a line not taken, the second look.
+    SuspectLineRefill.Outcome fill =
+        SuspectLineRefill.refill(model, r.path(), r.text(), suspect, cancelled, steps);
+    if (cancelled.getAsBoolean()) {
+      throw new EditException("the edit was cancelled");
+    }
+    if (!fill.text().equals(r.text())) {
+      return fill.text();
+    }
+    if (fill.confirmed()) {
+      return updated;
+    }
     // With no score (a model that cannot score text, or scoring cut by a time limit, a full queue
     // or a long context) nothing says the code is likely: the second look runs, unpointed, as it
     // did before the gate, when it won 15 of the 1.5B's 164 fix tasks.
@@ -188,20 +206,7 @@ public final class EditService {
       // Prose again, or an answer that cannot be read: the first answer, no change, stands.
       reparsed = null;
     }
-    String looked = reparsed == null ? updated : applied(r, regionStart, regionEnd, reparsed);
-    if (!sameIgnoringTrailingSpace(looked, r.text())) {
-      return looked;
-    }
-    // Unchanged after two looks: the suspect line, written again from the code around it (on the
-    // file as it is, so that no other line takes the answers' spacing).
-    // One line changes, so there is nothing for CopyGuard to catch.
-    // A fill out of time ends without an answer of its own (EditModel.fill), leaving the file.
-    String refilled =
-        SuspectLineRefill.refill(model, r.path(), r.text(), suspect, cancelled, steps);
-    if (cancelled.getAsBoolean()) {
-      throw new EditException("the edit was cancelled");
-    }
-    return refilled.equals(r.text()) ? looked : refilled;
+    return reparsed == null ? updated : applied(r, regionStart, regionEnd, reparsed);
   }
 
   /**

@@ -75,21 +75,30 @@ public sealed interface FixStep {
     }
   }
 
-  /** Still unchanged: the suspect line was written again by fill-in-the-middle, and taken. */
+  /**
+   * The first answer left the lines unchanged: the suspect line was written again by
+   * fill-in-the-middle, and taken (no second look follows).
+   */
   record Filled(int line, String before, String after) implements FixStep {
     @Override
     public String describe() {
-      return "unchanged after two looks: line "
+      return "the first answer changed nothing: line "
           + line
           + " written again from the code around it (fill-in-the-middle), a guess to check";
     }
   }
 
-  /** Still unchanged, and the suspect line was left as it is, for {@code why}. */
+  /**
+   * The first answer left the lines unchanged, and the suspect line's fill was not taken, for
+   * {@code why}: a second look follows.
+   */
   record NotFilled(int line, String why) implements FixStep {
     @Override
     public String describe() {
-      return "unchanged after two looks; line " + line + " left as it is: " + why;
+      return "the first answer changed nothing; line "
+          + line
+          + " not written again from the code around it: "
+          + why;
     }
   }
 }

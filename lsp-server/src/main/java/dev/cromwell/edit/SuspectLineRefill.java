@@ -38,12 +38,19 @@ final class SuspectLineRefill {
   private SuspectLineRefill() {}
 
   /**
+   * What a fill came to: the file ({@code text}, changed only when the model's line was taken), and
+   * whether the model wrote the suspect line as it stands ({@code confirmed}): asked what belongs
+   * between the code around it, the model writes that very line, so it is no bug to the model.
+   */
+  record Outcome(String text, boolean confirmed) {}
+
+  /**
    * {@code text} with {@code suspect}'s line written again by {@code model}, or {@code text} itself
    * when the model cannot fill in the middle or the model's line is not taken (see the class);
    * {@code steps} hears which. The caller asks only about a line unlikely enough ({@link
    * SuspectLine#unlikelyEnough}).
    */
-  static String refill(
+  static Outcome refill(
       EditModel model,
       String path,
       String text,
@@ -51,18 +58,19 @@ final class SuspectLineRefill {
       BooleanSupplier cancelled,
       Consumer<FixStep> steps) {
     if (suspect == null) {
-      return text;
+      return new Outcome(text, false);
     }
     FimFormat fim = model.fimFormat();
     if (fim == FimFormat.PREFIX_ONLY) {
       steps.accept(new FixStep.NotFilled(suspect.line(), "the model cannot fill in the middle"));
-      return text;
+      return new Outcome(text, false);
     }
     int start = EditService.offsetOfLine(text, suspect.line() - 1);
     String old = suspect.text();
     int end = start + old.length();
     if (end > text.length() || !text.startsWith(old, start)) {
-      return text; // not the file it was scored in: nothing to say about its lines
+      return new Outcome(
+          text, false); // not the file it was scored in: nothing to say about its lines
     }
     boolean crlf = old.endsWith("\r");
     String indent = old.substring(0, old.length() - old.stripLeading().length());
@@ -74,29 +82,32 @@ final class SuspectLineRefill {
     int maxTokens = model.countTokens(old) * 2 + 16;
     String answer = model.fill(parts, maxTokens, List.of("\n"), cancelled);
     if (cancelled.getAsBoolean()) {
-      return text; // the caller says the edit was cancelled
+      return new Outcome(text, false); // the caller says the edit was cancelled
     }
     if (answer == null) {
       steps.accept(
           new FixStep.NotFilled(
               suspect.line(),
               "no whole line came back (cut by a token or time limit, or the queue was full)"));
-      return text;
+      return new Outcome(text, false);
     }
     int newline = answer.indexOf('\n');
     String code = (newline < 0 ? answer : answer.substring(0, newline)).strip();
     if (sameCode(code, old.strip())) {
-      steps.accept(new FixStep.NotFilled(suspect.line(), "the model writes it as it is"));
-      return text;
+      steps.accept(
+          new FixStep.NotFilled(
+              suspect.line(), "the model writes it as it is, so the unchanged answer stands"));
+      return new Outcome(text, true);
     }
     if (!corrects(code, old.strip(), text.substring(0, start), text.substring(end))) {
       steps.accept(
           new FixStep.NotFilled(
               suspect.line(), "the model's line `" + code + "` is not a correction of it"));
-      return text;
+      return new Outcome(text, false);
     }
     steps.accept(new FixStep.Filled(suspect.line(), old.strip(), code));
-    return text.substring(0, start) + indent + code + (crlf ? "\r" : "") + text.substring(end);
+    return new Outcome(
+        text.substring(0, start) + indent + code + (crlf ? "\r" : "") + text.substring(end), false);
   }
 
   /**

@@ -309,44 +309,58 @@ class EditServiceTest {
   }
 
   @Test
-  void aFixUnchangedAfterTwoLooksHasItsSuspectLineFilledInFromTheCodeAroundIt()
-      throws EditException {
-    FillingEditModel model = new FillingEditModel(UNCHANGED, UNCHANGED, "return math.pi * r * r");
+  void aFixAnsweredUnchangedHasItsSuspectLineFilledInBeforeASecondLook() throws EditException {
+    FillingEditModel model = new FillingEditModel(UNCHANGED, "return math.pi * r * r");
     String out =
         new EditService(model)
             .edit(new EditService.Request("geo.py", FILE, 3, 4, "fix the bug"), () -> false);
     assertEquals(FILE.replace("3.14", "math.pi"), out);
-    assertEquals(3, model.prompts.size());
+    assertEquals(2, model.prompts.size(), "the fill, and no second look");
     // The line itself is left out: the code before it and its indentation, then the code after.
     assertEquals(
         "<|fim_prefix|>import math\n\ndef area(r):\n    <|fim_suffix|>\n<|fim_middle|>",
-        model.prompts.get(2));
+        model.prompts.get(1));
   }
 
   @Test
   void aFixTellsItsStepsAsTheyHappen() throws EditException {
     List<FixStep> steps = new java.util.ArrayList<>();
-    new EditService(new FillingEditModel(UNCHANGED, UNCHANGED, "return math.pi * r * r"))
+    new EditService(new FillingEditModel(UNCHANGED, "return math.pi * r * r"))
         .edit(
             new EditService.Request("geo.py", FILE, 3, 4, "fix the bug"), () -> false, steps::add);
     assertEquals(
         List.of(
             new FixStep.Suspected(4, "    return 3.14 * r * r", -9),
-            new FixStep.AskedAgain(4),
             new FixStep.Filled(4, "return 3.14 * r * r", "return math.pi * r * r")),
         steps);
+    // A fill not taken: then the second look.
     steps.clear();
-    new EditService(new FillingEditModel(UNCHANGED, UNCHANGED, "for x in r:"))
+    new EditService(new FillingEditModel(UNCHANGED, "for x in r:", UNCHANGED))
         .edit(
             new EditService.Request("geo.py", FILE, 3, 4, "fix the bug"), () -> false, steps::add);
     assertEquals(
-        new FixStep.NotFilled(4, "the model's line `for x in r:` is not a correction of it"),
-        steps.get(2));
+        List.of(
+            new FixStep.Suspected(4, "    return 3.14 * r * r", -9),
+            new FixStep.NotFilled(4, "the model's line `for x in r:` is not a correction of it"),
+            new FixStep.AskedAgain(4)),
+        steps);
+    // Written as it stands: no bug to the model, so no second look either.
     steps.clear();
-    new EditService(new FillingEditModel(UNCHANGED, UNCHANGED, "return 3.14*r*r"))
-        .edit(
-            new EditService.Request("geo.py", FILE, 3, 4, "fix the bug"), () -> false, steps::add);
-    assertEquals(new FixStep.NotFilled(4, "the model writes it as it is"), steps.get(2));
+    FillingEditModel confirming = new FillingEditModel(UNCHANGED, "return 3.14*r*r", FIXED);
+    assertEquals(
+        FILE,
+        new EditService(confirming)
+            .edit(
+                new EditService.Request("geo.py", FILE, 3, 4, "fix the bug"),
+                () -> false,
+                steps::add));
+    assertEquals(
+        List.of(
+            new FixStep.Suspected(4, "    return 3.14 * r * r", -9),
+            new FixStep.NotFilled(
+                4, "the model writes it as it is, so the unchanged answer stands")),
+        steps);
+    assertEquals(2, confirming.prompts.size(), "no second look");
     // An answer that changes the lines takes no further step.
     steps.clear();
     new EditService(new FillingEditModel(FIXED))
@@ -358,17 +372,19 @@ class EditServiceTest {
   @Test
   void aFillThatIsNotTakenOrCutShortOrCancelledLeavesTheFile() throws EditException {
     for (String fill : java.util.Arrays.asList("for x in r:", "return 3.14*r*r", null)) {
-      FillingEditModel model = new FillingEditModel(UNCHANGED, UNCHANGED, fill);
+      FillingEditModel model = new FillingEditModel(UNCHANGED, fill, UNCHANGED);
       String out =
           new EditService(model)
               .edit(new EditService.Request("geo.py", FILE, 3, 4, "fix the bug"), () -> false);
       assertEquals(FILE, out, "taken: " + fill);
-      assertEquals(3, model.prompts.size());
+      // The second look, unchanged too, follows a fill not taken, but not one that confirms the
+      // line (written as it stands).
+      assertEquals(fill != null && fill.startsWith("return") ? 2 : 3, model.prompts.size(), fill);
     }
     // Cancelled while the line is filled in: the edit says so, as at its other turns.
     boolean[] cancel = {false};
     FillingEditModel cancelled =
-        new FillingEditModel(UNCHANGED, UNCHANGED, "return math.pi * r * r") {
+        new FillingEditModel(UNCHANGED, "return math.pi * r * r") {
           @Override
           public String fill(
               List<dev.cromwell.protocol.FimFormat.Part> parts,
@@ -519,7 +535,7 @@ class EditServiceTest {
     for (double score : new double[] {SuspectLine.UNLIKELY_BELOW, -6.51}) {
       List<FixStep> steps = new java.util.ArrayList<>();
       FillingEditModel model =
-          new FillingEditModel(UNCHANGED, UNCHANGED, "return math.pi * r * r") {
+          new FillingEditModel(UNCHANGED, "return math.pi * r * r") {
             @Override
             public double[] lineLogProbabilities(
                 String context, String text, BooleanSupplier cancelled) {
@@ -536,8 +552,9 @@ class EditServiceTest {
             new FixStep.NothingSuspect(4, score, SuspectLine.UNLIKELY_BELOW), steps.get(1));
         assertEquals(1, model.prompts.size());
       } else {
-        assertEquals(new FixStep.AskedAgain(4), steps.get(1));
-        assertEquals(3, model.prompts.size(), "asked again and filled in");
+        assertEquals(
+            new FixStep.Filled(4, "return 3.14 * r * r", "return math.pi * r * r"), steps.get(1));
+        assertEquals(2, model.prompts.size(), "filled in");
       }
     }
   }
@@ -549,7 +566,7 @@ class EditServiceTest {
       List<FixStep> steps = new java.util.ArrayList<>();
       // The FillingEditModel scores the return line -9: likelier than -10, so nothing is suspect,
       // and neither a second look nor a fill is asked for.
-      FillingEditModel model = new FillingEditModel(UNCHANGED, UNCHANGED, "return math.pi * r * r");
+      FillingEditModel model = new FillingEditModel(UNCHANGED, "return math.pi * r * r");
       String out =
           new EditService(model)
               .edit(
@@ -557,7 +574,7 @@ class EditServiceTest {
                   () -> false,
                   steps::add);
       assertEquals(FILE, out);
-      assertEquals(1, model.prompts.size(), "no second look");
+      assertEquals(1, model.prompts.size(), "no fill, no second look");
       assertEquals(
           List.of(
               new FixStep.Suspected(4, "    return 3.14 * r * r", -9),
@@ -570,11 +587,13 @@ class EditServiceTest {
     } finally {
       System.clearProperty("cromwell.fix.unlikelyBelow");
     }
-    // The default: -9 is below it, so the same fix looks again and fills the line in.
-    FillingEditModel model = new FillingEditModel(UNCHANGED, UNCHANGED, "return math.pi * r * r");
-    new EditService(model)
-        .edit(new EditService.Request("geo.py", FILE, 3, 4, "fix the bug"), () -> false);
-    assertEquals(3, model.prompts.size());
+    // The default: -9 is below it, so the same fix fills the line in.
+    FillingEditModel model = new FillingEditModel(UNCHANGED, "return math.pi * r * r");
+    assertEquals(
+        FILE.replace("3.14", "math.pi"),
+        new EditService(model)
+            .edit(new EditService.Request("geo.py", FILE, 3, 4, "fix the bug"), () -> false));
+    assertEquals(2, model.prompts.size());
   }
 
   @Test

@@ -5,8 +5,8 @@ import java.util.function.BooleanSupplier;
 
 /**
  * A scripted model with a fill-in-the-middle format that scores the second line of a two-line
- * selection lowest (-9, below the suspect's threshold), so that a fix answered unchanged twice ends
- * with that line filled in: the answers are the two looks and then the fill.
+ * selection lowest (-9, below the suspect's threshold), so that a fix answered unchanged has that
+ * line filled in: the answers are the first look, the fill, then any second look.
  */
 public class FillingEditModel extends ScriptedEditModel {
   public FillingEditModel(String... answers) {

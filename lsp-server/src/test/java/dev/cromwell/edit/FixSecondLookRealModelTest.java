@@ -124,9 +124,10 @@ class FixSecondLookRealModelTest {
   void aModelWithoutFillInTheMiddleTokensIsNotAskedToFillTheSuspectLineIn() {
     try (Model loaded = Model.load(RealModels.smollm2(), Model.Options.defaults())) {
       // SmolLM2's vocabulary has no fill-in-the-middle tokens (the Qwen models' fills are measured
-      // by bin/eval's fix tasks, docs/QUALITY.md): both looks unchanged, the real model scores the
-      // lines, and the fix ends with no change rather than a fill asked in a format it lacks. The
-      // bug (twice x, less one) reads unlikely to it (about -8.3), so it is asked again.
+      // by bin/eval's fix tasks, docs/QUALITY.md): the real model scores the lines, the fill is
+      // not asked in a format it lacks (the step says so), and both looks are unchanged, so the
+      // fix ends with no change. The bug (twice x, less one) reads unlikely to it (about -8.3), so
+      // it is asked again.
       String file = FILE.replace("x + 2", "x * 2 - 1");
       String unchanged = UNCHANGED.replace("x + 2", "x * 2 - 1");
       RecordingEditModel model =
@@ -140,8 +141,8 @@ class FixSecondLookRealModelTest {
       assertTrue(model.prompts.get(1).contains("`return x * 2 - 1`"), model.prompts.get(1));
       assertTrue(
           ((FixStep.Suspected) steps.get(0)).lowest() < SuspectLine.UNLIKELY_BELOW, "" + steps);
-      assertEquals(new FixStep.AskedAgain(7), steps.get(1));
-      assertEquals(new FixStep.NotFilled(7, "the model cannot fill in the middle"), steps.get(2));
+      assertEquals(new FixStep.NotFilled(7, "the model cannot fill in the middle"), steps.get(1));
+      assertEquals(new FixStep.AskedAgain(7), steps.get(2));
     } catch (EditException e) {
       throw new AssertionError(e);
     }

@@ -30,7 +30,7 @@ class FilledLineMessageTest {
   static final String FILE = "import math\n\ndef area(r):\n    return 3.14 * r * r\n";
   static final String UNCHANGED = "```python\ndef area(r):\n    return 3.14 * r * r\n```\n";
   static final String SHOWN =
-      "Cromwell: unchanged after two looks: line 4 written again from the code around it"
+      "Cromwell: the first answer changed nothing: line 4 written again from the code around it"
           + " (fill-in-the-middle), a guess to check";
 
   @Test
@@ -63,8 +63,8 @@ class FilledLineMessageTest {
           .getWorkspaceService()
           .executeCommand(new ExecuteCommandParams("cromwell.edit", List.of(args)))
           .get(30, TimeUnit.SECONDS);
-      // Two looks and the fill ran, and the edit went to the client whatever it answers.
-      assertEquals(3, completer.model.prompts.size());
+      // The first look and the fill ran, and the edit went to the client whatever it answers.
+      assertEquals(2, completer.model.prompts.size());
       assertEquals(1, h.client.applied.size());
       assertTrue(
           h.client.logged.stream().anyMatch(m -> m.getMessage().equals(SHOWN)),
@@ -78,8 +78,7 @@ class FilledLineMessageTest {
 
   /** The editor server's completer, with a model that fills the return line in. */
   static final class FillingCompleter implements Completer {
-    final FillingEditModel model =
-        new FillingEditModel(UNCHANGED, UNCHANGED, "return math.pi * r * r");
+    final FillingEditModel model = new FillingEditModel(UNCHANGED, "return math.pi * r * r");
 
     @Override
     public Output complete(

@@ -65,7 +65,7 @@ class FixStepsRealModelTest {
             .forEach(reports::add);
       }
       // The log has them too, for a client without progress; SmolLM2 cannot fill in the middle,
-      // so the fix then ends with the line left as it is, and says why.
+      // so the fix says so, and then asks again.
       List<String> logged = h.client.logged.stream().map(m -> m.getMessage()).toList();
       assertTrue(
           logged.contains(
@@ -73,8 +73,8 @@ class FixStepsRealModelTest {
           logged.toString());
       assertTrue(
           logged.contains(
-              "Cromwell: unchanged after two looks; line 2 left as it is: the model cannot fill in"
-                  + " the middle"),
+              "Cromwell: the first answer changed nothing; line 2 not written again from the code"
+                  + " around it: the model cannot fill in the middle"),
           logged.toString());
     }
     assertTrue(
