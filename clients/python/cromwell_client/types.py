@@ -53,8 +53,9 @@ class EditResult:
     """The edited file: new text, unified diff and minimal edits, or the reason it was refused.
 
     ``notes`` say what a fix did beyond its first answer, one sentence each (no change, since no
-    line reads unusual enough to the model to look again; asked again about a line; a line written
-    again by fill-in-the-middle, which is a guess to check).
+    line reads unusual enough to the model to look again; a line written again by
+    fill-in-the-middle, which is a guess to check; a line the model writes as it stands, so no
+    change; a fill not taken, and why; asked again about a line).
     """
     path: str
     text: str

@@ -96,7 +96,8 @@ public final class EditService {
       prompt = chat.render(conversation).text();
       stops = List.of();
       // Scored now, before the first answer, so that the session keeps the whole conversation
-      // for a second look; it names the line only there (see below).
+      // for a second look (a fill in between, on models with fill-in-the-middle, replaces it); it
+      // names the line only there (see below).
       suspect =
           asked == EditFormat.FIX_REWRITE
               ? suspectLine(r, prompt, regionStart, region, cancelled)
@@ -138,10 +139,10 @@ public final class EditService {
     if (asked != EditFormat.FIX_REWRITE || !sameIgnoringTrailingSpace(updated, r.text())) {
       return updated;
     }
-    // A fix that changed nothing: the bug was not found (most of the 1.5B's misses). Ask once
-    // more in the same conversation, with the unchanged answer as the model's turn, pointed at the
-    // line the model itself finds least likely. Only here: pointed at it in the first turn, the
-    // 1.5B lost more tasks than it won (docs/QUALITY.md, "Fix tasks: the least likely line").
+    // A fix that changed nothing: the bug was not found (most of the 1.5B's misses), or there is
+    // none. What follows looks again at the line the model itself finds least likely: its fill,
+    // then maybe a second look pointed at it. Only here: pointed at it in the first turn, the 1.5B
+    // lost more tasks than it won (docs/QUALITY.md, "Fix tasks: the least likely line").
     if (suspect != null && !suspect.unlikelyEnough()) {
       // Nothing reads unusual to the model either: the code is likely right, and a second look
       // pointed at a likely line mostly changed correct code (docs/QUALITY.md, "Fix tasks: a second
@@ -168,9 +169,11 @@ public final class EditService {
     if (fill.confirmed()) {
       return updated;
     }
-    // With no score (a model that cannot score text, or scoring cut by a time limit, a full queue
-    // or a long context) nothing says the code is likely: the second look runs, unpointed, as it
-    // did before the gate, when it won 15 of the 1.5B's 164 fix tasks.
+    // The fill not taken, cut off or impossible: ask once more in the same conversation, with the
+    // unchanged answer as the model's turn, pointed at the suspect line. With no score (a model
+    // that cannot score text, or scoring cut by a time limit, a full queue or a long context)
+    // nothing says the code is likely: the second look runs, unpointed, as it did before the gate,
+    // when it won 15 of the 1.5B's 164 fix tasks.
     steps.accept(new FixStep.AskedAgain(suspect == null ? 0 : suspect.line()));
     List<ChatMessage> again = new ArrayList<>(conversation);
     again.add(ChatMessage.assistant(answer.strip()));

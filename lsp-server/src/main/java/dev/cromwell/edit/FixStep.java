@@ -101,4 +101,18 @@ public sealed interface FixStep {
           + why;
     }
   }
+
+  /**
+   * The first answer left the lines unchanged, and asked to write the suspect line from the code
+   * around it, the model wrote it as it stands: no bug to the model, so the unchanged answer stands
+   * (no second look, which on correct code mostly broke it).
+   */
+  record LineConfirmed(int line) implements FixStep {
+    @Override
+    public String describe() {
+      return "the first answer changed nothing, and written from the code around it, line "
+          + line
+          + " comes out as it stands: the unchanged answer stands";
+    }
+  }
 }

@@ -10,14 +10,16 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The last resort of a fix whose answers left the lines unchanged: the model writes the line it
- * finds least likely ({@link SuspectLine}) again from the code around it, by fill-in-the-middle,
- * without seeing the line itself. Buggy code reads as unusual to a language model, and an unusual
+ * The next step of a fix whose first answer left the lines unchanged, before any second look: the
+ * model writes the line it finds least likely ({@link SuspectLine}) again from the code around it,
+ * by fill-in-the-middle, without seeing the line itself. Buggy code reads as unusual to a language model, and an unusual
  * line is also one the model would not have written there; asked for the line between the code
  * before and after it, the model writes what it expects, which for a swapped operator, an off-by-one
  * bound, a dropped condition or a wrong name is the intended line. In conversation the same model
  * often reads such a line as right (it answers "no change" twice), so filling it in finds bugs that
- * asking about them does not (the 0.5B's fix tasks: 5 of 40 without, 23 with; docs/QUALITY.md).
+ * asking about them does not (the 0.5B's fix tasks: 5 of 40 without, 23 with; docs/QUALITY.md). And
+ * a line the model writes exactly as it stands is one it would have written there: no bug to it
+ * ({@link Outcome#confirmed}), where asking again mostly changed correct code.
  *
  * <p>The new line must be a correction of the old one, not other code: it is taken only when the
  * model ended it itself (never a line cut by a limit), it is code (not blank, not a comment), it
@@ -26,7 +28,7 @@ import java.util.regex.Pattern;
  * target; the same bracket balance; the same last character where that is {@code : ; { , ( \})
  * and it repeats no other line of the file (fill-in-the-middle may write the next line, or a loop
  * where a condition stood, instead of the gap). It keeps the old line's indentation and line end.
- * Anything else leaves the file as it was.
+ * Anything else leaves the file as it was (and the fix to its second look).
  */
 final class SuspectLineRefill {
   private static final Pattern STATEMENT_START =
@@ -46,9 +48,9 @@ final class SuspectLineRefill {
 
   /**
    * {@code text} with {@code suspect}'s line written again by {@code model}, or {@code text} itself
-   * when the model cannot fill in the middle or the model's line is not taken (see the class);
-   * {@code steps} hears which. The caller asks only about a line unlikely enough ({@link
-   * SuspectLine#unlikelyEnough}).
+   * (confirmed when the model wrote the line as it stands) when the model cannot fill in the middle
+   * or the model's line is not taken (see the class); {@code steps} hears which. The caller asks
+   * only about a line unlikely enough ({@link SuspectLine#unlikelyEnough}).
    */
   static Outcome refill(
       EditModel model,
@@ -94,9 +96,7 @@ final class SuspectLineRefill {
     int newline = answer.indexOf('\n');
     String code = (newline < 0 ? answer : answer.substring(0, newline)).strip();
     if (sameCode(code, old.strip())) {
-      steps.accept(
-          new FixStep.NotFilled(
-              suspect.line(), "the model writes it as it is, so the unchanged answer stands"));
+      steps.accept(new FixStep.LineConfirmed(suspect.line()));
       return new Outcome(text, true);
     }
     if (!corrects(code, old.strip(), text.substring(0, start), text.substring(end))) {

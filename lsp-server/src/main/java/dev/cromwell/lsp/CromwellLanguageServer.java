@@ -617,7 +617,7 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
     return started.handle(
         (r, e) -> {
           p.end(e == null ? "edit ready" : "edit refused");
-          if (e != null) {
+          if (e != null && !runtime.closing()) { // at shutdown nobody waits for it
             message(MessageType.Warning, Titles.cromwell(LspErrors.message(e)));
             throw LspErrors.response(e);
           }

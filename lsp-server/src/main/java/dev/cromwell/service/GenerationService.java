@@ -315,7 +315,7 @@ public final class GenerationService implements AutoCloseable {
                   .get();
           return outcome.result().stopReason().endedByModel() ? outcome.result().text() : null;
         } catch (QueueFullException | ExecutionException e) {
-          return null; // the fill is a last resort: without it the fix says "no change"
+          return null; // no fill: the fix goes on to its second look
         } catch (java.util.concurrent.CancellationException e) {
           return null;
         } catch (InterruptedException e) {

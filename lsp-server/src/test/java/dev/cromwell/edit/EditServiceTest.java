@@ -356,10 +356,12 @@ class EditServiceTest {
                 steps::add));
     assertEquals(
         List.of(
-            new FixStep.Suspected(4, "    return 3.14 * r * r", -9),
-            new FixStep.NotFilled(
-                4, "the model writes it as it is, so the unchanged answer stands")),
+            new FixStep.Suspected(4, "    return 3.14 * r * r", -9), new FixStep.LineConfirmed(4)),
         steps);
+    assertEquals(
+        "the first answer changed nothing, and written from the code around it, line 4 comes out"
+            + " as it stands: the unchanged answer stands",
+        steps.get(1).describe());
     assertEquals(2, confirming.prompts.size(), "no second look");
     // An answer that changes the lines takes no further step.
     steps.clear();

@@ -282,6 +282,10 @@ class LspEditsTest {
     assertEquals(1, stub.editsCancelled.get(), "the generation saw the shutdown");
     assertTrue(closeMs < 4_000, "shutdown and exit took " + closeMs + " ms");
     assertEquals(0, h.client.applied.size(), "nothing is sent to apply after the shutdown");
+    // Nor is the user warned that the edit was refused: nobody waits for it.
+    assertEquals(
+        List.of(),
+        h.client.shown.stream().map(m -> m.getMessage()).filter(m -> m.contains("edit")).toList());
   }
 
   private static List<String> titles(LspHarness h, String uri, Range range) throws Exception {

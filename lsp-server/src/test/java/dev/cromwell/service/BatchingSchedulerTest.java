@@ -110,10 +110,11 @@ class BatchingSchedulerTest {
               .collect(Collectors.joining());
       String joined;
       int runnerTokensDuringJoin;
+      CompletableFuture<GenerationJob.Outcome> runner;
       try (GenerationService service = new GenerationService(model, "smollm2", 8, 4)) {
         AtomicInteger runnerTokens = new AtomicInteger();
         // Long enough to still decode when the joining job's first token comes.
-        CompletableFuture<GenerationJob.Outcome> runner = startRunner(service, runnerTokens);
+        runner = startRunner(service, runnerTokens);
         // Tokenized first: the runner's tokens while this thread tokenizes would count otherwise.
         GenerationService.Prompt joinerPrompt = service.completionPrompt(longPrompt, null);
         int atSubmit = runnerTokens.get();
@@ -129,6 +130,10 @@ class BatchingSchedulerTest {
         // Closing the service cancels the rest of its 400 tokens, which nothing here needs.
         assertFalse(runner.isDone(), "the runner was still decoding (the test measured it)");
       }
+      assertEquals(
+          StopReason.CANCELLED,
+          runner.get(1, TimeUnit.MINUTES).result().stopReason(),
+          "the runner decoded beside the join without failing, until the service closed");
       // Half the time each: a chunk of 64 tokens costs about ten of SmolLM2's steps, so the runner
       // decodes several tokens per chunk of the long prompt (its last four chunks, counted as a
       // short prompt, run at every step), where a chunk after every step gave it one.

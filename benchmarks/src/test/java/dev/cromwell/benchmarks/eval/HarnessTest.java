@@ -56,26 +56,27 @@ class HarnessTest {
         new Outcome("b", true, false, "", 1, "x")
             .withSteps(
                 List.of(
-                    "Suspected[line=3, text=x, lowest=-9.0]",
-                    "AskedAgain[namedLine=3]",
-                    "Filled[line=3, before=x, after=y]"));
+                    "Suspected[line=3, text=x, lowest=-9.0]", "Filled[line=3, before=x, after=y]"));
     Outcome notFilled =
         new Outcome("c", false, false, "AssertionError", 1, "x")
             .withSteps(
                 List.of(
                     "Suspected[line=2, text=x, lowest=-7.0]",
-                    "AskedAgain[namedLine=2]",
-                    "NotFilled[line=2, why=the model writes it as it is]"));
+                    "NotFilled[line=2, why=no whole line came back]",
+                    "AskedAgain[namedLine=2]"));
     Outcome nothingSuspect =
         new Outcome("d", true, false, "", 1, "x")
             .withSteps(
                 List.of(
                     "Suspected[line=2, text=x, lowest=-1.0]",
                     "NothingSuspect[line=2, lowest=-1.0]"));
+    Outcome confirmed =
+        new Outcome("e", true, false, "", 1, "x")
+            .withSteps(List.of("Suspected[line=2, text=x, lowest=-8.0]", "LineConfirmed[line=2]"));
     assertEquals(
-        "NothingSuspect 1 (1 passed); AskedAgain 2 (1 passed); Filled 1 (1 passed); NotFilled 1 (0"
-            + " passed)",
-        Report.stepTally(List.of(plain, filled, notFilled, nothingSuspect)));
+        "NothingSuspect 1 (1 passed); AskedAgain 1 (0 passed); Filled 1 (1 passed); NotFilled 1 (0"
+            + " passed); LineConfirmed 1 (1 passed)",
+        Report.stepTally(List.of(plain, filled, notFilled, nothingSuspect, confirmed)));
     assertEquals("", Report.stepTally(List.of(plain)));
     Report report = new Report();
     report.add("edit", "fix", "Cromwell", List.of(plain, filled, notFilled));
@@ -83,7 +84,7 @@ class HarnessTest {
         report
             .markdown()
             .contains(
-                "- edit/fix: AskedAgain 2 (1 passed); Filled 1 (1 passed); NotFilled 1 (0"
+                "- edit/fix: AskedAgain 1 (0 passed); Filled 1 (1 passed); NotFilled 1 (0"
                     + " passed)"),
         report.markdown());
   }
