@@ -211,13 +211,7 @@ class LspEditsTest {
       h.initialize(null, null, null);
       h.awaitStatus("modelState", "ready");
       LspServerTest.open(h, "untitled:geo.py", "python", TEXT);
-      JsonObject args = new JsonObject();
-      args.addProperty("uri", "untitled:geo.py");
-      args.add(
-          "range",
-          new com.google.gson.Gson()
-              .toJsonTree(new Range(new Position(3, 0), new Position(3, 23))));
-      args.addProperty("instruction", "use math.pi");
+      JsonObject args = usePiOnLine4();
       var pending =
           h.server
               .getWorkspaceService()
@@ -261,13 +255,7 @@ class LspEditsTest {
       h.initialize(null, null, null);
       h.awaitStatus("modelState", "ready");
       LspServerTest.open(h, "untitled:geo.py", "python", TEXT);
-      JsonObject args = new JsonObject();
-      args.addProperty("uri", "untitled:geo.py");
-      args.add(
-          "range",
-          new com.google.gson.Gson()
-              .toJsonTree(new Range(new Position(3, 0), new Position(3, 23))));
-      args.addProperty("instruction", "use math.pi");
+      JsonObject args = usePiOnLine4();
       h.server
           .getWorkspaceService()
           .executeCommand(new ExecuteCommandParams("cromwell.edit", List.of(args)));
@@ -286,6 +274,17 @@ class LspEditsTest {
     assertEquals(
         List.of(),
         h.client.shown.stream().map(m -> m.getMessage()).filter(m -> m.contains("edit")).toList());
+  }
+
+  /** The cromwell.edit arguments that ask geo.py's return line to use math.pi. */
+  private static JsonObject usePiOnLine4() {
+    JsonObject args = new JsonObject();
+    args.addProperty("uri", "untitled:geo.py");
+    args.add(
+        "range",
+        new com.google.gson.Gson().toJsonTree(new Range(new Position(3, 0), new Position(3, 23))));
+    args.addProperty("instruction", "use math.pi");
+    return args;
   }
 
   private static List<String> titles(LspHarness h, String uri, Range range) throws Exception {
