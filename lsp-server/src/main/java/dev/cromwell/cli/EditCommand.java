@@ -37,8 +37,9 @@ import picocli.CommandLine.Parameters;
       "looks again at the line the model finds least likely, when it reads unlikely enough to",
       "be the bug: the line is written again by fill-in-the-middle (a guess to check); written",
       "as it stands, the unchanged answer stands; otherwise the model is asked again, pointed",
-      "at the line. A likely line leaves the unchanged answer. Each such step is printed on",
-      "stderr as \"fix: ...\"."
+      "at the line. A likely line leaves the unchanged answer. An answer that changes other",
+      "lines but keeps that line as it was has the line written again the same way. Each such",
+      "step is printed on stderr as \"fix: ...\"."
     })
 final class EditCommand implements Callable<Integer> {
   private static final Pattern RANGE = Pattern.compile("^(.*?):(\\d+)(?:-(\\d+))?$");

@@ -136,8 +136,11 @@ public final class EditService {
             ? EditAnswerParser.parseChat(answer, asked, region)
             : EditAnswerParser.parse(answer, EditFormat.REWRITE);
     String updated = applied(r, regionStart, regionEnd, parsed);
-    if (asked != EditFormat.FIX_REWRITE || !sameIgnoringTrailingSpace(updated, r.text())) {
+    if (asked != EditFormat.FIX_REWRITE) {
       return updated;
+    }
+    if (!sameIgnoringTrailingSpace(updated, r.text())) {
+      return withKeptSuspectFilled(r.path(), r.text(), updated, suspect, cancelled, steps);
     }
     // A fix that changed nothing: the bug was not found (most of the 1.5B's misses), or there is
     // none. What follows looks again at the line the model itself finds least likely: its fill,
@@ -210,6 +213,63 @@ public final class EditService {
       reparsed = null;
     }
     return reparsed == null ? updated : applied(r, regionStart, regionEnd, reparsed);
+  }
+
+  /**
+   * {@code updated}, a fix's first answer that changed lines of {@code text}, with the suspect line
+   * written again by fill-in-the-middle when the answer left it as it stood and it reads unlikely
+   * enough: such an answer mostly changed something else (a docstring's example, the spelling of a
+   * slice) and kept the bug, which on the 1.5B's fix tasks was the line the model finds least
+   * likely (docs/QUALITY.md, "Fix tasks: a first answer that kept the suspect line"). A fill that
+   * writes the line as it stands, or is not taken, leaves the answer as it is; no second look
+   * follows a changed answer.
+   */
+  private String withKeptSuspectFilled(
+      String path,
+      String text,
+      String updated,
+      SuspectLine suspect,
+      BooleanSupplier cancelled,
+      Consumer<FixStep> steps)
+      throws EditException {
+    if (suspect == null || !suspect.unlikelyEnough()) {
+      return updated;
+    }
+    int kept = onlyLineEqualTo(updated, suspect.text());
+    if (kept < 1 || onlyLineEqualTo(text, suspect.text()) != suspect.line()) {
+      return updated; // changed, or a line repeated: no telling which the answer kept
+    }
+    steps.accept(new FixStep.SuspectKept(suspect.line(), kept));
+    SuspectLineRefill.Outcome fill =
+        SuspectLineRefill.refill(
+            model,
+            path,
+            updated,
+            new SuspectLine(kept, suspect.text(), suspect.lowest()),
+            cancelled,
+            steps);
+    if (cancelled.getAsBoolean()) {
+      throw new EditException("the edit was cancelled");
+    }
+    return fill.text();
+  }
+
+  /**
+   * The 1-based number of the one line of {@code text} equal to {@code line}, or 0 for none or
+   * several.
+   */
+  private static int onlyLineEqualTo(String text, String line) {
+    String[] lines = text.split("\n", -1);
+    int found = 0;
+    for (int i = 0; i < lines.length; i++) {
+      if (lines[i].equals(line)) {
+        if (found > 0) {
+          return 0;
+        }
+        found = i + 1;
+      }
+    }
+    return found;
   }
 
   /**

@@ -76,43 +76,53 @@ public sealed interface FixStep {
   }
 
   /**
-   * The first answer left the lines unchanged: the suspect line was written again by
-   * fill-in-the-middle, and taken (no second look follows).
+   * The suspect line was written again by fill-in-the-middle, and taken (no second look follows):
+   * after a first answer that changed nothing, or one that kept the line ({@link SuspectKept}).
    */
   record Filled(int line, String before, String after) implements FixStep {
     @Override
     public String describe() {
-      return "the first answer changed nothing: line "
+      return "line "
           + line
           + " written again from the code around it (fill-in-the-middle), a guess to check";
     }
   }
 
   /**
-   * The first answer left the lines unchanged, and the suspect line's fill was not taken, for
-   * {@code why}: a second look follows.
+   * The suspect line's fill was not taken, for {@code why}: after a first answer that changed
+   * nothing a second look follows; one that kept the line ({@link SuspectKept}) stands.
    */
   record NotFilled(int line, String why) implements FixStep {
     @Override
     public String describe() {
-      return "the first answer changed nothing; line "
-          + line
-          + " not written again from the code around it: "
-          + why;
+      return "line " + line + " not written again from the code around it: " + why;
     }
   }
 
   /**
-   * The first answer left the lines unchanged, and asked to write the suspect line from the code
-   * around it, the model wrote it as it stands: no bug to the model, so the unchanged answer stands
-   * (no second look, which on correct code mostly broke it).
+   * Asked to write the suspect line from the code around it, the model wrote it as it stands: no
+   * bug to the model, so the first answer stands, unchanged or one that kept the line ({@link
+   * SuspectKept}); no second look, which on correct code mostly broke it.
    */
   record LineConfirmed(int line) implements FixStep {
     @Override
     public String describe() {
-      return "the first answer changed nothing, and written from the code around it, line "
+      return "written from the code around it, line "
           + line
-          + " comes out as it stands: the unchanged answer stands";
+          + " comes out as it stands: the first answer stands";
+    }
+  }
+
+  /**
+   * The first answer changed other lines and left the suspect line, {@code line} of the file
+   * ({@code now} of the answer), as it stood: it is written again from the code around it.
+   */
+  record SuspectKept(int line, int now) implements FixStep {
+    @Override
+    public String describe() {
+      return "the first answer changed other lines and kept line "
+          + line
+          + ", which reads least likely to the model: written again from the code around it";
     }
   }
 }

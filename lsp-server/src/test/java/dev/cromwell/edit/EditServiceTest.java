@@ -359,8 +359,7 @@ class EditServiceTest {
             new FixStep.Suspected(4, "    return 3.14 * r * r", -9), new FixStep.LineConfirmed(4)),
         steps);
     assertEquals(
-        "the first answer changed nothing, and written from the code around it, line 4 comes out"
-            + " as it stands: the unchanged answer stands",
+        "written from the code around it, line 4 comes out as it stands: the first answer stands",
         steps.get(1).describe());
     assertEquals(2, confirming.prompts.size(), "no second look");
     // An answer that changes the lines takes no further step.
@@ -369,6 +368,64 @@ class EditServiceTest {
         .edit(
             new EditService.Request("geo.py", FILE, 3, 4, "fix the bug"), () -> false, steps::add);
     assertEquals(List.of(new FixStep.Suspected(4, "    return 3.14 * r * r", -9)), steps);
+  }
+
+  @Test
+  void anAnswerThatChangedOtherLinesAndKeptTheSuspectOneHasItFilledIn() throws EditException {
+    // The answer documents the function (a line more above the suspect) and keeps the bug.
+    String documented =
+        "```python\ndef area(r):\n    \"\"\"The area.\"\"\"\n    return 3.14 * r * r\n```\n";
+    List<FixStep> steps = new java.util.ArrayList<>();
+    FillingEditModel model = new FillingEditModel(documented, "return math.pi * r * r");
+    String out =
+        new EditService(model)
+            .edit(
+                new EditService.Request("geo.py", FILE, 3, 4, "fix the bug"),
+                () -> false,
+                steps::add);
+    assertEquals(
+        "import math\n\ndef area(r):\n    \"\"\"The area.\"\"\"\n    return math.pi * r * r\n",
+        out);
+    assertEquals(
+        List.of(
+            new FixStep.Suspected(4, "    return 3.14 * r * r", -9),
+            new FixStep.SuspectKept(4, 5),
+            new FixStep.Filled(5, "return 3.14 * r * r", "return math.pi * r * r")),
+        steps);
+    // Filled in the answer's file, around the kept line.
+    assertEquals(
+        "<|fim_prefix|>import math\n\ndef area(r):\n    \"\"\"The area.\"\"\"\n    <|fim_suffix|>\n"
+            + "<|fim_middle|>",
+        model.prompts.get(1));
+    // Written as it stands, or not taken: the answer stands, and no second look follows.
+    for (String fill : new String[] {"return 3.14 * r * r", "for x in r:"}) {
+      FillingEditModel asked = new FillingEditModel(documented, fill, FIXED);
+      assertEquals(
+          "import math\n\ndef area(r):\n    \"\"\"The area.\"\"\"\n    return 3.14 * r * r\n",
+          new EditService(asked)
+              .edit(new EditService.Request("geo.py", FILE, 3, 4, "fix the bug"), () -> false));
+      assertEquals(2, asked.prompts.size(), fill);
+    }
+  }
+
+  @Test
+  void anAnswerThatChangedOtherLinesTakesNoFillWhenNoLineReadsUnlikely() throws EditException {
+    String documented =
+        "```python\ndef area(r):\n    \"\"\"The area.\"\"\"\n    return 3.14 * r * r\n```\n";
+    FillingEditModel likely =
+        new FillingEditModel(documented, "return math.pi * r * r") {
+          @Override
+          public double[] lineLogProbabilities(
+              String context, String text, BooleanSupplier cancelled) {
+            return new double[] {-1, -2, 0};
+          }
+        };
+    List<FixStep> steps = new java.util.ArrayList<>();
+    new EditService(likely)
+        .edit(
+            new EditService.Request("geo.py", FILE, 3, 4, "fix the bug"), () -> false, steps::add);
+    assertEquals(List.of(new FixStep.Suspected(4, "    return 3.14 * r * r", -2)), steps);
+    assertEquals(1, likely.prompts.size(), "no fill");
   }
 
   @Test

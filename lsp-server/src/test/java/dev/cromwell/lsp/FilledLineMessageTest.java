@@ -30,8 +30,8 @@ class FilledLineMessageTest {
   static final String FILE = "import math\n\ndef area(r):\n    return 3.14 * r * r\n";
   static final String UNCHANGED = "```python\ndef area(r):\n    return 3.14 * r * r\n```\n";
   static final String SHOWN =
-      "Cromwell: the first answer changed nothing: line 4 written again from the code around it"
-          + " (fill-in-the-middle), a guess to check";
+      "Cromwell: line 4 written again from the code around it (fill-in-the-middle), a guess to"
+          + " check";
 
   @Test
   void aFilledLineIsShownOnceTheEditorAppliedTheEdit(@TempDir Path folder) throws Exception {

@@ -130,7 +130,13 @@ public final class Report {
   static String stepTally(List<Outcome> outcomes) {
     Map<String, int[]> byKind = new LinkedHashMap<>();
     for (String kind :
-        List.of("NothingSuspect", "AskedAgain", "Filled", "NotFilled", "LineConfirmed")) {
+        List.of(
+            "SuspectKept",
+            "NothingSuspect",
+            "AskedAgain",
+            "Filled",
+            "NotFilled",
+            "LineConfirmed")) {
       for (Outcome o : outcomes) {
         if (o.steps().stream().anyMatch(step -> step.startsWith(kind + "["))) {
           int[] counts = byKind.computeIfAbsent(kind, k -> new int[2]);

@@ -73,10 +73,17 @@ class HarnessTest {
     Outcome confirmed =
         new Outcome("e", true, false, "", 1, "x")
             .withSteps(List.of("Suspected[line=2, text=x, lowest=-8.0]", "LineConfirmed[line=2]"));
+    Outcome keptFilled =
+        new Outcome("f", false, false, "AssertionError", 1, "x")
+            .withSteps(
+                List.of(
+                    "Suspected[line=2, text=x, lowest=-8.0]",
+                    "SuspectKept[line=2, now=3]",
+                    "Filled[line=3, before=x, after=y]"));
     assertEquals(
-        "NothingSuspect 1 (1 passed); AskedAgain 1 (0 passed); Filled 1 (1 passed); NotFilled 1 (0"
-            + " passed); LineConfirmed 1 (1 passed)",
-        Report.stepTally(List.of(plain, filled, notFilled, nothingSuspect, confirmed)));
+        "SuspectKept 1 (0 passed); NothingSuspect 1 (1 passed); AskedAgain 1 (0 passed); Filled 2"
+            + " (1 passed); NotFilled 1 (0 passed); LineConfirmed 1 (1 passed)",
+        Report.stepTally(List.of(plain, filled, notFilled, nothingSuspect, confirmed, keptFilled)));
     assertEquals("", Report.stepTally(List.of(plain)));
     Report report = new Report();
     report.add("edit", "fix", "Cromwell", List.of(plain, filled, notFilled));
