@@ -96,8 +96,8 @@ public final class EditService {
       prompt = chat.render(conversation).text();
       stops = List.of();
       // Scored now, before the first answer, so that the session keeps the whole conversation
-      // for a second look (a fill in between, on models with fill-in-the-middle, replaces it); it
-      // names the line only there (see below).
+      // for a second look (a fill in between runs in a session of its own); it names the line
+      // only there (see below).
       suspect =
           asked == EditFormat.FIX_REWRITE
               ? suspectLine(r, prompt, regionStart, region, cancelled)
@@ -232,7 +232,9 @@ public final class EditService {
       BooleanSupplier cancelled,
       Consumer<FixStep> steps)
       throws EditException {
-    if (suspect == null || !suspect.unlikelyEnough()) {
+    if (suspect == null
+        || !suspect.unlikelyEnough()
+        || model.fimFormat() == dev.cromwell.protocol.FimFormat.PREFIX_ONLY) {
       return updated;
     }
     int kept = onlyLineEqualTo(updated, suspect.text());
@@ -245,7 +247,8 @@ public final class EditService {
             model,
             path,
             updated,
-            new SuspectLine(kept, suspect.text(), suspect.lowest()),
+            // The answer's own line: the same code, with the answer's line end.
+            new SuspectLine(kept, updated.split("\n", -1)[kept - 1], suspect.lowest()),
             cancelled,
             steps);
     if (cancelled.getAsBoolean()) {
@@ -255,14 +258,15 @@ public final class EditService {
   }
 
   /**
-   * The 1-based number of the one line of {@code text} equal to {@code line}, or 0 for none or
-   * several.
+   * The 1-based number of the one line of {@code text} equal to {@code line} but for a line end's
+   * {@code \r} (an answer's lines may end otherwise than the file's), or 0 for none or several.
    */
   private static int onlyLineEqualTo(String text, String line) {
+    String wanted = withoutReturn(line);
     String[] lines = text.split("\n", -1);
     int found = 0;
     for (int i = 0; i < lines.length; i++) {
-      if (lines[i].equals(line)) {
+      if (withoutReturn(lines[i]).equals(wanted)) {
         if (found > 0) {
           return 0;
         }
@@ -270,6 +274,10 @@ public final class EditService {
       }
     }
     return found;
+  }
+
+  private static String withoutReturn(String line) {
+    return line.endsWith("\r") ? line.substring(0, line.length() - 1) : line;
   }
 
   /**

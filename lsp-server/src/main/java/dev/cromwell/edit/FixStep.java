@@ -122,7 +122,8 @@ public sealed interface FixStep {
     public String describe() {
       return "the first answer changed other lines and kept line "
           + line
-          + ", which reads least likely to the model: written again from the code around it";
+          + (now != line ? " (line " + now + " of the answer)" : "")
+          + ", which reads least likely to the model: writing it again from the code around it";
     }
   }
 }

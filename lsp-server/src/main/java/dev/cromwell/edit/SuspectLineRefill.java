@@ -10,8 +10,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The next step of a fix whose first answer left the lines unchanged, before any second look: the
- * model writes the line it finds least likely ({@link SuspectLine}) again from the code around it,
+ * The next step of a fix whose first answer left the lines unchanged, before any second look, or
+ * whose first answer changed other lines and kept this one as it stood: the model writes the line it finds least likely ({@link SuspectLine}) again from the code around it,
  * by fill-in-the-middle, without seeing the line itself. Buggy code reads as unusual to a language model, and an unusual
  * line is also one the model would not have written there; asked for the line between the code
  * before and after it, the model writes what it expects, which for a swapped operator, an off-by-one
@@ -28,7 +28,7 @@ import java.util.regex.Pattern;
  * target; the same bracket balance; the same last character where that is {@code : ; { , ( \})
  * and it repeats no other line of the file (fill-in-the-middle may write the next line, or a loop
  * where a condition stood, instead of the gap). It keeps the old line's indentation and line end.
- * Anything else leaves the file as it was (and the fix to its second look).
+ * Anything else leaves the file as it was (and an unchanged answer to its second look).
  */
 final class SuspectLineRefill {
   private static final Pattern STATEMENT_START =

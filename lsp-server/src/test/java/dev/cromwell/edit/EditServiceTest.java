@@ -362,7 +362,7 @@ class EditServiceTest {
         "written from the code around it, line 4 comes out as it stands: the first answer stands",
         steps.get(1).describe());
     assertEquals(2, confirming.prompts.size(), "no second look");
-    // An answer that changes the lines takes no further step.
+    // An answer that changes the suspect line takes no further step.
     steps.clear();
     new EditService(new FillingEditModel(FIXED))
         .edit(
@@ -392,6 +392,10 @@ class EditServiceTest {
             new FixStep.SuspectKept(4, 5),
             new FixStep.Filled(5, "return 3.14 * r * r", "return math.pi * r * r")),
         steps);
+    assertEquals(
+        "the first answer changed other lines and kept line 4 (line 5 of the answer), which reads"
+            + " least likely to the model: writing it again from the code around it",
+        steps.get(1).describe());
     // Filled in the answer's file, around the kept line.
     assertEquals(
         "<|fim_prefix|>import math\n\ndef area(r):\n    \"\"\"The area.\"\"\"\n    <|fim_suffix|>\n"
@@ -406,6 +410,41 @@ class EditServiceTest {
               .edit(new EditService.Request("geo.py", FILE, 3, 4, "fix the bug"), () -> false));
       assertEquals(2, asked.prompts.size(), fill);
     }
+  }
+
+  @Test
+  void aKeptSuspectLineIsNotFilledWhenItIsRepeatedOrTheModelCannotFill() throws EditException {
+    // The suspect line stands twice in the answer: no telling which one the answer kept.
+    String twice =
+        "```python\ndef area(r):\n    return 3.14 * r * r\n    return 3.14 * r * r\n```\n";
+    List<FixStep> steps = new java.util.ArrayList<>();
+    FillingEditModel model = new FillingEditModel(twice, "return math.pi * r * r");
+    String out =
+        new EditService(model)
+            .edit(
+                new EditService.Request("geo.py", FILE, 3, 4, "fix the bug"),
+                () -> false,
+                steps::add);
+    assertEquals(FILE + "    return 3.14 * r * r\n", out);
+    assertEquals(List.of(new FixStep.Suspected(4, "    return 3.14 * r * r", -9)), steps);
+    assertEquals(1, model.prompts.size(), "no fill");
+    // A model without fill-in-the-middle: the answer stands, with no step that cannot be taken.
+    String documented =
+        "```python\ndef area(r):\n    \"\"\"The area.\"\"\"\n    return 3.14 * r * r\n```\n";
+    ScriptedEditModel prefixOnly =
+        new ScriptedEditModel(documented) {
+          @Override
+          public double[] lineLogProbabilities(
+              String context, String text, BooleanSupplier cancelled) {
+            return new double[] {-1, -9, 0};
+          }
+        };
+    steps.clear();
+    new EditService(prefixOnly)
+        .edit(
+            new EditService.Request("geo.py", FILE, 3, 4, "fix the bug"), () -> false, steps::add);
+    assertEquals(List.of(new FixStep.Suspected(4, "    return 3.14 * r * r", -9)), steps);
+    assertEquals(1, prefixOnly.prompts.size());
   }
 
   @Test
