@@ -7,6 +7,8 @@ import dev.cromwell.engine.generate.Speculation;
 import dev.cromwell.engine.generate.SteppedGeneration;
 import dev.cromwell.engine.model.Model;
 import dev.cromwell.engine.model.Session;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
@@ -55,26 +57,51 @@ public interface EditPasses {
   }
 
   /**
-   * On the calling thread, to the end at once, in one session that the next call reuses (two calls
-   * at once get a session each); prompts in one part.
+   * On the calling thread, to the end at once, prompts in one part, each in the spare session that
+   * holds the most of it ({@link #SPARE_SESSIONS} at most; two calls at once get a session each).
    */
   static EditPasses here(Model model) {
-    AtomicReference<Session> spare = new AtomicReference<>();
     return new EditPasses() {
+      private final List<Session> spare = new ArrayList<>();
+
       @Override
       public <T> T run(int[] prompt, Function<Session, Optional<T>> work) {
-        Session session = spare.getAndSet(null);
-        if (session == null) {
-          session = model.newSession();
-        }
+        Session session = take(prompt);
         while (true) {
           Optional<T> result = work.apply(session);
           if (result.isPresent()) {
             // Only a session whose work ended normally is reused: a failed pass may have left it
             // between states.
-            spare.set(session);
+            keep(session);
             return result.get();
           }
+        }
+      }
+
+      /**
+       * The spare session that holds the most of {@code prompt}; a new one when the best would lose
+       * most of what it holds (a prompt of another kind, sharing at most a start-of-text token) and
+       * there is room for another spare, so that the session not taken keeps its text for a later
+       * call.
+       */
+      private synchronized Session take(int[] prompt) {
+        Session best = null;
+        for (Session s : spare) {
+          if (best == null || s.reusable(prompt) > best.reusable(prompt)) {
+            best = s;
+          }
+        }
+        if (best == null
+            || (best.reusable(prompt) < best.length() / 2 && spare.size() < SPARE_SESSIONS)) {
+          return model.newSession();
+        }
+        spare.remove(best);
+        return best;
+      }
+
+      private synchronized void keep(Session session) {
+        if (spare.size() < SPARE_SESSIONS) {
+          spare.add(session);
         }
       }
 
@@ -84,4 +111,11 @@ public interface EditPasses {
       }
     };
   }
+
+  /**
+   * How many sessions {@link #here} keeps between calls: a fix's conversation and the fill it makes
+   * between two turns ({@code EditService}), whose prompt shares none of the conversation; in one
+   * session the fill would leave the next turn to compute the whole conversation again.
+   */
+  int SPARE_SESSIONS = 2;
 }

@@ -22,9 +22,9 @@ import java.util.function.Predicate;
  * Edits with a loaded model: greedy decoding, speculating by prompt lookup where that pays ({@link
  * Speculation#auto}) and with a draft model if one is given. One instance serves one edit request
  * (or one benchmark task and setting). Its passes run where its {@link EditPasses} say, which keep
- * the session of its last generation, so a follow-up turn of the same conversation (the fix path's
- * second look, {@code EditService}) computes only its new tokens instead of the whole conversation
- * again.
+ * the sessions of its last generations, so a follow-up turn of the same conversation (the fix
+ * path's second look, {@code EditService}, even after a fill in between) computes only its new
+ * tokens instead of the whole conversation again.
  */
 public final class ModelEditModel implements EditModel {
   private final Model model;

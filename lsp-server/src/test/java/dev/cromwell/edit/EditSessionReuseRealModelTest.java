@@ -12,6 +12,7 @@ import dev.cromwell.protocol.edit.EditPrompts;
 import dev.cromwell.testing.RealModels;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -63,6 +64,33 @@ class EditSessionReuseRealModelTest {
       // between; a difference here would mean positions reused that do not hold the prompt.
       ModelEditModel fresh = new ModelEditModel(loaded, null, request -> Speculation.OFF, s -> {});
       assertEquals(fresh.generate(second, 32, List.of(), () -> false), followUp);
+    }
+  }
+
+  @Test
+  void aFollowUpTurnAfterAPromptOfAnotherKindStillComputesOnlyItsNewTokens() {
+    // The fix path fills a line in between two turns (SuspectLineRefill); that prompt shares none
+    // of the conversation, so it runs in a session of its own and the conversation's stays.
+    try (Model loaded = Model.load(RealModels.smollm2(), Model.Options.defaults())) {
+      List<GenerationStats> stats = new ArrayList<>();
+      ModelEditModel model =
+          new ModelEditModel(loaded, null, request -> Speculation.OFF, stats::add);
+      var format = model.chatFormat();
+      List<ChatMessage> turns = new ArrayList<>();
+      turns.add(ChatMessage.system(EditPrompts.SYSTEM_FIX));
+      turns.add(ChatMessage.user(EditPrompts.chatUser("d.py", FILE, 1, 2, FILE, "fix the bug")));
+      String first = format.render(turns).text();
+      String answer = model.generate(first, 32, List.of(), () -> false);
+      String between = model.generate("def triple(x):\n    return", 8, List.of(), () -> false);
+      assertFalse(between.isEmpty(), "SmolLM2 wrote nothing after the unrelated prompt");
+      assertEquals(0, stats.get(1).promptTokensReused(), "the unrelated prompt shares nothing");
+      turns.add(ChatMessage.assistant(answer));
+      turns.add(ChatMessage.user(EditPrompts.FIX_UNCHANGED));
+      model.generate(format.render(turns).text(), 8, List.of(), () -> false);
+      int firstTokens = stats.get(0).promptTokens();
+      assertTrue(
+          stats.get(2).promptTokensReused() >= firstTokens,
+          "reused " + stats.get(2).promptTokensReused() + " of the first prompt's " + firstTokens);
     }
   }
 }
