@@ -370,19 +370,24 @@ class EditServiceTest {
     assertEquals(List.of(new FixStep.Suspected(4, "    return 3.14 * r * r", -9)), steps);
   }
 
+  /** An answer that documents FILE's function (a line more above the suspect) and keeps the bug. */
+  static final String DOCUMENTED =
+      "```python\ndef area(r):\n    \"\"\"The area.\"\"\"\n    return 3.14 * r * r\n```\n";
+
+  /**
+   * "fix the bug" on FILE's function (lines 3-4) with {@code model}; its steps go to {@code steps}.
+   */
+  private static String fixArea(EditModel model, List<FixStep> steps) throws EditException {
+    return new EditService(model)
+        .edit(
+            new EditService.Request("geo.py", FILE, 3, 4, "fix the bug"), () -> false, steps::add);
+  }
+
   @Test
   void anAnswerThatChangedOtherLinesAndKeptTheSuspectOneHasItFilledIn() throws EditException {
-    // The answer documents the function (a line more above the suspect) and keeps the bug.
-    String documented =
-        "```python\ndef area(r):\n    \"\"\"The area.\"\"\"\n    return 3.14 * r * r\n```\n";
     List<FixStep> steps = new java.util.ArrayList<>();
-    FillingEditModel model = new FillingEditModel(documented, "return math.pi * r * r");
-    String out =
-        new EditService(model)
-            .edit(
-                new EditService.Request("geo.py", FILE, 3, 4, "fix the bug"),
-                () -> false,
-                steps::add);
+    FillingEditModel model = new FillingEditModel(DOCUMENTED, "return math.pi * r * r");
+    String out = fixArea(model, steps);
     assertEquals(
         "import math\n\ndef area(r):\n    \"\"\"The area.\"\"\"\n    return math.pi * r * r\n",
         out);
@@ -403,11 +408,10 @@ class EditServiceTest {
         model.prompts.get(1));
     // Written as it stands, or not taken: the answer stands, and no second look follows.
     for (String fill : new String[] {"return 3.14 * r * r", "for x in r:"}) {
-      FillingEditModel asked = new FillingEditModel(documented, fill, FIXED);
+      FillingEditModel asked = new FillingEditModel(DOCUMENTED, fill, FIXED);
       assertEquals(
           "import math\n\ndef area(r):\n    \"\"\"The area.\"\"\"\n    return 3.14 * r * r\n",
-          new EditService(asked)
-              .edit(new EditService.Request("geo.py", FILE, 3, 4, "fix the bug"), () -> false));
+          fixArea(asked, new java.util.ArrayList<>()));
       assertEquals(2, asked.prompts.size(), fill);
     }
   }
@@ -419,20 +423,13 @@ class EditServiceTest {
         "```python\ndef area(r):\n    return 3.14 * r * r\n    return 3.14 * r * r\n```\n";
     List<FixStep> steps = new java.util.ArrayList<>();
     FillingEditModel model = new FillingEditModel(twice, "return math.pi * r * r");
-    String out =
-        new EditService(model)
-            .edit(
-                new EditService.Request("geo.py", FILE, 3, 4, "fix the bug"),
-                () -> false,
-                steps::add);
+    String out = fixArea(model, steps);
     assertEquals(FILE + "    return 3.14 * r * r\n", out);
     assertEquals(List.of(new FixStep.Suspected(4, "    return 3.14 * r * r", -9)), steps);
     assertEquals(1, model.prompts.size(), "no fill");
     // A model without fill-in-the-middle: the answer stands, with no step that cannot be taken.
-    String documented =
-        "```python\ndef area(r):\n    \"\"\"The area.\"\"\"\n    return 3.14 * r * r\n```\n";
     ScriptedEditModel prefixOnly =
-        new ScriptedEditModel(documented) {
+        new ScriptedEditModel(DOCUMENTED) {
           @Override
           public double[] lineLogProbabilities(
               String context, String text, BooleanSupplier cancelled) {
@@ -440,19 +437,15 @@ class EditServiceTest {
           }
         };
     steps.clear();
-    new EditService(prefixOnly)
-        .edit(
-            new EditService.Request("geo.py", FILE, 3, 4, "fix the bug"), () -> false, steps::add);
+    fixArea(prefixOnly, steps);
     assertEquals(List.of(new FixStep.Suspected(4, "    return 3.14 * r * r", -9)), steps);
     assertEquals(1, prefixOnly.prompts.size());
   }
 
   @Test
   void anAnswerThatChangedOtherLinesTakesNoFillWhenNoLineReadsUnlikely() throws EditException {
-    String documented =
-        "```python\ndef area(r):\n    \"\"\"The area.\"\"\"\n    return 3.14 * r * r\n```\n";
     FillingEditModel likely =
-        new FillingEditModel(documented, "return math.pi * r * r") {
+        new FillingEditModel(DOCUMENTED, "return math.pi * r * r") {
           @Override
           public double[] lineLogProbabilities(
               String context, String text, BooleanSupplier cancelled) {
@@ -460,9 +453,7 @@ class EditServiceTest {
           }
         };
     List<FixStep> steps = new java.util.ArrayList<>();
-    new EditService(likely)
-        .edit(
-            new EditService.Request("geo.py", FILE, 3, 4, "fix the bug"), () -> false, steps::add);
+    fixArea(likely, steps);
     assertEquals(List.of(new FixStep.Suspected(4, "    return 3.14 * r * r", -2)), steps);
     assertEquals(1, likely.prompts.size(), "no fill");
   }
