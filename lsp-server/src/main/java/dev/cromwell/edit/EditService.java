@@ -61,6 +61,34 @@ public final class EditService {
    */
   public String edit(Request r, BooleanSupplier cancelled, Consumer<FixStep> steps)
       throws EditException {
+    if (!allLinesEndInCrlf(r.text())) {
+      return editLines(r, cancelled, steps);
+    }
+    // The model reads and answers in \n lines (its answers hold no \r), so a file whose every
+    // line ends in \r\n is edited as \n lines and gets its line ends back: else the lines the
+    // answer brings would end in \n among the file's \r\n (the command line's TextFile does the
+    // same; an editor or HTTP client sends the text as it is). A file that mixes the two is left
+    // as it is, so that no line outside the edit changes its end.
+    Request lf =
+        new Request(
+            r.path(), r.text().replace("\r\n", "\n"), r.firstLine(), r.lastLine(), r.instruction());
+    return editLines(lf, cancelled, steps).replace("\n", "\r\n");
+  }
+
+  /** Whether {@code text} has line ends and every one is {@code \r\n}. */
+  static boolean allLinesEndInCrlf(String text) {
+    int lineEnds = 0;
+    for (int i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) {
+      if (i == 0 || text.charAt(i - 1) != '\r') {
+        return false;
+      }
+      lineEnds++;
+    }
+    return lineEnds > 0;
+  }
+
+  private String editLines(Request r, BooleanSupplier cancelled, Consumer<FixStep> steps)
+      throws EditException {
     String[] lines = r.text().split("\n", -1);
     int lineCount = r.text().endsWith("\n") ? lines.length - 1 : lines.length;
     if (r.firstLine() < 1

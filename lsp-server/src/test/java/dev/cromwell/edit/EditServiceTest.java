@@ -48,6 +48,39 @@ class EditServiceTest {
   static final String FILE = "import math\n\ndef area(r):\n    return 3.14 * r * r\n";
 
   @Test
+  void aFileWhoseLinesEndInCrlfKeepsThemOnEveryLineTheAnswerBrings() throws EditException {
+    String crlf = FILE.replace("\n", "\r\n");
+    // A region answer, and a chat answer (the model writes \n lines either way).
+    assertEquals(
+        crlf.replace("3.14", "math.pi"),
+        new EditService(new FixedAnswer("    return math.pi * r * r\n", null))
+            .edit(new EditService.Request("geo.py", crlf, 4, 4, "use math.pi"), () -> false));
+    assertEquals(
+        crlf.replace("3.14", "math.pi"),
+        new EditService(
+                new FixedAnswer(
+                    "```python\ndef area(r):\n    return math.pi * r * r\n```\n",
+                    dev.cromwell.chat.ChatResources.read("smollm2-135m-instruct.jinja")))
+            .edit(new EditService.Request("geo.py", crlf, 3, 4, "use math.pi"), () -> false));
+    // A file that mixes the two: no line outside the edit changes its end.
+    String mixed = "import math\r\n\ndef area(r):\r\n    return 3.14 * r * r\n";
+    String out =
+        new EditService(new FixedAnswer("    return math.pi * r * r\n", null))
+            .edit(new EditService.Request("geo.py", mixed, 4, 4, "use math.pi"), () -> false);
+    assertEquals(mixed.replace("3.14", "math.pi"), out);
+  }
+
+  @Test
+  void onlyAFileWhoseEveryLineEndIsCrlfCountsAsOne() {
+    assertTrue(EditService.allLinesEndInCrlf("a\r\nb\r\n"));
+    assertTrue(EditService.allLinesEndInCrlf("a\r\nb"));
+    assertFalse(EditService.allLinesEndInCrlf("a\r\nb\n"));
+    assertFalse(EditService.allLinesEndInCrlf("\na\r\n"));
+    assertFalse(EditService.allLinesEndInCrlf("a"));
+    assertFalse(EditService.allLinesEndInCrlf(""));
+  }
+
+  @Test
   void aRegionAnswerReplacesExactlyTheSelectedLines() throws EditException {
     FixedAnswer model = new FixedAnswer("    return math.pi * r * r\n", null);
     String out =
