@@ -58,10 +58,17 @@ public interface EditPasses {
 
   /**
    * On the calling thread, to the end at once, prompts in one part, each in the spare session that
-   * holds the most of it ({@link #SPARE_SESSIONS} at most; two calls at once get a session each).
+   * holds the most of it (two at most; two calls at once get a session each).
    */
   static EditPasses here(Model model) {
     return new EditPasses() {
+      /**
+       * A fix's conversation and the fill it makes between two turns ({@code EditService}), whose
+       * prompt shares none of the conversation: in one session the fill would leave the next turn
+       * to compute the whole conversation again.
+       */
+      private static final int SPARE_SESSIONS = 2;
+
       private final List<Session> spare = new ArrayList<>();
 
       @Override
@@ -111,11 +118,4 @@ public interface EditPasses {
       }
     };
   }
-
-  /**
-   * How many sessions {@link #here} keeps between calls: a fix's conversation and the fill it makes
-   * between two turns ({@code EditService}), whose prompt shares none of the conversation; in one
-   * session the fill would leave the next turn to compute the whole conversation again.
-   */
-  int SPARE_SESSIONS = 2;
 }

@@ -2,6 +2,7 @@ package dev.cromwell.edit;
 
 import dev.cromwell.chat.ChatFormat;
 import dev.cromwell.chat.ChatMessage;
+import dev.cromwell.protocol.FimFormat;
 import dev.cromwell.protocol.edit.Anchoring;
 import dev.cromwell.protocol.edit.CopyGuard;
 import dev.cromwell.protocol.edit.DocOnlyEdit;
@@ -262,7 +263,7 @@ public final class EditService {
       throws EditException {
     if (suspect == null
         || !suspect.unlikelyEnough()
-        || model.fimFormat() == dev.cromwell.protocol.FimFormat.PREFIX_ONLY) {
+        || model.fimFormat() == FimFormat.PREFIX_ONLY) {
       return updated;
     }
     int kept = onlyLineEqualTo(updated, suspect.text());

@@ -11,8 +11,9 @@ import java.util.regex.Pattern;
 
 /**
  * The next step of a fix whose first answer left the lines unchanged, before any second look, or
- * whose first answer changed other lines and kept this one as it stood: the model writes the line it finds least likely ({@link SuspectLine}) again from the code around it,
- * by fill-in-the-middle, without seeing the line itself. Buggy code reads as unusual to a language model, and an unusual
+ * whose first answer changed other lines and kept this one as it stood: the model writes the line
+ * it finds least likely ({@link SuspectLine}) again from the code around it, by fill-in-the-middle,
+ * without seeing the line itself. Buggy code reads as unusual to a language model, and an unusual
  * line is also one the model would not have written there; asked for the line between the code
  * before and after it, the model writes what it expects, which for a swapped operator, an off-by-one
  * bound, a dropped condition or a wrong name is the intended line. In conversation the same model
@@ -71,8 +72,8 @@ final class SuspectLineRefill {
     String old = suspect.text();
     int end = start + old.length();
     if (end > text.length() || !text.startsWith(old, start)) {
-      return new Outcome(
-          text, false); // not the file it was scored in: nothing to say about its lines
+      // Not the file it was scored in: nothing to say about its lines.
+      return new Outcome(text, false);
     }
     boolean crlf = old.endsWith("\r");
     String indent = old.substring(0, old.length() - old.stripLeading().length());
