@@ -55,8 +55,10 @@ class EditResult:
     ``notes`` say what a fix did beyond its first answer, one sentence each (no change, since no
     line reads unusual enough to the model to look again; a line written again by
     fill-in-the-middle, which is a guess to check; a line the model writes as it stands, so no
-    change; a fill not taken, and why; asked again about a line; an answer that changed other
-    lines and kept the line that reads least likely, which is then written again).
+    change; a fill not taken, and why; a line changed by one token, the smallest change after
+    which the model finds it likely, also a guess to check; asked again about a line; an answer
+    that changed other lines and kept the line that reads least likely, which is then written
+    again).
     """
     path: str
     text: str

@@ -36,8 +36,10 @@ import picocli.CommandLine.Parameters;
       "draft model (same answer, faster). A fix (\"fix the bug\") whose answer changes nothing",
       "looks again at the line the model finds least likely, when it reads unlikely enough to",
       "be the bug: the line is written again by fill-in-the-middle (a guess to check); written",
-      "as it stands, the unchanged answer stands; otherwise the model is asked again, pointed",
-      "at the line. A likely line leaves the unchanged answer. An answer that changes other",
+      "as it stands, the unchanged answer stands. Otherwise the smallest change after which",
+      "the line reads likely, one token taken out or swapped, goes first (a guess to check);",
+      "without one, the written line is taken, or else the model is asked again, pointed at",
+      "the line. A likely line leaves the unchanged answer. An answer that changes other",
       "lines but keeps that line as it was has the line written again the same way. Each such",
       "step is printed on stderr as \"fix: ...\"."
     })

@@ -26,12 +26,13 @@ public interface EditModel {
 
   /**
    * How likely the model finds each line of {@code text} where it follows {@code context}: per
-   * line, the natural log-probability of its least likely token (0 for a line without one). Empty
-   * when this model cannot score text (fixed answers in tests, a remote server) or when {@code
-   * cancelled} stopped it; callers then go on without the scores.
+   * line, the natural log-probability of its least likely token (0 for a line without one), and
+   * what the model expected at that token. {@link LineScores#none} when this model cannot score
+   * text (fixed answers in tests, a remote server) or when {@code cancelled} stopped it; callers
+   * then go on without the scores.
    */
-  default double[] lineLogProbabilities(String context, String text, BooleanSupplier cancelled) {
-    return new double[0];
+  default LineScores lineScores(String context, String text, BooleanSupplier cancelled) {
+    return LineScores.none();
   }
 
   /** The model's chat template ({@code tokenizer.chat_template}), or null for base models. */

@@ -169,7 +169,8 @@ public final class EditService {
       return updated;
     }
     if (!sameIgnoringTrailingSpace(updated, r.text())) {
-      return withKeptSuspectFilled(r.path(), r.text(), updated, suspect, cancelled, steps);
+      return withKeptSuspectFilled(
+          r.path(), fileHead(r, prompt), r.text(), updated, suspect, cancelled, steps);
     }
     // A fix that changed nothing: the bug was not found (most of the 1.5B's misses), or there is
     // none. What follows looks again at the line the model itself finds least likely: its fill,
@@ -188,20 +189,14 @@ public final class EditService {
     // is nothing for CopyGuard to catch). Written as it stands, the line is no bug to the model and
     // the unchanged answer stands: on the 1.5B's correct code the fill mostly writes it so, where a
     // second look changed it and broke the function (docs/QUALITY.md, "Fix tasks: the fill
-    // before a second look"). A fill out of time ends without an answer of its own
-    // (EditModel.fill), leaving the file; then, as for a line not taken, the second look.
-    SuspectLineRefill.Outcome fill =
-        SuspectLineRefill.refill(model, r.path(), r.text(), suspect, cancelled, steps);
-    if (cancelled.getAsBoolean()) {
-      throw new EditException("the edit was cancelled");
+    // before a second look"). Otherwise a one-token repair that makes the line read likely goes
+    // before the fill's own line (suspectFixed). A fill out of time ends without an answer of its
+    // own (EditModel.fill), leaving the file; then, as for a line not taken, the second look.
+    String fixed = suspectFixed(r.path(), fileHead(r, prompt), r.text(), suspect, cancelled, steps);
+    if (fixed != null) {
+      return fixed.isEmpty() ? updated : fixed;
     }
-    if (!fill.text().equals(r.text())) {
-      return fill.text();
-    }
-    if (fill.confirmed()) {
-      return updated;
-    }
-    // The fill not taken, cut off or impossible: ask once more in the same conversation, with the
+    // No repair, and the fill not taken, cut off or impossible: ask once more in the same conversation, with the
     // unchanged answer as the model's turn, pointed at the suspect line. With no score (a model
     // that cannot score text, or scoring cut by a time limit, a full queue or a long context)
     // nothing says the code is likely: the second look runs, unpointed, as it did before the gate,
@@ -255,6 +250,7 @@ public final class EditService {
    */
   private String withKeptSuspectFilled(
       String path,
+      String head,
       String text,
       String updated,
       SuspectLine suspect,
@@ -271,19 +267,49 @@ public final class EditService {
       return updated; // changed, or a line repeated: no telling which the answer kept
     }
     steps.accept(new FixStep.SuspectKept(suspect.line(), kept));
+    // The answer's own line: the same code, with the answer's line end.
+    SuspectLine there = suspect.at(kept, updated.split("\n", -1)[kept - 1]);
+    String fixed = suspectFixed(path, head, updated, there, cancelled, steps);
+    return fixed == null || fixed.isEmpty() ? updated : fixed;
+  }
+
+  /**
+   * {@code text} with the suspect line written again: by fill-in-the-middle ({@link
+   * SuspectLineRefill}), or, when the fill does not write it as it stands, by the smallest change
+   * after which it reads likely, a token taken out or swapped ({@link SuspectTokenRepair}), which
+   * goes before the fill's own line: the fill rewrote lines whose one-token repair was the fix.
+   * Empty when the fill wrote the line as it stands (no bug to the model: the caller's answer
+   * stands); null when nothing was taken (the caller may look again).
+   *
+   * @param head the text before the file where the fix prompt holds it, null when unknown
+   */
+  private String suspectFixed(
+      String path,
+      String head,
+      String text,
+      SuspectLine suspect,
+      BooleanSupplier cancelled,
+      Consumer<FixStep> steps)
+      throws EditException {
     SuspectLineRefill.Outcome fill =
-        SuspectLineRefill.refill(
-            model,
-            path,
-            updated,
-            // The answer's own line: the same code, with the answer's line end.
-            new SuspectLine(kept, updated.split("\n", -1)[kept - 1], suspect.lowest()),
-            cancelled,
-            steps);
+        SuspectLineRefill.refill(model, path, text, suspect, cancelled, steps);
     if (cancelled.getAsBoolean()) {
       throw new EditException("the edit was cancelled");
     }
-    return fill.text();
+    if (fill.confirmed()) {
+      return "";
+    }
+    String repaired =
+        head == null || suspect == null
+            ? null
+            : SuspectTokenRepair.repair(model, head, text, suspect, cancelled, steps);
+    if (cancelled.getAsBoolean()) {
+      throw new EditException("the edit was cancelled");
+    }
+    if (repaired != null) {
+      return repaired;
+    }
+    return fill.text().equals(text) ? null : fill.text();
   }
 
   /**
@@ -316,14 +342,23 @@ public final class EditService {
    */
   private SuspectLine suspectLine(
       Request r, String prompt, int regionStart, String region, BooleanSupplier cancelled) {
-    String head = EditPrompts.chatFileHead(r.path(), r.text());
-    int file = prompt.indexOf(head + r.text());
-    if (file < 0) {
+    String head = fileHead(r, prompt);
+    if (head == null) {
       return null;
     }
-    String context = prompt.substring(0, file + head.length() + regionStart);
-    double[] lowest = model.lineLogProbabilities(context, region, cancelled);
-    return SuspectLine.pick(lowest, region, r.firstLine());
+    String context = head + r.text().substring(0, regionStart);
+    return SuspectLine.pick(model.lineScores(context, region, cancelled), region, r.firstLine());
+  }
+
+  /**
+   * The fix prompt up to the file's text, which the file's lines are scored after; null when the
+   * prompt does not hold the file as {@link EditPrompts#chatUser} wrote it (a template that trims
+   * it).
+   */
+  private static String fileHead(Request r, String prompt) {
+    String head = EditPrompts.chatFileHead(r.path(), r.text());
+    int file = prompt.indexOf(head + r.text());
+    return file < 0 ? null : prompt.substring(0, file + head.length());
   }
 
   /** The file with {@code parsed} applied, checked by {@link CopyGuard}. */

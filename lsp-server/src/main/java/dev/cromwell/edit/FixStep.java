@@ -23,6 +23,12 @@ public sealed interface FixStep {
   }
 
   /**
+   * A step that wrote a line of the answer by a guess, not the model's answer to the instruction:
+   * the last one that a fix tells is the line the user should check.
+   */
+  sealed interface Guess extends FixStep {}
+
+  /**
    * The selection's code line the model finds least likely ({@link SuspectLine}).
    *
    * @param lowest the natural log-probability of the line's least likely token
@@ -79,7 +85,7 @@ public sealed interface FixStep {
    * The suspect line was written again by fill-in-the-middle, and taken (no second look follows):
    * after a first answer that changed nothing, or one that kept the line ({@link SuspectKept}).
    */
-  record Filled(int line, String before, String after) implements FixStep {
+  record Filled(int line, String before, String after) implements Guess {
     @Override
     public String describe() {
       return "line "
@@ -124,6 +130,24 @@ public sealed interface FixStep {
           + line
           + (now != line ? " (line " + now + " of the answer)" : "")
           + ", which reads least likely to the model: writing it again from the code around it";
+    }
+  }
+
+  /**
+   * The suspect line's least likely token was taken out or swapped for one the model expected
+   * there, the smallest change after which the line reads likely to it ({@link
+   * SuspectTokenRepair}); taken over a fill of the line.
+   *
+   * @param lowest the repaired line's least likely token (with the lines after it), log-probability
+   */
+  record Repaired(int line, String before, String after, double lowest) implements Guess {
+    @Override
+    public String describe() {
+      return "line "
+          + line
+          + " changed by one token, to `"
+          + after
+          + "`: the smallest change after which the model finds it likely, a guess to check";
     }
   }
 }

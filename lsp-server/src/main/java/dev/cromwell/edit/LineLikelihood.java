@@ -3,7 +3,9 @@ package dev.cromwell.edit;
 import dev.cromwell.engine.model.Model;
 import dev.cromwell.engine.model.Session;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.function.BooleanSupplier;
@@ -78,7 +80,9 @@ public final class LineLikelihood {
     for (int t = first; t < tokens.length; t++) {
       lineOfToken[t] = lineOf(lineStarts, visible[t] - contextBytes);
     }
-    return Optional.of(new Scoring(model, tokens, first, lineOfToken, lineStarts.length));
+    return Optional.of(
+        new Scoring(
+            model, tokens, first, lineOfToken, lineStarts.length, ends, contextBytes, text));
   }
 
   /**
@@ -92,18 +96,39 @@ public final class LineLikelihood {
     private final int first;
     private final int[] lineOfToken;
     private final double[] lowest;
+    // Per line, the index of its least likely token (-1 for none); per token, the ids the model
+    // found most likely in its place (a line's least likely token and the one before it are tried).
+    private final int[] leastLikelyToken;
+    private final int[][] expectedIds;
+    private final int[] tokenEnds;
+    private final int contextBytes;
+    private final byte[] textBytes;
     private final int pass;
     // The token the logits in hand predict; -1 before the context is in.
     private int next = -1;
     private float[][] rows;
 
-    private Scoring(Model model, int[] tokens, int first, int[] lineOfToken, int lines) {
+    private Scoring(
+        Model model,
+        int[] tokens,
+        int first,
+        int[] lineOfToken,
+        int lines,
+        int[] tokenEnds,
+        int contextBytes,
+        String text) {
       this.model = model;
       this.tokens = tokens;
       this.context = Arrays.copyOf(tokens, first);
       this.first = first;
       this.lineOfToken = lineOfToken;
       this.lowest = new double[lines];
+      this.leastLikelyToken = new int[lines];
+      Arrays.fill(leastLikelyToken, -1);
+      this.expectedIds = new int[tokens.length][];
+      this.tokenEnds = tokenEnds;
+      this.contextBytes = contextBytes;
+      this.textBytes = text.getBytes(StandardCharsets.UTF_8);
       this.pass = Math.min(PASS, model.prefillChunk());
     }
 
@@ -117,12 +142,12 @@ public final class LineLikelihood {
 
     /**
      * Runs the next part in {@code session}, which must hold what the earlier parts left: the
-     * lines' scores once the last token is scored, empty while parts are left, and an empty array
-     * once {@code cancelled} stopped it.
+     * lines' scores once the last token is scored, empty while parts are left, and {@link
+     * LineScores#none} once {@code cancelled} stopped it.
      */
-    public Optional<double[]> next(Session session, BooleanSupplier cancelled) {
+    public Optional<LineScores> next(Session session, BooleanSupplier cancelled) {
       if (cancelled.getAsBoolean()) {
-        return Optional.of(new double[0]);
+        return Optional.of(LineScores.none());
       }
       if (next < 0) {
         // A chunk a part: the context is mostly in the session already (a served edit's head went
@@ -131,14 +156,14 @@ public final class LineLikelihood {
         try {
           logits = session.prefillPart(context, model.prefillChunk(), cancelled);
         } catch (CancellationException e) {
-          return Optional.of(new double[0]);
+          return Optional.of(LineScores.none());
         }
         if (logits == null) {
           return Optional.empty();
         }
         next = first;
         score(logits, next);
-        return next + 1 == tokens.length ? Optional.of(lowest) : Optional.empty();
+        return next + 1 == tokens.length ? Optional.of(result()) : Optional.empty();
       }
       // logits predict tokens[next]; a pass adds tokens from it and yields the logits after each.
       int count = Math.min(pass, tokens.length - 1 - next);
@@ -150,12 +175,112 @@ public final class LineLikelihood {
         score(rows[i], next + 1 + i);
       }
       next += count;
-      return next + 1 == tokens.length ? Optional.of(lowest) : Optional.empty();
+      return next + 1 == tokens.length ? Optional.of(result()) : Optional.empty();
     }
 
     private void score(float[] logitsBefore, int token) {
       int line = lineOfToken[token];
-      lowest[line] = Math.min(lowest[line], logProbability(logitsBefore, tokens[token]));
+      double p = logProbability(logitsBefore, tokens[token]);
+      expectedIds[token] = mostLikely(logitsBefore, EXPECTED_CANDIDATES);
+      if (p < lowest[line] || leastLikelyToken[line] < 0) {
+        lowest[line] = Math.min(lowest[line], p);
+        leastLikelyToken[line] = token;
+      }
+    }
+
+    private LineScores result() {
+      List<LineScores.LeastLikelyToken> least = new ArrayList<>();
+      for (int line = 0; line < lowest.length; line++) {
+        least.add(leastLikely(line));
+      }
+      return new LineScores(lowest.clone(), least);
+    }
+
+    /**
+     * Line {@code line}'s least likely token as characters of the text, with what the model
+     * expected there, and the token before it on the line; null where it has none, or where the
+     * token is not whole characters (a token that splits a character cannot be swapped as text).
+     */
+    private LineScores.LeastLikelyToken leastLikely(int line) {
+      int token = leastLikelyToken[line];
+      if (token < 0 || lowest[line] == 0) {
+        return null;
+      }
+      LineScores.LeastLikelyToken previous =
+          token - 1 >= first && lineOfToken[token - 1] == line ? slot(token - 1, null) : null;
+      return slot(token, previous);
+    }
+
+    /** Token {@code token} as characters of the text, or null where it splits a character. */
+    private LineScores.LeastLikelyToken slot(int token, LineScores.LeastLikelyToken previous) {
+      int startByte = tokenEnds[token - 1] - contextBytes;
+      int endByte = tokenEnds[token] - contextBytes;
+      if (startByte < 0 || !startsCharacter(startByte) || !startsCharacter(endByte)) {
+        return null;
+      }
+      String actual = new String(textBytes, startByte, endByte - startByte, StandardCharsets.UTF_8);
+      List<String> expected = new ArrayList<>();
+      for (int id : expectedIds[token]) {
+        String candidate = wholeCharacters(model.tokenizer().tokenBytes(id, false));
+        if (candidate != null
+            && !candidate.isEmpty()
+            && !candidate.equals(actual)
+            && candidate.indexOf('\n') < 0
+            && candidate.indexOf('\r') < 0
+            && expected.size() < EXPECTED_KEPT) {
+          expected.add(candidate);
+        }
+      }
+      int start = new String(textBytes, 0, startByte, StandardCharsets.UTF_8).length();
+      return new LineScores.LeastLikelyToken(start, start + actual.length(), expected, previous);
+    }
+
+    /** Whether byte {@code offset} of the text starts a character (or is its end). */
+    private boolean startsCharacter(int offset) {
+      return offset >= textBytes.length || (textBytes[offset] & 0xC0) != 0x80;
+    }
+  }
+
+  /**
+   * How many of the most likely tokens are looked at for a line's expected ones, and how many are
+   * kept: one-token repairs try each kept one, a scoring pass apiece.
+   */
+  private static final int EXPECTED_CANDIDATES = 8;
+
+  private static final int EXPECTED_KEPT = 3;
+
+  /** The ids of the {@code count} largest logits, largest first. */
+  static int[] mostLikely(float[] logits, int count) {
+    int[] best = new int[Math.min(count, logits.length)];
+    int filled = 0;
+    for (int id = 0; id < logits.length; id++) {
+      if (filled < best.length) {
+        best[filled++] = id;
+      } else if (logits[id] <= logits[best[filled - 1]]) {
+        continue;
+      } else {
+        best[filled - 1] = id;
+      }
+      for (int i = filled - 1; i > 0 && logits[best[i]] > logits[best[i - 1]]; i--) {
+        int swap = best[i];
+        best[i] = best[i - 1];
+        best[i - 1] = swap;
+      }
+    }
+    return best;
+  }
+
+  /** {@code bytes} as text when they are whole UTF-8 characters, else null. */
+  private static String wholeCharacters(byte[] bytes) {
+    try {
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+          .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+          .decode(java.nio.ByteBuffer.wrap(bytes))
+          .toString();
+    } catch (java.nio.charset.CharacterCodingException e) {
+      return null;
     }
   }
 

@@ -108,12 +108,12 @@ public final class ModelEditModel implements EditModel {
   }
 
   @Override
-  public double[] lineLogProbabilities(String context, String text, BooleanSupplier cancelled) {
+  public LineScores lineScores(String context, String text, BooleanSupplier cancelled) {
     // Prompts here have no BOS token (generate encodes them as they are). The context is the edit
     // prompt's head, so the generation that follows reuses its positions.
     Optional<LineLikelihood.Scoring> scoring = LineLikelihood.start(model, false, context, text);
     if (scoring.isEmpty()) {
-      return new double[0];
+      return LineScores.none();
     }
     return passes.run(scoring.get().tokens(), session -> scoring.get().next(session, cancelled));
   }

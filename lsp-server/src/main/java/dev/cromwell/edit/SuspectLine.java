@@ -11,8 +11,10 @@ package dev.cromwell.edit;
  * @param line the line's number in the file (1-based)
  * @param text the line as it is in the file
  * @param lowest the natural log-probability of the line's least likely token
+ * @param token that token, its characters counted from the line's start, with what the model
+ *     expected in its place; null when not known
  */
-record SuspectLine(int line, String text, double lowest) {
+record SuspectLine(int line, String text, double lowest, LineScores.LeastLikelyToken token) {
   /**
    * The default of {@link #threshold}. Calibrated on the 0.5B (bin/eval's fix and fix-correct on
    * all 164, docs/QUALITY.md): the lines its fills corrected mostly score below -7 (an injected bug
@@ -47,12 +49,18 @@ record SuspectLine(int line, String text, double lowest) {
     return lowest < threshold();
   }
 
+  /** The same line, as it stands at line {@code now} of another text (an answer that kept it). */
+  SuspectLine at(int now, String textThere) {
+    return new SuspectLine(now, textThere, lowest, token);
+  }
+
   /**
    * The least likely code line of {@code region} (whose first line is line {@code firstLine} of the
-   * file) by {@code lowest}, the log-probability of each line's least likely token; null when there
+   * file) by its scores (the log-probability of each line's least likely token); null when there
    * are no scores or no code lines.
    */
-  static SuspectLine pick(double[] lowest, String region, int firstLine) {
+  static SuspectLine pick(LineScores scores, String region, int firstLine) {
+    double[] lowest = scores.lowest();
     String[] lines = region.split("\n", -1);
     int best = -1;
     String openQuote = null;
@@ -78,7 +86,18 @@ record SuspectLine(int line, String text, double lowest) {
         best = i;
       }
     }
-    return best < 0 ? null : new SuspectLine(firstLine + best, lines[best], lowest[best]);
+    if (best < 0) {
+      return null;
+    }
+    int lineStart = EditService.offsetOfLine(region, best);
+    int lineEnd = lineStart + lines[best].length();
+    LineScores.LeastLikelyToken token =
+        scores
+            .leastLikely(best)
+            .filter(t -> t.start() >= lineStart && t.end() <= lineEnd)
+            .map(t -> t.from(lineStart))
+            .orElse(null);
+    return new SuspectLine(firstLine + best, lines[best], lowest[best], token);
   }
 
   private static boolean isComment(String code) {

@@ -532,12 +532,13 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
   /**
    * Where one edit's fix steps go: the ones users hear ({@link FixStep#toldToUsers}) into its
    * progress and the log (a client without progress still has them); and once the edit is ready
-   * (resolved for the client to apply, or applied), a line the model guessed by fill-in-the-middle
+   * (resolved for the client to apply, or applied), the last line the fix guessed ({@link
+   * FixStep.Guess}: by fill-in-the-middle, or a one-token repair that replaced the fill's line)
    * also as a message, so that the user checks that line.
    */
   private final class ToldSteps implements Consumer<FixStep> {
     private final Progress progress;
-    private volatile FixStep.Filled filled;
+    private volatile FixStep.Guess guessed;
 
     ToldSteps(Progress progress) {
       this.progress = progress;
@@ -549,8 +550,8 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
         progress.report(step.describe(), null);
         log(Titles.cromwell(step.describe()));
       }
-      if (step instanceof FixStep.Filled f) {
-        filled = f;
+      if (step instanceof FixStep.Guess g) {
+        guessed = g;
       }
     }
 
@@ -559,11 +560,11 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
      * edit shows nothing: no guessed line landed.
      */
     <T> T landed(T result) {
-      FixStep.Filled f = filled;
+      FixStep.Guess g = guessed;
       boolean refused =
           result instanceof org.eclipse.lsp4j.ApplyWorkspaceEditResponse r && !r.isApplied();
-      if (f != null && !refused) {
-        message(MessageType.Info, Titles.cromwell(f.describe()));
+      if (g != null && !refused) {
+        message(MessageType.Info, Titles.cromwell(g.describe()));
       }
       return result;
     }

@@ -6,6 +6,7 @@ import dev.cromwell.edit.EarlyStop;
 import dev.cromwell.edit.EditModel;
 import dev.cromwell.edit.EditModel.OutOfTime;
 import dev.cromwell.edit.LineLikelihood;
+import dev.cromwell.edit.LineScores;
 import dev.cromwell.engine.generate.GenerationRequest;
 import dev.cromwell.engine.generate.Generator;
 import dev.cromwell.engine.generate.SamplerSettings;
@@ -256,7 +257,7 @@ public final class GenerationService implements AutoCloseable {
        * same session. Past the timeout the scoring stops and the fix is asked without scores.
        */
       @Override
-      public double[] lineLogProbabilities(String context, String text, BooleanSupplier cancelled) {
+      public LineScores lineScores(String context, String text, BooleanSupplier cancelled) {
         // As generation prompts are tokenized here (BOS first where the model wants one).
         Prompt head = new Prompt(PromptTokens.ofMarkedText(model.tokenizer(), context), Set.of());
         boolean bos = model.tokenizer().vocabulary().addBos();
@@ -266,28 +267,28 @@ public final class GenerationService implements AutoCloseable {
             () -> cancelled.getAsBoolean() || (timed && System.nanoTime() - deadline > 0);
         Optional<LineLikelihood.Scoring> scoring = LineLikelihood.start(model, bos, context, text);
         if (scoring.isEmpty() || head.tokens().length >= model.contextLength()) {
-          return new double[0];
+          return LineScores.none();
         }
         try {
           if (!admit(head, timeout, cancelled)) {
-            return new double[0];
+            return LineScores.none();
           }
         } catch (QueueFullException e) {
           throw new QueueFull(e);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
-          return new double[0];
+          return LineScores.none();
         } catch (ExecutionException | java.util.concurrent.CancellationException e) {
           // Scores only point the fix at a line: without them it is asked as before (a timeout
           // or a cancellation then ends the edit's own generation as it would have).
-          return new double[0];
+          return LineScores.none();
         }
         try {
           return new SchedulerPasses(scheduler)
               .run(scoring.get().tokens(), session -> scoring.get().next(session, stop));
         } catch (RuntimeException e) {
           // As above: the scoring stopped (the model unloaded, the caller interrupted) or failed.
-          return new double[0];
+          return LineScores.none();
         }
       }
 

@@ -464,9 +464,8 @@ class EditServiceTest {
     ScriptedEditModel prefixOnly =
         new ScriptedEditModel(DOCUMENTED) {
           @Override
-          public double[] lineLogProbabilities(
-              String context, String text, BooleanSupplier cancelled) {
-            return new double[] {-1, -9, 0};
+          public LineScores lineScores(String context, String text, BooleanSupplier cancelled) {
+            return LineScores.of(new double[] {-1, -9, 0});
           }
         };
     steps.clear();
@@ -480,9 +479,8 @@ class EditServiceTest {
     FillingEditModel likely =
         new FillingEditModel(DOCUMENTED, "return math.pi * r * r") {
           @Override
-          public double[] lineLogProbabilities(
-              String context, String text, BooleanSupplier cancelled) {
-            return new double[] {-1, -2, 0};
+          public LineScores lineScores(String context, String text, BooleanSupplier cancelled) {
+            return LineScores.of(new double[] {-1, -2, 0});
           }
         };
     List<FixStep> steps = new java.util.ArrayList<>();
@@ -530,9 +528,8 @@ class EditServiceTest {
     ScriptedEditModel plain =
         new ScriptedEditModel(UNCHANGED, UNCHANGED) {
           @Override
-          public double[] lineLogProbabilities(
-              String context, String text, BooleanSupplier cancelled) {
-            return new double[] {-1, -9, 0};
+          public LineScores lineScores(String context, String text, BooleanSupplier cancelled) {
+            return LineScores.of(new double[] {-1, -9, 0});
           }
         };
     assertEquals(
@@ -659,9 +656,8 @@ class EditServiceTest {
       FillingEditModel model =
           new FillingEditModel(UNCHANGED, "return math.pi * r * r") {
             @Override
-            public double[] lineLogProbabilities(
-                String context, String text, BooleanSupplier cancelled) {
-              return new double[] {-1, score, 0};
+            public LineScores lineScores(String context, String text, BooleanSupplier cancelled) {
+              return LineScores.of(new double[] {-1, score, 0});
             }
           };
       new EditService(model)
@@ -727,14 +723,13 @@ class EditServiceTest {
         new ScriptedEditModel(
             unchanged, FIXED.replace("def area(r):\n", "def area(r):\n    # pi r squared\n")) {
           @Override
-          public double[] lineLogProbabilities(
-              String context, String text, BooleanSupplier cancelled) {
+          public LineScores lineScores(String context, String text, BooleanSupplier cancelled) {
             // Before the first answer, so that the session then keeps the whole conversation.
             assertTrue(prompts.isEmpty(), "scored after an answer");
             scored.add(context);
             scored.add(text);
             // The def line and the comment score lowest, but only code lines compete.
-            return new double[] {-9, -8, -7, 0};
+            return LineScores.of(new double[] {-9, -8, -7, 0});
           }
         };
     String out =
@@ -765,10 +760,9 @@ class EditServiceTest {
       ScriptedEditModel model =
           new ScriptedEditModel(FIXED) {
             @Override
-            public double[] lineLogProbabilities(
-                String context, String text, BooleanSupplier cancelled) {
+            public LineScores lineScores(String context, String text, BooleanSupplier cancelled) {
               scored[0]++;
-              return new double[] {-1, -5, 0};
+              return LineScores.of(new double[] {-1, -5, 0});
             }
           };
       new EditService(model)

@@ -14,8 +14,8 @@ public class FillingEditModel extends ScriptedEditModel {
   }
 
   @Override
-  public double[] lineLogProbabilities(String context, String text, BooleanSupplier cancelled) {
-    return new double[] {-1, -9, 0};
+  public LineScores lineScores(String context, String text, BooleanSupplier cancelled) {
+    return LineScores.of(new double[] {-1, -9, 0});
   }
 
   @Override

@@ -124,10 +124,12 @@ class FixSecondLookRealModelTest {
   void aModelWithoutFillInTheMiddleTokensIsNotAskedToFillTheSuspectLineIn() {
     try (Model loaded = Model.load(RealModels.smollm2(), Model.Options.defaults())) {
       // SmolLM2's vocabulary has no fill-in-the-middle tokens (the Qwen models' fills are measured
-      // by bin/eval's fix tasks, docs/QUALITY.md): the real model scores the lines, the fill is
-      // not asked in a format it lacks (the step says so), and both looks are unchanged, so the
-      // fix ends with no change. The bug (twice x, less one) reads unlikely to it (about -8.3), so
-      // it is asked again.
+      // by bin/eval's fix tasks, docs/QUALITY.md): the real model scores the lines, and the fill is
+      // not asked in a format it lacks (the step says so). The bug (twice x, less one) reads
+      // unlikely to it (about -8.3), so the line is looked at again: swapping one token, its least
+      // likely or the one before, for one it expects makes it read likely (`- 1` becomes `+ 1` to
+      // SmolLM2: the repair is a guess, which the step says), so that change is the answer, with
+      // no second look. The other lines are untouched.
       String file = FILE.replace("x + 2", "x * 2 - 1");
       String unchanged = UNCHANGED.replace("x + 2", "x * 2 - 1");
       RecordingEditModel model =
@@ -135,14 +137,19 @@ class FixSecondLookRealModelTest {
       assertEquals(dev.cromwell.protocol.FimFormat.PREFIX_ONLY, model.fimFormat());
       List<FixStep> steps = new ArrayList<>();
       EditService.Request request = new EditService.Request("double.py", file, 1, 7, "fix the bug");
-      assertEquals(file, new EditService(model).edit(request, () -> false, steps::add));
-      assertEquals(2, model.prompts.size());
-      // The second look named the scored suspect, the selection's only code line.
-      assertTrue(model.prompts.get(1).contains("`return x * 2 - 1`"), model.prompts.get(1));
+      String out = new EditService(model).edit(request, () -> false, steps::add);
+      assertEquals(1, model.prompts.size(), "a second look after the repair: " + steps);
       assertTrue(
           ((FixStep.Suspected) steps.get(0)).lowest() < SuspectLine.UNLIKELY_BELOW, "" + steps);
       assertEquals(new FixStep.NotFilled(7, "the model cannot fill in the middle"), steps.get(1));
-      assertEquals(new FixStep.AskedAgain(7), steps.get(2));
+      FixStep.Repaired repaired = (FixStep.Repaired) steps.get(2);
+      assertEquals(3, steps.size(), steps.toString());
+      assertEquals("return x * 2 - 1", repaired.before());
+      assertTrue(repaired.lowest() >= SuspectLine.UNLIKELY_BELOW, repaired.toString());
+      assertEquals(file.replace("return x * 2 - 1", repaired.after()), out);
+      // The least likely token was at the end (`- 1`), so the start of the line stays.
+      assertTrue(repaired.after().startsWith("return x * 2"), repaired.toString());
+      assertFalse(repaired.after().equals(repaired.before()), repaired.toString());
     } catch (EditException e) {
       throw new AssertionError(e);
     }

@@ -58,12 +58,76 @@ class LineLikelihoodRealModelTest {
   }
 
   @Test
+  void eachLinesLeastLikelyTokenIsNamedWithTheTokensTheModelExpectedThere() {
+    try (Model model = Model.load(RealModels.smollm2(), new Model.Options(2, 2048, 16))) {
+      Session scoring = model.newSession();
+      LineScores scores =
+          LineLikelihood.start(model, false, CONTEXT, TEXT)
+              .map(s -> runToEnd(s, scoring))
+              .orElseThrow();
+      // The reference: one token at a time, the least likely token of the made-up name's line and
+      // the model's most likely tokens at it.
+      int[] tokens = model.tokenizer().encode(CONTEXT + TEXT, true);
+      Session session = model.newSession();
+      float[] logits = session.prefill(new int[] {tokens[0]}, () -> false);
+      int line = TEXT.split("\n").length - 1;
+      int lineStart = TEXT.lastIndexOf("    return width");
+      int offset = model.tokenizer().tokenBytes(tokens[0], true).length - CONTEXT.length();
+      double lowest = 0;
+      int lowestStart = -1;
+      int lowestEnd = -1;
+      int expected = -1;
+      int lineEnd = TEXT.indexOf('\n', lineStart);
+      for (int t = 1; t < tokens.length; t++) {
+        int length = model.tokenizer().tokenBytes(tokens[t], true).length;
+        // A token counts on the line of its first visible character, else of its first one.
+        int visible = offset;
+        while (visible >= 0
+            && visible < offset + length
+            && Character.isWhitespace(TEXT.charAt(visible))) {
+          visible++;
+        }
+        visible = visible == offset + length ? offset : visible;
+        boolean onLine = visible >= lineStart && visible <= lineEnd;
+        double lp = logSoftmax(logits)[tokens[t]];
+        if (onLine && lp < lowest) {
+          lowest = lp;
+          lowestStart = offset;
+          lowestEnd = offset + length;
+          expected = LineLikelihood.mostLikely(logits, 1)[0];
+        }
+        logits = session.next(tokens[t]);
+        offset += length;
+      }
+      LineScores.LeastLikelyToken token = scores.leastLikely(line).orElseThrow();
+      assertEquals(lowest, scores.lowest()[line], 2e-3);
+      assertEquals(lowestStart, token.start());
+      assertEquals(lowestEnd, token.end());
+      assertTrue(TEXT.substring(token.start(), token.end()).strip().length() > 0);
+      assertEquals(
+          new String(model.tokenizer().tokenBytes(expected, false), StandardCharsets.UTF_8),
+          token.expected().getFirst(),
+          "the model's most likely token there");
+      assertTrue(token.expected().size() <= 3);
+    }
+  }
+
+  private static LineScores runToEnd(LineLikelihood.Scoring scoring, Session session) {
+    while (true) {
+      java.util.Optional<LineScores> lines = scoring.next(session, () -> false);
+      if (lines.isPresent()) {
+        return lines.get();
+      }
+    }
+  }
+
+  @Test
   void theServiceScoresOnItsSchedulersThreadAsTheEngineDoes() {
     try (Model model = Model.load(RealModels.smollm2(), new Model.Options(2, 2048));
         GenerationService service = new GenerationService(model, "smollm2", 8, 4)) {
       double[] direct = scored(model, model.newSession(), false, CONTEXT, TEXT, () -> false);
       double[] served =
-          service.editModel(Duration.ofMinutes(1)).lineLogProbabilities(CONTEXT, TEXT, () -> false);
+          service.editModel(Duration.ofMinutes(1)).lineScores(CONTEXT, TEXT, () -> false).lowest();
       assertEquals(TEXT.split("\n", -1).length, served.length);
       assertArrayEquals(direct, served, 2e-3);
     }
@@ -181,9 +245,9 @@ class LineLikelihoodRealModelTest {
       return new double[0];
     }
     while (true) {
-      java.util.Optional<double[]> lines = scoring.get().next(session, cancelled);
+      java.util.Optional<LineScores> lines = scoring.get().next(session, cancelled);
       if (lines.isPresent()) {
-        return lines.get();
+        return lines.get().lowest();
       }
     }
   }

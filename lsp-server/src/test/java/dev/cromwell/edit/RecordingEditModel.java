@@ -33,8 +33,8 @@ final class RecordingEditModel implements EditModel {
   }
 
   @Override
-  public double[] lineLogProbabilities(String context, String text, BooleanSupplier cancelled) {
-    return scoring ? model.lineLogProbabilities(context, text, cancelled) : new double[0];
+  public LineScores lineScores(String context, String text, BooleanSupplier cancelled) {
+    return scoring ? model.lineScores(context, text, cancelled) : LineScores.none();
   }
 
   @Override

@@ -26,21 +26,21 @@ class SuspectLineTest {
   void theLeastLikelyCodeLineIsPickedAndProseNeverCompetes() {
     // Lowest first on the decorator, def, docstring and comment lines; then on `return not n`.
     double[] lowest = {-20, -19, -18, -17, -16, -15, -14, -13, -2, -1, -3, -5, 0};
-    SuspectLine suspect = SuspectLine.pick(lowest, REGION, 10);
-    assertEquals(new SuspectLine(21, "    return not n", -5), suspect);
+    SuspectLine suspect = SuspectLine.pick(LineScores.of(lowest), REGION, 10);
+    assertEquals(new SuspectLine(21, "    return not n", -5, null), suspect);
   }
 
   @Test
   void aOneLineDocstringAndQuotesThatCloseOnTheirLineEndNothing() {
     String region = "def f(x):\n    '''Twice.'''\n    y = x\n    return y * 3\n";
     assertEquals(
-        new SuspectLine(3, "    y = x", -4),
-        SuspectLine.pick(new double[] {-9, -9, -4, -1}, region, 1));
+        new SuspectLine(3, "    y = x", -4, null),
+        SuspectLine.pick(LineScores.of(new double[] {-9, -9, -4, -1}), region, 1));
   }
 
   @Test
   void noScoresOrNoCodeLinesPickNothing() {
-    assertNull(SuspectLine.pick(new double[0], REGION, 1));
-    assertNull(SuspectLine.pick(new double[] {-1, -1}, "# only\n# comments\n", 1));
+    assertNull(SuspectLine.pick(LineScores.none(), REGION, 1));
+    assertNull(SuspectLine.pick(LineScores.of(new double[] {-1, -1}), "# only\n# comments\n", 1));
   }
 }

@@ -19,11 +19,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * An editor hears what a fix does beyond its first answer in the edit's progress, as {@code
- * cromwell edit} prints it. On the real SmolLM2 some "fix the bug" edits of these small functions
- * are refused (its answer's code block is cut off) and others come back unchanged the first time,
- * so the model is asked again about the line it finds least likely: which ones depends on what the
- * server ran before (a shared session computes a prompt in other chunks), so the three run in one
- * server, in this order, and at least one must say it asked again.
+ * cromwell edit} prints it, and sees the line the fix guessed as a message once the edit landed. On
+ * the real SmolLM2 some "fix the bug" edits of these small functions are refused (its answer's code
+ * block is cut off) and others come back unchanged; then the line it finds least likely is looked
+ * at again: SmolLM2 cannot fill in the middle (the step says so), and {@code n % 2 == 1} in {@code
+ * is_even} reads unlikely to it, at {@code 1}, where swapping in the token it expects, {@code 0},
+ * makes the line read likely: the one-token repair. Which files reach which step depends on what
+ * the server ran before (a shared session computes a prompt in other chunks), so the three run in
+ * one server, in this order.
  */
 @Timeout(400)
 class FixStepsRealModelTest {
@@ -32,9 +35,13 @@ class FixStepsRealModelTest {
     "def is_even(n):\n    return n % 2 == 1\n",
     "def first(xs):\n    return xs[1]\n",
   };
+  static final String REPAIRED =
+      "line 2 changed by one token, to `return n % 2 == 0`: the smallest change after which the"
+          + " model finds it likely, a guess to check";
 
   @Test
-  void aFixThatAsksAgainSaysSoInItsProgress(@TempDir Path folder) throws Exception {
+  void aFixSaysWhatItDidInItsProgressAndShowsTheLineItGuessed(@TempDir Path folder)
+      throws Exception {
     List<String> reports = new ArrayList<>();
     try (LspHarness h = RealModelServer.start("threads", "2")) {
       for (int i = 0; i < FILES.length; i++) {
@@ -64,25 +71,25 @@ class FixStepsRealModelTest {
             .map(n -> file.getFileName() + ": " + ((WorkDoneProgressReport) n).getMessage())
             .forEach(reports::add);
       }
-      // The log has them too, for a client without progress; SmolLM2 cannot fill in the middle,
-      // so the fix says so, and then asks again.
+      // The log has them too, for a client without progress.
       List<String> logged = h.client.logged.stream().map(m -> m.getMessage()).toList();
-      assertTrue(
-          logged.contains(
-              "Cromwell: the first answer changed nothing; asked again, pointed at line 2"),
-          logged.toString());
       assertTrue(
           logged.contains(
               "Cromwell: line 2 not written again from the code around it: the model cannot fill"
                   + " in the middle"),
           logged.toString());
+      assertTrue(logged.contains("Cromwell: " + REPAIRED), logged.toString());
+      // The editor applied the edit, so the guessed line is shown for the user to check.
+      assertTrue(
+          h.client.shown.stream().anyMatch(m -> m.getMessage().equals("Cromwell: " + REPAIRED)),
+          h.client.shown.toString());
+      // The edit itself is the one character that changed.
+      assertTrue(
+          h.client.applied.stream()
+              .map(Object::toString)
+              .anyMatch(e -> e.contains("f2.py") && e.contains("newText = \"0\"")),
+          h.client.applied.toString());
     }
-    assertTrue(
-        reports.stream()
-            .anyMatch(
-                r ->
-                    r.endsWith(
-                        ": the first answer changed nothing; asked again, pointed at line 2")),
-        reports.toString());
+    assertTrue(reports.contains("f2.py: " + REPAIRED), reports.toString());
   }
 }

@@ -1,6 +1,7 @@
 package dev.cromwell.benchmarks.eval;
 
 import dev.cromwell.edit.EditModel;
+import dev.cromwell.edit.LineScores;
 import dev.cromwell.edit.ModelEditModel;
 import dev.cromwell.engine.generate.GenerationStats;
 import dev.cromwell.engine.model.Model;
@@ -83,10 +84,10 @@ final class ComparingEditModel implements EditModel {
    * head for its generation as {@code EditService} leaves it, and their timings stay comparable.
    */
   @Override
-  public double[] lineLogProbabilities(String context, String text, BooleanSupplier cancelled) {
-    double[] first = null;
+  public LineScores lineScores(String context, String text, BooleanSupplier cancelled) {
+    LineScores first = null;
     for (ModelEditModel m : models) {
-      double[] scores = m.lineLogProbabilities(context, text, cancelled);
+      LineScores scores = m.lineScores(context, text, cancelled);
       first = first == null ? scores : first;
     }
     return first;

@@ -135,6 +135,7 @@ public final class Report {
             "NothingSuspect",
             "AskedAgain",
             "Filled",
+            "Repaired",
             "NotFilled",
             "LineConfirmed")) {
       for (Outcome o : outcomes) {

@@ -80,10 +80,19 @@ class HarnessTest {
                     "Suspected[line=2, text=x, lowest=-8.0]",
                     "SuspectKept[line=2, now=3]",
                     "Filled[line=3, before=x, after=y]"));
+    Outcome repaired =
+        new Outcome("g", true, false, "", 1, "x")
+            .withSteps(
+                List.of(
+                    "Suspected[line=2, text=x, lowest=-8.0]",
+                    "Filled[line=2, before=x, after=z]",
+                    "Repaired[line=2, before=x, after=y, lowest=-1.5]"));
     assertEquals(
-        "SuspectKept 1 (0 passed); NothingSuspect 1 (1 passed); AskedAgain 1 (0 passed); Filled 2"
-            + " (1 passed); NotFilled 1 (0 passed); LineConfirmed 1 (1 passed)",
-        Report.stepTally(List.of(plain, filled, notFilled, nothingSuspect, confirmed, keptFilled)));
+        "SuspectKept 1 (0 passed); NothingSuspect 1 (1 passed); AskedAgain 1 (0 passed); Filled 3"
+            + " (2 passed); Repaired 1 (1 passed); NotFilled 1 (0 passed); LineConfirmed 1 (1"
+            + " passed)",
+        Report.stepTally(
+            List.of(plain, filled, notFilled, nothingSuspect, confirmed, keptFilled, repaired)));
     assertEquals("", Report.stepTally(List.of(plain)));
     Report report = new Report();
     report.add("edit", "fix", "Cromwell", List.of(plain, filled, notFilled));

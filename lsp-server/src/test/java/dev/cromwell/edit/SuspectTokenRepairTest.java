@@ -1,0 +1,194 @@
+package dev.cromwell.edit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.cromwell.protocol.edit.EditException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.ToDoubleFunction;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The one-token repair of a fix's suspect line, on scripted scores (the plumbing; what it wins on
+ * real models is measured in docs/QUALITY.md, "Fix tasks: the one-token repair").
+ */
+class SuspectTokenRepairTest {
+  static final String FILE = EditServiceTest.FILE;
+  static final String REGION = "def area(r):\n    return 3.14 * r * r\n";
+  // " 3.14" on the suspect line, counted in the region, with what the model expected there.
+  static final LineScores.LeastLikelyToken AT_3_14 =
+      new LineScores.LeastLikelyToken(23, 28, List.of(" math.pi", " 2"), null);
+
+  @Test
+  void candidatesTakeTheTokenOutOrPutEachExpectedOneInItsPlace() {
+    LineScores.LeastLikelyToken not =
+        new LineScores.LeastLikelyToken(10, 14, List.of(" x", " y"), null);
+    assertEquals(
+        List.of("    return x", "    return x x", "    return y x"),
+        SuspectTokenRepair.candidates("    return not x", not));
+    // None blank, none the line itself; a line end's \r stays.
+    LineScores.LeastLikelyToken whole =
+        new LineScores.LeastLikelyToken(0, 4, List.of("pass", "x"), null);
+    assertEquals(List.of("x\r"), SuspectTokenRepair.candidates("pass\r", whole));
+    assertEquals(
+        List.of(),
+        SuspectTokenRepair.candidates(
+            "x", new LineScores.LeastLikelyToken(0, 1, List.of("x"), null)));
+  }
+
+  @Test
+  void theTokenBeforeTheLeastLikelyOneIsTriedToo() {
+    // After a wrong name the next token reads unlikely: `.remove` after `switch`.
+    String line = "        switch.remove(res[-1])";
+    LineScores.LeastLikelyToken name = new LineScores.LeastLikelyToken(8, 14, List.of("lst"), null);
+    LineScores.LeastLikelyToken remove =
+        new LineScores.LeastLikelyToken(14, 21, List.of(" ="), name);
+    assertEquals(
+        List.of(
+            "        switch(res[-1])",
+            "        switch =(res[-1])",
+            "        .remove(res[-1])",
+            "        lst.remove(res[-1])"),
+        SuspectTokenRepair.candidates(line, remove));
+  }
+
+  @Test
+  void aLaterLineNearTheThresholdMayMoveByLessThanTheSlack() throws EditException {
+    String file = FILE + "    print(r)\n";
+    String unchanged = EditServiceTest.UNCHANGED.replace("r * r\n", "r * r\n    print(r)\n");
+    Repairing model =
+        new Repairing(
+            line -> line.contains("math.pi") ? -1 : -9,
+            line -> line.contains("math.pi") ? -6.6 : -6.53,
+            unchanged,
+            "return 2 * r * r");
+    assertEquals(
+        file.replace("3.14", "math.pi"),
+        new EditService(model)
+            .edit(new EditService.Request("geo.py", file, 3, 5, "fix the bug"), () -> false));
+  }
+
+  @Test
+  void theOneTokenChangeThatReadsLikelyGoesBeforeTheFillsLine() throws EditException {
+    Repairing model = new Repairing(line -> line.contains("math.pi") ? -1 : -9, "return 2 * r * r");
+    List<FixStep> steps = new ArrayList<>();
+    String out = fix(model, steps);
+    assertEquals(FILE.replace("3.14", "math.pi"), out);
+    assertEquals(
+        List.of(
+            new FixStep.Suspected(4, "    return 3.14 * r * r", -9),
+            new FixStep.Filled(4, "return 3.14 * r * r", "return 2 * r * r"),
+            new FixStep.Repaired(4, "return 3.14 * r * r", "return math.pi * r * r", -1)),
+        steps);
+    // The line as it stands, then the three candidates, each in the file up to the line.
+    assertEquals(
+        List.of(
+            "    return 3.14 * r * r",
+            "    return * r * r",
+            "    return math.pi * r * r",
+            "    return 2 * r * r"),
+        model.rescored);
+    assertEquals(2, model.prompts.size(), "the first answer and the fill; no second look");
+  }
+
+  @Test
+  void withNoCandidateThatReadsLikelyTheFillsLineOrTheSecondLookStands() throws EditException {
+    Repairing model = new Repairing(line -> -8, "return 2 * r * r");
+    assertEquals(FILE.replace("3.14", "2"), fix(model, new ArrayList<>()));
+    // The fill not taken: the second look.
+    Repairing notFilled = new Repairing(line -> -8, "for x in r:", EditServiceTest.FIXED);
+    List<FixStep> steps = new ArrayList<>();
+    assertEquals(FILE.replace("3.14", "math.pi"), fix(notFilled, steps));
+    assertEquals(new FixStep.AskedAgain(4), steps.getLast());
+  }
+
+  @Test
+  void aLineTheFillWritesAsItStandsIsNotRepaired() throws EditException {
+    Repairing model = new Repairing(line -> -1, "return 3.14 * r * r");
+    assertEquals(FILE, fix(model, new ArrayList<>()));
+    assertEquals(List.of(), model.rescored, "no candidate scored");
+  }
+
+  @Test
+  void aChangeThatMakesTheNextLineReadWorseIsNotTaken() throws EditException {
+    String file = FILE + "    print(r)\n";
+    String unchanged = EditServiceTest.UNCHANGED.replace("r * r\n", "r * r\n    print(r)\n");
+    // The candidate reads likely, but the line after it drops from -2 to -7.
+    Repairing model =
+        new Repairing(
+            line -> line.contains("math.pi") ? -1 : -9,
+            rest -> rest.contains("math.pi") ? -7 : -2,
+            unchanged,
+            "return 2 * r * r");
+    String out =
+        new EditService(model)
+            .edit(new EditService.Request("geo.py", file, 3, 5, "fix the bug"), () -> false);
+    assertEquals(file.replace("3.14", "2"), out);
+  }
+
+  private static String fix(EditModel model, List<FixStep> steps) throws EditException {
+    return new EditService(model)
+        .edit(
+            new EditService.Request("geo.py", FILE, 3, 4, "fix the bug"), () -> false, steps::add);
+  }
+
+  /**
+   * An unchanged first answer, then scripted fills and second looks; the region scores -9 on the
+   * suspect line with {@link #AT_3_14}, and each rescored line scores by {@code lineScore} (the
+   * line after it by {@code nextScore}, given the candidate).
+   */
+  static class Repairing extends FillingEditModel {
+    final ToDoubleFunction<String> lineScore;
+    final ToDoubleFunction<String> nextScore;
+    final List<String> rescored = new ArrayList<>();
+
+    Repairing(ToDoubleFunction<String> lineScore, String... fillsAndLooks) {
+      this(lineScore, candidate -> -2, EditServiceTest.UNCHANGED, fillsAndLooks);
+    }
+
+    Repairing(
+        ToDoubleFunction<String> lineScore,
+        ToDoubleFunction<String> nextScore,
+        String first,
+        String... fillsAndLooks) {
+      super(prepend(first, fillsAndLooks));
+      this.lineScore = lineScore;
+      this.nextScore = nextScore;
+    }
+
+    private static String[] prepend(String first, String[] rest) {
+      String[] all = new String[rest.length + 1];
+      all[0] = first;
+      System.arraycopy(rest, 0, all, 1, rest.length);
+      return all;
+    }
+
+    @Override
+    public LineScores lineScores(String context, String text, BooleanSupplier cancelled) {
+      if (text.startsWith("def area")) {
+        List<LineScores.LeastLikelyToken> tokens = new ArrayList<>();
+        tokens.add(null);
+        tokens.add(AT_3_14);
+        tokens.add(null);
+        double[] lowest = new double[text.split("\n", -1).length];
+        lowest[1] = -9;
+        while (tokens.size() < lowest.length) {
+          tokens.add(null);
+        }
+        return new LineScores(lowest, tokens);
+      }
+      if (!context.endsWith("def area(r):\n")) {
+        throw new AssertionError("a candidate scored after " + context);
+      }
+      String[] lines = text.split("\n", -1);
+      rescored.add(lines[0]);
+      double[] lowest = new double[lines.length];
+      lowest[0] = lineScore.applyAsDouble(lines[0]);
+      for (int i = 1; i < lines.length; i++) {
+        lowest[i] = lines[i].isBlank() ? 0 : nextScore.applyAsDouble(lines[0]);
+      }
+      return LineScores.of(lowest);
+    }
+  }
+}
