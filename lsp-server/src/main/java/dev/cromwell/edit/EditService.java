@@ -191,12 +191,13 @@ public final class EditService {
     // second look changed it and broke the function (docs/QUALITY.md, "Fix tasks: the fill
     // before a second look"). Otherwise a one-token repair that makes the line read likely goes
     // before the fill's own line (suspectFixed). A fill out of time ends without an answer of its
-    // own (EditModel.fill), leaving the file; then, as for a line not taken, the second look.
+    // own (EditModel.fill), leaving the file; then, with no repair either, the second look.
     String fixed = suspectFixed(r.path(), fileHead(r, prompt), r.text(), suspect, cancelled, steps);
     if (fixed != null) {
       return fixed.isEmpty() ? updated : fixed;
     }
-    // No repair, and the fill not taken, cut off or impossible: ask once more in the same conversation, with the
+    // No repair, and the fill not taken, cut off or impossible: ask once more in the same
+    // conversation, with the
     // unchanged answer as the model's turn, pointed at the suspect line. With no score (a model
     // that cannot score text, or scoring cut by a time limit, a full queue or a long context)
     // nothing says the code is likely: the second look runs, unpointed, as it did before the gate,
@@ -244,9 +245,10 @@ public final class EditService {
    * written again by fill-in-the-middle when the answer left it as it stood and it reads unlikely
    * enough: such an answer mostly changed something else (a docstring's example, the spelling of a
    * slice) and kept the bug, which on the 1.5B's fix tasks was the line the model finds least
-   * likely (docs/QUALITY.md, "Fix tasks: a first answer that kept the suspect line"). A fill that
-   * writes the line as it stands, or is not taken, leaves the answer as it is; no second look
-   * follows a changed answer.
+   * likely (docs/QUALITY.md, "Fix tasks: a first answer that kept the suspect line"); a one-token
+   * repair goes before the fill's line, as after an unchanged answer ({@link #suspectFixed}). A
+   * fill that writes the line as it stands, or neither taken, leaves the answer as it is; no second
+   * look follows a changed answer.
    */
   private String withKeptSuspectFilled(
       String path,
@@ -299,15 +301,25 @@ public final class EditService {
     if (fill.confirmed()) {
       return "";
     }
-    String repaired =
+    SuspectTokenRepair.Repair repair =
         head == null || suspect == null
             ? null
-            : SuspectTokenRepair.repair(model, head, text, suspect, cancelled, steps);
+            : SuspectTokenRepair.repair(model, head, text, suspect, cancelled);
     if (cancelled.getAsBoolean()) {
       throw new EditException("the edit was cancelled");
     }
-    if (repaired != null) {
-      return repaired;
+    if (repair != null) {
+      steps.accept(
+          new FixStep.Repaired(
+              suspect.line(),
+              repair.before(),
+              repair.after(),
+              repair.lowest(),
+              fill.filled() == null ? null : fill.filled().after()));
+      return repair.text();
+    }
+    if (fill.filled() != null) {
+      steps.accept(fill.filled());
     }
     return fill.text().equals(text) ? null : fill.text();
   }

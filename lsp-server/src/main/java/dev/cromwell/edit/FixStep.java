@@ -83,7 +83,8 @@ public sealed interface FixStep {
 
   /**
    * The suspect line was written again by fill-in-the-middle, and taken (no second look follows):
-   * after a first answer that changed nothing, or one that kept the line ({@link SuspectKept}).
+   * after a first answer that changed nothing, or one that kept the line ({@link SuspectKept});
+   * told only when no one-token repair ({@link Repaired}) went before it.
    */
   record Filled(int line, String before, String after) implements Guess {
     @Override
@@ -95,8 +96,9 @@ public sealed interface FixStep {
   }
 
   /**
-   * The suspect line's fill was not taken, for {@code why}: after a first answer that changed
-   * nothing a second look follows; one that kept the line ({@link SuspectKept}) stands.
+   * The suspect line's fill was not taken, for {@code why}: a one-token repair may follow ({@link
+   * Repaired}); without one, after a first answer that changed nothing a second look follows, and
+   * one that kept the line ({@link SuspectKept}) stands.
    */
   record NotFilled(int line, String why) implements FixStep {
     @Override
@@ -134,20 +136,22 @@ public sealed interface FixStep {
   }
 
   /**
-   * The suspect line's least likely token was taken out or swapped for one the model expected
-   * there, the smallest change after which the line reads likely to it ({@link
-   * SuspectTokenRepair}); taken over a fill of the line.
+   * The suspect line's least likely token, or the one before it, was taken out or swapped for one
+   * the model expected there, a one-token change after which the line reads likely to it ({@link
+   * SuspectTokenRepair}); taken over a fill of the line, when there was one.
    *
    * @param lowest the repaired line's least likely token (with the lines after it), log-probability
+   * @param overFill the fill's line that the repair went before, or null when no fill was taken
    */
-  record Repaired(int line, String before, String after, double lowest) implements Guess {
+  record Repaired(int line, String before, String after, double lowest, String overFill)
+      implements Guess {
     @Override
     public String describe() {
       return "line "
           + line
           + " changed by one token, to `"
           + after
-          + "`: the smallest change after which the model finds it likely, a guess to check";
+          + "`, after which the model finds it likely: a guess to check";
     }
   }
 }

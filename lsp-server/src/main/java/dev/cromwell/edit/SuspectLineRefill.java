@@ -41,17 +41,24 @@ final class SuspectLineRefill {
   private SuspectLineRefill() {}
 
   /**
-   * What a fill came to: the file ({@code text}, changed only when the model's line was taken), and
+   * What a fill came to: the file ({@code text}, changed only when the model's line was taken),
    * whether the model wrote the suspect line as it stands ({@code confirmed}): asked what belongs
-   * between the code around it, the model writes that very line, so it is no bug to the model.
+   * between the code around it, the model writes that very line, so it is no bug to the model; and
+   * the step that tells the line taken ({@code filled}, null when none was), which the caller tells
+   * only if it keeps that line (a one-token repair may go before it).
    */
-  record Outcome(String text, boolean confirmed) {}
+  record Outcome(String text, boolean confirmed, FixStep.Filled filled) {
+    Outcome(String text, boolean confirmed) {
+      this(text, confirmed, null);
+    }
+  }
 
   /**
    * {@code text} with {@code suspect}'s line written again by {@code model}, or {@code text} itself
    * (confirmed when the model wrote the line as it stands) when the model cannot fill in the middle
-   * or the model's line is not taken (see the class); {@code steps} hears which. The caller asks
-   * only about a line unlikely enough ({@link SuspectLine#unlikelyEnough}).
+   * or the model's line is not taken (see the class); {@code steps} hears which, but for a line
+   * taken, whose step the outcome holds ({@link Outcome#filled}). The caller asks only about a line
+   * unlikely enough ({@link SuspectLine#unlikelyEnough}).
    */
   static Outcome refill(
       EditModel model,
@@ -106,9 +113,10 @@ final class SuspectLineRefill {
               suspect.line(), "the model's line `" + code + "` is not a correction of it"));
       return new Outcome(text, false);
     }
-    steps.accept(new FixStep.Filled(suspect.line(), old.strip(), code));
     return new Outcome(
-        text.substring(0, start) + indent + code + (crlf ? "\r" : "") + text.substring(end), false);
+        text.substring(0, start) + indent + code + (crlf ? "\r" : "") + text.substring(end),
+        false,
+        new FixStep.Filled(suspect.line(), old.strip(), code));
   }
 
   /**

@@ -5,7 +5,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
-import java.util.function.Consumer;
 
 /**
  * The smallest change to the suspect line ({@link SuspectLine}) that makes it read likely: its
@@ -38,18 +37,30 @@ final class SuspectTokenRepair {
   private SuspectTokenRepair() {}
 
   /**
+   * A repair: the file with the line changed, the line before and after (stripped), and the
+   * after-line's least likely token with the lines after it (natural log-probability).
+   */
+  record Repair(String text, String before, String after, double lowest) {}
+
+  /**
    * {@code file} with {@code suspect}'s line repaired, or null when no candidate reads likely (or
-   * the model cannot say, or {@code cancelled}); {@code steps} hears a repair.
+   * the model cannot say: it cannot score, its queue is full, {@code cancelled}).
    *
    * @param head the text before the file where it was scored (the fix prompt's head)
    */
-  static String repair(
-      EditModel model,
-      String head,
-      String file,
-      SuspectLine suspect,
-      BooleanSupplier cancelled,
-      Consumer<FixStep> steps) {
+  static Repair repair(
+      EditModel model, String head, String file, SuspectLine suspect, BooleanSupplier cancelled) {
+    try {
+      return repaired(model, head, file, suspect, cancelled);
+    } catch (RuntimeException e) {
+      // A full queue or a model unloaded under a served edit: the repair is a further guess, and
+      // the answer in hand stands without it.
+      return null;
+    }
+  }
+
+  private static Repair repaired(
+      EditModel model, String head, String file, SuspectLine suspect, BooleanSupplier cancelled) {
     LineScores.LeastLikelyToken token = suspect.token();
     if (token == null || !suspect.unlikelyEnough()) {
       return null;
@@ -82,8 +93,11 @@ final class SuspectTokenRepair {
     if (best == null) {
       return null;
     }
-    steps.accept(new FixStep.Repaired(suspect.line(), line.strip(), best.strip(), bestLowest));
-    return file.substring(0, start) + best + file.substring(end);
+    return new Repair(
+        file.substring(0, start) + best + file.substring(end),
+        line.strip(),
+        best.strip(),
+        bestLowest);
   }
 
   /**
@@ -103,14 +117,19 @@ final class SuspectTokenRepair {
 
   /** {@code line} with {@code slot}'s token taken out, then with each expected one in its place. */
   private static void swaps(Set<String> out, String line, LineScores.LeastLikelyToken slot) {
-    if (slot.start() < 0 || slot.end() > line.length() || slot.start() >= slot.end()) {
-      return;
+    if (slot.start() < 0
+        || slot.end() > line.length()
+        || slot.start() >= slot.end()
+        || line.substring(slot.start(), slot.end()).isBlank()) {
+      return; // indentation is Python's block structure, not a token to swap
     }
     String before = line.substring(0, slot.start());
     String rest = line.substring(slot.end());
     out.add(before + rest);
     for (String expected : slot.expected()) {
-      out.add(before + expected + rest);
+      if (!expected.isBlank()) {
+        out.add(before + expected + rest);
+      }
     }
   }
 

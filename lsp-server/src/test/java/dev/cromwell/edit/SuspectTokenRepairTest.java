@@ -78,8 +78,9 @@ class SuspectTokenRepairTest {
     assertEquals(
         List.of(
             new FixStep.Suspected(4, "    return 3.14 * r * r", -9),
-            new FixStep.Filled(4, "return 3.14 * r * r", "return 2 * r * r"),
-            new FixStep.Repaired(4, "return 3.14 * r * r", "return math.pi * r * r", -1)),
+            // The fill's line is not told: it did not land.
+            new FixStep.Repaired(
+                4, "return 3.14 * r * r", "return math.pi * r * r", -1, "return 2 * r * r")),
         steps);
     // The line as it stands, then the three candidates, each in the file up to the line.
     assertEquals(
@@ -90,6 +91,53 @@ class SuspectTokenRepairTest {
             "    return 2 * r * r"),
         model.rescored);
     assertEquals(2, model.prompts.size(), "the first answer and the fill; no second look");
+  }
+
+  @Test
+  void anAnswerThatKeptTheSuspectLineHasItRepairedInTheAnswersFile() throws EditException {
+    // The answer adds a comment above the line and keeps it: the repair runs in the answer's file.
+    String kept =
+        EditServiceTest.UNCHANGED.replace("def area(r):\n", "def area(r):\n    # pi r squared\n");
+    Repairing model =
+        new Repairing(
+            line -> line.contains("math.pi") ? -1 : -9, line -> -2, kept, "return 2 * r * r");
+    List<FixStep> steps = new ArrayList<>();
+    String out = fix(model, steps);
+    assertEquals(
+        FILE.replace("def area(r):\n", "def area(r):\n    # pi r squared\n")
+            .replace("3.14", "math.pi"),
+        out);
+    assertEquals(
+        List.of(
+            new FixStep.Suspected(4, "    return 3.14 * r * r", -9),
+            new FixStep.SuspectKept(4, 5),
+            new FixStep.Repaired(
+                5, "return 3.14 * r * r", "return math.pi * r * r", -1, "return 2 * r * r")),
+        steps);
+  }
+
+  @Test
+  void aFullQueueDuringTheRepairLeavesTheAnswerInHand() throws EditException {
+    Repairing model =
+        new Repairing(
+            line -> {
+              throw new EditModel.OutOfTime("the queue is full");
+            },
+            "return 2 * r * r");
+    List<FixStep> steps = new ArrayList<>();
+    assertEquals(FILE.replace("3.14", "2"), fix(model, steps));
+    assertEquals(new FixStep.Filled(4, "return 3.14 * r * r", "return 2 * r * r"), steps.getLast());
+  }
+
+  @Test
+  void indentationIsNeverATokenToSwap() {
+    // Qwen's tokens: the indentation less a space, then " foo"; neither a blank token nor a blank
+    // expected one is tried, since indentation is Python's block structure.
+    LineScores.LeastLikelyToken indent =
+        new LineScores.LeastLikelyToken(0, 3, List.of("  ", "x"), null);
+    LineScores.LeastLikelyToken name =
+        new LineScores.LeastLikelyToken(3, 7, List.of(" ", " bar"), indent);
+    assertEquals(List.of("    bar"), SuspectTokenRepair.candidates("    foo", name));
   }
 
   @Test
@@ -178,7 +226,7 @@ class SuspectTokenRepairTest {
         }
         return new LineScores(lowest, tokens);
       }
-      if (!context.endsWith("def area(r):\n")) {
+      if (!context.endsWith("def area(r):\n") && !context.endsWith("# pi r squared\n")) {
         throw new AssertionError("a candidate scored after " + context);
       }
       String[] lines = text.split("\n", -1);

@@ -36,8 +36,8 @@ class FixStepsRealModelTest {
     "def first(xs):\n    return xs[1]\n",
   };
   static final String REPAIRED =
-      "line 2 changed by one token, to `return n % 2 == 0`: the smallest change after which the"
-          + " model finds it likely, a guess to check";
+      "line 2 changed by one token, to `return n % 2 == 0`, after which the model finds it"
+          + " likely: a guess to check";
 
   @Test
   void aFixSaysWhatItDidInItsProgressAndShowsTheLineItGuessed(@TempDir Path folder)

@@ -85,11 +85,10 @@ class HarnessTest {
             .withSteps(
                 List.of(
                     "Suspected[line=2, text=x, lowest=-8.0]",
-                    "Filled[line=2, before=x, after=z]",
-                    "Repaired[line=2, before=x, after=y, lowest=-1.5]"));
+                    "Repaired[line=2, before=x, after=y, lowest=-1.5, overFill=z]"));
     assertEquals(
-        "SuspectKept 1 (0 passed); NothingSuspect 1 (1 passed); AskedAgain 1 (0 passed); Filled 3"
-            + " (2 passed); Repaired 1 (1 passed); NotFilled 1 (0 passed); LineConfirmed 1 (1"
+        "SuspectKept 1 (0 passed); NothingSuspect 1 (1 passed); AskedAgain 1 (0 passed); Filled 2"
+            + " (1 passed); Repaired 1 (1 passed); NotFilled 1 (0 passed); LineConfirmed 1 (1"
             + " passed)",
         Report.stepTally(
             List.of(plain, filled, notFilled, nothingSuspect, confirmed, keptFilled, repaired)));
