@@ -156,6 +156,11 @@ final class SuspectLineRefill {
         .equals(LineBindings.withScopedNamesNumbered(codeOnly(old)).replaceAll("\\s+", ""));
   }
 
+  /** The names {@code line} binds (assignment and loop targets and the like), strings aside. */
+  static Set<String> bindings(String line) {
+    return LineBindings.boundBy(codeOnly(line));
+  }
+
   /** {@code text} without its string literals and comments: what its names are read from. */
   private static String codeOnly(String text) {
     return LineBindings.code(withoutStrings(text));

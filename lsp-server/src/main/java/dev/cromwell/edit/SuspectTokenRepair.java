@@ -16,12 +16,14 @@ import java.util.function.BooleanSupplier;
  * different line where the one-token change was the fix ({@code return not x} filled as {@code
  * return sorted(x)}; docs/QUALITY.md, "Fix tasks: the one-token repair").
  *
- * <p>Each candidate line is scored where it stands, with the {@link #FOLLOWING} lines after it: it
- * is taken only when it reads likely ({@link SuspectLine#unlikelyEnough} no longer) and the lines
- * after it read above the threshold or, where they read near or below it already, no more than
- * {@link #LATER_LINE_SLACK} worse than they did, so that a change that only moves the surprise to a
- * later line (a dropped name the next line needs) is not taken. Of those, the candidate whose least
- * likely token is most likely wins.
+ * <p>Nothing is tried where the line reads likely in the file at hand (an answer's file, whose
+ * lines above it changed), and no candidate that binds other names than the line (a renamed
+ * assignment target). Each candidate line is scored where it stands, with the {@link #FOLLOWING}
+ * lines after it: it is taken only when it reads likely ({@link SuspectLine#unlikelyEnough} no
+ * longer) and the lines after it read above the threshold or, where they read near or below it
+ * already, no more than {@link #LATER_LINE_SLACK} worse than they did, so that a change that only
+ * moves the surprise to a later line (a dropped name the next line needs) is not taken. Of those,
+ * the candidate whose least likely token is most likely wins.
  */
 final class SuspectTokenRepair {
   /** Lines after the suspect one that are scored with each candidate. */
@@ -74,12 +76,20 @@ final class SuspectTokenRepair {
     String context = head + file.substring(0, start);
     String after = following(file, end);
     LineScores asItStands = model.lineScores(context, line + after, cancelled);
-    if (asItStands.isEmpty() || cancelled.getAsBoolean()) {
+    if (asItStands.isEmpty()
+        || cancelled.getAsBoolean()
+        || asItStands.lowest()[0] >= SuspectLine.threshold()) {
+      // In an answer's file the lines above may have changed, and the line with them may read
+      // likely now: no bug left to the model there.
       return null;
     }
+    java.util.Set<String> binds = SuspectLineRefill.bindings(line);
     String best = null;
     double bestLowest = Double.NEGATIVE_INFINITY;
     for (String candidate : candidates(line, token)) {
+      if (!SuspectLineRefill.bindings(candidate).equals(binds)) {
+        continue; // a renamed target: the lines that read the old name would fail
+      }
       LineScores scored = model.lineScores(context, candidate + after, cancelled);
       if (scored.isEmpty() || cancelled.getAsBoolean()) {
         return null;

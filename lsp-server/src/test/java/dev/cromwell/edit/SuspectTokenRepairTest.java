@@ -130,6 +130,27 @@ class SuspectTokenRepairTest {
   }
 
   @Test
+  void aRenamedTargetIsNoRepair() {
+    String file = "import math\n\ndef area(r):\n    a = 3.14 * r * r\n    return a\n";
+    LineScores.LeastLikelyToken target =
+        new LineScores.LeastLikelyToken(4, 5, List.of("b", "a2"), null);
+    SuspectLine suspect = new SuspectLine(4, "    a = 3.14 * r * r", -9, target);
+    Repairing model = new Repairing(line -> line.startsWith("    a ") ? -9 : -1);
+    assertEquals(null, SuspectTokenRepair.repair(model, "", file, suspect, () -> false));
+    // Only the line as it stands was scored: no candidate binds the same name.
+    assertEquals(List.of("    a = 3.14 * r * r"), model.rescored);
+  }
+
+  @Test
+  void aLineThatReadsLikelyInTheFileAtHandIsNotRepaired() {
+    // Scored -9 in the file as it was, -3 in an answer's file whose lines above changed.
+    Repairing model = new Repairing(line -> line.contains("3.14") ? -3 : -1);
+    SuspectLine suspect = new SuspectLine(4, "    return 3.14 * r * r", -9, AT_3_14.from(13));
+    assertEquals(null, SuspectTokenRepair.repair(model, "", FILE, suspect, () -> false));
+    assertEquals(List.of("    return 3.14 * r * r"), model.rescored);
+  }
+
+  @Test
   void indentationIsNeverATokenToSwap() {
     // Qwen's tokens: the indentation less a space, then " foo"; neither a blank token nor a blank
     // expected one is tried, since indentation is Python's block structure.
