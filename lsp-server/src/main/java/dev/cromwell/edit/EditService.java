@@ -197,8 +197,8 @@ public final class EditService {
       return fixed.isEmpty() ? updated : fixed;
     }
     // No repair, and the fill not taken, cut off or impossible: ask once more in the same
-    // conversation, with the
-    // unchanged answer as the model's turn, pointed at the suspect line. With no score (a model
+    // conversation, with the unchanged answer as the model's turn, pointed at the suspect line.
+    // With no score (a model
     // that cannot score text, or scoring cut by a time limit, a full queue or a long context)
     // nothing says the code is likely: the second look runs, unpointed, as it did before the gate,
     // when it won 15 of the 1.5B's 164 fix tasks.

@@ -1,5 +1,6 @@
 package dev.cromwell.edit;
 
+import dev.cromwell.engine.generate.Sampler;
 import dev.cromwell.engine.model.Model;
 import dev.cromwell.engine.model.Session;
 import java.nio.charset.StandardCharsets;
@@ -181,7 +182,7 @@ public final class LineLikelihood {
     private void score(float[] logitsBefore, int token) {
       int line = lineOfToken[token];
       double p = logProbability(logitsBefore, tokens[token]);
-      expectedIds[token] = mostLikely(logitsBefore, EXPECTED_CANDIDATES);
+      expectedIds[token] = Sampler.topCandidates(logitsBefore, EXPECTED_CANDIDATES);
       if (p < lowest[line] || leastLikelyToken[line] < 0) {
         lowest[line] = Math.min(lowest[line], p);
         leastLikelyToken[line] = token;
@@ -248,27 +249,6 @@ public final class LineLikelihood {
   private static final int EXPECTED_CANDIDATES = 8;
 
   private static final int EXPECTED_KEPT = 3;
-
-  /** The ids of the {@code count} largest logits, largest first. */
-  static int[] mostLikely(float[] logits, int count) {
-    int[] best = new int[Math.min(count, logits.length)];
-    int filled = 0;
-    for (int id = 0; id < logits.length; id++) {
-      if (filled < best.length) {
-        best[filled++] = id;
-      } else if (logits[id] <= logits[best[filled - 1]]) {
-        continue;
-      } else {
-        best[filled - 1] = id;
-      }
-      for (int i = filled - 1; i > 0 && logits[best[i]] > logits[best[i - 1]]; i--) {
-        int swap = best[i];
-        best[i] = best[i - 1];
-        best[i - 1] = swap;
-      }
-    }
-    return best;
-  }
 
   /** {@code bytes} as text when they are whole UTF-8 characters, else null. */
   private static String wholeCharacters(byte[] bytes) {

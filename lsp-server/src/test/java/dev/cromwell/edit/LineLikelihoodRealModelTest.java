@@ -94,7 +94,7 @@ class LineLikelihoodRealModelTest {
           lowest = lp;
           lowestStart = offset;
           lowestEnd = offset + length;
-          expected = LineLikelihood.mostLikely(logits, 1)[0];
+          expected = dev.cromwell.engine.generate.Sampler.argmax(logits);
         }
         logits = session.next(tokens[t]);
         offset += length;

@@ -96,7 +96,7 @@ public final class Sampler {
   }
 
   /** The k highest logits' indices, highest first (all of them when k is 0). */
-  static int[] topCandidates(float[] logits, int k) {
+  public static int[] topCandidates(float[] logits, int k) {
     int n = logits.length;
     if (k <= 0 || k >= n) {
       Integer[] all = new Integer[n];
