@@ -56,17 +56,10 @@ class SuspectTokenRepairTest {
   @Test
   void aLaterLineNearTheThresholdMayMoveByLessThanTheSlack() throws EditException {
     String file = FILE + "    print(r)\n";
-    String unchanged = EditServiceTest.UNCHANGED.replace("r * r\n", "r * r\n    print(r)\n");
-    Repairing model =
-        new Repairing(
-            line -> line.contains("math.pi") ? -1 : -9,
-            line -> line.contains("math.pi") ? -6.6 : -6.53,
-            unchanged,
-            "return 2 * r * r");
+    // The line after it reads -6.53 as it stands and -6.6 after the candidate: within the slack.
     assertEquals(
         file.replace("3.14", "math.pi"),
-        new EditService(model)
-            .edit(new EditService.Request("geo.py", file, 3, 5, "fix the bug"), () -> false));
+        fixWithALineAfter(line -> line.contains("math.pi") ? -6.6 : -6.53));
   }
 
   @Test
@@ -182,18 +175,24 @@ class SuspectTokenRepairTest {
   @Test
   void aChangeThatMakesTheNextLineReadWorseIsNotTaken() throws EditException {
     String file = FILE + "    print(r)\n";
+    // The candidate reads likely, but the line after it drops from -2 to -7: the fill's line.
+    assertEquals(
+        file.replace("3.14", "2"), fixWithALineAfter(line -> line.contains("math.pi") ? -7 : -2));
+  }
+
+  /**
+   * "Fix the bug" on {@link #FILE} with a {@code print(r)} line after the suspect one, which scores
+   * by {@code nextScore} of the line before it; the candidate with {@code math.pi} reads -1, and
+   * the fill writes {@code return 2 * r * r}.
+   */
+  private static String fixWithALineAfter(ToDoubleFunction<String> nextScore) throws EditException {
+    String file = FILE + "    print(r)\n";
     String unchanged = EditServiceTest.UNCHANGED.replace("r * r\n", "r * r\n    print(r)\n");
-    // The candidate reads likely, but the line after it drops from -2 to -7.
     Repairing model =
         new Repairing(
-            line -> line.contains("math.pi") ? -1 : -9,
-            rest -> rest.contains("math.pi") ? -7 : -2,
-            unchanged,
-            "return 2 * r * r");
-    String out =
-        new EditService(model)
-            .edit(new EditService.Request("geo.py", file, 3, 5, "fix the bug"), () -> false);
-    assertEquals(file.replace("3.14", "2"), out);
+            line -> line.contains("math.pi") ? -1 : -9, nextScore, unchanged, "return 2 * r * r");
+    return new EditService(model)
+        .edit(new EditService.Request("geo.py", file, 3, 5, "fix the bug"), () -> false);
   }
 
   private static String fix(EditModel model, List<FixStep> steps) throws EditException {
