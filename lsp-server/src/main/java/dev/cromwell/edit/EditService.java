@@ -248,7 +248,8 @@ public final class EditService {
    * likely (docs/QUALITY.md, "Fix tasks: a first answer that kept the suspect line"); a one-token
    * repair goes before the fill's line, as after an unchanged answer ({@link #suspectFixed}). A
    * fill that writes the line as it stands, or neither taken, leaves the answer as it is; no second
-   * look follows a changed answer.
+   * look follows a changed answer. An answer that rewrote the suspect line may lose to its
+   * one-token repair instead ({@link #repairedOverAnswer}).
    */
   private String withKeptSuspectFilled(
       String path,
@@ -259,9 +260,13 @@ public final class EditService {
       BooleanSupplier cancelled,
       Consumer<FixStep> steps)
       throws EditException {
-    if (suspect == null
-        || !suspect.unlikelyEnough()
-        || model.fimFormat() == FimFormat.PREFIX_ONLY) {
+    if (suspect == null || !suspect.unlikelyEnough()) {
+      return updated;
+    }
+    if (!hasLine(updated, suspect.text())) {
+      return repairedOverAnswer(head, text, updated, suspect, cancelled, steps);
+    }
+    if (model.fimFormat() == FimFormat.PREFIX_ONLY) {
       return updated;
     }
     int kept = onlyLineEqualTo(updated, suspect.text());
@@ -273,6 +278,43 @@ public final class EditService {
     SuspectLine there = suspect.at(kept, updated.split("\n", -1)[kept - 1]);
     String fixed = suspectFixed(path, head, updated, there, cancelled, steps);
     return fixed == null || fixed.isEmpty() ? updated : fixed;
+  }
+
+  /**
+   * {@code updated}, a fix's first answer that rewrote the suspect line, or, when the line's
+   * one-token repair reads at least as likely to the model as the lines the answer changed, {@code
+   * text} with that repair instead ({@link FixStep.RepairedOverAnswer}). An answer that brings the
+   * repair's line itself stands, with whatever else it changed.
+   */
+  private String repairedOverAnswer(
+      String head,
+      String text,
+      String updated,
+      SuspectLine suspect,
+      BooleanSupplier cancelled,
+      Consumer<FixStep> steps)
+      throws EditException {
+    SuspectTokenRepair.Repair repair =
+        head == null ? null : SuspectTokenRepair.repair(model, head, text, suspect, cancelled);
+    if (cancelled.getAsBoolean()) {
+      throw new EditException("the edit was cancelled");
+    }
+    if (repair == null || hasLine(updated, repair.text().split("\n", -1)[suspect.line() - 1])) {
+      return updated;
+    }
+    double answerLowest = AnswerLikelihood.lowest(model, head, text, updated, cancelled);
+    if (cancelled.getAsBoolean()) {
+      throw new EditException("the edit was cancelled");
+    }
+    // Ties go to the repair: the scores tie where the least likely token is in a line both leave
+    // as it was, and then the smaller change is the likelier fix (HumanEval/38, /62).
+    if (Double.isNaN(answerLowest) || repair.lowest() < answerLowest) {
+      return updated;
+    }
+    steps.accept(
+        new FixStep.RepairedOverAnswer(
+            suspect.line(), repair.before(), repair.after(), repair.lowest(), answerLowest));
+    return repair.text();
   }
 
   /**
@@ -341,6 +383,13 @@ public final class EditService {
       }
     }
     return found;
+  }
+
+  /** Whether {@code text} has a line equal to {@code line} but for a line end's {@code \r}. */
+  private static boolean hasLine(String text, String line) {
+    String wanted = withoutReturn(line);
+    return java.util.Arrays.stream(text.split("\n", -1))
+        .anyMatch(l -> withoutReturn(l).equals(wanted));
   }
 
   private static String withoutReturn(String line) {

@@ -154,4 +154,29 @@ public sealed interface FixStep {
           + "`, after which the model finds it likely: a guess to check";
     }
   }
+
+  /**
+   * The first answer rewrote the suspect line otherwise than its one-token repair ({@link
+   * SuspectTokenRepair}), and the lines it wrote read no likelier to the model, in the file, than
+   * the repaired line: the repair is taken instead of the answer. A first answer mostly rewrites a
+   * wrong line well, and then reads likelier or brings the repair's line itself; where it kept the
+   * bug in other words ({@code return not x if ...} as {@code return [x if not ...]}) it reads as
+   * unlikely, or more (docs/QUALITY.md, "Fix tasks: a repair over the answer").
+   *
+   * @param lowest the repaired line's least likely token (with the lines after it), log-probability
+   * @param answerLowest the least likely token of the answer's changed lines (with the lines after
+   *     them)
+   */
+  record RepairedOverAnswer(
+      int line, String before, String after, double lowest, double answerLowest) implements Guess {
+    @Override
+    public String describe() {
+      return "line "
+          + line
+          + " changed by one token, to `"
+          + after
+          + "`, instead of the first answer's rewrite, which the model finds no likelier: a guess"
+          + " to check";
+    }
+  }
 }

@@ -110,6 +110,52 @@ class SuspectTokenRepairTest {
   }
 
   @Test
+  void anAnswerThatRewroteTheSuspectLineLosesToARepairThatReadsNoLessLikely() throws EditException {
+    // The answer keeps the bug in other words (3 for 3.14), and reads as unlikely as the line did.
+    String rewrote = EditServiceTest.UNCHANGED.replace("3.14", "3");
+    Repairing model =
+        new Repairing(line -> line.contains("math.pi") ? -1 : -9, line -> -2, rewrote);
+    List<FixStep> steps = new ArrayList<>();
+    assertEquals(FILE.replace("3.14", "math.pi"), fix(model, steps));
+    assertEquals(
+        List.of(
+            new FixStep.Suspected(4, "    return 3.14 * r * r", -9),
+            new FixStep.RepairedOverAnswer(
+                4, "return 3.14 * r * r", "return math.pi * r * r", -1, -9)),
+        steps);
+    // The answer's line is scored where it stands, after the lines both share.
+    assertEquals("    return 3 * r * r", model.rescored.getLast());
+    assertEquals(1, model.prompts.size(), "the first answer; no fill, no second look");
+  }
+
+  @Test
+  void anAnswerThatRewroteTheSuspectLineAndReadsLikelierStands() throws EditException {
+    String rewrote = EditServiceTest.UNCHANGED.replace("3.14", "3.14159");
+    Repairing model =
+        new Repairing(
+            line -> line.contains("math.pi") ? -3 : line.contains("3.14159") ? -0.5 : -9,
+            line -> -2,
+            rewrote);
+    List<FixStep> steps = new ArrayList<>();
+    assertEquals(FILE.replace("3.14", "3.14159"), fix(model, steps));
+    assertEquals(List.of(new FixStep.Suspected(4, "    return 3.14 * r * r", -9)), steps);
+  }
+
+  @Test
+  void anAnswerThatBringsTheRepairsLineStandsWithItsOtherChanges() throws EditException {
+    String rewrote =
+        EditServiceTest.FIXED.replace("def area(r):\n", "def area(r):\n    # pi r squared\n");
+    Repairing model =
+        new Repairing(line -> line.contains("math.pi") ? -1 : -9, line -> -2, rewrote);
+    List<FixStep> steps = new ArrayList<>();
+    assertEquals(
+        FILE.replace("def area(r):\n", "def area(r):\n    # pi r squared\n")
+            .replace("3.14", "math.pi"),
+        fix(model, steps));
+    assertEquals(List.of(new FixStep.Suspected(4, "    return 3.14 * r * r", -9)), steps);
+  }
+
+  @Test
   void aFullQueueDuringTheRepairLeavesTheAnswerInHand() throws EditException {
     Repairing model =
         new Repairing(
