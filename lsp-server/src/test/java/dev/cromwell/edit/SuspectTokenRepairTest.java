@@ -129,6 +129,27 @@ class SuspectTokenRepairTest {
   }
 
   @Test
+  void againstARewritingAnswerTheRepairNeedOnlyReadLikelierThanTheLineDid() throws EditException {
+    // -8 is below the threshold: after an unchanged answer no repair; here the answer reads -9.5.
+    String rewrote = EditServiceTest.UNCHANGED.replace("3.14", "3");
+    Repairing model =
+        new Repairing(
+            line -> line.contains("math.pi") ? -8 : line.contains("return 3 *") ? -9.5 : -9,
+            line -> -2,
+            rewrote);
+    List<FixStep> steps = new ArrayList<>();
+    assertEquals(FILE.replace("3.14", "math.pi"), fix(model, steps));
+    assertEquals(
+        new FixStep.RepairedOverAnswer(
+            4, "return 3.14 * r * r", "return math.pi * r * r", -8, -9.5),
+        steps.getLast());
+    // No likelier than the line as it stands (-9): the answer stands.
+    Repairing noBetter =
+        new Repairing(line -> line.contains("return 3 *") ? -9.5 : -9, line -> -2, rewrote);
+    assertEquals(FILE.replace("3.14", "3"), fix(noBetter, new ArrayList<>()));
+  }
+
+  @Test
   void anAnswerThatRewroteTheSuspectLineAndReadsLikelierStands() throws EditException {
     String rewrote = EditServiceTest.UNCHANGED.replace("3.14", "3.14159");
     Repairing model =

@@ -136,6 +136,7 @@ public final class Report {
             "AskedAgain",
             "Filled",
             "Repaired",
+            "RepairedOverAnswer",
             "NotFilled",
             "LineConfirmed")) {
       for (Outcome o : outcomes) {
