@@ -295,9 +295,7 @@ public final class EditService {
       Consumer<FixStep> steps)
       throws EditException {
     SuspectTokenRepair.Repair repair =
-        head == null
-            ? null
-            : SuspectTokenRepair.repairAgainstAnswer(model, head, text, suspect, cancelled);
+        head == null ? null : SuspectTokenRepair.repair(model, head, text, suspect, cancelled);
     if (cancelled.getAsBoolean()) {
       throw new EditException("the edit was cancelled");
     }

@@ -52,31 +52,8 @@ final class SuspectTokenRepair {
    */
   static Repair repair(
       EditModel model, String head, String file, SuspectLine suspect, BooleanSupplier cancelled) {
-    return repair(model, head, file, suspect, false, cancelled);
-  }
-
-  /**
-   * As {@link #repair(EditModel, String, String, SuspectLine, BooleanSupplier)}, for weighing
-   * against a first answer that rewrote the line ({@link FixStep.RepairedOverAnswer}): the repaired
-   * line need only read likelier than it did, not above the threshold, since the answer has already
-   * said the line is wrong and the question left is which change reads likelier (HumanEval/19:
-   * taking out {@code not} made its line read -8.9 from -14.1, and the answer kept the {@code
-   * not}).
-   */
-  static Repair repairAgainstAnswer(
-      EditModel model, String head, String file, SuspectLine suspect, BooleanSupplier cancelled) {
-    return repair(model, head, file, suspect, true, cancelled);
-  }
-
-  private static Repair repair(
-      EditModel model,
-      String head,
-      String file,
-      SuspectLine suspect,
-      boolean likelierWillDo,
-      BooleanSupplier cancelled) {
     try {
-      return repaired(model, head, file, suspect, likelierWillDo, cancelled);
+      return repaired(model, head, file, suspect, cancelled);
     } catch (RuntimeException e) {
       // A full queue or a model unloaded under a served edit: the repair is a further guess, and
       // the answer in hand stands without it.
@@ -85,12 +62,7 @@ final class SuspectTokenRepair {
   }
 
   private static Repair repaired(
-      EditModel model,
-      String head,
-      String file,
-      SuspectLine suspect,
-      boolean likelierWillDo,
-      BooleanSupplier cancelled) {
+      EditModel model, String head, String file, SuspectLine suspect, BooleanSupplier cancelled) {
     LineScores.LeastLikelyToken token = suspect.token();
     if (token == null || !suspect.unlikelyEnough()) {
       return null;
@@ -122,9 +94,7 @@ final class SuspectTokenRepair {
       if (scored.isEmpty() || cancelled.getAsBoolean()) {
         return null;
       }
-      double lineFloor =
-          likelierWillDo ? Math.nextUp(asItStands.lowest()[0]) : SuspectLine.threshold();
-      double lowest = readsLikely(scored.lowest(), asItStands.lowest(), lineFloor);
+      double lowest = readsLikely(scored.lowest(), asItStands.lowest());
       if (lowest > bestLowest) {
         best = candidate;
         bestLowest = lowest;
@@ -175,11 +145,11 @@ final class SuspectTokenRepair {
 
   /**
    * The lowest score among a candidate's line and the lines after it when it reads likely (its line
-   * at or above {@code lineFloor}, each later line above the threshold or as likely as it was with
-   * the line as it stands), else negative infinity.
+   * above the threshold, each later line above the threshold or as likely as it was with the line
+   * as it stands), else negative infinity.
    */
-  private static double readsLikely(double[] candidate, double[] asItStands, double lineFloor) {
-    if (candidate.length == 0 || candidate[0] < lineFloor) {
+  private static double readsLikely(double[] candidate, double[] asItStands) {
+    if (candidate.length == 0 || candidate[0] < SuspectLine.threshold()) {
       return Double.NEGATIVE_INFINITY;
     }
     double lowest = candidate[0];

@@ -129,8 +129,9 @@ class SuspectTokenRepairTest {
   }
 
   @Test
-  void againstARewritingAnswerTheRepairNeedOnlyReadLikelierThanTheLineDid() throws EditException {
-    // -8 is below the threshold: after an unchanged answer no repair; here the answer reads -9.5.
+  void aRepairThatStillReadsUnlikelyDoesNotReplaceAnAnswer() throws EditException {
+    // -8 is likelier than the answer's -9.5, but below the threshold: measured, such candidates
+    // won one task and broke one (HumanEval/115: a dropped parenthesis read as well as the answer).
     String rewrote = EditServiceTest.UNCHANGED.replace("3.14", "3");
     Repairing model =
         new Repairing(
@@ -138,15 +139,8 @@ class SuspectTokenRepairTest {
             line -> -2,
             rewrote);
     List<FixStep> steps = new ArrayList<>();
-    assertEquals(FILE.replace("3.14", "math.pi"), fix(model, steps));
-    assertEquals(
-        new FixStep.RepairedOverAnswer(
-            4, "return 3.14 * r * r", "return math.pi * r * r", -8, -9.5),
-        steps.getLast());
-    // No likelier than the line as it stands (-9): the answer stands.
-    Repairing noBetter =
-        new Repairing(line -> line.contains("return 3 *") ? -9.5 : -9, line -> -2, rewrote);
-    assertEquals(FILE.replace("3.14", "3"), fix(noBetter, new ArrayList<>()));
+    assertEquals(FILE.replace("3.14", "3"), fix(model, steps));
+    assertEquals(List.of(new FixStep.Suspected(4, "    return 3.14 * r * r", -9)), steps);
   }
 
   @Test
