@@ -144,6 +144,19 @@ class SuspectTokenRepairTest {
   }
 
   @Test
+  void anAnswerThatBringsALineTheRepairWouldTryStandsUnscored() throws EditException {
+    // " 2" is one of the tokens the model expected for 3.14: the answer's line is a candidate,
+    // though math.pi would read likelier; nothing is scored after the first answer.
+    String rewrote = EditServiceTest.UNCHANGED.replace("3.14", "2");
+    Repairing model =
+        new Repairing(line -> line.contains("math.pi") ? -1 : -9, line -> -2, rewrote);
+    List<FixStep> steps = new ArrayList<>();
+    assertEquals(FILE.replace("3.14", "2"), fix(model, steps));
+    assertEquals(List.of(new FixStep.Suspected(4, "    return 3.14 * r * r", -9)), steps);
+    assertEquals(List.of(), model.rescored);
+  }
+
+  @Test
   void anAnswerThatRewroteTheSuspectLineAndReadsLikelierStands() throws EditException {
     String rewrote = EditServiceTest.UNCHANGED.replace("3.14", "3.14159");
     Repairing model =
