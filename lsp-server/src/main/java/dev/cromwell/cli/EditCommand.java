@@ -42,7 +42,8 @@ import picocli.CommandLine.Parameters;
       "the line. A likely line leaves the unchanged answer. An answer that changes other",
       "lines but keeps that line as it was has the line written again the same way; one that",
       "rewrites the line gives way to its one-token change when that reads at least as likely",
-      "(a guess to check). Each such step is printed on stderr as \"fix: ...\"."
+      "(a guess to check; the answer's other changes are dropped with it). Each such step is",
+      "printed on stderr as \"fix: ...\"."
     })
 final class EditCommand implements Callable<Integer> {
   private static final Pattern RANGE = Pattern.compile("^(.*?):(\\d+)(?:-(\\d+))?$");

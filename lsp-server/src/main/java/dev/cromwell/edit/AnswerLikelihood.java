@@ -27,20 +27,22 @@ final class AnswerLikelihood {
     }
     int lastWas = was.length - 1;
     int lastNow = now.length - 1;
-    while (lastWas > first && lastNow > first && was[lastWas].equals(now[lastNow])) {
+    while (lastWas >= first && lastNow >= first && was[lastWas].equals(now[lastNow])) {
       lastWas--;
       lastNow--;
     }
     if (first == was.length && first == now.length) {
       return Double.NaN;
     }
-    String span =
-        String.join(
-            "\n",
-            Arrays.copyOfRange(
-                now,
-                Math.min(first, now.length),
-                Math.min(now.length, lastNow + 1 + SuspectTokenRepair.FOLLOWING)));
+    int to = Math.min(now.length, lastNow + 1 + SuspectTokenRepair.FOLLOWING);
+    String[] lines = Arrays.copyOfRange(now, Math.min(first, now.length), to);
+    int changed = Math.max(0, lastNow + 1 - first);
+    if (to == now.length && lines.length > changed + 1 && lines[lines.length - 1].isEmpty()) {
+      // The file's final line end after later lines is left out, as the repair's candidates leave
+      // it out (SuspectTokenRepair.following), so that both sides score the same kind of text.
+      lines = Arrays.copyOf(lines, lines.length - 1);
+    }
+    String span = String.join("\n", lines);
     try {
       LineScores scored =
           model.lineScores(

@@ -283,8 +283,9 @@ public final class EditService {
   /**
    * {@code updated}, a fix's first answer that rewrote the suspect line, or, when the line's
    * one-token repair reads at least as likely to the model as the lines the answer changed, {@code
-   * text} with that repair instead ({@link FixStep.RepairedOverAnswer}). An answer that brings any
-   * line the repair tries, or the repair's own, stands, with whatever else it changed.
+   * text} with that repair instead ({@link FixStep.RepairedOverAnswer}; the answer's other changes
+   * are dropped with it). An answer that brings any line the repair would try stands, with whatever
+   * else it changed.
    */
   private String repairedOverAnswer(
       String head,
@@ -298,8 +299,8 @@ public final class EditService {
         && SuspectTokenRepair.candidates(suspect.text(), suspect.token()).stream()
             .anyMatch(candidate -> hasLine(updated, candidate))) {
       // The answer made a one-token change the model expected there, which scoring would mostly
-      // confirm: on the 1.5B, 67 of 100 such answers, whose scoring passes (a few seconds) this
-      // saves; in the one where a likelier repair differed, both passed (HumanEval/85).
+      // confirm: on the 1.5B, 67 of 100 such answers, whose scoring passes (some 15-20 s there)
+      // this saves; in the one where a likelier repair differed, both passed (HumanEval/85).
       return updated;
     }
     SuspectTokenRepair.Repair repair =
@@ -307,7 +308,7 @@ public final class EditService {
     if (cancelled.getAsBoolean()) {
       throw new EditException("the edit was cancelled");
     }
-    if (repair == null || hasLine(updated, repair.text().split("\n", -1)[suspect.line() - 1])) {
+    if (repair == null) {
       return updated;
     }
     double answerLowest = AnswerLikelihood.lowest(model, head, text, updated, cancelled);
@@ -379,25 +380,28 @@ public final class EditService {
    * {@code \r} (an answer's lines may end otherwise than the file's), or 0 for none or several.
    */
   private static int onlyLineEqualTo(String text, String line) {
-    String wanted = withoutReturn(line);
-    String[] lines = text.split("\n", -1);
-    int found = 0;
-    for (int i = 0; i < lines.length; i++) {
-      if (withoutReturn(lines[i]).equals(wanted)) {
-        if (found > 0) {
-          return 0;
-        }
-        found = i + 1;
-      }
-    }
-    return found;
+    List<Integer> found = linesEqualTo(text, line);
+    return found.size() == 1 ? found.getFirst() : 0;
   }
 
   /** Whether {@code text} has a line equal to {@code line} but for a line end's {@code \r}. */
   private static boolean hasLine(String text, String line) {
+    return !linesEqualTo(text, line).isEmpty();
+  }
+
+  /**
+   * The 1-based numbers of the lines of {@code text} equal to {@code line} but for a {@code \r}.
+   */
+  private static List<Integer> linesEqualTo(String text, String line) {
     String wanted = withoutReturn(line);
-    return java.util.Arrays.stream(text.split("\n", -1))
-        .anyMatch(l -> withoutReturn(l).equals(wanted));
+    String[] lines = text.split("\n", -1);
+    List<Integer> found = new ArrayList<>();
+    for (int i = 0; i < lines.length; i++) {
+      if (withoutReturn(lines[i]).equals(wanted)) {
+        found.add(i + 1);
+      }
+    }
+    return found;
   }
 
   private static String withoutReturn(String line) {

@@ -533,8 +533,8 @@ public final class CromwellLanguageServer implements LanguageServer, LanguageCli
    * Where one edit's fix steps go: the ones users hear ({@link FixStep#toldToUsers}) into its
    * progress and the log (a client without progress still has them); and once the edit is ready
    * (resolved for the client to apply, or applied), the last line the fix guessed ({@link
-   * FixStep.Guess}: by fill-in-the-middle, or a one-token repair that replaced the fill's line)
-   * also as a message, so that the user checks that line.
+   * FixStep.Guess}: by fill-in-the-middle, or a one-token repair that replaced the fill's line or
+   * the first answer's rewrite) also as a message, so that the user checks that line.
    */
   private final class ToldSteps implements Consumer<FixStep> {
     private final Progress progress;

@@ -129,6 +129,22 @@ class SuspectTokenRepairTest {
   }
 
   @Test
+  void aTieGoesToTheRepair() throws EditException {
+    // Both read -2: where the least likely token is in a line both leave as it was, they tie.
+    String rewrote = EditServiceTest.UNCHANGED.replace("3.14", "3");
+    Repairing model =
+        new Repairing(
+            line -> line.contains("math.pi") || line.contains("return 3 *") ? -2 : -9,
+            line -> -2,
+            rewrote);
+    List<FixStep> steps = new ArrayList<>();
+    assertEquals(FILE.replace("3.14", "math.pi"), fix(model, steps));
+    assertEquals(
+        new FixStep.RepairedOverAnswer(4, "return 3.14 * r * r", "return math.pi * r * r", -2, -2),
+        steps.getLast());
+  }
+
+  @Test
   void aRepairThatStillReadsUnlikelyDoesNotReplaceAnAnswer() throws EditException {
     // -8 is likelier than the answer's -9.5, but below the threshold: measured, such candidates
     // won one task and broke one (HumanEval/115: a dropped parenthesis read as well as the answer).
