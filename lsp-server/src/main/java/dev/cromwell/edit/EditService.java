@@ -198,10 +198,9 @@ public final class EditService {
     }
     // No repair, and the fill not taken, cut off or impossible: ask once more in the same
     // conversation, with the unchanged answer as the model's turn, pointed at the suspect line.
-    // With no score (a model
-    // that cannot score text, or scoring cut by a time limit, a full queue or a long context)
-    // nothing says the code is likely: the second look runs, unpointed, as it did before the gate,
-    // when it won 15 of the 1.5B's 164 fix tasks.
+    // With no score (a model that cannot score text, or scoring cut by a time limit, a full queue
+    // or a long context) nothing says the code is likely: the second look runs, unpointed, as it
+    // did before the gate, when it won 15 of the 1.5B's 164 fix tasks.
     steps.accept(new FixStep.AskedAgain(suspect == null ? 0 : suspect.line()));
     List<ChatMessage> again = new ArrayList<>(conversation);
     again.add(ChatMessage.assistant(answer.strip()));

@@ -112,9 +112,7 @@ class SuspectTokenRepairTest {
   @Test
   void anAnswerThatRewroteTheSuspectLineLosesToARepairThatReadsNoLessLikely() throws EditException {
     // The answer keeps the bug in other words (3 for 3.14), and reads as unlikely as the line did.
-    String rewrote = EditServiceTest.UNCHANGED.replace("3.14", "3");
-    Repairing model =
-        new Repairing(line -> line.contains("math.pi") ? -1 : -9, line -> -2, rewrote);
+    Repairing model = rewritingTo("3", line -> line.contains("math.pi") ? -1 : -9);
     List<FixStep> steps = new ArrayList<>();
     assertEquals(FILE.replace("3.14", "math.pi"), fix(model, steps));
     assertEquals(
@@ -131,12 +129,8 @@ class SuspectTokenRepairTest {
   @Test
   void aTieGoesToTheRepair() throws EditException {
     // Both read -2: where the least likely token is in a line both leave as it was, they tie.
-    String rewrote = EditServiceTest.UNCHANGED.replace("3.14", "3");
     Repairing model =
-        new Repairing(
-            line -> line.contains("math.pi") || line.contains("return 3 *") ? -2 : -9,
-            line -> -2,
-            rewrote);
+        rewritingTo("3", line -> line.contains("math.pi") || line.contains("return 3 *") ? -2 : -9);
     List<FixStep> steps = new ArrayList<>();
     assertEquals(FILE.replace("3.14", "math.pi"), fix(model, steps));
     assertEquals(
@@ -148,12 +142,9 @@ class SuspectTokenRepairTest {
   void aRepairThatStillReadsUnlikelyDoesNotReplaceAnAnswer() throws EditException {
     // -8 is likelier than the answer's -9.5, but below the threshold: measured, such candidates
     // won one task and broke one (HumanEval/115: a dropped parenthesis read as well as the answer).
-    String rewrote = EditServiceTest.UNCHANGED.replace("3.14", "3");
     Repairing model =
-        new Repairing(
-            line -> line.contains("math.pi") ? -8 : line.contains("return 3 *") ? -9.5 : -9,
-            line -> -2,
-            rewrote);
+        rewritingTo(
+            "3", line -> line.contains("math.pi") ? -8 : line.contains("return 3 *") ? -9.5 : -9);
     List<FixStep> steps = new ArrayList<>();
     assertEquals(FILE.replace("3.14", "3"), fix(model, steps));
     assertEquals(List.of(new FixStep.Suspected(4, "    return 3.14 * r * r", -9)), steps);
@@ -163,9 +154,7 @@ class SuspectTokenRepairTest {
   void anAnswerThatBringsALineTheRepairWouldTryStandsUnscored() throws EditException {
     // " 2" is one of the tokens the model expected for 3.14: the answer's line is a candidate,
     // though math.pi would read likelier; nothing is scored after the first answer.
-    String rewrote = EditServiceTest.UNCHANGED.replace("3.14", "2");
-    Repairing model =
-        new Repairing(line -> line.contains("math.pi") ? -1 : -9, line -> -2, rewrote);
+    Repairing model = rewritingTo("2", line -> line.contains("math.pi") ? -1 : -9);
     List<FixStep> steps = new ArrayList<>();
     assertEquals(FILE.replace("3.14", "2"), fix(model, steps));
     assertEquals(List.of(new FixStep.Suspected(4, "    return 3.14 * r * r", -9)), steps);
@@ -174,12 +163,10 @@ class SuspectTokenRepairTest {
 
   @Test
   void anAnswerThatRewroteTheSuspectLineAndReadsLikelierStands() throws EditException {
-    String rewrote = EditServiceTest.UNCHANGED.replace("3.14", "3.14159");
     Repairing model =
-        new Repairing(
-            line -> line.contains("math.pi") ? -3 : line.contains("3.14159") ? -0.5 : -9,
-            line -> -2,
-            rewrote);
+        rewritingTo(
+            "3.14159",
+            line -> line.contains("math.pi") ? -3 : line.contains("3.14159") ? -0.5 : -9);
     List<FixStep> steps = new ArrayList<>();
     assertEquals(FILE.replace("3.14", "3.14159"), fix(model, steps));
     assertEquals(List.of(new FixStep.Suspected(4, "    return 3.14 * r * r", -9)), steps);
@@ -283,6 +270,14 @@ class SuspectTokenRepairTest {
             line -> line.contains("math.pi") ? -1 : -9, nextScore, unchanged, "return 2 * r * r");
     return new EditService(model)
         .edit(new EditService.Request("geo.py", file, 3, 5, "fix the bug"), () -> false);
+  }
+
+  /**
+   * A model whose first answer rewrites the suspect line's 3.14 as {@code pi}; candidates and the
+   * answer's line score by {@code lineScore}, the lines after them -2.
+   */
+  private static Repairing rewritingTo(String pi, ToDoubleFunction<String> lineScore) {
+    return new Repairing(lineScore, line -> -2, EditServiceTest.UNCHANGED.replace("3.14", pi));
   }
 
   private static String fix(EditModel model, List<FixStep> steps) throws EditException {
